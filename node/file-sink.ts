@@ -1,0 +1,117 @@
+/**
+ * A ByteSink writing a file atomically: bytes go to a temp file in the target's folder (so the
+ * final rename never crosses file systems); `commit()` makes them durable and renames onto the
+ * target, `abort()` removes the temp file. Readers of the target see the old file or the new one,
+ * never a partial one.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import { LatheError, type ByteSink } from '../ir/blob.js';
+
+const BUFFER = 1 << 20;
+
+function describe(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+}
+
+/** Creates `.<base>.<pid>.<random>.tmp` next to `path`; nothing appears at `path` before `commit()`. */
+export function createAtomicFileSink(path: string): ByteSink & { commit(): void; abort(): void } {
+  try {
+    if (statSync(path).isDirectory()) throw new LatheError(`${path} is a directory`, path);
+  } catch (e) {
+    if (e instanceof LatheError) throw e;
+    // a missing target is the normal case
+  }
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', 0o666);
+  } catch (e) {
+    throw new LatheError(`cannot create a file next to ${path}: ${describe(e)}`, path);
+  }
+  const buf = new Uint8Array(BUFFER);
+  let used = 0;
+  let position = 0;
+  let state: 'open' | 'committed' | 'aborted' = 'open';
+
+  const writeAll = (b: Uint8Array) => {
+    try {
+      for (let done = 0; done < b.length; ) done += writeSync(fd, b, done, b.length - done);
+    } catch (e) {
+      throw new LatheError(`cannot write ${path}: ${describe(e)}`, path);
+    }
+  };
+  const flush = () => {
+    if (used) writeAll(buf.subarray(0, used));
+    used = 0;
+  };
+  let closed = false;
+  /** Closes (once) and removes the temp file; never throws. */
+  const discard = () => {
+    if (!closed) {
+      closed = true;
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+    state = 'aborted';
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created or already gone
+    }
+  };
+  const checkOpen = () => {
+    if (state !== 'open') throw new LatheError(`write to ${path} after it was ${state}`, path);
+  };
+
+  const sink = {
+    get position() {
+      return position;
+    },
+    write(chunk: Uint8Array): void {
+      checkOpen();
+      if (chunk.length >= BUFFER) {
+        flush();
+        writeAll(chunk);
+      } else {
+        if (used + chunk.length > BUFFER) flush();
+        buf.set(chunk, used); // a copy: callers reuse their buffers
+        used += chunk.length;
+      }
+      position += chunk.length;
+    },
+    commit(): void {
+      checkOpen();
+      try {
+        flush();
+        fsyncSync(fd);
+        closed = true;
+        closeSync(fd);
+        renameSync(tmp, path);
+        state = 'committed';
+      } catch (e) {
+        discard();
+        throw e instanceof LatheError ? e : new LatheError(`cannot write ${path}: ${describe(e)}`, path);
+      }
+      try {
+        // Makes the rename itself durable; not every platform can fsync a folder.
+        const dirFd = openSync(dirname(path), 'r');
+        try {
+          fsyncSync(dirFd);
+        } finally {
+          closeSync(dirFd);
+        }
+      } catch {
+        // best effort
+      }
+    },
+    abort(): void {
+      if (state === 'open') discard();
+    },
+  };
+  return sink;
+}
