@@ -90,7 +90,13 @@ export interface Tensor {
   readonly segment?: { readonly begin: bigint; readonly end: bigint };
   readonly meta?: readonly Entry[];
   /** Where the data came from when it was external: kept for `inspect`, ignored by emit. */
-  readonly externalOrigin?: { readonly location: string; readonly offset: number; readonly length: number };
+  readonly externalOrigin?: {
+    readonly location: string;
+    readonly offset: number;
+    readonly length: number;
+    /** Other external_data entries (checksum, unknown keys), in file order; written again when the tensor goes external. */
+    readonly keys?: readonly Entry[];
+  };
   readonly extra?: Extra;
 }
 
@@ -173,6 +179,14 @@ export interface Value {
   readonly extra?: Extra;
 }
 
+/** The descriptive part of a ValueInfoProto (its name is the value's). */
+export interface ValueInfo {
+  readonly type?: Type;
+  readonly doc?: string;
+  readonly meta?: readonly Entry[];
+  readonly extra?: Extra;
+}
+
 /** Invariants (checked by verify): every node input is defined earlier in `order`, by a graph
  *  input, an initializer, or an enclosing graph; every ValueId has exactly one definition. */
 export interface Graph {
@@ -187,6 +201,12 @@ export interface Graph {
   readonly nodes: Readonly<Record<NodeId, Node>>;
   /** Values DEFINED in this graph (inputs, initializers, node outputs), plus typed references. */
   readonly values: Readonly<Record<ValueId, Value>>;
+  /**
+   * Output ValueInfo that differs from the referenced value's own type/doc/meta (an output that is
+   * an outer-scope value, or a graph input declared with another type), index-aligned with
+   * `outputs`; null where the value's own info applies. Absent when no output needs it.
+   */
+  readonly outputInfo?: readonly (ValueInfo | null)[];
   /** quantization_annotation, carried by name. */
   readonly quantization?: readonly { readonly tensor: string; readonly params: readonly Entry[] }[];
   readonly meta?: readonly Entry[];

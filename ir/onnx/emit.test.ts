@@ -1,0 +1,139 @@
+import { describe, expect, test } from 'vitest';
+import { Blob, LatheError, type ByteSource } from '../blob.js';
+import type { Graph, Model, NodeId, Tensor, Value, ValueId } from '../types.js';
+import { emitModel, INLINE_LIMIT } from './emit.js';
+import { checkLocation, parseExternalData } from './external.js';
+import { liftModel } from './lift.js';
+import { P } from './test-util.js';
+
+/** A source that must never be read: emit plans data files without touching payloads. */
+const untouchable = (size: number): ByteSource => ({
+  size, label: 'untouchable',
+  read() {
+    throw new Error('emit read a payload');
+  },
+});
+
+const v = (id: string, extra: Partial<Value> = {}): Value => ({ id: id as ValueId, ...extra });
+function model(graph: Partial<Graph>): Model {
+  return {
+    irVersion: 10, opsets: [{ domain: '', version: 21 }], functions: [], meta: [],
+    graph: { name: 'g', inputs: [], outputs: [], initializers: [], sparseInitializers: [], order: [], nodes: {}, values: {}, ...graph },
+  };
+}
+
+describe('emit: names', () => {
+  test('unnamed values get fresh names that collide with nothing; named ones keep theirs', () => {
+    const m = model({
+      inputs: ['a' as ValueId],
+      outputs: ['c' as ValueId],
+      order: ['n1' as NodeId, 'n2' as NodeId],
+      nodes: {
+        ['n1' as NodeId]: { id: 'n1' as NodeId, op: 'Relu', domain: '', inputs: ['a' as ValueId], outputs: ['b' as ValueId], attrs: [] },
+        ['n2' as NodeId]: { id: 'n2' as NodeId, op: 'Neg', domain: '', inputs: ['b' as ValueId, null], outputs: ['c' as ValueId], attrs: [] },
+      },
+      values: {
+        ['a' as ValueId]: v('a', { name: '_v0' }),
+        ['b' as ValueId]: v('b', { def: { node: 'n1' as NodeId, index: 0 } }),
+        ['c' as ValueId]: v('c', { def: { node: 'n2' as NodeId, index: 0 } }),
+      },
+    });
+    const g = emitModel(m, { external: 'never' }).proto.graph!;
+    expect(g.input[0].name).toBe('_v0');
+    expect(g.node.map((n) => [n.input, n.output])).toEqual([[['_v0'], ['_v1']], [['_v1', ''], ['_v2']]]);
+    expect(g.output[0].name).toBe('_v2');
+    // deterministic
+    expect(emitModel(m, { external: 'never' }).proto).toEqual(emitModel(m, { external: 'never' }).proto);
+  });
+  test('value_info in definition order, boundary values excluded', () => {
+    const t = P.f32(1);
+    const p = P.model({
+      graph: P.graph({
+        input: [P.vi('x', t)], output: [P.vi('z', t)],
+        node: [P.node('A', ['x'], ['p']), P.node('B', ['p'], ['q']), P.node('C', ['q'], ['z'])],
+        valueInfo: [P.vi('q', t), P.vi('z', t), P.vi('p', t), P.vi('x', t)],
+      }),
+    });
+    const g = emitModel(liftModel(p), { external: 'never' }).proto.graph!;
+    expect(g.valueInfo.map((e) => e.name)).toEqual(['p', 'q', 'z', 'x']); // z and x: duplicates kept as orphans
+  });
+});
+
+describe('emit: external data plans', () => {
+  const blobTensor = (len: number, src: ByteSource): Tensor => ({ dtype: 2, dims: [len], data: { kind: 'blob', blob: new Blob(src, 0, len) } });
+  function withInits(tensors: Tensor[]): Model {
+    const values: Record<ValueId, Value> = {};
+    const ids = tensors.map((t, i) => {
+      const id = `v${i}` as ValueId;
+      values[id] = { id, name: `w${i}`, tensor: t };
+      return id;
+    });
+    return model({ initializers: ids, outputs: ids, values });
+  }
+  test("'auto' moves the largest payloads out until the model fits, without reading them", () => {
+    const src = untouchable(2 ** 40);
+    const sizes = [2 ** 20, 1.2e9, 0.9e9, 3e8];
+    const { proto, dataFile } = emitModel(withInits(sizes.map((s) => blobTensor(s, src))), { external: 'auto', dataLocation: 'm.data' });
+    const ext = proto.graph!.initializer.map((t) => t.dataLocation === 1);
+    expect(ext).toEqual([false, true, false, false]); // 1.2e9 out leaves 1.2e9 + 3e8 + 1 MiB < limit
+    expect(dataFile!.chunks).toHaveLength(1);
+    expect(dataFile!.location).toBe('m.data');
+    expect(proto.graph!.initializer[1].externalData).toEqual([
+      { key: 'location', value: 'm.data' }, { key: 'offset', value: '0' }, { key: 'length', value: '1200000000' },
+    ]);
+    expect(proto.graph!.initializer[1].rawData).toBeUndefined();
+    expect(sizes.reduce((a, b) => a + b) - 1.2e9).toBeLessThan(INLINE_LIMIT);
+  });
+  test("'auto' keeps a small model inline; 'never' keeps blobs as raw_data", () => {
+    const src = untouchable(2 ** 20);
+    const m = withInits([blobTensor(5000, src)]);
+    expect(emitModel(m, { external: 'auto' }).dataFile).toBeUndefined();
+    const t = emitModel(m, { external: 'never' }).proto.graph!.initializer[0];
+    expect(t.rawData).toBeInstanceOf(Blob);
+  });
+  test("'always' uses the threshold, aligns offsets to 4 KiB, writes a shared tensor once", () => {
+    const src = untouchable(2 ** 20);
+    const shared = blobTensor(5000, src);
+    const m = withInits([blobTensor(1023, src), shared, blobTensor(1024, src), shared]);
+    const { proto, dataFile } = emitModel(m, { external: 'always' });
+    expect(proto.graph!.initializer.map((t) => t.dataLocation ?? 0)).toEqual([0, 1, 1, 1]);
+    expect(dataFile!.chunks.map((c) => c.offset)).toEqual([0, 8192]);
+    expect(dataFile!.size).toBe(8192 + 1024);
+    expect(proto.graph!.initializer[3].externalData).toEqual(proto.graph!.initializer[1].externalData);
+    expect(emitModel(m, { external: 'always', threshold: 2000 }).dataFile!.chunks).toHaveLength(1);
+  });
+  test('typed-field tensors going external become raw little-endian bytes', () => {
+    const m = withInits([{ dtype: 7, dims: [200], data: { kind: 'field', field: 'int64_data', values: new BigInt64Array(200).fill(-2n) } }]);
+    const { proto, dataFile } = emitModel(m, { external: 'always', threshold: 0 });
+    expect(proto.graph!.initializer[0].int64Data).toBeUndefined();
+    const bytes = dataFile!.chunks[0].bytes!;
+    expect(new BigInt64Array(bytes.buffer, bytes.byteOffset, 200)[199]).toBe(-2n);
+  });
+  test('a data location that is not a plain file name is refused', () => {
+    for (const loc of ['a/b', '../x', 'c:\\x', '']) {
+      expect(() => emitModel(withInits([]), { external: 'always', dataLocation: loc })).toThrow(LatheError);
+    }
+  });
+  test('float_data going external keeps its values', () => {
+    const p = P.model({ graph: P.graph({ initializer: [P.tensor({ name: 'a', dims: [300n], floatData: new Float32Array(300).fill(1.5) })], output: [P.vi('a')] }) });
+    const m = liftModel(p);
+    const { dataFile } = emitModel(m, { external: 'always', threshold: 0 });
+    expect(Array.from(new Float32Array(dataFile!.chunks[0].bytes!.slice().buffer))).toEqual(Array(300).fill(1.5));
+  });
+});
+
+describe('external: locations and entries', () => {
+  test('normalizes harmless spellings', () => {
+    expect(checkLocation('./a//b.bin', 't')).toBe('a/b.bin');
+    expect(checkLocation('w.bin', 't')).toBe('w.bin');
+  });
+  test.each(['../x', 'a/../../x', 'a/../x', '/etc/passwd', 'C:\\x', '\\\\server\\x', 'x\0', 'C:x', ''])('refuses %j', (loc) => {
+    expect(() => checkLocation(loc, 't')).toThrow(LatheError);
+  });
+  test('keeps unknown keys, refuses duplicates and missing location', () => {
+    const e = (k: string, value: string) => ({ key: k, value });
+    expect(parseExternalData([e('location', 'x'), e('__proto__', '1')], 't')).toEqual({ location: 'x', written: 'x', offset: 0, keys: [e('__proto__', '1')] });
+    expect(() => parseExternalData([e('location', 'x'), e('length', '1'), e('length', '1')], 't')).toThrow(/twice/);
+    expect(() => parseExternalData([e('offset', '1')], 't')).toThrow(/no location/);
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Lift of the leaf messages: tensors, sparse tensors, types, metadata entries, ValueInfo.
+ *
+ * Known loss (no IR slot): `$unknown` fields nested inside StringStringEntryProto,
+ * OperatorSetIdProto, TensorAnnotation, TensorProto.Segment, and the sub-messages of TypeProto
+ * (tensor_type, shape, dim, sequence_type …) are dropped; the TypeProto's own unknown fields are
+ * kept (`Type.extra`), as are those of every other message.
+ */
+import { Blob, LatheError } from '../blob.js';
+import { DataType, dtypeName, rawByteLength } from '../dtype.js';
+import type { Dim, Entry, Extra, SparseTensor, Tensor, TensorData, Type, TypedField, ValueInfo } from '../types.js';
+import { parseExternalData, resolveExternal, type ExternalResolver } from './external.js';
+import type { SparseTensorProto, StringStringEntryProto, TensorProto, TypeProto, TypeProtoTensor, ValueInfoProto } from './proto.js';
+import { checkRawLength, checkedElementCount, fieldEntryBytes, fieldEntryCount } from './tensor.js';
+
+/** Deepest nesting of TypeProto (sequence of map of optional …) lift follows. */
+export const MAX_TYPE_DEPTH = 64;
+
+/** A bigint proto field as a safe non-negative number, or a LatheError naming the field. */
+export function toCount(v: bigint, what: string): number {
+  if (v < 0n) throw new LatheError(`${what} is negative (${v})`);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new LatheError(`${what} passes 2^53 (${v})`);
+  return Number(v);
+}
+
+export function liftEntries(list: readonly StringStringEntryProto[]): Entry[] | undefined {
+  return list.length === 0 ? undefined : list.map((e) => ({ key: e.key ?? '', value: e.value ?? '' }));
+}
+
+export function liftExtra(list: readonly Uint8Array[] | undefined): Extra | undefined {
+  return list && list.length > 0 ? list.slice() : undefined;
+}
+
+/** Sets only defined properties, so lifted objects have no `undefined`-valued keys. */
+export function defined<T extends object>(o: T): T {
+  // A copy rather than `delete`: deleting keys drops V8 objects into slow dictionary mode.
+  const out = {} as T;
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+function liftTensorType(t: TypeProtoTensor, what: string) {
+  const dims = t.shape?.dim;
+  let shape: Dim[] | undefined;
+  let denots: (string | undefined)[] | undefined;
+  if (dims) {
+    shape = dims.map((d, i) =>
+      d.dimValue !== undefined ? toCount(d.dimValue, `${what}: dim ${i}`) : d.dimParam !== undefined ? d.dimParam : null,
+    );
+    if (dims.some((d) => d.denotation !== undefined)) denots = dims.map((d) => d.denotation);
+  }
+  return defined({ dtype: t.elemType ?? 0, shape, dimDenotations: denots });
+}
+
+/** TypeProto → Type. Nesting past MAX_TYPE_DEPTH is a LatheError (no unbounded recursion). */
+export function liftType(t: TypeProto, what: string, depth = 0): Type {
+  if (depth > MAX_TYPE_DEPTH) throw new LatheError(`${what}: type nesting passes ${MAX_TYPE_DEPTH}`);
+  const sub = (e: TypeProto | undefined) => (e ? liftType(e, what, depth + 1) : undefined);
+  let base: Type;
+  if (t.tensorType) base = { kind: 'tensor', ...liftTensorType(t.tensorType, what) };
+  else if (t.sparseTensorType) base = { kind: 'sparse', ...liftTensorType(t.sparseTensorType, what) };
+  else if (t.sequenceType) base = defined({ kind: 'sequence', elem: sub(t.sequenceType.elemType) });
+  else if (t.mapType) base = defined({ kind: 'map', key: t.mapType.keyType ?? 0, value: sub(t.mapType.valueType) });
+  else if (t.optionalType) base = defined({ kind: 'optional', elem: sub(t.optionalType.elemType) });
+  else if (t.opaqueType) base = { kind: 'opaque', domain: t.opaqueType.domain ?? '', name: t.opaqueType.name ?? '' };
+  else base = { kind: 'none' };
+  return defined({ ...base, denotation: t.denotation, extra: liftExtra(t.$unknown) });
+}
+
+/** The descriptive part of a ValueInfoProto (undefined fields omitted). */
+export function liftValueInfo(v: ValueInfoProto, what: string): ValueInfo {
+  return defined({
+    type: v.type ? liftType(v.type, what) : undefined,
+    doc: v.docString,
+    meta: liftEntries(v.metadataProps),
+    extra: liftExtra(v.$unknown),
+  });
+}
+
+type FieldValues = ArrayLike<unknown> | Blob;
+const typedFields: readonly [TypedField, keyof TensorProto][] = [
+  ['float_data', 'floatData'],
+  ['int32_data', 'int32Data'],
+  ['int64_data', 'int64Data'],
+  ['double_data', 'doubleData'],
+  ['uint64_data', 'uint64Data'],
+];
+
+/** Which payload fields are set (empty typed fields count as absent: nothing distinguishes them on the wire). */
+function presentFields(t: TensorProto): string[] {
+  const out: string[] = [];
+  if (t.rawData !== undefined) out.push('raw_data');
+  for (const [f, k] of typedFields) if ((t[k] as FieldValues | undefined)?.length) out.push(f);
+  if (t.stringData.length > 0) out.push('string_data');
+  return out;
+}
+
+function liftData(t: TensorProto, dtype: number, count: number, what: string, external?: ExternalResolver) {
+  const present = presentFields(t);
+  if (t.dataLocation !== undefined && t.dataLocation !== 0 && t.dataLocation !== 1) {
+    throw new LatheError(`${what}: data_location ${t.dataLocation} is unknown`);
+  }
+  if (t.dataLocation === 1) {
+    if (present.length > 0) throw new LatheError(`${what}: external tensor also has ${present[0]}`);
+    if (dtype === DataType.STRING) throw new LatheError(`${what}: string tensor has external data`);
+    const ref = parseExternalData(t.externalData, what);
+    const blob = resolveExternal(ref, external, what);
+    checkRawLength(dtype, count, blob.length, what);
+    const origin = { location: ref.written, offset: ref.offset, length: blob.length };
+    const data: TensorData = { kind: 'blob', blob };
+    return { data, externalOrigin: ref.keys.length ? { ...origin, keys: ref.keys } : origin };
+  }
+  if (t.externalData.length > 0) throw new LatheError(`${what}: external_data is set but data_location is not EXTERNAL`);
+  if (present.length > 1) throw new LatheError(`${what}: both ${present[0]} and ${present[1]} are set`);
+  const raw = t.rawData;
+  if (raw !== undefined) {
+    checkRawLength(dtype, count, raw.length, what);
+    const data: TensorData = raw instanceof Blob ? { kind: 'blob', blob: raw } : { kind: 'raw', bytes: raw };
+    return { data };
+  }
+  if (t.stringData.length > 0) {
+    if (dtype !== DataType.STRING) throw new LatheError(`${what}: string_data on a ${dtypeName(dtype)} tensor`);
+    if (t.stringData.length !== count) {
+      throw new LatheError(`${what}: ${t.stringData.length} strings for ${count} elements`);
+    }
+    return { data: { kind: 'strings', values: t.stringData.slice() } as TensorData };
+  }
+  for (const [field, key] of typedFields) {
+    const values = t[key] as FieldValues | undefined;
+    if (!values?.length) continue;
+    const per = fieldEntryBytes(field, dtype);
+    if (per === undefined) throw new LatheError(`${what}: ${field} cannot hold ${dtypeName(dtype)}`);
+    const entries = fieldEntryCount(field, values);
+    const expected = (rawByteLength(dtype, count) ?? 0) / per;
+    if (entries !== expected) throw new LatheError(`${what}: ${field} has ${entries} entries, ${dtypeName(dtype)} × ${count} needs ${expected}`);
+    return { data: { kind: 'field', field, values } as TensorData };
+  }
+  return { data: { kind: 'none' } as TensorData };
+}
+
+/**
+ * TensorProto → Tensor. `valueName` is the name the owning value carries (initializers): the
+ * tensor keeps its own `name` only when it differs. Checks dims, payload length and external
+ * data before touching any payload.
+ */
+export function liftTensor(t: TensorProto, what: string, external: ExternalResolver | undefined, valueName?: string): Tensor {
+  if (t.dims.length > 2 ** 31 - 1) throw new LatheError(`${what}: rank ${t.dims.length} is too large`);
+  const dims = t.dims.map((d, i) => toCount(d, `${what}: dims[${i}]`));
+  const count = checkedElementCount(dims, what);
+  const dtype = t.dataType ?? 0;
+  const { data, externalOrigin } = liftData(t, dtype, count, what, external);
+  return defined({
+    dtype,
+    dims,
+    data,
+    name: valueName !== undefined && t.name === valueName ? undefined : t.name,
+    doc: t.docString,
+    segment: t.segment ? { begin: t.segment.begin ?? 0n, end: t.segment.end ?? 0n } : undefined,
+    meta: liftEntries(t.metadataProps),
+    externalOrigin,
+    extra: liftExtra(t.$unknown),
+  });
+}
+
+const emptyTensor: Tensor = { dtype: 0, dims: [], data: { kind: 'none' } };
+
+export function liftSparse(s: SparseTensorProto, what: string, external: ExternalResolver | undefined, valueName?: string): SparseTensor {
+  return defined({
+    values: s.values ? liftTensor(s.values, `${what} (values)`, external, valueName) : emptyTensor,
+    indices: s.indices ? liftTensor(s.indices, `${what} (indices)`, external) : emptyTensor,
+    dims: s.dims.map((d, i) => toCount(d, `${what}: dims[${i}]`)),
+    extra: liftExtra(s.$unknown),
+  });
+}

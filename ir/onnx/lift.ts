@@ -1,0 +1,367 @@
+/**
+ * Lift: proto-level objects (`proto.ts`) → IR (`ir/types.ts`). The inverse is `emit.ts`;
+ * `lift(decode(encode(emit(m))))` equals `m`.
+ *
+ * Decisions (each keeps a round trip exact):
+ * - Ids `v0…`/`n0…` are allocated in one sequence for the whole model: per graph its inputs,
+ *   initializers, sparse initializers, node outputs (file order), dangling references, orphan
+ *   value_info entries; then its subgraphs in node/attribute order; functions after the main graph.
+ * - A name resolves in this graph first (inputs, initializers, sparse initializers, ANY node's
+ *   output — bad files may be out of order; `order` keeps file order for the verifier), then in
+ *   the enclosing graphs. A name defined nowhere becomes a dangling Value (no def) in the graph
+ *   that uses it. If a name is defined twice, references resolve to the first definition.
+ * - An initializer named like a graph input is the same value (listed in both).
+ * - Absent names lift as '' (not undefined), so emit writes back exactly what was read.
+ * - Graph outputs apply their ValueInfo to the value when the value has none of it yet and is
+ *   local; otherwise (outer value, or a different type than the value's) it goes to
+ *   `Graph.outputInfo`.
+ * - value_info entries apply to the local value of that name when it has no type/doc/meta yet;
+ *   any other entry (unknown name, outer-scope name, duplicate) becomes an "orphan": a Value with
+ *   that name and info, no def, referenced by nothing. Emit writes orphans back to value_info.
+ * - NodeProto.device_configurations has no IR slot: it is re-encoded (field 10) into `Node.extra`.
+ */
+import { LatheError } from '../blob.js';
+import type { Attr, AttrKind, Graph, Model, Node, NodeId, OnnxFunction, OpsetId, Value, ValueId, ValueInfo } from '../types.js';
+import type { ExternalResolver } from './external.js';
+import { defined, liftEntries, liftExtra, liftSparse, liftTensor, liftType, liftValueInfo, toCount } from './lift-tensor.js';
+import type { AttributeProto, FunctionProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, ValueInfoProto } from './proto.js';
+
+export interface LiftOptions {
+  /** Opens external data files; without it, external tensors are a LatheError. */
+  external?: ExternalResolver;
+  /** File name given to LatheErrors raised while lifting. */
+  label?: string;
+}
+
+/** Deepest subgraph nesting lift follows (If inside Loop inside …). */
+export const MAX_GRAPH_DEPTH = 128;
+
+/** AttributeProto.AttributeType codes, by IR kind. */
+export const attrTypeCode: Readonly<Record<AttrKind, number>> = {
+  undefined: 0, float: 1, int: 2, string: 3, tensor: 4, graph: 5, floats: 6, ints: 7, strings: 8,
+  tensors: 9, graphs: 10, sparse_tensor: 11, sparse_tensors: 12, type: 13, types: 14,
+};
+const kindByCode = new Map<number, AttrKind>(Object.entries(attrTypeCode).map(([k, v]) => [v, k as AttrKind]));
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type MValue = Mutable<Value>;
+
+interface Scope {
+  readonly names: Map<string, ValueId>;
+  readonly parent?: Scope;
+}
+
+const noInputs: readonly (ValueId | null)[] = [];
+const noAttrs: readonly Attr[] = [];
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8Lossy = new TextDecoder('utf-8');
+
+/** 'ai.onnx' is the ONNX domain, spelled '' in the IR. */
+export function normalizeDomain(d: string | undefined): string {
+  return d === undefined || d === 'ai.onnx' ? '' : d;
+}
+
+function encodeLenField(field: number, payload: Uint8Array): Uint8Array {
+  const head: number[] = [(field << 3) | 2];
+  for (let n = payload.length; ; n = Math.floor(n / 128)) {
+    if (n < 128) {
+      head.push(n);
+      break;
+    }
+    head.push((n % 128) | 128);
+  }
+  const out = new Uint8Array(head.length + payload.length);
+  out.set(head);
+  out.set(payload, head.length);
+  return out;
+}
+
+function hasInfo(v: ValueInfo): boolean {
+  return v.type !== undefined || v.doc !== undefined || v.meta !== undefined || v.extra !== undefined;
+}
+
+function sameInfo(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a, (_k, x) => (x instanceof Uint8Array ? Array.from(x) : x)) ===
+    JSON.stringify(b, (_k, x) => (x instanceof Uint8Array ? Array.from(x) : x));
+}
+
+class Lifter {
+  private nextValue = 0;
+  private nextNode = 0;
+  constructor(private readonly external: ExternalResolver | undefined) {}
+
+  model(p: ModelProto): Model {
+    const graph = this.graph(p.graph ?? emptyGraph(), undefined, 0, 'graph');
+    return defined({
+      irVersion: p.irVersion === undefined ? 0 : toCount(p.irVersion, 'ir_version'),
+      opsets: this.opsets(p.opsetImport, 'opset_import'),
+      producerName: p.producerName,
+      producerVersion: p.producerVersion,
+      domain: p.domain,
+      modelVersion: p.modelVersion,
+      doc: p.docString,
+      graph,
+      functions: p.functions.map((f) => this.func(f)),
+      meta: liftEntries(p.metadataProps) ?? [],
+      trainingInfo: p.trainingInfo.length ? p.trainingInfo.slice() : undefined,
+      configuration: p.configuration.length ? p.configuration.slice() : undefined,
+      extra: liftExtra(p.$unknown),
+    });
+  }
+
+  private opsets(list: readonly OperatorSetIdProto[], what: string): OpsetId[] {
+    return list.map((o) => ({
+      domain: normalizeDomain(o.domain),
+      version: o.version === undefined ? 0 : toCount(o.version, `${what} version of domain '${o.domain ?? ''}'`),
+    }));
+  }
+
+  private func(f: FunctionProto): OnnxFunction {
+    const what = `function '${f.domain ?? ''}::${f.name ?? ''}'`;
+    const body: GraphProto = {
+      node: f.node, name: undefined, initializer: [], sparseInitializer: [], input: f.input.map(vi), output: f.output.map(vi),
+      valueInfo: f.valueInfo, quantizationAnnotation: [], metadataProps: [], docString: undefined,
+    };
+    return defined({
+      name: f.name ?? '',
+      domain: normalizeDomain(f.domain),
+      overload: f.overload,
+      params: f.attribute.slice(),
+      paramDefaults: f.attributeProto.map((a) => this.attr(a, { names: new Map() }, 0, what)),
+      opsets: this.opsets(f.opsetImport, `${what} opset_import`),
+      graph: this.graph(body, undefined, 0, what, true),
+      doc: f.docString,
+      meta: liftEntries(f.metadataProps),
+      extra: liftExtra(f.$unknown),
+    });
+  }
+
+  private newValue(values: Record<ValueId, MValue>, name: string, info?: ValueInfo): MValue {
+    const id = `v${this.nextValue++}` as ValueId;
+    const v: MValue = info ? { id, name, ...info } : { id, name };
+    values[id] = v;
+    return v;
+  }
+
+  /** Lifts one graph; `fn` marks a function body (inputs/outputs carry no ValueInfo of their own). */
+  private graph(p: GraphProto, parent: Scope | undefined, depth: number, what: string, fn = false): Graph {
+    if (depth > MAX_GRAPH_DEPTH) throw new LatheError(`${what}: subgraph nesting passes ${MAX_GRAPH_DEPTH}`);
+    const values: Record<ValueId, MValue> = {};
+    const local = new Map<string, ValueId>();
+    const define = (v: MValue) => {
+      if (v.name && !local.has(v.name)) local.set(v.name, v.id);
+    };
+    const inputs: ValueId[] = [];
+    for (const i of p.input) {
+      const v = this.newValue(values, i.name ?? '', fn ? undefined : liftValueInfo(i, `${what} input '${i.name ?? ''}'`));
+      inputs.push(v.id);
+      define(v);
+    }
+    const inputSet = new Set(inputs);
+    const adopt = (name: string): MValue | undefined => {
+      const id = name ? local.get(name) : undefined;
+      const v = id !== undefined && inputSet.has(id) ? values[id] : undefined;
+      return v && !v.tensor && !v.sparse ? v : undefined;
+    };
+    const initializers: ValueId[] = [];
+    for (const t of p.initializer) {
+      const name = t.name ?? '';
+      const v = adopt(name) ?? this.newValue(values, name);
+      v.tensor = liftTensor(t, `initializer '${name}'`, this.external, name);
+      initializers.push(v.id);
+      define(v);
+    }
+    const sparseInitializers: ValueId[] = [];
+    for (const s of p.sparseInitializer) {
+      const name = s.values?.name ?? '';
+      const v = adopt(name) ?? this.newValue(values, name);
+      v.sparse = liftSparse(s, `sparse initializer '${name}'`, this.external, name);
+      sparseInitializers.push(v.id);
+      define(v);
+    }
+    // Pass 1: every node output is a definition, wherever the node sits.
+    const order: NodeId[] = [];
+    const nodes: Record<NodeId, Mutable<Node>> = {};
+    for (const n of p.node) {
+      const id = `n${this.nextNode++}` as NodeId;
+      order.push(id);
+      const outputs = n.output.map((name, index) => {
+        if (!name) return null;
+        const v = this.newValue(values, name);
+        v.def = { node: id, index };
+        define(v);
+        return v.id;
+      });
+      nodes[id] = this.nodeShell(n, id, outputs);
+    }
+    const scope: Scope = { names: local, parent };
+    const resolve = (name: string): ValueId => {
+      for (let s: Scope | undefined = scope; s; s = s.parent) {
+        const id = s.names.get(name);
+        if (id !== undefined) return id;
+      }
+      const v = this.newValue(values, name); // dangling: the verifier reports it
+      local.set(name, v.id);
+      return v.id;
+    };
+    // Pass 2: inputs, then graph outputs, then value_info, then subgraphs (which see a complete scope).
+    p.node.forEach((n, k) => {
+      nodes[order[k]].inputs = n.input.map((name) => (name ? resolve(name) : null));
+    });
+    const outputs: ValueId[] = [];
+    const outputInfo: (ValueInfo | null)[] = [];
+    for (const o of p.output) {
+      const id = resolve(o.name ?? '');
+      outputs.push(id);
+      const info = fn ? {} : liftValueInfo(o, `${what} output '${o.name ?? ''}'`);
+      outputInfo.push(this.applyOutputInfo(values[id], info));
+    }
+    for (const e of p.valueInfo) this.applyValueInfo(e, values, local, what);
+    p.node.forEach((n, k) => {
+      if (n.attribute.length === 0) return;
+      const label = `${what} node '${n.name ?? ''}' (${n.opType ?? ''})`;
+      nodes[order[k]].attrs = n.attribute.map((a) => this.attr(a, scope, depth, label));
+    });
+    return defined({
+      name: p.name ?? '',
+      doc: p.docString,
+      inputs,
+      outputs,
+      initializers,
+      sparseInitializers,
+      order,
+      nodes,
+      values,
+      outputInfo: outputInfo.some((x) => x !== null) ? outputInfo : undefined,
+      quantization: p.quantizationAnnotation.length
+        ? p.quantizationAnnotation.map((q) => ({ tensor: q.tensorName ?? '', params: liftEntries(q.quantParameterTensorNames) ?? [] }))
+        : undefined,
+      meta: liftEntries(p.metadataProps),
+      extra: liftExtra(p.$unknown),
+    });
+  }
+
+  /** Merges an output's ValueInfo into a local value lacking it; returns what must stay separate. */
+  private applyOutputInfo(v: MValue | undefined, info: ValueInfo): ValueInfo | null {
+    if (!hasInfo(info)) return null;
+    if (!v) return info; // an outer-scope value: its own graph owns its info
+    const keys = ['type', 'doc', 'meta', 'extra'] as const;
+    if (keys.some((k) => info[k] !== undefined && v[k] !== undefined && !sameInfo(info[k], v[k]))) return info;
+    for (const k of keys) if (info[k] !== undefined && v[k] === undefined) (v as Record<string, unknown>)[k] = info[k];
+    return null;
+  }
+
+  private applyValueInfo(e: ValueInfoProto, values: Record<ValueId, MValue>, local: Map<string, ValueId>, what: string): void {
+    const name = e.name ?? '';
+    const info = liftValueInfo(e, `${what} value_info '${name}'`);
+    const id = name ? local.get(name) : undefined;
+    const target = id !== undefined ? values[id] : undefined;
+    if (target && !hasInfo(target)) Object.assign(target, info);
+    else this.newValue(values, name, info);
+  }
+
+  /** Built field by field (no spreads, no copies): this runs once per node of million-node graphs. */
+  private nodeShell(n: NodeProto, id: NodeId, outputs: (ValueId | null)[]): Mutable<Node> {
+    const node: Mutable<Node> = { id, op: n.opType ?? '', domain: normalizeDomain(n.domain), inputs: noInputs, outputs, attrs: noAttrs };
+    if (n.overload !== undefined) node.overload = n.overload;
+    if (n.name !== undefined) node.name = n.name;
+    if (n.docString !== undefined) node.doc = n.docString;
+    if (n.metadataProps.length) node.meta = liftEntries(n.metadataProps);
+    if (n.$unknown?.length || n.deviceConfigurations.length) {
+      node.extra = [...(n.$unknown ?? []), ...n.deviceConfigurations.map((c) => encodeLenField(10, c))];
+    }
+    return node;
+  }
+
+  private attr(a: AttributeProto, scope: Scope, depth: number, what: string): Attr {
+    const name = a.name ?? '';
+    const label = `${what} attribute '${name}'`;
+    const common = defined({ name, doc: a.docString, extra: liftExtra(a.$unknown) });
+    let kind: AttrKind | undefined = a.type ? kindByCode.get(a.type) : inferKind(a);
+    if (kind === undefined) throw new LatheError(`${label}: attribute type ${a.type} is unknown`);
+    if (a.refAttrName !== undefined) return { ...common, kind: 'ref', ref: a.refAttrName, type: kind };
+    const graph = (g: GraphProto) => this.graph(g, scope, depth + 1, `${label} graph '${g.name ?? ''}'`);
+    const tensor = liftTensorFor(this.external, label);
+    switch (kind) {
+      case 'float': return { ...common, kind, value: a.f ?? 0 };
+      case 'int': return { ...common, kind, value: a.i ?? 0n };
+      case 'string': {
+        const s = liftString(a.s ?? new Uint8Array());
+        return s.bytes ? { ...common, kind, value: s.value, bytes: s.bytes } : { ...common, kind, value: s.value };
+      }
+      case 'tensor': return { ...common, kind, value: tensor(a.t) };
+      case 'graph': return { ...common, kind, value: graph(a.g ?? emptyGraph()) };
+      case 'sparse_tensor': return { ...common, kind, value: liftSparse(a.sparseTensor ?? emptySparse(), label, this.external) };
+      case 'type': return { ...common, kind, value: a.tp ? liftType(a.tp, label) : { kind: 'none' } };
+      case 'floats': return { ...common, kind, value: a.floats.slice() };
+      case 'ints': return { ...common, kind, value: a.ints.slice() };
+      case 'strings': {
+        const list = a.strings.map(liftString);
+        const value = list.map((s) => s.value);
+        return list.some((s) => s.bytes) ? { ...common, kind, value, bytes: a.strings.slice() } : { ...common, kind, value };
+      }
+      case 'tensors': return { ...common, kind, value: a.tensors.map((t) => tensor(t)) };
+      case 'graphs': return { ...common, kind, value: a.graphs.map(graph) };
+      case 'sparse_tensors': return { ...common, kind, value: a.sparseTensors.map((s) => liftSparse(s, label, this.external)) };
+      case 'types': return { ...common, kind, value: a.typeProtos.map((t) => liftType(t, label)) };
+      default: return { ...common, kind: 'undefined' };
+    }
+  }
+}
+
+function liftTensorFor(external: ExternalResolver | undefined, label: string) {
+  return (t: Parameters<typeof liftTensor>[0] | undefined) =>
+    t ? liftTensor(t, label, external) : { dtype: 0, dims: [], data: { kind: 'none' as const } };
+}
+
+function liftString(b: Uint8Array): { value: string; bytes?: Uint8Array } {
+  try {
+    return { value: utf8.decode(b) };
+  } catch {
+    return { value: utf8Lossy.decode(b), bytes: b };
+  }
+}
+
+/** Old files leave AttributeProto.type unset: the kind is whichever value field is present. */
+function inferKind(a: AttributeProto): AttrKind {
+  if (a.f !== undefined) return 'float';
+  if (a.i !== undefined) return 'int';
+  if (a.s !== undefined) return 'string';
+  if (a.t !== undefined) return 'tensor';
+  if (a.g !== undefined) return 'graph';
+  if (a.sparseTensor !== undefined) return 'sparse_tensor';
+  if (a.tp !== undefined) return 'type';
+  if (a.floats.length) return 'floats';
+  if (a.ints.length) return 'ints';
+  if (a.strings.length) return 'strings';
+  if (a.tensors.length) return 'tensors';
+  if (a.graphs.length) return 'graphs';
+  if (a.sparseTensors.length) return 'sparse_tensors';
+  if (a.typeProtos.length) return 'types';
+  return 'undefined';
+}
+
+const vi = (name: string): ValueInfoProto => ({ name, metadataProps: [] });
+
+function emptyGraph(): GraphProto {
+  return { node: [], initializer: [], sparseInitializer: [], input: [], output: [], valueInfo: [], quantizationAnnotation: [], metadataProps: [] };
+}
+
+function emptySparse() {
+  return { dims: [] };
+}
+
+/**
+ * Lifts a ModelProto into the IR. Throws LatheError (with `file` = `options.label`) for input
+ * lathe refuses: out-of-range counts and versions, bad payload lengths, unsafe external data.
+ */
+export function liftModel(proto: ModelProto, options: LiftOptions = {}): Model {
+  try {
+    return new Lifter(options.external).model(proto);
+  } catch (e) {
+    if (e instanceof LatheError && options.label !== undefined && e.file === undefined) {
+      throw new LatheError(e.message, options.label);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Files: `loadModel` (lazy payloads read from the file on demand, external data through a
+ * contained resolver) and `saveModel` (streaming, atomic: data file then model file, nothing left
+ * behind on failure).
+ */
+import { unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Blob, LatheError, type ByteSource } from '../ir/blob.js';
+import { decodeModel } from '../ir/onnx/decode.js';
+import { emitModel, forEachGraph, type DataFileLayout } from '../ir/onnx/emit.js';
+import { encodeModel } from '../ir/onnx/encode.js';
+import { checkDataFileName } from '../ir/onnx/external.js';
+import { liftModel } from '../ir/onnx/lift.js';
+import type { Attr, Model, SparseTensor, Tensor } from '../ir/types.js';
+import { createNodeResolver } from './external.js';
+import { createAtomicFileSink } from './file-sink.js';
+import { openFileSource } from './file-source.js';
+
+function withFile(e: unknown, file: string): unknown {
+  if (e instanceof LatheError && e.file === undefined) {
+    const out = new LatheError(e.message, file);
+    out.stack = e.stack;
+    return out;
+  }
+  return e;
+}
+
+/** Sources that some payload of `model` still reads from. */
+function sourcesInUse(model: Model): Set<ByteSource> {
+  const used = new Set<ByteSource>();
+  const tensor = (t: Tensor) => {
+    const d = t.data;
+    if (d.kind === 'blob') used.add(d.blob.source);
+    else if (d.kind === 'field' && d.values instanceof Blob) used.add(d.values.source);
+  };
+  const sparse = (s: SparseTensor) => {
+    tensor(s.values);
+    tensor(s.indices);
+  };
+  const attrs = (list: readonly Attr[]) => {
+    for (const a of list) {
+      if (a.kind === 'tensor') tensor(a.value);
+      else if (a.kind === 'tensors') a.value.forEach(tensor);
+      else if (a.kind === 'sparse_tensor') sparse(a.value);
+      else if (a.kind === 'sparse_tensors') a.value.forEach(sparse);
+    }
+  };
+  forEachGraph(model, (g) => {
+    for (const v of Object.values(g.values)) {
+      if (v.tensor) tensor(v.tensor);
+      if (v.sparse) sparse(v.sparse);
+    }
+    for (const n of Object.values(g.nodes)) attrs(n.attrs);
+  });
+  for (const f of model.functions) attrs(f.paramDefaults);
+  return used;
+}
+
+/**
+ * Loads an ONNX file. Payloads of at least `lazyThreshold` bytes stay in the file (lazy Blobs);
+ * external data must lie inside the model's folder. Any LatheError carries `file` = `path`.
+ * Files no payload refers to are closed before returning; the others close when the model is
+ * garbage-collected.
+ */
+export function loadModel(path: string, options: { lazyThreshold?: number } = {}): Model {
+  const resolver = createNodeResolver(dirname(path));
+  let source: (ByteSource & { close(): void }) | undefined;
+  try {
+    source = openFileSource(path);
+    const model = liftModel(decodeModel(source, { lazyThreshold: options.lazyThreshold }), { external: resolver });
+    const used = sourcesInUse(model);
+    for (const s of [source, ...resolver.sources]) if (!used.has(s)) s.close();
+    return model;
+  } catch (e) {
+    source?.close();
+    for (const s of resolver.sources) s.close();
+    throw withFile(e, path);
+  }
+}
+
+export interface SaveOptions {
+  /** Default 'auto': external data only when the model would not fit in 2 GB. */
+  externalData?: 'auto' | 'always' | 'never';
+  /** Data file name (a plain name, written next to the model). Default: `<model file name>.data`. */
+  dataLocation?: string;
+}
+
+function writeDataFile(layout: DataFileLayout, sink: { write(b: Uint8Array): void; readonly position: number }): void {
+  const zeros = new Uint8Array(4096);
+  const buffer = new Uint8Array(1 << 20);
+  for (const c of layout.chunks) {
+    while (sink.position < c.offset) sink.write(zeros.subarray(0, Math.min(zeros.length, c.offset - sink.position)));
+    if (c.bytes) sink.write(c.bytes);
+    else c.blob!.forEachChunk((b) => sink.write(b), buffer.length, buffer);
+  }
+}
+
+/**
+ * Saves `model` to `path`, streaming payloads from their sources. Writes the data file (if any)
+ * and the model to temp files, then renames the data file, then the model; on failure both temp
+ * files are removed and nothing appears at either name.
+ */
+export function saveModel(model: Model, path: string, options: SaveOptions = {}): { modelBytes: number; dataBytes: number; dataFile?: string } {
+  const location = options.dataLocation ?? `${basename(path)}.data`;
+  try {
+    checkDataFileName(location);
+    if (location === basename(path)) throw new LatheError(`data file name ${JSON.stringify(location)} is the model's own name`);
+  } catch (e) {
+    throw withFile(e, path);
+  }
+  const dataPath = join(dirname(path), location);
+  const { proto, dataFile } = emitModel(model, { external: options.externalData ?? 'auto', dataLocation: location });
+  const sinks: { abort(): void }[] = [];
+  let dataCommitted = false;
+  try {
+    let dataSink: ReturnType<typeof createAtomicFileSink> | undefined;
+    if (dataFile) {
+      dataSink = createAtomicFileSink(dataPath);
+      sinks.push(dataSink);
+      writeDataFile(dataFile, dataSink);
+    }
+    const modelSink = createAtomicFileSink(path);
+    sinks.push(modelSink);
+    encodeModel(proto, modelSink);
+    const modelBytes = modelSink.position;
+    dataSink?.commit();
+    dataCommitted = dataSink !== undefined;
+    modelSink.commit();
+    return dataFile ? { modelBytes, dataBytes: dataFile.size, dataFile: dataPath } : { modelBytes, dataBytes: 0 };
+  } catch (e) {
+    for (const s of sinks) s.abort();
+    if (dataCommitted) {
+      try {
+        unlinkSync(dataPath);
+      } catch {
+        // the model rename failed and the data file is gone already: nothing more to undo
+      }
+    }
+    throw withFile(e, path);
+  }
+}
