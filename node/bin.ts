@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+/** The `lathe` executable: the platform-neutral CLI on the Node platform. */
+import { runCli } from '../src/cli.js';
+import { nodePlatform } from './platform.js';
+
+process.exitCode = await runCli(process.argv.slice(2), nodePlatform);

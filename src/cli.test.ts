@@ -1,0 +1,305 @@
+import { describe, expect, test } from 'vitest';
+import { Blob, LatheError, memorySource } from '../ir/blob.js';
+import { GraphBuilder, modelOf } from '../ir/build.js';
+import type { Model, Tensor } from '../ir/types.js';
+import { runCli, type Platform, type SaveOptions } from './cli.js';
+import { parseSidecar } from './sidecar.js';
+
+/** An in-memory platform: files hold Models (or text); everything printed is recorded. */
+class FakePlatform implements Platform {
+  readonly version = '9.9.9';
+  stdoutIsTTY = false;
+  stderrIsTTY = false;
+  out = '';
+  err = '';
+  progressLines: string[] = [];
+  files = new Map<string, Model | string>();
+  saves: { path: string; options?: SaveOptions }[] = [];
+  env_: Record<string, string> = {};
+  clock = 0;
+  /** Milliseconds the clock advances per `now()` call. */
+  tick = 0;
+  loadHook?: (path: string) => void;
+
+  env(name: string) {
+    return this.env_[name];
+  }
+  now() {
+    return (this.clock += this.tick);
+  }
+  stdout(t: string) {
+    this.out += t;
+  }
+  stderr(t: string) {
+    this.err += t;
+  }
+  progress(t: string) {
+    this.progressLines.push(t);
+  }
+  loadModel(path: string): Model {
+    this.loadHook?.(path);
+    const f = this.files.get(path);
+    if (f === undefined) throw new LatheError('cannot open: ENOENT', path);
+    if (typeof f === 'string') throw new LatheError('not an ONNX model: truncated field at byte 3', path);
+    return f;
+  }
+  saveModel(model: Model, path: string, options?: SaveOptions) {
+    // stream every blob like the real save, so progress meters see the bytes
+    let dataBytes = 0;
+    for (const v of Object.values(model.graph.values)) {
+      const d = v.tensor?.data;
+      if (d?.kind === 'blob') d.blob.forEachChunk((c) => (dataBytes += c.length), 1 << 16);
+    }
+    this.files.set(path, model);
+    this.saves.push({ path, options });
+    return { modelBytes: 1000, dataBytes };
+  }
+  readText(path: string) {
+    const f = this.files.get(path);
+    if (typeof f !== 'string') throw new LatheError('cannot read: ENOENT', path);
+    return f;
+  }
+  writeText(path: string, text: string) {
+    this.files.set(path, text);
+  }
+  exists(path: string) {
+    return this.files.has(path);
+  }
+  fileSize(path: string) {
+    return this.files.has(path) ? 1234 : undefined;
+  }
+  samePath(a: string, b: string) {
+    return a.replace(/^\.\//, '') === b.replace(/^\.\//, '');
+  }
+}
+
+function f32(n: number, fill = 0.5): Tensor {
+  return { dtype: 1, dims: [n], data: { kind: 'raw', bytes: new Uint8Array(new Float32Array(n).fill(fill).buffer) } };
+}
+
+function model(opts: { broken?: boolean; big?: number } = {}): Model {
+  const b = new GraphBuilder('main');
+  const x = b.input('x', { kind: 'tensor', dtype: 1, shape: [100] });
+  const w = b.initializer('w', f32(opts.big ?? 100));
+  const y = b.op('Add', [x, w]);
+  b.output(b.op('Relu', [y]), 'y');
+  const g = b.build();
+  if (!opts.broken) return modelOf(g);
+  // a node reading a value nobody defines
+  const n = g.order[0];
+  return modelOf({ ...g, nodes: { ...g.nodes, [n]: { ...g.nodes[n], inputs: ['v999' as never, w] } } });
+}
+
+async function run(p: FakePlatform, ...args: string[]) {
+  p.out = '';
+  p.err = '';
+  return runCli(args, p);
+}
+
+function oneLine(text: string) {
+  expect(text.endsWith('\n')).toBe(true);
+  expect(text.trimEnd().split('\n')).toHaveLength(1);
+}
+
+describe('cli: usage', () => {
+  test('help and version', async () => {
+    const p = new FakePlatform();
+    expect(await run(p, '--help')).toBe(0);
+    expect(p.out).toContain('usage: lathe COMMAND');
+    for (const c of ['optimize', 'inspect', 'check', 'strip', 'fill']) expect(p.out).toContain(`  ${c}`);
+    expect(await run(p, 'fill', '--help')).toBe(0);
+    expect(p.out).toContain('usage: lathe fill IN -o OUT [--seed N]');
+    expect(await run(p, 'help', 'strip')).toBe(0);
+    expect(p.out).toContain('usage: lathe strip');
+    expect(await run(p, '--version')).toBe(0);
+    expect(p.out).toBe('lathe 9.9.9\n');
+  });
+
+  test.each([
+    [[], /^lathe: missing command \(see 'lathe --help'\)\n$/],
+    [['frobnicate', 'a.onnx'], /^lathe: unknown command 'frobnicate'/],
+    [['--frob'], /^lathe: unknown option '--frob'/],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '--frob'], /^lathe: unknown option '--frob' \(see 'lathe optimize --help'\)\n$/],
+    [['optimize', 'a.onnx'], /^lathe: optimize: missing -o OUT/],
+    [['optimize', '-o', 'b.onnx'], /^lathe: optimize: missing input file/],
+    [['optimize', 'a.onnx', 'c.onnx', '-o', 'b.onnx'], /one input file expected, got 2/],
+    [['optimize', 'a.onnx', '-o'], /option '-o' needs a value/],
+    [['optimize', 'a.onnx', '-o', 'b', '-o', 'c'], /given twice/],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '-O1'], /^lathe: -O1 is not available yet \(only -O0 \/ lift and emit\)/],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '-O2'], /^lathe: -O2 is not available yet/],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '--passes', 'fold-constants'], /--passes is not available yet/],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '--external-data', 'sometimes'], /--external-data must be/],
+    [['inspect', 'a.onnx', '--quiet=1'], /unknown option/],
+    [['inspect', 'a.onnx', '--json=yes'], /takes no value/],
+    [['check', 'a.onnx', '-o', 'b.onnx'], /unknown option '-o'/],
+    [['fill', 'a.onnx', '-o', 'b.onnx', '--seed', '-1'], /--seed must be an integer/],
+    [['fill', 'a.onnx', '-o', 'b.onnx', '--seed', '1.5'], /--seed must be an integer/],
+    [['fill', 'a.onnx', '-o', 'b.onnx', '--seed=9007199254740992'], /--seed must be an integer/],
+    [['strip', 'a.onnx', '-o', 'a.onnx'], /^lathe: strip: output a.onnx is the input; pass --in-place/],
+    [['optimize', 'a.onnx', '-o', './a.onnx'], /is the input/],
+  ])('%j → exit 1 with one line', async (args, message) => {
+    const p = new FakePlatform();
+    p.files.set('a.onnx', model());
+    expect(await run(p, ...(args as string[]))).toBe(1);
+    oneLine(p.err);
+    expect(p.err).toMatch(message);
+    expect(p.err).toMatch(/--help'\)\n$/);
+    expect(p.out).toBe('');
+    expect(p.saves).toEqual([]);
+  });
+});
+
+describe('cli: optimize', () => {
+  test('-O0 writes OUT and prints a short report; --quiet prints nothing', async () => {
+    const p = new FakePlatform();
+    const m = model();
+    p.files.set('a.onnx', m);
+    expect(await run(p, 'optimize', 'a.onnx', '-o', 'b.onnx')).toBe(0);
+    expect(p.files.get('b.onnx')).toBe(m);
+    expect(p.saves[0].options).toEqual({ externalData: 'auto' });
+    expect(p.out).toMatch(/^lathe: wrote b.onnx \(1.0 kB\)\n {2}nodes 2 -> 2, parameters 100, size 1.2 kB -> 1.0 kB\n {2}time: load [\d.]+ s, verify [\d.]+ s, save [\d.]+ s\n$/);
+    expect(await run(p, 'optimize', 'a.onnx', '-o', 'c.onnx', '-O0', '--quiet', '--external-data=always')).toBe(0);
+    expect(p.out).toBe('');
+    expect(p.err).toBe('');
+    expect(p.saves[1]).toEqual({ path: 'c.onnx', options: { externalData: 'always' } });
+    expect(await run(p, 'optimize', 'a.onnx', '-o', 'd.onnx', '--report')).toBe(0);
+    expect(p.out).toContain('  Add: 1 -> 1\n');
+  });
+
+  test('--in-place allows OUT = IN (and -o may be omitted)', async () => {
+    const p = new FakePlatform();
+    p.files.set('a.onnx', model());
+    expect(await run(p, 'optimize', 'a.onnx', '-o', 'a.onnx', '--in-place', '-q')).toBe(0);
+    expect(await run(p, 'optimize', 'a.onnx', '--in-place', '-q')).toBe(0);
+    expect(p.saves.map((s) => s.path)).toEqual(['a.onnx', 'a.onnx']);
+  });
+
+  test('a model with verifier errors: exit 2, one line naming the first error, nothing written', async () => {
+    const p = new FakePlatform();
+    p.files.set('bad.onnx', model({ broken: true }));
+    expect(await run(p, 'optimize', 'bad.onnx', '-o', 'out.onnx')).toBe(2);
+    oneLine(p.err);
+    expect(p.err).toMatch(/^lathe: bad.onnx: invalid model: \[[a-z-]+\] main\/.*: /);
+    expect(p.saves).toEqual([]);
+  });
+
+  test('bad input: exit 2 with one line and no stack; LATHE_DEBUG=1 adds the stack', async () => {
+    const p = new FakePlatform();
+    p.files.set('junk.onnx', 'junk');
+    expect(await run(p, 'optimize', 'junk.onnx', '-o', 'out.onnx')).toBe(2);
+    expect(p.err).toBe('lathe: junk.onnx: not an ONNX model: truncated field at byte 3\n');
+    expect(await run(p, 'inspect', 'missing.onnx')).toBe(2);
+    expect(p.err).toBe('lathe: missing.onnx: cannot open: ENOENT\n');
+    p.env_.LATHE_DEBUG = '1';
+    expect(await run(p, 'check', 'junk.onnx')).toBe(2);
+    expect(p.err.split('\n')[0]).toBe('lathe: junk.onnx: not an ONNX model: truncated field at byte 3');
+    expect(p.err).toContain('LatheError');
+    expect(p.err.split('\n').length).toBeGreaterThan(3);
+  });
+
+  test('a decoded model without ir_version (e.g. an empty file) is not an ONNX model', async () => {
+    const p = new FakePlatform();
+    p.files.set('empty.onnx', { ...model(), irVersion: 0 });
+    expect(await run(p, 'inspect', 'empty.onnx')).toBe(2);
+    expect(p.err).toBe('lathe: empty.onnx: not an ONNX model (no ir_version)\n');
+  });
+
+  test('any other exception is an internal error: exit 70 with the stack', async () => {
+    const p = new FakePlatform();
+    p.loadHook = () => {
+      throw new TypeError('boom');
+    };
+    expect(await run(p, 'inspect', 'a.onnx')).toBe(70);
+    expect(p.err).toMatch(/^lathe: internal error: TypeError: boom\n\s+at /);
+  });
+});
+
+describe('cli: inspect and check', () => {
+  test('inspect prints text, or one JSON object with --json', async () => {
+    const p = new FakePlatform();
+    p.files.set('a.onnx', modelOf(model().graph, undefined, { modelVersion: 5n }));
+    expect(await run(p, 'inspect', 'a.onnx')).toBe(0);
+    expect(p.out).toContain('model: a.onnx\n');
+    expect(p.out).toContain('  x: float[100]\n');
+    expect(await run(p, 'inspect', 'a.onnx', '--json')).toBe(0);
+    oneLine(p.out);
+    const j = JSON.parse(p.out);
+    expect(j.modelVersion).toBe('5');
+    expect(j.nodes.main).toBe(2);
+  });
+
+  test('check: exit 0 and a summary for a valid model; exit 2 and diagnostics for an invalid one', async () => {
+    const p = new FakePlatform();
+    p.files.set('a.onnx', model());
+    p.files.set('bad.onnx', model({ broken: true }));
+    expect(await run(p, 'check', 'a.onnx')).toBe(0);
+    expect(p.out).toBe('a.onnx: ok (0 errors, 0 warnings)\n');
+    expect(await run(p, 'check', 'bad.onnx')).toBe(2);
+    const lines = p.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^error \[[a-z-]+\] main\/.+: .+/);
+    expect(lines.at(-1)).toMatch(/^bad.onnx: invalid \(\d+ errors?, \d+ warnings?\)$/);
+  });
+});
+
+describe('cli: strip and fill', () => {
+  test('strip writes OUT and OUT minus .onnx + .weights.json; fill reads it back', async () => {
+    const p = new FakePlatform();
+    p.files.set('a.onnx', model({ big: 1000 }));
+    expect(await run(p, 'strip', 'a.onnx', '-o', 's.onnx')).toBe(0);
+    expect(p.out).toMatch(/^lathe: wrote s.onnx \(1.0 kB\) and s.weights.json: 1 tensors stripped \(4.0 kB\)\n$/);
+    const sidecar = parseSidecar(p.files.get('s.weights.json') as string, 's.weights.json');
+    expect(sidecar.get('init:w')).toEqual({ dtype: 'float32', dims: [1000], min: 0.5, max: 0.5, mean: 0.5, std: 0 });
+    expect(await run(p, 'fill', 's.onnx', '-o', 'f.onnx', '--seed', '3')).toBe(0);
+    expect(p.out).toMatch(/^lathe: wrote f.onnx \(1.0 kB\): 1 tensors filled \(4.0 kB, seed 3\)\n/);
+    const filled = p.files.get('f.onnx') as Model;
+    const w = Object.values(filled.graph.values).find((v) => v.name === 'w')!.tensor!;
+    expect(w.data.kind).toBe('blob');
+    expect(new Float32Array((w.data as { blob: Blob }).blob.bytes().slice().buffer).every((v) => v === 0.5)).toBe(true);
+  });
+
+  test('fill finds SIDECAR by the corpus rule, else IN.weights.json, else --weights', async () => {
+    const p = new FakePlatform();
+    const sidecar = '{"init:w": {"dtype": "float32", "dims": [100], "min": -1.0, "max": 1.0, "mean": 0.0, "std": 0.5}}';
+    p.files.set('m.onnx', model());
+    p.files.set('m.weights.json', sidecar);
+    expect(await run(p, 'fill', 'm.onnx', '-o', 'o.onnx', '-q')).toBe(0);
+    p.files.set('n.bin', model());
+    p.files.set('n.bin.weights.json', sidecar);
+    expect(await run(p, 'fill', 'n.bin', '-o', 'o2.onnx', '-q')).toBe(0);
+    p.files.set('other.json', sidecar);
+    expect(await run(p, 'fill', 'n.bin', '-o', 'o3.onnx', '-q', '--weights', 'other.json')).toBe(0);
+    expect(p.saves.map((s) => s.path)).toEqual(['o.onnx', 'o2.onnx', 'o3.onnx']);
+  });
+
+  test('missing sidecar or a key naming no tensor → exit 2 naming the file (and key), nothing written', async () => {
+    const p = new FakePlatform();
+    p.files.set('m.onnx', model());
+    expect(await run(p, 'fill', 'm.onnx', '-o', 'o.onnx')).toBe(2);
+    expect(p.err).toBe('lathe: m.onnx: weights sidecar not found (looked for m.weights.json; give --weights FILE)\n');
+    expect(await run(p, 'fill', 'm.onnx', '-o', 'o.onnx', '--weights', 'gone.json')).toBe(2);
+    expect(p.err).toBe('lathe: gone.json: weights sidecar not found\n');
+    p.files.set('m.weights.json', '{"init:nope": {"dtype": "float32", "dims": [100], "min": 0, "max": 1, "mean": 0.5, "std": 0.1}}');
+    expect(await run(p, 'fill', 'm.onnx', '-o', 'o.onnx')).toBe(2);
+    expect(p.err).toBe('lathe: m.weights.json: init:nope: names no initializer of the main graph\n');
+    p.files.set('m.weights.json', '{"init:w": {');
+    expect(await run(p, 'fill', 'm.onnx', '-o', 'o.onnx')).toBe(2);
+    expect(p.err).toMatch(/^lathe: m.weights.json: not a valid weights sidecar \(JSON\)/);
+    expect(p.saves).toEqual([]);
+  });
+
+  test('a TTY gets a progress line during long saves, cleared at the end; --quiet and pipes get none', async () => {
+    const p = new FakePlatform();
+    p.files.set('m.onnx', model({ big: 1 << 20 }));
+    p.files.set('m.weights.json', '{"init:w": {"dtype": "float32", "dims": [1048576], "min": -1.0, "max": 1.0, "mean": 0.0, "std": 0.5}}');
+    p.tick = 100; // each clock read advances 100 ms
+    expect(await run(p, 'fill', 'm.onnx', '-o', 'o.onnx')).toBe(0);
+    expect(p.progressLines).toEqual([]);
+    p.stderrIsTTY = true;
+    expect(await run(p, 'fill', 'm.onnx', '-o', 'o.onnx', '-q')).toBe(0);
+    expect(p.progressLines).toEqual([]);
+    expect(await run(p, 'fill', 'm.onnx', '-o', 'o.onnx')).toBe(0);
+    expect(p.progressLines.length).toBeGreaterThan(2);
+    expect(p.progressLines[0]).toMatch(/^lathe: writing [\d.]+ [kM]B \/ 4.2 MB \(\d+%\)$/);
+    expect(p.progressLines.at(-1)).toBe('');
+  });
+});

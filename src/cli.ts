@@ -1,0 +1,306 @@
+/**
+ * The `lathe` command line, platform-neutral: argument parsing, the commands and their output.
+ * Everything outside (files, streams, clocks, the version) comes through an injected `Platform`,
+ * so this file imports no `node:` module and tests can run it on fakes.
+ *
+ * Exit codes: 0 ok; 1 usage error (one line plus a pointer to `--help`); 2 bad input (one line,
+ * `lathe: FILE: what is wrong`; the stack only with LATHE_DEBUG=1); 70 internal error (a bug:
+ * printed with its stack).
+ */
+import { LatheError } from '../ir/blob.js';
+import type { Model } from '../ir/types.js';
+import { verify, type Diagnostic } from '../ir/verify.js';
+import { formatBytes, formatCount, formatSummary, opLabel, summarizeModel, summaryToJson } from './inspect.js';
+import { COMMANDS, parseArgs, UsageError, type Command, type ParsedArgs } from './cli-args.js';
+import { countBlobReads, ProgressMeter } from './progress.js';
+import { formatSidecar, parseSidecar, sidecarPathFor } from './sidecar.js';
+import { fillModel, stripModel } from './skeleton.js';
+
+export type ExternalDataMode = 'auto' | 'always' | 'never';
+
+export interface SaveOptions {
+  readonly externalData?: ExternalDataMode;
+  readonly dataLocation?: string;
+}
+
+export interface SaveResult {
+  readonly modelBytes: number;
+  readonly dataBytes: number;
+  readonly dataFile?: string;
+}
+
+/** What the CLI needs from its host. File operations throw `LatheError` (with `.file`) on bad input. */
+export interface Platform {
+  /** lathe's version (package.json). */
+  readonly version: string;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  env(name: string): string | undefined;
+  /** Milliseconds, monotonic. */
+  now(): number;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Rewrites the progress line (stderr); '' clears it. */
+  progress(text: string): void;
+  loadModel(path: string): Model;
+  /** Atomic: on failure nothing is left at `path`. */
+  saveModel(model: Model, path: string, options?: SaveOptions): SaveResult;
+  readText(path: string): string;
+  /** Atomic (temp file + rename). */
+  writeText(path: string, text: string): void;
+  exists(path: string): boolean;
+  /** Size in bytes, or undefined when there is no such file. */
+  fileSize(path: string): number | undefined;
+  /** True when both name the same file: same real path, or (when `b` does not exist) the same resolved path. */
+  samePath(a: string, b: string): boolean;
+}
+
+interface Context {
+  readonly platform: Platform;
+  readonly args: ParsedArgs;
+  /** Progress sink, or undefined when silent (not a TTY, or --quiet). */
+  readonly progress?: (text: string) => void;
+}
+
+/** Runs `lathe ARGS` and returns the exit code. Never throws. */
+export async function runCli(argv: readonly string[], platform: Platform): Promise<number> {
+  let file: string | undefined;
+  try {
+    const args = parseArgs(argv);
+    if (args.kind === 'help') {
+      platform.stdout(args.text);
+      return 0;
+    }
+    if (args.kind === 'version') {
+      platform.stdout(`lathe ${platform.version}\n`);
+      return 0;
+    }
+    file = args.input;
+    const quiet = args.flags.has('quiet');
+    const ctx: Context = { platform, args, progress: platform.stderrIsTTY && !quiet ? (t) => platform.progress(t) : undefined };
+    return await COMMAND_RUNNERS[args.command](ctx);
+  } catch (e) {
+    return reportError(e, platform, file);
+  }
+}
+
+function reportError(e: unknown, platform: Platform, file: string | undefined): number {
+  if (e instanceof UsageError) {
+    platform.stderr(`lathe: ${e.message} (see 'lathe ${e.command ? `${e.command} ` : ''}--help')\n`);
+    return 1;
+  }
+  if (e instanceof LatheError) {
+    const where = e.file ?? file;
+    const message = e.message.split('\n')[0];
+    platform.stderr(`lathe: ${where !== undefined ? `${where}: ` : ''}${message}\n`);
+    if (platform.env('LATHE_DEBUG') === '1' && e.stack) platform.stderr(`${e.stack}\n`);
+    return 2;
+  }
+  const err = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+  platform.stderr(`lathe: internal error: ${err}\n`);
+  return 70;
+}
+
+const COMMAND_RUNNERS: Record<Command, (ctx: Context) => number | Promise<number>> = {
+  optimize: runOptimize,
+  inspect: runInspect,
+  check: runCheck,
+  strip: runStrip,
+  fill: runFill,
+};
+
+/** The output path, refusing one that names the input unless --in-place. */
+function outputPath(ctx: Context): string {
+  const { args, platform } = ctx;
+  const inPlace = args.flags.has('in-place');
+  const out = args.values.get('output') ?? (inPlace ? args.input : undefined);
+  if (out === undefined || out === '') throw new UsageError(`${args.command}: missing -o OUT`, args.command);
+  if (!inPlace && platform.samePath(args.input, out)) {
+    throw new UsageError(`${args.command}: output ${out} is the input; pass --in-place to overwrite it`, args.command);
+  }
+  return out;
+}
+
+function externalDataMode(args: ParsedArgs): ExternalDataMode {
+  const v = args.values.get('external-data') ?? 'auto';
+  if (v !== 'auto' && v !== 'always' && v !== 'never') {
+    throw new UsageError(`--external-data must be always, never or auto (got '${v}')`, args.command);
+  }
+  return v;
+}
+
+/** Saves with a progress meter over the blob bytes streamed out. */
+function save(ctx: Context, model: Model, out: string, options: SaveOptions, totalBytes?: number): SaveResult {
+  const meter = new ProgressMeter(ctx.progress, () => ctx.platform.now(), 'writing', totalBytes);
+  const counted = ctx.progress ? countBlobReads(model, (n) => meter.add(n)) : model;
+  try {
+    return ctx.platform.saveModel(counted, out, options);
+  } finally {
+    meter.finish();
+  }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function describeSave(out: string, r: SaveResult): string {
+  const data = r.dataFile ? ` + data ${formatBytes(r.dataBytes)} in ${r.dataFile}` : '';
+  return `${out} (${formatBytes(r.modelBytes)}${data})`;
+}
+
+function firstErrorMessage(d: Diagnostic): string {
+  return `invalid model: [${d.code}] ${location(d)}: ${d.message}`;
+}
+
+function location(d: Diagnostic): string {
+  return d.node !== undefined ? `${d.graph}/${d.node}` : d.value !== undefined ? `${d.graph}/${d.value}` : d.graph;
+}
+
+function inputBytes(ctx: Context, model: Model): number {
+  const ext = summarizeModel(model).externalData.reduce((s, e) => s + e.bytes, 0);
+  return (ctx.platform.fileSize(ctx.args.input) ?? 0) + ext;
+}
+
+/**
+ * Loads IN for a command. An ONNX file must set ir_version (onnx.checker and onnxruntime refuse
+ * it otherwise); checking it here is what turns an empty or all-unknown-fields file, which
+ * protobuf happily decodes as an empty ModelProto, into a clear "not an ONNX model".
+ */
+function load(ctx: Context): Model {
+  const path = ctx.args.input;
+  const model = ctx.platform.loadModel(path);
+  if (model.irVersion === 0) {
+    const empty = ctx.platform.fileSize(path) === 0 ? 'empty file, ' : '';
+    throw new LatheError(`not an ONNX model (${empty}no ir_version)`, path);
+  }
+  return model;
+}
+
+function runOptimize(ctx: Context): number {
+  const { args, platform } = ctx;
+  const level = args.values.get('level') ?? '0';
+  if (level !== '0') throw new UsageError(`-O${level} is not available yet (only -O0 / lift and emit)`, args.command);
+  if (args.values.has('passes')) throw new UsageError('--passes is not available yet (only -O0 / lift and emit)', args.command);
+  const mode = externalDataMode(args);
+  const out = outputPath(ctx);
+  const t0 = platform.now();
+  const model = load(ctx);
+  const t1 = platform.now();
+  const diagnostics = verify(model);
+  const firstError = diagnostics.find((d) => d.severity === 'error');
+  if (firstError) {
+    const more = diagnostics.filter((d) => d.severity === 'error').length - 1;
+    throw new LatheError(`${firstErrorMessage(firstError)}${more > 0 ? ` (and ${more} more; run 'lathe check')` : ''}`, args.input);
+  }
+  const t2 = platform.now();
+  const result = save(ctx, model, out, { externalData: mode });
+  const t3 = platform.now();
+  if (!args.flags.has('quiet')) {
+    const before = summarizeModel(model);
+    const warnings = diagnostics.length;
+    platform.stdout(
+      `lathe: wrote ${describeSave(out, result)}\n` +
+        `  nodes ${formatCount(before.nodes.total)} -> ${formatCount(before.nodes.total)}, parameters ${formatCount(before.parameters.elements)}` +
+        `, size ${formatBytes(inputBytes(ctx, model))} -> ${formatBytes(result.modelBytes + result.dataBytes)}` +
+        `${warnings > 0 ? `, ${warnings} verifier warnings` : ''}\n` +
+        `  time: load ${seconds(t1 - t0)}, verify ${seconds(t2 - t1)}, save ${seconds(t3 - t2)}\n`,
+    );
+    if (args.flags.has('report')) {
+      for (const o of [...before.ops, ...before.nestedOps]) platform.stdout(`  ${opLabel(o)}: ${o.count} -> ${o.count}\n`);
+    }
+  }
+  return 0;
+}
+
+function runInspect(ctx: Context): number {
+  const { args, platform } = ctx;
+  const model = load(ctx);
+  const summary = summarizeModel(model);
+  platform.stdout(args.flags.has('json') ? `${summaryToJson(summary)}\n` : formatSummary(summary, args.input));
+  return 0;
+}
+
+function runCheck(ctx: Context): number {
+  const { args, platform } = ctx;
+  const model = load(ctx);
+  const diagnostics = verify(model);
+  let errors = 0;
+  for (const d of diagnostics) {
+    if (d.severity === 'error') errors++;
+    platform.stdout(`${d.severity} [${d.code}] ${location(d)}: ${d.message}\n`);
+  }
+  const warnings = diagnostics.length - errors;
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  platform.stdout(`${args.input}: ${errors === 0 ? 'ok' : 'invalid'} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})\n`);
+  return errors === 0 ? 0 : 2;
+}
+
+function runStrip(ctx: Context): number {
+  const { args, platform } = ctx;
+  const mode = externalDataMode(args);
+  const out = outputPath(ctx);
+  const sidecar = sidecarPathFor(out);
+  if (platform.samePath(args.input, sidecar)) {
+    throw new UsageError(`strip: the sidecar ${sidecar} would overwrite the input`, args.command);
+  }
+  const model = load(ctx);
+  const meter = new ProgressMeter(ctx.progress, () => platform.now(), 'reading', undefined);
+  let stripped;
+  try {
+    stripped = stripModel(model, { onBytes: (n) => meter.add(n) });
+  } finally {
+    meter.finish();
+  }
+  const result = save(ctx, stripped.model, out, { externalData: mode });
+  platform.writeText(sidecar, formatSidecar(stripped.weights));
+  if (!args.flags.has('quiet')) {
+    platform.stdout(
+      `lathe: wrote ${describeSave(out, result)} and ${sidecar}: ${stripped.weights.size} tensors stripped (${formatBytes(stripped.bytesRemoved)})\n`,
+    );
+    for (const k of stripped.kept) platform.stdout(`  kept ${k.key}: ${k.reason}\n`);
+  }
+  return 0;
+}
+
+function parseSeed(args: ParsedArgs): number {
+  const text = args.values.get('seed') ?? '0';
+  const seed = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer in [0, 2^53) (got '${text}')`, args.command);
+  return seed;
+}
+
+/** The sidecar of a skeleton: --weights, else NAME.weights.json, else IN.weights.json. */
+function findSidecar(ctx: Context): string {
+  const { args, platform } = ctx;
+  const given = args.values.get('weights');
+  if (given !== undefined) return given;
+  const candidates = [sidecarPathFor(args.input), `${args.input}.weights.json`];
+  const found = candidates.find((c) => platform.exists(c));
+  if (found === undefined) throw new LatheError(`weights sidecar not found (looked for ${candidates[0]}; give --weights FILE)`, args.input);
+  return found;
+}
+
+function runFill(ctx: Context): number {
+  const { args, platform } = ctx;
+  const seed = parseSeed(args);
+  const mode = externalDataMode(args);
+  const out = outputPath(ctx);
+  const sidecar = findSidecar(ctx);
+  if (platform.samePath(sidecar, out)) throw new UsageError(`fill: output ${out} is the weights sidecar`, args.command);
+  if (!platform.exists(sidecar)) throw new LatheError('weights sidecar not found', sidecar);
+  const weights = parseSidecar(platform.readText(sidecar), sidecar);
+  const t0 = platform.now();
+  const model = load(ctx);
+  const filled = fillModel(model, weights, { seed, sidecarFile: sidecar });
+  const t1 = platform.now();
+  const result = save(ctx, filled.model, out, { externalData: mode }, filled.bytes);
+  const t2 = platform.now();
+  if (!args.flags.has('quiet')) {
+    platform.stdout(
+      `lathe: wrote ${describeSave(out, result)}: ${filled.filled} tensors filled (${formatBytes(filled.bytes)}, seed ${seed})\n` +
+        `  time: load ${seconds(t1 - t0)}, save ${seconds(t2 - t1)}\n`,
+    );
+  }
+  return 0;
+}
