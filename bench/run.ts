@@ -1,0 +1,114 @@
+/**
+ * `npm run bench`: the speed and memory targets of lathe, measured on this machine, written to
+ * BENCHMARKS.md with the date, the machine and the command. Benchmarks, not timed tests: these
+ * machines are noisy, so each figure is the best of a few runs and targets are ratios taken in
+ * one run.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { cpus, totalmem, platform, release } from 'node:os';
+import { join } from 'node:path';
+import { cacheDir, cliPath, filledModel, projectRoot } from './corpus.js';
+
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+const work = join(cacheDir, 'bench');
+mkdirSync(work, { recursive: true });
+const lines: string[] = [];
+const log = (s: string) => {
+  console.log(s);
+  lines.push(s);
+};
+
+function seconds(f: () => void): number {
+  const t = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+function best(n: number, f: () => void): number {
+  let b = Infinity;
+  for (let i = 0; i < n; i++) b = Math.min(b, seconds(f));
+  return b;
+}
+
+function cli(args: string[]): void {
+  execFileSync(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** Runs the CLI under /usr/bin/time and returns [seconds, peak RSS bytes]. */
+function cliPeak(args: string[]): [number, number] {
+  const t = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cliPath, ...args], { encoding: 'utf8' });
+  const s = Number(process.hrtime.bigint() - t) / 1e9;
+  if (r.status !== 0) throw new Error(`lathe ${args.join(' ')} failed: ${r.stderr}`);
+  const kb = Number(r.stderr.trim().split('\n').pop());
+  return [s, kb * 1024];
+}
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+
+function benchBert(): void {
+  const input = filledModel('bert-base.legacy');
+  const size = statSync(input).size;
+  const copy = join(work, 'bert-copy.onnx');
+  const out = join(work, 'bert-O0.onnx');
+  // Warm the page cache once so both measurements read from memory.
+  copyFileSync(input, copy);
+  const tCopy = best(3, () => copyFileSync(input, copy));
+  const tCat = best(3, () => execFileSync('cp', [input, copy]));
+  const tO0 = best(3, () => cli(['optimize', input, '-o', out, '-O0', '--quiet']));
+  log(`### -O0 on bert-base.legacy (${mb(size)})`);
+  log('');
+  log('| what | seconds |');
+  log('| --- | --- |');
+  log(`| copy the file (fs.copyFileSync, best of 3) | ${tCopy.toFixed(3)} |`);
+  log(`| copy the file (cp, best of 3) | ${tCat.toFixed(3)} |`);
+  log(`| \`lathe optimize -O0\` (whole CLI process, best of 3) | ${tO0.toFixed(3)} |`);
+  log('');
+  log(`Ratio -O0 / cp: **${(tO0 / tCat).toFixed(2)}x** (target: at most 4x). Output ${mb(statSync(out).size)}.`);
+  log('');
+  rmSync(copy, { force: true });
+}
+
+async function benchLlama(): Promise<void> {
+  const input = filledModel('llama-3gb.legacy');
+  const out = join(work, 'llama-3gb-O0.onnx');
+  const [t, rss] = cliPeak(['optimize', input, '-o', out, '-O0', '--quiet']);
+  const dataIn = existsSync(`${input}.data`) ? statSync(`${input}.data`).size : 0;
+  const dataOut = existsSync(`${out}.data`) ? statSync(`${out}.data`).size : 0;
+  log(`### -O0 on llama-3gb.legacy (${mb(statSync(input).size + dataIn)} with external data)`);
+  log('');
+  log(`- time: ${t.toFixed(2)} s; peak RSS: **${mb(rss)}** (target: at most 1,500 MB)`);
+  log(`- output: ${mb(statSync(out).size)} model + ${mb(dataOut)} external data`);
+  const { compareInOrt } = await import('./ort-compare.js');
+  const verdict = await compareInOrt(input, out);
+  log(`- onnxruntime-node (optimizations off, 1 thread), original vs output: **${verdict}**`);
+  log('');
+}
+
+function benchLarge(): void {
+  const script = join(projectRoot, 'dist/bench/large-graph.js');
+  const r = spawnSync(process.execPath, ['--expose-gc', script, join(work, 'large.onnx')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  for (const l of r.stdout.trim().split('\n')) log(l);
+  log('');
+}
+
+async function main(): Promise<void> {
+  const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'));
+  log(`## ${new Date().toISOString().slice(0, 10)} — lathe ${pkg.version}`);
+  log('');
+  log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}.`);
+  log(`Command: \`npm run bench${only.length ? ' -- ' + only.join(' ') : ''}\`.`);
+  log('');
+  if (want('bert')) benchBert();
+  if (want('llama')) await benchLlama();
+  if (want('large')) benchLarge();
+  const file = join(projectRoot, 'BENCHMARKS.md');
+  const head = '# lathe benchmarks\n\nWritten by `npm run bench` (bench/run.ts). Newest run first.\n\n';
+  const old = existsSync(file) ? readFileSync(file, 'utf8').replace(head, '') : '';
+  writeFileSync(file, head + lines.join('\n') + '\n' + old);
+}
+
+await main();

@@ -1,0 +1,3 @@
+/** lathe for Node: the platform-neutral API plus files (lazy external data, atomic streaming saves). */
+export * from '../src/index.js';
+export { loadModel, saveModel } from './io.js';

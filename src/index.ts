@@ -1,0 +1,13 @@
+/**
+ * The public API of lathe, platform-neutral (runs in a browser on an ArrayBuffer). The Node entry
+ * (`node/index.ts`) re-exports all of this plus file loading and saving.
+ */
+export type * from '../ir/types.js';
+export { Blob, LatheError, memorySource, type ByteSink, type ByteSource } from '../ir/blob.js';
+export { DataType, dtypeInfo, dtypeName, dtypeByName } from '../ir/dtype.js';
+export { verify, type Diagnostic } from '../ir/verify.js';
+export { edit } from '../ir/edit.js';
+export { printModel } from '../ir/text/print.js';
+export { parseModel } from '../ir/text/parse.js';
+export { loadModelFromBytes, saveModelToBytes } from './io.js';
+export { optimize, type OptimizeOptions, type OptimizeResult } from './optimize.js';
