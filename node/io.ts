@@ -81,6 +81,8 @@ export function loadModel(path: string, options: { lazyThreshold?: number } = {}
 export interface SaveOptions {
   /** Default 'auto': external data only when the model would not fit in 2 GB. */
   externalData?: 'auto' | 'always' | 'never';
+  /** fsync the files and the folder before returning (survives power loss; costs time). */
+  durable?: boolean;
   /** Data file name (a plain name, written next to the model). Default: `<model file name>.data`. */
   dataLocation?: string;
 }
@@ -115,11 +117,11 @@ export function saveModel(model: Model, path: string, options: SaveOptions = {})
   try {
     let dataSink: ReturnType<typeof createAtomicFileSink> | undefined;
     if (dataFile) {
-      dataSink = createAtomicFileSink(dataPath);
+      dataSink = createAtomicFileSink(dataPath, { durable: options.durable });
       sinks.push(dataSink);
       writeDataFile(dataFile, dataSink);
     }
-    const modelSink = createAtomicFileSink(path);
+    const modelSink = createAtomicFileSink(path, { durable: options.durable });
     sinks.push(modelSink);
     encodeModel(proto, modelSink);
     const modelBytes = modelSink.position;
