@@ -50,7 +50,7 @@ export function checkFunctionCycles(
           out.push({
             severity: 'error',
             code: 'function-cycle',
-            message: `functions call each other recursively: ${names.join(' → ')} → ${names[0]}`,
+            message: `functions call each other recursively: ${cycleText(names)}`,
             graph: `function ${f.domain}::${f.name}${f.overload ? ':' + f.overload : ''}`,
           });
         }
@@ -60,4 +60,10 @@ export function checkFunctionCycles(
       stack.pop();
     }
   }
+}
+
+/** `a → b → c → a`, with the middle of a long cycle elided so a diagnostic stays one short line. */
+function cycleText(names: readonly string[]): string {
+  const shown = names.length <= 8 ? names : [...names.slice(0, 4), `… ${names.length - 7} more …`, ...names.slice(-3)];
+  return [...shown, names[0]].join(' → ');
 }

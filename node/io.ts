@@ -67,6 +67,7 @@ export function loadModel(path: string, options: { lazyThreshold?: number } = {}
   let source: (ByteSource & { close(): void }) | undefined;
   try {
     source = openFileSource(path);
+    if (source.size === 0) throw new LatheError('not an ONNX model (empty file)');
     const model = liftModel(decodeModel(source, { lazyThreshold: options.lazyThreshold }), { external: resolver });
     const used = sourcesInUse(model);
     for (const s of [source, ...resolver.sources]) if (!used.has(s)) s.close();

@@ -162,19 +162,9 @@ function inputBytes(ctx: Context, model: Model): number {
   return (ctx.platform.fileSize(ctx.args.input) ?? 0) + ext;
 }
 
-/**
- * Loads IN for a command. An ONNX file must set ir_version (onnx.checker and onnxruntime refuse
- * it otherwise); checking it here is what turns an empty or all-unknown-fields file, which
- * protobuf happily decodes as an empty ModelProto, into a clear "not an ONNX model".
- */
+/** Loads IN for a command (lift refuses files without ir_version or graph). */
 function load(ctx: Context): Model {
-  const path = ctx.args.input;
-  const model = ctx.platform.loadModel(path);
-  if (model.irVersion === 0) {
-    const empty = ctx.platform.fileSize(path) === 0 ? 'empty file, ' : '';
-    throw new LatheError(`not an ONNX model (${empty}no ir_version)`, path);
-  }
-  return model;
+  return ctx.platform.loadModel(ctx.args.input);
 }
 
 function runOptimize(ctx: Context): number {

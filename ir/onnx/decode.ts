@@ -126,7 +126,7 @@ export function decodeMessage(source: ByteSource, rootInfo: MessageInfo, options
       r.pos = p + r.base;
       const left = end - r.pos;
       if (varint.hi !== 0 || varint.lo > left) {
-        fail(info, f.protoName, `declared length ${varint.hi * 4294967296 + varint.lo} passes the end of the message (${left} bytes left)`);
+        fail(info, f.protoName, `declared length ${varintUint64(varint.lo, varint.hi)} passes the end of the message (${left} bytes left)`);
       }
       const len = varint.lo;
       const kind = f.kind;
@@ -234,7 +234,7 @@ function skipUnknown(
     r.pos = p + r.base;
     const left = end - r.pos;
     if (varint.hi !== 0 || varint.lo > left) {
-      fail(info, what, `declared length ${varint.hi * 4294967296 + varint.lo} passes the end of the message (${left} bytes left)`);
+      fail(info, what, `declared length ${varintUint64(varint.lo, varint.hi)} passes the end of the message (${left} bytes left)`);
     }
     r.pos += varint.lo;
   } else if (wt === 3 || wt === 4) {

@@ -292,3 +292,12 @@ describe('lift: tensors', () => {
     expect(m.graph.outputs).toEqual([v.id as ValueId]);
   });
 });
+
+describe('what is not a model', () => {
+  test('no ir_version, or no graph: a clear LatheError, not an empty model', () => {
+    const noVersion = { ...P.model(), irVersion: undefined };
+    expect(() => liftModel(noVersion)).toThrow(/not an ONNX model \(no ir_version\)/);
+    const noGraph = { ...P.model(), graph: undefined };
+    expect(() => liftModel(noGraph)).toThrow(/not an ONNX model \(no graph\)/);
+  });
+});

@@ -91,7 +91,12 @@ class Lifter {
   constructor(private readonly external: ExternalResolver | undefined) {}
 
   model(p: ModelProto): Model {
-    const graph = this.graph(p.graph ?? emptyGraph(), undefined, 0, 'graph');
+    // ONNX requires ir_version and a graph (onnx.checker and onnxruntime refuse a file without
+    // them). Protobuf decodes an empty or all-unknown-fields file as an empty ModelProto; these
+    // checks turn it into a clear "not an ONNX model".
+    if (p.irVersion === undefined) throw new LatheError('not an ONNX model (no ir_version)');
+    if (p.graph === undefined) throw new LatheError('not an ONNX model (no graph)');
+    const graph = this.graph(p.graph, undefined, 0, 'graph');
     return defined({
       irVersion: p.irVersion === undefined ? 0 : toCount(p.irVersion, 'ir_version'),
       opsets: this.opsets(p.opsetImport, 'opset_import'),
