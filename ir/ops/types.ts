@@ -1,0 +1,104 @@
+/**
+ * Op knowledge: the contract between the reference evaluator (`ir/eval/`), the kernels
+ * (`ir/ops/<family>.ts`) and, later, shape inference and constant folding.
+ *
+ * Runtime tensors are plain typed arrays in row-major order. Storage by dtype:
+ * - float → Float32Array; double → Float64Array;
+ * - float16, bfloat16, every float8 kind, float8e8m0, float4e2m1 → Float32Array holding the exact
+ *   value of each element ("widened"); a kernel computes in float32 and the evaluator rounds every
+ *   output to its dtype (round-to-nearest-even, per ONNX's conversion rules) — so float16 rounds
+ *   like float16 and bfloat16 stays bfloat16 without each kernel knowing the format;
+ * - int8/int16/int32 → Int8Array/Int16Array/Int32Array; uint8/uint16/uint32 → Uint8Array/
+ *   Uint16Array/Uint32Array; int64 → BigInt64Array; uint64 → BigUint64Array;
+ * - int4, int2 → Int8Array (one element per entry, unpacked); uint4, uint2 → Uint8Array;
+ * - bool → Uint8Array of 0/1; string → string[];
+ * - complex64 → Float32Array, complex128 → Float64Array, interleaved (re, im), length 2·count.
+ */
+import type { Attr, Graph, Node } from '../types.js';
+
+export type NumericArray =
+  | Float32Array | Float64Array
+  | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
+  | BigInt64Array | BigUint64Array;
+
+export interface TensorValue {
+  readonly kind: 'tensor';
+  readonly dtype: number;
+  readonly dims: readonly number[];
+  readonly data: NumericArray | string[];
+}
+
+export interface SequenceValue {
+  readonly kind: 'sequence';
+  /** Element dtype when known (an empty sequence still has one). */
+  readonly elemDtype?: number;
+  readonly items: readonly RtValue[];
+}
+
+export interface OptionalValue {
+  readonly kind: 'optional';
+  /** Element type code when known (for an empty optional). */
+  readonly elemDtype?: number;
+  readonly value: RtValue | null;
+}
+
+export interface MapValue {
+  readonly kind: 'map';
+  readonly keyDtype: number;
+  readonly keys: readonly (bigint | string)[];
+  readonly values: RtValue;
+}
+
+export type RtValue = TensorValue | SequenceValue | OptionalValue | MapValue;
+
+/** Typed access to a node's attributes, with defaults. Throws LatheError naming the node when an
+ *  attribute has the wrong kind or a required one is missing (default undefined). */
+export interface AttrReader {
+  has(name: string): boolean;
+  get(name: string): Attr | undefined;
+  int(name: string, dflt?: number): number;
+  /** int64 attributes that may pass 2^53 (e.g. Clip bounds for int64): exact. */
+  bigint(name: string, dflt?: bigint): bigint;
+  float(name: string, dflt?: number): number;
+  string(name: string, dflt?: string): string;
+  ints(name: string, dflt?: readonly number[]): number[];
+  floats(name: string, dflt?: readonly number[]): number[];
+  strings(name: string, dflt?: readonly string[]): string[];
+  tensor(name: string): TensorValue | undefined;
+  graph(name: string): Graph | undefined;
+}
+
+export interface KernelContext {
+  readonly node: Node;
+  /** Version of the node's domain imported by the model (or the function) — selects semantics. */
+  readonly opset: number;
+  readonly attrs: AttrReader;
+  /** Dtypes the node's outputs must have when the model declares them (value types), else undefined. */
+  readonly outputDtypes: readonly (number | undefined)[];
+  /**
+   * Runs a subgraph attribute (If/Loop/Scan bodies, SequenceMap …) with the given inputs bound to
+   * its formal inputs in order; values of enclosing graphs are visible. Returns its outputs.
+   */
+  runGraph(graph: Graph, inputs: readonly (RtValue | null)[]): RtValue[];
+  /** A seeded random source for Random* ops (deterministic per run). */
+  random(): number;
+}
+
+export interface OpDef {
+  /** '' = ai.onnx; 'ai.onnx.ml', 'ai.onnx.preview.training', 'com.microsoft' … */
+  readonly domain: string;
+  readonly name: string;
+  /** The opset versions in which the op was (re)defined, ascending, as in the ONNX changelog. */
+  readonly since: readonly number[];
+  /** Nondeterministic (Random*, Bernoulli, Multinomial …): implemented, never folded. */
+  readonly random?: boolean;
+  /**
+   * Computes the outputs. `inputs[i]` is null for an omitted optional input (and trailing omitted
+   * inputs may be absent). Return one value per node output (null for an output the op does not
+   * produce). Outputs of widened float dtypes are rounded by the evaluator, not here.
+   */
+  kernel(inputs: readonly (RtValue | null)[], ctx: KernelContext): (RtValue | null)[];
+}
+
+/** A family file exports `ops: OpDef[]`; `ir/ops/index.ts` composes them into one table. */
+export type OpTable = readonly OpDef[];
