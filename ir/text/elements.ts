@@ -199,7 +199,7 @@ export function encodeFieldElements(field: TypedField, toks: readonly Token[], f
 
 /** A typed array of `field`'s element type over a copy of `bytes` (length a multiple of the entry size). */
 export function typedFieldArray(field: TypedField, bytes: Uint8Array): ArrayBufferView & { length: number } {
-  const buf = bytes.slice().buffer;
+  const buf = Uint8Array.prototype.slice.call(bytes).buffer; // not Buffer#slice, which is a view
   switch (field) {
     case 'float_data':
       return new Float32Array(buf);
