@@ -1,0 +1,419 @@
+/**
+ * One graph's edit session: the `Editor` a recipe receives (see edit.ts for the rules), writing
+ * into immer drafts of the graph's tables (edit-draft.ts) and keeping an exact use map as it goes.
+ */
+import { LatheError } from './blob.js';
+import { DraftList, DraftTable, immer, type Writable } from './edit-draft.js';
+import { makeAttr, toAttrs, withAttr, withoutAttr, type AttrInit, type AttrsInit } from './attrs.js';
+import { GraphBuilder, type OpOptions } from './build.js';
+import type { IdAllocator } from './ids.js';
+import type { Graph, Node, NodeId, Tensor, Type, Value, ValueId } from './types.js';
+import { capturesOf, renameCaptured, usesOf, type Use, type UseIndex } from './uses.js';
+import { orderedFor, repairOrder } from './topo.js';
+import { hasSubgraphs } from './walk.js';
+
+export interface AddOptions extends OpOptions {
+  /** Insert before this node. Default: before the node the innermost `nodes()` loop is at, else at the end. */
+  before?: NodeId;
+}
+
+export interface Editor {
+  /** Nodes in order, as they are when reached; removed ones are skipped, added ones not visited. */
+  nodes(filter?: { op?: string; domain?: string }): Iterable<Node>;
+  node(id: NodeId): Node | undefined;
+  value(id: ValueId): Value | undefined;
+  /**
+   * Adds a node (inserted before `opts.before`, else before the node the innermost `nodes()` loop
+   * is at, else at the end; the order is re-sorted at the end of the edit if a later rewiring needs
+   * it). Returns its output ids; null only where `opts.outputs` names an omitted output.
+   */
+  add(op: string, inputs: readonly (ValueId | null)[], attrs?: AttrsInit, opts?: AddOptions & { outputs?: number | readonly string[] }): ValueId[];
+  add(op: string, inputs: readonly (ValueId | null)[], attrs?: AttrsInit, opts?: AddOptions): (ValueId | null)[];
+  /** Adds an initializer (a value holding `tensor`). */
+  addInitializer(tensor: Tensor, name?: string): ValueId;
+  /** Every read of `from` (node inputs, subgraph captures, graph outputs) reads `to` instead. */
+  replaceAllUses(from: ValueId, to: ValueId): void;
+  setInput(node: NodeId, index: number, value: ValueId | null): void;
+  /** Removes a node; throws LatheError while any of its outputs is still used. */
+  remove(node: NodeId): void;
+  setAttr(node: NodeId, name: string, value: AttrInit): void;
+  removeAttr(node: NodeId, name: string): void;
+  /** Sets the ONNX name and/or type of a value (`undefined` clears). */
+  setValue(id: ValueId, patch: { name?: string | undefined; type?: Type | undefined }): void;
+  uses(value: ValueId): readonly Use[];
+  isGraphInput(v: ValueId): boolean;
+  isGraphOutput(v: ValueId): boolean;
+  isInitializer(v: ValueId): boolean;
+  /** True when `v` can take a main-graph output's name (see the module comment). */
+  canTakeOutputName(v: ValueId): boolean;
+  /** A builder for a new subgraph (e.g. an `If` branch) whose ids are fresh for this model. */
+  subgraph(name: string): GraphBuilder;
+  /** The graph as edited so far (O(n): for tests and debugging). */
+  snapshot(): Graph;
+}
+
+const noUses: readonly Use[] = [];
+
+/** The Editor of one graph; `finish()` ends the session and gives the edited graph (or `base`). */
+export class GraphEditor implements Editor {
+  private readonly nodesT: DraftTable<NodeId, Node>;
+  private readonly valuesT: DraftTable<ValueId, Value>;
+  private readonly outputsL: DraftList<ValueId>;
+  private readonly initL: DraftList<ValueId>;
+  private readonly useOverlay = new Map<ValueId, Use[]>();
+  private baseIndex: UseIndex | null = null;
+  private readonly before = new Map<NodeId, NodeId[]>();
+  private readonly appended: NodeId[] = [];
+  private readonly removed = new Set<NodeId>();
+  private readonly cursors: NodeId[] = [];
+  /** Nodes added or given new inputs/captures: the only ones that can break the order. */
+  private readonly touched = new Set<NodeId>();
+  private inputSet: Set<ValueId> | null = null;
+  private initSet: Set<ValueId> | null = null;
+  private result: Graph | null = null;
+
+  constructor(
+    private readonly base: Graph,
+    private readonly ids: IdAllocator,
+    private readonly isMain: boolean,
+    private readonly outer: (v: ValueId) => boolean,
+  ) {
+    this.nodesT = new DraftTable(base.nodes);
+    this.valuesT = new DraftTable(base.values);
+    this.outputsL = new DraftList(base.outputs);
+    this.initL = new DraftList(base.initializers);
+  }
+
+  // ---- reading
+
+  node(id: NodeId): Node | undefined {
+    return this.nodesT.get(id);
+  }
+
+  value(id: ValueId): Value | undefined {
+    return this.valuesT.get(id);
+  }
+
+  /** The base graph's uses, indexed only when first needed (a no-op or setAttr edit needs none). */
+  private get baseUses(): UseIndex {
+    return (this.baseIndex ??= usesOf(this.base));
+  }
+
+  uses(v: ValueId): readonly Use[] {
+    return this.useOverlay.get(v) ?? this.baseUses.get(v) ?? noUses;
+  }
+
+  isGraphInput(v: ValueId): boolean {
+    this.inputSet ??= new Set(this.base.inputs);
+    return this.inputSet.has(v);
+  }
+
+  isInitializer(v: ValueId): boolean {
+    this.initSet ??= new Set(this.initL.items);
+    return this.initSet.has(v);
+  }
+
+  isGraphOutput(v: ValueId): boolean {
+    return this.uses(v).some((u) => u.kind === 'output');
+  }
+
+  canTakeOutputName(v: ValueId): boolean {
+    return this.value(v)?.def !== undefined && !this.isGraphOutput(v);
+  }
+
+  *nodes(filter?: { op?: string; domain?: string }): Iterable<Node> {
+    const ids = this.currentOrder();
+    this.cursors.push(ids[0]);
+    const depth = this.cursors.length - 1;
+    try {
+      for (const id of ids) {
+        const node = this.node(id);
+        if (!node) continue;
+        if (filter?.op !== undefined && node.op !== filter.op) continue;
+        if (filter?.domain !== undefined && node.domain !== filter.domain) continue;
+        this.cursors[depth] = id;
+        yield node;
+      }
+    } finally {
+      this.cursors.length = depth;
+    }
+  }
+
+  // ---- writing
+
+  /** Every write starts here: the drafts are finished once the edit has returned. */
+  private open(what: string): void {
+    if (this.result) throw new LatheError(`${what}: the edit of graph ${this.base.name} has already ended`);
+  }
+
+  private useList(v: ValueId): Use[] {
+    let list = this.useOverlay.get(v);
+    if (!list) this.useOverlay.set(v, (list = [...(this.baseUses.get(v) ?? noUses)]));
+    return list;
+  }
+
+  private known(v: ValueId): boolean {
+    return this.value(v) !== undefined || this.outer(v);
+  }
+
+  private mustNode(id: NodeId, what: string): Node {
+    this.open(what);
+    const node = this.node(id);
+    if (!node) throw new LatheError(`${what}: node ${id} is not in graph ${this.base.name}`);
+    return node;
+  }
+
+  private track(node: Node): void {
+    node.inputs.forEach((v, index) => {
+      if (v !== null) this.useList(v).push({ kind: 'input', node: node.id, index });
+    });
+    for (const v of capturesOf(node)) this.useList(v).push({ kind: 'capture', node: node.id });
+  }
+
+  private untrack(node: Node): void {
+    const touched = new Set<ValueId>();
+    for (const v of node.inputs) if (v !== null) touched.add(v);
+    for (const v of capturesOf(node)) touched.add(v);
+    for (const v of touched) {
+      const list = this.useList(v);
+      let w = 0;
+      for (const u of list) if (u.kind === 'output' || u.node !== node.id) list[w++] = u;
+      list.length = w;
+    }
+  }
+
+  /** Replaces a node object, keeping the use map exact. */
+  private swapNode(old: Node, next: Node): void {
+    if (old.inputs === next.inputs && !hasSubgraphs(old) && !hasSubgraphs(next)) {
+      // Same reads (an attribute change): uses and order stay as they are.
+      this.nodesT.set(next.id, next);
+      return;
+    }
+    this.untrack(old);
+    this.nodesT.set(next.id, next);
+    this.track(next);
+    // New inputs or a new subgraph's captures may read values defined later.
+    this.touched.add(next.id);
+  }
+
+  add(op: string, inputs: readonly (ValueId | null)[], attrs?: AttrsInit, opts?: AddOptions & { outputs?: number | readonly string[] }): ValueId[];
+  add(op: string, inputs: readonly (ValueId | null)[], attrs?: AttrsInit, opts?: AddOptions): (ValueId | null)[];
+  add(op: string, inputs: readonly (ValueId | null)[], attrs?: AttrsInit, opts: AddOptions = {}): (ValueId | null)[] {
+    this.open(`add ${op}`);
+    for (const v of inputs) {
+      if (v !== null && !this.known(v)) throw new LatheError(`add ${op}: input ${v} is not defined in graph ${this.base.name}`);
+    }
+    if (opts.before !== undefined) this.mustNode(opts.before, `add ${op}`);
+    const id = this.ids.node();
+    const spec = opts.outputs ?? 1;
+    const names: (string | null | undefined)[] = typeof spec === 'number' ? new Array(spec).fill(undefined) : [...spec];
+    const outputs = names.map((name, index) => {
+      if (name === null) return null;
+      const v = this.ids.value();
+      const value: Value = { id: v, def: { node: id, index } };
+      this.valuesT.set(v, { ...value, ...(name !== undefined && { name }), ...(opts.types?.[index] && { type: opts.types[index] }) });
+      return v;
+    });
+    const node: Node = {
+      id,
+      op,
+      domain: opts.domain ?? '',
+      ...(opts.overload !== undefined && { overload: opts.overload }),
+      inputs: [...inputs],
+      outputs,
+      attrs: toAttrs(attrs),
+      ...(opts.name !== undefined && { name: opts.name }),
+    };
+    this.nodesT.set(id, node);
+    this.track(node);
+    const anchor = opts.before ?? this.cursors[this.cursors.length - 1];
+    if (anchor !== undefined) {
+      const list = this.before.get(anchor);
+      if (list) list.push(id);
+      else this.before.set(anchor, [id]);
+    } else this.appended.push(id);
+    this.touched.add(id);
+    return outputs;
+  }
+
+  addInitializer(tensor: Tensor, name?: string): ValueId {
+    this.open('addInitializer');
+    const id = this.ids.value();
+    const type: Type = { kind: 'tensor', dtype: tensor.dtype, shape: [...tensor.dims] };
+    this.valuesT.set(id, { id, ...(name !== undefined && { name }), type, tensor });
+    this.initL.push(id);
+    this.initSet?.add(id);
+    return id;
+  }
+
+  replaceAllUses(from: ValueId, to: ValueId): void {
+    this.open('replaceAllUses');
+    if (from === to) return;
+    if (!this.known(to)) throw new LatheError(`replaceAllUses: ${to} is not defined in graph ${this.base.name}`);
+    const uses = [...this.uses(from)];
+    if (uses.length === 0) return;
+    const nodes = this.nodesT;
+    const values = this.valuesT;
+    const toList = this.useList(to);
+    let identity: ValueId | undefined;
+    for (const u of uses) {
+      if (u.kind === 'input') {
+        const node = nodes.get(u.node)!;
+        const inputs = [...node.inputs];
+        inputs[u.index] = to;
+        nodes.set(u.node, { ...node, inputs });
+        this.touched.add(u.node);
+        toList.push(u);
+      } else if (u.kind === 'capture') {
+        nodes.set(u.node, renameCaptured(nodes.get(u.node)!, from, to));
+        this.touched.add(u.node);
+        if (!toList.some((x) => x.kind === 'capture' && x.node === u.node)) toList.push(u);
+      } else {
+        const outputs = this.outputsL;
+        const fromValue = this.value(from);
+        if (identity !== undefined) {
+          // `from` sat in several output slots: they all keep sharing one value.
+          outputs.set(u.index, identity);
+          this.useList(identity).push(u);
+        } else if (this.isMain && fromValue?.name !== undefined && this.value(to)?.name !== fromValue.name) {
+          if (this.canTakeOutputName(to)) {
+            const t = values.get(to)!;
+            values.set(to, { ...t, name: fromValue.name, ...(t.type === undefined && fromValue.type && { type: fromValue.type }) });
+            const { name: _dropped, ...rest } = fromValue;
+            values.set(from, rest);
+            outputs.set(u.index, to);
+            toList.push(u);
+          } else {
+            identity = this.add('Identity', [to], undefined, { types: [fromValue.type] })[0];
+            values.set(identity, { ...values.get(identity)!, name: fromValue.name });
+            const { name: _dropped, ...rest } = values.get(from)!;
+            values.set(from, rest);
+            outputs.set(u.index, identity);
+            this.useList(identity).push(u);
+          }
+        } else {
+          outputs.set(u.index, to);
+          toList.push(u);
+        }
+      }
+    }
+    this.useOverlay.set(from, []);
+  }
+
+  setInput(nodeId: NodeId, index: number, value: ValueId | null): void {
+    const node = this.mustNode(nodeId, 'setInput');
+    if (value !== null && !this.known(value)) throw new LatheError(`setInput: ${value} is not defined in graph ${this.base.name}`);
+    if (!Number.isInteger(index) || index < 0) throw new LatheError(`setInput: bad input index ${index} for node ${nodeId}`);
+    if (node.inputs[index] === value) return;
+    const inputs = [...node.inputs];
+    while (inputs.length < index) inputs.push(null);
+    inputs[index] = value;
+    while (inputs.length > 0 && inputs[inputs.length - 1] === null) inputs.pop();
+    this.swapNode(node, { ...node, inputs });
+  }
+
+  remove(nodeId: NodeId): void {
+    const node = this.mustNode(nodeId, 'remove');
+    for (const v of node.outputs) {
+      if (v === null) continue;
+      const uses = this.uses(v);
+      if (uses.length > 0) {
+        const u = uses[0];
+        const by = u.kind === 'output' ? `graph output ${u.index}` : `node ${u.node}`;
+        throw new LatheError(`remove: output ${this.value(v)?.name ?? v} of node ${node.name ?? nodeId} (${node.op}) is still used by ${by}`);
+      }
+    }
+    this.untrack(node);
+    this.nodesT.delete(nodeId);
+    for (const v of node.outputs) if (v !== null) this.valuesT.delete(v);
+    this.removed.add(nodeId);
+  }
+
+  setAttr(nodeId: NodeId, name: string, value: AttrInit): void {
+    const node = this.mustNode(nodeId, 'setAttr');
+    const attrs = withAttr(node.attrs, makeAttr(name, value));
+    if (attrs !== node.attrs) this.swapNode(node, { ...node, attrs });
+  }
+
+  removeAttr(nodeId: NodeId, name: string): void {
+    const node = this.mustNode(nodeId, 'removeAttr');
+    const attrs = withoutAttr(node.attrs, name);
+    if (attrs !== node.attrs) this.swapNode(node, { ...node, attrs });
+  }
+
+  setValue(id: ValueId, patch: { name?: string | undefined; type?: Type | undefined }): void {
+    this.open('setValue');
+    const value = this.value(id);
+    if (!value) throw new LatheError(`setValue: ${id} is not defined in graph ${this.base.name}`);
+    const next: Record<string, unknown> = { ...value };
+    let changed = false;
+    for (const key of ['name', 'type'] as const) {
+      if (!(key in patch) || patch[key] === value[key]) continue;
+      changed = true;
+      if (patch[key] === undefined) delete next[key];
+      else next[key] = patch[key];
+    }
+    if (changed) this.valuesT.set(id, next as unknown as Value);
+  }
+
+  // ---- finishing
+
+  private currentOrder(): readonly NodeId[] {
+    if (!this.reordered()) return this.base.order;
+    const out: NodeId[] = [];
+    // Each anchor is preceded by the nodes inserted before it (which may have their own).
+    const stack: [NodeId, boolean][] = [];
+    const emit = (root: NodeId) => {
+      stack.push([root, false]);
+      while (stack.length > 0) {
+        const [id, expanded] = stack.pop()!;
+        if (expanded) {
+          if (!this.removed.has(id)) out.push(id);
+          continue;
+        }
+        stack.push([id, true]);
+        const list = this.before.get(id);
+        if (list) for (let i = list.length - 1; i >= 0; i--) stack.push([list[i], false]);
+      }
+    };
+    for (const id of this.base.order) emit(id);
+    for (const id of this.appended) emit(id);
+    return out;
+  }
+
+  private reordered(): boolean {
+    return this.before.size > 0 || this.appended.length > 0 || this.removed.size > 0;
+  }
+
+  /** The graph from the given tables: `base` itself (immer's `produce`) when nothing differs. */
+  private assemble(nodes: Graph['nodes'], values: Graph['values'], outputs: Graph['outputs'], initializers: Graph['initializers']): Graph {
+    let order = this.currentOrder();
+    if (this.touched.size > 0 && !orderedFor(order, this.touched, nodes, values)) {
+      order = repairOrder([...order], nodes, values, this.base.name);
+    }
+    // A root-only draft: assigning the same table back is no change, and no nested drafts exist
+    // for immer to chase through the new tables (see edit-draft.ts).
+    return immer.produce(this.base, (draft) => {
+      const g = draft as Writable<Graph>;
+      g.nodes = nodes;
+      g.values = values;
+      g.outputs = outputs;
+      g.initializers = initializers;
+      g.order = order;
+    });
+  }
+
+  finish(): Graph {
+    this.result ??= this.assemble(this.nodesT.finish(), this.valuesT.finish(), this.outputsL.finish(), this.initL.finish());
+    return this.result;
+  }
+
+  snapshot(): Graph {
+    return this.result ?? this.assemble(this.nodesT.current(), this.valuesT.current(), this.outputsL.current(), this.initL.current());
+  }
+
+  subgraph(name: string): GraphBuilder {
+    return new GraphBuilder(name, this.ids);
+  }
+}
+
