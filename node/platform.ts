@@ -3,7 +3,7 @@
  * saves), text files written atomically, stdout/stderr, a monotonic clock, and the version read
  * from lathe's own package.json.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LatheError } from '../ir/blob.js';
@@ -43,6 +43,17 @@ function canonical(p: string): string {
   }
 }
 
+function writeAtomic(path: string, bytes: Uint8Array): void {
+  const sink = createAtomicFileSink(path);
+  try {
+    sink.write(bytes);
+    sink.commit();
+  } catch (e) {
+    sink.abort();
+    throw e;
+  }
+}
+
 let cachedVersion: string | undefined;
 
 /** A Platform over the real file system and process streams. */
@@ -68,13 +79,21 @@ export function createNodePlatform(): Platform {
       }
     },
     writeText(path, text) {
-      const sink = createAtomicFileSink(path);
+      writeAtomic(path, new TextEncoder().encode(text));
+    },
+    readBytes(path) {
       try {
-        sink.write(new TextEncoder().encode(text));
-        sink.commit();
+        return readFileSync(path);
       } catch (e) {
-        sink.abort();
-        throw e;
+        throw new LatheError(`cannot read: ${describe(e)}`, path);
+      }
+    },
+    writeBytes: writeAtomic,
+    makeDir(path) {
+      try {
+        mkdirSync(path, { recursive: true });
+      } catch (e) {
+        throw new LatheError(`cannot create folder: ${describe(e)}`, path);
       }
     },
     exists: (path) => existsSync(path),

@@ -3,7 +3,7 @@
  * option or a second input is a `UsageError` (exit 1), never silently ignored.
  */
 
-export type Command = 'optimize' | 'inspect' | 'check' | 'strip' | 'fill';
+export type Command = 'optimize' | 'inspect' | 'check' | 'strip' | 'fill' | 'run';
 
 /** A mistake in the command line (exit 1). `command` selects the `--help` hint. */
 export class UsageError extends Error {
@@ -24,6 +24,8 @@ export interface ParsedArgs {
   readonly values: ReadonlyMap<string, string>;
   /** Boolean options present, by long name ('quiet', 'in-place', …). */
   readonly flags: ReadonlySet<string>;
+  /** Repeatable options, every value in order, by long name ('input' of `run`). */
+  readonly lists: ReadonlyMap<string, readonly string[]>;
 }
 
 export type ParseResult = ParsedArgs | { readonly kind: 'help'; readonly text: string } | { readonly kind: 'version' };
@@ -38,6 +40,8 @@ interface CommandSpec {
   readonly optionHelp: string;
   /** Whether -O0/-O1/-O2 are accepted. */
   readonly levels?: boolean;
+  /** Long names of options that take a value and may be repeated. */
+  readonly lists?: readonly string[];
 }
 
 const COMMON_OUT = `  -o, --output OUT              where to write (refused when it is IN, unless --in-place)
@@ -90,6 +94,20 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
       --weights SIDECAR         the sidecar (default: IN minus .onnx + .weights.json, else IN.weights.json)
 ` + COMMON_OUT,
   },
+  run: {
+    summary: 'evaluate a model with the reference evaluator: input_K.pb files in, output_K.pb files out',
+    usage: 'lathe run IN (--inputs DIR | --input NAME=FILE.pb ...) -o OUTDIR [--seed N] [--quiet]',
+    values: ['output', 'inputs', 'seed'],
+    flags: ['quiet'],
+    lists: ['input'],
+    optionHelp:
+      `      --inputs DIR              read DIR/input_K.pb for the K-th graph input (initializers excluded)
+      --input NAME=FILE.pb      the value of input NAME (repeatable; overrides --inputs)
+  -o, --output OUTDIR           write OUTDIR/output_K.pb for the K-th graph output
+      --seed N                  seed of the random ops (default 0)
+  -q, --quiet                   print nothing on success
+`,
+  },
 };
 
 const SHORT: Readonly<Record<string, string>> = { '-o': 'output', '-q': 'quiet', '-h': 'help' };
@@ -133,6 +151,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   const spec = COMMANDS[command];
   const values = new Map<string, string>();
   const flags = new Set<string>();
+  const lists = new Map<string, string[]>();
   const positional: string[] = [];
   let onlyPositional = false;
   for (let i = 1; i < argv.length; i++) {
@@ -162,7 +181,11 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       name = long;
     }
     if (name === 'help') return { kind: 'help', text: commandHelp(command) };
-    if (spec.values.includes(name)) {
+    if (spec.lists?.includes(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`option '${arg}' needs a value`, command);
+      lists.set(name, [...(lists.get(name) ?? []), value]);
+    } else if (spec.values.includes(name)) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`option '${arg}' needs a value`, command);
       if (values.has(name)) throw new UsageError(`option '--${name}' given twice`, command);
@@ -176,5 +199,5 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   }
   if (positional.length === 0) throw new UsageError(`${command}: missing input file`, command);
   if (positional.length > 1) throw new UsageError(`${command}: one input file expected, got ${positional.length}`, command);
-  return { kind: 'run', command, input: positional[0], values, flags };
+  return { kind: 'run', command, input: positional[0], values, flags, lists };
 }

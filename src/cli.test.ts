@@ -71,6 +71,19 @@ class FakePlatform implements Platform {
   samePath(a: string, b: string) {
     return a.replace(/^\.\//, '') === b.replace(/^\.\//, '');
   }
+  bytes = new Map<string, Uint8Array>();
+  dirs = new Set<string>();
+  readBytes(path: string) {
+    const b = this.bytes.get(path);
+    if (b === undefined) throw new LatheError('cannot read: ENOENT', path);
+    return b;
+  }
+  writeBytes(path: string, bytes: Uint8Array) {
+    this.bytes.set(path, bytes);
+  }
+  makeDir(path: string) {
+    this.dirs.add(path);
+  }
 }
 
 function f32(n: number, fill = 0.5): Tensor {

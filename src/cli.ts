@@ -13,6 +13,7 @@ import { verify, type Diagnostic } from '../ir/verify.js';
 import { formatBytes, formatCount, formatSummary, opLabel, summarizeModel, summaryToJson } from './inspect.js';
 import { COMMANDS, parseArgs, UsageError, type Command, type ParsedArgs } from './cli-args.js';
 import { countBlobReads, ProgressMeter } from './progress.js';
+import { runModelCommand } from './run-command.js';
 import { formatSidecar, parseSidecar, sidecarPathFor } from './sidecar.js';
 import { fillModel, stripModel } from './skeleton.js';
 
@@ -53,6 +54,12 @@ export interface Platform {
   fileSize(path: string): number | undefined;
   /** True when both name the same file: same real path, or (when `b` does not exist) the same resolved path. */
   samePath(a: string, b: string): boolean;
+  /** The whole file (test-data `.pb` files of `run`). */
+  readBytes(path: string): Uint8Array;
+  /** Atomic (temp file + rename). */
+  writeBytes(path: string, bytes: Uint8Array): void;
+  /** Creates the folder (and its parents) unless it exists. */
+  makeDir(path: string): void;
 }
 
 interface Context {
@@ -107,6 +114,7 @@ const COMMAND_RUNNERS: Record<Command, (ctx: Context) => number | Promise<number
   check: runCheck,
   strip: runStrip,
   fill: runFill,
+  run: (ctx) => runModelCommand(ctx.platform, ctx.args),
 };
 
 /** The output path, refusing one that names the input unless --in-place. */

@@ -258,8 +258,8 @@ function displayName(type: protobuf.Type): string {
   return type.fullName.replace(/^\.onnx\./, '');
 }
 
-/** Builds the codec tables from the reflection root; message types are shared across fields. */
-function buildTables(root: protobuf.Root): Map<string, MessageInfo> {
+/** Builds the codec tables from a reflection root (this schema, or one extending it such as data-schema.ts); message types are shared across fields. */
+export function buildTables(root: protobuf.Root): Map<string, MessageInfo> {
   const infos = new Map<string, MessageInfo>();
   const pending: Array<[protobuf.Type, FieldInfo[], (FieldInfo | undefined)[], string[], string[]]> = [];
   const infoOf = (type: protobuf.Type): MessageInfo => {

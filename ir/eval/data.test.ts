@@ -1,0 +1,73 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { LatheError, memorySource } from '../blob.js';
+import { DataType as D } from '../dtype.js';
+import { dataMessageInfo } from '../onnx/data-schema.js';
+import { decodeModel } from '../onnx/decode.js';
+import { encodeMessageToBytes } from '../onnx/encode.js';
+import { liftModel } from '../onnx/lift.js';
+import type { RtValue } from '../ops/types.js';
+import type { Type } from '../types.js';
+import { readValue, writeValue } from './data.js';
+
+const NODE = '/work/shared/onnx-node-tests/node';
+
+function caseTypes(name: string): { inputs: (Type | undefined)[]; outputs: (Type | undefined)[] } {
+  const m = liftModel(decodeModel(memorySource(readFileSync(join(NODE, name, 'model.onnx')))), {});
+  const g = m.graph;
+  const init = new Set(g.initializers);
+  return {
+    inputs: g.inputs.filter((v) => !init.has(v)).map((v) => g.values[v]?.type),
+    outputs: g.outputs.map((v, i) => g.outputInfo?.[i]?.type ?? g.values[v]?.type),
+  };
+}
+
+describe('test-case files round-trip through readValue / writeValue', () => {
+  const cases = ['test_identity_sequence', 'test_optional_get_element_optional_sequence', 'test_optional_has_element_empty_optional_input',
+    'test_if_seq', 'test_optional_get_element_tensor', 'test_cast_FLOAT_to_FLOAT8E4M3FN', 'test_strnormalizer_export_monday_casesensintive_lower'];
+  for (const name of cases) {
+    test(name, () => {
+      const types = caseTypes(name);
+      const dir = join(NODE, name, 'test_data_set_0');
+      let files = 0;
+      for (const f of readdirSync(dir)) {
+        const [, io, k] = /^(input|output)_(\d+)\.pb$/.exec(f)!;
+        const type = (io === 'input' ? types.inputs : types.outputs)[Number(k)];
+        const bytes = readFileSync(join(dir, f));
+        const v = readValue(bytes, type, f);
+        expect(v.kind).toBe(type?.kind === 'sparse' ? 'tensor' : type?.kind ?? 'tensor');
+        expect(readValue(writeValue(v), type, f)).toEqual(v);
+        files++;
+      }
+      expect(files).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('values of every kind', () => {
+  const t = (xs: number[]): RtValue => ({ kind: 'tensor', dtype: D.FLOAT, dims: [xs.length], data: Float32Array.from(xs) });
+  test('nested sequences, optionals, maps', () => {
+    const seqType: Type = { kind: 'sequence', elem: { kind: 'sequence', elem: { kind: 'tensor', dtype: D.FLOAT } } };
+    const seq: RtValue = { kind: 'sequence', items: [{ kind: 'sequence', elemDtype: D.FLOAT, items: [t([1]), t([2, 3])] }] };
+    expect(readValue(writeValue(seq), seqType)).toEqual(seq);
+    const optType: Type = { kind: 'optional', elem: { kind: 'tensor', dtype: D.FLOAT } };
+    const empty: RtValue = { kind: 'optional', elemDtype: D.FLOAT, value: null };
+    expect(readValue(writeValue(empty), optType)).toEqual(empty);
+    const mapType: Type = { kind: 'map', key: D.STRING, value: { kind: 'tensor', dtype: D.FLOAT } };
+    const map: RtValue = { kind: 'map', keyDtype: D.STRING, keys: ['a', 'é'], values: { kind: 'sequence', elemDtype: D.FLOAT, items: [t([1]), t([2])] } };
+    expect(readValue(writeValue(map), mapType)).toEqual(map);
+    const strings: RtValue = { kind: 'tensor', dtype: D.STRING, dims: [2], data: ['x', 'ÿ'] };
+    expect(readValue(writeValue(strings))).toEqual(strings);
+  });
+  test('bad files are LatheErrors', () => {
+    expect(() => readValue(Uint8Array.of(0x0a, 0x05, 1), undefined, 'in.pb')).toThrow(LatheError);
+    const mismatched = encodeMessageToBytes({ keyType: D.INT64, keys: [1n, 2n], stringKeys: [] }, dataMessageInfo('MapProto'));
+    expect(() => readValue(mismatched, { kind: 'map', key: D.INT64 }, 'm.pb')).toThrow(/m.pb: MapProto has 2 keys and 0 values/);
+  });
+  test('nesting is bounded', () => {
+    let inner: RtValue = t([1]);
+    for (let i = 0; i < 70; i++) inner = { kind: 'optional', value: inner };
+    expect(() => writeValue(inner)).toThrow(/deeper than 64/);
+  });
+});

@@ -1,0 +1,305 @@
+/**
+ * The reference evaluator: runs a Model on runtime values with the kernels of an op table.
+ * Browser-safe (no `node:` imports).
+ *
+ * - Nodes run in `graph.order`, iteratively; values live in a scope per graph run, chained to the
+ *   enclosing graph's scope by ValueId (subgraphs read outer values without copies).
+ * - Initializers are decoded once per Tensor object; a graph input that is also an initializer
+ *   takes the initializer unless it is fed.
+ * - A node's op is looked up in the table for the opset its domain imports (the model's, or the
+ *   function's own inside a function body); failing that, a local function of the model with the
+ *   same (domain, name, overload) runs through its body, with `ref` attributes bound to the
+ *   calling node's attributes or the function's defaults.
+ * - After each kernel, widened float outputs are rounded to their dtype, storage is checked and a
+ *   dtype that contradicts the declared value type is a LatheError naming node and value.
+ * - Values are dropped after their last use (memory stays near the live set).
+ * - Subgraph and function nesting is bounded (MAX_EVAL_DEPTH).
+ */
+import { LatheError } from '../blob.js';
+import { dtypeName } from '../dtype.js';
+import { getAttr } from '../attrs.js';
+import { attrReader, nodeLabel, type RefResolver } from '../ops/attrs.js';
+import { roundArrayInPlace } from '../ops/float-formats.js';
+import { standardOps } from '../ops/index.js';
+import { registryFor, type Registry } from '../ops/registry.js';
+import type { KernelContext, OpTable, RtValue } from '../ops/types.js';
+import { WIDENED_FLOATS } from '../ops/util.js';
+import { streamKey, uniformAt, type StreamKey } from '../random.js';
+import type { Graph, Model, Node, OnnxFunction, ValueId } from '../types.js';
+import { capturesOf } from '../uses.js';
+import { checkFeed } from './feed.js';
+import { checkStorage, denseValue, describeValue, initializerValue } from './values.js';
+
+/** Deepest nesting of subgraph runs and function calls. */
+export const MAX_EVAL_DEPTH = 100;
+
+export interface EvaluateOptions {
+  /** The op table (default: lathe's standard ops). */
+  readonly ops?: OpTable;
+  /** Seed of the random source of Random* ops (default 0). */
+  readonly seed?: number;
+}
+
+export type Inputs = ReadonlyMap<string, RtValue> | Readonly<Record<string, RtValue>>;
+
+/** What one evaluate call shares across graphs. */
+interface Run {
+  readonly registry: Registry;
+  readonly functions: readonly OnnxFunction[];
+  readonly key: StreamKey;
+  counter: number;
+}
+
+/** Per graph run: the opsets in effect, the attribute binding of a function body, the depth. */
+interface Frame {
+  readonly opsets: ReadonlyMap<string, number>;
+  readonly resolve?: RefResolver;
+  readonly depth: number;
+}
+
+/** Values of one graph run, chained to the enclosing run's scope. */
+class Scope {
+  readonly values = new Map<ValueId, RtValue | null>();
+  constructor(readonly parent?: Scope) {}
+  lookup(id: ValueId): RtValue | null | undefined {
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      const v = s.values.get(id);
+      if (v !== undefined || s.values.has(id)) return v;
+    }
+    return undefined;
+  }
+}
+
+function opsetMap(list: readonly { domain: string; version: number }[], base?: ReadonlyMap<string, number>): Map<string, number> {
+  const m = new Map(base);
+  for (const o of list) m.set(o.domain === 'ai.onnx' ? '' : o.domain, o.version);
+  return m;
+}
+
+/**
+ * Runs `model` on `inputs` (by graph input name) and returns the graph outputs by name. Inputs
+ * must match the declared dtype and rank/static dims; initializer inputs may be omitted.
+ */
+export function evaluate(model: Model, inputs: Inputs, options: EvaluateOptions = {}): Map<string, RtValue> {
+  const run: Run = {
+    registry: registryFor(options.ops ?? standardOps),
+    functions: model.functions,
+    key: streamKey(options.seed ?? 0, 'lathe-eval'),
+    counter: 0,
+  };
+  const graph = model.graph;
+  const feed = new Map<string, RtValue>(inputs instanceof Map ? inputs : Object.entries(inputs));
+  const initializers = new Set(graph.initializers);
+  const bound: (RtValue | null | undefined)[] = [];
+  const known = new Set<string>();
+  for (const id of graph.inputs) {
+    const value = graph.values[id];
+    const name = value?.name ?? id;
+    known.add(name);
+    const v = feed.get(name);
+    if (v === undefined) {
+      if (!initializers.has(id)) throw new LatheError(`missing input '${name}'`);
+      bound.push(undefined);
+      continue;
+    }
+    checkFeed(v, value?.type, `input '${name}'`);
+    bound.push(v);
+  }
+  for (const name of feed.keys()) if (!known.has(name)) throw new LatheError(`'${name}' is not an input of the model`);
+  const frame: Frame = { opsets: opsetMap(model.opsets), depth: 0 };
+  const outs = runGraph(run, graph, undefined, frame, bound, true);
+  const result = new Map<string, RtValue>();
+  graph.outputs.forEach((id, i) => {
+    const v = outs[i];
+    const name = graph.values[id]?.name ?? id;
+    if (v === null) throw new LatheError(`output '${name}' was not produced`);
+    result.set(name, v);
+  });
+  return result;
+}
+
+/** Per graph: for each node index, the values whose last read is that node (dropped after it). */
+const freePlans = new WeakMap<Graph, (ValueId[] | undefined)[]>();
+
+function freePlan(graph: Graph): (ValueId[] | undefined)[] {
+  let plan = freePlans.get(graph);
+  if (plan) return plan;
+  const last = new Map<ValueId, number>();
+  graph.order.forEach((nid, i) => {
+    const node = graph.nodes[nid];
+    if (!node) return;
+    for (const v of node.inputs) if (v !== null) last.set(v, i);
+    for (const v of capturesOf(node)) last.set(v, i);
+  });
+  for (const v of graph.outputs) last.delete(v);
+  plan = new Array(graph.order.length);
+  for (const [v, i] of last) (plan[i] ??= []).push(v);
+  freePlans.set(graph, plan);
+  return plan;
+}
+
+function valueName(graph: Graph, id: ValueId): string {
+  return graph.values[id]?.name ?? id;
+}
+
+/**
+ * Runs one graph. `bound[i]` is the value of `graph.inputs[i]` (undefined: not given — the
+ * initializer if any, else an omitted optional input). Returns one value per graph output;
+ * a missing output is an error unless `allowMissing` (function bodies may leave optional
+ * outputs unset).
+ */
+function runGraph(
+  run: Run, graph: Graph, parent: Scope | undefined, frame: Frame, bound: readonly (RtValue | null | undefined)[],
+  allowMissing = false,
+): (RtValue | null)[] {
+  if (frame.depth > MAX_EVAL_DEPTH) throw new LatheError(`graph '${graph.name}': subgraphs and functions nest deeper than ${MAX_EVAL_DEPTH} levels`);
+  const scope = new Scope(parent);
+  const vals = scope.values;
+  for (const id of graph.initializers) {
+    const t = graph.values[id]?.tensor;
+    if (t) vals.set(id, initializerValue(t, `initializer '${valueName(graph, id)}'`));
+  }
+  for (const id of graph.sparseInitializers) {
+    const s = graph.values[id]?.sparse;
+    if (s) vals.set(id, denseValue(s, `sparse initializer '${valueName(graph, id)}'`));
+  }
+  graph.inputs.forEach((id, i) => {
+    const v = bound[i];
+    if (v !== undefined) vals.set(id, v);
+    else if (!vals.has(id)) vals.set(id, null);
+  });
+  const plan = freePlan(graph);
+  const order = graph.order;
+  for (let i = 0; i < order.length; i++) {
+    const node = graph.nodes[order[i]];
+    if (!node) throw new LatheError(`graph '${graph.name}': order lists unknown node ${order[i]}`);
+    const label = nodeLabel(node, i);
+    const inputs = node.inputs.map((id) => {
+      if (id === null) return null;
+      const v = scope.lookup(id);
+      if (v === undefined) throw new LatheError(`${label}: input '${valueName(graph, id)}' has no value (not computed before this node)`);
+      return v;
+    });
+    const outs = runNode(run, graph, scope, frame, node, label, inputs);
+    node.outputs.forEach((id, k) => {
+      if (id !== null) vals.set(id, outs[k] ?? null);
+    });
+    const dead = plan[i];
+    if (dead) for (const id of dead) vals.delete(id);
+  }
+  return graph.outputs.map((id) => {
+    const v = scope.lookup(id);
+    if (v === undefined || (v === null && !allowMissing)) {
+      throw new LatheError(`graph '${graph.name}': output '${valueName(graph, id)}' has no value`);
+    }
+    return v;
+  });
+}
+
+function runNode(
+  run: Run, graph: Graph, scope: Scope, frame: Frame, node: Node, label: string, inputs: (RtValue | null)[],
+): (RtValue | null)[] {
+  const opset = frame.opsets.get(node.domain === 'ai.onnx' ? '' : node.domain);
+  const found = opset === undefined ? undefined : run.registry.resolve(node.domain, node.op, opset);
+  let outs: (RtValue | null)[];
+  if (found) {
+    const ctx: KernelContext = {
+      node,
+      opset: opset!,
+      attrs: attrReader(node, frame.resolve, label),
+      outputDtypes: node.outputs.map((id) => {
+        const t = id === null ? undefined : graph.values[id]?.type;
+        return t?.kind === 'tensor' && t.dtype !== 0 ? t.dtype : undefined;
+      }),
+      runGraph: (g, ins) => {
+        const r = runGraph(run, g, scope, { ...frame, depth: frame.depth + 1 }, ins.map((v) => v));
+        return r as RtValue[];
+      },
+      random: () => uniformAt(run.key, run.counter++),
+    };
+    try {
+      outs = found.def.kernel(inputs, ctx);
+    } catch (e) {
+      throw withLabel(e, label);
+    }
+  } else {
+    const fn = run.functions.find((f) => f.name === node.op && f.domain === node.domain && (f.overload ?? '') === (node.overload ?? ''));
+    if (!fn) {
+      const domain = node.domain || 'ai.onnx';
+      throw new LatheError(`${label}: no kernel for ${domain}::${node.op}${opset === undefined ? ` (domain ${domain} is not imported)` : ` at opset ${opset}`}`);
+    }
+    try {
+      outs = callFunction(run, fn, frame, node, inputs);
+    } catch (e) {
+      throw withLabel(e, label);
+    }
+  }
+  return finishOutputs(graph, node, label, inputs, outs);
+}
+
+function withLabel(e: unknown, label: string): unknown {
+  if (e instanceof LatheError) {
+    if (e.message.startsWith(label)) return e;
+    const out = new LatheError(`${label}: ${e.message}`, e.file);
+    out.stack = e.stack;
+    return out;
+  }
+  // A RangeError out of a kernel is an allocation the model asked for and the engine refused
+  // (a huge shape): bad input, not a bug.
+  if (e instanceof RangeError) {
+    const out = new LatheError(`${label}: ${e.message}`);
+    out.stack = e.stack;
+    return out;
+  }
+  if (e instanceof Error) {
+    const out = new Error(`${label}: ${e.name}: ${e.message}`, { cause: e });
+    out.stack = e.stack;
+    return out;
+  }
+  return e;
+}
+
+function callFunction(run: Run, fn: OnnxFunction, frame: Frame, node: Node, inputs: readonly (RtValue | null)[]): (RtValue | null)[] {
+  const resolve: RefResolver = (ref) => {
+    const a = getAttr(node.attrs, ref);
+    if (a) return a.kind === 'ref' ? frame.resolve?.(a.ref) : a;
+    return getAttr(fn.paramDefaults, ref);
+  };
+  const inner: Frame = { opsets: opsetMap(fn.opsets, frame.opsets), resolve, depth: frame.depth + 1 };
+  const bound = fn.graph.inputs.map((_, i) => inputs[i] ?? null);
+  return runGraph(run, fn.graph, undefined, inner, bound, true);
+}
+
+function finishOutputs(
+  graph: Graph, node: Node, label: string, inputs: readonly (RtValue | null)[], outs: (RtValue | null)[],
+): (RtValue | null)[] {
+  if (!Array.isArray(outs)) throw new Error(`${label}: kernel returned no output list`);
+  const result: (RtValue | null)[] = [];
+  node.outputs.forEach((id, k) => {
+    let v = outs[k] ?? null;
+    if (id === null || v === null) {
+      result.push(v);
+      return;
+    }
+    const what = `${label}: output '${valueName(graph, id)}'`;
+    if (v.kind === 'tensor') {
+      checkStorage(v, what);
+      if (WIDENED_FLOATS.has(v.dtype)) {
+        let data = v.data as Float32Array;
+        // Never round an array shared with an input (e.g. Identity/Reshape passing data through).
+        if (inputs.some((x) => x?.kind === 'tensor' && x.data === data)) data = data.slice();
+        roundArrayInPlace(v.dtype, data);
+        if (data !== v.data) v = { ...v, data };
+      }
+    }
+    const declared = graph.values[id]?.type;
+    if (declared?.kind === 'tensor' && declared.dtype !== 0 && v.kind === 'tensor' && v.dtype !== declared.dtype) {
+      throw new LatheError(`${what} is ${dtypeName(v.dtype)} but declared ${dtypeName(declared.dtype)}`);
+    }
+    if (declared && declared.kind !== 'none' && declared.kind !== v.kind && !(declared.kind === 'sparse' && v.kind === 'tensor')) {
+      throw new LatheError(`${what} is a ${describeValue(v)} but declared a ${declared.kind}`);
+    }
+    result.push(v);
+  });
+  return result;
+}
