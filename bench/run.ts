@@ -124,6 +124,16 @@ function benchLarge(): void {
   log('');
 }
 
+async function benchEvaluator(): Promise<void> {
+  const { benchEval } = await import('./eval.js');
+  log('### Reference evaluator vs onnxruntime-node (1 thread, optimizations off), batch 1');
+  log('');
+  log('| model | lathe evaluate (best of 2) | onnxruntime (best of 3) | ratio (aim: within 20x) | max abs output difference |');
+  log('| --- | --- | --- | --- | --- |');
+  for (const m of ['resnet50.legacy', 'bert-base.legacy']) log(await benchEval(m));
+  log('');
+}
+
 async function main(): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'));
   log(`## ${new Date().toISOString().slice(0, 10)} — lathe ${pkg.version}`);
@@ -134,6 +144,7 @@ async function main(): Promise<void> {
   if (want('bert')) benchBert();
   if (want('llama')) await benchLlama();
   if (want('large')) benchLarge();
+  if (want('eval')) await benchEvaluator();
   const file = join(projectRoot, 'BENCHMARKS.md');
   const head = '# lathe benchmarks\n\nWritten by `npm run bench` (bench/run.ts). Newest run first.\n\n';
   const old = existsSync(file) ? readFileSync(file, 'utf8').replace(head, '') : '';

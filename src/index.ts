@@ -11,3 +11,9 @@ export { printModel } from '../ir/text/print.js';
 export { parseModel } from '../ir/text/parse.js';
 export { loadModelFromBytes, saveModelToBytes } from './io.js';
 export { optimize, type OptimizeOptions, type OptimizeResult } from './optimize.js';
+export {
+  evaluate, readValue, writeValue, tensorValue, toTensor,
+  type EvaluateOptions, type Inputs, type RtValue, type TensorValue, type SequenceValue, type OptionalValue, type MapValue,
+} from '../ir/eval/index.js';
+export { standardOps } from '../ir/ops/index.js';
+export type { OpDef, OpTable, KernelContext } from '../ir/ops/types.js';
