@@ -1,4 +1,10 @@
-/** Inference rules placeholder: being written. */
+/** Inference rules for the tensor family (the ops of `ir/ops/tensor/`), composed by file. */
+import { ops } from '../../ops/tensor.js';
 import type { InferTable } from '../types.js';
+import { foldingRules } from './fold.js';
+import { rules as reshape } from './tensor/reshape.js';
+import { rules as select } from './tensor/select.js';
+import { rules as slice } from './tensor/slice.js';
 
-export const rules: InferTable = [];
+/** Each rule also folds constant inputs through its kernel. */
+export const rules: InferTable = foldingRules([...reshape, ...slice, ...select], ops);

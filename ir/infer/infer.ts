@@ -1,0 +1,364 @@
+/**
+ * The shape/type inference driver: walks a model's graphs in `graph.order` (iteratively), feeds
+ * each node's input knowledge to its op's rule (`ir/infer/rules/`), and merges what the rule
+ * returns with what the model declares.
+ *
+ * - Starts from graph input types, initializers (type, plus the value when small) and sparse
+ *   initializers (type). Constant nodes go through the rules like every other op.
+ * - A node without a rule (or in a domain the graph does not import) leaves its outputs at their
+ *   declared types. A local function of the model runs through its body (actual input knowledge
+ *   bound to the formal inputs, `ref` attributes bound to the caller's).
+ * - Subgraphs (If/Loop/Scan bodies) are inferred when a rule asks (`ctx.inferGraph`); outer-scope
+ *   values are visible through a scope chain.
+ * - Never a silent overwrite: a declared type that contradicts the inference (other dtype, other
+ *   rank, another number for a number dim) is a warning naming node and value, and the declared
+ *   type stays. Otherwise the result is the declared type with its unknown parts filled in (a
+ *   declared symbol stays a symbol).
+ * - A rule that throws gives a diagnostic and unknown outputs: inference is an analysis, it never
+ *   makes a model unusable.
+ */
+import { LatheError } from '../blob.js';
+import { DataType as D } from '../dtype.js';
+import { getAttr } from '../attrs.js';
+import { attrReader, nodeLabel, type RefResolver } from '../ops/attrs.js';
+import { tensorValue } from '../ops/tensor-value.js';
+import type { TensorValue } from '../ops/types.js';
+import type { Dim, Graph, Model, Node, NodeId, OnnxFunction, Type, ValueId } from '../types.js';
+import { standardRules } from './index.js';
+import type { InferContext, InferFn, InferTable, Known } from './types.js';
+
+/** Deepest nesting of subgraphs and function calls (a crafted model cannot recurse past it). */
+export const MAX_INFER_DEPTH = 100;
+/** Largest constant tensor kept as a `Known.value` (shape tensors and small constants). */
+export const MAX_KNOWN_ELEMENTS = 1024;
+/** Largest 0-D/1-D integer constant also exposed as `Known.dims`. */
+const MAX_DIMS_ELEMENTS = 64;
+
+export interface InferOptions {
+  /** The rule table (default: `standardRules`). */
+  readonly rules?: InferTable;
+}
+
+export interface InferDiagnostic {
+  /** 'warning': a declared type contradicts the inference; 'error': a rule failed on this node. */
+  readonly severity: 'warning' | 'error';
+  readonly message: string;
+  readonly node?: NodeId;
+  readonly value?: ValueId;
+}
+
+export interface InferResult {
+  /**
+   * The best known type of every value of the main graph and of the subgraphs inferred through
+   * it (function bodies are per call site, so their values are not listed).
+   */
+  readonly types: Map<ValueId, Type>;
+  /** Known constant values (small tensors), by value id — for passes that fold. */
+  readonly values: Map<ValueId, TensorValue>;
+  readonly diagnostics: InferDiagnostic[];
+}
+
+interface Run {
+  readonly rules: ReadonlyMap<string, InferFn>;
+  readonly functions: readonly OnnxFunction[];
+  readonly types: Map<ValueId, Type>;
+  readonly values: Map<ValueId, TensorValue>;
+  readonly diagnostics: InferDiagnostic[];
+  /** Messages already reported (a subgraph inferred twice reports once). */
+  readonly seen: Set<string>;
+  /** IR version < 4: initializers listed as inputs are constants, not overridable defaults. */
+  readonly inputInitializersConstant: boolean;
+}
+
+function report(run: Run, d: InferDiagnostic): void {
+  if (run.seen.has(d.message)) return;
+  run.seen.add(d.message);
+  run.diagnostics.push(d);
+}
+
+interface Frame {
+  readonly opsets: ReadonlyMap<string, number>;
+  readonly resolve?: RefResolver;
+  readonly depth: number;
+  /** False inside function bodies: their values are not the model's. */
+  readonly record: boolean;
+}
+
+class Scope {
+  readonly known = new Map<ValueId, Known | null>();
+  constructor(readonly parent?: Scope) {}
+  lookup(id: ValueId): Known | null {
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      const k = s.known.get(id);
+      if (k !== undefined) return k;
+    }
+    return null;
+  }
+}
+
+const ruleMaps = new WeakMap<InferTable, Map<string, InferFn>>();
+
+function ruleKey(domain: string, name: string): string {
+  return `${domain === 'ai.onnx' ? '' : domain}\u0000${name}`;
+}
+
+function ruleMap(table: InferTable): Map<string, InferFn> {
+  let m = ruleMaps.get(table);
+  if (!m) {
+    m = new Map();
+    for (const r of table) if (!m.has(ruleKey(r.domain, r.name))) m.set(ruleKey(r.domain, r.name), r.infer);
+    ruleMaps.set(table, m);
+  }
+  return m;
+}
+
+function opsetMap(list: readonly { domain: string; version: number }[], base?: ReadonlyMap<string, number>): Map<string, number> {
+  const m = new Map(base);
+  for (const o of list) m.set(o.domain === 'ai.onnx' ? '' : o.domain, o.version);
+  return m;
+}
+
+/** Infers the type of every value it can; see the file comment for the rules it follows. */
+export function inferTypes(model: Model, options: InferOptions = {}): InferResult {
+  const run: Run = {
+    rules: ruleMap(options.rules ?? standardRules),
+    functions: model.functions,
+    types: new Map(),
+    values: new Map(),
+    diagnostics: [],
+    seen: new Set(),
+    inputInitializersConstant: model.irVersion < 4,
+  };
+  const frame: Frame = { opsets: opsetMap(model.opsets), depth: 0, record: true };
+  inferGraph(run, model.graph, undefined, frame, [], true);
+  return { types: run.types, values: run.values, diagnostics: run.diagnostics };
+}
+
+function valueName(graph: Graph, id: ValueId): string {
+  return graph.values[id]?.name ?? id;
+}
+
+/** Element count of known dims, or undefined when too large or not all numbers. */
+function smallCount(dims: readonly Dim[]): number | undefined {
+  let n = 1;
+  for (const d of dims) {
+    if (typeof d !== 'number' || d < 0) return undefined;
+    n *= d;
+    if (n > MAX_KNOWN_ELEMENTS) return undefined;
+  }
+  return n;
+}
+
+/** `Known.dims` of a small 0-D/1-D integer constant. */
+function dimsOfValue(v: TensorValue): Dim[] | undefined {
+  if (v.dims.length > 1 || Array.isArray(v.data)) return undefined;
+  if (v.dtype !== D.INT64 && v.dtype !== D.INT32) return undefined;
+  if (v.data.length > MAX_DIMS_ELEMENTS) return undefined;
+  const out: Dim[] = [];
+  for (let i = 0; i < v.data.length; i++) {
+    const x = Number(v.data[i]);
+    if (!Number.isSafeInteger(x)) return undefined;
+    out.push(x);
+  }
+  return out;
+}
+
+function tensorType(dtype: number, shape: readonly Dim[] | undefined): Type {
+  return shape === undefined ? { kind: 'tensor', dtype } : { kind: 'tensor', dtype, shape };
+}
+
+/** The knowledge an initializer gives: its type, plus its value when small and readable. */
+function initializerKnown(graph: Graph, id: ValueId, overridable: boolean): Known | null {
+  const v = graph.values[id];
+  const t = v?.tensor;
+  if (t) {
+    const type = tensorType(t.dtype, t.dims);
+    if (overridable) return { type };
+    const n = smallCount(t.dims);
+    if (n === undefined) return { type };
+    try {
+      const value = tensorValue(t, `initializer '${valueName(graph, id)}'`);
+      return { type, value, ...withDims(value) };
+    } catch {
+      return { type }; // a skeleton (no data) or a malformed payload: the type still holds
+    }
+  }
+  const s = v?.sparse;
+  if (s) return { type: { kind: 'sparse', dtype: s.values.dtype, shape: s.dims } };
+  return null;
+}
+
+function withDims(value: TensorValue): { dims?: Dim[] } {
+  const dims = dimsOfValue(value);
+  return dims ? { dims } : {};
+}
+
+function inferGraph(
+  run: Run, graph: Graph, parent: Scope | undefined, frame: Frame, bound: readonly (Known | null | undefined)[],
+  isMain = false,
+): (Known | null)[] {
+  if (frame.depth > MAX_INFER_DEPTH) {
+    throw new LatheError(`graph '${graph.name}': subgraphs and functions nest deeper than ${MAX_INFER_DEPTH} levels`);
+  }
+  const scope = new Scope(parent);
+  const known = scope.known;
+  const inputSet = new Set(isMain && !run.inputInitializersConstant ? graph.inputs : []);
+  const record = (id: ValueId, k: Known | null): void => {
+    known.set(id, k);
+    if (!frame.record || !k) return;
+    if (k.type) run.types.set(id, k.type);
+    if (k.value) run.values.set(id, k.value);
+  };
+  for (const id of graph.initializers) {
+    // In the main graph an initializer that is also an input is only a default (IR version >= 4):
+    // the caller may feed another value, so only its type is known.
+    record(id, initializerKnown(graph, id, inputSet.has(id)));
+  }
+  for (const id of graph.sparseInitializers) record(id, initializerKnown(graph, id, inputSet.has(id)));
+  graph.inputs.forEach((id, i) => {
+    const declared = graph.values[id]?.type;
+    const given = bound[i] ?? known.get(id) ?? null;
+    if (!given) {
+      record(id, declared ? { type: declared } : null);
+      return;
+    }
+    const merged = mergeKnown(run, graph, id, undefined, declared, given, false);
+    record(id, merged);
+  });
+  for (let i = 0; i < graph.order.length; i++) {
+    const node = graph.nodes[graph.order[i]!];
+    if (!node) throw new LatheError(`graph '${graph.name}': order lists unknown node ${graph.order[i]}`);
+    const inputs = node.inputs.map((id) => (id === null ? null : scope.lookup(id)));
+    const outs = inferNode(run, scope, frame, node, nodeLabel(node, i), inputs);
+    node.outputs.forEach((id, k) => {
+      if (id === null) return;
+      const declared = graph.values[id]?.type;
+      record(id, mergeKnown(run, graph, id, node, declared, outs[k] ?? null, true));
+    });
+  }
+  return graph.outputs.map((id) => scope.lookup(id));
+}
+
+function inferNode(
+  run: Run, scope: Scope, frame: Frame, node: Node, label: string, inputs: (Known | null)[],
+): (Known | null | undefined)[] {
+  const opset = frame.opsets.get(node.domain === 'ai.onnx' ? '' : node.domain);
+  const rule = opset === undefined ? undefined : run.rules.get(ruleKey(node.domain, node.op));
+  if (rule) {
+    const ctx: InferContext = {
+      node,
+      opset: opset!,
+      attrs: attrReader(node, frame.resolve, label),
+      inferGraph: (g, ins) => inferGraph(run, g, scope, { ...frame, depth: frame.depth + 1 }, ins),
+    };
+    try {
+      const outs = rule(inputs, ctx);
+      return Array.isArray(outs) ? outs : [];
+    } catch (e) {
+      if (e instanceof LatheError && /nest deeper than/.test(e.message)) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      report(run, { severity: 'error', node: node.id, message: `${label}: inference failed: ${msg}` });
+      return [];
+    }
+  }
+  const fn = run.functions.find((f) => f.name === node.op && f.domain === node.domain && (f.overload ?? '') === (node.overload ?? ''));
+  if (!fn) return [];
+  const resolve: RefResolver = (ref) => {
+    const a = getAttr(node.attrs, ref);
+    if (a) return a.kind === 'ref' ? frame.resolve?.(a.ref) : a;
+    return getAttr(fn.paramDefaults, ref);
+  };
+  const inner: Frame = { opsets: opsetMap(fn.opsets, frame.opsets), resolve, depth: frame.depth + 1, record: false };
+  return inferGraph(run, fn.graph, undefined, inner, fn.graph.inputs.map((_, i) => inputs[i] ?? null));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merging declared and inferred types
+
+/** Why `inferred` contradicts `declared`, or undefined when they are compatible. */
+export function typeConflict(declared: Type, inferred: Type): string | undefined {
+  if (declared.kind === 'none' || inferred.kind === 'none') return undefined;
+  if (declared.kind !== inferred.kind) {
+    if (declared.kind === 'sparse' || inferred.kind === 'sparse') return undefined;
+    return `is a ${inferred.kind} but declared a ${declared.kind}`;
+  }
+  if ((declared.kind === 'tensor' || declared.kind === 'sparse') && (inferred.kind === 'tensor' || inferred.kind === 'sparse')) {
+    if (declared.dtype !== 0 && inferred.dtype !== 0 && declared.dtype !== inferred.dtype) {
+      return `has dtype ${inferred.dtype} but is declared ${declared.dtype}`;
+    }
+    const ds = declared.shape;
+    const is = inferred.shape;
+    if (ds && is) {
+      if (ds.length !== is.length) return `has rank ${is.length} but is declared rank ${ds.length}`;
+      for (let i = 0; i < ds.length; i++) {
+        const a = ds[i];
+        const b = is[i];
+        if (typeof a === 'number' && typeof b === 'number' && a !== b) return `has dim ${i} = ${b} but is declared ${a}`;
+      }
+    }
+    return undefined;
+  }
+  if ((declared.kind === 'sequence' || declared.kind === 'optional') && declared.kind === inferred.kind) {
+    const de = declared.elem;
+    const ie = (inferred as typeof declared).elem;
+    return de && ie ? typeConflict(de, ie) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The declared type with its unknown parts filled from a compatible inferred type: dtype 0 and
+ * unknown rank/dims take the inferred ones; a declared number or symbol stays.
+ */
+export function mergeTypes(declared: Type | undefined, inferred: Type | undefined): Type | undefined {
+  if (!declared || declared.kind === 'none') return inferred ?? declared;
+  if (!inferred || inferred.kind === 'none') return declared;
+  if ((declared.kind === 'tensor' || declared.kind === 'sparse') && (inferred.kind === 'tensor' || inferred.kind === 'sparse')) {
+    const dtype = declared.dtype !== 0 ? declared.dtype : inferred.dtype;
+    let shape = declared.shape;
+    if (!shape) shape = inferred.shape;
+    else if (inferred.shape && inferred.shape.length === shape.length) {
+      const is = inferred.shape;
+      if (shape.some((d, i) => d === null && is[i] !== null)) shape = shape.map((d, i) => (d === null ? is[i]! : d));
+    }
+    if (dtype === declared.dtype && shape === declared.shape) return declared;
+    return { ...declared, dtype, ...(shape ? { shape } : {}) };
+  }
+  if (declared.kind === 'sequence' && inferred.kind === 'sequence') {
+    const elem = mergeTypes(declared.elem, inferred.elem);
+    return elem === declared.elem ? declared : { ...declared, ...(elem ? { elem } : {}) };
+  }
+  if (declared.kind === 'optional' && inferred.kind === 'optional') {
+    const elem = mergeTypes(declared.elem, inferred.elem);
+    return elem === declared.elem ? declared : { ...declared, ...(elem ? { elem } : {}) };
+  }
+  return declared;
+}
+
+function mergeKnown(
+  run: Run, graph: Graph, id: ValueId, node: Node | undefined, declared: Type | undefined,
+  inferred: Known | null | undefined, fromRule: boolean,
+): Known | null {
+  if (!inferred) return declared ? { type: declared } : null;
+  let type = inferred.type;
+  let value = inferred.value;
+  if (!type && value) type = tensorType(value.dtype, value.dims);
+  if (value && smallCount(value.dims) === undefined) value = undefined;
+  let dims = inferred.dims ?? (value ? dimsOfValue(value) : undefined);
+  if (declared && type) {
+    const why = typeConflict(declared, type);
+    if (why) {
+      const where = node ? `${nodeLabel(node)}: ` : '';
+      report(run, {
+        severity: 'warning',
+        ...(node ? { node: node.id } : {}),
+        value: id,
+        message: `${where}value '${valueName(graph, id)}' ${why}${fromRule ? ' (inferred)' : ' (bound)'}; keeping the declared type`,
+      });
+      return { type: declared };
+    }
+  }
+  type = mergeTypes(declared, type);
+  if (!type && !value && !dims) return null;
+  return { ...(type ? { type } : {}), ...(value ? { value } : {}), ...(dims ? { dims } : {}) };
+}

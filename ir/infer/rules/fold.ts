@@ -1,0 +1,57 @@
+/**
+ * Constant propagation for inference: when every present input of a node is a known small
+ * constant, the op's reference kernel computes the outputs' values, so shape-computing subgraphs
+ * built from constants (ConstantOfShape → Mul → Equal → Where …) resolve.
+ *
+ * Only exact results are kept: outputs of widened float dtypes (float16, bfloat16, float8 …) are
+ * rounded by the evaluator, not by kernels, so they are not attached; random ops never fold; a
+ * kernel error (bad input) just means no value.
+ */
+import type { KernelContext, OpDef, TensorValue } from '../../ops/types.js';
+import { WIDENED_FLOATS } from '../../ops/util.js';
+import type { InferContext, InferFn, InferRule, Known } from '../types.js';
+import { MAX_VALUE_ELEMENTS } from './common.js';
+
+/** A kernel context for folding: no subgraphs, no randomness. */
+export function foldContext(ctx: InferContext): KernelContext {
+  return {
+    node: ctx.node, opset: ctx.opset, attrs: ctx.attrs, outputDtypes: [],
+    runGraph: () => { throw new Error('no subgraphs while folding'); },
+    random: () => { throw new Error('no randomness while folding'); },
+  };
+}
+
+function small(v: TensorValue): boolean {
+  return v.data.length <= MAX_VALUE_ELEMENTS && !WIDENED_FLOATS.has(v.dtype);
+}
+
+/**
+ * Wraps `infer` so that, when all present inputs carry values, each output also carries the
+ * value the kernel computes (its type then comes from the value where the rule had none).
+ */
+export function folding(def: OpDef | undefined, infer: InferFn): InferFn {
+  if (!def || def.random) return infer;
+  return (ins, ctx) => {
+    const out = infer(ins, ctx);
+    const present = ins.filter((k) => k !== null && k !== undefined);
+    if (present.length === 0 || present.some((k) => !k!.value || !small(k!.value))) return out;
+    let vals;
+    try {
+      vals = def.kernel(ins.map((k) => k?.value ?? null), foldContext(ctx));
+    } catch {
+      return out;
+    }
+    return out.map((k, i) => {
+      const v = vals[i];
+      if (!v || v.kind !== 'tensor' || !small(v)) return k;
+      const type = k?.type ?? { kind: 'tensor' as const, dtype: v.dtype, shape: [...v.dims] };
+      return { ...(k ?? {}), type, value: v } satisfies Known;
+    });
+  };
+}
+
+/** Applies `folding` to every rule of a family, looking kernels up in `ops` by name. */
+export function foldingRules(rules: readonly InferRule[], ops: readonly OpDef[]): InferRule[] {
+  const byName = new Map(ops.filter((o) => o.domain === '').map((o) => [o.name, o]));
+  return rules.map((r) => ({ ...r, infer: folding(byName.get(r.name), r.infer) }));
+}

@@ -1,0 +1,261 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DataType as D } from '../../dtype.js';
+import { run1, iota, i64 as k64 } from '../../ops/tensor/test-util.js';
+import { dimAdd, dimMul, dimSub } from '../dims.js';
+import { dtypeOfK, i64, infer, infer1, shapeOfK, t, valueOf } from './test-util.js';
+
+const F = D.FLOAT;
+const x = t(F, ['batch', 'seq', 768]);
+
+describe('data propagation chain', () => {
+  it('Shape → Gather → Unsqueeze → Concat → Reshape resolves symbolic dims', () => {
+    const s = infer1('Shape', [x])!;
+    const b = infer1('Gather', [s, i64([0], true)], { axis: 0 })!;
+    const q = infer1('Gather', [s, i64([1], true)], { axis: 0 })!;
+    expect([shapeOfK(b), b.dims]).toEqual([[], ['batch']]);
+    const ub = infer1('Unsqueeze', [b, i64([0])])!;
+    const uq = infer1('Unsqueeze', [q], { axes: [0] }, 11)!;
+    expect([shapeOfK(ub), ub.dims, uq.dims]).toEqual([[1], ['batch'], ['seq']]);
+    const shape = infer1('Concat', [ub, uq, i64([12, 64])], { axis: 0 })!;
+    expect([shapeOfK(shape), shape.dims]).toEqual([[4], ['batch', 'seq', 12, 64]]);
+    const r = infer1('Reshape', [x, shape]);
+    expect([dtypeOfK(r), shapeOfK(r)]).toEqual([F, ['batch', 'seq', 12, 64]]);
+  });
+  it('Gather with a vector of indices and a negative index', () => {
+    const s = infer1('Shape', [x])!;
+    expect(infer1('Gather', [s, i64([-1, 0])])?.dims).toEqual([768, 'batch']);
+  });
+  it('Slice, Squeeze and Split of dims vectors', () => {
+    const s = infer1('Shape', [x])!;
+    const last2 = infer1('Slice', [s, i64([1]), i64([9223372036854775807n as unknown as number])])!;
+    expect(last2.dims).toEqual(['seq', 768]);
+    const first = infer1('Slice', [s, i64([0]), i64([1])])!;
+    expect(infer1('Squeeze', [first, i64([0])])?.dims).toEqual(['batch']);
+    const parts = infer('Split', [s, i64([2, 1])], {}, { outputs: 2 });
+    expect(parts.map((p) => p?.dims)).toEqual([['batch', 'seq'], [768]]);
+  });
+  it('Range and Expand consume dims', () => {
+    const s = infer1('Shape', [x])!;
+    const seq = infer1('Gather', [s, i64([1], true)])!;
+    expect(shapeOfK(infer1('Range', [i64([0], true), seq, i64([1], true)]))).toEqual(['seq']);
+    expect(shapeOfK(infer1('Range', [i64([0], true), seq, i64([2], true)]))).toEqual([null]);
+    expect(shapeOfK(infer1('Expand', [t(F, [1, 1]), s]))).toEqual(['batch', 'seq', 768]);
+  });
+});
+
+describe('Reshape', () => {
+  it('0 copies and -1 infers, symbolically', () => {
+    expect(shapeOfK(infer1('Reshape', [x, i64([0, 0, -1, 64])]))).toEqual(['batch', 'seq', 12, 64]);
+    expect(shapeOfK(infer1('Reshape', [x, i64([-1, 768])]))).toEqual([dimMul('batch', 'seq'), 768]);
+    expect(shapeOfK(infer1('Reshape', [t(F, [null, 4]), i64([-1, 2])]))).toEqual([null, 2]);
+  });
+  it('allowzero keeps 0 as a size', () => {
+    expect(shapeOfK(infer1('Reshape', [t(F, [0, 3]), i64([0, 3])], { allowzero: 1 }))).toEqual([0, 3]);
+    expect(shapeOfK(infer1('Reshape', [t(F, [2, 3]), i64([0, 3])]))).toEqual([2, 3]);
+  });
+  it('unknown shape values give the rank only', () => {
+    expect(shapeOfK(infer1('Reshape', [x, t(D.INT64, [3])]))).toEqual([null, null, null]);
+    expect(shapeOfK(infer1('Reshape', [x, t(D.INT64)]))).toBeUndefined();
+  });
+  it('opset < 5 reads the shape attribute', () => {
+    expect(shapeOfK(infer1('Reshape', [t(F, [2, 6])], { shape: [3, -1] }, 4))).toEqual([3, 4]);
+  });
+  it('agrees with the kernel on numeric shapes', () => {
+    const arb = fc.record({
+      dims: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+      pick: fc.array(fc.constantFrom(0, -1, 1, 2), { minLength: 1, maxLength: 3 }),
+    });
+    fc.assert(fc.property(arb, ({ dims, pick }) => {
+      const spec = pick.map((p, i) => (p === 0 && i < dims.length ? 0 : p === 2 && i < dims.length ? dims[i] : p));
+      let expected: readonly number[] | undefined;
+      try { expected = run1('Reshape', [iota(dims), k64([spec.length], spec)]).dims; } catch { expected = undefined; }
+      const got = shapeOfK(infer1('Reshape', [t(F, dims), i64(spec)]));
+      if (expected) expect(got).toEqual(expected);
+    }), { seed: 42, numRuns: 200 });
+  });
+});
+
+describe('rearranging ops', () => {
+  it('Flatten multiplies the two sides', () => {
+    expect(shapeOfK(infer1('Flatten', [x], { axis: 2 }))).toEqual([dimMul('batch', 'seq'), 768]);
+    expect(shapeOfK(infer1('Flatten', [x], { axis: 0 }))).toEqual([1, dimMul(dimMul('batch', 'seq'), 768)]);
+  });
+  it('Squeeze without axes needs numeric dims', () => {
+    expect(shapeOfK(infer1('Squeeze', [t(F, [1, 3, 1])]))).toEqual([3]);
+    expect(shapeOfK(infer1('Squeeze', [t(F, [1, 'n'])]))).toBeUndefined();
+    expect(shapeOfK(infer1('Squeeze', [t(F, [1, 'n'])], { axes: [0] }, 11))).toEqual(['n']);
+    expect(shapeOfK(infer1('Squeeze', [t(F, [1, 'n']), t(D.INT64, [1])]))).toEqual([null]);
+    expect(shapeOfK(infer1('Squeeze', [t(F, [1, 'n']), t(D.INT64, [null])]))).toBeUndefined();
+    expect(shapeOfK(infer1('Unsqueeze', [t(F, ['n']), t(D.INT64, [2])]))).toEqual([null, null, null]);
+  });
+  it('Unsqueeze with negative axes', () => {
+    expect(shapeOfK(infer1('Unsqueeze', [t(F, ['a', 'b']), i64([-1, 0])]))).toEqual([1, 'a', 'b', 1]);
+  });
+  it('Transpose by perm and by default', () => {
+    expect(shapeOfK(infer1('Transpose', [x], { perm: [1, 0, 2] }))).toEqual(['seq', 'batch', 768]);
+    expect(shapeOfK(infer1('Transpose', [x]))).toEqual([768, 'seq', 'batch']);
+  });
+  it('Expand broadcasts with the shape input', () => {
+    expect(shapeOfK(infer1('Expand', [t(F, ['n', 1]), i64([2, 1, 5])]))).toEqual([2, 'n', 5]);
+    expect(shapeOfK(infer1('Expand', [t(F, [3, 1]), t(D.INT64, [2])]))).toEqual([3, null]);
+  });
+  it('Tile multiplies by repeats', () => {
+    expect(shapeOfK(infer1('Tile', [t(F, ['n', 2]), i64([2, 3])]))).toEqual([dimMul('n', 2), 6]);
+  });
+  it('Range from constant values', () => {
+    const r = infer1('Range', [i64([1], true), i64([10], true), i64([3], true)]);
+    expect([shapeOfK(r), valueOf(r)]).toEqual([[3], [1, 4, 7]]);
+    const f = infer1('Range', [{ ...t(F, []), value: { kind: 'tensor', dtype: F, dims: [], data: Float32Array.of(0) } },
+      { ...t(F, []), value: { kind: 'tensor', dtype: F, dims: [], data: Float32Array.of(1) } },
+      { ...t(F, []), value: { kind: 'tensor', dtype: F, dims: [], data: Float32Array.of(0.25) } }]);
+    expect(shapeOfK(f)).toEqual([4]);
+  });
+  it('DepthToSpace / SpaceToDepth', () => {
+    expect(shapeOfK(infer1('DepthToSpace', [t(F, ['n', 8, 'h', 3])], { blocksize: 2 }))).toEqual(['n', 2, dimMul('h', 2), 6]);
+    expect(shapeOfK(infer1('SpaceToDepth', [t(F, ['n', 3, 4, 'w'])], { blocksize: 2 }))).toEqual(['n', 12, 2, null]);
+  });
+  it('Trilu, CumSum, EyeLike keep the shape', () => {
+    expect(shapeOfK(infer1('Trilu', [x]))).toEqual(['batch', 'seq', 768]);
+    expect(shapeOfK(infer1('CumSum', [x, i64([0], true)]))).toEqual(['batch', 'seq', 768]);
+    expect(dtypeOfK(infer1('EyeLike', [t(F, [3, 3])], { dtype: D.INT32 }))).toBe(D.INT32);
+  });
+});
+
+describe('slicing and joining', () => {
+  it('Concat sums the axis symbolically and merges the others', () => {
+    expect(shapeOfK(infer1('Concat', [t(F, ['b', 'seq']), t(F, [null, 1])], { axis: 1 }))).toEqual(['b', dimAdd('seq', 1)]);
+    expect(shapeOfK(infer1('Concat', [t(F, ['b', 2]), t(F, [3, 2])], { axis: -1 }))).toEqual([3, 4]);
+  });
+  it('Split equally, by sizes and by num_outputs', () => {
+    const eq = infer('Split', [t(F, [dimMul('s', 2), 4])], {}, { outputs: 2 });
+    expect(eq.map(shapeOfK)).toEqual([['s', 4], ['s', 4]]);
+    const sz = infer('Split', [t(F, ['b', 10]), i64([3, 7])], { axis: 1 }, { outputs: 2 });
+    expect(sz.map(shapeOfK)).toEqual([['b', 3], ['b', 7]]);
+    const n = infer('Split', [t(F, [7])], { num_outputs: 3 }, { outputs: 3, opset: 18 });
+    expect(n.map(shapeOfK)).toEqual([[3], [3], [1]]);
+    const attr = infer('Split', [t(F, [5])], { split: [2, 3] }, { outputs: 2, opset: 11 });
+    expect(attr.map(shapeOfK)).toEqual([[2], [3]]);
+  });
+  it('Slice on numeric and symbolic dims', () => {
+    const big = 9223372036854775807n as unknown as number;
+    expect(shapeOfK(infer1('Slice', [t(F, [10, 'seq']), i64([1, 2]), i64([-1, big])]))).toEqual([8, dimSub('seq', 2)]);
+    expect(shapeOfK(infer1('Slice', [t(F, [10, 'seq']), i64([0]), i64([-1]), i64([1])]))).toEqual([10, null]);
+    expect(shapeOfK(infer1('Slice', [t(F, [10, 4]), i64([-1]), i64([-100]), i64([0]), i64([-2])]))).toEqual([5, 4]);
+    expect(shapeOfK(infer1('Slice', [t(F, [10, 4])], { starts: [2], ends: [5], axes: [1] }, 9))).toEqual([10, 2]);
+    expect(shapeOfK(infer1('Slice', [t(F, [10, 4]), t(D.INT64, [1]), i64([5])]))).toEqual([null, 4]);
+    expect(shapeOfK(infer1('Slice', [t(F, [10, 4]), i64([0]), t(D.INT64, [1]), i64([1])]))).toEqual([10, null]);
+    expect(shapeOfK(infer1('Slice', [t(F, [10, 4]), i64([0]), t(D.INT64, [1]), t(D.INT64, [1])]))).toEqual([null, null]);
+  });
+  it('Slice agrees with the kernel on numeric inputs', () => {
+    const arb = fc.record({
+      dim: fc.integer({ min: 0, max: 6 }),
+      start: fc.integer({ min: -8, max: 8 }),
+      end: fc.integer({ min: -8, max: 8 }),
+      step: fc.constantFrom(-3, -2, -1, 1, 2, 3),
+    });
+    fc.assert(fc.property(arb, ({ dim, start, end, step }) => {
+      const expected = run1('Slice', [iota([dim]), k64([1], [start]), k64([1], [end]), k64([1], [0]), k64([1], [step])]).dims;
+      expect(shapeOfK(infer1('Slice', [t(F, [dim]), i64([start]), i64([end]), i64([0]), i64([step])]))).toEqual(expected);
+    }), { seed: 42, numRuns: 300 });
+  });
+  it('Pad adds both sides (pads input, attr before 11, axes from 18)', () => {
+    expect(shapeOfK(infer1('Pad', [t(F, ['n', 4]), i64([0, 1, 2, 3])]))).toEqual([dimAdd('n', 2), 8]);
+    expect(shapeOfK(infer1('Pad', [t(F, ['n', 4])], { pads: [1, 0, 1, 0] }, 2))).toEqual([dimAdd('n', 2), 4]);
+    expect(shapeOfK(infer1('Pad', [t(F, ['n', 4]), i64([1, -1]), null, i64([-1])], {}, 18))).toEqual(['n', 4]);
+  });
+  it('Compress leaves the selected dim unknown', () => {
+    expect(shapeOfK(infer1('Compress', [t(F, ['n', 4]), t(D.BOOL, [4])], { axis: 1 }))).toEqual(['n', null]);
+    expect(shapeOfK(infer1('Compress', [t(F, ['n', 4]), t(D.BOOL, [4])]))).toEqual([null]);
+  });
+});
+
+describe('selecting, reducing, indexing', () => {
+  it('Gather, GatherElements, GatherND', () => {
+    expect(shapeOfK(infer1('Gather', [t(F, ['v', 64]), t(D.INT64, ['b', 's'])]))).toEqual(['b', 's', 64]);
+    expect(shapeOfK(infer1('Gather', [t(F, ['v', 64]), t(D.INT64, [])], { axis: 1 }))).toEqual(['v']);
+    expect(shapeOfK(infer1('GatherElements', [t(F, ['v', 64]), t(D.INT64, ['v', 3])]))).toEqual(['v', 3]);
+    expect(shapeOfK(infer1('GatherND', [t(F, ['b', 4, 5, 6]), t(D.INT64, ['b', 7, 1])], { batch_dims: 1 }))).toEqual(['b', 7, 5, 6]);
+    expect(shapeOfK(infer1('GatherND', [t(F, [4, 5]), t(D.INT64, [7, null])]))).toBeUndefined();
+  });
+  it('Scatter* keep the data shape', () => {
+    for (const op of ['ScatterND', 'ScatterElements', 'Scatter']) {
+      expect(shapeOfK(infer1(op, [t(F, ['n', 4]), t(D.INT64, [2, 1]), t(F, [2, 4])]))).toEqual(['n', 4]);
+    }
+  });
+  it('OneHot inserts depth at the axis with the values dtype', () => {
+    const r = infer1('OneHot', [t(D.INT64, ['b', 's']), i64([10], true), t(D.INT32, [2])], { axis: 1 });
+    expect([dtypeOfK(r), shapeOfK(r)]).toEqual([D.INT32, ['b', 10, 's']]);
+  });
+  it('NonZero, Unique', () => {
+    expect(shapeOfK(infer1('NonZero', [t(F, ['n', 4])]))).toEqual([2, null]);
+    const u = infer('Unique', [t(F, ['n', 4])], {}, { outputs: 4 });
+    expect(u.map(shapeOfK)).toEqual([[null], [null], [dimMul('n', 4)], [null]]);
+    const ua = infer('Unique', [t(F, ['n', 4])], { axis: 0 }, { outputs: 3 });
+    expect(ua.map(shapeOfK)).toEqual([[null, 4], [null], ['n']]);
+  });
+  it('TopK by K input and by attribute', () => {
+    const r = infer('TopK', [t(F, ['b', 100]), i64([5])], {}, { outputs: 2 });
+    expect(r.map((k) => [dtypeOfK(k), shapeOfK(k)])).toEqual([[F, ['b', 5]], [D.INT64, ['b', 5]]]);
+    expect(shapeOfK(infer('TopK', [t(F, ['b', 100])], { k: 3, axis: 0 }, { outputs: 2, opset: 1 })[0])).toEqual([3, 100]);
+  });
+  it('ArgMax / ArgMin', () => {
+    expect(shapeOfK(infer1('ArgMax', [x], { axis: -1 }))).toEqual(['batch', 'seq', 1]);
+    const r = infer1('ArgMin', [x], { axis: 1, keepdims: 0 });
+    expect([dtypeOfK(r), shapeOfK(r)]).toEqual([D.INT64, ['batch', 768]]);
+  });
+  it('Reduce* read axes by opset', () => {
+    expect(shapeOfK(infer1('ReduceSum', [x, i64([-1])], { keepdims: 0 }))).toEqual(['batch', 'seq']);
+    expect(shapeOfK(infer1('ReduceSum', [x], { axes: [1] }, 11))).toEqual(['batch', 1, 768]);
+    expect(shapeOfK(infer1('ReduceMean', [x], { axes: [1] }, 13))).toEqual(['batch', 1, 768]);
+    expect(shapeOfK(infer1('ReduceMean', [x, i64([1])], {}, 18))).toEqual(['batch', 1, 768]);
+    expect(shapeOfK(infer1('ReduceMax', [x]))).toEqual([1, 1, 1]);
+    expect(shapeOfK(infer1('ReduceMax', [x], { noop_with_empty_axes: 1 }))).toEqual(['batch', 'seq', 768]);
+    expect(shapeOfK(infer1('ReduceMin', [x, t(D.INT64, [1])]))).toEqual([null, null, null]);
+    expect(shapeOfK(infer1('ReduceMin', [x, t(D.INT64, [1])], { keepdims: 0 }))).toEqual([null, null]);
+    expect(shapeOfK(infer1('ReduceMin', [x, t(D.INT64, [null])], { keepdims: 0 }))).toBeUndefined();
+    expect(shapeOfK(infer1('ReduceMin', [t(F, [1, 'n']), t(D.INT64, [null])]))).toEqual([1, null]);
+    // an axes input known to be empty reduces everything (or nothing, with noop_with_empty_axes)
+    expect(shapeOfK(infer1('ReduceSum', [x, t(D.INT64, [0])], { keepdims: 0 }))).toEqual([]);
+    expect(shapeOfK(infer1('ReduceSum', [x, t(D.INT64, [0])], { noop_with_empty_axes: 1 }))).toEqual(['batch', 'seq', 768]);
+  });
+  it('Einsum explicit, implicit and with ellipsis', () => {
+    expect(shapeOfK(infer1('Einsum', [t(F, ['b', 'i', 8]), t(F, ['b', 8, 'k'])], { equation: 'bij,bjk->bik' }))).toEqual(['b', 'i', 'k']);
+    expect(shapeOfK(infer1('Einsum', [t(F, [3, 4]), t(F, [4, 5])], { equation: 'ij,jk' }))).toEqual([3, 5]);
+    expect(shapeOfK(infer1('Einsum', [t(F, ['b', 'h', 2, 3]), t(F, [3, 4])], { equation: '...ij,jk->...ik' }))).toEqual(['b', 'h', 2, 4]);
+    expect(shapeOfK(infer1('Einsum', [t(F, [3, 3])], { equation: 'ii->i' }))).toEqual([3]);
+  });
+});
+
+describe('folding tensor ops', () => {
+  it('Gather/Concat/Transpose of constants carry values', () => {
+    expect(valueOf(infer1('Gather', [i64([5, 6, 7]), i64([2, 0])]))).toEqual([7, 5]);
+    const c = { type: { kind: 'tensor' as const, dtype: D.INT64, shape: [2, 2] }, value: { kind: 'tensor' as const, dtype: D.INT64, dims: [2, 2], data: BigInt64Array.of(1n, 2n, 3n, 4n) } };
+    const tr = infer1('Transpose', [c]);
+    expect([shapeOfK(tr), valueOf(tr)]).toEqual([[2, 2], [1, 3, 2, 4]]);
+  });
+});
+
+describe('untrusted inputs', () => {
+  it('a huge declared length allocates nothing and gives unknown rank', () => {
+    expect(shapeOfK(infer1('Reshape', [x, t(D.INT64, [1e12])]))).toBeUndefined();
+    expect(shapeOfK(infer1('Expand', [x, t(D.INT64, [2 ** 40])]))).toBeUndefined();
+    expect(shapeOfK(infer1('ConstantOfShape', [t(D.INT64, [1e9])]))).toBeUndefined();
+    expect(shapeOfK(infer1('Unsqueeze', [x, t(D.INT64, [1e9])]))).toBeUndefined();
+  });
+  it('negative sizes from a bad shape input never become dims', () => {
+    expect(shapeOfK(infer1('ConstantOfShape', [i64([-3, 2])]))).toEqual([null, 2]);
+    expect(shapeOfK(infer1('Reshape', [t(F, [6]), i64([-2, 3])]))).toEqual([null, 3]);
+    expect(shapeOfK(infer1('OneHot', [t(D.INT64, [2]), i64([-4], true), t(F, [2])]))).toEqual([2, null]);
+  });
+  it('symbols named like Object.prototype members are plain symbols', () => {
+    const r = infer1('Einsum', [t(F, ['__proto__', 'constructor'])], { equation: 'ij->ji' });
+    expect(shapeOfK(r)).toEqual(['constructor', '__proto__']);
+    expect(shapeOfK(infer1('Add', [t(F, ['__proto__']), t(F, ['__proto__'])]))).toEqual(['__proto__']);
+  });
+  it('malformed einsum equations give unknown shapes, not errors', () => {
+    expect(shapeOfK(infer1('Einsum', [t(F, [2, 3])], { equation: 'ijk->i' }))).toBeUndefined();
+    expect(shapeOfK(infer1('Einsum', [t(F, [2, 3])], { equation: 'ij->i->j' }))).toBeUndefined();
+    expect(shapeOfK(infer1('Einsum', [t(F, [2, 3]), t(F, [3])], { equation: 'ij' }))).toBeUndefined();
+  });
+});

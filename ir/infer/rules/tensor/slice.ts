@@ -1,0 +1,185 @@
+/**
+ * Inference for ops that cut or join along axes: Concat, Split, Slice, Pad, Compress, with data
+ * propagation of dims vectors through Concat, Split and Slice.
+ */
+import type { Dim } from '../../../types.js';
+import { dimAdd, dimDiv, dimSub } from '../../dims.js';
+import type { InferFn, InferRule, Known } from '../../types.js';
+import {
+  dimsOf, dimsOut, dtypeOf, type In, indexIntsOf, intsOf, isIntType, lengthOf, mergeDim, normAxes, normAxis, shapeOf,
+  tensorOut,
+} from '../common.js';
+
+const rule = (name: string, infer: InferFn): InferRule => ({ domain: '', name, infer });
+
+const concat: InferFn = (ins, ctx) => {
+  const present = ins.filter((k) => k !== null && k !== undefined);
+  const dtype = present.map(dtypeOf).find((d) => d !== undefined);
+  const shapes = present.map(shapeOf);
+  const known = shapes.find((s) => s !== undefined);
+  if (!known) return [tensorOut(dtype, undefined)];
+  const r = known.length;
+  const axis = normAxis(ctx.opset < 4 ? ctx.attrs.int('axis', 1) : ctx.attrs.int('axis'), r);
+  if (axis === undefined) return [tensorOut(dtype, undefined)];
+  const out: Dim[] = new Array<Dim>(r).fill(null);
+  let sum: Dim = 0;
+  for (const s of shapes) {
+    if (!s || s.length !== r) {
+      sum = null;
+      continue;
+    }
+    for (let i = 0; i < r; i++) if (i !== axis) out[i] = mergeDim(out[i], s[i]);
+    sum = dimAdd(sum, s[axis]);
+  }
+  out[axis] = sum;
+  if (r === 1 && isIntType(dtype)) {
+    const parts = present.map(dimsOf);
+    if (parts.every((p) => p !== undefined)) return [dimsOut(dtype!, parts.flatMap((p) => [...p!]), false)];
+  }
+  return [tensorOut(dtype, out)];
+};
+
+/** Split sizes along the axis (numbers or dims), or undefined when unknown. */
+function splitSizes(ins: readonly In[], ctx: Parameters<InferFn>[1], dim: Dim, n: number): Dim[] | undefined {
+  let sizes: number[] | undefined;
+  if (ctx.opset >= 13) {
+    if (ins[1]) {
+      sizes = intsOf(ins[1]);
+      if (!sizes) return undefined;
+    }
+  } else if (ctx.attrs.has('split')) {
+    sizes = ctx.attrs.ints('split');
+  } else if (ctx.opset < 2 && ins[1]) {
+    sizes = intsOf(ins[1]);
+    if (!sizes) return undefined;
+  }
+  if (sizes) return sizes.length === n ? sizes : undefined;
+  if (ctx.opset >= 18 && ctx.attrs.has('num_outputs') && typeof dim === 'number' && dim % n !== 0) {
+    const chunk = Math.ceil(dim / n);
+    return Array.from({ length: n }, (_, i) => Math.max(0, Math.min(chunk, dim - i * chunk)));
+  }
+  const each = dim === null ? null : dimDiv(dim, n);
+  return new Array<Dim>(n).fill(each);
+}
+
+const split: InferFn = (ins, ctx) => {
+  const n = ctx.node.outputs.length;
+  const x = shapeOf(ins[0]);
+  const dtype = dtypeOf(ins[0]);
+  if (!x) return new Array<Known | null>(n).fill(tensorOut(dtype, undefined));
+  const axis = normAxis(ctx.attrs.int('axis', 0), x.length);
+  if (axis === undefined) return new Array<Known | null>(n).fill(tensorOut(dtype, undefined));
+  const sizes = splitSizes(ins, ctx, x[axis], n) ?? new Array<Dim>(n).fill(null);
+  const d = x.length === 1 && isIntType(dtype) ? dimsOf(ins[0]) : undefined;
+  let at = 0;
+  return sizes.map((len) => {
+    const shape = x.map((v, i) => (i === axis ? len : v));
+    if (d && typeof len === 'number' && at >= 0) {
+      const part = d.slice(at, at + len);
+      at += len;
+      if (part.length === len) return dimsOut(dtype!, part, false);
+    } else {
+      at = -1;
+    }
+    return tensorOut(dtype, shape);
+  });
+};
+
+/** [first index, count] of a numeric slice of a dim of size `dim` (ONNX clamping). */
+function sliceRange(dim: number, start: number, end: number, step: number): [number, number] {
+  if (start < 0) start += dim;
+  if (end < 0) end += dim;
+  if (step > 0) {
+    start = Math.min(Math.max(start, 0), dim);
+    end = Math.min(Math.max(end, 0), dim);
+    return [start, Math.max(0, Math.ceil((end - start) / step))];
+  }
+  start = Math.min(Math.max(start, -1), dim - 1);
+  end = Math.min(Math.max(end, -1), dim - 1);
+  return [start, Math.max(0, Math.ceil((start - end) / -step))];
+}
+
+/** Ends at or past this select "to the end" of any real dim. */
+const TO_END = 2 ** 31 - 1;
+
+function sliceDim(dim: Dim, start: number, end: number, step: number): Dim {
+  if (typeof dim === 'number') return sliceRange(dim, start, end, step)[1];
+  // A symbolic dim: only `start ≥ 0 … to the end` with step 1 is exact (assuming dim ≥ start).
+  if (dim !== null && step === 1 && end >= TO_END && start >= 0) return start === 0 ? dim : dimSub(dim, start);
+  return null;
+}
+
+const slice: InferFn = (ins, ctx) => {
+  const x = shapeOf(ins[0]);
+  const dtype = dtypeOf(ins[0]);
+  if (!x) return [tensorOut(dtype, undefined)];
+  let starts: number[] | undefined;
+  let ends: number[] | undefined;
+  let axes: number[] | undefined;
+  let steps: number[] | undefined;
+  if (ctx.opset < 10) {
+    starts = ctx.attrs.ints('starts');
+    ends = ctx.attrs.ints('ends');
+    axes = ctx.attrs.has('axes') ? ctx.attrs.ints('axes') : undefined;
+  } else {
+    starts = indexIntsOf(ins[1]);
+    ends = indexIntsOf(ins[2]);
+    axes = ins[3] ? intsOf(ins[3]) : undefined;
+    steps = ins[4] ? indexIntsOf(ins[4]) : undefined;
+    if ((ins[3] && !axes) || (ins[4] && !steps)) starts = undefined;
+  }
+  if (!starts || !ends || starts.length !== ends.length) {
+    // Unknown bounds: only the sliced axes (when known) lose their size.
+    const n = starts?.length ?? ends?.length ?? lengthOf(ins[1]) ?? lengthOf(ins[2]);
+    const at = axes ? normAxes(axes, x.length) : n !== undefined && !ins[3] ? normAxes(Array.from({ length: n }, (_, i) => i), x.length) : undefined;
+    return [tensorOut(dtype, at ? x.map((d, i) => (at.includes(i) ? null : d)) : x.map(() => null))];
+  }
+  const ax = normAxes(axes ?? starts.map((_, i) => i), x.length);
+  const st = steps ?? starts.map(() => 1);
+  if (!ax || ax.length !== starts.length || st.length !== starts.length || st.includes(0)) {
+    return [tensorOut(dtype, x.map(() => null))];
+  }
+  const out = [...x];
+  ax.forEach((a, i) => { out[a] = sliceDim(x[a], starts![i], ends![i], st[i]); });
+  const d = x.length === 1 && isIntType(dtype) ? dimsOf(ins[0]) : undefined;
+  if (d && ax.length === 1) {
+    const [first, count] = sliceRange(d.length, starts[0], ends[0], st[0]);
+    return [dimsOut(dtype!, Array.from({ length: count }, (_, i) => d[first + i * st[0]]), false)];
+  }
+  return [tensorOut(dtype, out)];
+};
+
+const pad: InferFn = (ins, ctx) => {
+  const x = shapeOf(ins[0]);
+  const dtype = dtypeOf(ins[0]);
+  if (!x) return [tensorOut(dtype, undefined)];
+  const r = x.length;
+  const pads = ctx.opset < 11 ? ctx.attrs.ints(ctx.opset < 2 ? 'paddings' : 'pads') : indexIntsOf(ins[1]);
+  let axes: number[] | undefined = x.map((_, i) => i);
+  if (ctx.opset >= 18 && ins[3]) {
+    const given = intsOf(ins[3]);
+    axes = given ? normAxes(given, r) : undefined;
+  }
+  if (!pads || !axes || pads.length !== 2 * axes.length) return [tensorOut(dtype, x.map(() => null))];
+  const out = [...x];
+  const k = axes.length;
+  axes.forEach((a, i) => { out[a] = dimAdd(dimAdd(x[a], pads[i]), pads[i + k]); });
+  return [tensorOut(dtype, out)];
+};
+
+const compress: InferFn = (ins, ctx) => {
+  const x = shapeOf(ins[0]);
+  const dtype = dtypeOf(ins[0]);
+  if (!ctx.attrs.has('axis')) return [tensorOut(dtype, [null])];
+  if (!x) return [tensorOut(dtype, undefined)];
+  const a = normAxis(ctx.attrs.int('axis'), x.length);
+  return [tensorOut(dtype, x.map((d, i) => (i === a || a === undefined ? null : d)))];
+};
+
+export const rules: InferRule[] = [
+  rule('Concat', concat),
+  rule('Split', split),
+  rule('Slice', slice),
+  rule('Pad', pad),
+  rule('Compress', compress),
+];

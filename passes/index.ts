@@ -1,0 +1,7 @@
+/** Every pass lathe ships, by pipeline name (explicit: no module-global registration). */
+import type { PassFactory } from '../src/pass.js';
+import { inferShapes } from './infer-shapes/infer-shapes.js';
+
+export const passes = {
+  'infer-shapes': inferShapes,
+} satisfies Record<string, PassFactory>;

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { DataType as D } from '../../ir/dtype.js';
+import { inferTypes } from '../../ir/infer/infer.js';
+import type { InferTable } from '../../ir/infer/types.js';
+import { parseModel } from '../../ir/text/parse.js';
+import { printModel } from '../../ir/text/print.js';
+import type { Type, ValueId } from '../../ir/types.js';
+import { createPassContext } from '../../src/pass.js';
+import { inferShapes, writeInferredTypes } from './infer-shapes.js';
+
+const rules: InferTable = [{ domain: '', name: 'Relu', infer: (ins) => [ins[0]?.type ? { type: ins[0].type } : null] }];
+
+const src = `<ir_version: 8, opset_import: ["" : 17]>
+g (float[N,3] x, bool c) => (y, z) {
+  t = Relu (x)
+  y = Relu (t)
+  z = If (c) <then_branch = a () => (o) { o = Relu (t) }, else_branch = b () => (o2) { o2 = Relu (x) }>
+}`;
+
+describe('infer-shapes', () => {
+  it('writes inferred types on intermediates, outputs and subgraph values', () => {
+    const m = parseModel(src);
+    const { types } = inferTypes(m, { rules: [...rules, { domain: '', name: 'If', infer: (_i, ctx) => ctx.inferGraph(ctx.attrs.graph('then_branch')!, []) }] });
+    let writes = 0;
+    const out = writeInferredTypes(m, types, () => writes++);
+    const text = printModel(out);
+    expect(text).toContain('=> (float[N,3] y, float[N,3] z)');
+    expect(text).toContain('<float[N,3] t>');
+    expect(text).toMatch(/a \(\) => \(float\[N,3\] o\)/);
+    expect(writes).toBe(4); // t, y, z, o (this If rule infers only then_branch: o2 stays untyped)
+    // a second run changes nothing and returns the same object
+    expect(writeInferredTypes(out, types)).toBe(out);
+  });
+
+  it('returns the same model when nothing is new', () => {
+    const m = parseModel(src);
+    expect(writeInferredTypes(m, new Map())).toBe(m);
+    const unknown: Type = { kind: 'tensor', dtype: 0 };
+    const t = Object.values(m.graph.values).find((v) => v.name === 't')!.id;
+    expect(writeInferredTypes(m, new Map<ValueId, Type>([[t, unknown]]))).toBe(m);
+  });
+
+  it('the pass logs contradictions and never overwrites the declared type', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x) => (float[2] y) <int64[5] t> {
+  t = Identity (x)
+  y = Identity (t)
+}`);
+    const ctx = createPassContext();
+    const out = inferShapes().run(m, ctx.scoped('infer-shapes'));
+    // Whatever the standard Identity rule knows, `t` keeps its declared type.
+    expect(Object.values(out.graph.values).find((v) => v.name === 't')!.type).toEqual({ kind: 'tensor', dtype: D.INT64, shape: [5] });
+    if (out !== m) expect(ctx.warnings.some((w) => /'t'/.test(w))).toBe(true);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * infer-shapes: writes the inferred type of every node output it can type (ONNX `value_info` and
+ * graph output types), from `inferTypes`. Declared types are only refined (unknown dtype, rank or
+ * dims filled in), never overwritten; contradictions are logged as warnings. Returns the same
+ * model when nothing changes.
+ */
+import { editAll } from '../../ir/edit.js';
+import { inferTypes } from '../../ir/infer/infer.js';
+import type { Model, Type, ValueId } from '../../ir/types.js';
+import type { GraphPath } from '../../ir/walk.js';
+import { definePass } from '../../src/pass.js';
+
+/** Structural equality of two types (plain data: objects, arrays, primitives, byte arrays). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
+    if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array) || a.length !== b.length) return false;
+    return a.every((x, i) => x === b[i]);
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** True when `t` says anything (a dtype, a rank or an element type). */
+function informative(t: Type): boolean {
+  if (t.kind === 'tensor' || t.kind === 'sparse') return t.dtype !== 0 || t.shape !== undefined;
+  return t.kind !== 'none';
+}
+
+/**
+ * Writes `types` (from `inferTypes`) onto the node outputs of the main graph and its subgraphs
+ * whose type differs; function bodies are left alone (typed per call site). Returns `model` itself
+ * when nothing differs. `onWrite` counts the writes.
+ */
+export function writeInferredTypes(model: Model, types: ReadonlyMap<ValueId, Type>, onWrite?: () => void): Model {
+  if (types.size === 0) return model;
+  return editAll(model, (e, path) => {
+    let root: GraphPath = path;
+    while (root.parent) root = root.parent;
+    if (root.step.kind === 'function') return;
+    for (const key of Object.keys(path.graph.values)) {
+      const v = e.value(key as ValueId);
+      if (!v || !v.def) continue;
+      const t = types.get(v.id);
+      if (!t || !informative(t) || (v.type && same(v.type, t))) continue;
+      e.setValue(v.id, { type: t });
+      onWrite?.();
+    }
+  });
+}
+
+export const inferShapes = definePass({
+  name: 'infer-shapes',
+  summary: 'Infer dtypes and (symbolic) shapes of intermediate values and write them as value_info.',
+  defaults: {},
+  run: (model, ctx) => {
+    const { types, diagnostics } = inferTypes(model);
+    for (const d of diagnostics) ctx.log.warn(d.message);
+    return writeInferredTypes(model, types, () => ctx.stats.count('values-typed'));
+  },
+});

@@ -1,0 +1,89 @@
+/**
+ * The pass interface (DESIGN.md "The pass interface"), minimal: a pass is a pure function from
+ * Model to Model that returns the SAME object when nothing changed, made by a factory that applies
+ * option defaults. Per-run state lives in locals or in the `PassContext`, never in module globals.
+ */
+import type { Model } from '../ir/types.js';
+
+/** kebab-case; equals the pass's folder name and its token in pipeline text. */
+export type PassName = string;
+/** A named model property a pass needs or establishes (e.g. 'topo-sorted', 'no-functions'). */
+export type Invariant = string;
+
+/** Counters of what passes did (MLIR statistics), keyed `pass-name/key`. */
+export interface PassStats {
+  count(key: string, by?: number): void;
+}
+
+export interface PassLogger {
+  /** Something the user should know (e.g. a declared type that contradicts inference). */
+  warn(message: string): void;
+}
+
+export interface PassContext {
+  readonly stats: PassStats;
+  readonly log: PassLogger;
+}
+
+export interface Pass<O = unknown> {
+  readonly kind: 'pass';
+  readonly name: PassName;
+  /** One line, shown by --help and in docs. */
+  readonly summary: string;
+  /** Options with defaults applied. */
+  readonly options: Readonly<O>;
+  readonly requires?: readonly Invariant[];
+  readonly ensures?: readonly Invariant[];
+  /** Pure; returns `model` itself when nothing changed. */
+  run(model: Model, ctx: PassContext): Model;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type PassFactory<O = any> = ((options?: Partial<O>) => Pass<O>) & { readonly passName: PassName; readonly summary: string };
+
+export interface PassSpec<O extends object> {
+  readonly name: PassName;
+  readonly summary: string;
+  readonly defaults: O;
+  readonly requires?: readonly Invariant[];
+  readonly ensures?: readonly Invariant[];
+  run(model: Model, ctx: PassContext, options: Readonly<O>): Model;
+}
+
+/** Makes a pass factory: `factory(overrides)` gives a Pass with `defaults` overridden. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export function definePass<O extends object = {}>(spec: PassSpec<O>): PassFactory<O> {
+  const factory = (overrides: Partial<O> = {}): Pass<O> => {
+    const options = Object.freeze({ ...spec.defaults, ...overrides }) as Readonly<O>;
+    return {
+      kind: 'pass',
+      name: spec.name,
+      summary: spec.summary,
+      options,
+      ...(spec.requires ? { requires: spec.requires } : {}),
+      ...(spec.ensures ? { ensures: spec.ensures } : {}),
+      run: (model, ctx) => spec.run(model, ctx, options),
+    };
+  };
+  return Object.assign(factory, { passName: spec.name, summary: spec.summary });
+}
+
+/** A context collecting stats into a Map and warnings into an array (for runners and tests). */
+export function createPassContext(onWarn?: (message: string) => void): PassContext & {
+  readonly counts: Map<string, number>;
+  readonly warnings: string[];
+  scoped(pass: PassName): PassContext;
+} {
+  const counts = new Map<string, number>();
+  const warnings: string[] = [];
+  const make = (prefix: string): PassContext => ({
+    stats: { count: (key, by = 1) => counts.set(prefix + key, (counts.get(prefix + key) ?? 0) + by) },
+    log: {
+      warn: (message) => {
+        warnings.push(message);
+        onWarn?.(message);
+      },
+    },
+  });
+  return { ...make(''), counts, warnings, scoped: (pass) => make(`${pass}/`) };
+}

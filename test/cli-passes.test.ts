@@ -1,0 +1,52 @@
+/** `lathe optimize IN -o OUT --passes PIPELINE` end to end on the real file system, in process. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../node/io.js';
+import { createNodePlatform } from '../node/platform.js';
+import { passes } from '../passes/index.js';
+import { runCli, type Platform } from '../src/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lathe-passes-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const mlp = join(import.meta.dirname, '..', 'golden', 'models', 'tiny-mlp.onnx');
+
+async function lathe(...args: string[]) {
+  const r = { out: '', err: '', code: 0 };
+  const platform: Platform = {
+    ...createNodePlatform(),
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    env: () => undefined,
+    stdout: (t) => void (r.out += t),
+    stderr: (t) => void (r.err += t),
+    progress: () => {},
+  };
+  r.code = await runCli(args, platform, passes);
+  return r;
+}
+
+describe('lathe optimize --passes', () => {
+  it('infer-shapes writes value_info for the intermediates', async () => {
+    const out = join(dir, 'typed.onnx');
+    const r = await lathe('optimize', mlp, '-o', out, '--passes', 'infer-shapes');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/infer-shapes\/values-typed 5/);
+    const m = loadModel(out);
+    const typed = Object.values(m.graph.values).filter((v) => v.def && v.type);
+    expect(typed.map((v) => [v.name, v.type])).toContainEqual(['h', { kind: 'tensor', dtype: 1, shape: ['batch', 16] }]);
+    expect(typed).toHaveLength(6);
+  });
+  it('an unknown pass is a usage error naming the known ones', async () => {
+    const r = await lathe('optimize', mlp, '-o', join(dir, 'x.onnx'), '--passes', 'infer-shapes,frob');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^lathe: --passes: unknown pass 'frob' \(known: infer-shapes\)/);
+  });
+  it('-O1 is still refused', async () => {
+    const r = await lathe('optimize', mlp, '-o', join(dir, 'y.onnx'), '-O1', '--passes', 'infer-shapes');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/-O1 is not available yet/);
+  });
+});
