@@ -5,7 +5,8 @@
  * buffer; JavaScript runs one read at a time), so a 3 GB model never sits in memory whole.
  */
 import { LatheError, type ByteSource } from '../ir/blob.js';
-import { elementCount } from '../ir/dtype.js';
+import { DataType, elementCount } from '../ir/dtype.js';
+import { decodeNarrow, encodeNarrow } from '../ir/ops/float-formats.js';
 import { rawPayload } from '../ir/onnx/tensor.js';
 import { fillClippedNormal, type StreamKey } from '../ir/random.js';
 import type { Tensor } from '../ir/types.js';
@@ -20,60 +21,17 @@ export function floatElementSize(dtype: number): number | undefined {
 
 // -- float16 / bfloat16 ---------------------------------------------------------------------------
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
 let halfTable: Float32Array | undefined;
 let bf16Table: Float32Array | undefined;
 
-/** float16 bits → value (exact). */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const e = (h >>> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return sign * m * 2 ** -24;
-  if (e === 31) return m ? NaN : sign * Infinity;
-  return sign * (1 + m / 1024) * 2 ** (e - 15);
-}
-
+/** float16 bits → value (exact). One conversion table for all of lathe: ir/ops/float-formats.ts. */
+export const halfToFloat = (h: number): number => decodeNarrow(DataType.FLOAT16, h);
 /** bfloat16 bits → value (exact). */
-export function bf16ToFloat(b: number): number {
-  u32[0] = (b & 0xffff) << 16;
-  return f32[0];
-}
-
-/** Value → float16 bits, rounding to float32 first, then to nearest-even half. */
-export function floatToHalf(v: number): number {
-  f32[0] = v;
-  const x = u32[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 31) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const halfway = 1 << (shift - 1);
-    if (rem > halfway || (rem === halfway && half & 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
-  return sign | half;
-}
-
-/** Value → bfloat16 bits, rounding to float32 first, then to nearest-even bfloat16. */
-export function floatToBf16(v: number): number {
-  f32[0] = v;
-  const x = u32[0];
-  if ((x & 0x7f800000) === 0x7f800000 && x & 0x7fffff) return (x >>> 16) | 0x40;
-  return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
-}
+export const bf16ToFloat = (b: number): number => decodeNarrow(DataType.BFLOAT16, b);
+/** Value → float16 bits, round-to-nearest-even from the exact value. */
+export const floatToHalf = (v: number): number => encodeNarrow(DataType.FLOAT16, v);
+/** Value → bfloat16 bits, round-to-nearest-even from the exact value. */
+export const floatToBf16 = (v: number): number => encodeNarrow(DataType.BFLOAT16, v);
 
 function tableFor(dtype: 10 | 16): Float32Array {
   if (dtype === 10) {
