@@ -5,6 +5,7 @@
 import type { InferTable } from '../types.js';
 import { flowRules } from './control/flow.js';
 import { miscRules } from './control/misc.js';
+import { mlRules } from './control/ml.js';
 import { sequenceRules } from './control/sequence.js';
 
-export const rules: InferTable = [...flowRules, ...sequenceRules, ...miscRules];
+export const rules: InferTable = [...flowRules, ...sequenceRules, ...miscRules, ...mlRules];

@@ -9,5 +9,7 @@ import { matmulRules } from './nn/matmul.js';
 import { miscRules } from './nn/misc.js';
 import { normRules } from './nn/norm.js';
 import { quantRules } from './nn/quant.js';
+import { recentRules } from './nn/recent.js';
+import { signalRules } from './nn/signal.js';
 
-export const rules: InferTable = [...matmulRules, ...convRules, ...normRules, ...quantRules, ...miscRules];
+export const rules: InferTable = [...matmulRules, ...convRules, ...normRules, ...quantRules, ...miscRules, ...signalRules, ...recentRules];

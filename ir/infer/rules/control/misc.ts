@@ -11,10 +11,14 @@ const rules: InferRule[] = [
   { domain: '', name: 'StringConcat', infer: ([a, b]) => [tensor(DT.STRING, broadcastShapes(shapeOf(a), shapeOf(b)))] },
   {
     domain: '', name: 'StringNormalizer',
-    infer: ([x]) => {
-      // Stop-word removal changes the last dim's length.
+    infer: ([x], ctx) => {
+      // Stop-word removal changes the last dim's length; without stop words only an empty input
+      // changes (to one empty string).
       const s = shapeOf(x);
-      return [tensor(DT.STRING, s && s.length > 0 ? [...s.slice(0, -1), null] : undefined)];
+      if (!s || s.length === 0) return [tensor(DT.STRING)];
+      const last = s[s.length - 1];
+      const keep = ctx.attrs.strings('stopwords', []).length === 0 && typeof last === 'number';
+      return [tensor(DT.STRING, [...s.slice(0, -1), keep ? Math.max(last as number, 1) : null])];
     },
   },
   {
