@@ -52,6 +52,24 @@ function typeOf(m: Model, name: string, types: Map<ValueId, Type>): Type | undef
 }
 
 describe('inferTypes', () => {
+  it('fresh symbols: deterministic in node order, never one the model uses (subgraphs included)', () => {
+    const fresh: InferRule = { domain: '', name: 'NonZero', infer: (_ins, ctx) => [{ type: { kind: 'tensor', dtype: D.INT64, shape: [1, ctx.freshDim()] } }] };
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[unk__0,3] x, bool c) => (int64[?,?] z) {
+  a = NonZero (x)
+  b = NonZero (a)
+  y = If (c) <then_branch = t () => (float[unk__2] o) { o = Relu (x) }, else_branch = e () => (float[unk__2] o2) { o2 = Relu (x) }>
+  z = NonZero (b)
+}`);
+    const first = inferTypes(m, { rules: [...rules, fresh] });
+    const dimsOf = (name: string): unknown => {
+      const t = typeOf(m, name, first.types);
+      return t?.kind === 'tensor' ? t.shape : undefined;
+    };
+    expect([dimsOf('a'), dimsOf('b'), dimsOf('z')]).toEqual([[1, 'unk__1'], [1, 'unk__3'], [1, 'unk__4']]);
+    expect(inferTypes(m, { rules: [...rules, fresh] }).types).toEqual(first.types);
+  });
+
   it('propagates types, symbols and data (Shape → Add → ConstantOfShape)', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[N,3] x) => (float[?,?] y) <int64[1] one = {1}> {

@@ -68,6 +68,8 @@ interface Run {
   readonly seen: Set<string>;
   /** IR version < 4: initializers listed as inputs are constants, not overridable defaults. */
   readonly inputInitializersConstant: boolean;
+  /** Hands out the fresh symbols of `InferContext.freshDim`. */
+  readonly freshDim: () => string;
 }
 
 function report(run: Run, d: InferDiagnostic): void {
@@ -128,10 +130,60 @@ export function inferTypes(model: Model, options: InferOptions = {}): InferResul
     diagnostics: [],
     seen: new Set(),
     inputInitializersConstant: model.irVersion < 4,
+    freshDim: freshDims(model),
   };
   const frame: Frame = { opsets: opsetMap(model.opsets), depth: 0, record: true };
   inferGraph(run, model.graph, undefined, frame, [], true);
   return { types: run.types, values: run.values, diagnostics: run.diagnostics };
+}
+
+/** Prefix of fresh symbols (onnxruntime's spelling). */
+const FRESH_PREFIX = 'unk__';
+
+/**
+ * The fresh-symbol source of one run: `unk__<n>` with n counting up, skipping every `unk__<n>`
+ * that occurs in a dim of the model (any graph, subgraph or function), so a fresh symbol never
+ * equals — or appears inside an expression equal to — one of the model's own. The model is scanned
+ * on the first request only (most models never ask).
+ */
+function freshDims(model: Model): () => string {
+  let taken: Set<string> | undefined;
+  let next = 0;
+  return () => {
+    taken ??= modelSymbolsLike(model, FRESH_PREFIX);
+    let name = `${FRESH_PREFIX}${next++}`;
+    while (taken.has(name)) name = `${FRESH_PREFIX}${next++}`;
+    return name;
+  };
+}
+
+/** Every `<prefix><digits>` token inside the dims of the model's value types (iterative walk). */
+function modelSymbolsLike(model: Model, prefix: string): Set<string> {
+  const found = new Set<string>();
+  const pattern = new RegExp(`${prefix}[0-9]+`, 'g');
+  const graphs: Graph[] = [model.graph, ...model.functions.map((f) => f.graph)];
+  const types: Type[] = [];
+  while (graphs.length > 0) {
+    const g = graphs.pop()!;
+    for (const v of Object.values(g.values)) if (v.type) types.push(v.type);
+    for (const n of Object.values(g.nodes)) {
+      for (const a of n.attrs) {
+        if (a.kind === 'graph') graphs.push(a.value);
+        else if (a.kind === 'graphs') graphs.push(...a.value);
+        else if (a.kind === 'type') types.push(a.value);
+        else if (a.kind === 'types') types.push(...a.value);
+      }
+    }
+  }
+  while (types.length > 0) {
+    const t = types.pop()!;
+    if (t.kind === 'tensor' || t.kind === 'sparse') {
+      for (const d of t.shape ?? []) if (typeof d === 'string') for (const m of d.matchAll(pattern)) found.add(m[0]);
+    } else if (t.kind === 'sequence' || t.kind === 'optional') {
+      if (t.elem) types.push(t.elem);
+    } else if (t.kind === 'map' && t.value) types.push(t.value);
+  }
+  return found;
 }
 
 function valueName(graph: Graph, id: ValueId): string {
@@ -250,6 +302,7 @@ function inferNode(
       opset: opset!,
       attrs: attrReader(node, frame.resolve, label),
       inferGraph: (g, ins) => inferGraph(run, g, scope, { ...frame, depth: frame.depth + 1 }, ins),
+      freshDim: run.freshDim,
     };
     try {
       const outs = rule(inputs, ctx);

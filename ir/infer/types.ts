@@ -32,6 +32,13 @@ export interface InferContext {
   readonly attrs: AttrReader;
   /** Infers a subgraph attribute given the types of its formal inputs; returns its output types. */
   inferGraph(graph: Graph, inputs: readonly (Known | null)[]): (Known | null)[];
+  /**
+   * A new symbol naming one data-dependent dim (NonZero's count, TopK with a computed K …), as
+   * onnxruntime's symbolic inference does: `unk__0`, `unk__1` … in the order rules ask, never a
+   * symbol the model itself uses and never returned twice in one inference run. Sound because only
+   * the same symbol asserts equality: two fresh symbols are not known equal or different.
+   */
+  freshDim(): string;
 }
 
 /** Returns one entry per node output (null/undefined = nothing known). */

@@ -107,8 +107,29 @@ export function dimsOf(k: In): readonly Dim[] | undefined {
   return undefined;
 }
 
-/** Broadcast of two dims (numpy rules, symbolically); null when it cannot be decided. */
+/**
+ * `min(E,D)`: the length of `x[0:E]` on a dim of number size D ≥ 1, E a plain symbol (a size, so
+ * ≥ 0) — BERT's position ids `[1,512]` sliced to `seq`. Opaque to dims.ts (equal only as text).
+ */
+export function minDim(e: string, d: number): string {
+  return `min(${e},${d})`;
+}
+
+/** The symbol E of a `minDim(E, D)` text with D ≥ 1, else undefined. */
+function minOf(d: Dim): string | undefined {
+  if (typeof d !== 'string') return undefined;
+  const m = /^min\((.+),([0-9]+)\)$/.exec(d);
+  return m && Number(m[2]) >= 1 ? m[1] : undefined;
+}
+
+/**
+ * Broadcast of two dims (numpy rules, symbolically); null when it cannot be decided.
+ * `E` with `min(E,D)` (D ≥ 1) is E in every valid run: they are equal, or min(E,D) = 1 (then E
+ * wins), or E = 1 (then min(1,D) = 1 = E).
+ */
 export function broadcastDim(a: Dim, b: Dim): Dim {
+  if (a !== null && a === minOf(b)) return a;
+  if (b !== null && b === minOf(a)) return b;
   if (a === 1) return b;
   if (b === 1) return a;
   if (a === null || b === null) {
@@ -120,6 +141,15 @@ export function broadcastDim(a: Dim, b: Dim): Dim {
   if (typeof a === 'number' && typeof b !== 'number') return a;
   if (typeof b === 'number' && typeof a !== 'number') return b;
   return null;
+}
+
+/**
+ * A data-dependent shape with each unknown dim named by a fresh symbol (`ctx.freshDim`): the dim is
+ * one value, unknown until run time, and only the same symbol asserts equality — sound for the dims
+ * of one output (or of outputs the op makes equal). Use it only where the dim depends on data.
+ */
+export function freshen(shape: readonly Dim[], ctx: { freshDim(): string }): Dim[] {
+  return shape.map((d) => (d === null ? ctx.freshDim() : d));
 }
 
 /** Multidirectional broadcast of shapes; undefined when some rank is unknown. */

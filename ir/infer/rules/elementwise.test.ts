@@ -124,7 +124,10 @@ describe('constants and data propagation', () => {
     expect([dtypeOfK(c), shapeOfK(c)]).toEqual([F, ['batch', 4]]);
     const v = { kind: 'tensor' as const, dtype: D.INT64, dims: [1], data: BigInt64Array.of(7n) };
     const c2 = infer1('ConstantOfShape', [t(D.INT64, [3])], { value: { tensor: v } });
-    expect([dtypeOfK(c2), shapeOfK(c2)]).toEqual([D.INT64, [null, null, null]]);
+    // Entries computed from data: each a distinct fresh symbol (one unknown value each).
+    expect([dtypeOfK(c2), shapeOfK(c2)]).toEqual([D.INT64, ['unk__0', 'unk__1', 'unk__2']]);
+    const c3 = infer1('ConstantOfShape', [{ ...t(D.INT64, [2]), dims: [null, 'b'] }]);
+    expect(shapeOfK(c3)).toEqual(['unk__0', 'b']);
   });
   it('Identity passes everything through', () => {
     const s = infer1('Shape', [x])!;

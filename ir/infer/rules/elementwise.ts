@@ -11,7 +11,7 @@ import type { Dim } from '../../types.js';
 import { dimAdd, dimDiv, dimEq, dimMul, dimSub, isSymbol } from '../dims.js';
 import type { InferContext, InferFn, InferRule, InferTable, Known } from '../types.js';
 import {
-  broadcastShapes, dimProduct, dimsOf, dimsOut, dtypeOf, type In, isIntType, lengthOf, MAX_VALUE_ELEMENTS, shapeOf, tensorOut,
+  broadcastShapes, dimProduct, dimsOf, dimsOut, dtypeOf, freshen, type In, isIntType, lengthOf, MAX_VALUE_ELEMENTS, shapeOf, tensorOut,
 } from './common.js';
 import { foldContext, foldingRules } from './fold.js';
 
@@ -214,10 +214,11 @@ const sizeRule: InferFn = (ins) => {
 const constantOfShape: InferFn = (ins, ctx) => {
   const t = ctx.attrs.has('value') ? ctx.attrs.get('value') : undefined;
   const dtype = t?.kind === 'tensor' ? t.value.dtype : D.FLOAT;
+  // Shape entries computed from data: each is one unknown value (a fresh symbol).
   const dims = dimsOf(ins[0]);
-  if (dims) return [tensorOut(dtype, [...dims])];
+  if (dims) return [tensorOut(dtype, freshen(dims, ctx))];
   const n = lengthOf(ins[0]);
-  return [tensorOut(dtype, n !== undefined ? new Array<Dim>(n).fill(null) : undefined)];
+  return [tensorOut(dtype, n !== undefined ? freshen(new Array<Dim>(n).fill(null), ctx) : undefined)];
 };
 
 const identity: InferFn = (ins) => [ins[0] ?? null];

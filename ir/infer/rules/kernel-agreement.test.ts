@@ -66,7 +66,7 @@ function both(c: Case): { inferred: (Type | undefined)[]; actual: TensorValue[] 
     const type: Type = { kind: 'tensor', dtype: v.dtype, shape: [...v.dims] };
     return c.consts.includes(i) ? { type, value: v } : { type };
   });
-  const outs = rule.infer(knowns, { node, opset: c.opset, attrs: attrReader(node), inferGraph: () => [] });
+  const outs = rule.infer(knowns, { node, opset: c.opset, attrs: attrReader(node), inferGraph: () => [], freshDim: (() => { let n = 0; return () => `unk__${n++}`; })() });
   return { inferred: outs.map((k) => k?.type ?? undefined), actual: actual.map((v) => v as TensorValue) };
 }
 

@@ -39,7 +39,8 @@ describe('data propagation chain', () => {
     const s = infer1('Shape', [x])!;
     const seq = infer1('Gather', [s, i64([1], true)])!;
     expect(shapeOfK(infer1('Range', [i64([0], true), seq, i64([1], true)]))).toEqual(['seq']);
-    expect(shapeOfK(infer1('Range', [i64([0], true), seq, i64([2], true)]))).toEqual([null]);
+    // ceil(seq/2) is not a polynomial: a fresh symbol names the count.
+    expect(shapeOfK(infer1('Range', [i64([0], true), seq, i64([2], true)]))).toEqual(['unk__0']);
     expect(shapeOfK(infer1('Expand', [t(F, [1, 1]), s]))).toEqual(['batch', 'seq', 768]);
   });
 });
@@ -55,7 +56,9 @@ describe('Reshape', () => {
     expect(shapeOfK(infer1('Reshape', [t(F, [2, 3]), i64([0, 3])]))).toEqual([2, 3]);
   });
   it('unknown shape values give the rank only', () => {
-    expect(shapeOfK(infer1('Reshape', [x, t(D.INT64, [3])]))).toEqual([null, null, null]);
+    expect(shapeOfK(infer1('Reshape', [x, t(D.INT64, [3])]))).toEqual(['unk__0', 'unk__1', 'unk__2']);
+    // A data-dependent entry is fresh; known entries and the -1 quotient still work.
+    expect(shapeOfK(infer1('Reshape', [t(F, [2, 'n']), { ...t(D.INT64, [3]), dims: [null, 0, 1] }]))).toEqual(['unk__0', 'n', 1]);
     expect(shapeOfK(infer1('Reshape', [x, t(D.INT64)]))).toBeUndefined();
   });
   it('opset < 5 reads the shape attribute', () => {
@@ -98,7 +101,8 @@ describe('rearranging ops', () => {
   });
   it('Expand broadcasts with the shape input', () => {
     expect(shapeOfK(infer1('Expand', [t(F, ['n', 1]), i64([2, 1, 5])]))).toEqual([2, 'n', 5]);
-    expect(shapeOfK(infer1('Expand', [t(F, [3, 1]), t(D.INT64, [2])]))).toEqual([3, null]);
+    // Target entries from data are fresh: a known non-1 input dim wins, a 1 takes the entry.
+    expect(shapeOfK(infer1('Expand', [t(F, [3, 1]), t(D.INT64, [2])]))).toEqual([3, 'unk__1']);
   });
   it('Tile multiplies by repeats', () => {
     expect(shapeOfK(infer1('Tile', [t(F, ['n', 2]), i64([2, 3])]))).toEqual([dimMul('n', 2), 6]);
@@ -123,6 +127,28 @@ describe('rearranging ops', () => {
 });
 
 describe('slicing and joining', () => {
+  it('Slice to a symbolic end: min(E,D) on a number dim, never assumed in bounds', () => {
+    const ends = { ...t(D.INT64, [1]), dims: ['seq'] };
+    const pos = infer1('Slice', [t(D.INT64, [1, 512]), i64([0]), ends, i64([1]), i64([1])]);
+    expect(shapeOfK(pos)).toEqual([1, 'min(seq,512)']);
+    // The dim is provably E: exactly E. Another start, a step or a size-0 dim: unknown.
+    expect(shapeOfK(infer1('Slice', [t(F, ['seq', 4]), i64([0]), ends, i64([0])]))).toEqual(['seq', 4]);
+    expect(shapeOfK(infer1('Slice', [t(F, [1, 512]), i64([1]), ends, i64([1])]))).toEqual([1, null]);
+    expect(shapeOfK(infer1('Slice', [t(F, [1, 512]), i64([0]), ends, i64([1]), i64([2])]))).toEqual([1, null]);
+    expect(shapeOfK(infer1('Slice', [t(F, [1, 0]), i64([0]), ends, i64([1])]))).toEqual([1, null]);
+    // An expression end (could be negative) is not taken.
+    expect(shapeOfK(infer1('Slice', [t(F, [1, 512]), i64([0]), { ...t(D.INT64, [1]), dims: [dimSub('seq', 1)] }, i64([1])]))).toEqual([1, null]);
+  });
+  it('broadcasting E with min(E,D) gives E in every valid run', () => {
+    expect(shapeOfK(infer1('Add', [t(F, ['batch', 'seq', 768]), t(F, [1, 'min(seq,512)', 768])]))).toEqual(['batch', 'seq', 768]);
+    expect(shapeOfK(infer1('Add', [t(F, ['other']), t(F, ['min(seq,512)'])]))).toEqual([null]);
+    // The argument, on numbers: wherever broadcasting is valid, the result is E.
+    fc.assert(fc.property(fc.integer({ min: 0, max: 600 }), fc.integer({ min: 1, max: 600 }), (e, d) => {
+      const m = Math.min(e, d);
+      const valid = e === m || e === 1 || m === 1;
+      if (valid) expect(e === 1 ? m : e).toBe(e);
+    }), { seed: 42, numRuns: 200 });
+  });
   it('Concat sums the axis symbolically and merges the others', () => {
     expect(shapeOfK(infer1('Concat', [t(F, ['b', 'seq']), t(F, [null, 1])], { axis: 1 }))).toEqual(['b', dimAdd('seq', 1)]);
     expect(shapeOfK(infer1('Concat', [t(F, ['b', 2]), t(F, [3, 2])], { axis: -1 }))).toEqual([3, 4]);
@@ -164,9 +190,10 @@ describe('slicing and joining', () => {
     expect(shapeOfK(infer1('Pad', [t(F, ['n', 4])], { pads: [1, 0, 1, 0] }, 2))).toEqual([dimAdd('n', 2), 4]);
     expect(shapeOfK(infer1('Pad', [t(F, ['n', 4]), i64([1, -1]), null, i64([-1])], {}, 18))).toEqual(['n', 4]);
   });
-  it('Compress leaves the selected dim unknown', () => {
-    expect(shapeOfK(infer1('Compress', [t(F, ['n', 4]), t(D.BOOL, [4])], { axis: 1 }))).toEqual(['n', null]);
-    expect(shapeOfK(infer1('Compress', [t(F, ['n', 4]), t(D.BOOL, [4])]))).toEqual([null]);
+  it('Compress names the selected dim with a fresh symbol', () => {
+    expect(shapeOfK(infer1('Compress', [t(F, ['n', 4]), t(D.BOOL, [4])], { axis: 1 }))).toEqual(['n', 'unk__0']);
+    expect(shapeOfK(infer1('Compress', [t(F, ['n', 4]), t(D.BOOL, [4])]))).toEqual(['unk__0']);
+    expect(shapeOfK(infer1('Compress', [t(F, ['n', 4]), t(D.BOOL, [4])], { axis: 5 }))).toEqual([null, null]);
   });
 });
 
@@ -188,16 +215,21 @@ describe('selecting, reducing, indexing', () => {
     expect([dtypeOfK(r), shapeOfK(r)]).toEqual([D.INT32, ['b', 10, 's']]);
   });
   it('NonZero, Unique', () => {
-    expect(shapeOfK(infer1('NonZero', [t(F, ['n', 4])]))).toEqual([2, null]);
+    expect(shapeOfK(infer1('NonZero', [t(F, ['n', 4])]))).toEqual([2, 'unk__0']);
+    expect(shapeOfK(infer1('NonZero', [t(F)]))).toEqual(['unk__0', 'unk__1']);
+    // Y, indices and counts share one fresh count; the inverse follows the input.
     const u = infer('Unique', [t(F, ['n', 4])], {}, { outputs: 4 });
-    expect(u.map(shapeOfK)).toEqual([[null], [null], [dimMul('n', 4)], [null]]);
+    expect(u.map(shapeOfK)).toEqual([['unk__0'], ['unk__0'], [dimMul('n', 4)], ['unk__0']]);
     const ua = infer('Unique', [t(F, ['n', 4])], { axis: 0 }, { outputs: 3 });
-    expect(ua.map(shapeOfK)).toEqual([[null, 4], [null], ['n']]);
+    expect(ua.map(shapeOfK)).toEqual([['unk__0', 4], ['unk__0'], ['n']]);
   });
   it('TopK by K input and by attribute', () => {
     const r = infer('TopK', [t(F, ['b', 100]), i64([5])], {}, { outputs: 2 });
     expect(r.map((k) => [dtypeOfK(k), shapeOfK(k)])).toEqual([[F, ['b', 5]], [D.INT64, ['b', 5]]]);
     expect(shapeOfK(infer('TopK', [t(F, ['b', 100])], { k: 3, axis: 0 }, { outputs: 2, opset: 1 })[0])).toEqual([3, 100]);
+    // K computed from data: both outputs share one fresh symbol on the axis.
+    const d = infer('TopK', [t(F, ['b', 100]), t(D.INT64, [1])], {}, { outputs: 2 });
+    expect(d.map(shapeOfK)).toEqual([['b', 'unk__0'], ['b', 'unk__0']]);
   });
   it('ArgMax / ArgMin', () => {
     expect(shapeOfK(infer1('ArgMax', [x], { axis: -1 }))).toEqual(['batch', 'seq', 1]);

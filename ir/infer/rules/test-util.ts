@@ -22,6 +22,12 @@ function toAttr(name: string, v: TAttr): Attr {
 
 const table: InferTable = [...elementwise, ...tensor];
 
+/** A fresh-symbol source like the driver's (`unk__0`, `unk__1` … per call of `infer`). */
+function counter(): () => string {
+  let n = 0;
+  return () => `unk__${n++}`;
+}
+
 /** Runs the rule for `op` (opset 100 by default) and returns its outputs. */
 export function infer(op: string, inputs: readonly (Known | null)[], attrs: Record<string, TAttr> = {}, opts: { opset?: number; outputs?: number } = {}): (Known | null | undefined)[] {
   const r = table.find((x) => x.name === op);
@@ -34,6 +40,7 @@ export function infer(op: string, inputs: readonly (Known | null)[], attrs: Reco
   const ctx: InferContext = {
     node, opset: opts.opset ?? 100, attrs: attrReader(node),
     inferGraph: () => { throw new Error('no subgraphs'); },
+    freshDim: counter(),
   };
   return r.infer(inputs, ctx);
 }

@@ -23,9 +23,10 @@ const rules: InferRule[] = [
   },
   {
     domain: '', name: 'StringSplit',
-    infer: ([x]) => {
+    infer: ([x], ctx) => {
       const s = shapeOf(x);
-      return [tensor(DT.STRING, s ? [...s, null] : undefined), tensor(DT.INT64, s)];
+      // The longest split depends on the strings: a fresh symbol.
+      return [tensor(DT.STRING, s ? [...s, ctx.freshDim()] : undefined), tensor(DT.INT64, s)];
     },
   },
   { domain: '', name: 'RegexFullMatch', infer: ([x]) => [tensor(DT.BOOL, shapeOf(x))] },

@@ -140,7 +140,7 @@ const rules: InferRule[] = [
     },
   },
   // The number of selected boxes depends on the data.
-  { domain: '', name: 'NonMaxSuppression', infer: () => [tensor(DT.INT64, [null, 3])] },
+  { domain: '', name: 'NonMaxSuppression', infer: (_ins, ctx) => [tensor(DT.INT64, [ctx.freshDim(), 3])] },
   {
     domain: '', name: 'NegativeLogLikelihoodLoss',
     infer: ([input, target], ctx) => {

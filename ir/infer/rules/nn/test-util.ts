@@ -28,6 +28,7 @@ export function inferOp(table: InferTable, op: string, inputs: (Known | null)[],
   return rule.infer(inputs, {
     node, opset: o.opset ?? 22, attrs: attrReader(node),
     inferGraph: o.inferGraph ?? (() => { throw new Error('no inferGraph in this test'); }),
+    freshDim: (() => { let n = 0; return () => `unk__${n++}`; })(),
   });
 }
 

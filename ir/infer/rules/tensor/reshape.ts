@@ -7,7 +7,7 @@ import type { Dim } from '../../../types.js';
 import { dimDiv, dimEq, dimMul } from '../../dims.js';
 import type { InferFn, InferRule, Known } from '../../types.js';
 import {
-  broadcastShapes, dimProduct, dimsOf, dimsOut, dtypeOf, type In, intOf, intsOf, isIntType, lengthOf, MAX_VALUE_ELEMENTS,
+  broadcastShapes, dimProduct, dimsOf, dimsOut, dtypeOf, freshen, type In, intOf, intsOf, isIntType, lengthOf, MAX_VALUE_ELEMENTS,
   normAxes, normAxis, shapeOf, tensorOut,
 } from '../common.js';
 
@@ -43,11 +43,14 @@ const reshape: InferFn = (ins, ctx) => {
   const allowzero = ctx.opset >= 14 && ctx.attrs.int('allowzero', 0) !== 0;
   const spec: readonly Dim[] | undefined = ctx.opset < 5 ? ctx.attrs.ints('shape') : dimsOf(ins[1]);
   if (!spec) {
+    // A shape computed from data: each entry is one unknown value (a fresh symbol).
     const n = lengthOf(ins[1]);
-    return [tensorOut(dtype, n !== undefined ? new Array<Dim>(n).fill(null) : undefined)];
+    return [tensorOut(dtype, n !== undefined ? freshen(new Array<Dim>(n).fill(null), ctx) : undefined)];
   }
   let infer = -1;
   const out: Dim[] = spec.map((s, i) => {
+    // An entry not known (data) is one value whatever it is (even a 0 copy or the -1 one).
+    if (s === null) return ctx.freshDim();
     if (s === 0 && !allowzero) return x && i < x.length ? x[i] : null;
     if (s === -1) {
       infer = infer === -1 ? i : -2;
@@ -126,7 +129,7 @@ const transpose: InferFn = (ins, ctx) => {
   return [tensorOut(dtype, p ? p.map((a) => x[a]) : new Array<Dim>(x.length).fill(null))];
 };
 
-const expand: InferFn = (ins) => {
+const expand: InferFn = (ins, ctx) => {
   const dtype = dtypeOf(ins[0]);
   let target = dimsOf(ins[1]);
   if (!target) {
@@ -134,6 +137,8 @@ const expand: InferFn = (ins) => {
     if (n === undefined) return [tensorOut(dtype, undefined)];
     target = new Array<Dim>(n).fill(null);
   }
+  // Target entries computed from data: each one value (a fresh symbol) before broadcasting.
+  target = freshen(target, ctx);
   // An unknown or symbolic target entry could be 1 and keep the input's dim.
   return [tensorOut(dtype, broadcastShapes([shapeOf(ins[0]), target]))];
 };
@@ -163,7 +168,7 @@ function numberOf(k: In): number | undefined {
   return Number(v.data[0]);
 }
 
-const range: InferFn = (ins) => {
+const range: InferFn = (ins, ctx) => {
   const dtype = dtypeOf(ins[0]) ?? dtypeOf(ins[1]);
   const [s, l, d] = [0, 1, 2].map((i) => numberOf(ins[i]));
   if (s !== undefined && l !== undefined && d !== undefined && d !== 0 && Number.isFinite(d)) {
@@ -176,8 +181,12 @@ const range: InferFn = (ins) => {
   }
   // Range(0, dim, k) over a propagated dim (dims are ≥ 0): exactly dim/k elements when exact.
   const lim = dimsOf(ins[1]);
-  if (s === 0 && d !== undefined && d > 0 && lim?.length === 1) return [tensorOut(dtype, [dimDiv(lim[0], d)])];
-  return [tensorOut(dtype, [null])];
+  if (s === 0 && d !== undefined && d > 0 && lim?.length === 1) {
+    const n = dimDiv(lim[0], d);
+    if (n !== null) return [tensorOut(dtype, [n])];
+  }
+  // Bounds computed from data: the element count is one unknown value.
+  return [tensorOut(dtype, [ctx.freshDim()])];
 };
 
 function blockRule(toSpace: boolean): InferFn {

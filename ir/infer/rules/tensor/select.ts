@@ -7,7 +7,7 @@ import { DataType as D } from '../../../dtype.js';
 import type { Dim } from '../../../types.js';
 import type { InferContext, InferFn, InferRule, Known } from '../../types.js';
 import {
-  broadcastDim, dimProduct, dimsOf, dimsOut, dtypeOf, intsOf, isIntType, lengthOf, normAxes, normAxis, shapeOf,
+  broadcastDim, dimProduct, dimsOf, dimsOut, dtypeOf, freshen, intsOf, isIntType, lengthOf, normAxes, normAxis, shapeOf,
   tensorOut,
 } from '../common.js';
 
@@ -55,7 +55,8 @@ const oneHot: InferFn = (ins, ctx) => {
   return [tensorOut(dtype, out)];
 };
 
-const nonZero: InferFn = (ins) => [tensorOut(D.INT64, [shapeOf(ins[0])?.length ?? null, null])];
+/** The count of nonzero elements depends on the data: a fresh symbol. */
+const nonZero: InferFn = (ins, ctx) => [tensorOut(D.INT64, freshen([shapeOf(ins[0])?.length ?? null, null], ctx))];
 
 const unique: InferFn = (ins, ctx) => {
   const x = shapeOf(ins[0]);
@@ -63,15 +64,20 @@ const unique: InferFn = (ins, ctx) => {
   const n = ctx.node.outputs.length;
   let y: Known | null;
   let inverse: Known | null;
+  // Y, indices and counts all have one entry per unique value: one fresh symbol for that count.
+  let count: Dim = null;
   if (!ctx.attrs.has('axis')) {
-    y = tensorOut(dtype, [null]);
+    count = ctx.freshDim();
+    y = tensorOut(dtype, [count]);
     inverse = tensorOut(D.INT64, [x ? dimProduct(x) : null]);
   } else {
     const a = x ? normAxis(ctx.attrs.int('axis'), x.length) : undefined;
-    y = tensorOut(dtype, x && a !== undefined ? x.map((d, i) => (i === a ? null : d)) : undefined);
+    count = ctx.freshDim();
+    const c = count;
+    y = tensorOut(dtype, x && a !== undefined ? x.map((d, i) => (i === a ? c : d)) : undefined);
     inverse = tensorOut(D.INT64, [x && a !== undefined ? x[a] : null]);
   }
-  return [y, tensorOut(D.INT64, [null]), inverse, tensorOut(D.INT64, [null])].slice(0, Math.max(n, 1));
+  return [y, tensorOut(D.INT64, [count]), inverse, tensorOut(D.INT64, [count])].slice(0, Math.max(n, 1));
 };
 
 const topK: InferFn = (ins, ctx) => {
@@ -85,6 +91,8 @@ const topK: InferFn = (ins, ctx) => {
     const kd = dimsOf(ins[1]);
     if (kd?.length === 1) k = kd[0];
   }
+  // K computed from data (min(k, dim) idioms in detection heads): one fresh symbol for both outputs.
+  if (k === null && a !== undefined) k = ctx.freshDim();
   const out = x.map((d, i) => (i === a ? k : a === undefined ? null : d));
   return [tensorOut(dtype, out), tensorOut(D.INT64, out)];
 };

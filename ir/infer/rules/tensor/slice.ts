@@ -3,10 +3,10 @@
  * propagation of dims vectors through Concat, Split and Slice.
  */
 import type { Dim } from '../../../types.js';
-import { dimAdd, dimDiv, dimSub } from '../../dims.js';
+import { dimAdd, dimDiv, dimEq, dimSub, isSymbol } from '../../dims.js';
 import type { InferFn, InferRule, Known } from '../../types.js';
 import {
-  dimsOf, dimsOut, dtypeOf, type In, indexIntsOf, intsOf, isIntType, lengthOf, mergeDim, normAxes, normAxis, shapeOf,
+  dimsOf, dimsOut, dtypeOf, freshen, type In, minDim, indexIntsOf, intsOf, isIntType, lengthOf, mergeDim, normAxes, normAxis, shapeOf,
   tensorOut,
 } from '../common.js';
 
@@ -109,6 +109,30 @@ function sliceDim(dim: Dim, start: number, end: number, step: number): Dim {
   return null;
 }
 
+/**
+ * Slice with a propagated, partly symbolic `ends`: an axis with a number end goes as usual; one
+ * with a plain symbol end E (a size, so ≥ 0), start 0 and step 1 has length min(E, dim): E itself
+ * when the dim is provably E, `min(E,D)` on a number dim D ≥ 1 (never assumed in bounds);
+ * anything else is unknown. Undefined when the axes or steps are not known.
+ */
+function symbolicSlice(x: readonly Dim[], starts: number[], ends: readonly Dim[] | undefined,
+  axes: number[] | undefined, steps: number[] | undefined): Dim[] | undefined {
+  if (!ends || ends.length !== starts.length) return undefined;
+  const ax = normAxes(axes ?? starts.map((_, i) => i), x.length);
+  const st = steps ?? starts.map(() => 1);
+  if (!ax || ax.length !== starts.length || st.length !== starts.length || st.includes(0)) return undefined;
+  const out = [...x];
+  ax.forEach((a, i) => {
+    const e = ends[i];
+    const dim = x[a];
+    if (typeof e === 'number') out[a] = sliceDim(dim, starts[i], Math.min(Math.max(e, -Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER), st[i]);
+    else if (typeof e === 'string' && isSymbol(e) && starts[i] === 0 && st[i] === 1) {
+      out[a] = dim !== null && dimEq(dim, e) === true ? e : typeof dim === 'number' && dim >= 1 ? minDim(e, dim) : null;
+    } else out[a] = null;
+  });
+  return out;
+}
+
 const slice: InferFn = (ins, ctx) => {
   const x = shapeOf(ins[0]);
   const dtype = dtypeOf(ins[0]);
@@ -127,6 +151,10 @@ const slice: InferFn = (ins, ctx) => {
     axes = ins[3] ? intsOf(ins[3]) : undefined;
     steps = ins[4] ? indexIntsOf(ins[4]) : undefined;
     if ((ins[3] && !axes) || (ins[4] && !steps)) starts = undefined;
+  }
+  if (starts && !ends && ctx.opset >= 10) {
+    const sym = symbolicSlice(x, starts, dimsOf(ins[2]), axes, steps);
+    if (sym) return [tensorOut(dtype, sym)];
   }
   if (!starts || !ends || starts.length !== ends.length) {
     // Unknown bounds: only the sliced axes (when known) lose their size.
@@ -170,10 +198,12 @@ const pad: InferFn = (ins, ctx) => {
 const compress: InferFn = (ins, ctx) => {
   const x = shapeOf(ins[0]);
   const dtype = dtypeOf(ins[0]);
-  if (!ctx.attrs.has('axis')) return [tensorOut(dtype, [null])];
+  // The number of elements kept depends on the condition's data: a fresh symbol.
+  if (!ctx.attrs.has('axis')) return [tensorOut(dtype, [ctx.freshDim()])];
   if (!x) return [tensorOut(dtype, undefined)];
   const a = normAxis(ctx.attrs.int('axis'), x.length);
-  return [tensorOut(dtype, x.map((d, i) => (i === a || a === undefined ? null : d)))];
+  if (a === undefined) return [tensorOut(dtype, x.map(() => null))];
+  return [tensorOut(dtype, freshen(x.map((d, i) => (i === a ? null : d)), ctx))];
 };
 
 export const rules: InferRule[] = [
