@@ -30,10 +30,10 @@
  * Ids are unique model-wide, so removal is exact and the whole pass is linear.
  */
 import type { Graph, Model, Node, NodeId, OnnxFunction, Tensor, Type, ValueId } from './types.js';
-import { capturesOf } from './uses.js';
 import { entry, pathLabel, rootPaths, subgraphsOf, hasSubgraphs, walkGraphTree, type GraphPath, type SubgraphRef } from './walk.js';
 import { tensorProblems } from './verify-tensor.js';
 import { checkFunctionCycles } from './verify-functions.js';
+import { findCycles } from './verify-cycles.js';
 
 export interface Diagnostic {
   severity: 'error' | 'warning';
@@ -54,13 +54,19 @@ export interface VerifyOptions {
   maxDepth?: number;
 }
 
-interface Def {
-  graph: number;
+/**
+ * Definitions are numbered (`defs` maps a ValueId to its number) and their facts kept in parallel
+ * arrays: one number per value instead of one object, for graphs of a million values.
+ */
+interface Defs {
+  readonly index: Map<ValueId, number>;
+  /** Index (in `graphs`) of the defining graph. */
+  readonly graph: number[];
   /** Position in `order` of the defining node; -1 for inputs and initializers. */
-  pos: number;
-  name: string | undefined;
-  /** In scope at the point pass 2 has reached. */
-  visible: boolean;
+  readonly pos: number[];
+  readonly name: (string | undefined)[];
+  /** 1 while in scope at the point pass 2 has reached (sized when pass 1 is done). */
+  visible: Uint8Array;
 }
 
 
@@ -70,8 +76,12 @@ interface Frame {
   domains: ReadonlySet<string>;
   i: number;
   awaiting: Node | null;
+  /** Cursor into `outputDefs[gi]`. */
+  slot: number;
   children: SubgraphRef[];
-  added: Def[];
+  /** Definitions this frame made visible. */
+  added: number[];
+  /** Names this frame made visible (not kept for a root frame: leaving it clears them all). */
   names: string[];
   lateReads: { reader: NodeId; def: NodeId; diag: Diagnostic }[];
 }
@@ -113,9 +123,23 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
   const roots = rootPaths(model);
   const graphs: GraphPath[] = [];
   const graphIndex = new Map<Graph, number>();
-  const defs = new Map<ValueId, Def>();
+  const D: Defs = { index: new Map(), graph: [], pos: [], name: [], visible: new Uint8Array(0) };
+  const defs = D.index;
+  const addDef = (id: ValueId, graph: number, pos: number, name: string | undefined): number => {
+    const d = D.graph.length;
+    defs.set(id, d);
+    D.graph.push(graph);
+    D.pos.push(pos);
+    D.name.push(name);
+    return d;
+  };
   /** Nodes of each graph by position in `order` (undefined where the table lacks the node). */
   const nodeLists: (Node | undefined)[][] = [];
+  /**
+   * Per graph, the definition each output of each listed node resolves to (-1 for null), in
+   * order: pass 2 walks them with a cursor instead of looking every output up again.
+   */
+  const outputDefs: number[][] = [];
   const dupInitNames = new Map<Graph, Set<string>>();
   let tooDeep = false;
   for (const root of roots) {
@@ -135,6 +159,8 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
   }
 
   function collectDefs(g: Graph, p: GraphPath, gi: number) {
+    /** Values defined here (first definition of their id) whose table entry has a def. */
+    let defsHere = 0;
     const inputs = new Set<ValueId>();
     const define = (v: unknown, pos: number, what: string) => {
       if (typeof v !== 'string') {
@@ -145,8 +171,11 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
       if (what === 'initializer' && inputs.has(id)) return; // ONNX: an input may have a default
       const value = entry(g.values, id);
       const prior = defs.get(id);
-      if (prior) report('duplicate-value-id', `value id ${id} is defined more than once`, p, { value: value?.name ?? id });
-      else defs.set(id, { graph: gi, pos, name: value?.name, visible: false });
+      if (prior !== undefined) report('duplicate-value-id', `value id ${id} is defined more than once`, p, { value: value?.name ?? id });
+      else {
+        addDef(id, gi, pos, value?.name);
+        if (value?.def) defsHere++;
+      }
       if (what === 'input') inputs.add(id);
       if (!value) report('value-table', `value ${id} (${what}) has no matching entry in the values table`, p, { value: id });
       else if (what === 'initializer' && value.tensor === undefined) report('value-table', `initializer ${value.name ?? id} has no tensor`, p, { value: value.name ?? id });
@@ -158,36 +187,55 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
     for (const v of g.outputs) if (typeof v !== 'string') report('null-graph-io', `graph output list holds ${String(v)}`, p);
     const list: (Node | undefined)[] = new Array(g.order.length);
     nodeLists[gi] = list;
+    const slots: number[] = [];
+    outputDefs[gi] = slots;
     let listed = 0;
-    g.order.forEach((id, pos) => {
+    const order = g.order;
+    const table = g.values;
+    for (let pos = 0; pos < order.length; pos++) {
+      const id = order[pos];
       const node = entry(g.nodes, id);
       if (!node) {
         report('node-table', `order names node ${id}, which is not in the nodes table (under that id)`, p, { node: id });
-        return;
+        continue;
       }
       const outputs = node.outputs;
       // A node id listed twice shows up as its outputs defined twice by the same node id (a node
       // id reused in another graph is harmless to lathe: nodes are only looked up per graph).
-      const firstIndex = outputs.findIndex((v) => v !== null);
+      let firstIndex = -1;
+      for (let k = 0; k < outputs.length; k++) {
+        if (outputs[k] !== null) {
+          firstIndex = k;
+          break;
+        }
+      }
       const prior = firstIndex >= 0 ? defs.get(outputs[firstIndex]!) : undefined;
-      if (prior && prior.pos >= 0 && graphs[prior.graph].graph.order[prior.pos] === id) {
+      if (prior !== undefined && D.pos[prior] >= 0 && graphs[D.graph[prior]].graph.order[D.pos[prior]] === id) {
         report('duplicate-node-id', `node id ${id} appears more than once`, p, { node: nodeAt(node, pos) });
-        return;
+        continue;
       }
       list[pos] = node;
       listed++;
       for (let index = 0; index < outputs.length; index++) {
         const v = outputs[index];
-        if (v === null) continue;
-        const value = entry(g.values, v);
-        if (index === firstIndex ? prior !== undefined : defs.has(v)) report('duplicate-value-id', `value id ${v} is defined more than once`, p, { node: nodeAt(node, pos), value: value?.name ?? v });
-        else defs.set(v, { graph: gi, pos, name: value?.name, visible: false });
+        if (v === null) {
+          slots.push(-1);
+          continue;
+        }
+        const value = entry(table, v);
+        let d = index === firstIndex ? prior : defs.get(v);
+        if (d !== undefined) report('duplicate-value-id', `value id ${v} is defined more than once`, p, { node: nodeAt(node, pos), value: value?.name ?? v });
+        else {
+          d = addDef(v, gi, pos, value?.name);
+          if (value?.def) defsHere++;
+        }
+        slots.push(typeof v === 'string' ? d : -1); // pass 2 defines only string ids
         if (!value) report('value-table', `output ${v} of node ${nodeAt(node, pos)} has no matching entry in the values table`, p, { node: nodeAt(node, pos), value: v });
         else if (!value.def || value.def.node !== id || value.def.index !== index) {
           report('value-table', `value ${value.name ?? v} does not record node ${nodeAt(node, pos)} output ${index} as its definition`, p, { node: nodeAt(node, pos), value: value.name ?? v });
         }
       }
-    });
+    }
     const keys = Object.keys(g.nodes) as NodeId[];
     if (keys.length !== listed) {
       const inOrder = new Set(g.order);
@@ -195,22 +243,42 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
         if (!inOrder.has(id)) report('node-table', `node ${id} is in the nodes table but not in order`, p, { node: g.nodes[id].name ?? id });
       }
     }
-    for (const id of Object.keys(g.values) as ValueId[]) {
-      const value = g.values[id];
-      const def = value.def;
-      const name = value.name ?? id;
-      // Values that nodes do define were matched above; a def elsewhere is stale.
-      if (def && defs.get(id)?.graph !== gi) {
-        report('value-table', `value ${name} names a definition (node ${def.node} output ${def.index}) that does not produce it`, p, { value: name });
-      }
-      if (value.type) checkType(value.type, p, name);
-      if (value.tensor) checkTensor(value.tensor, p, { value: name });
-      if (value.sparse) {
-        checkTensor(value.sparse.values, p, { value: name });
-        checkTensor(value.sparse.indices, p, { value: name });
-      }
+    // Values that nodes do define were matched above; a def elsewhere is stale. The first loop
+    // assumes none is (no lookup per value) and only counts the values with a def: when they are
+    // exactly the `defsHere` values defined in this graph, none is stale; otherwise its reports
+    // are taken back and the loop runs again with the check.
+    const ids = Object.keys(table) as ValueId[];
+    const reported = out.length;
+    if (checkValues(table, ids, p, gi, false) !== defsHere) {
+      out.length = reported;
+      checkValues(table, ids, p, gi, true);
     }
     checkInitializerNames(g, p);
+  }
+
+  /** Per-value checks in table order; returns the number of values with a def. */
+  function checkValues(table: Graph['values'], ids: readonly ValueId[], p: GraphPath, gi: number, stale: boolean): number {
+    let withDef = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      const value = table[id];
+      const def = value.def;
+      if (def) {
+        withDef++;
+        const d = stale ? defs.get(id) : gi;
+        if (d === undefined || (stale && D.graph[d] !== gi)) {
+          const name = value.name ?? id;
+          report('value-table', `value ${name} names a definition (node ${def.node} output ${def.index}) that does not produce it`, p, { value: name });
+        }
+      }
+      if (value.type) checkType(value.type, p, value.name ?? id);
+      if (value.tensor) checkTensor(value.tensor, p, value.name ?? id);
+      if (value.sparse) {
+        checkTensor(value.sparse.values, p, value.name ?? id);
+        checkTensor(value.sparse.indices, p, value.name ?? id);
+      }
+    }
+    return withDef;
   }
 
   function checkInitializerNames(g: Graph, p: GraphPath) {
@@ -228,7 +296,7 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
   }
 
   function checkType(t: Type, p: GraphPath, value: string) {
-    if (t.kind === 'tensor' && t.shape && t.shape.every((d) => typeof d !== 'number' || (d >= 0 && Number.isSafeInteger(d)))) return;
+    if (t.kind === 'tensor' && t.shape && goodDims(t.shape)) return;
     const stack: Type[] = [t];
     while (stack.length > 0) {
       const x = stack.pop()!;
@@ -244,8 +312,12 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
     }
   }
 
-  function checkTensor(t: Tensor, p: GraphPath, where: { node?: string; value?: string }) {
-    for (const [code, message] of tensorProblems(t)) {
+  /** Reports the problems of `t`, named by `value` or else by `node` (its label built only for a report). */
+  function checkTensor(t: Tensor, p: GraphPath, value: string | undefined, node?: Node, pos = 0) {
+    const problems = tensorProblems(t);
+    if (problems.length === 0) return;
+    const where: { node?: string; value?: string } = node ? { node: nodeAt(node, pos) } : { value };
+    for (const [code, message] of problems) {
       report(code, `${where.value ? `${where.value}: ` : `${where.node}: `}${message}`, p, where);
     }
   }
@@ -255,6 +327,7 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
   const visibleNames = new Map<string, number>();
   const modelDomains = domainSet(model.opsets.map((o) => o.domain), options.knownDomains);
   const onChain = new Uint8Array(graphs.length);
+  D.visible = new Uint8Array(D.graph.length);
   for (const root of roots) {
     if (!graphIndex.has(root.graph)) continue;
     const fn: OnnxFunction | undefined = root.step.kind === 'function' ? model.functions[root.step.index] : undefined;
@@ -271,7 +344,12 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
         continue;
       }
       if (f.awaiting) {
-        for (const v of f.awaiting.outputs) if (v !== null) define(f, v);
+        const outputs = f.awaiting.outputs;
+        const slots = outputDefs[f.gi];
+        for (let k = 0; k < outputs.length; k++) {
+          const d = slots[f.slot++];
+          if (d >= 0) defineDef(f, d, outputs[k]!);
+        }
         f.awaiting = null;
         f.i++;
         continue;
@@ -293,7 +371,7 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
   }
 
   function enter(path: GraphPath, gi: number, domains: ReadonlySet<string>): Frame {
-    const f: Frame = { path, gi, domains, i: 0, awaiting: null, children: [], added: [], names: [], lateReads: [] };
+    const f: Frame = { path, gi, domains, i: 0, awaiting: null, slot: 0, children: [], added: [], names: [], lateReads: [] };
     onChain[gi] = 1;
     const g = path.graph;
     for (const v of g.inputs) define(f, v);
@@ -305,13 +383,26 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
   function define(f: Frame, v: ValueId) {
     if (typeof v !== 'string') return;
     const d = defs.get(v);
-    if (!d || d.visible) return;
-    d.visible = true;
+    if (d !== undefined) defineDef(f, d, v);
+  }
+
+  /** Makes definition `d` (of value `v`) visible in frame `f`, checking its name. */
+  function defineDef(f: Frame, d: number, v: ValueId) {
+    if (D.visible[d]) return;
+    D.visible[d] = 1;
     f.added.push(d);
-    const name = d.name;
+    const name = D.name[d];
     if (name === undefined) return;
     const g = f.path.graph;
-    const owner = visibleNames.get(name);
+    let owner: number | undefined;
+    if (f.path.parent === null) {
+      // At root level only the root's own names are visible (nested frames removed theirs when
+      // they left), so one `set` tells a first definition (the map grows) from a repeated one.
+      const size = visibleNames.size;
+      visibleNames.set(name, f.gi);
+      if (visibleNames.size !== size) return;
+      owner = f.gi;
+    } else owner = visibleNames.get(name);
     if (owner === f.gi) {
       // Two initializers sharing a name are reported as duplicate-initializer already.
       if (!(dupInitNames.get(g)?.has(name) && entry(g.values, v)?.tensor !== undefined)) {
@@ -325,22 +416,24 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
       return;
     }
     visibleNames.set(name, f.gi);
-    f.names.push(name);
+    if (f.path.parent !== null) f.names.push(name);
   }
 
   function checkRead(f: Frame, v: ValueId, node: Node | null, what: string) {
-    const def = defs.get(v);
-    if (def?.visible) return;
+    const d = defs.get(v);
+    if (d !== undefined && D.visible[d]) return;
     const who = node ? { node: nodeAt(node, f.i) } : {};
-    const name = def?.name ?? v;
-    if (!def) {
+    const name = (d === undefined ? undefined : D.name[d]) ?? v;
+    if (d === undefined) {
       report(what === 'output' ? 'undefined-output' : 'undefined-value', `${what} ${name} is not defined anywhere`, f.path, { ...who, value: name });
       return;
     }
-    if (onChain[def.graph]) {
+    const graph = D.graph[d];
+    const pos = D.pos[d];
+    if (onChain[graph]) {
       const code = what === 'output' ? 'undefined-output' : 'use-before-def';
-      const d = report(code, `${what} ${name} is read before it is defined`, f.path, { ...who, value: name });
-      if (node && def.graph === f.gi && def.pos >= 0) f.lateReads.push({ reader: node.id, def: graphs[def.graph].graph.order[def.pos], diag: d });
+      const diag = report(code, `${what} ${name} is read before it is defined`, f.path, { ...who, value: name });
+      if (node && graph === f.gi && pos >= 0) f.lateReads.push({ reader: node.id, def: graphs[graph].graph.order[pos], diag });
       return;
     }
     report(what === 'output' ? 'undefined-output' : 'out-of-scope', `${what} ${name} belongs to a graph that does not enclose this one`, f.path, { ...who, value: name });
@@ -350,18 +443,22 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
     const p = f.path;
     const inputs = node.inputs;
     for (let k = 0; k < inputs.length; k++) if (inputs[k] !== null) checkRead(f, inputs[k]!, node, 'input');
-    let where = '';
-    if (node.attrs.length > 0 || !f.domains.has(node.domain)) where = nodeAt(node, f.i);
-    if (!node.outputs.some((v) => v !== null)) report('no-outputs', `node ${nodeAt(node, f.i)} (${node.op}) has no outputs`, p, { node: nodeAt(node, f.i) });
+    const outputs = node.outputs;
+    let some = false;
+    for (let k = 0; k < outputs.length && !some; k++) some = outputs[k] !== null;
+    if (!some) report('no-outputs', `node ${nodeAt(node, f.i)} (${node.op}) has no outputs`, p, { node: nodeAt(node, f.i) });
     if (!f.domains.has(node.domain) && callsLocal(node) === undefined) {
+      const where = nodeAt(node, f.i);
       report('unknown-domain', `node ${where} uses domain '${node.domain}', which has no opset import`, p, { node: where });
     }
-    for (const a of node.attrs) {
-      if (a.kind === 'tensor') checkTensor(a.value, p, { node: where });
-      else if (a.kind === 'tensors') for (const t of a.value) checkTensor(t, p, { node: where });
+    const attrs = node.attrs;
+    for (let k = 0; k < attrs.length; k++) {
+      const a = attrs[k];
+      if (a.kind === 'tensor') checkTensor(a.value, p, undefined, node, f.i);
+      else if (a.kind === 'tensors') for (const t of a.value) checkTensor(t, p, undefined, node, f.i);
       else if (a.kind === 'sparse_tensor') {
-        checkTensor(a.value.values, p, { node: where });
-        checkTensor(a.value.indices, p, { node: where });
+        checkTensor(a.value.values, p, undefined, node, f.i);
+        checkTensor(a.value.indices, p, undefined, node, f.i);
       }
     }
   }
@@ -369,63 +466,31 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
   function leave(f: Frame) {
     const g = f.path.graph;
     for (const v of g.outputs) if (typeof v === 'string') checkRead(f, v, null, 'output');
-    for (const d of f.added) d.visible = false;
-    for (const n of f.names) visibleNames.delete(n);
+    const added = f.added;
+    for (let k = 0; k < added.length; k++) D.visible[added[k]] = 0;
+    // Nested frames have all left: what is still visible is exactly what the root frame added.
+    if (f.path.parent === null) visibleNames.clear();
+    else for (const n of f.names) visibleNames.delete(n);
     onChain[f.gi] = 0;
     if (f.lateReads.length > 0) reportCycles(f);
   }
 
-  /** Kahn's algorithm on the graph's local dependencies; a leftover node lies on or after a cycle. */
+  /** Reports the cycles of the graph `f` just left, and drops the use-before-def reports they explain. */
   function reportCycles(f: Frame) {
     const g = f.path.graph;
-    const local = new Map<NodeId, number>();
-    g.order.forEach((id, i) => local.set(id, i));
-    const deps: number[][] = g.order.map(() => []);
-    const users: number[][] = g.order.map(() => []);
-    g.order.forEach((_id, i) => {
-      const node = nodeLists[f.gi][i];
-      if (!node) return;
-      const seen = new Set<number>();
-      const see = (v: ValueId | null) => {
-        if (v === null) return;
-        const d = defs.get(v);
-        if (!d || d.graph !== f.gi || d.pos < 0 || seen.has(d.pos)) return;
-        seen.add(d.pos);
-        deps[i].push(d.pos);
-        users[d.pos].push(i);
-      };
-      node.inputs.forEach(see);
-      capturesOf(node).forEach(see);
+    const found = findCycles(nodeLists[f.gi], (v) => {
+      const d = defs.get(v);
+      return d !== undefined && D.graph[d] === f.gi ? D.pos[d] : -1;
     });
-    const indeg = deps.map((d) => d.length);
-    const queue: number[] = [];
-    indeg.forEach((n, i) => n === 0 && queue.push(i));
-    for (let q = 0; q < queue.length; q++) for (const u of users[queue[q]]) if (--indeg[u] === 0) queue.push(u);
-    if (queue.length === g.order.length) return;
-    const left = new Set<number>();
-    indeg.forEach((n, i) => n > 0 && left.add(i));
-    const reported = new Set<number>();
-    for (const start of left) {
-      if (reported.has(start)) continue;
-      // Every leftover node has a leftover dependency: walk them until a node repeats.
-      const seenAt = new Map<number, number>();
-      const walk: number[] = [];
-      let at = start;
-      while (!seenAt.has(at) && !reported.has(at)) {
-        seenAt.set(at, walk.length);
-        walk.push(at);
-        at = deps[at].find((d) => left.has(d))!;
-      }
-      if (reported.has(at)) {
-        for (const x of walk) reported.add(x);
-        continue;
-      }
-      const cycle = walk.slice(seenAt.get(at)!).reverse();
-      for (const x of walk) reported.add(x);
+    if (!found) return;
+    for (const cycle of found.cycles) {
       const names = cycle.map((i) => nodeAt(g.nodes[g.order[i]], i));
       report('cycle', `nodes form a cycle: ${names.join(' → ')} → ${names[0]}`, f.path, { node: names[0] });
     }
     // Late reads inside the tangle are explained by the cycle; drop their use-before-def reports.
+    const local = new Map<NodeId, number>();
+    g.order.forEach((id, i) => local.set(id, i));
+    const left = found.left;
     const drop = new Set<Diagnostic>();
     for (const r of f.lateReads) if (left.has(local.get(r.reader)!) && left.has(local.get(r.def)!)) drop.add(r.diag);
     if (drop.size > 0) {
@@ -438,6 +503,15 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
   // ---- function call cycles
   checkFunctionCycles(model, callsLocal, maxDepth, out);
   return out;
+}
+
+/** Every numeric dim a non-negative safe integer (the common case, checked without a closure). */
+function goodDims(shape: readonly (number | string | null)[]): boolean {
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d === 'number' && !(d >= 0 && Number.isSafeInteger(d))) return false;
+  }
+  return true;
 }
 
 function domainSet(domains: readonly string[], known: readonly string[] | undefined): Set<string> {

@@ -46,7 +46,11 @@ export function subgraphsOf(node: Node): SubgraphRef[] {
 
 /** True when the node holds at least one subgraph (cheap pre-check before `subgraphsOf`). */
 export function hasSubgraphs(node: Node): boolean {
-  for (const a of node.attrs) if (a.kind === 'graph' || a.kind === 'graphs') return true;
+  const attrs = node.attrs;
+  for (let i = 0; i < attrs.length; i++) {
+    const k = attrs[i].kind;
+    if (k === 'graph' || k === 'graphs') return true;
+  }
   return false;
 }
 
@@ -68,9 +72,11 @@ export function walkGraphTree(root: GraphPath, visit: (graph: Graph, path: Graph
     const graph = path.graph;
     if (visit(graph, path) === false) continue;
     const children: GraphPath[] = [];
-    for (const id of graph.order) {
+    const order = graph.order;
+    for (let k = 0; k < order.length; k++) {
+      const id = order[k];
       const node = graph.nodes[id];
-      if (!node || !hasSubgraphs(node)) continue;
+      if (!node || node.attrs.length === 0 || !hasSubgraphs(node)) continue;
       for (const s of subgraphsOf(node)) {
         children.push({ parent: path, step: { kind: 'attr', node: id, attr: s.attr, item: s.item }, graph: s.graph, depth: path.depth + 1 });
       }

@@ -25,35 +25,50 @@ function withFile(e: unknown, file: string): unknown {
   return e;
 }
 
-/** Sources that some payload of `model` still reads from. */
+/**
+ * Sources that some payload of `model` still reads from. `model` comes straight from lift, so
+ * tensors sit exactly on the values listed in `initializers`/`sparseInitializers` and every node
+ * is in `order`: walking those arrays finds them all without enumerating the (huge) tables.
+ */
 function sourcesInUse(model: Model): Set<ByteSource> {
   const used = new Set<ByteSource>();
-  const tensor = (t: Tensor) => {
-    const d = t.data;
-    if (d.kind === 'blob') used.add(d.blob.source);
-    else if (d.kind === 'field' && d.values instanceof Blob) used.add(d.values.source);
-  };
-  const sparse = (s: SparseTensor) => {
-    tensor(s.values);
-    tensor(s.indices);
-  };
-  const attrs = (list: readonly Attr[]) => {
-    for (const a of list) {
-      if (a.kind === 'tensor') tensor(a.value);
-      else if (a.kind === 'tensors') a.value.forEach(tensor);
-      else if (a.kind === 'sparse_tensor') sparse(a.value);
-      else if (a.kind === 'sparse_tensors') a.value.forEach(sparse);
-    }
-  };
   forEachGraph(model, (g) => {
-    for (const v of Object.values(g.values)) {
-      if (v.tensor) tensor(v.tensor);
-      if (v.sparse) sparse(v.sparse);
+    for (const id of g.initializers) {
+      const t = g.values[id]?.tensor;
+      if (t) tensorSource(t, used);
     }
-    for (const n of Object.values(g.nodes)) attrs(n.attrs);
+    for (const id of g.sparseInitializers) {
+      const s = g.values[id]?.sparse;
+      if (s) sparseSource(s, used);
+    }
+    const order = g.order;
+    for (let i = 0; i < order.length; i++) {
+      const attrs = g.nodes[order[i]]?.attrs;
+      if (attrs !== undefined && attrs.length > 0) attrSources(attrs, used);
+    }
   });
-  for (const f of model.functions) attrs(f.paramDefaults);
+  for (const f of model.functions) attrSources(f.paramDefaults, used);
   return used;
+}
+
+function tensorSource(t: Tensor, used: Set<ByteSource>): void {
+  const d = t.data;
+  if (d.kind === 'blob') used.add(d.blob.source);
+  else if (d.kind === 'field' && d.values instanceof Blob) used.add(d.values.source);
+}
+
+function sparseSource(s: SparseTensor, used: Set<ByteSource>): void {
+  tensorSource(s.values, used);
+  tensorSource(s.indices, used);
+}
+
+function attrSources(list: readonly Attr[], used: Set<ByteSource>): void {
+  for (const a of list) {
+    if (a.kind === 'tensor') tensorSource(a.value, used);
+    else if (a.kind === 'tensors') for (const t of a.value) tensorSource(t, used);
+    else if (a.kind === 'sparse_tensor') sparseSource(a.value, used);
+    else if (a.kind === 'sparse_tensors') for (const s of a.value) sparseSource(s, used);
+  }
 }
 
 /**

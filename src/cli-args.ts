@@ -59,7 +59,7 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
     levels: true,
     optionHelp:
       `  -O0                           lift and emit only (default; -O1/-O2 arrive with the pass framework)
-      --passes PIPELINE         run these passes (not available yet)
+      --passes PIPELINE         run these passes, comma-separated (e.g. infer-shapes)
       --report                      also print the per-op node counts before -> after
 ` + COMMON_OUT,
   },

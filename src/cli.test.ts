@@ -140,7 +140,7 @@ describe('cli: usage', () => {
     [['optimize', 'a.onnx', '-o', 'b', '-o', 'c'], /given twice/],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '-O1'], /^lathe: -O1 is not available yet \(only -O0 \/ lift and emit\)/],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '-O2'], /^lathe: -O2 is not available yet/],
-    [['optimize', 'a.onnx', '-o', 'b.onnx', '--passes', 'fold-constants'], /--passes is not available yet/],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '--passes', 'fold-constants'], /^lathe: --passes: unknown pass 'fold-constants' \(known: none\)/],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--external-data', 'sometimes'], /--external-data must be/],
     [['inspect', 'a.onnx', '--quiet=1'], /unknown option/],
     [['inspect', 'a.onnx', '--json=yes'], /takes no value/],

@@ -13,9 +13,8 @@ import { verify, type Diagnostic } from '../ir/verify.js';
 import { formatBytes, formatCount, formatSummary, opLabel, summarizeModel, summaryToJson } from './inspect.js';
 import { COMMANDS, parseArgs, UsageError, type Command, type ParsedArgs } from './cli-args.js';
 import { countBlobReads, ProgressMeter } from './progress.js';
-import { runModelCommand } from './run-command.js';
 import { formatSidecar, parseSidecar, sidecarPathFor } from './sidecar.js';
-import { fillModel, stripModel } from './skeleton.js';
+import { parsePipeline, runSchedule, type PassRegistry, type Schedule } from './schedule.js';
 
 export type ExternalDataMode = 'auto' | 'always' | 'never';
 
@@ -67,10 +66,12 @@ interface Context {
   readonly args: ParsedArgs;
   /** Progress sink, or undefined when silent (not a TTY, or --quiet). */
   readonly progress?: (text: string) => void;
+  /** The passes `--passes` may name (the entry point injects passes/index.ts: src cannot import it). */
+  readonly passes: PassRegistry;
 }
 
-/** Runs `lathe ARGS` and returns the exit code. Never throws. */
-export async function runCli(argv: readonly string[], platform: Platform): Promise<number> {
+/** Runs `lathe ARGS` and returns the exit code. Never throws. `passes`: what `--passes` may name. */
+export async function runCli(argv: readonly string[], platform: Platform, passes: PassRegistry = {}): Promise<number> {
   let file: string | undefined;
   try {
     const args = parseArgs(argv);
@@ -84,7 +85,7 @@ export async function runCli(argv: readonly string[], platform: Platform): Promi
     }
     file = args.input;
     const quiet = args.flags.has('quiet');
-    const ctx: Context = { platform, args, progress: platform.stderrIsTTY && !quiet ? (t) => platform.progress(t) : undefined };
+    const ctx: Context = { platform, args, passes, progress: platform.stderrIsTTY && !quiet ? (t) => platform.progress(t) : undefined };
     return await COMMAND_RUNNERS[args.command](ctx);
   } catch (e) {
     return reportError(e, platform, file);
@@ -114,7 +115,9 @@ const COMMAND_RUNNERS: Record<Command, (ctx: Context) => number | Promise<number
   check: runCheck,
   strip: runStrip,
   fill: runFill,
-  run: (ctx) => runModelCommand(ctx.platform, ctx.args),
+  // Loaded on demand: the evaluator and its kernels, and the skeleton code, are most of lathe's
+  // modules, and `lathe --version` or `lathe check` should not pay for parsing them.
+  run: async (ctx) => (await import('./run-command.js')).runModelCommand(ctx.platform, ctx.args),
 };
 
 /** The output path, refusing one that names the input unless --in-place. */
@@ -175,11 +178,23 @@ function load(ctx: Context): Model {
   return ctx.platform.loadModel(ctx.args.input);
 }
 
+/** Warnings of a pipeline printed before '… and N more'. */
+const MAX_WARNINGS_SHOWN = 20;
+
 function runOptimize(ctx: Context): number {
   const { args, platform } = ctx;
   const level = args.values.get('level') ?? '0';
   if (level !== '0') throw new UsageError(`-O${level} is not available yet (only -O0 / lift and emit)`, args.command);
-  if (args.values.has('passes')) throw new UsageError('--passes is not available yet (only -O0 / lift and emit)', args.command);
+  const pipeline = args.values.get('passes');
+  let schedule: Schedule | undefined;
+  if (pipeline !== undefined) {
+    try {
+      schedule = parsePipeline(pipeline, ctx.passes);
+    } catch (e) {
+      if (e instanceof LatheError) throw new UsageError(`--passes: ${e.message}`, args.command);
+      throw e;
+    }
+  }
   const mode = externalDataMode(args);
   const out = outputPath(ctx);
   const t0 = platform.now();
@@ -192,20 +207,39 @@ function runOptimize(ctx: Context): number {
     throw new LatheError(`${firstErrorMessage(firstError)}${more > 0 ? ` (and ${more} more; run 'lathe check')` : ''}`, args.input);
   }
   const t2 = platform.now();
-  const result = save(ctx, model, out, { externalData: mode });
+  const quiet = args.flags.has('quiet');
+  let optimized = model;
+  let stats: ReadonlyMap<string, number> = new Map();
+  if (schedule) {
+    const r = runSchedule(schedule, model);
+    optimized = r.model;
+    stats = r.stats;
+    if (!quiet) {
+      for (const w of r.warnings.slice(0, MAX_WARNINGS_SHOWN)) platform.stderr(`lathe: warning: ${w.split('\n')[0]}\n`);
+      const more = r.warnings.length - MAX_WARNINGS_SHOWN;
+      if (more > 0) platform.stderr(`lathe: … and ${more} more warnings\n`);
+    }
+  }
+  const t2b = platform.now();
+  const result = save(ctx, optimized, out, { externalData: mode });
   const t3 = platform.now();
-  if (!args.flags.has('quiet')) {
+  if (!quiet) {
     const before = summarizeModel(model);
+    const after = optimized === model ? before : summarizeModel(optimized);
     const warnings = diagnostics.length;
     platform.stdout(
       `lathe: wrote ${describeSave(out, result)}\n` +
-        `  nodes ${formatCount(before.nodes.total)} -> ${formatCount(before.nodes.total)}, parameters ${formatCount(before.parameters.elements)}` +
+        `  nodes ${formatCount(before.nodes.total)} -> ${formatCount(after.nodes.total)}, parameters ${formatCount(after.parameters.elements)}` +
         `, size ${formatBytes(inputBytes(ctx, model))} -> ${formatBytes(result.modelBytes + result.dataBytes)}` +
         `${warnings > 0 ? `, ${warnings} verifier warnings` : ''}\n` +
-        `  time: load ${seconds(t1 - t0)}, verify ${seconds(t2 - t1)}, save ${seconds(t3 - t2)}\n`,
+        `  time: load ${seconds(t1 - t0)}, verify ${seconds(t2 - t1)}${schedule ? `, passes ${seconds(t2b - t2)}` : ''}, save ${seconds(t3 - t2b)}\n`,
     );
+    if (stats.size > 0) platform.stdout(`  ${[...stats].map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
     if (args.flags.has('report')) {
-      for (const o of [...before.ops, ...before.nestedOps]) platform.stdout(`  ${opLabel(o)}: ${o.count} -> ${o.count}\n`);
+      for (const o of [...before.ops, ...before.nestedOps]) {
+        const a = [...after.ops, ...after.nestedOps].find((x) => opLabel(x) === opLabel(o));
+        platform.stdout(`  ${opLabel(o)}: ${o.count} -> ${a?.count ?? 0}\n`);
+      }
     }
   }
   return 0;
@@ -234,7 +268,8 @@ function runCheck(ctx: Context): number {
   return errors === 0 ? 0 : 2;
 }
 
-function runStrip(ctx: Context): number {
+async function runStrip(ctx: Context): Promise<number> {
+  const { stripModel } = await import('./skeleton.js');
   const { args, platform } = ctx;
   const mode = externalDataMode(args);
   const out = outputPath(ctx);
@@ -279,7 +314,8 @@ function findSidecar(ctx: Context): string {
   return found;
 }
 
-function runFill(ctx: Context): number {
+async function runFill(ctx: Context): Promise<number> {
+  const { fillModel } = await import('./skeleton.js');
   const { args, platform } = ctx;
   const seed = parseSeed(args);
   const mode = externalDataMode(args);

@@ -16,6 +16,8 @@
  */
 import { LatheError, type Blob } from '../blob.js';
 import type { Attr, Entry, Graph, Model, Node, OnnxFunction, SparseTensor, Tensor, Type, Value, ValueId, ValueInfo } from '../types.js';
+import { entry } from '../walk.js';
+import { scanModel, type ModelScan } from './emit-walk.js';
 import { alignOffset, checkDataFileName } from './external.js';
 import { attrTypeCode, MAX_GRAPH_DEPTH } from './lift.js';
 import type {
@@ -23,6 +25,8 @@ import type {
   TypeProto, TypeProtoTensor, ValueInfoProto,
 } from './proto.js';
 import { inlinePayloadEstimate, rawPayload, rawPayloadLength } from './tensor.js';
+
+export { forEachGraph, forEachTensor } from './emit-walk.js';
 
 export interface EmitOptions {
   /** 'never': all payloads inline; 'always': payloads ≥ threshold go to the data file; 'auto': only what keeps the model under 2 GB. */
@@ -69,21 +73,33 @@ function tidy<T extends object>(o: T): T {
   return out;
 }
 
-function emitTensorType(t: { dtype: number; shape?: readonly (number | string | null)[]; dimDenotations?: readonly (string | undefined)[] }): TypeProtoTensor {
-  return tidy({
-    elemType: t.dtype,
-    shape: t.shape
-      ? { dim: t.shape.map((d, i) => tidy({
-          dimValue: typeof d === 'number' ? BigInt(d) : undefined,
-          dimParam: typeof d === 'string' ? d : undefined,
-          denotation: t.dimDenotations?.[i],
-        })) }
-      : undefined,
-  });
+/** Shared by every empty repeated field emit writes (frozen: readers of the proto never see it grow). */
+const EMPTY: never[] = Object.freeze([]) as unknown as never[];
+
+type Dims = readonly (number | string | null)[];
+
+function emitDim(d: number | string | null, denotation: string | undefined) {
+  if (typeof d === 'number') return denotation === undefined ? { dimValue: BigInt(d) } : { dimValue: BigInt(d), denotation };
+  if (typeof d === 'string') return denotation === undefined ? { dimParam: d } : { dimParam: d, denotation };
+  return denotation === undefined ? {} : { denotation };
+}
+
+/** Built field by field (no tidy copies): value_info may hold a type per value of a large graph. */
+function emitTensorType(t: { dtype: number; shape?: Dims; dimDenotations?: readonly (string | undefined)[] }): TypeProtoTensor {
+  const shape = t.shape;
+  const p: TypeProtoTensor = t.dtype === undefined ? {} : { elemType: t.dtype };
+  if (shape) {
+    const den = t.dimDenotations;
+    const dim = new Array<ReturnType<typeof emitDim>>(shape.length);
+    for (let i = 0; i < shape.length; i++) dim[i] = emitDim(shape[i], den?.[i]);
+    p.shape = { dim };
+  }
+  return p;
 }
 
 export function emitType(t: Type, depth = 0): TypeProto {
   if (depth > 64) throw new LatheError('type nesting passes 64');
+  if (t.kind === 'tensor' && t.denotation === undefined && !t.extra?.length) return { tensorType: emitTensorType(t) };
   const sub = (e: Type | undefined) => (e ? emitType(e, depth + 1) : undefined);
   const p: TypeProto = {};
   switch (t.kind) {
@@ -99,26 +115,55 @@ export function emitType(t: Type, depth = 0): TypeProto {
 }
 
 class Emitter {
-  private readonly names = new Map<ValueId, string>();
-  private readonly byId = new Map<ValueId, Value>();
-  private readonly used = new Set<string>();
+  /** Names given to values without one (and to ids no table holds), in the order first asked. */
+  private readonly freshNames = new Map<ValueId, string>();
+  /** Every name of every value, built the first time a fresh name is needed. */
+  private used: Set<string> | undefined;
   private fresh = 0;
+  private readonly main: Graph;
+  /**
+   * Id → value where the main graph's table does not answer alone: the values of every other graph
+   * (a later graph wins, as the main graph comes first in walk order) — or of all graphs when some
+   * table entry sits under a key that is not its id.
+   */
+  private readonly byId: Map<ValueId, Value> | undefined;
+  /** True when `byId` holds every value (then the main table is not consulted). */
+  private readonly exotic: boolean;
   /** Tensors going to the data file, by identity (a tensor shared by two sites is written once). */
   readonly placed = new Map<Tensor, DataChunk>();
 
-  constructor(readonly model: Model, readonly location: string, external: Set<Tensor>) {
-    forEachGraph(model, (g) => {
-      for (const v of Object.values(g.values)) {
-        this.byId.set(v.id, v);
-        if (v.name !== undefined) this.used.add(v.name);
+  constructor(readonly model: Model, readonly location: string, external: Set<Tensor>, private readonly scan: ModelScan) {
+    this.main = model.graph;
+    let exotic = false;
+    let unnamed = false;
+    for (const [g, keys] of scan.keys) {
+      const table = g.values;
+      for (let i = 0; i < keys.length; i++) {
+        const v = table[keys[i]];
+        if (v.id !== keys[i]) exotic = true;
+        if (v.name === undefined) unnamed = true;
       }
-    });
-    forEachGraph(model, (g) => {
-      for (const v of Object.values(g.values)) this.nameOf(v.id);
-    });
+    }
+    this.exotic = exotic;
+    const graphs = scan.graphs;
+    if (exotic || graphs.length > 1) {
+      const byId = new Map<ValueId, Value>();
+      for (let gi = exotic ? 0 : 1; gi < graphs.length; gi++) {
+        const table = graphs[gi].values;
+        for (const k of this.keysOf(graphs[gi])) byId.set(table[k].id, table[k]);
+      }
+      this.byId = byId;
+    }
+    if (unnamed) {
+      // Fresh names in walk order, as if every value were named on the way.
+      for (const g of graphs) {
+        const table = g.values;
+        for (const k of this.keysOf(g)) this.nameOf(table[k].id);
+      }
+    }
     let end = 0;
-    forEachTensor(model, (t) => {
-      if (!external.has(t) || this.placed.has(t)) return;
+    for (const t of scan.tensors) {
+      if (!external.has(t) || this.placed.has(t)) continue;
       const payload = rawPayload(t, `tensor '${t.name ?? ''}'`)!;
       const offset = alignOffset(end);
       const chunk = payload instanceof Uint8Array
@@ -126,21 +171,59 @@ class Emitter {
         : { offset, blob: payload, length: payload.length };
       this.placed.set(t, chunk);
       end = offset + chunk.length;
-    });
+    }
+  }
+
+  private keysOf(g: Graph): readonly ValueId[] {
+    return this.scan.keys.get(g) ?? (Object.keys(g.values) as ValueId[]);
+  }
+
+  /** The value with this id anywhere in the model (the last one in walk order if several). */
+  private value(id: ValueId): Value | undefined {
+    const byId = this.byId;
+    if (byId !== undefined) {
+      const v = byId.get(id);
+      if (v !== undefined || this.exotic) return v;
+    }
+    return entry(this.main.values, id);
   }
 
   nameOf(id: ValueId): string {
-    let n = this.names.get(id);
+    const v = this.value(id);
+    if (v !== undefined && v.name !== undefined) return v.name;
+    let n = this.freshNames.get(id);
     if (n === undefined) {
-      n = this.byId.get(id)?.name;
-      if (n === undefined) {
-        do n = `_v${this.fresh++}`;
-        while (this.used.has(n));
-        this.used.add(n);
-      }
-      this.names.set(id, n);
+      const used = (this.used ??= this.allNames());
+      do n = `_v${this.fresh++}`;
+      while (used.has(n));
+      used.add(n);
+      this.freshNames.set(id, n);
     }
     return n;
+  }
+
+  private allNames(): Set<string> {
+    const used = new Set<string>();
+    for (const g of this.scan.graphs) {
+      const table = g.values;
+      for (const k of this.keysOf(g)) {
+        const name = table[k].name;
+        if (name !== undefined) used.add(name);
+      }
+    }
+    return used;
+  }
+
+  /** Names of node inputs/outputs ('' for null), exact length, no closure. */
+  private names(ids: readonly (ValueId | null)[]): string[] {
+    const n = ids.length;
+    if (n === 1) return [ids[0] === null ? '' : this.nameOf(ids[0])];
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      const id = ids[i];
+      out[i] = id === null ? '' : this.nameOf(id);
+    }
+    return out;
   }
 
   build(): ModelProto {
@@ -161,41 +244,32 @@ class Emitter {
     }), m.extra);
   }
 
-  private valueInfo(name: string, info: ValueInfo | undefined): ValueInfoProto {
-    return unknowns(tidy({
-      name,
-      type: info?.type ? emitType(info.type) : undefined,
-      docString: info?.doc,
-      metadataProps: entries(info?.meta),
-    }), info?.extra);
+  /** Built field by field in the order name, type, docString, metadataProps (no tidy copy). */
+  valueInfo(name: string, info: ValueInfo | undefined): ValueInfoProto {
+    if (info === undefined) return { name, metadataProps: [] };
+    const type = info.type ? emitType(info.type) : undefined;
+    let p: ValueInfoProto;
+    if (info.doc === undefined) p = type ? { name, type, metadataProps: entries(info.meta) } : { name, metadataProps: entries(info.meta) };
+    else p = type ? { name, type, docString: info.doc, metadataProps: entries(info.meta) } : { name, docString: info.doc, metadataProps: entries(info.meta) };
+    return unknowns(p, info.extra);
   }
 
   private lookup(g: Graph, id: ValueId): Value | undefined {
-    return g.values[id] ?? this.byId.get(id);
+    return g.values[id] ?? this.value(id);
   }
 
   /** value_info candidates in definition order (see the file comment). */
   private valueInfoList(g: Graph, fn: boolean): ValueInfoProto[] {
-    const boundary = new Set<ValueId>(fn ? [] : [...g.inputs, ...g.outputs]);
-    const referenced = new Set<ValueId>([...g.inputs, ...g.outputs, ...g.initializers, ...g.sparseInitializers]);
-    const ordered: ValueId[] = [...g.initializers, ...g.sparseInitializers];
-    for (const nid of g.order) {
-      const n = g.nodes[nid];
-      for (const i of n.inputs) if (i !== null) referenced.add(i);
-      for (const o of n.outputs) if (o !== null) ordered.push(o);
+    const scan = new ValueInfoScan(this, g, fn);
+    for (const id of g.initializers) scan.consider(id);
+    for (const id of g.sparseInitializers) scan.consider(id);
+    const order = g.order;
+    for (let i = 0; i < order.length; i++) {
+      const outputs = g.nodes[order[i]].outputs;
+      for (let j = 0; j < outputs.length; j++) if (outputs[j] !== null) scan.consider(outputs[j]!);
     }
-    for (const id in g.values) ordered.push(id as ValueId);
-    const out: ValueInfoProto[] = [];
-    const seen = new Set<ValueId>();
-    for (const id of ordered) {
-      const v = g.values[id];
-      if (!v || seen.has(id) || boundary.has(id)) continue;
-      seen.add(id);
-      const info = v.type !== undefined || v.doc !== undefined || v.meta !== undefined || v.extra !== undefined;
-      const orphan = !v.def && !referenced.has(id);
-      if (info || orphan) out.push(this.valueInfo(this.nameOf(id), v));
-    }
-    return out;
+    for (const id of this.keysOf(g)) scan.consider(id);
+    return scan.out;
   }
 
   private graph(g: Graph, depth: number): GraphProto {
@@ -232,26 +306,30 @@ class Emitter {
     }), f.extra);
   }
 
-  /** Built field by field (no tidy copy): this runs once per node of million-node graphs. */
+  /** Built as one literal (no tidy copy, no closures): this runs once per node of million-node graphs. */
   private node(n: Node, depth: number): NodeProto {
-    const p: NodeProto = {
-      input: n.inputs.map((id) => (id === null ? '' : this.nameOf(id))),
-      output: n.outputs.map((id) => (id === null ? '' : this.nameOf(id))),
-      opType: n.op,
-      attribute: n.attrs.length ? n.attrs.map((a) => this.attr(a, depth)) : [],
-      metadataProps: entries(n.meta),
-      deviceConfigurations: [],
-    };
-    if (n.name !== undefined) p.name = n.name;
+    const input = this.names(n.inputs);
+    const output = this.names(n.outputs);
+    const attribute = n.attrs.length ? this.attrs(n.attrs, depth) : EMPTY;
+    const metadataProps = n.meta ? entries(n.meta) : EMPTY;
+    const p: NodeProto = n.name !== undefined
+      ? { input, output, name: n.name, opType: n.op, attribute, metadataProps, deviceConfigurations: EMPTY }
+      : { input, output, opType: n.op, attribute, metadataProps, deviceConfigurations: EMPTY };
     if (n.domain !== '') p.domain = n.domain;
     if (n.overload !== undefined) p.overload = n.overload;
     if (n.doc !== undefined) p.docString = n.doc;
     return unknowns(p, n.extra);
   }
 
+  private attrs(list: readonly Attr[], depth: number): AttributeProto[] {
+    const out = new Array<AttributeProto>(list.length);
+    for (let i = 0; i < list.length; i++) out[i] = this.attr(list[i], depth);
+    return out;
+  }
+
   private attr(a: Attr, depth: number): AttributeProto {
     const p: AttributeProto = {
-      name: a.name, floats: [], ints: [], strings: [], tensors: [], graphs: [], sparseTensors: [], typeProtos: [],
+      name: a.name, floats: EMPTY, ints: EMPTY, strings: EMPTY, tensors: EMPTY, graphs: EMPTY, sparseTensors: EMPTY, typeProtos: EMPTY,
     };
     if (a.doc !== undefined) p.docString = a.doc;
     switch (a.kind) {
@@ -315,67 +393,78 @@ class Emitter {
   }
 }
 
-/** Visits the main graph, every subgraph (attributes) and every function body, iteratively. */
-export function forEachGraph(model: Model, visit: (g: Graph) => void): void {
-  const stack: Graph[] = [...model.functions.map((f) => f.graph).reverse(), model.graph];
-  const fromAttrs = (attrs: readonly Attr[], out: Graph[]) => {
-    for (const a of attrs) {
-      if (a.kind === 'graph') out.push(a.value);
-      else if (a.kind === 'graphs') for (const g of a.value) out.push(g);
-    }
-  };
-  while (stack.length) {
-    const g = stack.pop()!;
-    visit(g);
-    const subs: Graph[] = [];
-    for (const id of g.order) if (g.nodes[id]) fromAttrs(g.nodes[id].attrs, subs);
-    for (let i = subs.length - 1; i >= 0; i--) stack.push(subs[i]); // no spread: arrays may be huge
-  }
-  for (const f of model.functions) {
-    const subs: Graph[] = [];
-    fromAttrs(f.paramDefaults, subs);
-    for (const g of subs) forEachGraph({ ...model, graph: g, functions: [] }, visit);
-  }
-}
+/**
+ * Decides which values go to a graph's value_info (see the file comment), one id at a time: part 1
+ * is initializers, sparse initializers and node outputs in order, part 2 the values table in its
+ * order. What it remembers is only what a decision needs: the ids written (a written id may come
+ * again; an id not written never is, its value and the sets being the same the second time) and,
+ * lazily, the set of referenced ids (built only when a value without a def and without info shows
+ * up, and then from the node inputs only if the graph's own lists do not answer).
+ */
+class ValueInfoScan {
+  readonly out: ValueInfoProto[] = [];
+  private readonly written = new Set<ValueId>();
+  private readonly boundary: Set<ValueId> | undefined;
+  private referenced: Set<ValueId> | undefined;
+  private nodeInputsRead = false;
 
-/** Visits every dense tensor that may go external: initializers and tensor attributes, in walk order. */
-export function forEachTensor(model: Model, visit: (t: Tensor) => void): void {
-  forEachGraph(model, (g) => {
-    for (const id of g.initializers) if (g.values[id]?.tensor) visit(g.values[id].tensor!);
-    for (const id of g.order) {
-      for (const a of g.nodes[id]?.attrs ?? []) {
-        if (a.kind === 'tensor') visit(a.value);
-        else if (a.kind === 'tensors') a.value.forEach(visit);
-      }
+  constructor(private readonly emitter: Emitter, private readonly g: Graph, fn: boolean) {
+    if (!fn && g.inputs.length + g.outputs.length > 0) {
+      const b = new Set<ValueId>(g.inputs);
+      for (const id of g.outputs) b.add(id);
+      this.boundary = b;
     }
-  });
+  }
+
+  consider(id: ValueId): void {
+    const v = this.g.values[id];
+    if (!v || this.boundary?.has(id)) return;
+    const info = v.type !== undefined || v.doc !== undefined || v.meta !== undefined || v.extra !== undefined;
+    if (!info && (v.def || this.isReferenced(id))) return; // neither info nor an orphan
+    if (this.written.has(id)) return;
+    this.written.add(id);
+    this.out.push(this.emitter.valueInfo(this.emitter.nameOf(id), v));
+  }
+
+  /** Read by a node, or listed as a graph input, output, initializer or sparse initializer. */
+  private isReferenced(id: ValueId): boolean {
+    const g = this.g;
+    let r = this.referenced;
+    if (r === undefined) {
+      r = this.referenced = new Set<ValueId>(g.inputs);
+      for (const x of g.outputs) r.add(x);
+      for (const x of g.initializers) r.add(x);
+      for (const x of g.sparseInitializers) r.add(x);
+    }
+    if (r.has(id)) return true;
+    if (this.nodeInputsRead) return false;
+    this.nodeInputsRead = true;
+    for (const nid of g.order) for (const i of g.nodes[nid].inputs) if (i !== null) r.add(i);
+    return r.has(id);
+  }
 }
 
 /** Which tensors go to the data file under `options`. */
-function chooseExternal(model: Model, options: EmitOptions): Set<Tensor> {
+function chooseExternal(scan: ModelScan, options: EmitOptions): Set<Tensor> {
   const out = new Set<Tensor>();
   if (options.external === 'never') return out;
   const candidates: { t: Tensor; length: number }[] = [];
   let estimate = 0;
-  let nodes = 0;
-  forEachGraph(model, (g) => {
-    nodes += g.order.length + Object.keys(g.values).length;
-  });
   const seen = new Set<Tensor>();
-  forEachTensor(model, (t) => {
+  for (const t of scan.tensors) {
     estimate += inlinePayloadEstimate(t) + 64;
-    if (seen.has(t)) return;
+    if (seen.has(t)) continue;
     seen.add(t);
     if (t.data.kind === 'raw' || t.data.kind === 'blob' || t.data.kind === 'field') {
       candidates.push({ t, length: rawPayloadLength(t) ?? 0 });
     }
-  });
+  }
   if (options.external === 'always') {
     const threshold = options.threshold ?? 1024;
     for (const c of candidates) if (c.length >= threshold) out.add(c.t);
     return out;
   }
-  estimate += nodes * 256;
+  estimate += scan.size * 256;
   if (estimate <= INLINE_LIMIT) return out;
   const bySize = candidates.map((c, i) => ({ ...c, i })).sort((a, b) => b.length - a.length || a.i - b.i);
   for (const c of bySize) {
@@ -393,7 +482,8 @@ function chooseExternal(model: Model, options: EmitOptions): Set<Tensor> {
 export function emitModel(model: Model, options: EmitOptions): { proto: ModelProto; dataFile?: DataFileLayout } {
   const location = options.dataLocation ?? 'model.onnx.data';
   checkDataFileName(location);
-  const e = new Emitter(model, location, chooseExternal(model, options));
+  const scan = scanModel(model);
+  const e = new Emitter(model, location, chooseExternal(scan, options), scan);
   const proto = e.build();
   if (e.placed.size === 0) return { proto };
   const chunks = [...e.placed.values()].sort((a, b) => a.offset - b.offset);

@@ -39,27 +39,44 @@ export function defined<T extends object>(o: T): T {
   return out;
 }
 
-function liftTensorType(t: TypeProtoTensor, what: string) {
+const MAX_COUNT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** `toCount` without building the message unless it fails (dims are lifted by the million). */
+function dimCount(v: bigint, what: string, i: number, open: string, close: string): number {
+  return v >= 0n && v <= MAX_COUNT ? Number(v) : toCount(v, `${what}: dim${open}${i}${close}`);
+}
+
+type MutableTensorType = { kind: 'tensor' | 'sparse'; dtype: number; shape?: Dim[]; dimDenotations?: (string | undefined)[]; denotation?: string; extra?: Extra };
+
+/** Built field by field in one fixed order (kind, dtype, shape, dimDenotations), no copies. */
+function liftTensorType(kind: 'tensor' | 'sparse', t: TypeProtoTensor, what: string): MutableTensorType {
+  const dtype = t.elemType ?? 0;
   const dims = t.shape?.dim;
-  let shape: Dim[] | undefined;
-  let denots: (string | undefined)[] | undefined;
-  if (dims) {
-    shape = dims.map((d, i) =>
-      d.dimValue !== undefined ? toCount(d.dimValue, `${what}: dim ${i}`) : d.dimParam !== undefined ? d.dimParam : null,
-    );
-    if (dims.some((d) => d.denotation !== undefined)) denots = dims.map((d) => d.denotation);
+  if (!dims) return { kind, dtype };
+  const shape = new Array<Dim>(dims.length);
+  let denoted = false;
+  for (let i = 0; i < dims.length; i++) {
+    const d = dims[i];
+    shape[i] = d.dimValue !== undefined ? dimCount(d.dimValue, what, i, ' ', '') : d.dimParam !== undefined ? d.dimParam : null;
+    if (d.denotation !== undefined) denoted = true;
   }
-  return defined({ dtype: t.elemType ?? 0, shape, dimDenotations: denots });
+  const out: MutableTensorType = { kind, dtype, shape };
+  if (denoted) out.dimDenotations = dims.map((d) => d.denotation);
+  return out;
 }
 
 /** TypeProto → Type. Nesting past MAX_TYPE_DEPTH is a LatheError (no unbounded recursion). */
 export function liftType(t: TypeProto, what: string, depth = 0): Type {
   if (depth > MAX_TYPE_DEPTH) throw new LatheError(`${what}: type nesting passes ${MAX_TYPE_DEPTH}`);
+  if (t.tensorType || t.sparseTensorType) {
+    const out = t.tensorType ? liftTensorType('tensor', t.tensorType, what) : liftTensorType('sparse', t.sparseTensorType!, what);
+    if (t.denotation !== undefined) out.denotation = t.denotation;
+    if (t.$unknown?.length) out.extra = t.$unknown.slice();
+    return out;
+  }
   const sub = (e: TypeProto | undefined) => (e ? liftType(e, what, depth + 1) : undefined);
   let base: Type;
-  if (t.tensorType) base = { kind: 'tensor', ...liftTensorType(t.tensorType, what) };
-  else if (t.sparseTensorType) base = { kind: 'sparse', ...liftTensorType(t.sparseTensorType, what) };
-  else if (t.sequenceType) base = defined({ kind: 'sequence', elem: sub(t.sequenceType.elemType) });
+  if (t.sequenceType) base = defined({ kind: 'sequence', elem: sub(t.sequenceType.elemType) });
   else if (t.mapType) base = defined({ kind: 'map', key: t.mapType.keyType ?? 0, value: sub(t.mapType.valueType) });
   else if (t.optionalType) base = defined({ kind: 'optional', elem: sub(t.optionalType.elemType) });
   else if (t.opaqueType) base = { kind: 'opaque', domain: t.opaqueType.domain ?? '', name: t.opaqueType.name ?? '' };
@@ -67,14 +84,13 @@ export function liftType(t: TypeProto, what: string, depth = 0): Type {
   return defined({ ...base, denotation: t.denotation, extra: liftExtra(t.$unknown) });
 }
 
-/** The descriptive part of a ValueInfoProto (undefined fields omitted). */
+/** The descriptive part of a ValueInfoProto (undefined fields omitted; fixed order type, doc, meta, extra). */
 export function liftValueInfo(v: ValueInfoProto, what: string): ValueInfo {
-  return defined({
-    type: v.type ? liftType(v.type, what) : undefined,
-    doc: v.docString,
-    meta: liftEntries(v.metadataProps),
-    extra: liftExtra(v.$unknown),
-  });
+  const out: { type?: Type; doc?: string; meta?: Entry[]; extra?: Extra } = v.type ? { type: liftType(v.type, what) } : {};
+  if (v.docString !== undefined) out.doc = v.docString;
+  if (v.metadataProps.length) out.meta = liftEntries(v.metadataProps);
+  if (v.$unknown?.length) out.extra = v.$unknown.slice();
+  return out;
 }
 
 type FieldValues = ArrayLike<unknown> | Blob;
@@ -145,7 +161,7 @@ function liftData(t: TensorProto, dtype: number, count: number, what: string, ex
  */
 export function liftTensor(t: TensorProto, what: string, external: ExternalResolver | undefined, valueName?: string): Tensor {
   if (t.dims.length > 2 ** 31 - 1) throw new LatheError(`${what}: rank ${t.dims.length} is too large`);
-  const dims = t.dims.map((d, i) => toCount(d, `${what}: dims[${i}]`));
+  const dims = t.dims.map((d, i) => dimCount(d, what, i, 's[', ']'));
   const count = checkedElementCount(dims, what);
   const dtype = t.dataType ?? 0;
   const { data, externalOrigin } = liftData(t, dtype, count, what, external);
@@ -168,7 +184,7 @@ export function liftSparse(s: SparseTensorProto, what: string, external: Externa
   return defined({
     values: s.values ? liftTensor(s.values, `${what} (values)`, external, valueName) : emptyTensor,
     indices: s.indices ? liftTensor(s.indices, `${what} (indices)`, external) : emptyTensor,
-    dims: s.dims.map((d, i) => toCount(d, `${what}: dims[${i}]`)),
+    dims: s.dims.map((d, i) => dimCount(d, what, i, 's[', ']')),
     extra: liftExtra(s.$unknown),
   });
 }

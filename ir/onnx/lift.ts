@@ -148,6 +148,50 @@ class Lifter {
     return v;
   }
 
+  /**
+   * A name in this graph's scope chain, or a fresh dangling Value (no def: the verifier reports it)
+   * defined in this graph. A method rather than a closure: it runs once per node input.
+   */
+  private resolve(scope: Scope, values: Record<ValueId, MValue>, name: string): ValueId {
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      const id = s.names.get(name);
+      if (id !== undefined) return id;
+    }
+    const v = this.newValue(values, name);
+    scope.names.set(name, v.id);
+    return v.id;
+  }
+
+  /** Node inputs as ids (null for ''), an exact-length array built without a closure. */
+  private inputIds(names: readonly string[], scope: Scope, values: Record<ValueId, MValue>): (ValueId | null)[] {
+    const n = names.length;
+    if (n === 1) return [names[0] ? this.resolve(scope, values, names[0]) : null];
+    if (n === 2) {
+      const a = names[0] ? this.resolve(scope, values, names[0]) : null;
+      return [a, names[1] ? this.resolve(scope, values, names[1]) : null];
+    }
+    const out = new Array<ValueId | null>(n); // exact length: `push` would reserve 16 slots
+    for (let i = 0; i < n; i++) out[i] = names[i] ? this.resolve(scope, values, names[i]) : null;
+    return out;
+  }
+
+  /** Defines the outputs of node `node` (one Value each, built whole: one shape for all of them). */
+  private outputIds(names: readonly string[], node: NodeId, values: Record<ValueId, MValue>, local: Map<string, ValueId>): (ValueId | null)[] {
+    const n = names.length;
+    if (n === 1) return [this.output(names[0], node, 0, values, local)];
+    const out = new Array<ValueId | null>(n);
+    for (let i = 0; i < n; i++) out[i] = this.output(names[i], node, i, values, local);
+    return out;
+  }
+
+  private output(name: string, node: NodeId, index: number, values: Record<ValueId, MValue>, local: Map<string, ValueId>): ValueId | null {
+    if (!name) return null;
+    const id = `v${this.nextValue++}` as ValueId;
+    values[id] = { id, name, def: { node, index } };
+    if (local.get(name) === undefined) local.set(name, id);
+    return id;
+  }
+
   /** Lifts one graph; `fn` marks a function body (inputs/outputs carry no ValueInfo of their own). */
   private graph(p: GraphProto, parent: Scope | undefined, depth: number, what: string, fn = false): Graph {
     if (depth > MAX_GRAPH_DEPTH) throw new LatheError(`${what}: subgraph nesting passes ${MAX_GRAPH_DEPTH}`);
@@ -185,48 +229,42 @@ class Lifter {
       define(v);
     }
     // Pass 1: every node output is a definition, wherever the node sits.
+    const protoNodes = p.node;
+    const count = protoNodes.length;
     const order: NodeId[] = [];
+    const shells: Mutable<Node>[] = [];
     const nodes: Record<NodeId, Mutable<Node>> = {};
-    for (const n of p.node) {
+    for (let k = 0; k < count; k++) {
+      const n = protoNodes[k];
       const id = `n${this.nextNode++}` as NodeId;
       order.push(id);
-      const outputs = n.output.map((name, index) => {
-        if (!name) return null;
-        const v = this.newValue(values, name);
-        v.def = { node: id, index };
-        define(v);
-        return v.id;
-      });
-      nodes[id] = this.nodeShell(n, id, outputs);
+      const shell = this.nodeShell(n, id, this.outputIds(n.output, id, values, local));
+      shells.push(shell);
+      nodes[id] = shell;
     }
     const scope: Scope = { names: local, parent };
-    const resolve = (name: string): ValueId => {
-      for (let s: Scope | undefined = scope; s; s = s.parent) {
-        const id = s.names.get(name);
-        if (id !== undefined) return id;
-      }
-      const v = this.newValue(values, name); // dangling: the verifier reports it
-      local.set(name, v.id);
-      return v.id;
-    };
     // Pass 2: inputs, then graph outputs, then value_info, then subgraphs (which see a complete scope).
-    p.node.forEach((n, k) => {
-      nodes[order[k]].inputs = n.input.map((name) => (name ? resolve(name) : null));
-    });
+    for (let k = 0; k < count; k++) {
+      const names = protoNodes[k].input;
+      shells[k].inputs = names.length === 0 ? [] : this.inputIds(names, scope, values);
+    }
     const outputs: ValueId[] = [];
     const outputInfo: (ValueInfo | null)[] = [];
     for (const o of p.output) {
-      const id = resolve(o.name ?? '');
+      const id = this.resolve(scope, values, o.name ?? '');
       outputs.push(id);
       const info = fn ? {} : liftValueInfo(o, `${what} output '${o.name ?? ''}'`);
       outputInfo.push(this.applyOutputInfo(values[id], info));
     }
     for (const e of p.valueInfo) this.applyValueInfo(e, values, local, what);
-    p.node.forEach((n, k) => {
-      if (n.attribute.length === 0) return;
-      const label = `${what} node '${n.name ?? ''}' (${n.opType ?? ''})`;
-      nodes[order[k]].attrs = n.attribute.map((a) => this.attr(a, scope, depth, label));
-    });
+    for (let k = 0; k < count; k++) {
+      const n = protoNodes[k];
+      const list = n.attribute;
+      if (list.length === 0) continue;
+      const attrs = new Array<Attr>(list.length);
+      for (let j = 0; j < list.length; j++) attrs[j] = this.attr(list[j], scope, depth, what, n);
+      shells[k].attrs = attrs;
+    }
     return defined({
       name: p.name ?? '',
       doc: p.docString,
@@ -265,11 +303,22 @@ class Lifter {
     else this.newValue(values, name, info);
   }
 
-  /** Built field by field (no spreads, no copies): this runs once per node of million-node graphs. */
+  /**
+   * Built field by field (no spreads, no copies): this runs once per node of million-node graphs.
+   * A named node gets `name` in its literal (a property added later would cost an out-of-object
+   * property array per node); rarer fields are added in a fixed order.
+   */
   private nodeShell(n: NodeProto, id: NodeId, outputs: (ValueId | null)[]): Mutable<Node> {
-    const node: Mutable<Node> = { id, op: n.opType ?? '', domain: normalizeDomain(n.domain), inputs: noInputs, outputs, attrs: noAttrs };
-    if (n.overload !== undefined) node.overload = n.overload;
-    if (n.name !== undefined) node.name = n.name;
+    const op = n.opType ?? '';
+    const domain = normalizeDomain(n.domain);
+    let node: Mutable<Node>;
+    if (n.overload === undefined && n.name !== undefined) {
+      node = { id, op, domain, inputs: noInputs, outputs, attrs: noAttrs, name: n.name };
+    } else {
+      node = { id, op, domain, inputs: noInputs, outputs, attrs: noAttrs };
+      if (n.overload !== undefined) node.overload = n.overload;
+      if (n.name !== undefined) node.name = n.name;
+    }
     if (n.docString !== undefined) node.doc = n.docString;
     if (n.metadataProps.length) node.meta = liftEntries(n.metadataProps);
     if (n.$unknown?.length || n.deviceConfigurations.length) {
@@ -278,11 +327,28 @@ class Lifter {
     return node;
   }
 
-  private attr(a: AttributeProto, scope: Scope, depth: number, what: string): Attr {
+  /**
+   * One attribute. `what` names the function, or the graph of `node`; the error label is built only
+   * when a label is needed (nested payloads, errors), not once per attribute of a large graph.
+   */
+  private attr(a: AttributeProto, scope: Scope, depth: number, what: string, node?: NodeProto): Attr {
     const name = a.name ?? '';
-    const label = `${what} attribute '${name}'`;
+    const kind: AttrKind | undefined = a.type ? kindByCode.get(a.type) : inferKind(a);
+    // The common case, built as one literal: no doc, no unknown fields, a scalar or list kind.
+    if (a.docString === undefined && !a.$unknown?.length && a.refAttrName === undefined) {
+      switch (kind) {
+        case 'float': return { name, kind, value: a.f ?? 0 };
+        case 'int': return { name, kind, value: a.i ?? 0n };
+        case 'floats': return { name, kind, value: a.floats.slice() };
+        case 'ints': return { name, kind, value: a.ints.slice() };
+        case 'string': {
+          const s = liftString(a.s ?? new Uint8Array());
+          return s.bytes ? { name, kind, value: s.value, bytes: s.bytes } : { name, kind, value: s.value };
+        }
+      }
+    }
+    const label = `${node ? `${what} node '${node.name ?? ''}' (${node.opType ?? ''})` : what} attribute '${name}'`;
     const common = defined({ name, doc: a.docString, extra: liftExtra(a.$unknown) });
-    let kind: AttrKind | undefined = a.type ? kindByCode.get(a.type) : inferKind(a);
     if (kind === undefined) throw new LatheError(`${label}: attribute type ${a.type} is unknown`);
     if (a.refAttrName !== undefined) return { ...common, kind: 'ref', ref: a.refAttrName, type: kind };
     const graph = (g: GraphProto) => this.graph(g, scope, depth + 1, `${label} graph '${g.name ?? ''}'`);
