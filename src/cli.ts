@@ -70,8 +70,11 @@ interface Context {
   readonly passes: PassRegistry;
 }
 
+/** A registry, or a loader for it: the Node entry loads passes only when `--passes` is given (start-up time). */
+export type PassSource = PassRegistry | (() => Promise<PassRegistry>);
+
 /** Runs `lathe ARGS` and returns the exit code. Never throws. `passes`: what `--passes` may name. */
-export async function runCli(argv: readonly string[], platform: Platform, passes: PassRegistry = {}): Promise<number> {
+export async function runCli(argv: readonly string[], platform: Platform, passSource: PassSource = {}): Promise<number> {
   let file: string | undefined;
   try {
     const args = parseArgs(argv);
@@ -85,6 +88,7 @@ export async function runCli(argv: readonly string[], platform: Platform, passes
     }
     file = args.input;
     const quiet = args.flags.has('quiet');
+    const passes = typeof passSource === 'function' && args.values.has('passes') ? await passSource() : typeof passSource === 'function' ? {} : passSource;
     const ctx: Context = { platform, args, passes, progress: platform.stderrIsTTY && !quiet ? (t) => platform.progress(t) : undefined };
     return await COMMAND_RUNNERS[args.command](ctx);
   } catch (e) {
