@@ -107,8 +107,8 @@ const Split: OpDef = {
   },
 };
 
-/** Per-axis (start, step, count) of a Slice after ONNX clamping. */
-function sliceAxisRange(dim: number, start: number, end: number, step: number): [number, number] {
+/** Per-axis [first index, count] of a Slice after ONNX clamping (shared with shape inference). */
+export function sliceAxisRange(dim: number, start: number, end: number, step: number): [number, number] {
   if (start < 0) start += dim;
   if (end < 0) end += dim;
   if (step > 0) {

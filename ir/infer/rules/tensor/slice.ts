@@ -3,6 +3,7 @@
  * propagation of dims vectors through Concat, Split and Slice.
  */
 import type { Dim } from '../../../types.js';
+import { sliceAxisRange } from '../../../ops/tensor/slice.js';
 import { dimAdd, dimDiv, dimEq, dimSub, isSymbol } from '../../dims.js';
 import type { InferFn, InferRule, Known } from '../../types.js';
 import {
@@ -85,25 +86,12 @@ const split: InferFn = (ins, ctx) => {
   });
 };
 
-/** [first index, count] of a numeric slice of a dim of size `dim` (ONNX clamping). */
-function sliceRange(dim: number, start: number, end: number, step: number): [number, number] {
-  if (start < 0) start += dim;
-  if (end < 0) end += dim;
-  if (step > 0) {
-    start = Math.min(Math.max(start, 0), dim);
-    end = Math.min(Math.max(end, 0), dim);
-    return [start, Math.max(0, Math.ceil((end - start) / step))];
-  }
-  start = Math.min(Math.max(start, -1), dim - 1);
-  end = Math.min(Math.max(end, -1), dim - 1);
-  return [start, Math.max(0, Math.ceil((start - end) / -step))];
-}
 
 /** Ends at or past this select "to the end" of any real dim. */
 const TO_END = 2 ** 31 - 1;
 
 function sliceDim(dim: Dim, start: number, end: number, step: number): Dim {
-  if (typeof dim === 'number') return sliceRange(dim, start, end, step)[1];
+  if (typeof dim === 'number') return sliceAxisRange(dim, start, end, step)[1];
   // A symbolic dim: only `start ≥ 0 … to the end` with step 1 is exact (assuming dim ≥ start).
   if (dim !== null && step === 1 && end >= TO_END && start >= 0) return start === 0 ? dim : dimSub(dim, start);
   return null;
@@ -171,7 +159,7 @@ const slice: InferFn = (ins, ctx) => {
   ax.forEach((a, i) => { out[a] = sliceDim(x[a], starts![i], ends![i], st[i]); });
   const d = x.length === 1 && isIntType(dtype) ? dimsOf(ins[0]) : undefined;
   if (d && ax.length === 1) {
-    const [first, count] = sliceRange(d.length, starts[0], ends[0], st[0]);
+    const [first, count] = sliceAxisRange(d.length, starts[0], ends[0], st[0]);
     return [dimsOut(dtype!, Array.from({ length: count }, (_, i) => d[first + i * st[0]]), false)];
   }
   return [tensorOut(dtype, out)];
