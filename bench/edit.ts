@@ -11,9 +11,9 @@
  */
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { GraphBuilder, modelOf, tensorType } from '../ir/build.js';
+import { GraphBuilder, modelOf, tensorType } from '../ir/edit/build.js';
 import type { Graph, Model, Node, NodeId, Value, ValueId } from '../ir/types.js';
-import type { Editor } from '../ir/edit.js';
+import type { Editor } from '../ir/edit/edit.js';
 
 type EditFn = (model: Model, recipe: (e: Editor) => void) => Model;
 

@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { loadModel, saveModel } from '../node/io.js';
-import { verify } from '../ir/verify.js';
+import { verify } from '../ir/verify/verify.js';
 import type { Graph, Model, Node, NodeId, Value, ValueId } from '../ir/types.js';
 
 const out = process.argv[2];

@@ -9,6 +9,8 @@
  * The core never imports `node:`; platform adapters implement these interfaces.
  */
 
+import { LatheError } from './error.js';
+
 export interface ByteSource {
   /** Total size in bytes. */
   readonly size: number;
@@ -75,15 +77,4 @@ export interface ByteSink {
   write(chunk: Uint8Array): void;
   /** Bytes written so far. */
   readonly position: number;
-}
-
-/**
- * Errors lathe reports to users: bad input, refused paths, unsupported constructs. The CLI prints
- * `lathe: FILE: message` for these and exits 2; anything else is a bug and keeps its stack.
- */
-export class LatheError extends Error {
-  constructor(message: string, readonly file?: string) {
-    super(message);
-    this.name = 'LatheError';
-  }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { chainModel } from '../test/arbitraries/model.js';
 import { attrEqual, attrFloat, attrInt, attrInts, getAttr, makeAttr, toAttrs, withAttr, withoutAttr } from './attrs.js';
-import { GraphBuilder, modelOf } from './build.js';
+import { GraphBuilder, modelOf } from './edit/build.js';
 import { idAllocator } from './ids.js';
 import type { ValueId } from './types.js';
 

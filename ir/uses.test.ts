@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { nestedIfModel } from '../test/arbitraries/model.js';
-import { GraphBuilder } from './build.js';
-import { tensorType } from './build.js';
+import { GraphBuilder } from './edit/build.js';
+import { tensorType } from './edit/build.js';
 import { capturesOf, usesOf, usesOfValue } from './uses.js';
 
 describe('usesOf', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { longChainModel, nestedIfModel } from '../test/arbitraries/model.js';
-import { GraphBuilder, modelOf, tensorType } from './build.js';
+import { GraphBuilder, modelOf, tensorType } from './edit/build.js';
 import { idAllocator } from './ids.js';
 import type { Graph, Model } from './types.js';
 import { mapGraphs, pathLabel, pathSteps, resolvePath, walkGraphs, walkNodes } from './walk.js';

@@ -5,7 +5,8 @@
  */
 import { realpathSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { LatheError, type ByteSource } from '../ir/blob.js';
+import { type ByteSource } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import type { ExternalResolver } from '../ir/onnx/external.js';
 import { openFileSource } from './file-source.js';
 

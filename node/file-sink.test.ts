@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { LatheError } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import { createAtomicFileSink } from './file-sink.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lathe-file-sink-'));

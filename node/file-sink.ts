@@ -11,7 +11,8 @@
 import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { LatheError, type ByteSink } from '../ir/blob.js';
+import { type ByteSink } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 
 const BUFFER = 1 << 20;
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { LatheError } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import { openFileSource } from './file-source.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lathe-file-source-'));

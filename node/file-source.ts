@@ -3,7 +3,8 @@
  * number of Blobs can read the same descriptor independently and nothing is read until asked.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { LatheError, type ByteSource } from '../ir/blob.js';
+import { type ByteSource } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 
 /** Closes descriptors of sources that were dropped without `close()`. */
 const finalizer = new FinalizationRegistry<number>((fd) => {

@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { Blob, LatheError, type ByteSource } from '../ir/blob.js';
+import { Blob, type ByteSource } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import { emitModel } from '../ir/onnx/emit.js';
 import { encodeModelToBytes } from '../ir/onnx/encode.js';
 import { liftModel } from '../ir/onnx/lift.js';

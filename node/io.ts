@@ -5,7 +5,8 @@
  */
 import { unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Blob, LatheError, type ByteSource } from '../ir/blob.js';
+import { Blob, type ByteSource } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import { decodeModel } from '../ir/onnx/decode.js';
 import { emitModel, forEachGraph, type DataFileLayout } from '../ir/onnx/emit.js';
 import { encodeModel } from '../ir/onnx/encode.js';

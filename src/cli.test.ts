@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { Blob, LatheError, memorySource } from '../ir/blob.js';
-import { GraphBuilder, modelOf } from '../ir/build.js';
+import { Blob, memorySource } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
+import { GraphBuilder, modelOf } from '../ir/edit/build.js';
 import type { Model, Tensor } from '../ir/types.js';
 import { runCli, type Platform, type SaveOptions } from './cli.js';
 import { parseSidecar } from './sidecar.js';

@@ -7,9 +7,9 @@
  * `lathe: FILE: what is wrong`; the stack only with LATHE_DEBUG=1); 70 internal error (a bug:
  * printed with its stack).
  */
-import { LatheError } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
-import { verify, type Diagnostic } from '../ir/verify.js';
+import { verify, type Diagnostic } from '../ir/verify/verify.js';
 import { formatBytes, formatCount, formatSummary, opLabel, summarizeModel, summaryToJson } from './inspect.js';
 import { COMMANDS, parseArgs, UsageError, type Command, type ParsedArgs } from './cli-args.js';
 import { countBlobReads, ProgressMeter } from './progress.js';

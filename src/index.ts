@@ -3,10 +3,11 @@
  * (`node/index.ts`) re-exports all of this plus file loading and saving.
  */
 export type * from '../ir/types.js';
-export { Blob, LatheError, memorySource, type ByteSink, type ByteSource } from '../ir/blob.js';
+export { Blob, memorySource, type ByteSink, type ByteSource } from '../ir/blob.js';
+export { LatheError } from '../ir/error.js';
 export { DataType, dtypeInfo, dtypeName, dtypeByName } from '../ir/dtype.js';
-export { verify, type Diagnostic } from '../ir/verify.js';
-export { edit } from '../ir/edit.js';
+export { verify, type Diagnostic } from '../ir/verify/verify.js';
+export { edit } from '../ir/edit/edit.js';
 export { printModel } from '../ir/text/print.js';
 export { parseModel } from '../ir/text/parse.js';
 export { loadModelFromBytes, saveModelToBytes } from './io.js';

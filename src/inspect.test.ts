@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { GraphBuilder, modelOf } from '../ir/build.js';
+import { GraphBuilder, modelOf } from '../ir/edit/build.js';
 import type { Graph, Model, OnnxFunction, Tensor, ValueId } from '../ir/types.js';
 import { formatBytes, formatCount, formatSummary, formatType, summarizeModel, summaryToJson } from './inspect.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
-import { LatheError } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import { encodeModelToBytes } from '../ir/onnx/encode.js';
 import { normalForm, P } from '../ir/onnx/test-util.js';
 import { loadModelFromBytes, saveModelToBytes } from './io.js';

@@ -3,9 +3,9 @@
  * model is verified and returned as lifted (emit then writes it back); levels 1 and 2 arrive with
  * the pass framework. Refusing them is better than silently doing nothing.
  */
-import { LatheError } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
-import { verify, type Diagnostic } from '../ir/verify.js';
+import { verify, type Diagnostic } from '../ir/verify/verify.js';
 
 export interface OptimizeOptions {
   /** 0 = lift and emit only. */

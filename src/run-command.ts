@@ -7,7 +7,7 @@
  * A missing input, or one whose dtype, rank or static dims contradict the declared type, is a
  * LatheError (exit 2) naming the input and its file.
  */
-import { LatheError } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import { readValue, writeValue } from '../ir/eval/data.js';
 import { checkFeed } from '../ir/eval/feed.js';
 import { evaluate } from '../ir/eval/run.js';

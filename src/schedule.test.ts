@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatheError } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import { parseModel } from '../ir/text/parse.js';
 import type { Model } from '../ir/types.js';
 import { definePass } from './pass.js';

@@ -3,7 +3,7 @@
  * a registry the caller passes in (no module-global registry: `src/` cannot import `passes/`),
  * and run in order.
  */
-import { LatheError } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
 import { createPassContext, type Pass, type PassFactory } from './pass.js';
 

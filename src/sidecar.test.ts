@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { LatheError } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import { formatSidecar, parseSidecar, pyFloat, sidecarPathFor } from './sidecar.js';
 
 const CORPUS = '/work/shared/corpus/models';

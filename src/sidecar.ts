@@ -7,7 +7,7 @@
  * Written the way Python's `json.dump` writes it (`", "` / `": "` separators, floats as Python's
  * `repr`, non-ASCII escaped) so lathe's sidecars diff cleanly against the corpus's.
  */
-import { LatheError } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 
 /** Statistics of one stripped tensor, as the sidecar stores them. */
 export interface WeightStats {

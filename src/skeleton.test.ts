@@ -1,7 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, test } from 'vitest';
-import { Blob, LatheError, memorySource } from '../ir/blob.js';
-import { GraphBuilder, modelOf } from '../ir/build.js';
+import { Blob, memorySource } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
+import { GraphBuilder, modelOf } from '../ir/edit/build.js';
 import { streamKey, normalAt } from '../ir/random.js';
 import type { Model, Tensor } from '../ir/types.js';
 import { loadModelFromBytes, saveModelToBytes } from './io.js';

@@ -8,7 +8,8 @@
  * `const:<output name>`), of dtype float32/float16/double/bfloat16, with MORE than 64 elements.
  * Subgraph and function tensors are left alone.
  */
-import { Blob, LatheError } from '../ir/blob.js';
+import { Blob } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import { elementCount } from '../ir/dtype.js';
 import { streamKey } from '../ir/random.js';
 import type { Attr, Graph, Model, NodeId, Tensor, ValueId } from '../ir/types.js';

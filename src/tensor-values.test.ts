@@ -1,7 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { Blob, LatheError, memorySource } from '../ir/blob.js';
+import { Blob, memorySource } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import { streamKey } from '../ir/random.js';
 import type { Tensor } from '../ir/types.js';
 import { bf16ToFloat, floatToBf16, floatToHalf, forEachFloatChunk, generatedSource, halfToFloat } from './tensor-values.js';

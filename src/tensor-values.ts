@@ -4,7 +4,8 @@
  * normal(mean, std)-clipped tensor on demand. Both work in bounded memory (one shared scratch
  * buffer; JavaScript runs one read at a time), so a 3 GB model never sits in memory whole.
  */
-import { LatheError, type ByteSource } from '../ir/blob.js';
+import { type ByteSource } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
 import { DataType, elementCount } from '../ir/dtype.js';
 import { decodeNarrow, encodeNarrow } from '../ir/ops/float-formats.js';
 import { rawPayload } from '../ir/onnx/tensor.js';

@@ -5,4 +5,4 @@
 export { modelsEqual } from '../ir/text/equal.js';
 export { printModel } from '../ir/text/print.js';
 export { parseModel } from '../ir/text/parse.js';
-export { verify } from '../ir/verify.js';
+export { verify } from '../ir/verify/verify.js';

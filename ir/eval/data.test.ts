@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { LatheError, memorySource } from '../blob.js';
+import { memorySource } from '../blob.js';
+import { LatheError } from '../error.js';
 import { DataType as D } from '../dtype.js';
 import { dataMessageInfo } from '../onnx/data-schema.js';
 import { decodeModel } from '../onnx/decode.js';

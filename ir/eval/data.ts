@@ -6,7 +6,8 @@
  * (a tensor when there is none). Nesting is bounded (MAX_DATA_DEPTH) and every message goes
  * through the checked decoder, so a crafted file gives a LatheError, not a crash.
  */
-import { LatheError, memorySource } from '../blob.js';
+import { memorySource } from '../blob.js';
+import { LatheError } from '../error.js';
 import { DataType as D } from '../dtype.js';
 import { dataMessageInfo, ElemKind } from '../onnx/data-schema.js';
 import { decodeMessage } from '../onnx/decode.js';

@@ -2,7 +2,7 @@
  * Checks a fed value against a declared type: kind, dtype, rank and static dims (symbolic and
  * unknown dims accept any size). Errors are one line naming the value (`what`).
  */
-import { LatheError } from '../blob.js';
+import { LatheError } from '../error.js';
 import { dtypeName } from '../dtype.js';
 import type { RtValue } from '../ops/types.js';
 import type { Type } from '../types.js';

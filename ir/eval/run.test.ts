@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { LatheError } from '../blob.js';
+import { LatheError } from '../error.js';
 import { DataType as D } from '../dtype.js';
 import type { OpDef, OpTable, RtValue, TensorValue } from '../ops/types.js';
 import { asTensor, tensor } from '../ops/util.js';

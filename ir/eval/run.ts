@@ -15,7 +15,7 @@
  * - Values are dropped after their last use (memory stays near the live set).
  * - Subgraph and function nesting is bounded (MAX_EVAL_DEPTH).
  */
-import { LatheError } from '../blob.js';
+import { LatheError } from '../error.js';
 import { dtypeName } from '../dtype.js';
 import { getAttr } from '../attrs.js';
 import { attrReader, nodeLabel, type RefResolver } from '../ops/attrs.js';

@@ -2,7 +2,7 @@
  * Evaluator helpers on runtime values: initializer decoding (cached per Tensor object), sparse
  * initializers made dense, storage checks of kernel results, and short value descriptions.
  */
-import { LatheError } from '../blob.js';
+import { LatheError } from '../error.js';
 import { DataType as D, dtypeName } from '../dtype.js';
 import { tensorValue } from '../ops/tensor-value.js';
 import type { NumericArray, RtValue, TensorValue } from '../ops/types.js';

@@ -17,7 +17,7 @@
  * - A rule that throws gives a diagnostic and unknown outputs: inference is an analysis, it never
  *   makes a model unusable.
  */
-import { LatheError } from '../blob.js';
+import { LatheError } from '../error.js';
 import { DataType as D } from '../dtype.js';
 import { getAttr } from '../attrs.js';
 import { attrReader, nodeLabel, type RefResolver } from '../ops/attrs.js';

@@ -6,7 +6,8 @@
  * message before anything is read or allocated. Large payloads of file sources become lazy Blobs,
  * so loading a model costs about a scan of its metadata.
  */
-import { Blob, LatheError, type ByteSource } from '../blob.js';
+import { Blob, type ByteSource } from '../blob.js';
+import { LatheError } from '../error.js';
 import type { ModelProto, TensorProto } from './proto.js';
 import {
   K_CARRIED, K_DOUBLE, K_FLOAT, K_INT32, K_INT64, K_MESSAGE, K_STRING, K_UINT64,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { Blob, LatheError, type ByteSource } from '../blob.js';
+import { Blob, type ByteSource } from '../blob.js';
+import { LatheError } from '../error.js';
 import type { Graph, Model, NodeId, Tensor, Value, ValueId } from '../types.js';
 import { emitModel, INLINE_LIMIT } from './emit.js';
 import { checkLocation, parseExternalData } from './external.js';

@@ -14,7 +14,8 @@
  *   converted to raw little-endian bytes (the only copy emit makes).
  * - Sparse tensors always stay inline.
  */
-import { LatheError, type Blob } from '../blob.js';
+import { type Blob } from '../blob.js';
+import { LatheError } from '../error.js';
 import type { Attr, Entry, Graph, Model, Node, OnnxFunction, SparseTensor, Tensor, Type, Value, ValueId, ValueInfo } from '../types.js';
 import { entry } from '../walk.js';
 import { scanModel, type ModelScan } from './emit-walk.js';

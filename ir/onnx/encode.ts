@@ -11,7 +11,8 @@
  * Output order: fields in field-number order, then `$unknown` fields verbatim — the order of
  * protoc's serializers, so files written by onnx tools come back byte-identical.
  */
-import { Blob, LatheError, type ByteSink } from '../blob.js';
+import { Blob, type ByteSink } from '../blob.js';
+import { LatheError } from '../error.js';
 import type { ModelProto, TensorProto } from './proto.js';
 import {
   K_BYTES, K_CARRIED, K_DOUBLE, K_FLOAT, K_INT32, K_INT64, K_MESSAGE, K_STRING, K_UINT64,

@@ -4,7 +4,8 @@
  * job (`ExternalResolver`; `node/external.ts` for Node). Every check here runs before any file is
  * opened or any byte allocated (onnx CVE-2022-25882, CVE-2024-27318, CVE-2024-5187).
  */
-import { Blob, LatheError, type ByteSource } from '../blob.js';
+import { Blob, type ByteSource } from '../blob.js';
+import { LatheError } from '../error.js';
 import type { Entry } from '../types.js';
 import type { StringStringEntryProto } from './proto.js';
 

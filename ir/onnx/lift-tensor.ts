@@ -6,7 +6,8 @@
  * (tensor_type, shape, dim, sequence_type …) are dropped; the TypeProto's own unknown fields are
  * kept (`Type.extra`), as are those of every other message.
  */
-import { Blob, LatheError } from '../blob.js';
+import { Blob } from '../blob.js';
+import { LatheError } from '../error.js';
 import { DataType, dtypeName, rawByteLength } from '../dtype.js';
 import type { Dim, Entry, Extra, SparseTensor, Tensor, TensorData, Type, TypedField, ValueInfo } from '../types.js';
 import { parseExternalData, resolveExternal, type ExternalResolver } from './external.js';

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { Blob, LatheError, memorySource } from '../blob.js';
+import { Blob, memorySource } from '../blob.js';
+import { LatheError } from '../error.js';
 import type { Graph, Value, ValueId } from '../types.js';
 import { emitModel } from './emit.js';
 import { liftModel } from './lift.js';

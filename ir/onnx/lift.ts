@@ -20,7 +20,7 @@
  *   that name and info, no def, referenced by nothing. Emit writes orphans back to value_info.
  * - NodeProto.device_configurations has no IR slot: it is re-encoded (field 10) into `Node.extra`.
  */
-import { LatheError } from '../blob.js';
+import { LatheError } from '../error.js';
 import type { Attr, AttrKind, Graph, Model, Node, NodeId, OnnxFunction, OpsetId, Value, ValueId, ValueInfo } from '../types.js';
 import type { ExternalResolver } from './external.js';
 import { defined, liftEntries, liftExtra, liftSparse, liftTensor, liftType, liftValueInfo, toCount } from './lift-tensor.js';

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { Blob, LatheError, memorySource } from '../blob.js';
+import { Blob, memorySource } from '../blob.js';
+import { LatheError } from '../error.js';
 import type { Tensor, TensorData } from '../types.js';
 import { checkedElementCount, checkRawLength, rawPayload, rawPayloadLength } from './tensor.js';
 

@@ -6,7 +6,8 @@
  * element except for sub-byte types, where (as onnx's helpers write them) each int32 entry holds
  * one packed byte.
  */
-import { Blob, LatheError } from '../blob.js';
+import { Blob } from '../blob.js';
+import { LatheError } from '../error.js';
 import { DataType, dtypeInfo, dtypeName, rawByteLength } from '../dtype.js';
 import type { Tensor, TensorData, TypedField } from '../types.js';
 

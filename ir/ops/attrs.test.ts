@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { LatheError } from '../blob.js';
+import { LatheError } from '../error.js';
 import type { Attr, Node, NodeId } from '../types.js';
 import { attrReader } from './attrs.js';
 

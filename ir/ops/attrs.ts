@@ -5,7 +5,7 @@
  * the calling node; `resolve` supplies it (the caller's attribute or the function's default).
  * A reference that resolves to nothing behaves as an absent attribute, as ONNX specifies.
  */
-import { LatheError } from '../blob.js';
+import { LatheError } from '../error.js';
 import type { Attr, AttrKind, Graph, Node } from '../types.js';
 import { tensorValue } from './tensor-value.js';
 import type { AttrReader, TensorValue } from './types.js';

@@ -9,7 +9,7 @@
  * signed NaN, fnuz: 0x80); float4e2m1 always saturates (NaN → +6). fnuz formats have no -0.
  * float8e8m0 works on the float32 exponent with a rounding mode (Cast's `round_mode`, default up).
  */
-import { LatheError } from '../blob.js';
+import { LatheError } from '../error.js';
 import { DataType as D, dtypeName } from '../dtype.js';
 
 type Kind = 'ieee' | 'fn' | 'fnuz' | 'sat';

@@ -5,7 +5,7 @@
  * versions listed in `since`); a duplicate across the family tables is an error at build time,
  * so two helpers cannot silently shadow each other.
  */
-import { LatheError } from '../blob.js';
+import { LatheError } from '../error.js';
 import type { OpDef, OpTable } from './types.js';
 
 /** Domain spellings that mean the ONNX domain. */

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { Blob, LatheError, memorySource } from '../blob.js';
+import { Blob, memorySource } from '../blob.js';
+import { LatheError } from '../error.js';
 import { allDTypes, DataType as D, dtypeName } from '../dtype.js';
 import type { Tensor } from '../types.js';
 import { encodeNarrow } from './float-formats.js';

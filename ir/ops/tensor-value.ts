@@ -8,7 +8,8 @@
  * types and narrowing widened floats with round-to-nearest-even. Assumes a little-endian host
  * (every browser and Node platform lathe targets).
  */
-import { Blob, LatheError } from '../blob.js';
+import { Blob } from '../blob.js';
+import { LatheError } from '../error.js';
 import { DataType as D, dtypeName, rawByteLength } from '../dtype.js';
 import { checkedElementCount, rawPayload } from '../onnx/tensor.js';
 import type { Tensor } from '../types.js';

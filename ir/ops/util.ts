@@ -3,7 +3,7 @@
  * numpy-style broadcasting. Kernels stay allocation-light: one output array per output, index
  * arithmetic on integers, no per-element objects.
  */
-import { LatheError } from '../blob.js';
+import { LatheError } from '../error.js';
 import { DataType as D, dtypeName } from '../dtype.js';
 import type { NumericArray, RtValue, TensorValue } from './types.js';
 

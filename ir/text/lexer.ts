@@ -8,7 +8,7 @@
  * lathe adds one lexeme: `0x` followed by hex digits (`hex`), used for raw bytes and for exact bit
  * patterns of floats.
  */
-import { LatheError } from '../blob.js';
+import { LatheError } from '../error.js';
 
 export type TokenKind = 'id' | 'str' | 'int' | 'float' | 'hex' | 'punct' | 'eof';
 

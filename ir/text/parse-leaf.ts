@@ -2,7 +2,8 @@
  * Parsing of the leaf constructs of the text syntax: annotations `@{…}` and header items, types,
  * tensor constants and their data forms, sparse tensors. See print.ts for the syntax.
  */
-import { Blob, LatheError, memorySource } from '../blob.js';
+import { Blob, memorySource } from '../blob.js';
+import { LatheError } from '../error.js';
 import { DataType } from '../dtype.js';
 import type { Dim, Entry, SparseTensor, Tensor, TensorData, Type, TypedField } from '../types.js';
 import { encodeFieldElements, encodeRawElements, fieldEntrySize, typedFieldArray } from './elements.js';

@@ -2,7 +2,7 @@
  * Printing of the leaf constructs (types, tensors, sparse tensors, annotations) for print.ts,
  * whose header documents the syntax.
  */
-import { LatheError } from '../blob.js';
+import { LatheError } from '../error.js';
 import { elementCount } from '../dtype.js';
 import type { Entry, Extra, OpsetId, SparseTensor, Tensor, TensorData, Type, Value, ValueInfo } from '../types.js';
 import { formatFieldElements, formatRawElements } from './elements.js';

@@ -52,7 +52,7 @@
  * the `override` flag when parsing could otherwise take it for the value's own info; an extra
  * named like a value this graph defines carries the `orphan` flag. parse.ts documents scoping.
  */
-import { LatheError } from '../blob.js';
+import { LatheError } from '../error.js';
 import type {
   Attr,
   Entry,

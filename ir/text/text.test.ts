@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Blob, LatheError, memorySource } from '../blob.js';
+import { Blob, memorySource } from '../blob.js';
+import { LatheError } from '../error.js';
 import { allDTypes, DataType, rawByteLength } from '../dtype.js';
 import type { Attr, Graph, Model, Node, NodeId, Tensor, Type, Value, ValueId } from '../types.js';
 import { modelsEqual } from './equal.js';

@@ -4,7 +4,7 @@
  * dims filled in), never overwritten; contradictions are logged as warnings. Returns the same
  * model when nothing changes.
  */
-import { editAll } from '../../ir/edit.js';
+import { editAll } from '../../ir/edit/edit.js';
 import { inferTypes } from '../../ir/infer/infer.js';
 import type { Model, Type, ValueId } from '../../ir/types.js';
 import type { GraphPath } from '../../ir/walk.js';

@@ -3,7 +3,7 @@
  * trigger. Built with GraphBuilder and then broken by hand, the way a buggy pass or a crafted file
  * would break them.
  */
-import { GraphBuilder, modelOf, tensorType } from '../../ir/build.js';
+import { GraphBuilder, modelOf, tensorType } from '../../ir/edit/build.js';
 import { counterAllocator } from '../../ir/ids.js';
 import type { Graph, Model, Node, NodeId, OnnxFunction, ValueId } from '../../ir/types.js';
 

@@ -8,7 +8,7 @@
  * depthSize 'small') take the bool input `cond` and have branches that read outer values.
  */
 import fc from 'fast-check';
-import { GraphBuilder, modelOf, tensorType } from '../../ir/build.js';
+import { GraphBuilder, modelOf, tensorType } from '../../ir/edit/build.js';
 import type { Model, Tensor, ValueId } from '../../ir/types.js';
 
 export const unaryOps = ['Relu', 'Neg', 'Identity', 'Sigmoid', 'Tanh', 'Abs'] as const;

@@ -20,7 +20,7 @@ import { modelsEqual } from '../../ir/text/equal.js';
 import { parseModel } from '../../ir/text/parse.js';
 import { printModel } from '../../ir/text/print.js';
 import type { Model, Tensor, ValueId } from '../../ir/types.js';
-import { verify } from '../../ir/verify.js';
+import { verify } from '../../ir/verify/verify.js';
 import { loadModel, saveModel } from '../../node/io.js';
 import { loadModelFromBytes, saveModelToBytes } from '../../src/io.js';
 import { arbModel } from '../arbitraries/model.js';

@@ -4,7 +4,7 @@
  * slicing / stacking / concatenating along an axis (Scan, Loop scan outputs, SplitToSequence,
  * ConcatFromSequence).
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import type { NumericArray, RtValue, TensorValue } from '../types.js';
 import { allocate, sizeOf } from '../util.js';

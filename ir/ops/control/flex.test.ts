@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import type { TensorValue } from '../types.js';
 import { flexOps } from './flex.js';
 import { ctxOf, f32, fakeGraph, find, plain } from './test-util.js';

@@ -3,7 +3,7 @@
  * optional `score_mod` / `prob_mod` subgraphs run through `ctx.runGraph`, and grouped-query
  * heads (query head h reads K/V head ⌊h / (Hq / Hkv)⌋).
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D, dtypeName } from '../../dtype.js';
 import type { Graph } from '../../types.js';
 import type { KernelContext, OpDef, OpTable, TensorValue } from '../types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import type { Graph } from '../../types.js';
 import type { RtValue, TensorValue } from '../types.js';

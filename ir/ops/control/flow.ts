@@ -2,7 +2,7 @@
  * Control flow: If, Loop, Scan. Bodies run through `ctx.runGraph`, which binds formal inputs by
  * position and lets the body read enclosing-scope values.
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import type { Graph } from '../../types.js';
 import type { KernelContext, OpTable, RtValue, TensorValue } from '../types.js';

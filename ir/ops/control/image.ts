@@ -6,7 +6,7 @@
  * Output: uint8 [H, W, 3] in RGB or BGR order, or [H, W, 1] for Grayscale (ITU-R 601-2 luma, as
  * Pillow computes it).
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import type { OpDef, OpTable } from '../types.js';
 import { asTensor } from '../util.js';

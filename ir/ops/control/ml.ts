@@ -2,7 +2,7 @@
  * ai.onnx.ml ops the node tests exercise: LabelEncoder, TreeEnsemble, ArrayFeatureExtractor,
  * Binarizer.
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import type { Attr } from '../../types.js';
 import type { AttrReader, OpDef, OpTable, TensorValue } from '../types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import { randomOps } from './random.js';
 import { ctxOf, f32, f64, find, i32, plain } from './test-util.js';

@@ -3,7 +3,7 @@
  * `ctx.random()` (seeded per evaluation run); the `seed` attribute is accepted and ignored, as
  * the spec allows implementations to differ. Marked `random: true` so nothing folds them.
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D, dtypeName } from '../../dtype.js';
 import type { KernelContext, OpDef, OpTable, TensorValue } from '../types.js';
 import { allocate, asTensor, isBigInt, isFloat, sizeOf } from '../util.js';

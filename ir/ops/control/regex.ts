@@ -12,7 +12,7 @@
  * Known residual differences: under `(?i)` JS case folding is Unicode simple folding (RE2 too,
  * but tables may differ by Unicode version); `\b`/`\w`/`\d` are ASCII in both.
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 
 const POSIX: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
   alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F',

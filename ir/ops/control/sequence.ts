@@ -3,7 +3,7 @@
  * Optional, OptionalHasElement, OptionalGetElement. Sequences are immutable arrays of tensors;
  * every op returns a new SequenceValue.
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import type { Type } from '../../types.js';
 import type { OpDef, OpTable, RtValue, SequenceValue, TensorValue } from '../types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import { re2ToRegExp } from './regex.js';
 import { stringOps } from './strings.js';

@@ -2,7 +2,7 @@
  * String ops: StringConcat, StringSplit, StringNormalizer, RegexFullMatch, TfIdfVectorizer.
  * Strings are JS strings (UTF-16); all operations here are code-point safe.
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import type { OpDef, OpTable, RtValue, TensorValue } from '../types.js';
 import { asTensor, broadcastIndex, broadcastShape } from '../util.js';

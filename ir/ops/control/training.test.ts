@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import type { RtValue } from '../types.js';
 import { trainingOps } from './training.js';
 import { ctxOf, f32, find, i64, plain } from './test-util.js';

@@ -3,7 +3,7 @@
  * once: inputs are (R, T, X₁…Xₙ, G₁…Gₙ, [V₁…Vₙ,] [H₁…Hₙ]) and outputs (X₁new…, [V₁new…,] [H₁new…]).
  * Arithmetic in float64, stored in the tensor's own dtype (float or double).
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import type { OpDef, OpTable, RtValue, TensorValue } from '../types.js';
 import { allocate, asTensor, isFloat } from '../util.js';
 

@@ -7,7 +7,7 @@
  * declare (it gets a LatheError instead). Loops have fast paths for equal shapes and scalars; the
  * general case uses `broadcastIndex` (one Int32Array per broadcast input, no per-element objects).
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D, dtypeName } from '../../dtype.js';
 import type { KernelContext, NumericArray, RtValue, TensorValue } from '../types.js';
 import { allocate, broadcastIndex, broadcastShape, isBigInt, isFloat, sizeOf } from '../util.js';

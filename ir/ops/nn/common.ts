@@ -2,7 +2,7 @@
  * Shared helpers of the nn family: typed access to float inputs, error construction naming the
  * node, and the spatial geometry (pads, strides, dilations, auto_pad) shared by Conv and pools.
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import type { KernelContext, NumericArray, RtValue, TensorValue } from '../types.js';
 import { allocate, isFloat, sizeOf } from '../util.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { f32, maxAbsDiff, randF32, runT } from './test-util.js';
 
 interface Geo { nsp: number; N: number; C: number; M: number; group: number; inSp: number[]; k: number[]; s: number[]; d: number[]; p: number[] }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import { gemm, setWasmGemm } from './gemm-core.js';
 import { wasmGemm } from './wasm-gemm.js';

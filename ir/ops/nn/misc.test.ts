@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import type { TensorValue } from '../types.js';
 import { f32, i64, maxAbsDiff, randF32, run, runT } from './test-util.js';

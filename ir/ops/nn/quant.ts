@@ -3,7 +3,7 @@
  * float8/float4 targets with saturate), DynamicQuantizeLinear, QLinearConv, ConvInteger.
  * Integer convolutions run exactly on the float64 path of the Conv core (|sums| < 2^53).
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import { roundToDtype } from '../float-formats.js';
 import type { KernelContext, NumericArray, OpDef, TensorValue } from '../types.js';

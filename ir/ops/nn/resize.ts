@@ -6,7 +6,7 @@
  * Before opset 11 the transform is asymmetric and nearest picks ceil when downsampling, else
  * floor (the historical rule runtimes keep for those versions).
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import type { KernelContext, NumericArray, OpDef, TensorValue } from '../types.js';
 import { isFloat, normAxis, sizeOf } from '../util.js';

@@ -3,7 +3,7 @@
  * interleaved complex pairs all move the same way), index reading with range checks, and the
  * output-size guard every shape-producing op goes through.
  */
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import type { KernelContext, NumericArray, RtValue, TensorValue } from '../types.js';
 import { allocate, asTensor, sizeOf } from '../util.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatheError } from '../../blob.js';
+import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import { bools, f32, i32, i64, iota, plain, run1, str } from './test-util.js';
 

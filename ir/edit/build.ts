@@ -3,10 +3,10 @@
  * Builders of nested subgraphs share one id allocator with their parent (`b.subgraph()`), so ids
  * stay unique across the model.
  */
-import { toAttrs, type AttrsInit } from './attrs.js';
-import { counterAllocator, type IdAllocator } from './ids.js';
-import type { Graph, Model, Node, NodeId, OpsetId, Tensor, Type, Value, ValueId } from './types.js';
-import { LatheError } from './blob.js';
+import { toAttrs, type AttrsInit } from '../attrs.js';
+import { counterAllocator, type IdAllocator } from '../ids.js';
+import type { Graph, Model, Node, NodeId, OpsetId, Tensor, Type, Value, ValueId } from '../types.js';
+import { LatheError } from '../error.js';
 
 /** A tensor type: `tensorType(1, [2, 'N'])` = float[2,N]; omit `shape` for unknown rank. */
 export function tensorType(dtype: number, shape?: readonly (number | string | null)[]): Type {

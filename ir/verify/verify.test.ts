@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { arbModel, chainModel, invalidModels, longChainModel, nestedIfModel } from '../test/arbitraries/model.js';
-import { Blob, memorySource } from './blob.js';
-import { GraphBuilder, modelOf, tensorType } from './build.js';
-import type { Model, Tensor } from './types.js';
+import { arbModel, chainModel, invalidModels, longChainModel, nestedIfModel } from '../../test/arbitraries/model.js';
+import { Blob, memorySource } from '../blob.js';
+import { GraphBuilder, modelOf, tensorType } from '../edit/build.js';
+import type { Model, Tensor } from '../types.js';
 import { verify } from './verify.js';
-import { tensorProblems } from './verify-tensor.js';
-import { walkGraphs } from './walk.js';
+import { tensorProblems } from './tensor.js';
+import { walkGraphs } from '../walk.js';
 
 describe('verify finds each defect', () => {
   test.each(Object.keys(invalidModels))('%s', (code) => {

@@ -2,8 +2,8 @@
  * Cycles among the nodes of one graph, for the verifier's `cycle` diagnostic. Split from verify.ts
  * to keep files small. Only called for a graph where some node read a value defined later.
  */
-import type { Node, ValueId } from './types.js';
-import { capturesOf } from './uses.js';
+import type { Node, ValueId } from '../types.js';
+import { capturesOf } from '../uses.js';
 
 export interface GraphCycles {
   /** Each cycle found, as positions in `order`, in dependency order (a reads b reads … reads a). */

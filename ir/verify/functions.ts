@@ -3,8 +3,8 @@
  * verify.ts to keep files small.
  */
 import type { Diagnostic } from './verify.js';
-import type { Model, Node } from './types.js';
-import { entry, rootPaths, walkGraphTree } from './walk.js';
+import type { Model, Node } from '../types.js';
+import { entry, rootPaths, walkGraphTree } from '../walk.js';
 
 /** Appends one `function-cycle` diagnostic per cycle found (iterative DFS with colours). */
 export function checkFunctionCycles(

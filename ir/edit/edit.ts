@@ -2,7 +2,7 @@
  * Editing: `edit(model, e => …)` returns a new Model, or the SAME object when the recipe changed
  * nothing, so `changed = out !== in`.
  *
- * Built on immer (see edit-draft.ts): the Editor writes into immer drafts of the graph's tables
+ * Built on immer (see draft.ts): the Editor writes into immer drafts of the graph's tables
  * (`nodes`, `values`) and lists (`outputs`, `initializers`) and the graph is rebuilt with `produce`,
  * so untouched nodes, values, tables and subgraphs are shared and a no-op edit is the same object.
  * Nodes and values themselves are replaced whole (small objects built here), never drafted: what
@@ -22,14 +22,14 @@
  * `x` cannot take the name (`e.canTakeOutputName(x)` is false), or it will never converge.
  * Subgraph and function outputs are positional: their slots are rewritten directly.
  */
-import { LatheError } from './blob.js';
-import { GraphEditor } from './edit-session.js';
-import { idAllocator, shareAllocator, type IdAllocator } from './ids.js';
-import type { Graph, Model, ValueId } from './types.js';
-import { mapGraphTree, mapGraphs, pathSteps, rootPaths, type GraphPath, type PathStep } from './walk.js';
+import { LatheError } from '../error.js';
+import { GraphEditor } from './session.js';
+import { idAllocator, shareAllocator, type IdAllocator } from '../ids.js';
+import type { Graph, Model, ValueId } from '../types.js';
+import { mapGraphTree, mapGraphs, pathSteps, rootPaths, type GraphPath, type PathStep } from '../walk.js';
 
-export type { AddOptions, Editor } from './edit-session.js';
-import type { Editor } from './edit-session.js';
+export type { AddOptions, Editor } from './session.js';
+import type { Editor } from './session.js';
 
 /** The model's id allocator, made (a scan of the whole model) only when an edit needs a fresh id. */
 function lazyAllocator(model: Model): IdAllocator & { readonly real: IdAllocator | null } {

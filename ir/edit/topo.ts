@@ -2,9 +2,9 @@
  * Topological order repair for one graph: keep the given order when it is already valid, else a
  * stable re-sort. Iterative (explicit stack), so a 10,000-long chain cannot overflow.
  */
-import { LatheError } from './blob.js';
-import type { Node, NodeId, Value, ValueId } from './types.js';
-import { capturesOf } from './uses.js';
+import { LatheError } from '../error.js';
+import type { Node, NodeId, Value, ValueId } from '../types.js';
+import { capturesOf } from '../uses.js';
 
 /** Local definitions a node reads (inputs and captures), as defining node ids. */
 function localDeps(node: Node, values: Readonly<Record<ValueId, Value>>): NodeId[] {

@@ -2,9 +2,9 @@
  * Payload checks for one tensor: dims, and payload length against dtype × dims. Split from
  * verify.ts to keep files small; used for initializers, tensor attributes and sparse tensors.
  */
-import { dtypeInfo, elementCount, rawByteLength } from './dtype.js';
-import type { Tensor } from './types.js';
-import { Blob } from './blob.js';
+import { dtypeInfo, elementCount, rawByteLength } from '../dtype.js';
+import type { Tensor } from '../types.js';
+import { Blob } from '../blob.js';
 
 /** Problems with one tensor as `[code, message]` pairs (empty when fine). */
 export function tensorProblems(t: Tensor): [code: string, message: string][] {

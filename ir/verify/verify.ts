@@ -29,11 +29,11 @@
  * node's outputs are added after its subgraphs were checked, leaving a graph removes what it added.
  * Ids are unique model-wide, so removal is exact and the whole pass is linear.
  */
-import type { Graph, Model, Node, NodeId, OnnxFunction, Tensor, Type, ValueId } from './types.js';
-import { entry, pathLabel, rootPaths, subgraphsOf, hasSubgraphs, walkGraphTree, type GraphPath, type SubgraphRef } from './walk.js';
-import { tensorProblems } from './verify-tensor.js';
-import { checkFunctionCycles } from './verify-functions.js';
-import { findCycles } from './verify-cycles.js';
+import type { Graph, Model, Node, NodeId, OnnxFunction, Tensor, Type, ValueId } from '../types.js';
+import { entry, pathLabel, rootPaths, subgraphsOf, hasSubgraphs, walkGraphTree, type GraphPath, type SubgraphRef } from '../walk.js';
+import { tensorProblems } from './tensor.js';
+import { checkFunctionCycles } from './functions.js';
+import { findCycles } from './cycles.js';
 
 export interface Diagnostic {
   severity: 'error' | 'warning';

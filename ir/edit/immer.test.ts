@@ -5,14 +5,15 @@
  */
 import { isDraft, produce } from 'immer';
 import { describe, expect, test } from 'vitest';
-import { chainModel, nestedIfModel } from '../test/arbitraries/model.js';
-import { Blob, LatheError, memorySource } from './blob.js';
+import { chainModel, nestedIfModel } from '../../test/arbitraries/model.js';
+import { Blob, memorySource } from '../blob.js';
+import { LatheError } from '../error.js';
 import { GraphBuilder, modelOf, tensorType } from './build.js';
-import { DraftList, DraftTable } from './edit-draft.js';
+import { DraftList, DraftTable } from './draft.js';
 import { edit, type Editor } from './edit.js';
-import type { NodeId, Tensor, ValueId } from './types.js';
-import { verify } from './verify.js';
-import { walkGraphs } from './walk.js';
+import type { NodeId, Tensor, ValueId } from '../types.js';
+import { verify } from '../verify/verify.js';
+import { walkGraphs } from '../walk.js';
 
 const f32 = tensorType(1, [2]);
 

@@ -1,16 +1,16 @@
 /**
  * One graph's edit session: the `Editor` a recipe receives (see edit.ts for the rules), writing
- * into immer drafts of the graph's tables (edit-draft.ts) and keeping an exact use map as it goes.
+ * into immer drafts of the graph's tables (draft.ts) and keeping an exact use map as it goes.
  */
-import { LatheError } from './blob.js';
-import { DraftList, DraftTable, immer, type Writable } from './edit-draft.js';
-import { makeAttr, toAttrs, withAttr, withoutAttr, type AttrInit, type AttrsInit } from './attrs.js';
+import { LatheError } from '../error.js';
+import { DraftList, DraftTable, immer, type Writable } from './draft.js';
+import { makeAttr, toAttrs, withAttr, withoutAttr, type AttrInit, type AttrsInit } from '../attrs.js';
 import { GraphBuilder, type OpOptions } from './build.js';
-import type { IdAllocator } from './ids.js';
-import type { Graph, Node, NodeId, Tensor, Type, Value, ValueId } from './types.js';
-import { capturesOf, renameCaptured, usesOf, type Use, type UseIndex } from './uses.js';
+import type { IdAllocator } from '../ids.js';
+import type { Graph, Node, NodeId, Tensor, Type, Value, ValueId } from '../types.js';
+import { capturesOf, renameCaptured, usesOf, type Use, type UseIndex } from '../uses.js';
 import { orderedFor, repairOrder } from './topo.js';
-import { hasSubgraphs } from './walk.js';
+import { hasSubgraphs } from '../walk.js';
 
 export interface AddOptions extends OpOptions {
   /** Insert before this node. Default: before the node the innermost `nodes()` loop is at, else at the end. */
@@ -392,7 +392,7 @@ export class GraphEditor implements Editor {
       order = repairOrder([...order], nodes, values, this.base.name);
     }
     // A root-only draft: assigning the same table back is no change, and no nested drafts exist
-    // for immer to chase through the new tables (see edit-draft.ts).
+    // for immer to chase through the new tables (see draft.ts).
     return immer.produce(this.base, (draft) => {
       const g = draft as Writable<Graph>;
       g.nodes = nodes;

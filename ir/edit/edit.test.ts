@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { arbModel, chainModel, nestedIfModel } from '../test/arbitraries/model.js';
+import { arbModel, chainModel, nestedIfModel } from '../../test/arbitraries/model.js';
 import { GraphBuilder, modelOf, tensorType } from './build.js';
-import { LatheError } from './blob.js';
+import { LatheError } from '../error.js';
 import { edit, editAll, editGraph, type Editor } from './edit.js';
-import type { Graph, Model, NodeId } from './types.js';
-import { usesOf } from './uses.js';
-import { verify } from './verify.js';
-import { walkGraphs, walkNodes, type GraphPath } from './walk.js';
+import type { Graph, Model, NodeId } from '../types.js';
+import { usesOf } from '../uses.js';
+import { verify } from '../verify/verify.js';
+import { walkGraphs, walkNodes, type GraphPath } from '../walk.js';
 
 const f32 = tensorType(1, [2, 2]);
 

@@ -6,12 +6,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { LatheError } from './blob.js';
+import { LatheError } from '../error.js';
 import { GraphBuilder, modelOf } from './build.js';
 import { edit, type Editor } from './edit.js';
-import type { Model, NodeId, ValueId } from './types.js';
-import { capturesOf, usesOf, type Use } from './uses.js';
-import { verify } from './verify.js';
+import type { Model, NodeId, ValueId } from '../types.js';
+import { capturesOf, usesOf, type Use } from '../uses.js';
+import { verify } from '../verify/verify.js';
 
 interface NaiveNode {
   id: NodeId;

@@ -4,8 +4,8 @@
  * up, and for root-level duplicate names found with one map operation.
  */
 import { describe, expect, test } from 'vitest';
-import { chainModel, nestedIfModel } from '../test/arbitraries/model.js';
-import type { Graph, Model, ValueId } from './types.js';
+import { chainModel, nestedIfModel } from '../../test/arbitraries/model.js';
+import type { Graph, Model, ValueId } from '../types.js';
 import { verify } from './verify.js';
 
 const codes = (m: Model) => verify(m).map((d) => `${d.code} ${d.value ?? d.node ?? ''}`);
