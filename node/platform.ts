@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'nod
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LatheError } from '../ir/error.js';
-import type { Platform } from '../src/cli.js';
+import type { Platform } from '../src/platform.js';
 import { createAtomicFileSink } from './file-sink.js';
 import { loadModel, saveModel } from './io.js';
 

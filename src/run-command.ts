@@ -14,7 +14,7 @@ import { evaluate } from '../ir/eval/run.js';
 import { describeValue } from '../ir/eval/values.js';
 import type { RtValue } from '../ir/ops/types.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
-import type { Platform } from './cli.js';
+import type { Platform } from './platform.js';
 
 function joinPath(dir: string, file: string): string {
   return dir.endsWith('/') || dir.endsWith('\\') ? `${dir}${file}` : `${dir}/${file}`;

@@ -1,0 +1,51 @@
+/**
+ * What the CLI needs from its host (files, streams, clocks, the version), in a module of its own so
+ * that the commands (cli.ts, run-command.ts, …) depend on it and not on each other. `node/platform.ts`
+ * implements it; tests use fakes.
+ */
+import type { Model } from '../ir/types.js';
+
+export type ExternalDataMode = 'auto' | 'always' | 'never';
+
+export interface SaveOptions {
+  readonly externalData?: ExternalDataMode;
+  readonly dataLocation?: string;
+}
+
+export interface SaveResult {
+  readonly modelBytes: number;
+  readonly dataBytes: number;
+  readonly dataFile?: string;
+}
+
+/** What the CLI needs from its host. File operations throw `LatheError` (with `.file`) on bad input. */
+export interface Platform {
+  /** lathe's version (package.json). */
+  readonly version: string;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  env(name: string): string | undefined;
+  /** Milliseconds, monotonic. */
+  now(): number;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Rewrites the progress line (stderr); '' clears it. */
+  progress(text: string): void;
+  loadModel(path: string): Model;
+  /** Atomic: on failure nothing is left at `path`. */
+  saveModel(model: Model, path: string, options?: SaveOptions): SaveResult;
+  readText(path: string): string;
+  /** Atomic (temp file + rename). */
+  writeText(path: string, text: string): void;
+  exists(path: string): boolean;
+  /** Size in bytes, or undefined when there is no such file. */
+  fileSize(path: string): number | undefined;
+  /** True when both name the same file: same real path, or (when `b` does not exist) the same resolved path. */
+  samePath(a: string, b: string): boolean;
+  /** The whole file (test-data `.pb` files of `run`). */
+  readBytes(path: string): Uint8Array;
+  /** Atomic (temp file + rename). */
+  writeBytes(path: string, bytes: Uint8Array): void;
+  /** Creates the folder (and its parents) unless it exists. */
+  makeDir(path: string): void;
+}
