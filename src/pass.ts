@@ -3,7 +3,7 @@
  * Model to Model that returns the SAME object when nothing changed, made by a factory that applies
  * option defaults. Per-run state lives in locals or in the `PassContext`, never in module globals.
  */
-import type { Model } from '../ir/types.js';
+import type { Model, NodeId } from '../ir/types.js';
 
 /** kebab-case; equals the pass's folder name and its token in pipeline text. */
 export type PassName = string;
@@ -20,9 +20,31 @@ export interface PassLogger {
   warn(message: string): void;
 }
 
+/** One attempt of one rule at one node, for `--trace-rules`. */
+export interface RuleTraceEvent {
+  readonly rule: string;
+  readonly node: NodeId;
+  /** The node's ONNX name, when it has one. */
+  readonly nodeName?: string;
+  readonly op: string;
+  readonly fired: boolean;
+  /** Why it did not fire. */
+  readonly reason?: string;
+}
+
+/** Run-wide settings of rule passes (CLI `--disable-rules`, `--trace-rules`, `--no-provenance`). */
+export interface RuleRunOptions {
+  readonly disabled?: (rule: string) => boolean;
+  readonly traced?: (rule: string) => boolean;
+  readonly trace?: (event: RuleTraceEvent) => void;
+  /** Stamp rewritten nodes with `lathe.rule` metadata (default true). */
+  readonly provenance?: boolean;
+}
+
 export interface PassContext {
   readonly stats: PassStats;
   readonly log: PassLogger;
+  readonly rules?: RuleRunOptions;
 }
 
 export interface Pass<O = unknown> {

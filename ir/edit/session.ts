@@ -7,7 +7,7 @@ import { DraftList, DraftTable, immer, type Writable } from './draft.js';
 import { makeAttr, toAttrs, withAttr, withoutAttr, type AttrInit, type AttrsInit } from '../attrs.js';
 import { GraphBuilder, type OpOptions } from './build.js';
 import type { IdAllocator } from '../ids.js';
-import type { Graph, Node, NodeId, Tensor, Type, Value, ValueId } from '../types.js';
+import type { Entry, Graph, Node, NodeId, Tensor, Type, Value, ValueId } from '../types.js';
 import { capturesOf, renameCaptured, usesOf, type Use, type UseIndex } from '../uses.js';
 import { orderedFor, repairOrder } from './topo.js';
 import { hasSubgraphs } from '../walk.js';
@@ -15,6 +15,8 @@ import { hasSubgraphs } from '../walk.js';
 export interface AddOptions extends OpOptions {
   /** Insert before this node. Default: before the node the innermost `nodes()` loop is at, else at the end. */
   before?: NodeId;
+  /** The node's metadata_props (e.g. the rewrite rule that made it, `lathe.rule`). */
+  meta?: readonly Entry[];
 }
 
 export interface Editor {
@@ -223,6 +225,7 @@ export class GraphEditor implements Editor {
       outputs,
       attrs: toAttrs(attrs),
       ...(opts.name !== undefined && { name: opts.name }),
+      ...(opts.meta !== undefined && opts.meta.length > 0 && { meta: opts.meta }),
     };
     this.nodesT.set(id, node);
     this.track(node);

@@ -1,0 +1,174 @@
+/**
+ * Drivers that apply a rule set to every graph of a model (main graph, subgraphs, function
+ * bodies), bounded (MLIR's greedy driver and walk driver; tinygrad's graph_rewrite):
+ * - `greedy`: sweeps the graph in order, rewriting where a rule fires, until a sweep changes
+ *   nothing, or `maxSweeps`/`maxRewrites` is reached (then `stop` says so: a rule set that keeps
+ *   undoing itself stops instead of looping);
+ * - `walk`: one sweep; nodes a rewrite adds are not revisited.
+ *
+ * At each node the rules indexed by its op are tried in declaration order; for each, every way
+ * the pattern matches is offered to `check` until one is accepted. Then the rewrite builds its
+ * replacement through the emitter, the root's outputs are replaced, and matched nodes left
+ * without uses are removed. Declines are reported to `trace` with their reason.
+ */
+import { editAll, type Editor } from '../../ir/edit/edit.js';
+import type { GraphPath } from '../../ir/walk.js';
+import type { Model, Node, NodeId, ValueId } from '../../ir/types.js';
+import { makeEmitter, type EmitterState } from './emit.js';
+import { matchAt, type MatchState } from './match.js';
+import { isFail, opKey, type MatchContext, type Rule, type RuleSet } from './rule.js';
+import { editorView, type GraphView } from './view.js';
+import type { RuleTraceEvent } from '../pass.js';
+
+export type { RuleTraceEvent } from '../pass.js';
+
+export interface ApplyRulesOptions {
+  readonly mode?: 'greedy' | 'walk';
+  /** Greedy: at most this many sweeps over one graph (default 16). */
+  readonly maxSweeps?: number;
+  /** At most this many rewrites in the whole model (default 1,000,000). */
+  readonly maxRewrites?: number;
+  /** Stamp new nodes with `lathe.rule` metadata (default true). */
+  readonly provenance?: boolean;
+  /** Rules for which this is true are skipped (`--disable-rules`). */
+  readonly disabled?: (rule: string) => boolean;
+  /** Rules for which this is true report every attempt to `trace` (`--trace-rules`). */
+  readonly traced?: (rule: string) => boolean;
+  readonly trace?: (event: RuleTraceEvent) => void;
+  /** Called once per rewrite with the rule's name. */
+  readonly onRewrite?: (rule: string) => void;
+}
+
+export type StopReason = 'converged' | 'max-sweeps' | 'max-rewrites';
+
+export interface ApplyRulesResult {
+  readonly model: Model;
+  readonly rewrites: number;
+  readonly stop: StopReason;
+}
+
+function onnxOpset(model: Model, path: GraphPath): number {
+  let root = path;
+  while (root.parent) root = root.parent;
+  const opsets = root.step.kind === 'function' ? model.functions[root.step.index].opsets : model.opsets;
+  return opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
+}
+
+function inFunctionBody(path: GraphPath): boolean {
+  let root = path;
+  while (root.parent) root = root.parent;
+  return root.step.kind === 'function';
+}
+
+/** Values of matched nodes other than the root that something outside the match reads. */
+function escapingIntermediate(view: GraphView, nodes: readonly Node[], e: Editor): ValueId | undefined {
+  const inside = new Set(nodes.map((n) => n.id));
+  for (const n of nodes.slice(1)) {
+    for (const v of n.outputs) {
+      if (v === null) continue;
+      if (view.isGraphOutput(v)) return v;
+      for (const u of e.uses(v)) if (u.kind !== 'input' || !inside.has(u.node)) return v;
+    }
+  }
+  return undefined;
+}
+
+interface Attempt {
+  readonly fired: boolean;
+  readonly reason?: string;
+}
+
+/** Tries one rule at `node`; on success the graph is rewritten. */
+function tryRule(rule: Rule, node: Node, e: Editor, view: GraphView, opset: number, provenance: boolean): Attempt {
+  if (rule.minOpset !== undefined && opset < rule.minOpset) return { fired: false, reason: `needs ONNX opset ${rule.minOpset}, the graph imports ${opset}` };
+  const st: MatchState = { failure: 'no match' };
+  let reason: string | undefined;
+  for (const sol of matchAt(rule.root, node, view, st)) {
+    const escaping = rule.sharedIntermediates ? undefined : escapingIntermediate(view, sol.nodes, e);
+    if (escaping !== undefined) {
+      reason = `intermediate value ${e.value(escaping)?.name ?? escaping} is used outside the match`;
+      continue;
+    }
+    const ctx: MatchContext = { view, root: node, nodes: sol.nodes, opset };
+    const data = rule.check(sol.env, ctx);
+    if (data === false || isFail(data)) {
+      reason = data === false ? 'check declined' : data.reason;
+      continue;
+    }
+    const state: EmitterState = { added: [] };
+    const replacement = rule.rewrite(sol.env, makeEmitter(e, view, node, rule.name, provenance, state), data);
+    if (replacement === null) {
+      // Nodes the rewrite built before declining are dead: remove them (last first).
+      removeDead(e, state.added.map((v) => e.value(v)?.def?.node).filter((n): n is NodeId => n !== undefined).reverse());
+      reason = 'rewrite declined';
+      continue;
+    }
+    replaceOutputs(e, node, replacement);
+    removeDead(e, sol.nodes.map((n) => n.id));
+    return { fired: true };
+  }
+  return { fired: false, reason: reason ?? st.failure };
+}
+
+function replaceOutputs(e: Editor, root: Node, replacement: ValueId | readonly (ValueId | null)[]): void {
+  const list = typeof replacement === 'string' ? [replacement] : replacement;
+  list.forEach((to, i) => {
+    const from = root.outputs[i];
+    if (to === null || from === null || from === undefined || to === from) return;
+    const type = e.value(from)?.type;
+    e.replaceAllUses(from, to);
+    if (type && !e.value(to)?.type && e.value(to)?.def) e.setValue(to, { type });
+  });
+}
+
+/** Removes the listed nodes that no longer feed anything, in the order given. */
+function removeDead(e: Editor, ids: readonly NodeId[]): void {
+  for (const id of ids) {
+    const n = e.node(id);
+    if (n && n.outputs.every((v) => v === null || e.uses(v).length === 0)) e.remove(id);
+  }
+}
+
+/** Applies `rules` to every graph of `model`; returns the same model when nothing fired. */
+export function applyRules(model: Model, rules: RuleSet, options: ApplyRulesOptions = {}): ApplyRulesResult {
+  const maxSweeps = options.mode === 'walk' ? 1 : (options.maxSweeps ?? 16);
+  const maxRewrites = options.maxRewrites ?? 1_000_000;
+  const provenance = options.provenance ?? true;
+  let rewrites = 0;
+  let stop: StopReason = 'converged';
+  const out = editAll(model, (e, path) => {
+    const view = editorView(e, inFunctionBody(path));
+    const opset = onnxOpset(model, path);
+    for (let sweep = 0; ; sweep++) {
+      if (sweep === maxSweeps) {
+        if (options.mode !== 'walk') stop = 'max-sweeps';
+        return;
+      }
+      let changed = false;
+      for (const node of e.nodes()) {
+        if (!e.node(node.id)) continue;
+        const candidates = rules.byRoot.get(opKey(node.domain, node.op));
+        if (!candidates) continue;
+        for (const rule of candidates) {
+          if (options.disabled?.(rule.name)) continue;
+          if (rewrites >= maxRewrites) {
+            stop = 'max-rewrites';
+            return;
+          }
+          const attempt = tryRule(rule, node, e, view, opset, provenance);
+          if (options.traced?.(rule.name)) {
+            options.trace?.({ rule: rule.name, node: node.id, op: node.op, ...(node.name !== undefined && { nodeName: node.name }), fired: attempt.fired, ...(attempt.reason !== undefined && { reason: attempt.reason }) });
+          }
+          if (attempt.fired) {
+            rewrites++;
+            changed = true;
+            options.onRewrite?.(rule.name);
+            break;
+          }
+        }
+      }
+      if (!changed) return;
+    }
+  });
+  return { model: out, rewrites, stop };
+}

@@ -1,0 +1,52 @@
+/**
+ * The emitter: the only way a rewrite builds nodes (MLIR's PatternRewriter, onnxscript's tape).
+ * New nodes go before the matched root, carry the rule's name in `lathe.rule` metadata unless
+ * provenance is off, and constants become initializers (Constant nodes in function bodies, which
+ * have no initializers).
+ */
+import type { AttrsInit } from '../../ir/attrs.js';
+import type { Editor } from '../../ir/edit/edit.js';
+import { toTensor } from '../../ir/ops/tensor-value.js';
+import type { TensorValue } from '../../ir/ops/types.js';
+import type { Entry, Node, ValueId } from '../../ir/types.js';
+import type { GraphView } from './view.js';
+
+export interface EmitOptions {
+  readonly domain?: string;
+}
+
+export interface Emitter {
+  readonly view: GraphView;
+  /** The node the rule matched at. */
+  readonly root: Node;
+  /** A node with one output; returns it. */
+  op(type: string, inputs: readonly (ValueId | null)[], attrs?: AttrsInit, options?: EmitOptions): ValueId;
+  /** A node with `outputs` outputs; returns them. */
+  ops(type: string, inputs: readonly (ValueId | null)[], attrs: AttrsInit | undefined, outputs: number, options?: EmitOptions): ValueId[];
+  /** A constant holding `t`. */
+  constant(t: TensorValue): ValueId;
+}
+
+/** Where the rule keeps its bookkeeping: the nodes it added, for the driver. */
+export interface EmitterState {
+  readonly added: ValueId[];
+}
+
+export function makeEmitter(e: Editor, view: GraphView, root: Node, rule: string, provenance: boolean, state: EmitterState): Emitter {
+  const meta: readonly Entry[] | undefined = provenance ? [{ key: 'lathe.rule', value: rule }] : undefined;
+  const ops = (type: string, inputs: readonly (ValueId | null)[], attrs: AttrsInit | undefined, outputs: number, options: EmitOptions = {}): ValueId[] => {
+    const out = e.add(type, inputs, attrs, { before: root.id, outputs, ...(options.domain !== undefined && { domain: options.domain }), ...(meta && { meta }) });
+    state.added.push(...out);
+    return out;
+  };
+  return {
+    view,
+    root,
+    op: (type, inputs, attrs, options) => ops(type, inputs, attrs, 1, options)[0],
+    ops,
+    constant(t) {
+      if (view.inFunction) return ops('Constant', [], { value: { kind: 'tensor', value: toTensor(t) } }, 1)[0];
+      return e.addInitializer(toTensor(t));
+    },
+  };
+}

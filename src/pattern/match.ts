@@ -1,0 +1,157 @@
+/**
+ * The matcher: interprets a pattern (pattern.ts) against the graph seen through a `GraphView`,
+ * starting at a root value, with backtracking over alternatives and over the two operand orders
+ * of commutative ops. It yields every way the pattern matches; the driver takes the first one a
+ * rule's `check` accepts. On no match it leaves the reason of the last mismatch, for tracing.
+ */
+import { attrToJs, attrEquals } from './attr-value.js';
+import { isCommutative } from '../../ir/ops/traits.js';
+import type { PNode } from './pattern.js';
+import type { GraphView } from './view.js';
+import type { Node, ValueId } from '../../ir/types.js';
+
+/** One way a pattern matched: its bindings and the nodes it covered (root first). */
+export interface Solution {
+  readonly env: Readonly<Record<string, unknown>>;
+  readonly nodes: readonly Node[];
+}
+
+/** Why the last attempt failed (for `--trace-rules`). */
+export interface MatchState {
+  failure: string;
+}
+
+function label(node: Node): string {
+  return node.name ? `${node.op} '${node.name}'` : `${node.op} (${node.id})`;
+}
+
+function* bindValue(name: string, v: ValueId, s: Solution, st: MatchState): Generator<Solution> {
+  const prev = s.env[name];
+  if (prev === undefined) yield { env: { ...s.env, [name]: v }, nodes: s.nodes };
+  else if (prev === v) yield s;
+  else st.failure = `${name} would stand for two different values`;
+}
+
+function* matchOp(p: Extract<PNode, { kind: 'op' }>, v: ValueId, s: Solution, view: GraphView, st: MatchState): Generator<Solution> {
+  const def = view.producer(v);
+  if (!def) {
+    st.failure = `${v} is not computed by a node of this graph (expected ${p.op})`;
+    return;
+  }
+  const node = def.node;
+  if (node.op !== p.op || node.domain !== p.domain) {
+    st.failure = `expected ${p.op}, found ${label(node)}`;
+    return;
+  }
+  if (def.index !== p.output) {
+    st.failure = `${label(node)}: output ${def.index} is used, the pattern wants output ${p.output}`;
+    return;
+  }
+  let arity = node.inputs.length;
+  while (arity > 0 && node.inputs[arity - 1] === null) arity--;
+  if (arity !== p.inputs.length) {
+    st.failure = `${label(node)} has ${arity} inputs, the pattern ${p.inputs.length}`;
+    return;
+  }
+  for (const [name, c] of Object.entries(p.attrs)) {
+    const attr = node.attrs.find((a) => a.name === name);
+    const value = attr && attrToJs(attr);
+    if (c.kind === 'eq' && (value === undefined || !attrEquals(value, c.value))) {
+      st.failure = `${label(node)}: attribute ${name} is ${value === undefined ? 'not set' : 'another value'}`;
+      return;
+    }
+    if (c.kind === 'absent' && attr) {
+      st.failure = `${label(node)}: attribute ${name} is set`;
+      return;
+    }
+    if (c.kind === 'test' && !c.test(value)) {
+      st.failure = `${label(node)}: attribute ${name} is not ${c.label}`;
+      return;
+    }
+  }
+  let env = s.env;
+  for (const [name, c] of Object.entries(p.attrs)) {
+    if (c.kind !== 'bind') continue;
+    const attr = node.attrs.find((a) => a.name === name);
+    env = { ...env, [c.name]: attr ? attrToJs(attr) : c.dflt };
+  }
+  if (p.bind !== undefined) {
+    const prev = env[p.bind];
+    if (prev !== undefined && prev !== node) {
+      st.failure = `${p.bind} would stand for two different nodes`;
+      return;
+    }
+    env = { ...env, [p.bind]: node };
+  }
+  const start: Solution = { env, nodes: s.nodes.includes(node) ? s.nodes : [...s.nodes, node] };
+  const orders = p.inputs.length === 2 && isCommutative(node.domain, node.op) ? [[0, 1], [1, 0]] : [p.inputs.map((_, i) => i)];
+  for (const order of orders) yield* matchInputs(p.inputs, order, node, 0, start, view, st);
+}
+
+function* matchInputs(
+  pats: readonly PNode[],
+  order: readonly number[],
+  node: Node,
+  k: number,
+  s: Solution,
+  view: GraphView,
+  st: MatchState,
+): Generator<Solution> {
+  if (k === pats.length) {
+    yield s;
+    return;
+  }
+  for (const next of matchValue(pats[k], node.inputs[order[k]], s, view, st)) yield* matchInputs(pats, order, node, k + 1, next, view, st);
+}
+
+/** Every way `p` matches the value `v` extending `s`. */
+export function* matchValue(p: PNode, v: ValueId | null, s: Solution, view: GraphView, st: MatchState): Generator<Solution> {
+  if (p.kind === 'any') {
+    yield s;
+    return;
+  }
+  if (v === null) {
+    st.failure = 'an omitted optional input';
+    return;
+  }
+  switch (p.kind) {
+    case 'var':
+      yield* bindValue(p.name, v, s, st);
+      return;
+    case 'const': {
+      const t = view.constant(v);
+      if (!t || (p.test && !p.test(t))) {
+        st.failure = `${v} is not ${p.label}`;
+        return;
+      }
+      if (p.name === undefined) yield s;
+      else {
+        const prev = s.env[p.name] as { id: ValueId } | undefined;
+        if (prev === undefined) yield { env: { ...s.env, [p.name]: { id: v, tensor: t } }, nodes: s.nodes };
+        else if (prev.id === v) yield s;
+        else st.failure = `${p.name} would stand for two different constants`;
+      }
+      return;
+    }
+    case 'op':
+      yield* matchOp(p, v, s, view, st);
+      return;
+    case 'or':
+      for (const alt of p.alts) yield* matchValue(alt, v, s, view, st);
+      return;
+  }
+}
+
+/** Matches a root pattern at `node` (any output of it, for an op pattern selecting `output`). */
+export function* matchAt(root: PNode, node: Node, view: GraphView, st: MatchState): Generator<Solution> {
+  const alts = root.kind === 'or' ? root.alts : [root];
+  for (const alt of alts) {
+    if (alt.kind !== 'op') continue;
+    const v = node.outputs[alt.output];
+    if (v === null || v === undefined) {
+      st.failure = `${label(node)} has no output ${alt.output}`;
+      continue;
+    }
+    yield* matchValue(alt, v, { env: {}, nodes: [] }, view, st);
+  }
+}

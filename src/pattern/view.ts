@@ -1,0 +1,90 @@
+/**
+ * What rules see of the graph they match in: producers, uses, types and constant values, read
+ * through the edit session's `Editor` so that a rewrite's changes are visible to the next match.
+ */
+import type { Editor } from '../../ir/edit/edit.js';
+import { LatheError } from '../../ir/error.js';
+import { tensorValue } from '../../ir/ops/tensor-value.js';
+import type { TensorValue } from '../../ir/ops/types.js';
+import type { Dim, Node, Type, ValueId } from '../../ir/types.js';
+
+export interface GraphView {
+  /** The node (of this graph) defining `v` and the output index; undefined for inputs, initializers, outer values. */
+  producer(v: ValueId): { readonly node: Node; readonly index: number } | undefined;
+  /** How many reads `v` has (node inputs, subgraph captures, graph outputs). */
+  useCount(v: ValueId): number;
+  isGraphOutput(v: ValueId): boolean;
+  type(v: ValueId): Type | undefined;
+  /** Element dtype of a tensor value, or undefined when unknown. */
+  dtype(v: ValueId): number | undefined;
+  /** Shape of a tensor value, or undefined when the rank is unknown. */
+  shape(v: ValueId): readonly Dim[] | undefined;
+  /** The elements of a constant value (initializer that is not a graph input, or Constant output). */
+  constant(v: ValueId): TensorValue | undefined;
+  /** True when this graph is a function body (no initializers: constants become Constant nodes). */
+  readonly inFunction: boolean;
+}
+
+/** The value of a Constant node, when it is given in a form that needs no context. */
+function constantNodeValue(node: Node): TensorValue | undefined {
+  if (node.attrs.length !== 1) return undefined;
+  const a = node.attrs[0];
+  switch (a.kind) {
+    case 'tensor':
+      return a.name === 'value' ? tensorValue(a.value, 'Constant value') : undefined;
+    case 'float':
+      return a.name === 'value_float' ? { kind: 'tensor', dtype: 1, dims: [], data: Float32Array.of(a.value) } : undefined;
+    case 'floats':
+      return a.name === 'value_floats' ? { kind: 'tensor', dtype: 1, dims: [a.value.length], data: Float32Array.from(a.value) } : undefined;
+    case 'int':
+      return a.name === 'value_int' ? { kind: 'tensor', dtype: 7, dims: [], data: BigInt64Array.of(a.value) } : undefined;
+    case 'ints':
+      return a.name === 'value_ints' ? { kind: 'tensor', dtype: 7, dims: [a.value.length], data: BigInt64Array.from(a.value) } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A view over an edit session. Constant values are decoded once per value (payloads may be lazy). */
+export function editorView(e: Editor, inFunction: boolean): GraphView {
+  const constants = new Map<ValueId, TensorValue | null>();
+  const view: GraphView = {
+    inFunction,
+    producer(v) {
+      const def = e.value(v)?.def;
+      const node = def && e.node(def.node);
+      return node ? { node, index: def.index } : undefined;
+    },
+    useCount: (v) => e.uses(v).length,
+    isGraphOutput: (v) => e.isGraphOutput(v),
+    type: (v) => e.value(v)?.type,
+    dtype(v) {
+      const t = e.value(v)?.type;
+      return t && (t.kind === 'tensor' || t.kind === 'sparse') && t.dtype !== 0 ? t.dtype : undefined;
+    },
+    shape(v) {
+      const t = e.value(v)?.type;
+      return t && t.kind === 'tensor' ? t.shape : undefined;
+    },
+    constant(v) {
+      const known = constants.get(v);
+      if (known !== undefined) return known ?? undefined;
+      let out: TensorValue | undefined;
+      try {
+        const value = e.value(v);
+        if (value?.tensor && !e.isGraphInput(v)) out = tensorValue(value.tensor, value.name ?? v);
+        else {
+          const p = view.producer(v);
+          if (p && p.node.op === 'Constant' && p.node.domain === '') out = constantNodeValue(p.node);
+        }
+      } catch (err) {
+        // A payload that cannot be read (stripped, damaged): not a constant for matching purposes.
+        if (!(err instanceof LatheError)) throw err;
+        out = undefined;
+      }
+      constants.set(v, out ?? null);
+      return out;
+    },
+  };
+  return view;
+}
