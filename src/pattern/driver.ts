@@ -121,11 +121,20 @@ function replaceOutputs(e: Editor, root: Node, replacement: ValueId | readonly (
   });
 }
 
-/** Removes the listed nodes that no longer feed anything, in the order given. */
+/**
+ * Removes the listed nodes that no longer feed anything, then, transitively, the nodes of this
+ * graph that fed only them (a Constant whose one reader was rewritten away goes too).
+ */
 function removeDead(e: Editor, ids: readonly NodeId[]): void {
-  for (const id of ids) {
-    const n = e.node(id);
-    if (n && n.outputs.every((v) => v === null || e.uses(v).length === 0)) e.remove(id);
+  const work = [...ids];
+  for (let i = 0; i < work.length; i++) {
+    const n = e.node(work[i]);
+    if (!n || n.outputs.length === 0 || !n.outputs.every((v) => v === null || e.uses(v).length === 0)) continue;
+    e.remove(n.id);
+    for (const v of n.inputs) {
+      const def = v === null ? undefined : e.value(v)?.def;
+      if (def) work.push(def.node);
+    }
   }
 }
 

@@ -49,8 +49,8 @@ function* matchOp(p: Extract<PNode, { kind: 'op' }>, v: ValueId, s: Solution, vi
   }
   let arity = node.inputs.length;
   while (arity > 0 && node.inputs[arity - 1] === null) arity--;
-  if (arity !== p.inputs.length) {
-    st.failure = `${label(node)} has ${arity} inputs, the pattern ${p.inputs.length}`;
+  if (p.rest ? arity < p.inputs.length : arity !== p.inputs.length) {
+    st.failure = `${label(node)} has ${arity} inputs, the pattern ${p.rest ? 'at least ' : ''}${p.inputs.length}`;
     return;
   }
   for (const [name, c] of Object.entries(p.attrs)) {
@@ -106,7 +106,7 @@ function* matchInputs(
 
 /** Every way `p` matches the value `v` extending `s`. */
 export function* matchValue(p: PNode, v: ValueId | null, s: Solution, view: GraphView, st: MatchState): Generator<Solution> {
-  if (p.kind === 'any') {
+  if (p.kind === 'any' || p.kind === 'rest') {
     yield s;
     return;
   }

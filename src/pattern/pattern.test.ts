@@ -161,8 +161,11 @@ g (float[3] p) => (y) <float[3] z = {0, 0, 0}> { s = Relu (p)  y = Add (s, z) }`
     expect(ops(run(init, [addZero]).model)).toEqual(['Relu']);
     const node = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[3] p) => (y) { z = Constant <value_float = 0.0> ()  s = Relu (p)  y = Add (s, z) }`);
-    // The Constant is left for eliminate-dead-code: constants are read, not matched as nodes.
-    expect(ops(run(node, [addZero]).model)).toEqual(['Constant', 'Relu']);
+    // The Constant fed only the rewritten Add: it goes with it.
+    expect(ops(run(node, [addZero]).model)).toEqual(['Relu']);
+    const shared = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[3] p) => (y, z) { z = Constant <value_float = 0.0> ()  s = Relu (p)  y = Add (s, z) }`);
+    expect(ops(run(shared, [addZero]).model)).toEqual(['Constant', 'Relu']);
     const nonzero = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[3] p) => (y) <float[3] z = {0, 1, 0}> { s = Relu (p)  y = Add (s, z) }`);
     expect(run(nonzero, [addZero]).rewrites).toBe(0);

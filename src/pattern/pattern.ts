@@ -9,6 +9,7 @@
  */
 import type { Attr, Graph, Node, Tensor, ValueId } from '../../ir/types.js';
 import type { TensorValue } from '../../ir/ops/types.js';
+import { LatheError } from '../../ir/error.js';
 
 /** A constant matched by `P.const`: the value and its elements. */
 export interface ConstBinding {
@@ -45,7 +46,10 @@ export type PNode =
       readonly output: number;
       /** Binds the matched node under this name. */
       readonly bind?: string;
+      /** `P.rest()` ended the inputs: the node may have more inputs than the pattern lists. */
+      readonly rest?: boolean;
     }
+  | { readonly kind: 'rest' }
   | { readonly kind: 'or'; readonly alts: readonly PNode[] };
 
 /** A pattern whose matches bind `B` (a record of names to ValueId, ConstBinding, Node, AttrValue). */
@@ -97,11 +101,14 @@ function opBuilder(domain: string) {
     (...args: unknown[]) => {
       const last = args[args.length - 1];
       const hasAttrs = args.length > 0 && !isPattern(last);
-      const inputs = (hasAttrs ? args.slice(0, -1) : args) as Pattern<unknown>[];
+      let inputs = (hasAttrs ? args.slice(0, -1) : args) as Pattern<unknown>[];
+      const rest = inputs.length > 0 && inputs[inputs.length - 1].node.kind === 'rest';
+      if (rest) inputs = inputs.slice(0, -1);
+      if (inputs.some((p) => p.node.kind === 'rest')) throw new LatheError(`op.${op}: P.rest() must be the last input`);
       const spec = (hasAttrs ? last : {}) as AttrSpec;
       const attrs: Record<string, AttrConstraint> = Object.create(null);
       for (const [name, c] of Object.entries(spec)) attrs[name] = isAttrPattern(c) ? c.attr : { kind: 'eq', value: c as AttrValue };
-      return opPattern({ kind: 'op', op, domain, inputs: inputs.map((p) => p.node), attrs, output: 0 });
+      return opPattern({ kind: 'op', op, domain, inputs: inputs.map((p) => p.node), attrs, output: 0, ...(rest && { rest }) });
     };
 }
 
@@ -163,6 +170,10 @@ export const P = {
   constVar<N extends string>(name: N, value?: number | ((t: TensorValue) => boolean)): Pattern<{ readonly [K in N]: ConstBinding }> {
     const test = constTest(value);
     return { node: { kind: 'const', name, label: `constant ${name}`, ...(test && { test }) } };
+  },
+  /** As the last input of an op pattern: any further inputs (variadic ops: Concat, Sum …). */
+  rest(): Pattern<{}> {
+    return { node: { kind: 'rest' } };
   },
   /** Alternatives, tried in order; each must bind the same names. */
   or<const Ps extends readonly Pattern<unknown>[]>(...alts: Ps): Pattern<Bindings<Ps[number]>> {
