@@ -1,7 +1,9 @@
 /** Every pass lathe ships, by pipeline name (explicit: no module-global registration). */
 import type { PassFactory } from '../src/pass.js';
 import { inferShapes } from './infer-shapes/infer-shapes.js';
+import { simplifyAlgebra } from './simplify-algebra/simplify-algebra.js';
 
 export const passes = {
   'infer-shapes': inferShapes,
+  'simplify-algebra': simplifyAlgebra,
 } satisfies Record<string, PassFactory>;

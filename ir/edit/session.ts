@@ -31,7 +31,7 @@ export interface Editor {
    */
   add(op: string, inputs: readonly (ValueId | null)[], attrs?: AttrsInit, opts?: AddOptions & { outputs?: number | readonly string[] }): ValueId[];
   add(op: string, inputs: readonly (ValueId | null)[], attrs?: AttrsInit, opts?: AddOptions): (ValueId | null)[];
-  /** Adds an initializer (a value holding `tensor`). */
+  /** Adds an initializer (a value holding `tensor`; no value_info: the tensor gives dtype and dims). */
   addInitializer(tensor: Tensor, name?: string): ValueId;
   /** Every read of `from` (node inputs, subgraph captures, graph outputs) reads `to` instead. */
   replaceAllUses(from: ValueId, to: ValueId): void;
@@ -242,8 +242,9 @@ export class GraphEditor implements Editor {
   addInitializer(tensor: Tensor, name?: string): ValueId {
     this.open('addInitializer');
     const id = this.ids.value();
-    const type: Type = { kind: 'tensor', dtype: tensor.dtype, shape: [...tensor.dims] };
-    this.valuesT.set(id, { id, ...(name !== undefined && { name }), type, tensor });
+    // No `type`: on a value that holds a tensor it would stand for a value_info entry, which ONNX
+    // does not need for an initializer (its tensor says dtype and dims) and lift never makes.
+    this.valuesT.set(id, { id, ...(name !== undefined && { name }), tensor });
     this.initL.push(id);
     this.initSet?.add(id);
     return id;

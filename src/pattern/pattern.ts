@@ -144,6 +144,9 @@ function constTest(value: number | ((t: TensorValue) => boolean) | undefined): (
   };
 }
 
+/** A literal default's type widened (`0n` binds a bigint, not the type 0n). */
+type Widen<T> = T extends bigint ? bigint : T extends number ? number : T extends string ? string : T;
+
 /** The pattern constructors other than ops. */
 export const P = {
   /** One variable. */
@@ -180,7 +183,7 @@ export const P = {
     return { node: { kind: 'or', alts: alts.map((p) => p.node) } };
   },
   /** Binds an attribute's value (or `dflt` when the node does not set it). */
-  attr<N extends string, T extends AttrValue = AttrValue>(name: N, dflt?: T): AttrPattern<{ readonly [K in N]: T }> {
+  attr<N extends string, T extends AttrValue = AttrValue>(name: N, dflt?: T): AttrPattern<{ readonly [K in N]: Widen<T> }> {
     return { attr: { kind: 'bind', name, ...(dflt !== undefined && { dflt }) } };
   },
   /** The attribute must not be set. */

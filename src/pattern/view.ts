@@ -59,12 +59,15 @@ export function editorView(e: Editor, inFunction: boolean): GraphView {
     isGraphOutput: (v) => e.isGraphOutput(v),
     type: (v) => e.value(v)?.type,
     dtype(v) {
-      const t = e.value(v)?.type;
-      return t && (t.kind === 'tensor' || t.kind === 'sparse') && t.dtype !== 0 ? t.dtype : undefined;
+      const value = e.value(v);
+      const t = value?.type;
+      if (t && (t.kind === 'tensor' || t.kind === 'sparse') && t.dtype !== 0) return t.dtype;
+      return value?.tensor?.dtype;
     },
     shape(v) {
-      const t = e.value(v)?.type;
-      return t && t.kind === 'tensor' ? t.shape : undefined;
+      const value = e.value(v);
+      const t = value?.type;
+      return t && t.kind === 'tensor' && t.shape ? t.shape : value?.tensor?.dims;
     },
     constant(v) {
       const known = constants.get(v);

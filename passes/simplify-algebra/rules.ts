@@ -1,0 +1,265 @@
+/**
+ * The algebraic simplifications of `simplify-algebra`, one rule each with the identity it uses.
+ * Every rule is exact (the result is bit-identical for every input) except where its comment says
+ * otherwise; each checks the conditions its identity needs and declines otherwise.
+ */
+import { evalOpTensor } from '../../ir/eval/op.js';
+import { DataType as D } from '../../ir/dtype.js';
+import type { TensorValue } from '../../ir/ops/types.js';
+import type { ValueId } from '../../ir/types.js';
+import { P, fail, op, rule, type ConstBinding, type GraphView, type Rule } from '../../src/pattern/index.js';
+import { int64s, intsAttr, intsOf, normalizeAxes, sameList } from './axes.js';
+import { exactCast, plainDtype } from './exact-cast.js';
+
+const [x] = P.vars('x');
+const rank = (view: GraphView, v: ValueId): number | undefined => view.shape(v)?.length;
+
+/** Transpose(Transpose(x, p1), p2) = Transpose(x, q) with q[j] = p1[p2[j]]; x itself when q is the identity. */
+const transposeTranspose = rule(
+  'transpose-transpose',
+  op.Transpose(op.Transpose(x, { perm: P.attr('p1') }), { perm: P.attr('p2') }),
+  (m, emit, q: number[]) => (q.every((v, i) => v === i) ? m.x : emit.op('Transpose', [m.x], { perm: q.map(BigInt) })),
+  {
+    check: (m, g) => {
+      const r = rank(g.view, m.x);
+      const reverse = r === undefined ? undefined : Array.from({ length: r }, (_, i) => r - 1 - i);
+      const p1 = m.p1 === undefined ? reverse : intsAttr(m.p1);
+      const p2 = m.p2 === undefined ? reverse : intsAttr(m.p2);
+      if (!p1 || !p2) return fail('a perm is missing and the rank is unknown');
+      if (p1.length !== p2.length) return fail('the perms have different lengths');
+      return p2.map((j) => p1[j]);
+    },
+  },
+);
+
+/**
+ * Reshape(Reshape(x, s1), s2) = Reshape(x, s) where s is s2 with each 0 (copy the dim of the
+ * intermediate) replaced by what it copies: s1's entry when that is a literal size, a 0 again
+ * when s1 also copied (x's dim), the intermediate's static dim when s1 had -1. -1 stays: the
+ * element count is the same. With allowzero=1 on the outer Reshape, s2 is taken as it is.
+ */
+const reshapeReshape = rule(
+  'reshape-reshape',
+  op.Reshape(op.Reshape(x, P.constVar('s1'), { allowzero: P.attr('z1', 0n) }).as('inner'), P.constVar('s2'), { allowzero: P.attr('z2', 0n) }),
+  (m, emit, s: { shape: number[]; allowzero: boolean }) =>
+    emit.op('Reshape', [m.x, emit.constant(int64s(s.shape))], s.allowzero ? { allowzero: 1n } : {}),
+  {
+    check: (m, g) => {
+      const s1 = intsOf(m.s1.tensor);
+      const s2 = intsOf(m.s2.tensor);
+      if (!s1 || !s2) return fail('a target shape is not an int64 constant');
+      if (m.z2 === 1n) return { shape: s2, allowzero: true };
+      const interShape = g.view.shape(m.inner.outputs[0] as ValueId);
+      const shape: number[] = [];
+      for (let i = 0; i < s2.length; i++) {
+        if (s2[i] !== 0) shape.push(s2[i]);
+        else if (i >= s1.length) return fail(`dim ${i} copies a dim the intermediate does not have`);
+        else if (s1[i] > 0) shape.push(s1[i]);
+        else if (s1[i] === 0 && m.z1 !== 1n) shape.push(0);
+        else if (typeof interShape?.[i] === 'number') shape.push(interShape[i] as number);
+        else return fail(`dim ${i} copies a dim of the intermediate that is not known`);
+      }
+      return { shape, allowzero: false };
+    },
+  },
+);
+
+/** Axes of Squeeze/Unsqueeze: the input (opset 13+) or the attribute. */
+function axesOf(c: ConstBinding | undefined, attr: unknown): number[] | undefined {
+  return c ? intsOf(c.tensor) : intsAttr(attr as never);
+}
+
+/** Unsqueeze inserts 1s at its axes; Squeeze of the same axes removes exactly them: Squeeze(Unsqueeze(x, a), a) = x. */
+function unsqueezeSqueeze(name: string, inner: ReturnType<typeof op.Unsqueeze>, outer: (i: typeof inner) => ReturnType<typeof op.Squeeze>): Rule {
+  return rule(name, outer(inner), (m) => (m as { x: ValueId }).x, {
+    check: (m, g) => {
+      const b = m as { x: ValueId; a1?: ConstBinding; a2?: ConstBinding; t1?: unknown; t2?: unknown };
+      const a1 = axesOf(b.a1, b.t1);
+      const a2 = axesOf(b.a2, b.t2);
+      if (!a1 || !a2) return fail('axes are not constant');
+      const r = rank(g.view, b.x);
+      const out = r === undefined ? undefined : r + a1.length;
+      const n1 = normalizeAxes(a1, out);
+      const n2 = normalizeAxes(a2, out);
+      return n1 && n2 && sameList(n1, n2) ? true : fail('the axes differ (or need a rank that is unknown)');
+    },
+  });
+}
+
+/** Squeeze removes 1-dims at its axes; Unsqueeze at the same axes puts them back: Unsqueeze(Squeeze(x, a), a) = x. */
+function squeezeUnsqueeze(name: string, inner: ReturnType<typeof op.Squeeze>, outer: (i: typeof inner) => ReturnType<typeof op.Unsqueeze>): Rule {
+  return rule(name, outer(inner), (m) => (m as { x: ValueId }).x, {
+    check: (m, g) => {
+      const b = m as { x: ValueId; a1?: ConstBinding; a2?: ConstBinding; t1?: unknown; t2?: unknown };
+      const a1 = axesOf(b.a1, b.t1);
+      const a2 = axesOf(b.a2, b.t2);
+      if (!a1 || !a2) return fail('axes are not constant (a Squeeze without axes depends on the shape)');
+      const r = rank(g.view, b.x);
+      const n1 = normalizeAxes(a1, r);
+      const n2 = normalizeAxes(a2, r);
+      return n1 && n2 && sameList(n1, n2) ? true : fail('the axes differ (or need a rank that is unknown)');
+    },
+  });
+}
+
+const squeezePairs: Rule[] = [
+  unsqueezeSqueeze('unsqueeze-squeeze', op.Unsqueeze(x, P.constVar('a1')), (i) => op.Squeeze(i, P.constVar('a2'))),
+  unsqueezeSqueeze('unsqueeze-squeeze-attr', op.Unsqueeze(x, { axes: P.attr('t1') }), (i) => op.Squeeze(i, { axes: P.attr('t2') })),
+  squeezeUnsqueeze('squeeze-unsqueeze', op.Squeeze(x, P.constVar('a1')), (i) => op.Unsqueeze(i, P.constVar('a2'))),
+  squeezeUnsqueeze('squeeze-unsqueeze-attr', op.Squeeze(x, { axes: P.attr('t1') }), (i) => op.Unsqueeze(i, { axes: P.attr('t2') })),
+];
+
+/**
+ * Cast(Cast(x: S, T), U) = Cast(x, U) when S → T keeps every value (the second cast then sees x's
+ * own value); = x when also U = S.
+ */
+const castCast = rule(
+  'cast-cast',
+  op.Cast(op.Cast(x, { to: P.attr('t') }), { to: P.attr('u') }),
+  (m, emit, s: number) => (s === Number(m.u) ? m.x : emit.op('Cast', [m.x], { to: BigInt(Number(m.u)) })),
+  {
+    check: (m, g) => {
+      const s = g.view.dtype(m.x);
+      const t = Number(m.t);
+      const u = Number(m.u);
+      if (s === undefined) return fail('the dtype of the input is unknown');
+      if (![s, t, u].every(plainDtype)) return fail('a string, float8 or sub-byte dtype is involved');
+      return exactCast(s, t) ? s : fail(`the first cast (${s} to ${t}) can change values`);
+    },
+  },
+);
+
+/** Neg(Neg(x)) = x (also for the most negative integer: it negates to itself both times). */
+const negNeg = rule('neg-neg', op.Neg(op.Neg(x)), (m) => m.x);
+
+/** A constant product or sum of two constants, through the op's own kernel, in their dtype. */
+function combine(opName: 'Mul' | 'Add', a: TensorValue, b: TensorValue): TensorValue | undefined {
+  if (a.dtype !== b.dtype) return undefined;
+  return evalOpTensor(opName, [a, b]);
+}
+
+const integer = new Set<number>([D.INT8, D.UINT8, D.INT16, D.UINT16, D.INT32, D.UINT32, D.INT64, D.UINT64]);
+const floats = new Set<number>([D.FLOAT, D.DOUBLE, D.FLOAT16, D.BFLOAT16]);
+
+/**
+ * Mul(Mul(x, c1), c2) = Mul(x, c1*c2). Exact for integers (wrap-around products associate); for
+ * floats a reassociation that can move the result by an ulp or two, so it is taken only when
+ * c1*c2 has no zero, infinity or NaN the two steps would not have produced.
+ */
+const mulMul = rule(
+  'mul-const-mul-const',
+  op.Mul(op.Mul(x, P.constVar('c1')), P.constVar('c2')),
+  (m, emit, c: TensorValue) => emit.op('Mul', [m.x, emit.constant(c)]),
+  {
+    check: (m, g) => {
+      if (g.view.constant(m.x)) return fail('x is constant too: fold-constants computes it');
+      const dt = m.c1.tensor.dtype;
+      if (!integer.has(dt) && !floats.has(dt)) return fail('not a numeric dtype');
+      const c = combine('Mul', m.c1.tensor, m.c2.tensor);
+      if (!c) return fail('the constants have different dtypes');
+      if (floats.has(dt)) {
+        for (const v of c.data as Float32Array | Float64Array) if (!Number.isFinite(v) || v === 0) return fail('the product of the constants is 0, infinite or NaN');
+      }
+      return c;
+    },
+  },
+);
+
+/** Add(Add(x, c1), c2) = Add(x, c1+c2): integers only (float addition does not associate: cancellation). */
+const addAdd = rule(
+  'add-const-add-const',
+  op.Add(op.Add(x, P.constVar('c1')), P.constVar('c2')),
+  (m, emit, c: TensorValue) => emit.op('Add', [m.x, emit.constant(c)]),
+  {
+    check: (m, g) => {
+      if (g.view.constant(m.x)) return fail('x is constant too: fold-constants computes it');
+      if (!integer.has(m.c1.tensor.dtype)) return fail('float addition does not associate');
+      return combine('Add', m.c1.tensor, m.c2.tensor) ?? fail('the constants have different dtypes');
+    },
+  },
+);
+
+/** Concat(a, Concat(b, c), d) = Concat(a, b, c, d) on the same axis, when the inner Concat has no other reader. */
+const concatConcat = rule(
+  'concat-concat',
+  op.Concat(P.rest(), { axis: P.attr('axis') }).as('outer'),
+  (m, emit, inputs: (ValueId | null)[]) => emit.op('Concat', inputs, { axis: m.axis as bigint }),
+  {
+    check: (m, g) => {
+      const outer = m.outer;
+      // Every input of a Concat has its output's rank: any one that is known will do.
+      const r = [outer.outputs[0], ...outer.inputs].map((v) => (v ? rank(g.view, v) : undefined)).find((n) => n !== undefined);
+      const axis = Number(m.axis);
+      // Inputs of a Concat have its rank, so equal axes as written are the same axis; a negative
+      // and a non-negative one compare only when the rank is known.
+      const norm = (a: number) => (a < 0 && r !== undefined ? a + r : a);
+      const inputs: (ValueId | null)[] = [];
+      let merged = 0;
+      for (const v of outer.inputs) {
+        const p = v === null ? undefined : g.view.producer(v);
+        const inner = p?.node;
+        if (v !== null && inner && inner.op === 'Concat' && inner.domain === '' && g.view.useCount(v) === 1 && !g.view.isGraphOutput(v)) {
+          const a = inner.attrs.find((t) => t.name === 'axis');
+          const ia = a?.kind === 'int' ? Number(a.value) : undefined;
+          if (ia !== undefined && norm(ia) === norm(axis)) {
+            inputs.push(...inner.inputs);
+            merged++;
+            continue;
+          }
+        }
+        inputs.push(v);
+      }
+      return merged > 0 ? inputs : fail('no input is a Concat on the same axis read only here');
+    },
+  },
+);
+
+/** Slice inputs as constants: [starts, ends, axes?, steps?]. */
+function sliceParams(view: GraphView, inputs: readonly (ValueId | null)[]): number[][] | undefined {
+  const [, starts, ends, axes, steps] = inputs;
+  const read = (v: ValueId | null | undefined) => (v === null || v === undefined ? undefined : intsOf(view.constant(v)));
+  const s = read(starts);
+  const e = read(ends);
+  if (!s || !e || s.length !== e.length) return undefined;
+  const a = axes ? read(axes) : s.map((_, i) => i);
+  const st = steps ? read(steps) : s.map(() => 1);
+  if (!a || !st || a.length !== s.length || st.length !== s.length) return undefined;
+  return [s, e, a, st];
+}
+
+/** Slice(Slice(x, ...p), ...q) = Slice(x, ...p ++ q) when the two slice different axes (slicing distinct axes commutes). */
+const sliceSlice = rule(
+  'slice-slice',
+  op.Slice(op.Slice(x, P.rest()).as('inner'), P.rest()).as('outer'),
+  (m, emit, p: number[][]) => emit.op('Slice', [m.x, ...p.map((list) => emit.constant(int64s(list)))]),
+  {
+    check: (m, g) => {
+      const p = sliceParams(g.view, m.inner.inputs);
+      const q = sliceParams(g.view, m.outer.inputs);
+      if (!p || !q) return fail('starts, ends, axes or steps are not constant');
+      const r = rank(g.view, m.x);
+      const a1 = normalizeAxes(p[2], r);
+      const a2 = normalizeAxes(q[2], r);
+      if (!a1 || !a2) return fail('axes are negative and the rank is unknown, or repeat');
+      if (a1.some((a) => a2.includes(a))) return fail('both slice the same axis');
+      return [0, 1, 2, 3].map((k) => (k === 2 ? [...nonNegative(p[2], r), ...nonNegative(q[2], r)] : [...p[k], ...q[k]]));
+    },
+  },
+);
+
+/** Axes as given, made non-negative when the rank is known (order kept: they pair with starts/ends). */
+function nonNegative(axes: readonly number[], r: number | undefined): number[] {
+  return axes.map((a) => (a < 0 && r !== undefined ? a + r : a));
+}
+
+export const algebraRules: readonly Rule[] = [
+  transposeTranspose,
+  reshapeReshape,
+  ...squeezePairs,
+  castCast,
+  negNeg,
+  mulMul,
+  addAdd,
+  concatConcat,
+  sliceSlice,
+];
