@@ -1,9 +1,11 @@
 /** Every pass lathe ships, by pipeline name (explicit: no module-global registration). */
 import type { PassFactory } from '../src/pass.js';
+import { foldAffine } from './fold-affine/fold-affine.js';
 import { inferShapes } from './infer-shapes/infer-shapes.js';
 import { simplifyAlgebra } from './simplify-algebra/simplify-algebra.js';
 
 export const passes = {
+  'fold-affine': foldAffine,
   'infer-shapes': inferShapes,
   'simplify-algebra': simplifyAlgebra,
 } satisfies Record<string, PassFactory>;

@@ -1,0 +1,175 @@
+/**
+ * Affine folding: BatchNormalization (inference mode), and Mul/Add by per-channel constants, after
+ * a Conv, ConvTranspose, Gemm or MatMul with a constant weight, folded into that weight and bias.
+ * With s = scale / sqrt(var + epsilon) per output channel c:
+ *   BN(Conv(x, W, B)) = Conv(x, W·s[c], (B − mean)·s + bias)
+ *   Conv(x, W, B) · k[c] = Conv(x, W·k[c], B·k)      Conv(x, W, B) + k[c] = Conv(x, W, B + k)
+ * and likewise along the output-channel axis of Gemm's and MatMul's weight. Statistics are
+ * combined in float64, the results cast to the weight's dtype once.
+ */
+import type { TensorValue } from '../../ir/ops/types.js';
+import type { Attr, Node, ValueId } from '../../ir/types.js';
+import { P, fail, op, rule, type ConstBinding, type Fail, type GraphView, type MatchContext, type Rule } from '../../src/pattern/index.js';
+import { FLOATS, add, allFinite, along, cast, div, f64, mul, perChannel, scalar64, size, sqrt, sub } from './tensor-math.js';
+
+const [x] = P.vars('x');
+const attr = (n: Node, name: string): Attr | undefined => n.attrs.find((a) => a.name === name);
+const intAttr = (n: Node, name: string, dflt: number): number => {
+  const a = attr(n, name);
+  return a?.kind === 'int' ? Number(a.value) : dflt;
+};
+const floatAttr = (n: Node, name: string, dflt: number): number => {
+  const a = attr(n, name);
+  return a?.kind === 'float' ? a.value : dflt;
+};
+
+/** How a producer's weight maps to output channels. */
+interface Layer {
+  /** The weight as it is and its value id. */
+  readonly w: ConstBinding;
+  /** The bias, when the producer has one (a constant), as stored. */
+  readonly b?: TensorValue;
+  /** The axis of the weight that indexes output channels. */
+  readonly wAxis: number;
+  readonly channels: number;
+  /** Rank of the producer's output (undefined: unknown) and its channel axis. */
+  readonly outRank: number | undefined;
+  readonly outAxis: number;
+}
+
+/** Reads Conv/ConvTranspose/Gemm/MatMul at `node` as a Layer, or says why not. */
+function layerOf(node: Node, w: ConstBinding, view: GraphView): Layer | Fail {
+  const wt = w.tensor;
+  if (!FLOATS.has(wt.dtype)) return fail('the weight is not a float tensor');
+  if (view.useCount(w.id) > 1) return fail('the weight is shared with another node (folding would copy it)');
+  const biasId = node.inputs[2] ?? null;
+  let b: TensorValue | undefined;
+  if (biasId !== null) {
+    b = view.constant(biasId);
+    if (!b) return fail('the bias is not constant');
+    if (b.dtype !== wt.dtype) return fail('bias and weight dtypes differ');
+  }
+  const base = { w, ...(b && { b }) };
+  switch (node.op) {
+    case 'Conv':
+      return { ...base, wAxis: 0, channels: wt.dims[0], outRank: wt.dims.length, outAxis: 1 };
+    case 'ConvTranspose': {
+      if (intAttr(node, 'group', 1) !== 1) return fail('ConvTranspose with group > 1 (channels interleave across groups)');
+      return { ...base, wAxis: 1, channels: wt.dims[1], outRank: wt.dims.length, outAxis: 1 };
+    }
+    case 'Gemm': {
+      if (wt.dims.length !== 2) return fail('the Gemm weight is not 2-D');
+      const transB = intAttr(node, 'transB', 0) === 1;
+      return { ...base, wAxis: transB ? 0 : 1, channels: wt.dims[transB ? 0 : 1], outRank: 2, outAxis: 1 };
+    }
+    case 'MatMul': {
+      if (wt.dims.length !== 2) return fail('the MatMul weight is not 2-D');
+      // MatMul's output has x's rank (at least 1); its channels are the last axis.
+      const r = view.shape(node.inputs[0] as ValueId)?.length;
+      return { ...base, wAxis: 1, channels: wt.dims[1], outRank: r, outAxis: r === undefined ? -1 : r - 1 };
+    }
+    default:
+      return fail(`${node.op} has no weight to fold into`);
+  }
+}
+
+/** What the rewrite builds: the producer again with a new weight (or the old one) and bias. */
+interface Folded {
+  readonly node: Node;
+  readonly w: TensorValue | ValueId;
+  readonly b?: TensorValue;
+}
+
+/** W · k along the output-channel axis, in W's dtype. */
+const scaleWeight = (l: Layer, k: TensorValue): TensorValue => cast(mul(f64(l.w.tensor), f64(along(k, l.w.tensor.dims.length, l.wAxis))), l.w.tensor.dtype);
+
+function rebuild(emit: Parameters<Parameters<typeof rule>[2]>[1], f: Folded, x: ValueId): ValueId {
+  const n = f.node;
+  const w = typeof f.w === 'string' ? f.w : emit.constant(f.w);
+  const b = f.b && emit.constant(f.b);
+  if (n.op === 'MatMul') {
+    const y = emit.op('MatMul', [x, w]);
+    return b ? emit.op('Add', [y, b]) : y;
+  }
+  return emit.op(n.op, b ? [x, w, b] : [x, w], n.attrs);
+}
+
+const finite = (f: Folded): Folded | Fail =>
+  (typeof f.w === 'string' || allFinite(f.w)) && (!f.b || allFinite(f.b)) ? f : fail('the folded constants are not finite');
+
+/** The channel vector of a BatchNormalization's statistics, or why they do not fit. */
+function bnScale(bn: Node, l: Layer, m: { scale: ConstBinding; bias: ConstBinding; mean: ConstBinding; var: ConstBinding }): { s: TensorValue; shift: TensorValue } | Fail {
+  if (intAttr(bn, 'training_mode', 0) !== 0) return fail('BatchNormalization in training mode');
+  if (intAttr(bn, 'spatial', 1) !== 1) return fail('BatchNormalization with spatial = 0 (statistics per element)');
+  const stats = [m.scale, m.bias, m.mean, m.var].map((c) => c.tensor);
+  if (stats.some((t) => !FLOATS.has(t.dtype) || t.dims.length !== 1 || size(t) !== l.channels)) return fail('statistics are not float vectors of one value per channel');
+  const [scale, bias, mean, variance] = stats.map(f64);
+  const s = div(scale, sqrt(add(variance, scalar64(floatAttr(bn, 'epsilon', 1e-5)))));
+  return { s, shift: sub(bias, mul(mean, s)) };
+}
+
+/** BN(layer(x)) → layer'(x). */
+function bnRule(producer: 'Conv' | 'ConvTranspose' | 'Gemm' | 'MatMul'): Rule {
+  const inner = op[producer](x, P.constVar('w'), P.rest()).as('layer');
+  return rule(
+    `${producer.toLowerCase()}-batchnorm`,
+    op.BatchNormalization(inner, P.constVar('scale'), P.constVar('bias'), P.constVar('mean'), P.constVar('var')).as('bn'),
+    (m, emit, f: Folded) => rebuild(emit, f, m.x),
+    {
+      check: (m, g) => {
+        const bn = m.bn;
+        if (bn.outputs.slice(1).some((v) => v !== null && g.view.useCount(v) > 0)) return fail('BatchNormalization statistics outputs are used');
+        const l = layerOf(m.layer, m.w, g.view);
+        if ('kind' in l) return l;
+        if (l.outAxis !== 1) return fail('the output is not known to have its channels on axis 1, where BatchNormalization normalizes');
+        // beta·C' must absorb the shift: only beta = 1 keeps that exact.
+        if (producer === 'Gemm' && floatAttr(m.layer, 'beta', 1) !== 1) return fail('Gemm with beta other than 1');
+        const st = bnScale(bn, l, m);
+        if ('kind' in st) return st;
+        // (B − mean)·s + bias = B·s + (bias − mean·s); B (a Conv bias [C], a Gemm C) broadcasts against s [C] from the right.
+        const b = l.b ? add(mul(f64(l.b), st.s), st.shift) : st.shift;
+        return finite({ node: m.layer, w: scaleWeight(l, st.s), b: cast(b, l.w.tensor.dtype) });
+      },
+    },
+  );
+}
+
+/** layer(x) · k or layer(x) + k, k per output channel. */
+function channelRule(producer: 'Conv' | 'ConvTranspose' | 'Gemm' | 'MatMul', kind: 'Mul' | 'Add'): Rule {
+  const inner = op[producer](x, P.constVar('w'), P.rest()).as('layer');
+  return rule(
+    `${producer.toLowerCase()}-${kind.toLowerCase()}`,
+    op[kind](inner, P.constVar('k')),
+    (m, emit, f: Folded) => rebuild(emit, f, m.x),
+    {
+      check: (m, g: MatchContext) => {
+        const l = layerOf(m.layer, m.w, g.view);
+        if ('kind' in l) return l;
+        const k = m.k.tensor;
+        if (k.dtype !== l.w.tensor.dtype) return fail('the constant and the weight have different dtypes');
+        // A MatMul of unknown rank may be 1-D: then only a vector or a scalar keeps its shape.
+        const vec = l.outRank === undefined ? perChannel(k, 1, 0, l.channels) : perChannel(k, l.outRank, l.outAxis, l.channels);
+        if (!vec) return fail('the constant is not one value per output channel (it would broadcast the output)');
+        const dt = l.w.tensor.dtype;
+        // Biases (a Conv bias [C], a Gemm C) broadcast against the channel vector from the right.
+        if (kind === 'Mul') {
+          const b = l.b && cast(mul(f64(l.b), f64(vec)), dt);
+          return finite({ node: m.layer, w: scaleWeight(l, vec), ...(b && { b }) });
+        }
+        if (producer === 'MatMul') return fail('MatMul has no bias to add to (fusion makes it a Gemm)');
+        // beta·C' = beta·C + k needs beta = 1 to stay exact.
+        if (producer === 'Gemm' && floatAttr(m.layer, 'beta', 1) !== 1) return fail('Gemm with beta other than 1');
+        const b = cast(l.b ? add(f64(l.b), f64(vec)) : vec, dt);
+        return finite({ node: m.layer, w: m.w.id, b });
+      },
+    },
+  );
+}
+
+const producers = ['Conv', 'ConvTranspose', 'Gemm', 'MatMul'] as const;
+
+export const affineRules: readonly Rule[] = [
+  ...producers.map(bnRule),
+  ...producers.map((p) => channelRule(p, 'Mul')),
+  ...producers.filter((p) => p !== 'MatMul').map((p) => channelRule(p, 'Add')),
+];
