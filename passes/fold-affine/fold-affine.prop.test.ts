@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { AttrInit } from '../../ir/attrs.js';
 import { GraphBuilder, modelOf, tensorType } from '../../ir/edit/build.js';
 import { evaluate } from '../../ir/eval/index.js';
 import { toTensor } from '../../ir/ops/tensor-value.js';
@@ -55,7 +56,7 @@ function build(s: Spec): { model: Model; feed: Record<string, TensorValue> } {
   const w = init(f32(wDims, s.seed));
   const inputs = [x, w];
   if (s.bias && s.producer !== 'MatMul') inputs.push(init(s.producer === 'Gemm' ? f32([C], s.seed + 1) : f32([C], s.seed + 1)));
-  const attrs = s.producer === 'Gemm' ? { transB: s.transB ? 1n : 0n, alpha: s.alpha, beta: s.beta } : {};
+  const attrs: Record<string, AttrInit> = s.producer === 'Gemm' ? { transB: s.transB ? 1n : 0n, alpha: s.alpha, beta: s.beta } : {};
   const layer = b.op(s.producer, inputs, attrs);
   const outs = [] as ReturnType<typeof b.op>[];
   let y;
