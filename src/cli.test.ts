@@ -85,6 +85,15 @@ class FakePlatform implements Platform {
   makeDir(path: string) {
     this.dirs.add(path);
   }
+  listDir(path: string) {
+    const prefix = path.endsWith('/') ? path : `${path}/`;
+    const names = [...this.bytes.keys(), ...this.files.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+    return names.filter((n) => !n.includes('/')).sort();
+  }
+  removeFile(path: string) {
+    this.bytes.delete(path);
+    this.files.delete(path);
+  }
 }
 
 function f32(n: number, fill = 0.5): Tensor {

@@ -80,6 +80,9 @@ const COMMAND_RUNNERS: Record<Command, (ctx: Context) => number | Promise<number
   // Loaded on demand: the evaluator and its kernels, and the skeleton code, are most of lathe's
   // modules, and `lathe --version` or `lathe check` should not pay for parsing them.
   run: async (ctx) => (await import('./run-command.js')).runModelCommand(ctx.platform, ctx.args),
+  compare: async (ctx) => (await import('./compare-command.js')).runCompareCommand(ctx.platform, ctx.args),
+  print: async (ctx) => (await import('./text-command.js')).runPrint(ctx.platform, ctx.args),
+  parse: async (ctx) => (await import('./text-command.js')).runParse(ctx.platform, ctx.args),
 };
 
 /** The output path, refusing one that names the input unless --in-place. */
