@@ -110,6 +110,8 @@ export function readNpy(bytes: Uint8Array, what = 'npy'): TensorValue {
   const data = bytes.subarray(start);
   const big = order === '>';
   if (kind === 'U') {
+    // zero-width strings would make a shape of any size from no bytes
+    if (size === 0) throw new LatheError(`${what}: .npy dtype '${h.descr}' holds no characters`);
     const need = count * size * 4;
     if (data.length !== need) throw new LatheError(`${what}: .npy data has ${data.length} bytes, shape and dtype need ${need}`);
     const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
