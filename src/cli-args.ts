@@ -64,7 +64,7 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
     optionHelp:
       `  -O0                           lift and emit only (default; -O1/-O2 arrive with the pass framework)
       --passes PIPELINE         run these passes, comma-separated (e.g. infer-shapes)
-      --report                      also print the per-op node counts before -> after
+      --report                      also print the node count of each op that changed, before -> after
 ` + COMMON_OUT,
   },
   inspect: {

@@ -111,7 +111,7 @@ describe('lathe run: inputs', () => {
     const cases: [string[], RegExp][] = [
       [[], /input 'x': dim 0 is symbolic dim 'batch'; give --set-input-shape x=D0,D1,\.\.\./],
       [['--set-input-shape', 'x=4,5'], /--set-input-shape x: dim 1 is 5, declared \[batch,3\]/],
-      [['--set-input-shape', 'x=4'], /1 dims given, input 'x' has rank 2/],
+      [['--set-input-shape', 'x=4'], /1 dim given, input 'x' has rank 2/],
       [['--set-input-shape', 'x=4,3', '--set-input-shape', 'bias=5,3'], /'batch' is 5 here and 4 in another input/],
       [['--set-input-shape', 'q=1'], /the model has no input 'q'/],
     ];

@@ -17,7 +17,7 @@ import { UsageError, type ParsedArgs } from './cli-args.js';
 import { compareValues, type Difference, type Tolerance } from './compare.js';
 import type { Platform } from './platform.js';
 import { feedSpecOf, gatherInputs } from './run-inputs.js';
-import { plural } from './run-command.js';
+import { plural } from './inspect.js';
 
 export const DEFAULT_TOLERANCE: Tolerance = { rtol: 1e-3, atol: 1e-5 };
 

@@ -8,6 +8,7 @@
  */
 import { DataType as D, dtypeName } from '../ir/dtype.js';
 import { describeValue } from '../ir/eval/values.js';
+import { plural } from './inspect.js';
 import type { RtValue, TensorValue } from '../ir/ops/types.js';
 
 export interface Tolerance {
@@ -56,7 +57,7 @@ function compareInto(d: Difference, a: RtValue | null, b: RtValue | null, tol: T
   if (a.kind === 'tensor' && b.kind === 'tensor') return compareTensors(d, a, b, tol, where);
   if (a.kind === 'sequence' && b.kind === 'sequence') {
     if (a.items.length !== b.items.length) {
-      d.mismatch = `sequence of ${a.items.length} vs ${b.items.length} items${where}`;
+      d.mismatch = `sequence of ${a.items.length} vs ${plural(b.items.length, 'item')}${where}`;
       return;
     }
     a.items.forEach((x, i) => compareInto(d, x, b.items[i], tol, `${at}[${i}]`, depth + 1));
@@ -85,7 +86,7 @@ function compareTensors(d: Difference, a: TensorValue, b: TensorValue, tol: Tole
   const x = a.data;
   const y = b.data;
   if (x.length !== y.length) {
-    d.mismatch = `${x.length} vs ${y.length} elements${where}`;
+    d.mismatch = `${x.length} vs ${plural(y.length, 'element')}${where}`;
     return;
   }
   if (Array.isArray(x) || Array.isArray(y)) {

@@ -21,16 +21,12 @@ import { evaluate } from '../ir/eval/run.js';
 import { describeValue } from '../ir/eval/values.js';
 import type { RtValue } from '../ir/ops/types.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
+import { plural } from './inspect.js';
 import type { Platform } from './platform.js';
 import { feedSpecOf, gatherInputs } from './run-inputs.js';
 
 function joinPath(dir: string, file: string): string {
   return dir.endsWith('/') || dir.endsWith('\\') ? `${dir}${file}` : `${dir}/${file}`;
-}
-
-/** `1 output`, `2 outputs`. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** Names no file system accepts as a plain file name (Windows devices), compared upper-case. */

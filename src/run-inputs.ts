@@ -14,6 +14,7 @@ import { allocate, WIDENED_FLOATS } from '../ir/ops/util.js';
 import { streamKey, uniformAt } from '../ir/random.js';
 import type { Model, Type } from '../ir/types.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
+import { plural } from './inspect.js';
 import type { Platform } from './platform.js';
 
 /** Most elements of one random input (a typo like 100000 for a dim must not exhaust memory). */
@@ -138,7 +139,7 @@ function bindSymbols(model: Model, spec: FeedSpec, modelFile: string): Map<strin
     if (shape === undefined) continue;
     const declared = `[${shape.map((d) => d ?? '?').join(',')}]`;
     if (shape.length !== given.length) {
-      throw new LatheError(`--set-input-shape ${name}: ${given.length} dims given, input '${name}' has rank ${shape.length} ${declared}`, modelFile);
+      throw new LatheError(`--set-input-shape ${name}: ${plural(given.length, 'dim')} given, input '${name}' has rank ${shape.length} ${declared}`, modelFile);
     }
     shape.forEach((d, i) => {
       if (typeof d === 'number' && d !== given[i]) {
