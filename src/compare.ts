@@ -111,9 +111,10 @@ function compareTensors(d: Difference, a: TensorValue, b: TensorValue, tol: Tole
     // int64 past 2^53: the difference of the exact values, not of their roundings
     const abs = bigint ? Math.abs(Number((x[i] as bigint) - (y[i] as bigint))) : Math.abs(p - q);
     const diff = Number.isNaN(abs) ? Infinity : abs; // NaN on one side, or opposite infinities
-    const rel = q === 0 ? Infinity : diff / Math.abs(q);
+    const rel = q === 0 || !Number.isFinite(q) ? Infinity : diff / Math.abs(q);
     if (diff > d.maxAbs) d.maxAbs = diff;
     if (rel > d.maxRel) d.maxRel = rel;
-    if (!(diff <= tol.atol + tol.rtol * Math.abs(q))) d.past++;
+    // an infinity agrees only with itself (handled above): atol + rtol*|inf| would accept anything
+    if (!Number.isFinite(diff) || !Number.isFinite(q) || !(diff <= tol.atol + tol.rtol * Math.abs(q))) d.past++;
   }
 }
