@@ -15,6 +15,7 @@ import { parseModel } from '../ir/text/parse.js';
 import { loadModel } from '../node/io.js';
 import { expectOneLine, freshDir, input, lathe, removeCaseDirs, show } from '../test/support/cli-harness.js';
 import { saveModelToBytes } from './io.js';
+import { outputStems } from './run-command.js';
 
 afterAll(removeCaseDirs);
 
@@ -72,6 +73,16 @@ describe('lathe print / parse', () => {
       expect(readdirSync(dir)).toEqual(['bad.txt']);
     }
     expect((await lathe('parse', join(dir, 'bad.txt'))).code).toBe(1);
+  });
+});
+
+describe('output file names', () => {
+  test('sanitized, never empty or dot-only or a device name, unique even on case-folding file systems', () => {
+    expect(outputStems(['logits:0', 'a/b', 'a_b', 'A_B', '', '..', '.hidden', 'CON', 'nul.txt', 'x'.repeat(300)])).toEqual([
+      'logits_0', 'a_b', 'a_b_1', 'A_B_2', '_', '_..', '_hidden', '_CON', '_nul.txt', 'x'.repeat(100),
+    ]);
+    // a name equal to another output's positional file gets a suffix; equal to its own, it is that file
+    expect(outputStems(['output_1', 'output_1', 'y'])).toEqual(['output_1_1', 'output_1', 'y']);
   });
 });
 
