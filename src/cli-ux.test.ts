@@ -203,6 +203,15 @@ describe('lathe compare', () => {
     expect(m.out).toContain(`  z: only in ${a}  DIFFERS\n`);
   });
 
+  test('an evaluator error in B names B', async () => {
+    const dir = freshDir();
+    const a = modelFile(MLP, 'a.onnx', dir).path;
+    const b = modelFile(MLP.replace('z = Relu (t)', 'z = MatMul (t, t)'), 'b.onnx', dir).path;
+    const r = await lathe('compare', a, b, '--random-inputs', '--set-input-shape', 'x=2,3');
+    expect(r.code, show(r)).toBe(2);
+    expectOneLine(r, b);
+  });
+
   test('usage: two models, tolerances are numbers >= 0, --inputs and --random-inputs exclude each other', async () => {
     const dir = freshDir();
     const a = modelFile(MLP, 'a.onnx', dir).path;

@@ -87,6 +87,16 @@ function describeDifference(d: Difference): string {
   return `max abs diff ${num(d.maxAbs)}, max rel diff ${num(d.maxRel)}${past}`;
 }
 
+/** Runs `fn`, naming `file` in its LatheErrors (an evaluator error in B must not be blamed on A). */
+function evaluateIn<T>(file: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof LatheError && e.file === undefined) throw new LatheError(e.message, file);
+    throw e;
+  }
+}
+
 /** Runs the command; returns 0 (agree) or 1 (differ); errors are thrown for runCli to report. */
 export function runCompareCommand(platform: Platform, args: ParsedArgs): number {
   const [fileA, fileB] = args.positional;
@@ -96,8 +106,8 @@ export function runCompareCommand(platform: Platform, args: ParsedArgs): number 
   const b = platform.loadModel(fileB);
   const inputsA = gatherInputs(platform, a, spec, fileA);
   const inputsB = feedForB(a, b, inputsA, fileB);
-  const outA = evaluate(a, inputsA, { seed: spec.seed });
-  const outB = evaluate(b, inputsB, { seed: spec.seed });
+  const outA = evaluateIn(fileA, () => evaluate(a, inputsA, { seed: spec.seed }));
+  const outB = evaluateIn(fileB, () => evaluate(b, inputsB, { seed: spec.seed }));
   const pairs = matchOutputs(outputNames(a), outputNames(b));
   const quiet = args.flags.has('quiet');
   let differ = 0;
