@@ -244,6 +244,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   if (first === '--help' || first === '-h' || first === 'help') {
     const topic = argv[1];
     if (topic !== undefined && isCommand(topic)) return { kind: 'help', text: commandHelp(topic) };
+    if (topic !== undefined && !topic.startsWith('-')) throw new UsageError(`no help on '${topic}'${suggestion(topic, Object.keys(COMMANDS))}`);
     return { kind: 'help', text: globalHelp() };
   }
   if (first === '--version' || first === '-V') return { kind: 'version' };

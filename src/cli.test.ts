@@ -344,6 +344,7 @@ describe('cli: messages a new user reads', () => {
     [['comapre'], "unknown command 'comapre'; did you mean 'compare'?"],
     [['frobnicate'], "unknown command 'frobnicate' (see"],
     [['--verison'], "unknown option '--verison'; did you mean '--version'?"],
+    [['help', 'optimze'], "no help on 'optimze'; did you mean 'optimize'?"],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--qiuet'], "unknown option '--qiuet'; did you mean '--quiet'?"],
     [['run', 'a.onnx', '--random-input'], "unknown option '--random-input'; did you mean '--random-inputs'?"],
     [['run', 'a.onnx', '--random-inputz=3'], "unknown option '--random-inputz=3'; did you mean '--random-inputs'?"],
