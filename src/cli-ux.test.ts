@@ -192,6 +192,10 @@ describe('lathe compare', () => {
     const r = await lathe('compare', a, renamed, '--random-inputs', '--set-input-shape', 'x=2,3');
     expect(r.code, show(r)).toBe(0);
     expect(r.out).toContain('  y/out:0 / y2: float[2,3]');
+    // an input B names differently is fed by position
+    const xx = modelFile(MLP.replace('float[batch,3] x,', 'float[batch,3] xx,').replace('Mul (x, w)', 'Mul (xx, w)'), 'xx.onnx', dir).path;
+    const byPos = await lathe('compare', a, xx, '--random-inputs', '--set-input-shape', 'x=2,3', '--atol', '0', '--rtol', '0');
+    expect(byPos.code, show(byPos)).toBe(0);
     const cast = modelFile(MLP.replace('float[batch,3] z) ', 'double[batch,3] z) ').replace('z = Relu (t)', 'r = Relu (t)\n  z = Cast <to = 11> (r)'), 'd.onnx', dir).path;
     const dt = await lathe('compare', a, cast, '--random-inputs', '--set-input-shape', 'x=2,3');
     expect(dt.code, show(dt)).toBe(1);

@@ -42,9 +42,11 @@ function outputNames(m: Model): string[] {
 /** B's feed: A's value of the same name, else A's value at the same position. */
 function feedForB(a: Model, b: Model, inputsA: ReadonlyMap<string, RtValue>, fileB: string): Map<string, RtValue> {
   const namesA = feedNames(a);
+  const namesB = feedNames(b);
   const feed = new Map<string, RtValue>();
-  feedNames(b).forEach((name, k) => {
-    const byPosition = namesA[k] !== undefined && !feedNames(b).includes(namesA[k]) ? inputsA.get(namesA[k]) : undefined;
+  namesB.forEach((name, k) => {
+    // by position only an input of A that B does not take by name
+    const byPosition = namesA[k] !== undefined && !namesB.includes(namesA[k]) ? inputsA.get(namesA[k]) : undefined;
     const v = inputsA.get(name) ?? byPosition;
     if (v === undefined) throw new LatheError(`input '${name}' matches no input of the first model, by name or position`, fileB);
     const id = b.graph.inputs.find((i) => (b.graph.values[i]?.name ?? i) === name)!;

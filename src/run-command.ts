@@ -13,7 +13,7 @@
  * A missing input, or one whose dtype, rank or static dims contradict the declared type, is a
  * LatheError (exit 2) naming the input and its file.
  */
-import { dtypeName } from '../ir/dtype.js';
+import { DataType as D, dtypeName } from '../ir/dtype.js';
 import { LatheError } from '../ir/error.js';
 import { writeValue } from '../ir/eval/data.js';
 import { npyWritable, writeNpy } from '../ir/eval/npy.js';
@@ -65,7 +65,7 @@ export function summarizeOutput(v: RtValue): string {
   if (v.kind !== 'tensor' || Array.isArray(v.data)) return describeValue(v);
   const head = `${dtypeName(v.dtype)}[${v.dims.join(',')}]`;
   const data = v.data;
-  const complex = v.dtype === 14 || v.dtype === 15;
+  const complex = v.dtype === D.COMPLEX64 || v.dtype === D.COMPLEX128;
   if (data.length === 0 || complex) return head;
   let min = Infinity;
   let max = -Infinity;
