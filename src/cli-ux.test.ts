@@ -15,7 +15,7 @@ import { parseModel } from '../ir/text/parse.js';
 import { loadModel } from '../node/io.js';
 import { expectOneLine, freshDir, input, lathe, removeCaseDirs, show } from '../test/support/cli-harness.js';
 import { saveModelToBytes } from './io.js';
-import { outputStems } from './run-command.js';
+import { formatStat, outputStems } from './run-command.js';
 
 afterAll(removeCaseDirs);
 
@@ -84,6 +84,12 @@ describe('output file names', () => {
     // a name equal to another output's positional file gets a suffix; equal to its own, it is that file
     expect(outputStems(['output_1', 'output_1', 'y'])).toEqual(['output_1_1', 'output_1', 'y']);
   });
+});
+
+test('output statistics print with six significant digits, exponents intact', () => {
+  expect([2.5, -3.8333, 1e-7, 1.00993e-10, 123456789.5, 0.1009931, 7, -0, 1e20, Infinity].map(formatStat)).toEqual([
+    '2.5', '-3.8333', '1e-7', '1.00993e-10', '1.23457e+8', '0.100993', '7', '0', '1e+20', 'Infinity',
+  ]);
 });
 
 describe('lathe run: inputs', () => {

@@ -82,12 +82,16 @@ export function summarizeOutput(v: RtValue): string {
     sum += x;
   }
   const n = data.length - nan;
-  const stats = n === 0 ? '' : ` min ${fmt(min)} max ${fmt(max)} mean ${fmt(sum / n)}`;
+  const stats = n === 0 ? '' : ` min ${formatStat(min)} max ${formatStat(max)} mean ${formatStat(sum / n)}`;
   return `${head}${stats}${nan > 0 ? ` (${nan} NaN)` : ''}`;
 }
 
-function fmt(x: number): string {
-  return Number.isInteger(x) && Math.abs(x) < 1e15 ? String(x) : x.toPrecision(6).replace(/\.?0+(e|$)/, '$1');
+/** Six significant digits, trailing zeros of the mantissa dropped (`2.5`, `1e-7`, `1.00993e-10`). */
+export function formatStat(x: number): string {
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
+  const [mantissa, exponent] = x.toPrecision(6).split('e');
+  const m = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
+  return exponent === undefined ? m : `${m}e${exponent}`;
 }
 
 /** Files an earlier run leaves in a folder. */
