@@ -164,7 +164,7 @@ export function globalHelp(): string {
     `lathe: an ONNX graph optimizer\n\nusage: lathe COMMAND IN [options]\n\ncommands:\n` +
     names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n].summary}\n`).join('') +
     `\nlathe COMMAND --help shows a command's options; lathe --version prints the version.\n` +
-    `Exit codes: 0 ok, 1 usage error, 2 bad input, 70 internal error (a bug; LATHE_DEBUG=1 adds stacks).\n`
+    `Exit codes: 0 ok, 1 usage error (or, for compare, outputs that differ), 2 bad input, 70 internal error (a bug; LATHE_DEBUG=1 adds stacks).\n`
   );
 }
 
