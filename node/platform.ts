@@ -3,7 +3,7 @@
  * saves), text files written atomically, stdout/stderr, a monotonic clock, and the version read
  * from lathe's own package.json.
  */
-import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LatheError } from '../ir/error.js';
@@ -94,6 +94,21 @@ export function createNodePlatform(): Platform {
         mkdirSync(path, { recursive: true });
       } catch (e) {
         throw new LatheError(`cannot create folder: ${describe(e)}`, path);
+      }
+    },
+    listDir(path) {
+      try {
+        return readdirSync(path).sort();
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw new LatheError(`cannot list folder: ${describe(e)}`, path);
+      }
+    },
+    removeFile(path) {
+      try {
+        unlinkSync(path);
+      } catch (e) {
+        throw new LatheError(`cannot delete: ${describe(e)}`, path);
       }
     },
     exists: (path) => existsSync(path),

@@ -3,7 +3,7 @@
  * option or a second input is a `UsageError` (exit 1), never silently ignored.
  */
 
-export type Command = 'optimize' | 'inspect' | 'check' | 'strip' | 'fill' | 'run';
+export type Command = 'optimize' | 'inspect' | 'check' | 'strip' | 'fill' | 'run' | 'print' | 'parse' | 'compare';
 
 /** A mistake in the command line (exit 1). `command` selects the `--help` hint. */
 export class UsageError extends Error {
@@ -26,6 +26,8 @@ export interface ParsedArgs {
   readonly flags: ReadonlySet<string>;
   /** Repeatable options, every value in order, by long name ('input' of `run`). */
   readonly lists: ReadonlyMap<string, readonly string[]>;
+  /** Every positional argument (`input` is the first; `compare` takes two). */
+  readonly positional: readonly string[];
 }
 
 export type ParseResult = ParsedArgs | { readonly kind: 'help'; readonly text: string } | { readonly kind: 'version' };
@@ -42,6 +44,8 @@ interface CommandSpec {
   readonly levels?: boolean;
   /** Long names of options that take a value and may be repeated. */
   readonly lists?: readonly string[];
+  /** Positional arguments required (default 1). */
+  readonly positionals?: number;
 }
 
 const COMMON_OUT = `  -o, --output OUT              where to write (refused when it is IN, unless --in-place)
@@ -60,7 +64,7 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
     optionHelp:
       `  -O0                           lift and emit only (default; -O1/-O2 arrive with the pass framework)
       --passes PIPELINE         run these passes, comma-separated (e.g. infer-shapes)
-      --report                      also print the per-op node counts before -> after
+      --report                      also print the node count of each op that changed, before -> after
 ` + COMMON_OUT,
   },
   inspect: {
@@ -95,17 +99,57 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
 ` + COMMON_OUT,
   },
   run: {
-    summary: 'evaluate a model with the reference evaluator: input_K.pb files in, output_K.pb files out',
-    usage: 'lathe run IN (--inputs DIR | --input NAME=FILE.pb ...) -o OUTDIR [--seed N] [--quiet]',
+    summary: 'evaluate a model with the reference evaluator: input_K.pb / .npy files in, output files out',
+    usage: 'lathe run IN (--inputs DIR | --input NAME=FILE ... | --random-inputs) -o OUTDIR [--seed N] [--npy] [--quiet]',
     values: ['output', 'inputs', 'seed'],
-    flags: ['quiet'],
-    lists: ['input'],
+    flags: ['quiet', 'random-inputs', 'npy', 'clear'],
+    lists: ['input', 'set-input-shape'],
     optionHelp:
-      `      --inputs DIR              read DIR/input_K.pb for the K-th graph input (initializers excluded)
-      --input NAME=FILE.pb      the value of input NAME (repeatable; overrides --inputs)
-  -o, --output OUTDIR           write OUTDIR/output_K.pb for the K-th graph output
-      --seed N                  seed of the random ops (default 0)
+      `      --inputs DIR              read DIR/input_K.pb (or .npy) for the K-th graph input (initializers excluded)
+      --input NAME=FILE         the value of input NAME, a .pb or .npy file (repeatable; overrides --inputs)
+      --random-inputs           random values for the inputs not given (shapes from the model; --seed)
+      --set-input-shape NAME=D0,D1,...  bind the symbolic dims of input NAME (repeatable)
+  -o, --output OUTDIR           write OUTDIR/output_K.pb and OUTDIR/NAME.pb for each graph output
+      --npy                     also write OUTDIR/NAME.npy
+      --clear                   delete earlier lathe outputs in OUTDIR (otherwise they are refused)
+      --seed N                  seed of the random ops and random inputs (default 0)
   -q, --quiet                   print nothing on success
+`,
+  },
+  print: {
+    summary: 'print a model in the ONNX text syntax',
+    usage: 'lathe print IN [-o FILE]',
+    values: ['output'],
+    flags: [],
+    optionHelp: '  -o, --output FILE             write the text to FILE (default: standard output)\n',
+  },
+  parse: {
+    summary: 'read a model in the ONNX text syntax and write it as ONNX',
+    usage: 'lathe parse IN.txt -o OUT [--external-data MODE] [--quiet]',
+    values: ['output', 'external-data'],
+    flags: ['quiet'],
+    optionHelp:
+      `  -o, --output OUT              where to write the model
+      --external-data MODE      auto (default), always, never
+  -q, --quiet                   print nothing on success
+`,
+  },
+  compare: {
+    summary: 'run two models on the same inputs and compare their outputs (exit 1 when they differ)',
+    usage: 'lathe compare A B (--inputs DIR | --input NAME=FILE ... | --random-inputs) [--seed N] [--rtol R] [--atol A]',
+    values: ['inputs', 'seed', 'rtol', 'atol'],
+    flags: ['random-inputs', 'quiet'],
+    lists: ['input', 'set-input-shape'],
+    positionals: 2,
+    optionHelp:
+      `      --inputs DIR              read DIR/input_K.pb (or .npy) for the K-th graph input of A
+      --input NAME=FILE         the value of input NAME (repeatable; overrides --inputs)
+      --random-inputs           random values for the inputs not given (shapes from A; --seed)
+      --set-input-shape NAME=D0,D1,...  bind the symbolic dims of input NAME (repeatable)
+      --seed N                  seed of the random inputs and random ops (default 0)
+      --rtol R                  relative tolerance (default 1e-3)
+      --atol A                  absolute tolerance (default 1e-5); equal when |a-b| <= atol + rtol*|b|
+  -q, --quiet                   print only the differences past the tolerance
 `,
   },
 };
@@ -120,14 +164,73 @@ export function globalHelp(): string {
     `lathe: an ONNX graph optimizer\n\nusage: lathe COMMAND IN [options]\n\ncommands:\n` +
     names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n].summary}\n`).join('') +
     `\nlathe COMMAND --help shows a command's options; lathe --version prints the version.\n` +
-    `Exit codes: 0 ok, 1 usage error, 2 bad input, 70 internal error (a bug; LATHE_DEBUG=1 adds stacks).\n`
+    `Exit codes: 0 ok, 1 usage error (or, for compare, outputs that differ), 2 bad input, 70 internal error (a bug; LATHE_DEBUG=1 adds stacks).\n`
   );
 }
 
 /** The help of one command. */
 export function commandHelp(command: Command): string {
   const spec = COMMANDS[command];
-  return `usage: ${spec.usage}\n\n${spec.summary}\n${spec.optionHelp ? `\noptions:\n${spec.optionHelp}` : ''}`;
+  return `usage: ${spec.usage}\n\n${spec.summary}\n${spec.optionHelp ? `\noptions:\n${alignOptions(spec.optionHelp)}` : ''}`;
+}
+
+/** Widest option column before a description moves to the next line. */
+const OPTION_COLUMN_MAX = 30;
+
+/**
+ * Re-aligns option lines (`  -o, --output OUT   description`: an option part, two or more spaces,
+ * a description) so every description starts in one column, whoever wrote the table; an option
+ * part wider than OPTION_COLUMN_MAX gets its description on the next line.
+ */
+export function alignOptions(text: string): string {
+  const rows = text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((line) => {
+      const m = /^(\s*)(\S(?:\S| (?! ))*)\s{2,}(\S.*)$/.exec(line);
+      return m ? { option: `${m[1].length >= 6 ? '      ' : '  '}${m[2]}`, desc: m[3] } : { option: line, desc: undefined };
+    });
+  const fitting = rows.filter((r) => r.desc !== undefined && r.option.length <= OPTION_COLUMN_MAX).map((r) => r.option.length);
+  const column = Math.max(0, ...fitting) + 2;
+  return rows
+    .map((r) => {
+      if (r.desc === undefined) return `${r.option}\n`;
+      if (r.option.length + 2 > column) return `${r.option}\n${' '.repeat(column)}${r.desc}\n`;
+      return `${r.option.padEnd(column)}${r.desc}\n`;
+    })
+    .join('');
+}
+
+/** Levenshtein distance, stopping early past `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** ` (did you mean 'X'?)` for the closest candidate within edit distance 2, else ''. */
+export function suggestion(word: string, candidates: readonly string[]): string {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const c of candidates) {
+    const d = editDistance(word, c, 2);
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best === undefined ? '' : `; did you mean '${best}'?`;
+}
+
+function optionNames(spec: CommandSpec): string[] {
+  return [...spec.values, ...spec.flags, ...(spec.lists ?? []), 'help'].map((n) => `--${n}`);
 }
 
 function isCommand(s: string): s is Command {
@@ -141,11 +244,16 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   if (first === '--help' || first === '-h' || first === 'help') {
     const topic = argv[1];
     if (topic !== undefined && isCommand(topic)) return { kind: 'help', text: commandHelp(topic) };
+    if (topic !== undefined && !topic.startsWith('-')) throw new UsageError(`no help on '${topic}'${suggestion(topic, Object.keys(COMMANDS))}`);
     return { kind: 'help', text: globalHelp() };
   }
   if (first === '--version' || first === '-V') return { kind: 'version' };
   if (!isCommand(first)) {
-    throw new UsageError(first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}'`);
+    throw new UsageError(
+      first.startsWith('-')
+        ? `unknown option '${first}'${suggestion(first, ['--help', '--version'])}`
+        : `unknown command '${first}'${suggestion(first, Object.keys(COMMANDS))}`,
+    );
   }
   const command = first;
   const spec = COMMANDS[command];
@@ -177,7 +285,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
     } else {
       const long = SHORT[arg];
-      if (long === undefined) throw new UsageError(`unknown option '${arg}'`, command);
+      if (long === undefined) throw new UsageError(`unknown option '${arg}'${suggestion(arg, optionNames(spec))}`, command);
       name = long;
     }
     if (name === 'help') return { kind: 'help', text: commandHelp(command) };
@@ -194,10 +302,15 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       if (inline !== undefined) throw new UsageError(`option '--${name}' takes no value`, command);
       flags.add(name);
     } else {
-      throw new UsageError(`unknown option '${arg}'`, command);
+      const word = arg.startsWith('--') ? `--${name}` : arg;
+      throw new UsageError(`unknown option '${arg}'${suggestion(word, optionNames(spec))}`, command);
     }
   }
+  const want = spec.positionals ?? 1;
   if (positional.length === 0) throw new UsageError(`${command}: missing input file`, command);
-  if (positional.length > 1) throw new UsageError(`${command}: one input file expected, got ${positional.length}`, command);
-  return { kind: 'run', command, input: positional[0], values, flags, lists };
+  if (positional.length < want) throw new UsageError(`${command}: ${want} input files expected, got ${positional.length}`, command);
+  if (positional.length > want) {
+    throw new UsageError(`${command}: ${want === 1 ? 'one input file' : `${want} input files`} expected, got ${positional.length}`, command);
+  }
+  return { kind: 'run', command, input: positional[0], values, flags, lists, positional };
 }

@@ -3,7 +3,8 @@ import { Blob, memorySource } from '../ir/blob.js';
 import { LatheError } from '../ir/error.js';
 import { GraphBuilder, modelOf } from '../ir/edit/build.js';
 import type { Model, Tensor } from '../ir/types.js';
-import { runCli, type Platform, type SaveOptions } from './cli.js';
+import { opCountReport, runCli, type Platform, type SaveOptions } from './cli.js';
+import { summarizeModel } from './inspect.js';
 import { parseSidecar } from './sidecar.js';
 
 /** An in-memory platform: files hold Models (or text); everything printed is recorded. */
@@ -84,6 +85,15 @@ class FakePlatform implements Platform {
   }
   makeDir(path: string) {
     this.dirs.add(path);
+  }
+  listDir(path: string) {
+    const prefix = path.endsWith('/') ? path : `${path}/`;
+    const names = [...this.bytes.keys(), ...this.files.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+    return names.filter((n) => !n.includes('/')).sort();
+  }
+  removeFile(path: string) {
+    this.bytes.delete(path);
+    this.files.delete(path);
   }
 }
 
@@ -177,7 +187,9 @@ describe('cli: optimize', () => {
     expect(p.err).toBe('');
     expect(p.saves[1]).toEqual({ path: 'c.onnx', options: { externalData: 'always' } });
     expect(await run(p, 'optimize', 'a.onnx', '-o', 'd.onnx', '--report')).toBe(0);
-    expect(p.out).toContain('  Add: 1 -> 1\n');
+    // only ops whose count changed are listed; -O0 changes none
+    expect(p.out).toContain('  op counts unchanged\n');
+    expect(p.out).not.toContain('Add: 1 -> 1');
   });
 
   test('--in-place allows OUT = IN (and -o may be omitted)', async () => {
@@ -253,11 +265,11 @@ describe('cli: strip and fill', () => {
     const p = new FakePlatform();
     p.files.set('a.onnx', model({ big: 1000 }));
     expect(await run(p, 'strip', 'a.onnx', '-o', 's.onnx')).toBe(0);
-    expect(p.out).toMatch(/^lathe: wrote s.onnx \(1.0 kB\) and s.weights.json: 1 tensors stripped \(4.0 kB\)\n$/);
+    expect(p.out).toMatch(/^lathe: wrote s.onnx \(1.0 kB\) and s.weights.json: 1 tensor stripped \(4.0 kB\)\n$/);
     const sidecar = parseSidecar(p.files.get('s.weights.json') as string, 's.weights.json');
     expect(sidecar.get('init:w')).toEqual({ dtype: 'float32', dims: [1000], min: 0.5, max: 0.5, mean: 0.5, std: 0 });
     expect(await run(p, 'fill', 's.onnx', '-o', 'f.onnx', '--seed', '3')).toBe(0);
-    expect(p.out).toMatch(/^lathe: wrote f.onnx \(1.0 kB\): 1 tensors filled \(4.0 kB, seed 3\)\n/);
+    expect(p.out).toMatch(/^lathe: wrote f.onnx \(1.0 kB\): 1 tensor filled \(4.0 kB, seed 3\)\n/);
     const filled = p.files.get('f.onnx') as Model;
     const w = Object.values(filled.graph.values).find((v) => v.name === 'w')!.tensor!;
     expect(w.data.kind).toBe('blob');
@@ -308,5 +320,57 @@ describe('cli: strip and fill', () => {
     expect(p.progressLines.length).toBeGreaterThan(2);
     expect(p.progressLines[0]).toMatch(/^lathe: writing [\d.]+ [kM]B \/ 4.2 MB \(\d+%\)$/);
     expect(p.progressLines.at(-1)).toBe('');
+  });
+});
+
+describe('cli: messages a new user reads', () => {
+  test('every command help has its descriptions in one column; long option names wrap', async () => {
+    const p = new FakePlatform();
+    for (const c of ['optimize', 'inspect', 'strip', 'fill', 'run', 'print', 'parse', 'compare']) {
+      expect(await run(p, c, '--help')).toBe(0);
+      const opts = p.out.slice(p.out.indexOf('options:\n') + 'options:\n'.length).split('\n').filter((l) => l !== '');
+      // where each description starts: after the option and 2+ spaces, or after the indent of a wrapped line
+      const starts = opts.map((l) => (/^\s*-\S*(?: \S+)*$/.test(l) ? undefined : (/^\s*-\S*(?: \S+)*\s{2,}/.exec(l) ?? /^\s+/.exec(l))![0].length));
+      const columns = new Set(starts.filter((x) => x !== undefined));
+      expect([...columns], `${c}:\n${opts.join('\n')}`).toHaveLength(1);
+    }
+    expect(await run(p, 'run', '--help')).toBe(0);
+    expect(p.out).toMatch(/\n {6}--set-input-shape NAME=D0,D1,\.\.\.\n +bind the symbolic dims/);
+  });
+
+  test.each([
+    [['optimze', 'a.onnx'], "unknown command 'optimze'; did you mean 'optimize'?"],
+    [['inpsect', 'a.onnx'], "unknown command 'inpsect'; did you mean 'inspect'?"],
+    [['comapre'], "unknown command 'comapre'; did you mean 'compare'?"],
+    [['frobnicate'], "unknown command 'frobnicate' (see"],
+    [['--verison'], "unknown option '--verison'; did you mean '--version'?"],
+    [['help', 'optimze'], "no help on 'optimze'; did you mean 'optimize'?"],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '--qiuet'], "unknown option '--qiuet'; did you mean '--quiet'?"],
+    [['run', 'a.onnx', '--random-input'], "unknown option '--random-input'; did you mean '--random-inputs'?"],
+    [['run', 'a.onnx', '--random-inputz=3'], "unknown option '--random-inputz=3'; did you mean '--random-inputs'?"],
+    [['optimize', 'a.onnx', '--frobnicate'], "unknown option '--frobnicate' (see"],
+  ])('did you mean: %j', async (args, message) => {
+    const p = new FakePlatform();
+    expect(await run(p, ...args)).toBe(1);
+    expect(p.err).toContain(message);
+    oneLine(p.err);
+  });
+
+  test('the op report lists only ops whose count changed, new and removed ones included', () => {
+    const before = summarizeModel(model());
+    const b = new GraphBuilder('main');
+    const x = b.input('x', { kind: 'tensor', dtype: 1, shape: [100] });
+    b.output(b.op('Relu', [b.op('Sub', [b.op('Sub', [x, x]), x])]), 'y');
+    const after = summarizeModel(modelOf(b.build()));
+    expect(opCountReport(before, after)).toBe('  Add: 1 -> 0\n  Sub: 0 -> 2\n');
+    expect(opCountReport(before, before)).toBe('  op counts unchanged\n');
+  });
+
+  test('counts are singular for one: 1 tensor, 1 output, 1 node', async () => {
+    const p = new FakePlatform();
+    p.files.set('a.onnx', model());
+    expect(await run(p, 'inspect', 'a.onnx')).toBe(0);
+    expect(p.out).toContain('(0 subgraphs, 0 functions)');
+    expect(p.out).toContain('parameters: 100 elements in 1 tensor, 400 B\n');
   });
 });

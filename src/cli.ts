@@ -10,7 +10,7 @@
 import { LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
 import { verify, type Diagnostic } from '../ir/verify/verify.js';
-import { formatBytes, formatCount, formatSummary, opLabel, summarizeModel, summaryToJson } from './inspect.js';
+import { formatBytes, formatCount, formatSummary, opLabel, plural, summarizeModel, summaryToJson, type ModelSummary } from './inspect.js';
 import { COMMANDS, parseArgs, UsageError, type Command, type ParsedArgs } from './cli-args.js';
 import { countBlobReads, ProgressMeter } from './progress.js';
 import { formatSidecar, parseSidecar, sidecarPathFor } from './sidecar.js';
@@ -80,6 +80,9 @@ const COMMAND_RUNNERS: Record<Command, (ctx: Context) => number | Promise<number
   // Loaded on demand: the evaluator and its kernels, and the skeleton code, are most of lathe's
   // modules, and `lathe --version` or `lathe check` should not pay for parsing them.
   run: async (ctx) => (await import('./run-command.js')).runModelCommand(ctx.platform, ctx.args),
+  compare: async (ctx) => (await import('./compare-command.js')).runCompareCommand(ctx.platform, ctx.args),
+  print: async (ctx) => (await import('./text-command.js')).runPrint(ctx.platform, ctx.args),
+  parse: async (ctx) => (await import('./text-command.js')).runParse(ctx.platform, ctx.args),
 };
 
 /** The output path, refusing one that names the input unless --in-place. */
@@ -179,7 +182,7 @@ function runOptimize(ctx: Context): number {
     if (!quiet) {
       for (const w of r.warnings.slice(0, MAX_WARNINGS_SHOWN)) platform.stderr(`lathe: warning: ${w.split('\n')[0]}\n`);
       const more = r.warnings.length - MAX_WARNINGS_SHOWN;
-      if (more > 0) platform.stderr(`lathe: … and ${more} more warnings\n`);
+      if (more > 0) platform.stderr(`lathe: … and ${plural(more, 'more warning')}\n`);
     }
   }
   const t2b = platform.now();
@@ -193,18 +196,31 @@ function runOptimize(ctx: Context): number {
       `lathe: wrote ${describeSave(out, result)}\n` +
         `  nodes ${formatCount(before.nodes.total)} -> ${formatCount(after.nodes.total)}, parameters ${formatCount(after.parameters.elements)}` +
         `, size ${formatBytes(inputBytes(ctx, model))} -> ${formatBytes(result.modelBytes + result.dataBytes)}` +
-        `${warnings > 0 ? `, ${warnings} verifier warnings` : ''}\n` +
+        `${warnings > 0 ? `, ${plural(warnings, 'verifier warning')}` : ''}\n` +
         `  time: load ${seconds(t1 - t0)}, verify ${seconds(t2 - t1)}${schedule ? `, passes ${seconds(t2b - t2)}` : ''}, save ${seconds(t3 - t2b)}\n`,
     );
     if (stats.size > 0) platform.stdout(`  ${[...stats].map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
-    if (args.flags.has('report')) {
-      for (const o of [...before.ops, ...before.nestedOps]) {
-        const a = [...after.ops, ...after.nestedOps].find((x) => opLabel(x) === opLabel(o));
-        platform.stdout(`  ${opLabel(o)}: ${o.count} -> ${a?.count ?? 0}\n`);
-      }
-    }
+    if (args.flags.has('report')) platform.stdout(opCountReport(before, after));
   }
   return 0;
+}
+
+/**
+ * The `--report` lines: ops whose count changed (removed and new ones included), `before -> after`,
+ * in the order of the first histogram; one line saying so when nothing changed.
+ */
+export function opCountReport(before: ModelSummary, after: ModelSummary): string {
+  const count = (s: ModelSummary) => {
+    const m = new Map<string, number>();
+    for (const o of [...s.ops, ...s.nestedOps]) m.set(opLabel(o), (m.get(opLabel(o)) ?? 0) + o.count);
+    return m;
+  };
+  const b = count(before);
+  const a = count(after);
+  const lines = [...new Set([...b.keys(), ...a.keys()])]
+    .filter((k) => (b.get(k) ?? 0) !== (a.get(k) ?? 0))
+    .map((k) => `  ${k}: ${b.get(k) ?? 0} -> ${a.get(k) ?? 0}\n`);
+  return lines.length > 0 ? lines.join('') : '  op counts unchanged\n';
 }
 
 function runInspect(ctx: Context): number {
@@ -251,7 +267,7 @@ async function runStrip(ctx: Context): Promise<number> {
   platform.writeText(sidecar, formatSidecar(stripped.weights));
   if (!args.flags.has('quiet')) {
     platform.stdout(
-      `lathe: wrote ${describeSave(out, result)} and ${sidecar}: ${stripped.weights.size} tensors stripped (${formatBytes(stripped.bytesRemoved)})\n`,
+      `lathe: wrote ${describeSave(out, result)} and ${sidecar}: ${plural(stripped.weights.size, 'tensor')} stripped (${formatBytes(stripped.bytesRemoved)})\n`,
     );
     for (const k of stripped.kept) platform.stdout(`  kept ${k.key}: ${k.reason}\n`);
   }
@@ -294,7 +310,7 @@ async function runFill(ctx: Context): Promise<number> {
   const t2 = platform.now();
   if (!args.flags.has('quiet')) {
     platform.stdout(
-      `lathe: wrote ${describeSave(out, result)}: ${filled.filled} tensors filled (${formatBytes(filled.bytes)}, seed ${seed})\n` +
+      `lathe: wrote ${describeSave(out, result)}: ${plural(filled.filled, 'tensor')} filled (${formatBytes(filled.bytes)}, seed ${seed})\n` +
         `  time: load ${seconds(t1 - t0)}, save ${seconds(t2 - t1)}\n`,
     );
   }

@@ -13,7 +13,7 @@ export { parseModel } from '../ir/text/parse.js';
 export { loadModelFromBytes, saveModelToBytes } from './io.js';
 export { optimize, type OptimizeOptions, type OptimizeResult } from './optimize.js';
 export {
-  evaluate, readValue, writeValue, tensorValue, toTensor,
+  evaluate, readValue, writeValue, readNpy, writeNpy, tensorValue, toTensor,
   type EvaluateOptions, type Inputs, type RtValue, type TensorValue, type SequenceValue, type OptionalValue, type MapValue,
 } from '../ir/eval/index.js';
 export { standardOps } from '../ir/ops/index.js';

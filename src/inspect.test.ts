@@ -82,10 +82,29 @@ describe('inspect', () => {
       { domain: '', op: 'Constant', count: 1 },
       { domain: '', op: 'Neg', count: 1 },
     ]);
-    expect(s.parameters).toEqual({ count: 5, elements: 100 + 1000 + 256 + 16 + 5, bytes: 4 * (100 + 1000 + 256 + 16 + 5), stripped: 1 });
+    expect(s.initializers).toEqual({ count: 5, elements: 100 + 1000 + 256 + 16 + 5, bytes: 4 * (100 + 1000 + 256 + 16 + 5), stripped: 1 });
     expect(s.constants).toEqual({ count: 3, elements: 6 + 3 + 4, bytes: 4 * 13, stripped: 0 });
+    // Constant nodes' tensors (main graph and function body here) are parameters too
+    expect(s.parameters).toEqual({ count: 8, elements: 1377 + 13, bytes: 4 * 1390, stripped: 1 });
     expect(s.functions).toBe(1);
     expect(s.externalData).toEqual([{ location: 'm.data', tensors: 2, bytes: 1088 }]);
+  });
+
+  test('Constant nodes in subgraphs, of every value form (tensor, sparse, value_*), count as parameters', () => {
+    const b = new GraphBuilder('main');
+    const c = b.input('c', { kind: 'tensor', dtype: 9, shape: [] });
+    const branch = (name: string, attrs: Record<string, unknown>) => {
+      const sub = b.subgraph(name);
+      sub.output(sub.op('Constant', [], attrs as never));
+      return sub.build();
+    };
+    const sparse = { dims: [10], values: f32([2]), indices: { dtype: 7, dims: [2], data: { kind: 'raw' as const, bytes: new Uint8Array(16) } } };
+    const y = b.op('If', [c], { then_branch: branch('then', { sparse_value: { kind: 'sparse_tensor', value: sparse } }), else_branch: branch('else', { value_int: 7n }) });
+    b.output(b.op('Identity', [y]), 'y');
+    const s = summarizeModel(modelOf(b.build(), [{ domain: '', version: 17 }]));
+    expect(s.initializers.count).toBe(0);
+    expect(s.constants).toEqual({ count: 2, elements: 2 + 1, bytes: 8 + 8, stripped: 0 });
+    expect(s.parameters).toEqual(s.constants);
   });
 
   test('text and JSON forms', () => {
@@ -95,17 +114,19 @@ describe('inspect', () => {
     expect(text).toContain('ir_version: 8, producer: pytorch 2.11.0, model_version: 3\n');
     expect(text).toContain('opsets: ai.onnx 17, com.microsoft 1\n');
     expect(text).toContain('  x: float[batch,3,224,?]\n');
-    expect(text).toContain('(and 1 initializers listed as inputs)');
-    expect(text).toContain('nodes: 9 in the main graph, 14 in all (2 subgraphs, 1 functions)\n');
+    expect(text).toContain('(and 1 initializer listed as inputs)');
+    expect(text).toContain('nodes: 9 in the main graph, 14 in all (2 subgraphs, 1 function)\n');
     expect(text).toMatch(/\nops:\n {2}Identity +5\n {2}Constant +2\n/);
     expect(text).toMatch(/\nops in subgraphs and functions:\n {2}Relu +3\n/);
-    expect(text).toContain('parameters: 1,377 elements in 5 initializers, 5.5 kB, 1 stripped\n');
+    expect(text).toContain('parameters: 1,390 elements in 8 tensors, 5.6 kB, 1 stripped\n');
+    expect(text).toContain('  initializers: 1,377 elements in 5 tensors, 5.5 kB, 1 stripped\n');
+    expect(text).toContain('  Constant nodes: 13 elements in 3 tensors, 52 B\n');
     expect(text).toContain('  m.data: 1.1 kB in 2 tensors\n');
     const json = JSON.parse(summaryToJson(s));
     expect(json.modelVersion).toBe('3');
     expect(json.ops[0]).toEqual({ domain: '', op: 'Identity', count: 5 });
     expect(text).toContain('  com.microsoft.FusedMatMul  ');
-    expect(json.parameters.elements).toBe(1377);
+    expect(json.parameters.elements).toBe(1390);
   });
 
   test('number formatting', () => {

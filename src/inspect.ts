@@ -55,8 +55,14 @@ export interface ModelSummary {
   readonly ops: readonly OpCount[];
   /** Op histogram of everything else: nested subgraphs and function bodies (each body once). */
   readonly nestedOps: readonly OpCount[];
-  /** Initializers (dense and sparse) of all graphs. */
+  /**
+   * Every tensor the model holds: initializers (dense and sparse) and `Constant` nodes' values, of
+   * all graphs, subgraphs and functions. A model that keeps its weights in Constant nodes (as some
+   * exporters do) has as many parameters as one that keeps them in initializers.
+   */
   readonly parameters: TensorTotals;
+  /** Initializers (dense and sparse) of all graphs. */
+  readonly initializers: TensorTotals;
   /** `Constant` nodes' values (tensor, sparse and value_* attributes) of all graphs and functions. */
   readonly constants: TensorTotals;
   readonly functions: number;
@@ -123,7 +129,7 @@ export function summarizeModel(model: Model): ModelSummary {
   const mainOps = new Map<string, number>();
   const nestedOps = new Map<string, number>();
   const ext = new Map<string, { tensors: number; bytes: number }>();
-  const parameters = emptyTotals();
+  const initializers = emptyTotals();
   const constants = emptyTotals();
   let total = 0;
   let subgraphs = 0;
@@ -134,14 +140,14 @@ export function summarizeModel(model: Model): ModelSummary {
     for (const id of g.initializers) {
       const t = g.values[id]?.tensor;
       if (!t) continue;
-      parameters.count++;
-      addTensor(parameters, t, ext);
+      initializers.count++;
+      addTensor(initializers, t, ext);
     }
     for (const id of g.sparseInitializers) {
       const s = g.values[id]?.sparse;
       if (!s) continue;
-      parameters.count++;
-      addTensor(parameters, s.values, ext);
+      initializers.count++;
+      addTensor(initializers, s.values, ext);
     }
     for (const nid of g.order) {
       const node = g.nodes[nid];
@@ -177,7 +183,13 @@ export function summarizeModel(model: Model): ModelSummary {
     nodes: { main: model.graph.order.length, total, subgraphs },
     ops: histogram(mainOps),
     nestedOps: histogram(nestedOps),
-    parameters,
+    parameters: {
+      count: initializers.count + constants.count,
+      elements: initializers.elements + constants.elements,
+      bytes: initializers.bytes + constants.bytes,
+      stripped: initializers.stripped + constants.stripped,
+    },
+    initializers,
     constants,
     functions: model.functions.length,
     externalData: [...ext].map(([location, e]) => ({ location, ...e })),
@@ -223,9 +235,14 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(1)} ${units[i]}`;
 }
 
+/** `1 tensor`, `2 tensors`, `1,000 tensors`. */
+export function plural(n: number, word: string): string {
+  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function describeTotals(t: TensorTotals, what: string): string {
   const stripped = t.stripped > 0 ? `, ${t.stripped} stripped` : '';
-  return `${formatCount(t.elements)} elements in ${formatCount(t.count)} ${what}, ${formatBytes(t.bytes)}${stripped}`;
+  return `${plural(t.elements, 'element')} in ${plural(t.count, what)}, ${formatBytes(t.bytes)}${stripped}`;
 }
 
 /** The summary as text (a few lines; the op histogram one op per line). */
@@ -239,9 +256,9 @@ export function formatSummary(s: ModelSummary, file?: string): string {
     lines.push(`${title}:${list.length === 0 ? ' none' : ''}${extra}`);
     for (const v of list) lines.push(`  ${quoteId(v.name)}: ${v.type}`);
   };
-  io('inputs', s.inputs, s.initializerInputs > 0 ? ` (and ${s.initializerInputs} initializers listed as inputs)` : '');
+  io('inputs', s.inputs, s.initializerInputs > 0 ? ` (and ${plural(s.initializerInputs, 'initializer')} listed as inputs)` : '');
   io('outputs', s.outputs);
-  lines.push(`nodes: ${formatCount(s.nodes.main)} in the main graph, ${formatCount(s.nodes.total)} in all (${s.nodes.subgraphs} subgraphs, ${s.functions} functions)`);
+  lines.push(`nodes: ${formatCount(s.nodes.main)} in the main graph, ${formatCount(s.nodes.total)} in all (${plural(s.nodes.subgraphs, 'subgraph')}, ${plural(s.functions, 'function')})`);
   const width = Math.max(0, ...[...s.ops, ...s.nestedOps].map((o) => opLabel(o).length));
   const hist = (title: string, list: readonly OpCount[]) => {
     lines.push(`${title}:${list.length === 0 ? ' none' : ''}`);
@@ -249,11 +266,12 @@ export function formatSummary(s: ModelSummary, file?: string): string {
   };
   hist('ops', s.ops);
   if (s.nestedOps.length > 0) hist('ops in subgraphs and functions', s.nestedOps);
-  lines.push(`parameters: ${describeTotals(s.parameters, 'initializers')}`);
-  lines.push(`constants: ${describeTotals(s.constants, 'Constant nodes')}`);
+  lines.push(`parameters: ${describeTotals(s.parameters, 'tensor')}`);
+  lines.push(`  initializers: ${describeTotals(s.initializers, 'tensor')}`);
+  lines.push(`  Constant nodes: ${describeTotals(s.constants, 'tensor')}`);
   lines.push(`functions: ${s.functions}`);
   lines.push(`external data:${s.externalData.length === 0 ? ' none' : ''}`);
-  for (const e of s.externalData) lines.push(`  ${e.location}: ${formatBytes(e.bytes)} in ${e.tensors} tensors`);
+  for (const e of s.externalData) lines.push(`  ${e.location}: ${formatBytes(e.bytes)} in ${plural(e.tensors, 'tensor')}`);
   return lines.join('\n') + '\n';
 }
 

@@ -48,4 +48,8 @@ export interface Platform {
   writeBytes(path: string, bytes: Uint8Array): void;
   /** Creates the folder (and its parents) unless it exists. */
   makeDir(path: string): void;
+  /** Names of the entries of a folder (sorted); [] when it does not exist. */
+  listDir(path: string): string[];
+  /** Deletes a file (`run --clear`). */
+  removeFile(path: string): void;
 }

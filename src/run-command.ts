@@ -1,88 +1,154 @@
 /**
- * `lathe run MODEL (--inputs DIR | --input NAME=FILE.pb ...) -o OUTDIR`: evaluates a model with
- * the reference evaluator on ONNX test-data files. Inputs are the graph inputs that are not
- * initializers, in order (`input_K.pb`); `--input NAME=FILE` gives (or overrides) one by name,
- * initializer inputs included. Outputs are written as `OUTDIR/output_K.pb`.
+ * `lathe run MODEL (--inputs DIR | --input NAME=FILE ... | --random-inputs) -o OUTDIR`: evaluates
+ * a model with the reference evaluator. Inputs are the graph inputs that are not initializers, in
+ * order (`input_K.pb` or `input_K.npy`); `--input NAME=FILE` gives (or overrides) one by name,
+ * initializer inputs included; `--random-inputs` makes the rest (run-inputs.ts).
+ *
+ * Each output is written twice: `OUTDIR/output_K.pb` (the ONNX test-case layout) and
+ * `OUTDIR/NAME.pb` after the graph output's name (sanitized), plus `NAME.npy` with `--npy`.
+ * A folder that already holds `.pb` or `.npy` files is refused, so outputs of an earlier run (of
+ * a model with more outputs, say) are never mistaken for this run's; `--clear` deletes those
+ * files first.
  *
  * A missing input, or one whose dtype, rank or static dims contradict the declared type, is a
  * LatheError (exit 2) naming the input and its file.
  */
+import { DataType as D, dtypeName } from '../ir/dtype.js';
 import { LatheError } from '../ir/error.js';
-import { readValue, writeValue } from '../ir/eval/data.js';
-import { checkFeed } from '../ir/eval/feed.js';
+import { writeValue } from '../ir/eval/data.js';
+import { npyWritable, writeNpy } from '../ir/eval/npy.js';
 import { evaluate } from '../ir/eval/run.js';
 import { describeValue } from '../ir/eval/values.js';
 import type { RtValue } from '../ir/ops/types.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
+import { plural } from './inspect.js';
 import type { Platform } from './platform.js';
+import { feedSpecOf, gatherInputs } from './run-inputs.js';
 
 function joinPath(dir: string, file: string): string {
   return dir.endsWith('/') || dir.endsWith('\\') ? `${dir}${file}` : `${dir}/${file}`;
 }
 
-function parseSeed(args: ParsedArgs): number {
-  const text = args.values.get('seed') ?? '0';
-  const seed = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer in [0, 2^53) (got '${text}')`, args.command);
-  return seed;
+/** Names no file system accepts as a plain file name (Windows devices), compared upper-case. */
+const RESERVED = /^(CON|PRN|AUX|NUL|COM\d|LPT\d)$/i;
+
+/**
+ * A file stem for an output name: letters, digits, `.`, `_` and `-` kept, anything else `_`, at
+ * most 100 characters, never empty, `.`/`..`-like, or a Windows device name.
+ */
+export function fileStem(name: string): string {
+  let s = name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+  if (s === '' || /^\.*$/.test(s)) s = `_${s}`;
+  if (s.startsWith('.')) s = `_${s.slice(1)}`;
+  if (RESERVED.test(s.replace(/\..*$/, ''))) s = `_${s}`;
+  return s;
+}
+
+/**
+ * The named file stems of a list of output names: sanitized, made unique (case-insensitively,
+ * for case-folding file systems) with `_K` suffixes, and never `output_J` (the positional names).
+ */
+export function outputStems(names: readonly string[]): string[] {
+  const used = new Set(names.map((_, i) => `output_${i}`));
+  return names.map((name, k) => {
+    const base = fileStem(name);
+    if (base === `output_${k}`) return base; // the positional file itself
+    let stem = base;
+    for (let j = 1; used.has(stem.toLowerCase()); j++) stem = `${base}_${j}`;
+    used.add(stem.toLowerCase());
+    return stem;
+  });
+}
+
+/** `float[1,10] min -1.5 max 2 mean 0.25` for a numeric tensor; describeValue otherwise. */
+export function summarizeOutput(v: RtValue): string {
+  if (v.kind !== 'tensor' || Array.isArray(v.data)) return describeValue(v);
+  const head = `${dtypeName(v.dtype)}[${v.dims.join(',')}]`;
+  const data = v.data;
+  const complex = v.dtype === D.COMPLEX64 || v.dtype === D.COMPLEX128;
+  if (data.length === 0 || complex) return head;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let nan = 0;
+  for (let i = 0; i < data.length; i++) {
+    const x = Number(data[i]);
+    if (Number.isNaN(x)) {
+      nan++;
+      continue;
+    }
+    if (x < min) min = x;
+    if (x > max) max = x;
+    sum += x;
+  }
+  const n = data.length - nan;
+  const stats = n === 0 ? '' : ` min ${formatStat(min)} max ${formatStat(max)} mean ${formatStat(sum / n)}`;
+  return `${head}${stats}${nan > 0 ? ` (${nan} NaN)` : ''}`;
+}
+
+/** Six significant digits, trailing zeros of the mantissa dropped (`2.5`, `1e-7`, `1.00993e-10`). */
+export function formatStat(x: number): string {
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
+  const [mantissa, exponent] = x.toPrecision(6).split('e');
+  const m = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
+  return exponent === undefined ? m : `${m}e${exponent}`;
+}
+
+/** Files an earlier run leaves in a folder. */
+function isOutputFile(name: string): boolean {
+  return /\.(pb|npy)$/i.test(name);
 }
 
 /** Runs the command; returns the exit code (errors are thrown for runCli to report). */
 export function runModelCommand(platform: Platform, args: ParsedArgs): number {
   const out = args.values.get('output');
   if (out === undefined || out === '') throw new UsageError('run: missing -o OUTDIR', args.command);
-  const seed = parseSeed(args);
-  const dir = args.values.get('inputs');
-  const named = new Map<string, string>();
-  for (const spec of args.lists.get('input') ?? []) {
-    const eq = spec.indexOf('=');
-    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--input expects NAME=FILE.pb (got '${spec}')`, args.command);
-    const name = spec.slice(0, eq);
-    if (named.has(name)) throw new UsageError(`--input ${name} given twice`, args.command);
-    named.set(name, spec.slice(eq + 1));
+  const spec = feedSpecOf(args);
+  const clear = args.flags.has('clear');
+  if (clear && spec.dir !== undefined && platform.samePath(spec.dir, out)) {
+    throw new UsageError('run: --clear would delete the inputs: OUTDIR is the --inputs folder', args.command);
+  }
+  const earlier = platform.listDir(out).filter(isOutputFile);
+  if (earlier.length > 0 && !clear) {
+    const shown = earlier.slice(0, 3).join(', ') + (earlier.length > 3 ? ', …' : '');
+    throw new LatheError(`holds ${plural(earlier.length, 'earlier output file')} (${shown}); pass --clear to delete them, or choose another folder`, out);
   }
   const model = platform.loadModel(args.input);
   const g = model.graph;
-  const initializers = new Set(g.initializers);
-  const nameOf = (id: (typeof g.inputs)[number]) => g.values[id]?.name ?? id;
-  const known = new Set(g.inputs.map(nameOf));
-  for (const name of named.keys()) if (!known.has(name)) throw new LatheError(`--input ${name}: the model has no input '${name}'`, args.input);
 
   const t0 = platform.now();
-  const inputs = new Map<string, RtValue>();
-  let k = 0;
-  for (const id of g.inputs) {
-    const name = nameOf(id);
-    const type = g.values[id]?.type;
-    const isInit = initializers.has(id);
-    let file = named.get(name);
-    if (file === undefined && !isInit && dir !== undefined) file = joinPath(dir, `input_${k}.pb`);
-    if (!isInit) k++;
-    if (file === undefined) {
-      if (isInit) continue;
-      throw new LatheError(`input '${name}' is missing (give --inputs DIR or --input ${name}=FILE.pb)`, args.input);
-    }
-    if (!platform.exists(file)) throw new LatheError(`input '${name}': ${file} does not exist`, args.input);
-    const v = readValue(platform.readBytes(file), type, `input '${name}' (${file})`);
-    checkFeed(v, type, `input '${name}' (${file})`);
-    inputs.set(name, v);
-  }
+  const inputs = gatherInputs(platform, model, spec, args.input);
   const t1 = platform.now();
-  const outputs = evaluate(model, inputs, { seed });
+  const outputs = evaluate(model, inputs, { seed: spec.seed });
   const t2 = platform.now();
-  platform.makeDir(out);
+
+  // encode everything before touching the folder: an encoding error leaves it as it was
+  const names = g.outputs.map((id) => g.values[id]?.name ?? id);
+  const stems = outputStems(names);
+  const npy = args.flags.has('npy');
+  const files: { path: string; bytes: Uint8Array }[] = [];
   const lines: string[] = [];
-  g.outputs.forEach((id, i) => {
-    const name = g.values[id]?.name ?? id;
+  const skipped: string[] = [];
+  names.forEach((name, i) => {
     const v = outputs.get(name)!;
-    const file = joinPath(out, `output_${i}.pb`);
-    platform.writeBytes(file, writeValue(v, name));
-    lines.push(`  ${file}: ${name} ${describeValue(v)}\n`);
+    const pb = writeValue(v, name);
+    files.push({ path: joinPath(out, `output_${i}.pb`), bytes: pb });
+    if (stems[i] !== `output_${i}`) files.push({ path: joinPath(out, `${stems[i]}.pb`), bytes: pb });
+    if (npy) {
+      if (v.kind === 'tensor' && npyWritable(v.dtype)) files.push({ path: joinPath(out, `${stems[i]}.npy`), bytes: writeNpy(v, name) });
+      else skipped.push(`${name} (${describeValue(v)})`);
+    }
+    lines.push(`  ${name}: ${summarizeOutput(v)}  -> ${stems[i]}.pb\n`);
   });
+  platform.makeDir(out);
+  if (clear) for (const f of earlier) platform.removeFile(joinPath(out, f));
+  for (const f of files) platform.writeBytes(f.path, f.bytes);
   if (!args.flags.has('quiet')) {
+    const nodes = Object.keys(g.nodes).length;
     platform.stdout(
-      `lathe: ran ${args.input} (${Object.keys(g.nodes).length} nodes): wrote ${g.outputs.length} outputs to ${out}\n` +
+      `lathe: ran ${args.input} (${plural(nodes, 'node')}): wrote ${plural(names.length, 'output')} to ${out}\n` +
         lines.join('') +
+        (skipped.length > 0 ? `  no .npy for ${skipped.join(', ')}: numpy has no such type\n` : '') +
         `  time: read inputs ${((t1 - t0) / 1000).toFixed(2)} s, evaluate ${((t2 - t1) / 1000).toFixed(2)} s\n`,
     );
   }

@@ -10,7 +10,7 @@
  */
 import { Blob } from '../ir/blob.js';
 import { LatheError } from '../ir/error.js';
-import { elementCount } from '../ir/dtype.js';
+import { dtypeName, elementCount } from '../ir/dtype.js';
 import { streamKey } from '../ir/random.js';
 import type { Attr, Graph, Model, NodeId, Tensor, ValueId } from '../ir/types.js';
 import { SIDECAR_DTYPES, type WeightStats } from './sidecar.js';
@@ -184,7 +184,7 @@ export function fillModel(model: Model, weights: ReadonlyMap<string, WeightStats
       throw new LatheError(`${key}: names no ${key.startsWith('init:') ? 'initializer' : 'Constant node output'} of the main graph`, file);
     }
     if (SIDECAR_DTYPES.get(t.dtype) !== s.dtype) {
-      throw new LatheError(`${key}: dtype ${s.dtype} does not match the model's tensor (dtype code ${t.dtype})`, file);
+      throw new LatheError(`${key}: dtype ${s.dtype} does not match the model's tensor (${dtypeName(t.dtype)})`, file);
     }
     if (s.dims.length !== t.dims.length || s.dims.some((d, i) => d !== t.dims[i])) {
       throw new LatheError(`${key}: dims [${s.dims.join(',')}] do not match the model's [${t.dims.join(',')}]`, file);

@@ -6,7 +6,7 @@
  */
 import { type ByteSource } from '../ir/blob.js';
 import { LatheError } from '../ir/error.js';
-import { DataType, elementCount } from '../ir/dtype.js';
+import { DataType, dtypeName, elementCount } from '../ir/dtype.js';
 import { decodeNarrow, encodeNarrow } from '../ir/ops/float-formats.js';
 import { rawPayload } from '../ir/onnx/tensor.js';
 import { fillClippedNormal, type StreamKey } from '../ir/random.js';
@@ -159,7 +159,7 @@ export interface GeneratedSpec {
  */
 export function generatedSource(spec: GeneratedSpec, key: StreamKey, label: string): ByteSource {
   const size = floatElementSize(spec.dtype);
-  if (size === undefined) throw new LatheError(`${label}: cannot generate dtype ${spec.dtype}`);
+  if (size === undefined) throw new LatheError(`${label}: cannot generate dtype ${dtypeName(spec.dtype)}`);
   const total = spec.count * size;
   const constant = spec.std === 0 || spec.min === spec.max;
   return {

@@ -18,7 +18,7 @@
  *   makes a model unusable.
  */
 import { LatheError } from '../error.js';
-import { DataType as D } from '../dtype.js';
+import { DataType as D, dtypeName } from '../dtype.js';
 import { getAttr } from '../attrs.js';
 import { attrReader, nodeLabel, type RefResolver } from '../ops/attrs.js';
 import { tensorValue } from '../ops/tensor-value.js';
@@ -337,7 +337,7 @@ export function typeConflict(declared: Type, inferred: Type): string | undefined
   }
   if ((declared.kind === 'tensor' || declared.kind === 'sparse') && (inferred.kind === 'tensor' || inferred.kind === 'sparse')) {
     if (declared.dtype !== 0 && inferred.dtype !== 0 && declared.dtype !== inferred.dtype) {
-      return `has dtype ${inferred.dtype} but is declared ${declared.dtype}`;
+      return `has dtype ${dtypeName(inferred.dtype)} but is declared ${dtypeName(declared.dtype)}`;
     }
     const ds = declared.shape;
     const is = inferred.shape;

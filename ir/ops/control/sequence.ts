@@ -4,7 +4,7 @@
  * every op returns a new SequenceValue.
  */
 import { LatheError } from '../../error.js';
-import { DataType as D } from '../../dtype.js';
+import { DataType as D, dtypeName } from '../../dtype.js';
 import type { Type } from '../../types.js';
 import type { OpDef, OpTable, RtValue, SequenceValue, TensorValue } from '../types.js';
 import { asTensor, normAxis, toNumbers } from '../util.js';
@@ -29,7 +29,7 @@ function position(v: RtValue | null | undefined, len: number, allowEnd: boolean,
 
 function checkDtype(seqV: SequenceValue, t: TensorValue, op: string): void {
   const e = seqV.elemDtype ?? elemDtypeOf(seqV.items[0]);
-  if (e !== undefined && e !== t.dtype) throw new LatheError(`${op}: tensor dtype ${t.dtype} differs from the sequence's ${e}`);
+  if (e !== undefined && e !== t.dtype) throw new LatheError(`${op}: tensor dtype ${dtypeName(t.dtype)} differs from the sequence's ${dtypeName(e)}`);
 }
 
 const sequenceEmpty: OpDef = {

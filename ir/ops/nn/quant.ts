@@ -4,7 +4,7 @@
  * Integer convolutions run exactly on the float64 path of the Conv core (|sums| < 2^53).
  */
 import { LatheError } from '../../error.js';
-import { DataType as D } from '../../dtype.js';
+import { DataType as D, dtypeName } from '../../dtype.js';
 import { roundToDtype } from '../float-formats.js';
 import type { KernelContext, NumericArray, OpDef, TensorValue } from '../types.js';
 import { isFloat, normAxis, sizeOf } from '../util.js';
@@ -76,7 +76,7 @@ const quantizeLinear: OpDef = {
       return [y];
     }
     const [lo, hi] = intRange(outType);
-    if (!Number.isFinite(lo) && outType !== D.INT32) throw opError(ctx, `unsupported output type ${outType}`);
+    if (!Number.isFinite(lo) && outType !== D.INT32) throw opError(ctx, `unsupported output type ${dtypeName(outType)}`);
     for (let i = 0; i < xd.length; i++) {
       const k = idx(i);
       const q = atPrecision(prec, xd[i] / sd[k]);

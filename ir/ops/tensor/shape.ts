@@ -3,7 +3,7 @@
  * Squeeze, Unsqueeze, Transpose, Expand, Tile, plus the shape-from-data generators EyeLike and
  * Range. Pure reshapes share the input's storage (runtime values are immutable).
  */
-import { DataType as D } from '../../dtype.js';
+import { DataType as D, dtypeName } from '../../dtype.js';
 import type { OpDef, TensorValue } from '../types.js';
 import { broadcastShape, sizeOf, strides } from '../util.js';
 import {
@@ -186,7 +186,7 @@ const EyeLike: OpDef = {
     const x = input('EyeLike', inputs, 0);
     if (x.dims.length !== 2) fail('EyeLike', `input must be 2-D, got rank ${x.dims.length}`);
     const dtype = ctx.attrs.int('dtype', x.dtype);
-    if (dtype === D.STRING || dtype === D.COMPLEX64 || dtype === D.COMPLEX128) fail('EyeLike', `unsupported dtype ${dtype}`);
+    if (dtype === D.STRING || dtype === D.COMPLEX64 || dtype === D.COMPLEX128) fail('EyeLike', `unsupported dtype ${dtypeName(dtype)}`);
     const k = ctx.attrs.int('k', 0);
     const out = alloc('EyeLike', dtype, x.dims);
     const [rows, cols] = x.dims;

@@ -1,0 +1,87 @@
+import { describe, expect, test } from 'vitest';
+import { DataType as D } from '../dtype.js';
+import { LatheError } from '../error.js';
+import { readNpy, writeNpy } from './npy.js';
+
+/** Files written by numpy 2.4 (numpy.lib.format.write_array), base64. */
+const NUMPY: Record<string, string> = {
+  f4_v1: 'k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAACAPgAAAD8AAEA/AACAPwAAoD8=',
+  i8_be: 'k05VTVBZAQB2AHsnZGVzY3InOiAnPmk4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDMsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAAAf/////////+QAAAAAAAAAA=',
+  f2: 'k05VTVBZAQB2AHsnZGVzY3InOiAnPGYyJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDMsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAOAC+/3s=',
+  b1: 'k05VTVBZAQB2AHsnZGVzY3InOiAnfGIxJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDIpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoBAAAB',
+  c8_be: 'k05VTVBZAQB2AHsnZGVzY3InOiAnPmM4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAo/gAAAQAAAAIAAAADAYAAA',
+  u3: 'k05VTVBZAQB2AHsnZGVzY3InOiAnPFUzJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDMsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAphAAAAYgAAAAAAAAAAAAAAAAAAAAAAAAB4AAAAeQAAAHoAAAA=',
+  f8_v2: 'k05VTVBZAgB0AAAAeydkZXNjcic6ICc8ZjgnLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoMiwpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAD0PwAAAAAAAATA',
+  u2_v3: 'k05VTVBZAwB0AAAAeydkZXNjcic6ICc8dTInLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoMiwpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoHAP//',
+  scalar: 'k05VTVBZAQB2AHsnZGVzY3InOiAnPGk0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKCksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoDAAAA',
+  fortran: 'k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMiwgMyksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAABAQAAAgD8AAIBAAAAAQAAAoEA=',
+  empty: 'k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDAsIDQpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAo=',
+};
+
+const bytes = (k: string) => Uint8Array.from(Buffer.from(NUMPY[k], 'base64'));
+
+describe('.npy files', () => {
+  test('numpy-written files of every header version, byte order and dtype kind read exactly', () => {
+    expect(readNpy(bytes('f4_v1'))).toEqual({ kind: 'tensor', dtype: D.FLOAT, dims: [2, 3], data: Float32Array.of(0, 0.25, 0.5, 0.75, 1, 1.25) });
+    expect(readNpy(bytes('i8_be'))).toEqual({ kind: 'tensor', dtype: D.INT64, dims: [3], data: BigInt64Array.of(1n, -2n, 2n ** 62n) });
+    expect(readNpy(bytes('f2'))).toEqual({ kind: 'tensor', dtype: D.FLOAT16, dims: [3], data: Float32Array.of(0.5, -1.5, 65504) });
+    expect(readNpy(bytes('b1'))).toEqual({ kind: 'tensor', dtype: D.BOOL, dims: [2, 2], data: Uint8Array.of(1, 0, 0, 1) });
+    expect(readNpy(bytes('c8_be'))).toEqual({ kind: 'tensor', dtype: D.COMPLEX64, dims: [2], data: Float32Array.of(1, 2, -0, -3.5) });
+    expect(readNpy(bytes('u3'))).toEqual({ kind: 'tensor', dtype: D.STRING, dims: [3], data: ['ab', '', 'xyz'] });
+    expect(readNpy(bytes('f8_v2'))).toEqual({ kind: 'tensor', dtype: D.DOUBLE, dims: [2], data: Float64Array.of(1.25, -2.5) });
+    expect(readNpy(bytes('u2_v3'))).toEqual({ kind: 'tensor', dtype: D.UINT16, dims: [2], data: Uint16Array.of(7, 65535) });
+    expect(readNpy(bytes('scalar'))).toEqual({ kind: 'tensor', dtype: D.INT32, dims: [], data: Int32Array.of(3) });
+    expect(readNpy(bytes('empty'))).toEqual({ kind: 'tensor', dtype: D.FLOAT, dims: [0, 4], data: new Float32Array(0) });
+  });
+
+  test('what lathe writes is byte-identical to what numpy writes (little-endian, v1)', () => {
+    for (const k of ['f4_v1', 'f2', 'b1', 'u3', 'scalar', 'empty']) expect(writeNpy(readNpy(bytes(k))), k).toEqual(bytes(k));
+  });
+
+  test('big-endian files are written back little-endian with the same values', () => {
+    for (const k of ['i8_be', 'c8_be']) {
+      const again = writeNpy(readNpy(bytes(k)));
+      expect(new TextDecoder().decode(again.subarray(10, 30))).toContain("'<");
+      expect(readNpy(again)).toEqual(readNpy(bytes(k)));
+    }
+  });
+
+  test('Fortran order, bad magic, unknown dtypes, truncated data and bad headers are one-line LatheErrors', () => {
+    const cases: [Uint8Array, RegExp][] = [
+      [bytes('fortran'), /Fortran-order .npy arrays are not supported/],
+      [Uint8Array.of(1, 2, 3), /not a .npy file/],
+      [bytes('f4_v1').subarray(0, 130), /data has 2 bytes, shape \(2, 3\) of float needs 24/],
+      [patch(bytes('f4_v1'), "'<f4'", "'<V4'"), /dtype '<V4' is not supported|has no ONNX counterpart/],
+      [patch(bytes('f4_v1'), "'<f4'", "'<M8'"), /has no ONNX counterpart/],
+      [patch(bytes('f4_v1'), '(2, 3)', '(2,-3)'), /bad .npy header/],
+      [patch(bytes('f4_v1'), "'shape'", "'shapx'"), /no 'shape'/],
+      [patch(bytes('u3'), "'<U3'", "'<U0'"), /holds no characters/],
+    ];
+    for (const [b, message] of cases) {
+      let err: unknown;
+      try {
+        readNpy(b, 'x.npy');
+      } catch (e) {
+        err = e;
+      }
+      expect(err, String(message)).toBeInstanceOf(LatheError);
+      expect((err as Error).message).toMatch(message);
+      expect((err as Error).message).not.toContain('\n');
+    }
+  });
+
+  test('dtypes numpy lacks are refused by the writer', () => {
+    expect(() => writeNpy({ kind: 'tensor', dtype: D.BFLOAT16, dims: [1], data: Float32Array.of(1) })).toThrow(/bfloat16 has no .npy dtype/);
+  });
+});
+
+/** Same-length textual edit of an npy header. */
+function patch(b: Uint8Array, from: string, to: string): Uint8Array {
+  expect(to.length).toBe(from.length);
+  const text = new TextDecoder('latin1').decode(b);
+  const at = text.indexOf(from);
+  expect(at).toBeGreaterThan(0);
+  const out = b.slice();
+  for (let i = 0; i < to.length; i++) out[at + i] = to.charCodeAt(i);
+  return out;
+}
