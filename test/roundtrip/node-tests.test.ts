@@ -21,7 +21,7 @@ import { modelsEqual } from '../../ir/text/equal.js';
 import type { Model, Tensor } from '../../ir/types.js';
 import { loadModel, saveModel } from '../../node/io.js';
 import { diffOutputs, runOrt, type Feeds } from '../../bench/ort.js';
-import { nodeTestsDir } from '../../bench/corpus.js';
+import { nodeTestsDir } from '../support/shared.js';
 
 const cases = readdirSync(nodeTestsDir).sort();
 const work = mkdtempSync(join(tmpdir(), 'lathe-node-tests-'));
