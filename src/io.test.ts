@@ -4,9 +4,10 @@ import { LatheError } from '../ir/error.js';
 import { encodeModelToBytes } from '../ir/onnx/encode.js';
 import { normalForm, P } from '../ir/onnx/test-util.js';
 import { loadModelFromBytes, saveModelToBytes } from './io.js';
+import { sharedPath } from '../test/support/shared.js';
 
 test('bytes in, bytes out, equal model (ArrayBuffer accepted)', () => {
-  const bytes = readFileSync('/work/shared/corpus/models/resnet50.legacy-fn.onnx');
+  const bytes = readFileSync(sharedPath('corpus', 'models', 'resnet50.legacy-fn.onnx'));
   const m = loadModelFromBytes(bytes);
   const out = saveModelToBytes(m);
   const again = loadModelFromBytes(out.slice().buffer);

@@ -8,6 +8,7 @@ import { parseModel } from '../ir/text/parse.js';
 import { expectOneLine, freshDir, input, lathe, removeCaseDirs, show } from '../test/support/cli-harness.js';
 import { compareValues } from '../test/conformance/runner.js';
 import { saveModelToBytes } from './io.js';
+import { nodeTestsDir } from '../test/support/shared.js';
 
 afterAll(removeCaseDirs);
 
@@ -89,7 +90,7 @@ describe('lathe run', () => {
 
   test('ONNX node-test cases (tensors and sequences) reproduce their expected outputs', async () => {
     for (const name of ['test_add_bcast', 'test_identity_sequence', 'test_optional_get_element_optional_sequence']) {
-      const data = join('/work/shared/onnx-node-tests/node', name, 'test_data_set_0');
+      const data = join(nodeTestsDir, name, 'test_data_set_0');
       const out = freshDir();
       const r = await lathe('run', join(data, '..', 'model.onnx'), '--inputs', data, '-o', out, '-q');
       expect(r.code, show(r)).toBe(0);

@@ -56,4 +56,19 @@ describe('parsePipeline / runSchedule', () => {
     expect(r.warnings).toEqual(['renaming to renamed', 'renaming to renamed']);
     expect(seen).toEqual(r.warnings);
   });
+  it('verifyEach stops at the first pass that leaves an invalid model, naming it', () => {
+    const dropNodes = definePass({
+      name: 'drop-nodes',
+      summary: 'removes every node (leaves the output undefined)',
+      defaults: {},
+      run: (m): Model => ({ ...m, graph: { ...m.graph, order: [], nodes: {} } }),
+    });
+    const reg: PassRegistry = { ...registry, 'drop-nodes': dropNodes };
+    const schedule = parsePipeline('rename-graph,drop-nodes,rename-graph', reg);
+    expect(() => runSchedule(schedule, model, { verifyEach: true })).toThrow(LatheError);
+    expect(() => runSchedule(schedule, model, { verifyEach: true })).toThrow(/^pass 'drop-nodes' made an invalid model: \[[a-z-]+\] main/);
+    // without the option the broken model comes back (the caller verifies when it wants)
+    expect(runSchedule(schedule, model).model.graph.order).toEqual([]);
+    expect(runSchedule(parsePipeline('rename-graph', reg), model, { verifyEach: true }).changed).toBe(true);
+  });
 });

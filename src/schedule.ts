@@ -5,6 +5,7 @@
  */
 import { LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
+import { verify } from '../ir/verify/verify.js';
 import { createPassContext, type Pass, type PassFactory } from './pass.js';
 
 /** Pass factories by pipeline name (passes/index.ts gives the standard one). */
@@ -47,13 +48,32 @@ export interface ScheduleResult {
 export interface RunScheduleOptions {
   /** Called for every warning as it happens (e.g. printed by the CLI). */
   readonly onWarn?: (message: string) => void;
+  /**
+   * Verify the model after every pass that changed it; the first error diagnostic is thrown as a
+   * LatheError naming the pass (for tests and debugging: a pass that breaks the model is caught
+   * where it did so).
+   */
+  readonly verifyEach?: boolean;
+}
+
+/** Throws when `model`, just produced by pass `name`, has an error diagnostic. */
+function verifyAfter(name: string, model: Model): void {
+  const d = verify(model).find((x) => x.severity === 'error');
+  if (!d) return;
+  const where = d.node !== undefined ? `${d.graph}/${d.node}` : d.value !== undefined ? `${d.graph}/${d.value}` : d.graph;
+  throw new LatheError(`pass '${name}' made an invalid model: [${d.code}] ${where}: ${d.message}`);
 }
 
 /** Runs the schedule's passes in order; `changed` is `out !== in` (passes keep identity when idle). */
 export function runSchedule(schedule: Schedule, model: Model, options: RunScheduleOptions = {}): ScheduleResult {
   const ctx = createPassContext(options.onWarn);
+  const runPass = (p: Pass, m: Model): Model => {
+    const out = p.run(m, ctx.scoped(p.name));
+    if (options.verifyEach && out !== m) verifyAfter(p.name, out);
+    return out;
+  };
   const runOne = (s: Schedule, m: Model): Model =>
-    s.kind === 'pass' ? s.pass.run(m, ctx.scoped(s.pass.name)) : s.steps.reduce((acc, step) => runOne(step, acc), m);
+    s.kind === 'pass' ? runPass(s.pass, m) : s.steps.reduce((acc, step) => runOne(step, acc), m);
   const out = runOne(schedule, model);
   return { model: out, changed: out !== model, stats: ctx.counts, warnings: ctx.warnings };
 }

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { LatheError } from '../ir/error.js';
 import { formatSidecar, parseSidecar, pyFloat, sidecarPathFor } from './sidecar.js';
+import { corpusModelsDir } from '../test/support/shared.js';
 
-const CORPUS = '/work/shared/corpus/models';
+const CORPUS = corpusModelsDir;
 
 describe('sidecar format', () => {
   test('pyFloat prints like Python repr', () => {

@@ -12,11 +12,12 @@ import { loadModel } from '../node/io.js';
 import { summarizeModel } from '../src/inspect.js';
 import { parseSidecar } from '../src/sidecar.js';
 import { forEachFloatChunk } from '../src/tensor-values.js';
+import { sharedPath } from './support/shared.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BUILD = join(ROOT, '.cache/cli-e2e');
 const BIN = join(BUILD, 'dist/node/bin.js');
-const CORPUS = '/work/shared/corpus';
+const CORPUS = sharedPath('corpus');
 const RESNET = `${CORPUS}/models/resnet50.legacy.onnx`;
 let dir: string;
 

@@ -1,56 +1,44 @@
 /**
- * Golden tests of passes: `golden/<folder>/<case>/input.onnx.txt` runs through the pipeline in
- * `golden/<folder>/pipeline.txt` (default: the folder name as a single pass), prints, and must
- * equal `expected.onnx.txt` (both sides normalized through parse → print, so the expected file
- * may be laid out by hand). A missing expected file is written; LATHE_UPDATE_GOLDEN=1 rewrites all.
+ * Golden tests of passes (cases found by test/support/golden.ts): each `input.onnx.txt` must be a
+ * valid model; it runs through its folder's pipeline with the model verified after every pass, is
+ * printed, and must equal `expected.onnx.txt` (both sides normalized through parse → print, so the
+ * expected file may be laid out by hand). A missing expected file FAILS; only
+ * `LATHE_UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts` writes expected files (review them).
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseModel } from '../ir/text/parse.js';
 import { printModel } from '../ir/text/print.js';
+import { verify } from '../ir/verify/verify.js';
 import { passes } from '../passes/index.js';
 import { parsePipeline, runSchedule } from '../src/schedule.js';
+import { goldenFolders, normalizedText } from './support/golden.js';
+import { projectRoot } from './support/shared.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden');
 const update = process.env['LATHE_UPDATE_GOLDEN'] === '1';
-
-const isDir = (p: string): boolean => statSync(p).isDirectory();
-
-interface Case { folder: string; name: string; dir: string; pipeline: string }
-
-function cases(): Case[] {
-  const out: Case[] = [];
-  for (const folder of readdirSync(root).sort()) {
-    const fdir = join(root, folder);
-    if (!isDir(fdir)) continue;
-    const pfile = join(fdir, 'pipeline.txt');
-    const pipeline = existsSync(pfile) ? readFileSync(pfile, 'utf8').trim() : folder;
-    for (const name of readdirSync(fdir).sort()) {
-      const dir = join(fdir, name);
-      if (isDir(dir) && existsSync(join(dir, 'input.onnx.txt'))) out.push({ folder, name, dir, pipeline });
-    }
-  }
-  return out;
-}
-
-const all = cases();
+const all = goldenFolders().flatMap((f) => f.cases);
 
 describe('golden', () => {
   it('finds the golden cases', () => {
     expect(all.length).toBeGreaterThan(0);
   });
-  it.each(all.map((c) => [`${c.folder}/${c.name}`, c] as const))('%s', (_label, c) => {
-    const input = parseModel(readFileSync(join(c.dir, 'input.onnx.txt'), 'utf8'));
-    const result = runSchedule(parsePipeline(c.pipeline, passes), input);
+  it.each(all.map((c) => [`${c.folder}/${c.name}`, c] as const))('%s', (label, c) => {
+    expect(existsSync(c.inputFile), `golden/${label} has no input.onnx.txt`).toBe(true);
+    const input = parseModel(readFileSync(c.inputFile, 'utf8'));
+    expect(verify(input).filter((d) => d.severity === 'error'), `golden/${label}/input.onnx.txt is not a valid model`).toEqual([]);
+    const result = runSchedule(parsePipeline(c.pipeline, passes), input, { verifyEach: true });
     const got = printModel(result.model);
-    const file = join(c.dir, 'expected.onnx.txt');
-    if (update || !existsSync(file)) {
-      writeFileSync(file, got);
+    if (update) {
+      writeFileSync(c.expectedFile, got);
       return;
     }
-    const expected = printModel(parseModel(readFileSync(file, 'utf8')));
-    expect(got).toBe(expected);
+    if (!existsSync(c.expectedFile)) {
+      throw new Error(
+        `${relative(projectRoot, c.expectedFile)} is missing: create it with ` +
+          '`LATHE_UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts` and review what it wrote',
+      );
+    }
+    expect(got).toBe(normalizedText(readFileSync(c.expectedFile, 'utf8')));
   });
 });

@@ -11,8 +11,9 @@ import { liftModel } from '../onnx/lift.js';
 import type { RtValue } from '../ops/types.js';
 import type { Type } from '../types.js';
 import { readValue, writeValue } from './data.js';
+import { nodeTestsDir } from '../../test/support/shared.js';
 
-const NODE = '/work/shared/onnx-node-tests/node';
+const NODE = nodeTestsDir;
 
 function caseTypes(name: string): { inputs: (Type | undefined)[]; outputs: (Type | undefined)[] } {
   const m = liftModel(decodeModel(memorySource(readFileSync(join(NODE, name, 'model.onnx')))), {});

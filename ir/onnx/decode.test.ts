@@ -14,6 +14,7 @@ import { createAtomicFileSink } from '../../node/file-sink.js';
 import { decodeModel, decodeTensor, unpackBlob } from './decode.js';
 import { encodeModel, encodeModelToBytes } from './encode.js';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from './proto.js';
+import { corpusModelsDir, sharedPath } from '../../test/support/shared.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lathe-decode-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -24,8 +25,8 @@ function readBytes(path: string): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
-const small = readBytes('/work/shared/onnx-node-tests/node/test_abs/model.onnx');
-const medium = readBytes('/work/shared/corpus/models/resnet50.legacy-fn.onnx');
+const small = readBytes(sharedPath('onnx-node-tests', 'node', 'test_abs', 'model.onnx'));
+const medium = readBytes(sharedPath('corpus', 'models', 'resnet50.legacy-fn.onnx'));
 
 function varint(n: number | bigint): number[] {
   let v = BigInt.asUintN(64, BigInt(n));
@@ -308,7 +309,7 @@ describe('file sources', () => {
 
   test('window sliding: a file decode equals the memory decode (models over the 1 MiB window)', () => {
     for (const name of ['bert-base.dynamo', 'vit_b_16.dynamo', 'resnet50.legacy']) {
-      const path = `/work/shared/corpus/models/${name}.onnx`;
+      const path = `${corpusModelsDir}/${name}.onnx`;
       const inMemory = decodeModel(memorySource(readBytes(path)));
       const src = openFileSource(path);
       try {

@@ -20,6 +20,7 @@ import {
   K_BYTES, K_CARRIED, K_DOUBLE, K_FLOAT, K_INT32, K_INT64, K_MESSAGE, K_STRING, K_UINT64,
   messageInfo, onnxRoot, type FieldInfo, type MessageInfo,
 } from './schema.js';
+import { corpusModelsDir, nodeTestsDir } from '../../test/support/shared.js';
 
 type Obj = Record<string, unknown> & { $unknown?: Uint8Array[] };
 
@@ -422,8 +423,8 @@ describe('streaming encoder', () => {
 // ---------------------------------------------------------------- real models
 
 describe('real models', () => {
-  const nodeDir = '/work/shared/onnx-node-tests/node';
-  const corpusDir = '/work/shared/corpus/models';
+  const nodeDir = nodeTestsDir;
+  const corpusDir = corpusModelsDir;
   const files = [
     ...readdirSync(nodeDir).map((c) => join(nodeDir, c, 'model.onnx')),
     ...readdirSync(corpusDir).filter((f) => f.endsWith('.onnx')).map((f) => join(corpusDir, f)),

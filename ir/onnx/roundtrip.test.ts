@@ -11,9 +11,10 @@ import { encodeModelToBytes } from './encode.js';
 import { liftModel } from './lift.js';
 import { modelsEqual } from '../text/equal.js';
 import { normalForm } from './test-util.js';
+import { corpusModelsDir, nodeTestsDir } from '../../test/support/shared.js';
 
-const nodeDir = '/work/shared/onnx-node-tests/node';
-const corpusDir = '/work/shared/corpus/models';
+const nodeDir = nodeTestsDir;
+const corpusDir = corpusModelsDir;
 const nodeCases = readdirSync(nodeDir).sort().map((c) => `${nodeDir}/${c}/model.onnx`);
 const corpus = readdirSync(corpusDir).filter((f) => f.endsWith('.onnx')).sort().map((f) => `${corpusDir}/${f}`);
 

@@ -10,6 +10,7 @@ import { liftModel } from '../onnx/lift.js';
 import { modelsEqual } from './equal.js';
 import { parseModel } from './parse.js';
 import { printModel } from './print.js';
+import { corpusModelsDir, nodeTestsDir } from '../../test/support/shared.js';
 
 function failures(paths: readonly string[]): string[] {
   const bad: string[] = [];
@@ -29,14 +30,14 @@ function failures(paths: readonly string[]): string[] {
 
 describe('text round trip of ONNX files', () => {
   it('every ONNX node-test model', () => {
-    const dir = '/work/shared/onnx-node-tests/node';
+    const dir = nodeTestsDir;
     const paths = readdirSync(dir).map((c) => `${dir}/${c}/model.onnx`);
     expect(paths.length).toBeGreaterThan(1000);
     expect(failures(paths)).toEqual([]);
   });
 
   it('every corpus skeleton', () => {
-    const dir = '/work/shared/corpus/models';
+    const dir = corpusModelsDir;
     const paths = readdirSync(dir).filter((f) => f.endsWith('.onnx')).map((f) => `${dir}/${f}`);
     expect(paths.length).toBeGreaterThan(5);
     expect(failures(paths)).toEqual([]);

@@ -6,10 +6,14 @@
  * towards fewer nodes and earlier operands. All tensors share one square float shape [d, d], so
  * every op here is shape-preserving (Transpose perm is [0,1] or [1,0]). `If` nodes (fc.letrec,
  * depthSize 'small') take the bool input `cond` and have branches that read outer values.
+ *
+ * Type notes decorate the types of some graph inputs and node outputs with what a binary round
+ * trip must carry and nothing else exercises: a type denotation, per-dim denotations and unknown
+ * TypeProto fields; a graph may also carry a quantization annotation.
  */
 import fc from 'fast-check';
 import { GraphBuilder, modelOf, tensorType } from '../../ir/edit/build.js';
-import type { Model, Tensor, ValueId } from '../../ir/types.js';
+import type { Model, Tensor, Type, ValueId } from '../../ir/types.js';
 
 export const unaryOps = ['Relu', 'Neg', 'Identity', 'Sigmoid', 'Tanh', 'Abs'] as const;
 export const binaryOps = ['Add', 'Mul', 'Sub'] as const;
@@ -22,12 +26,27 @@ export type Step =
   | { kind: 'softmax'; a: number; axis: number }
   | { kind: 'if'; then: Step[]; else: Step[] };
 
+/** Extra facts on the type of one main-graph value (an input or a node output). */
+export interface TypeNote {
+  /** Which value: index into inputs then node outputs, modulo their number. */
+  target: number;
+  /** TypeProto.denotation. */
+  denotation?: string;
+  /** Per-dim denotations (undefined leaves a dim without one). */
+  dims?: (string | undefined)[];
+  /** Unknown TypeProto fields, encoded (tag + payload). */
+  unknown?: Uint8Array[];
+}
+
 export interface ModelSpec {
   size: number;
   inputs: number;
   initializers: number[][];
   steps: Step[];
   outputs: number[];
+  notes: TypeNote[];
+  /** A quantization annotation on the main graph: tensor and scale, both operands into the values. */
+  quantization: { tensor: number; scale: number } | null;
 }
 
 export interface ArbModelOptions {
@@ -40,6 +59,30 @@ export interface ArbModelOptions {
 }
 
 const operand = fc.nat({ max: 1 << 16 });
+
+/**
+ * An unknown TypeProto field (numbers TypeProto does not use): a varint (field 15) or a
+ * length-delimited payload (field 100, tag 0xa2 0x06).
+ */
+const unknownField: fc.Arbitrary<Uint8Array> = fc.oneof(
+  fc.integer({ min: 0, max: 127 }).map((v) => Uint8Array.of(15 << 3, v)),
+  fc.uint8Array({ maxLength: 4 }).map((b) => Uint8Array.of(0xa2, 0x06, b.length, ...b)),
+);
+
+const denotationName = fc.constantFrom('TENSOR', 'IMAGE', 'AUDIO', 'TEXT');
+const dimDenotationName = fc.constantFrom('DATA_BATCH', 'DATA_CHANNEL', 'DATA_FEATURE');
+
+function arbTypeNote(): fc.Arbitrary<TypeNote> {
+  return fc.record(
+    {
+      target: operand,
+      denotation: denotationName,
+      dims: fc.array(fc.option(dimDenotationName, { nil: undefined }), { minLength: 2, maxLength: 2 }).filter((d) => d.some((x) => x !== undefined)),
+      unknown: fc.array(unknownField, { minLength: 1, maxLength: 2 }),
+    },
+    { requiredKeys: ['target'] },
+  );
+}
 
 function leafStep(): fc.Arbitrary<Step> {
   return fc.oneof(
@@ -79,6 +122,8 @@ export function arbModelSpec(options: ArbModelOptions = {}): fc.Arbitrary<ModelS
           : fc.constant([]),
         steps: arbSteps(maxNodes, withIf),
         outputs: fc.array(operand, { minLength: 0, maxLength: 2 }),
+        notes: fc.array(arbTypeNote(), { maxLength: 3 }),
+        quantization: fc.option(fc.record({ tensor: operand, scale: operand }), { freq: 3 }),
       }),
     );
 }
@@ -109,7 +154,22 @@ export function buildModel(spec: ModelSpec): Model {
     if (local.includes(v)) b.output(v, `y${i}`, type);
     else b.output(v);
   });
-  return modelOf(b.build(), [{ domain: '', version: 17 }]);
+  // Notes go on inputs and node outputs (an initializer's type comes from its tensor).
+  const typable = [...avail.slice(0, spec.inputs), ...local];
+  for (const n of spec.notes) {
+    const v = typable[n.target % typable.length];
+    const t: Type = { ...type };
+    if (n.denotation !== undefined) (t as { denotation?: string }).denotation = n.denotation;
+    if (n.dims !== undefined) (t as { dimDenotations?: (string | undefined)[] }).dimDenotations = n.dims;
+    if (n.unknown !== undefined) (t as { extra?: Uint8Array[] }).extra = n.unknown;
+    b.setType(v, t);
+  }
+  const g = b.build();
+  const named = avail.map((v) => g.values[v]?.name).filter((x): x is string => x !== undefined);
+  const quantization = spec.quantization && named.length > 0
+    ? [{ tensor: named[spec.quantization.tensor % named.length]!, params: [{ key: 'SCALE_TENSOR', value: named[spec.quantization.scale % named.length]! }] }]
+    : undefined;
+  return modelOf(quantization ? { ...g, quantization } : g, [{ domain: '', version: 17 }]);
 }
 
 function hasIf(steps: readonly Step[]): boolean {

@@ -17,8 +17,9 @@ import type { OpTable, RtValue } from '../../ir/ops/types.js';
 import type { Graph, Model, Type } from '../../ir/types.js';
 import { walkNodes } from '../../ir/walk.js';
 import { loadModelFromBytes } from '../../src/io.js';
+import { nodeTestsDir } from '../support/shared.js';
 
-export const NODE_TESTS = '/work/shared/onnx-node-tests/node';
+export const NODE_TESTS = nodeTestsDir;
 export const RTOL = 1e-3;
 export const ATOL = 1e-7;
 

@@ -73,15 +73,28 @@ function withoutOrigins(m: Model): Model {
   return { ...m, graph: { ...g, values } };
 }
 
+/** Which of the rarely-seen facts `m`'s main graph carries (the generator must reach each). */
+function rareFacts(m: Model): string[] {
+  const types = Object.values(m.graph.values).map((v) => v.type).filter((t) => t !== undefined);
+  const out: string[] = [];
+  if (types.some((t) => t.denotation !== undefined)) out.push('type denotation');
+  if (types.some((t) => 'dimDenotations' in t && t.dimDenotations !== undefined)) out.push('dim denotations');
+  if (types.some((t) => (t.extra?.length ?? 0) > 0)) out.push('unknown TypeProto fields');
+  if ((m.graph.quantization?.length ?? 0) > 0) out.push('quantization annotation');
+  return out;
+}
+
 const arbBig = fc.array(fc.uint8Array({ minLength: 1024, maxLength: 3000 }), { maxLength: 2 });
 
 describe('binary round trip (property)', () => {
   test('in memory: load(save(m)) equals m; save is deterministic and idempotent; verify stays clean', () => {
     let withIf = 0;
+    const facts = new Map<string, number>();
     fc.assert(
       fc.property(arbModel(), (m) => {
         expect(problems(m)).toBe('');
         if (Object.values(m.graph.nodes).some((n) => n.op === 'If')) withIf++;
+        for (const f of rareFacts(m)) facts.set(f, (facts.get(f) ?? 0) + 1);
         const bytes = saveModelToBytes(m);
         expect(sameBytes(saveModelToBytes(m), bytes), 'two saves differ').toBe(true);
         const back = loadModelFromBytes(bytes);
@@ -91,8 +104,12 @@ describe('binary round trip (property)', () => {
       }),
       { seed: SEED, numRuns: 200 },
     );
-    // the generator must reach subgraphs, or the property says nothing about them
+    // the generator must reach subgraphs and the rarely-used type facts, or the property says
+    // nothing about them
     expect(withIf).toBeGreaterThan(20);
+    for (const f of ['type denotation', 'dim denotations', 'unknown TypeProto fields', 'quantization annotation']) {
+      expect(facts.get(f) ?? 0, f).toBeGreaterThan(20);
+    }
   });
 
   test("files with external data 'always': load(save(m)) equals m; re-saving gives the same bytes", () => {

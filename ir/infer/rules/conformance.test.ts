@@ -12,9 +12,10 @@ import type { Model, Type, Value, ValueId } from '../../types.js';
 import { inferTypes } from '../infer.js';
 import { rules as elementwise } from './elementwise.js';
 import { rules as tensor } from './tensor.js';
+import { corpusModelsDir, nodeTestsDir } from '../../../test/support/shared.js';
 
-const NODE_TESTS = '/work/shared/onnx-node-tests/node';
-const CORPUS = '/work/shared/corpus/models';
+const NODE_TESTS = nodeTestsDir;
+const CORPUS = corpusModelsDir;
 const ours = new Set([...elementwise, ...tensor].map((r) => r.name));
 
 function load(path: string): Model {

@@ -115,11 +115,18 @@ describe('rules agree with kernels', () => {
     expect(agrees({ op: 'DFT', opset: 20, inputs: [x, null, i64([1], true)], consts: [] })).toBe(1);
   });
   it('STFT, windows and MelWeightMatrix', () => {
+    let compared = 0;
     fc.assert(fc.property(fc.integer({ min: 4, max: 30 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 8 }), fc.boolean(), fc.boolean(), (L, step, fl, onesided, useWindow) => {
       const x = rand([2, L, 1], 5);
       const inputs = useWindow ? [x, i64([step], true), rand([fl], 9), null] : [x, i64([step], true), null, i64([fl], true)];
-      expect(agrees({ op: 'STFT', opset: 17, inputs, consts: [1, 3], attrs: { onesided: BigInt(onesided) } }) ?? 1).toBe(1);
+      const full = agrees({ op: 'STFT', opset: 17, inputs, consts: [1, 3], attrs: { onesided: BigInt(onesided) } });
+      if (full === null) return; // the kernel refused the input
+      expect(full).toBe(1);
+      compared++;
     }), run);
+    // The kernel refuses a few inputs (a frame longer than the signal): most cases must still be
+    // compared, or a kernel that always throws would pass.
+    expect(compared).toBeGreaterThanOrEqual(120); // 141 of 150 with this seed
     for (const op of ['HannWindow', 'HammingWindow', 'BlackmanWindow']) {
       expect(agrees({ op, opset: 17, inputs: [i64([10], true)], consts: [0], attrs: { output_datatype: BigInt(D.DOUBLE) } })).toBe(1);
       expect(agrees({ op, opset: 17, inputs: [i64([10], true)], consts: [] })).toBe(0);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataType as D } from '../../dtype.js';
 import { run1, iota, i64 as k64 } from '../../ops/tensor/test-util.js';
+import { broadcastShape } from '../../ops/util.js';
 import { dimAdd, dimMul, dimSub } from '../dims.js';
 import { dtypeOfK, i64, infer, infer1, shapeOfK, t, valueOf } from './test-util.js';
 
@@ -69,13 +70,20 @@ describe('Reshape', () => {
       dims: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
       pick: fc.array(fc.constantFrom(0, -1, 1, 2), { minLength: 1, maxLength: 3 }),
     });
+    let compared = 0;
     fc.assert(fc.property(arb, ({ dims, pick }) => {
       const spec = pick.map((p, i) => (p === 0 && i < dims.length ? 0 : p === 2 && i < dims.length ? dims[i] : p));
       let expected: readonly number[] | undefined;
       try { expected = run1('Reshape', [iota(dims), k64([spec.length], spec)]).dims; } catch { expected = undefined; }
       const got = shapeOfK(infer1('Reshape', [t(F, dims), i64(spec)]));
-      if (expected) expect(got).toEqual(expected);
+      if (expected) {
+        expect(got).toEqual(expected);
+        compared++;
+      }
     }), { seed: 42, numRuns: 200 });
+    // Many specs are invalid (two -1s, a size that does not divide): the kernel refuses those. The
+    // comparison must still have happened often, or a kernel that always throws would pass.
+    expect(compared).toBeGreaterThanOrEqual(60); // 81 of 200 with this seed
   });
 });
 
@@ -142,12 +150,19 @@ describe('slicing and joining', () => {
   it('broadcasting E with min(E,D) gives E in every valid run', () => {
     expect(shapeOfK(infer1('Add', [t(F, ['batch', 'seq', 768]), t(F, [1, 'min(seq,512)', 768])]))).toEqual(['batch', 'seq', 768]);
     expect(shapeOfK(infer1('Add', [t(F, ['other']), t(F, ['min(seq,512)'])]))).toEqual([null]);
-    // The argument, on numbers: wherever broadcasting is valid, the result is E.
+    // The argument, on numbers: wherever the kernels' broadcast accepts E with min(E,D), its result
+    // is E, and the rule on the numeric shapes says the same.
+    let valid = 0;
     fc.assert(fc.property(fc.integer({ min: 0, max: 600 }), fc.integer({ min: 1, max: 600 }), (e, d) => {
       const m = Math.min(e, d);
-      const valid = e === m || e === 1 || m === 1;
-      if (valid) expect(e === 1 ? m : e).toBe(e);
+      let dims: readonly number[] | undefined;
+      try { dims = broadcastShape([[e], [m]]); } catch { dims = undefined; }
+      if (!dims) return;
+      expect(dims).toEqual([e]);
+      expect(shapeOfK(infer1('Add', [t(F, [e]), t(F, [m])]))).toEqual([e]);
+      valid++;
     }), { seed: 42, numRuns: 200 });
+    expect(valid).toBeGreaterThanOrEqual(80); // 101 of 200 with this seed
   });
   it('Concat sums the axis symbolically and merges the others', () => {
     expect(shapeOfK(infer1('Concat', [t(F, ['b', 'seq']), t(F, [null, 1])], { axis: 1 }))).toEqual(['b', dimAdd('seq', 1)]);

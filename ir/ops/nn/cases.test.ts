@@ -17,8 +17,9 @@ import { tensorValue } from '../tensor-value.js';
 import { ops } from '../nn.js';
 import type { KernelContext, OpDef, RtValue, TensorValue } from '../types.js';
 import { WIDENED_FLOATS } from '../util.js';
+import { nodeTestsDir } from '../../../test/support/shared.js';
 
-const NODE_DIR = '/work/shared/onnx-node-tests/node';
+const NODE_DIR = nodeTestsDir;
 
 function readPb(path: string): TensorValue {
   const proto = decodeTensor(memorySource(new Uint8Array(readFileSync(path))));

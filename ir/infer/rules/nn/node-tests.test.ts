@@ -10,9 +10,10 @@ import type { Model, Type, Value, ValueId } from '../../../types.js';
 import { inferTypes } from '../../infer.js';
 import { rules as control } from '../control.js';
 import { rules as nn } from '../nn.js';
+import { nodeTestsDir } from '../../../../test/support/shared.js';
 
 const mine = new Set([...nn, ...control].map((r) => r.name));
-const root = '/work/shared/onnx-node-tests/node';
+const root = nodeTestsDir;
 
 function stripOutputs(m: Model): Model {
   const g = m.graph;
