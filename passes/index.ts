@@ -3,9 +3,11 @@ import type { PassFactory } from '../src/pass.js';
 import { foldAffine } from './fold-affine/fold-affine.js';
 import { inferShapes } from './infer-shapes/infer-shapes.js';
 import { simplifyAlgebra } from './simplify-algebra/simplify-algebra.js';
+import { simplifyShapes } from './simplify-shapes/simplify-shapes.js';
 
 export const passes = {
   'fold-affine': foldAffine,
   'infer-shapes': inferShapes,
   'simplify-algebra': simplifyAlgebra,
+  'simplify-shapes': simplifyShapes,
 } satisfies Record<string, PassFactory>;

@@ -1,0 +1,64 @@
+/**
+ * simplify-shapes: shape-computing nodes whose result inference knows exactly (Shape of a value
+ * whose dims are static, Gather/Slice/Concat/arithmetic on such shapes, Size …) become constants.
+ * Only what inference proves constant is replaced: a dim the model leaves symbolic (`batch`) keeps
+ * its Shape node, so dynamic dims stay dynamic (onnxsim freezes them; lathe never does).
+ *
+ * Works on the main graph and the subgraphs inferred through it; function bodies are typed per
+ * call site, so they are left to inlining.
+ */
+import { editAll } from '../../ir/edit/edit.js';
+import { inferTypes } from '../../ir/infer/infer.js';
+import { toTensor } from '../../ir/ops/tensor-value.js';
+import type { NodeId, ValueId } from '../../ir/types.js';
+import type { GraphPath } from '../../ir/walk.js';
+import { hasSubgraphs } from '../../ir/walk.js';
+import { definePass } from '../../src/pass.js';
+
+function inFunction(path: GraphPath): boolean {
+  let p = path;
+  while (p.parent) p = p.parent;
+  return p.step.kind === 'function';
+}
+
+export const simplifyShapes = definePass({
+  name: 'simplify-shapes',
+  summary: 'Replace shape computations that inference proves constant (static dims) by constants; symbolic dims stay dynamic.',
+  defaults: {},
+  run: (model, ctx) => {
+    const { values } = inferTypes(model);
+    if (values.size === 0) return model;
+    return editAll(model, (e, path) => {
+      if (inFunction(path)) return;
+      // Nodes all of whose outputs inference knows; constants are made only for the values read
+      // outside that set (a chain Shape→Gather→Mul→Concat becomes one constant, not four).
+      const known = new Set<NodeId>();
+      for (const node of e.nodes()) {
+        if (node.op === 'Constant' || hasSubgraphs(node)) continue;
+        const outs = node.outputs.filter((v): v is ValueId => v !== null);
+        if (outs.length > 0 && outs.every((v) => values.has(v) && !e.value(v)?.tensor)) known.add(node.id);
+      }
+      const replaced = [...known];
+      for (const id of replaced) {
+        for (const v of e.node(id)!.outputs) {
+          if (v === null) continue;
+          const outside = e.uses(v).some((u) => u.kind !== 'input' || !known.has(u.node));
+          if (!outside) continue;
+          e.replaceAllUses(v, e.addInitializer(toTensor(values.get(v)!)));
+          ctx.stats.count('values-made-constant');
+        }
+      }
+      // The replaced nodes, and what fed only them, are dead now.
+      for (let i = 0; i < replaced.length; i++) {
+        const n = e.node(replaced[i]);
+        if (!n || !n.outputs.every((v) => v === null || e.uses(v).length === 0)) continue;
+        e.remove(n.id);
+        ctx.stats.count('nodes-removed');
+        for (const v of n.inputs) {
+          const def = v === null ? undefined : e.value(v)?.def;
+          if (def) replaced.push(def.node);
+        }
+      }
+    });
+  },
+});
