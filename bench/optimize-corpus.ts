@@ -1,0 +1,180 @@
+/**
+ * Optimization on the corpus: for each filled model, lathe's pipeline (in process: load, run,
+ * save) against the peers' node counts in ../shared/corpus/baselines.json and against
+ * onnxruntime-node's own offline optimization time of the same file in the same run, with the
+ * outputs of the original and the optimized model compared in onnxruntime (optimizations off) on
+ * seeded random inputs (relative L2 error per output).
+ *
+ *   node dist/bench/optimize-corpus.js [--level N | --pipeline TEXT] [--ort-time] [MODEL ...]
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { loadModel, saveModel } from '../node/io.js';
+import { passes } from '../passes/index.js';
+import { optimize, type OptimizeOptions } from '../src/optimize.js';
+import { parsePipeline, runSchedule } from '../src/schedule.js';
+import type { Model } from '../ir/types.js';
+import { cacheDir, corpusModels, filledModel, sharedDir } from './corpus.js';
+import { randomFeeds, type Feeds } from './ort.js';
+
+interface Baseline {
+  readonly nodes?: number;
+  readonly s?: number;
+}
+type Baselines = Record<string, Record<string, Baseline | number>>;
+
+export interface CorpusRow {
+  readonly model: string;
+  readonly before: number;
+  readonly after: number;
+  /** min(onnxscript, onnxruntime basic) node counts from baselines.json. */
+  readonly peerBest?: number;
+  readonly seconds: number;
+  readonly ortSeconds?: number;
+  /** Largest relative L2 error over the outputs, or a message when the comparison failed. */
+  readonly relL2: number | string;
+}
+
+export const mainNodes = (m: Model): number => m.graph.order.length;
+
+function baselines(): Baselines {
+  return (JSON.parse(readFileSync(join(sharedDir, 'corpus/baselines.json'), 'utf8')) as { models: Baselines }).models;
+}
+
+function asFloats(t: ort.Tensor): Float64Array | undefined {
+  if (t.type === 'string' || t.type === 'bool') return undefined;
+  if (t.type === 'float16') {
+    const h = t.data as Uint16Array;
+    return Float64Array.from(h, (bits) => {
+      const s = bits & 0x8000 ? -1 : 1;
+      const e = (bits >> 10) & 0x1f;
+      const f = bits & 0x3ff;
+      if (e === 0) return s * f * 2 ** -24;
+      if (e === 31) return f ? NaN : s * Infinity;
+      return s * (1 + f / 1024) * 2 ** (e - 15);
+    });
+  }
+  return Float64Array.from(t.data as ArrayLike<number | bigint>, Number);
+}
+
+/** max over outputs of ||a − b|| / ||a|| (0 when both are zero; Infinity on a shape mismatch). */
+export async function relativeL2(original: string, candidate: string, feeds: Feeds): Promise<number> {
+  const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, logSeverityLevel: 3 };
+  const a = await ort.InferenceSession.create(original, options);
+  const b = await ort.InferenceSession.create(candidate, options);
+  try {
+    const ra = await a.run(feeds);
+    const rb = await b.run(feeds);
+    let worst = 0;
+    for (const name of a.outputNames) {
+      const x = ra[name];
+      const y = rb[name];
+      if (!y || x.dims.join() !== y.dims.join() || x.type !== y.type) return Infinity;
+      const fx = asFloats(x);
+      const fy = asFloats(y);
+      if (!fx || !fy) {
+        if (JSON.stringify(Array.from(x.data as ArrayLike<unknown>)) !== JSON.stringify(Array.from(y.data as ArrayLike<unknown>))) return Infinity;
+        continue;
+      }
+      let num = 0;
+      let den = 0;
+      for (let i = 0; i < fx.length; i++) {
+        if (Number.isNaN(fx[i]) && Number.isNaN(fy[i])) continue;
+        num += (fx[i] - fy[i]) ** 2;
+        den += fx[i] ** 2;
+      }
+      worst = Math.max(worst, den === 0 ? (num === 0 ? 0 : Infinity) : Math.sqrt(num / den));
+    }
+    return worst;
+  } finally {
+    await a.release();
+    await b.release();
+  }
+}
+
+/** onnxruntime's own offline optimization at the basic level: session creation time, best of `n`. */
+async function ortBasicSeconds(path: string, out: string, n = 2): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    const s = await ort.InferenceSession.create(path, { graphOptimizationLevel: 'basic', optimizedModelFilePath: out, intraOpNumThreads: 1, logSeverityLevel: 3 });
+    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e9);
+    await s.release();
+  }
+  return best;
+}
+
+export interface CorpusOptions {
+  readonly level?: OptimizeOptions['level'];
+  readonly pipeline?: string;
+  readonly ortTime?: boolean;
+}
+
+/** Optimizes one filled corpus model and measures it. */
+export async function optimizeCorpusModel(name: string, options: CorpusOptions): Promise<CorpusRow> {
+  const input = filledModel(name);
+  const dir = join(cacheDir, 'optimize');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, `${name}.onnx`);
+  const t0 = process.hrtime.bigint();
+  const model = loadModel(input);
+  const optimized = options.pipeline ? runSchedule(parsePipeline(options.pipeline, passes), model).model : optimize(model, { level: options.level ?? 1 }).model;
+  saveModel(optimized, out);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const base = baselines()[name] ?? {};
+  const n = (k: string) => (base[k] as Baseline | undefined)?.nodes;
+  const peers = [n('onnxscript_optimize'), n('ort_basic')].filter((x): x is number => x !== undefined);
+  let relL2: number | string;
+  try {
+    relL2 = await relativeL2(input, out, randomFeeds(model, { seed: 1 }));
+  } catch (e) {
+    relL2 = `failed: ${(e as Error).message.split('\n')[0].slice(0, 160)}`;
+  }
+  const ortSeconds = options.ortTime ? await ortBasicSeconds(input, join(dir, `${name}.ort-basic.onnx`)) : undefined;
+  return {
+    model: name,
+    before: mainNodes(model),
+    after: mainNodes(optimized),
+    ...(peers.length > 0 && { peerBest: Math.min(...peers) }),
+    seconds,
+    ...(ortSeconds !== undefined && { ortSeconds }),
+    relL2,
+  };
+}
+
+export function formatRows(rows: readonly CorpusRow[]): string[] {
+  const lines = ['| model | nodes before | lathe | peers\' best (onnxscript, ort basic) | lathe / best | lathe s | ort basic s | max rel L2 vs original (onnxruntime) |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+  for (const r of rows) {
+    const ratio = r.peerBest ? (r.after / r.peerBest).toFixed(3) : '';
+    const err = typeof r.relL2 === 'number' ? r.relL2.toExponential(2) : r.relL2;
+    lines.push(`| ${r.model} | ${r.before} | ${r.after} | ${r.peerBest ?? ''} | ${ratio} | ${r.seconds.toFixed(2)} | ${r.ortSeconds?.toFixed(2) ?? ''} | ${err} |`);
+  }
+  const rated = rows.filter((r) => r.peerBest);
+  const atOrBelow = rated.filter((r) => r.after <= (r.peerBest as number)).length;
+  const within5 = rated.filter((r) => r.after <= (r.peerBest as number) * 1.05).length;
+  lines.push('', `At or below the peers' best on ${atOrBelow} of ${rated.length} models; within 5% above it on ${within5} of ${rated.length}.`);
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const options: { level?: 0 | 1 | 2; pipeline?: string; ortTime?: boolean } = {};
+  const names: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--level') options.level = Number(args[++i]) as 0 | 1 | 2;
+    else if (args[i] === '--pipeline') options.pipeline = args[++i];
+    else if (args[i] === '--ort-time') options.ortTime = true;
+    else names.push(args[i]);
+  }
+  const models = names.length > 0 ? names : corpusModels().filter((m) => m !== 'llama-3gb.legacy');
+  const rows: CorpusRow[] = [];
+  for (const m of models) {
+    const row = await optimizeCorpusModel(m, options);
+    console.error(`${m}: ${row.before} -> ${row.after} nodes (peers ${row.peerBest ?? '?'}), ${row.seconds.toFixed(2)} s, rel L2 ${row.relL2}`);
+    rows.push(row);
+  }
+  console.log(formatRows(rows).join('\n'));
+}
+
+if (process.argv[1]?.endsWith('optimize-corpus.js')) await main();
