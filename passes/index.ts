@@ -1,12 +1,14 @@
 /** Every pass lathe ships, by pipeline name (explicit: no module-global registration). */
 import type { PassFactory } from '../src/pass.js';
 import { foldAffine } from './fold-affine/fold-affine.js';
+import { fuse } from './fuse/fuse.js';
 import { inferShapes } from './infer-shapes/infer-shapes.js';
 import { simplifyAlgebra } from './simplify-algebra/simplify-algebra.js';
 import { simplifyShapes } from './simplify-shapes/simplify-shapes.js';
 
 export const passes = {
   'fold-affine': foldAffine,
+  fuse,
   'infer-shapes': inferShapes,
   'simplify-algebra': simplifyAlgebra,
   'simplify-shapes': simplifyShapes,

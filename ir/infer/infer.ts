@@ -55,6 +55,12 @@ export interface InferResult {
   readonly types: Map<ValueId, Type>;
   /** Known constant values (small tensors), by value id — for passes that fold. */
   readonly values: Map<ValueId, TensorValue>;
+  /**
+   * For 0-D/1-D integer values that hold dims (Shape outputs and arithmetic on them): the elements
+   * as dims, possibly symbolic (`['batch', 'seq', 12, 64]`) — for passes that replace computed
+   * Reshape/Expand targets by constant ones.
+   */
+  readonly dims: Map<ValueId, readonly Dim[]>;
   readonly diagnostics: InferDiagnostic[];
 }
 
@@ -63,6 +69,7 @@ interface Run {
   readonly functions: readonly OnnxFunction[];
   readonly types: Map<ValueId, Type>;
   readonly values: Map<ValueId, TensorValue>;
+  readonly dims: Map<ValueId, readonly Dim[]>;
   readonly diagnostics: InferDiagnostic[];
   /** Messages already reported (a subgraph inferred twice reports once). */
   readonly seen: Set<string>;
@@ -127,6 +134,7 @@ export function inferTypes(model: Model, options: InferOptions = {}): InferResul
     functions: model.functions,
     types: new Map(),
     values: new Map(),
+    dims: new Map(),
     diagnostics: [],
     seen: new Set(),
     inputInitializersConstant: model.irVersion < 4,
@@ -134,7 +142,7 @@ export function inferTypes(model: Model, options: InferOptions = {}): InferResul
   };
   const frame: Frame = { opsets: opsetMap(model.opsets), depth: 0, record: true };
   inferGraph(run, model.graph, undefined, frame, [], true);
-  return { types: run.types, values: run.values, diagnostics: run.diagnostics };
+  return { types: run.types, values: run.values, dims: run.dims, diagnostics: run.diagnostics };
 }
 
 /** Prefix of fresh symbols (onnxruntime's spelling). */
@@ -260,6 +268,7 @@ function inferGraph(
     if (!frame.record || !k) return;
     if (k.type) run.types.set(id, k.type);
     if (k.value) run.values.set(id, k.value);
+    if (k.dims) run.dims.set(id, k.dims);
   };
   for (const id of graph.initializers) {
     // In the main graph an initializer that is also an input is only a default (IR version >= 4):

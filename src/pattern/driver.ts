@@ -17,7 +17,7 @@ import type { Model, Node, NodeId, ValueId } from '../../ir/types.js';
 import { makeEmitter, type EmitterState } from './emit.js';
 import { matchAt, type MatchState } from './match.js';
 import { isFail, opKey, type MatchContext, type Rule, type RuleSet } from './rule.js';
-import { editorView, type GraphView } from './view.js';
+import { editorView, type Facts, type GraphView } from './view.js';
 import type { RuleTraceEvent } from '../pass.js';
 
 export type { RuleTraceEvent } from '../pass.js';
@@ -37,6 +37,8 @@ export interface ApplyRulesOptions {
   readonly trace?: (event: RuleTraceEvent) => void;
   /** Called once per rewrite with the rule's name. */
   readonly onRewrite?: (rule: string) => void;
+  /** Inferred types and dims of the model's values, for rules that need more than declared types. */
+  readonly facts?: Facts;
 }
 
 export type StopReason = 'converged' | 'max-sweeps' | 'max-rewrites';
@@ -146,7 +148,7 @@ export function applyRules(model: Model, rules: RuleSet, options: ApplyRulesOpti
   let rewrites = 0;
   let stop: StopReason = 'converged';
   const out = editAll(model, (e, path) => {
-    const view = editorView(e, inFunctionBody(path));
+    const view = editorView(e, inFunctionBody(path), options.facts);
     const opset = onnxOpset(model, path);
     for (let sweep = 0; ; sweep++) {
       if (sweep === maxSweeps) {

@@ -84,7 +84,9 @@ function* matchOp(p: Extract<PNode, { kind: 'op' }>, v: ValueId, s: Solution, vi
     env = { ...env, [p.bind]: node };
   }
   const start: Solution = { env, nodes: s.nodes.includes(node) ? s.nodes : [...s.nodes, node] };
-  const orders = p.inputs.length === 2 && isCommutative(node.domain, node.op) ? [[0, 1], [1, 0]] : [p.inputs.map((_, i) => i)];
+  // Before opset 7, `broadcast = 1` broadcasts only B onto A: such a node is not commutative.
+  const legacyBroadcast = node.attrs.some((a) => a.name === 'broadcast' && a.kind === 'int' && a.value !== 0n);
+  const orders = p.inputs.length === 2 && !legacyBroadcast && isCommutative(node.domain, node.op) ? [[0, 1], [1, 0]] : [p.inputs.map((_, i) => i)];
   for (const order of orders) yield* matchInputs(p.inputs, order, node, 0, start, view, st);
 }
 

@@ -283,3 +283,20 @@ g (float[3] p) => (y) { y = Relu (p) }`);
     });
   });
 });
+
+describe('commutativity', () => {
+  it('is off for opset-6 arithmetic with broadcast = 1 (only B broadcasts onto A)', () => {
+    const m = parseModel(`<ir_version: 3, opset_import: ["" : 6]>
+g (float[2,3] p, float[3,4] q, float[4] r) => (y) {
+  t = MatMul (p, q)
+  y = Add <broadcast = 1> (r, t)
+}`);
+    expect(applyRules(m, ruleSet([matmulAdd])).rewrites).toBe(0);
+    const swapped = parseModel(`<ir_version: 3, opset_import: ["" : 6]>
+g (float[2,3] p, float[3,4] q, float[4] r) => (y) {
+  t = MatMul (p, q)
+  y = Add <broadcast = 1> (t, r)
+}`);
+    expect(applyRules(swapped, ruleSet([matmulAdd])).rewrites).toBe(1);
+  });
+});

@@ -5,6 +5,7 @@
  * context's `rules`, so every rule pass of a pipeline honours them.
  */
 import { definePass, type PassFactory } from '../pass.js';
+import { inferTypes } from '../../ir/infer/infer.js';
 import { applyRules } from './driver.js';
 import { ruleGlob, ruleSet, type Rule } from './rule.js';
 
@@ -21,6 +22,8 @@ export interface RewritePassSpec {
   readonly rules: readonly Rule[];
   /** 'greedy' (default): to a fixed point; 'walk': one sweep. */
   readonly mode?: 'greedy' | 'walk';
+  /** Run shape inference first and give the rules its types and dims (`view.dims`). */
+  readonly infer?: boolean;
 }
 
 export function rewritePass(spec: RewritePassSpec): PassFactory<RewritePassOptions> {
@@ -32,7 +35,9 @@ export function rewritePass(spec: RewritePassSpec): PassFactory<RewritePassOptio
     run: (model, ctx, options) => {
       const own = ruleGlob(options.disable);
       const run = ctx.rules;
+      const facts = spec.infer ? inferTypes(model) : undefined;
       const { model: out, stop } = applyRules(model, set, {
+        ...(facts && { facts }),
         mode: spec.mode ?? 'greedy',
         maxSweeps: options.maxSweeps,
         provenance: run?.provenance ?? true,

@@ -21,8 +21,19 @@ export interface GraphView {
   shape(v: ValueId): readonly Dim[] | undefined;
   /** The elements of a constant value (initializer that is not a graph input, or Constant output). */
   constant(v: ValueId): TensorValue | undefined;
+  /**
+   * For an integer value holding dims (a computed Reshape target …): its elements, possibly
+   * symbolic, when inference (the rule pass's `infer` option) knows them.
+   */
+  dims(v: ValueId): readonly Dim[] | undefined;
   /** True when this graph is a function body (no initializers: constants become Constant nodes). */
   readonly inFunction: boolean;
+}
+
+/** What inference knew of the model when the rule pass started (values made since are unknown). */
+export interface Facts {
+  readonly types: ReadonlyMap<ValueId, Type>;
+  readonly dims: ReadonlyMap<ValueId, readonly Dim[]>;
 }
 
 /** The value of a Constant node, when it is given in a form that needs no context. */
@@ -46,7 +57,9 @@ function constantNodeValue(node: Node): TensorValue | undefined {
 }
 
 /** A view over an edit session. Constant values are decoded once per value (payloads may be lazy). */
-export function editorView(e: Editor, inFunction: boolean): GraphView {
+export function editorView(e: Editor, inFunction: boolean, facts?: Facts): GraphView {
+  // A declared type first (the model's own, or written by a rewrite), else the inferred one.
+  const typeOf = (v: ValueId): Type | undefined => e.value(v)?.type ?? facts?.types.get(v);
   const constants = new Map<ValueId, TensorValue | null>();
   const view: GraphView = {
     inFunction,
@@ -57,16 +70,17 @@ export function editorView(e: Editor, inFunction: boolean): GraphView {
     },
     useCount: (v) => e.uses(v).length,
     isGraphOutput: (v) => e.isGraphOutput(v),
-    type: (v) => e.value(v)?.type,
+    type: typeOf,
+    dims: (v) => facts?.dims.get(v),
     dtype(v) {
       const value = e.value(v);
-      const t = value?.type;
+      const t = typeOf(v);
       if (t && (t.kind === 'tensor' || t.kind === 'sparse') && t.dtype !== 0) return t.dtype;
       return value?.tensor?.dtype;
     },
     shape(v) {
       const value = e.value(v);
-      const t = value?.type;
+      const t = typeOf(v);
       return t && t.kind === 'tensor' && t.shape ? t.shape : value?.tensor?.dims;
     },
     constant(v) {
