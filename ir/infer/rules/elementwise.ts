@@ -13,7 +13,7 @@ import type { InferContext, InferFn, InferRule, InferTable, Known } from '../typ
 import {
   broadcastShapes, dimProduct, dimsOf, dimsOut, dtypeOf, freshen, type In, isIntType, lengthOf, MAX_VALUE_ELEMENTS, shapeOf, tensorOut,
 } from './common.js';
-import { foldContext, foldingRules } from './fold.js';
+import { foldContext } from './fold.js';
 
 const rule = (name: string, infer: InferFn): InferRule => ({ domain: '', name, infer });
 
@@ -242,4 +242,4 @@ const table: InferRule[] = [
 ];
 
 /** The rules, each also folding constant inputs through its kernel. */
-export const rules: InferTable = foldingRules(table, elementwiseOps);
+export const rules: InferTable = table.map((r) => ({ ...r, fold: true }));
