@@ -6,6 +6,7 @@
 import { DataType as D } from '../../dtype.js';
 import { ops as elementwiseOps } from '../../ops/elementwise.js';
 import { castTensor } from '../../ops/elementwise/cast.js';
+import { legacyBroadcastB, preluSlopeDims } from '../../ops/elementwise/legacy.js';
 import { WIDENED_FLOATS } from '../../ops/util.js';
 import type { Dim } from '../../types.js';
 import { dimAdd, dimDiv, dimEq, dimMul, dimSub, isSymbol } from '../dims.js';
@@ -22,18 +23,32 @@ const sameAsInput: InferFn = (ins) => [tensorOut(dtypeOf(ins[0]), shapeOf(ins[0]
 /** Output: bool with input 0's shape. */
 const boolUnary: InferFn = (ins) => [tensorOut(D.BOOL, shapeOf(ins[0]))];
 
-/** Before opset 7 binary ops broadcast (if at all) B onto A, so the output has A's shape. */
+/**
+ * The output shape of a binary op. Before opset 7 B broadcasts (if at all) onto A, so the output
+ * has A's shape, its unknown dims filled from B where B's placement (`legacyBroadcastB`, the
+ * kernel's decoding) says B's dim is A's; a placement that cannot fit is an error.
+ */
 function binaryShape(ins: readonly In[], ctx: InferContext): Dim[] | undefined {
-  if (ctx.opset < 7) {
-    const a = shapeOf(ins[0]);
-    return a ? [...a] : undefined;
-  }
-  return broadcastShapes(ins.map(shapeOf));
+  const a = shapeOf(ins[0]);
+  const b = shapeOf(ins[1]);
+  if (ctx.opset >= 7) return broadcastShapes(ins.map(shapeOf));
+  if (!a) return ctx.attrs.int('broadcast', 0) === 0 && b ? [...b] : undefined;
+  const placed = b ? legacyBroadcastB(ctx.attrs, ctx.opset, a, b) : undefined;
+  // A dim of 1 in B broadcasts; any other known dim of B is A's.
+  return a.map((d, i) => (d === null && placed && placed[i] !== 1 ? placed[i] : d));
 }
+
+/** PRelu: X's type; before opset 7 the slope must be one value or one per channel. */
+const prelu: InferFn = (ins, ctx) => {
+  const x = shapeOf(ins[0]);
+  const slope = shapeOf(ins[1]);
+  if (x && slope) preluSlopeDims(ctx.opset, x, slope);
+  return [tensorOut(dtypeOf(ins[0]), x)];
+};
 
 const SAME_UNARY = [
   'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Celu', 'ThresholdedRelu', 'HardSigmoid', 'HardSwish', 'Sigmoid', 'Tanh',
-  'Softplus', 'Softsign', 'Mish', 'Gelu', 'Swish', 'Shrink', 'Clip', 'PRelu', 'Neg', 'Abs', 'Sign', 'Erf',
+  'Softplus', 'Softsign', 'Mish', 'Gelu', 'Swish', 'Shrink', 'Clip', 'Neg', 'Abs', 'Sign', 'Erf',
   'Reciprocal', 'Sqrt', 'Exp', 'Log', 'Ceil', 'Floor', 'Round', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan',
   'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'BitwiseNot',
 ];
@@ -230,6 +245,7 @@ const table: InferRule[] = [
   ...VARIADIC.map((n) => rule(n, (ins) => [tensorOut(dtypeOf(ins.find((k) => dtypeOf(k) !== undefined)), broadcastShapes(ins.map(shapeOf)))])),
   ...COMPARE.map((n) => rule(n, compare(n))),
   ...ARITH.map(([n, f]) => rule(n, arith(f))),
+  rule('PRelu', prelu),
   rule('Where', where),
   rule('Cast', (ins, ctx) => [castKnown(ins[0], castTarget(ctx), ctx)]),
   rule('CastLike', (ins, ctx) => [castKnown(ins[0], dtypeOf(ins[1]), ctx)]),
