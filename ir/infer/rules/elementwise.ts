@@ -5,7 +5,7 @@
  */
 import { DataType as D } from '../../dtype.js';
 import { ops as elementwiseOps } from '../../ops/elementwise.js';
-import { castTensor } from '../../ops/elementwise/cast.js';
+import { castTarget, castTensor } from '../../ops/elementwise/cast.js';
 import { legacyBroadcastB, preluSlopeDims } from '../../ops/elementwise/legacy.js';
 import { WIDENED_FLOATS } from '../../ops/util.js';
 import type { Dim } from '../../types.js';
@@ -154,15 +154,6 @@ const where: InferFn = (ins) => {
   return [dims ? dimsOut(dtype!, dims, shape!.length === 0) : base];
 };
 
-/** Cast-1 names the target as a string ("FLOAT"); later versions use the enum code. */
-function castTarget(ctx: InferContext): number | undefined {
-  const a = ctx.attrs.get('to');
-  if (a?.kind === 'string') {
-    const name = a.value.toUpperCase();
-    return Object.hasOwn(D, name) ? (D as Record<string, number>)[name] : undefined;
-  }
-  return a?.kind === 'int' ? ctx.attrs.int('to') : undefined;
-}
 
 /**
  * Cast between integer types keeps propagated dims (shape values never overflow int32); a
@@ -247,7 +238,7 @@ const table: InferRule[] = [
   ...ARITH.map(([n, f]) => rule(n, arith(f))),
   rule('PRelu', prelu),
   rule('Where', where),
-  rule('Cast', (ins, ctx) => [castKnown(ins[0], castTarget(ctx), ctx)]),
+  rule('Cast', (ins, ctx) => [castKnown(ins[0], ['int', 'string'].includes(ctx.attrs.get('to')?.kind ?? '') ? castTarget(ctx.attrs) : undefined, ctx)]),
   rule('CastLike', (ins, ctx) => [castKnown(ins[0], dtypeOf(ins[1]), ctx)]),
   rule('BitCast', (ins, ctx) => [tensorOut(ctx.attrs.has('to') ? ctx.attrs.int('to') : undefined, shapeOf(ins[0]))]),
   rule('Identity', identity),
