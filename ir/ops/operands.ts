@@ -10,7 +10,7 @@
  */
 import type { AttrReader } from './types.js';
 
-/** Where an integer-list operand comes from at the node's opset. */
+/** Where an integer-list operand comes from at the node's opset (`attr`: the attribute's value, or the op's default). */
 export type IntsOperand =
   | { readonly from: 'attr'; readonly value: readonly number[] }
   | { readonly from: 'input'; readonly index: number }
@@ -87,4 +87,23 @@ export function topkK(ctx: DecodeContext): IntsOperand {
 /** Concat's axis: optional (default 1) before opset 4, required after. */
 export function concatAxis(ctx: DecodeContext): number {
   return ctx.opset < 4 ? ctx.attrs.int('axis', 1) : ctx.attrs.int('axis');
+}
+
+/** Reshape's `allowzero` (opset 14+; before, a 0 always copies the input's dim). */
+export function reshapeAllowzero(ctx: DecodeContext): boolean {
+  return ctx.opset >= 14 && ctx.attrs.int('allowzero', 0) !== 0;
+}
+
+/** GatherND's `batch_dims` (opset 12+, else 0). */
+export function gatherNDBatchDims(ctx: DecodeContext): number {
+  return ctx.opset >= 12 ? ctx.attrs.int('batch_dims', 0) : 0;
+}
+
+/**
+ * DFT's axis: the `axis` attribute (default 1) at opset 17; from opset 20 the one-element input 2,
+ * or −2 when it is omitted (given here as a ready value).
+ */
+export function dftAxis(ctx: DecodeContext, present: (i: number) => boolean): IntsOperand {
+  if (ctx.opset < 20) return { from: 'attr', value: [ctx.attrs.int('axis', 1)] };
+  return present(2) ? { from: 'input', index: 2 } : { from: 'attr', value: [-2] };
 }

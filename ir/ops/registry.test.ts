@@ -9,8 +9,8 @@ test('the standard op table has no duplicate (domain, name) and every def lists 
 });
 
 test('the standard op table carries the inference rules: one table for the evaluator and inference', () => {
-  const withRule = standardOps.filter((d) => d.infer);
-  expect(withRule.length).toBeGreaterThanOrEqual(200);
+  // Every op lathe can run, it can also infer: a kernel added without a rule fails here.
+  expect(standardOps.filter((d) => !d.infer).map((d) => `${d.domain}::${d.name}`)).toEqual([]);
   const r = buildRegistry(standardOps);
   expect(r.lookup('', 'Slice')?.infer).toBeTypeOf('function');
   expect(r.lookup('', 'Slice')?.foldInInference).toBe(true);

@@ -6,7 +6,7 @@
 import { DataType as D, dtypeName } from '../../dtype.js';
 import type { OpDef, TensorValue } from '../types.js';
 import { broadcastShape, sizeOf, strides } from '../util.js';
-import { reshapeOperand, squeezeAxes, unsqueezeAxes } from '../operands.js';
+import { reshapeAllowzero, reshapeOperand, squeezeAxes, unsqueezeAxes } from '../operands.js';
 import {
   alloc, axesOf, axisMap, checkDims, fail, input, intsOf, operandInts, optInput, scalarInt, setNum, gatherAxes, withDims,
 } from './common.js';
@@ -48,7 +48,7 @@ const Reshape: OpDef = {
   kernel(inputs, ctx) {
     const x = input('Reshape', inputs, 0, 'data');
     const shape = operandInts('Reshape', inputs, reshapeOperand(ctx), 'shape')!;
-    const allowzero = ctx.opset >= 14 && ctx.attrs.int('allowzero', 0) !== 0;
+    const allowzero = reshapeAllowzero(ctx);
     return [withDims(x, reshapeDims('Reshape', x, shape, allowzero))];
   },
 };

@@ -3,7 +3,7 @@
  * Unsqueeze, Transpose, Expand, Tile, EyeLike, Range, DepthToSpace, SpaceToDepth, Trilu.
  * Reshape/Squeeze/Unsqueeze also carry propagated dims of 0-D/1-D shape vectors.
  */
-import { reshapeOperand, squeezeAxes, unsqueezeAxes } from '../../../ops/operands.js';
+import { reshapeAllowzero, reshapeOperand, squeezeAxes, unsqueezeAxes } from '../../../ops/operands.js';
 import type { Dim } from '../../../types.js';
 import { dimDiv, dimEq, dimMul } from '../../dims.js';
 import type { InferFn, InferRule, Known } from '../../types.js';
@@ -41,7 +41,7 @@ function quotient(num: readonly Dim[], den: readonly Dim[]): Dim {
 const reshape: InferFn = (ins, ctx) => {
   const x = shapeOf(ins[0]);
   const dtype = dtypeOf(ins[0]);
-  const allowzero = ctx.opset >= 14 && ctx.attrs.int('allowzero', 0) !== 0;
+  const allowzero = reshapeAllowzero(ctx);
   const o = reshapeOperand(ctx);
   // The shape input is read as dims: entries may be symbolic (propagated from Shape).
   const spec: readonly Dim[] | undefined = o.from === 'attr' ? o.value : o.from === 'input' ? dimsOf(ins[o.index]) : undefined;

@@ -4,7 +4,7 @@
  * propagates the picked dims.
  */
 import { DataType as D } from '../../../dtype.js';
-import { reduceAxes, topkK } from '../../../ops/operands.js';
+import { gatherNDBatchDims, reduceAxes, topkK } from '../../../ops/operands.js';
 import type { Dim } from '../../../types.js';
 import type { InferContext, InferFn, InferRule, Known } from '../../types.js';
 import {
@@ -36,7 +36,7 @@ const gatherND: InferFn = (ins, ctx) => {
   const dtype = dtypeOf(ins[0]);
   const m = idx?.[idx.length - 1];
   if (!x || !idx || typeof m !== 'number') return [tensorOut(dtype, undefined)];
-  const b = ctx.opset >= 12 ? ctx.attrs.int('batch_dims', 0) : 0;
+  const b = gatherNDBatchDims(ctx);
   if (b + m > x.length) return [tensorOut(dtype, undefined)];
   return [tensorOut(dtype, [...idx.slice(0, -1), ...x.slice(b + m)])];
 };
