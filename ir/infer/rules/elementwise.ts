@@ -6,7 +6,7 @@
 import { DataType as D } from '../../dtype.js';
 import { ops as elementwiseOps } from '../../ops/elementwise.js';
 import { castTarget, castTensor } from '../../ops/elementwise/cast.js';
-import { legacyBroadcastB, preluSlopeDims } from '../../ops/elementwise/legacy.js';
+import { checkSameShapes, legacyBroadcastB, preluSlopeDims } from '../../ops/elementwise/legacy.js';
 import { WIDENED_FLOATS } from '../../ops/util.js';
 import type { Dim } from '../../types.js';
 import { dimAdd, dimDiv, dimEq, dimMul, dimSub, isSymbol } from '../dims.js';
@@ -37,6 +37,13 @@ function binaryShape(ins: readonly In[], ctx: InferContext): Dim[] | undefined {
   // A dim of 1 in B broadcasts; any other known dim of B is A's.
   return a.map((d, i) => (d === null && placed && placed[i] !== 1 ? placed[i] : d));
 }
+
+/** Sum, Mean, Max, Min: the broadcast of all inputs (before opset 8 they must have one shape). */
+const variadic: InferFn = (ins, ctx) => {
+  const shapes = ins.map(shapeOf);
+  checkSameShapes(ctx.opset, shapes);
+  return [tensorOut(dtypeOf(ins.find((k) => dtypeOf(k) !== undefined)), broadcastShapes(shapes))];
+};
 
 /** PRelu: X's type; before opset 7 the slope must be one value or one per channel. */
 const prelu: InferFn = (ins, ctx) => {
@@ -233,7 +240,7 @@ const table: InferRule[] = [
   ...SAME_UNARY.map((n) => rule(n, sameAsInput)),
   ...BOOL_UNARY.map((n) => rule(n, boolUnary)),
   ...SAME_BINARY.map((n) => rule(n, (ins, ctx) => [tensorOut(dtypeOf(ins[0]), binaryShape(ins, ctx))])),
-  ...VARIADIC.map((n) => rule(n, (ins) => [tensorOut(dtypeOf(ins.find((k) => dtypeOf(k) !== undefined)), broadcastShapes(ins.map(shapeOf)))])),
+  ...VARIADIC.map((n) => rule(n, variadic)),
   ...COMPARE.map((n) => rule(n, compare(n))),
   ...ARITH.map(([n, f]) => rule(n, arith(f))),
   rule('PRelu', prelu),

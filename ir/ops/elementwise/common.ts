@@ -11,7 +11,7 @@ import { LatheError } from '../../error.js';
 import { DataType as D, dtypeName } from '../../dtype.js';
 import type { KernelContext, NumericArray, RtValue, TensorValue } from '../types.js';
 import { allocate, broadcastIndex, broadcastShape, isBigInt, isFloat, sizeOf } from '../util.js';
-import { legacyBroadcastB } from './legacy.js';
+import { checkSameShapes, legacyBroadcastB } from './legacy.js';
 
 /** A LatheError whose message names the op and, when known, the node. */
 export function opError(ctx: KernelContext, msg: string): LatheError {
@@ -193,7 +193,8 @@ export function binary(
 }
 
 /**
- * Folds a binary op over 1..n inputs (Sum, Max, Min …), broadcasting pairwise; every step is
+ * Folds a binary op over 1..n inputs (Sum, Max, Min …), broadcasting pairwise from opset 8 (one
+ * shape before: `checkSameShapes`); every step is
  * stored in the output dtype, as a chain of two-input ops would be.
  */
 export function fold(
@@ -202,6 +203,11 @@ export function fold(
   fns: Fns<(x: number, y: number) => number, (x: bigint, y: bigint) => bigint, never>,
 ): TensorValue {
   if (ins.length === 0) throw opError(ctx, 'needs at least one input');
+  try {
+    checkSameShapes(ctx.opset, ins.map((v) => (v?.kind === 'tensor' ? v.dims : undefined)));
+  } catch (e) {
+    throw opError(ctx, (e as Error).message);
+  }
   let acc = input(ins, 0, ctx);
   if (ins.length === 1) pick(fns as Fns<AnyFn, AnyFn, AnyFn>, acc.dtype, ctx);
   for (let i = 1; i < ins.length; i++) acc = binary(ctx, acc, input(ins, i, ctx), fns);

@@ -115,3 +115,18 @@ describe('PRelu before opset 7', () => {
     expect(inferred(m).errors.join()).toMatch(/neither one value nor one per channel/);
   });
 });
+
+describe('Sum, Mean, Max, Min before opset 8', () => {
+  it('need one shape at opset 6; broadcast from opset 8', () => {
+    const body = 'y = Max (a, b)';
+    const inits = `${A23}, float[3] b = {2.5, 0.0, 9.0}`;
+    expect(() => evaluate(model(6, '() => (float[2,3] y)', inits, body), {})).toThrow(/must have one shape before opset 8/);
+    expect(inferred(model(6, '() => (float[2,3] y)', inits, body)).errors.join()).toMatch(/must have one shape before opset 8/);
+    // max(1,2.5) max(2,0) max(3,9) | max(4,2.5) max(5,0) max(6,9)
+    expect(out(model(8, '() => (float[2,3] y)', inits, body)).data).toEqual([2.5, 2, 9, 4, 5, 9]);
+    const same = model(6, '() => (float[2,3] y)', `${A23}, float[2,3] b = {1.0, 1.0, 1.0, 1.0, 1.0, 1.0}`, 'y = Sum (a, b, b)');
+    // each + 2
+    expect(out(same).data).toEqual([3, 4, 5, 6, 7, 8]);
+    expect(inferred(same).value).toEqual([3, 4, 5, 6, 7, 8]);
+  });
+});

@@ -11,7 +11,9 @@
  * rank ≥ 2 is per channel (axis 1), as Caffe2 and the exporters of the time meant; any other
  * slope broadcasts onto X unidirectionally, as from opset 7.
  *
- * Both functions work on `Dim`s (numbers, symbols or null) so that a kernel passes its numeric
+ * Sum, Mean, Max, Min at opsets 1–7: all inputs have one shape.
+ *
+ * The functions work on `Dim`s (numbers, symbols or null) so that a kernel passes its numeric
  * dims and a rule its partly known ones; a definite mismatch throws an Error with the reason.
  */
 import type { Dim } from '../../types.js';
@@ -65,4 +67,19 @@ export function preluSlopeDims(opset: number, x: readonly Dim[], slope: readonly
     if (x[x.length - 1] !== s) throw new Error(`slope ${show(slope)} is neither one value nor one per channel of X ${show(x)}`);
   }
   return [...slope];
+}
+
+/**
+ * Sum, Mean, Max and Min before opset 8 do not broadcast: every input has the same shape.
+ * Throws on a definite mismatch (unknown dims and shapes pass).
+ */
+export function checkSameShapes(opset: number, shapes: readonly (readonly Dim[] | undefined)[]): void {
+  if (opset >= 8) return;
+  const known = shapes.filter((s): s is readonly Dim[] => s !== undefined);
+  const first = known[0];
+  for (const s of known) {
+    if (s.length !== first.length || s.some((d, i) => d !== null && first[i] !== null && d !== first[i])) {
+      throw new Error(`inputs ${known.map(show).join(', ')} must have one shape before opset 8`);
+    }
+  }
 }
