@@ -6,7 +6,7 @@
 import { DataType as D } from '../../dtype.js';
 import { ops as elementwiseOps } from '../../ops/elementwise.js';
 import { castTarget, castTensor } from '../../ops/elementwise/cast.js';
-import { checkSameShapes, legacyBroadcastB, preluSlopeDims } from '../../ops/elementwise/legacy.js';
+import { checkSameShapes, legacyBroadcastB, preluSlopeDims } from '../../ops/legacy-broadcast.js';
 import { WIDENED_FLOATS } from '../../ops/util.js';
 import type { Dim } from '../../types.js';
 import { dimAdd, dimDiv, dimEq, dimMul, dimSub, isSymbol } from '../dims.js';

@@ -8,7 +8,7 @@ import type { KernelContext, OpDef, RtValue, TensorValue } from '../types.js';
 import { isBigInt, isFloat } from '../util.js';
 import { erf } from './unary.js';
 import { input, INT_NUMBER, opError, optInput, scalarOf, unary, zip } from './common.js';
-import { preluSlopeDims } from './legacy.js';
+import { preluSlopeDims } from '../legacy-broadcast.js';
 
 /** A float-only unary op whose element function depends on the node's attributes. */
 function floatAct(name: string, since: number[], make: (ctx: KernelContext) => (x: number) => number): OpDef {

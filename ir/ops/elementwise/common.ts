@@ -11,7 +11,7 @@ import { LatheError } from '../../error.js';
 import { DataType as D, dtypeName } from '../../dtype.js';
 import type { KernelContext, NumericArray, RtValue, TensorValue } from '../types.js';
 import { allocate, broadcastIndex, broadcastShape, isBigInt, isFloat, sizeOf } from '../util.js';
-import { checkSameShapes, legacyBroadcastB } from './legacy.js';
+import { checkSameShapes, legacyBroadcastB } from '../legacy-broadcast.js';
 
 /** A LatheError whose message names the op and, when known, the node. */
 export function opError(ctx: KernelContext, msg: string): LatheError {

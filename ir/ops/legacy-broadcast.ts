@@ -11,13 +11,14 @@
  * rank ≥ 2 is per channel (axis 1), as Caffe2 and the exporters of the time meant; any other
  * slope broadcasts onto X unidirectionally, as from opset 7.
  *
- * Sum, Mean, Max, Min at opsets 1–7: all inputs have one shape.
+ * Sum, Mean, Max, Min at opsets 1–7: all inputs have one shape. Gemm at opsets 1–6: C is [M, N]
+ * unless `broadcast=1`.
  *
  * The functions work on `Dim`s (numbers, symbols or null) so that a kernel passes its numeric
  * dims and a rule its partly known ones; a definite mismatch throws an Error with the reason.
  */
-import type { Dim } from '../../types.js';
-import type { AttrReader } from '../types.js';
+import type { Dim } from '../types.js';
+import type { AttrReader } from './types.js';
 
 /** Whether every dim is the number 1 (a one-element tensor; also the 0-D case). */
 function oneElement(dims: readonly Dim[]): boolean {
@@ -82,4 +83,14 @@ export function checkSameShapes(opset: number, shapes: readonly (readonly Dim[] 
       throw new Error(`inputs ${known.map(show).join(', ')} must have one shape before opset 8`);
     }
   }
+}
+
+/**
+ * Gemm before opset 7: C is [M, N] unless `broadcast=1`, which lets it broadcast onto [M, N]
+ * (as every later version does). Throws on a definite mismatch.
+ */
+export function checkGemmC(attrs: AttrReader, opset: number, m: Dim, n: Dim, c: readonly Dim[]): void {
+  if (opset >= 7 || attrs.int('broadcast', 0) !== 0) return;
+  const fits = (x: Dim, y: Dim) => x === null || y === null || x === y;
+  if (c.length !== 2 || !fits(c[0], m) || !fits(c[1], n)) throw new Error(`C ${show(c)} must be [M, N] = ${show([m, n])} without broadcast=1 (opset < 7)`);
 }

@@ -4,12 +4,12 @@
  * Every expected value is computed by hand in the comment beside it.
  */
 import { describe, expect, it } from 'vitest';
-import { LatheError } from '../../error.js';
-import { evaluate } from '../../eval/run.js';
-import { inferTypes } from '../../infer/infer.js';
-import { parseModel } from '../../text/parse.js';
-import type { Model, Type } from '../../types.js';
-import type { RtValue, TensorValue } from '../types.js';
+import { LatheError } from '../error.js';
+import { evaluate } from '../eval/run.js';
+import { inferTypes } from '../infer/infer.js';
+import { parseModel } from '../text/parse.js';
+import type { Model, Type } from '../types.js';
+import type { RtValue, TensorValue } from './types.js';
 
 const f32 = (dims: number[], xs: number[]): TensorValue => ({ kind: 'tensor', dtype: 1, dims, data: Float32Array.from(xs) });
 
@@ -128,5 +128,19 @@ describe('Sum, Mean, Max, Min before opset 8', () => {
     // each + 2
     expect(out(same).data).toEqual([3, 4, 5, 6, 7, 8]);
     expect(inferred(same).value).toEqual([3, 4, 5, 6, 7, 8]);
+  });
+});
+
+describe('Gemm before opset 7', () => {
+  // A [2,2] = 1 2 / 3 4, B = identity: A·B = A.
+  const inits = 'float[2,2] a = {1.0, 2.0, 3.0, 4.0}, float[2,2] b = {1.0, 0.0, 0.0, 1.0}';
+  it('C must be [M, N] without broadcast=1; with it, C broadcasts', () => {
+    const bad = model(6, '() => (float[2,2] y)', `${inits}, float[2] c = {10.0, 20.0}`, 'y = Gemm (a, b, c)');
+    expect(() => evaluate(bad, {})).toThrow(/must be \[M, N\]/);
+    expect(inferred(bad).errors.join()).toMatch(/must be \[M, N\]/);
+    const ok = model(6, '() => (float[2,2] y)', `${inits}, float[2] c = {10.0, 20.0}`, 'y = Gemm <broadcast = 1> (a, b, c)');
+    // 1+10 2+20 | 3+10 4+20
+    expect(out(ok).data).toEqual([11, 22, 13, 24]);
+    expect(inferred(ok).type).toEqual({ kind: 'tensor', dtype: 1, shape: [2, 2] });
   });
 });
