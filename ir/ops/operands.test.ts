@@ -5,6 +5,7 @@ import { evaluate } from '../eval/run.js';
 import { inferTypes } from '../infer/infer.js';
 import { parseModel } from '../text/parse.js';
 import { attrReader } from './attrs.js';
+import { standardOps } from './index.js';
 import { concatAxis, padOperands, reduceAxes, reshapeOperand, sliceOperands, splitOperand, squeezeAxes, topkK, unsqueezeAxes } from './operands.js';
 
 function ctx(opset: number, attrs: AttrsInit = {}) {
@@ -65,4 +66,12 @@ g () => (float[?,?] y) <float[2,3] a = {1.0, 2.0, 3.0, 4.0, 5.0, 6.0}> {
     expect(r.types.get(id)).toEqual({ kind: 'tensor', dtype: 1, shape: [1, 2] });
     expect(Array.from(r.values.get(id)!.data as Float32Array)).toEqual([4, 5]);
   });
+});
+
+it('the op table carries each op\'s operand decoding', () => {
+  const slice = standardOps.find((d) => d.name === 'Slice' && d.domain === '')!;
+  expect(slice.operands?.(ctx(9, { starts: [0n], ends: [1n] }), all).starts).toEqual({ from: 'attr', value: [0] });
+  expect(slice.operands?.(ctx(13), all).starts).toEqual({ from: 'input', index: 1 });
+  const withOperands = standardOps.filter((d) => d.operands).map((d) => d.name);
+  for (const n of ['Split', 'Pad', 'Reshape', 'Squeeze', 'Unsqueeze', 'ReduceSum', 'ReduceMax', 'TopK', 'DFT']) expect(withOperands).toContain(n);
 });

@@ -8,19 +8,9 @@
  * `present(i)` tells whether input i is given (a kernel: the value is not null; a rule: something
  * is known about it).
  */
-import type { AttrReader } from './types.js';
+import type { DecodeContext, IntsOperand } from './types.js';
 
-/** Where an integer-list operand comes from at the node's opset (`attr`: the attribute's value, or the op's default). */
-export type IntsOperand =
-  | { readonly from: 'attr'; readonly value: readonly number[] }
-  | { readonly from: 'input'; readonly index: number }
-  | { readonly from: 'absent' };
-
-/** What the decodings read: the node's attributes and opset. */
-export interface DecodeContext {
-  readonly opset: number;
-  readonly attrs: AttrReader;
-}
+export type { DecodeContext, IntsOperand } from './types.js';
 
 const ABSENT: IntsOperand = { from: 'absent' };
 

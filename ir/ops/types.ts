@@ -85,6 +85,18 @@ export interface KernelContext {
   random(): number;
 }
 
+/** Where an integer-list operand comes from at the node's opset (`attr`: the attribute's value, or the op's default). */
+export type IntsOperand =
+  | { readonly from: 'attr'; readonly value: readonly number[] }
+  | { readonly from: 'input'; readonly index: number }
+  | { readonly from: 'absent' };
+
+/** What the attribute decodings read: the node's attributes and opset. */
+export interface DecodeContext {
+  readonly opset: number;
+  readonly attrs: AttrReader;
+}
+
 /** What is known about one value while inferring (see `ir/infer/`). */
 export interface Known {
   readonly type?: Type;
@@ -134,9 +146,9 @@ export interface InferRule {
 
 /**
  * Everything lathe knows about one op: the one place an op is described. The evaluator runs
- * `kernel`, shape inference runs `infer`; where both must read the same attributes (an operand
- * that older opsets gave as an attribute, legacy broadcasting …) they call one decoding function
- * exported beside the kernel (e.g. `sliceOperands`, `legacyBroadcastAxis`).
+ * `kernel`, shape inference runs `infer`; where both must read the same attributes they call one
+ * decoding function: the operands older opsets gave as attributes (`operands`, from
+ * `ir/ops/operands.ts`), the broadcasting of old opsets (`ir/ops/legacy-broadcast.ts`), Cast's target.
  */
 export interface OpDef {
   /** '' = ai.onnx; 'ai.onnx.ml', 'ai.onnx.preview.training', 'com.microsoft' … */
@@ -152,6 +164,13 @@ export interface OpDef {
    * produce). Outputs of widened float dtypes are rounded by the evaluator, not here.
    */
   kernel(inputs: readonly (RtValue | null)[], ctx: KernelContext): (RtValue | null)[];
+  /**
+   * The operands this op takes as an attribute in some opsets and as an input in others (Slice's
+   * starts/ends/axes/steps, Reshape's shape, Squeeze's axes …), decoded for a node: where each
+   * comes from at its opset. `present(i)`: whether input i is given. The kernel and the rule read
+   * them through the same functions; a pass can ask here.
+   */
+  readonly operands?: (ctx: DecodeContext, present: (i: number) => boolean) => Readonly<Record<string, IntsOperand>>;
   /** The shape/type inference rule (from `ir/infer/rules/`, attached by `defineOpTable`). */
   readonly infer?: InferFn;
   /**

@@ -40,6 +40,7 @@ function twiddles(n: number): [Float64Array, Float64Array] {
 
 const dft: OpDef = {
   domain: '', name: 'DFT', since: [17, 20],
+  operands: (ctx, present) => ({ axis: dftAxis(ctx, present) }),
   kernel(ins, ctx) {
     const X = floatInput(ins, 0, ctx, 'input');
     const r = X.dims.length;

@@ -145,6 +145,7 @@ function reduceOp(name: string, kind: Kind, since: number[], axesInputFrom: numb
     domain: '',
     name,
     since,
+    operands: (ctx, present) => ({ axes: reduceAxes(ctx, axesInputFrom, present) }),
     kernel(inputs: readonly (RtValue | null)[], ctx: KernelContext) {
       const x = input(name, inputs, 0, 'data');
       const keepdims = ctx.attrs.int('keepdims', 1) !== 0;

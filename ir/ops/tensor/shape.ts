@@ -45,6 +45,7 @@ const Reshape: OpDef = {
   domain: '',
   name: 'Reshape',
   since: [1, 5, 13, 14, 19, 21, 23, 24, 25],
+  operands: (ctx) => ({ shape: reshapeOperand(ctx) }),
   kernel(inputs, ctx) {
     const x = input('Reshape', inputs, 0, 'data');
     const shape = operandInts('Reshape', inputs, reshapeOperand(ctx), 'shape')!;
@@ -71,6 +72,7 @@ const Squeeze: OpDef = {
   domain: '',
   name: 'Squeeze',
   since: [1, 11, 13, 21, 23, 24, 25],
+  operands: (ctx, present) => ({ axes: squeezeAxes(ctx, present) }),
   kernel(inputs, ctx) {
     const x = input('Squeeze', inputs, 0, 'data');
     const r = x.dims.length;
@@ -91,6 +93,7 @@ const Unsqueeze: OpDef = {
   domain: '',
   name: 'Unsqueeze',
   since: [1, 11, 13, 21, 23, 24, 25],
+  operands: (ctx) => ({ axes: unsqueezeAxes(ctx) }),
   kernel(inputs, ctx) {
     const x = input('Unsqueeze', inputs, 0, 'data');
     const axes = operandInts('Unsqueeze', inputs, unsqueezeAxes(ctx), 'axes')!;

@@ -88,6 +88,7 @@ const Split: OpDef = {
   domain: '',
   name: 'Split',
   since: [1, 2, 11, 13, 18],
+  operands: (ctx, present) => ({ split: splitOperand(ctx, present) }),
   kernel(inputs, ctx) {
     const x = input('Split', inputs, 0);
     const axis = axisOf('Split', ctx.attrs.int('axis', 0), x.dims.length);
@@ -121,6 +122,7 @@ const Slice: OpDef = {
   domain: '',
   name: 'Slice',
   since: [1, 10, 11, 13],
+  operands: sliceOperands,
   kernel(inputs, ctx) {
     const x = input('Slice', inputs, 0, 'data');
     const r = x.dims.length;
@@ -202,6 +204,7 @@ const Pad: OpDef = {
   domain: '',
   name: 'Pad',
   since: [1, 2, 11, 13, 18, 19, 21, 23, 24, 25],
+  operands: padOperands,
   kernel(inputs, ctx) {
     const x = input('Pad', inputs, 0, 'data');
     const r = x.dims.length;

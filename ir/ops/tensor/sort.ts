@@ -23,6 +23,7 @@ const TopK: OpDef = {
   domain: '',
   name: 'TopK',
   since: [1, 10, 11, 24],
+  operands: (ctx) => ({ k: topkK(ctx) }),
   kernel(inputs, ctx) {
     const x = input('TopK', inputs, 0, 'X');
     if (Array.isArray(x.data) || widthOf(x.dtype) === 2) fail('TopK', 'input must be a real numeric tensor');
