@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataType as D } from '../../ir/dtype.js';
 import { inferTypes } from '../../ir/infer/infer.js';
+import { tableOf } from '../../ir/infer/test-util.js';
 import type { InferTable } from '../../ir/infer/types.js';
 import { parseModel } from '../../ir/text/parse.js';
 import { printModel } from '../../ir/text/print.js';
@@ -20,7 +21,7 @@ g (float[N,3] x, bool c) => (y, z) {
 describe('infer-shapes', () => {
   it('writes inferred types on intermediates, outputs and subgraph values', () => {
     const m = parseModel(src);
-    const { types } = inferTypes(m, { rules: [...rules, { domain: '', name: 'If', infer: (_i, ctx) => ctx.inferGraph(ctx.attrs.graph('then_branch')!, []) }] });
+    const { types } = inferTypes(m, { ops: tableOf([...rules, { domain: '', name: 'If', infer: (_i, ctx) => ctx.inferGraph(ctx.attrs.graph('then_branch')!, []) }]) });
     let writes = 0;
     const out = writeInferredTypes(m, types, () => writes++);
     const text = printModel(out);
