@@ -17,8 +17,9 @@
  */
 import { LatheError } from '../error.js';
 import { dtypeName } from '../dtype.js';
-import { getAttr } from '../attrs.js';
-import { attrReader, nodeLabel, type RefResolver } from '../ops/attrs.js';
+import { checkDepth, findFunction, functionFrame, modelFrame, nodeAttrs, opsetOf, resolveOp, subgraphFrame, type Frame } from '../interp/frame.js';
+import { Scope } from '../interp/scope.js';
+import { nodeLabel } from '../ops/attrs.js';
 import { roundArrayInPlace } from '../ops/float-formats.js';
 import { standardOps } from '../ops/index.js';
 import { registryFor, type Registry } from '../ops/registry.js';
@@ -48,32 +49,6 @@ interface Run {
   readonly functions: readonly OnnxFunction[];
   readonly key: StreamKey;
   counter: number;
-}
-
-/** Per graph run: the opsets in effect, the attribute binding of a function body, the depth. */
-interface Frame {
-  readonly opsets: ReadonlyMap<string, number>;
-  readonly resolve?: RefResolver;
-  readonly depth: number;
-}
-
-/** Values of one graph run, chained to the enclosing run's scope. */
-class Scope {
-  readonly values = new Map<ValueId, RtValue | null>();
-  constructor(readonly parent?: Scope) {}
-  lookup(id: ValueId): RtValue | null | undefined {
-    for (let s: Scope | undefined = this; s; s = s.parent) {
-      const v = s.values.get(id);
-      if (v !== undefined || s.values.has(id)) return v;
-    }
-    return undefined;
-  }
-}
-
-function opsetMap(list: readonly { domain: string; version: number }[], base?: ReadonlyMap<string, number>): Map<string, number> {
-  const m = new Map(base);
-  for (const o of list) m.set(o.domain === 'ai.onnx' ? '' : o.domain, o.version);
-  return m;
 }
 
 /**
@@ -106,8 +81,7 @@ export function evaluate(model: Model, inputs: Inputs, options: EvaluateOptions 
     bound.push(v);
   }
   for (const name of feed.keys()) if (!known.has(name)) throw new LatheError(`'${name}' is not an input of the model`);
-  const frame: Frame = { opsets: opsetMap(model.opsets), depth: 0 };
-  const outs = runGraph(run, graph, undefined, frame, bound, true);
+  const outs = runGraph(run, graph, undefined, modelFrame(model), bound, true);
   const result = new Map<string, RtValue>();
   graph.outputs.forEach((id, i) => {
     const v = outs[i];
@@ -149,11 +123,11 @@ function valueName(graph: Graph, id: ValueId): string {
  * outputs unset).
  */
 function runGraph(
-  run: Run, graph: Graph, parent: Scope | undefined, frame: Frame, bound: readonly (RtValue | null | undefined)[],
+  run: Run, graph: Graph, parent: Scope<RtValue> | undefined, frame: Frame, bound: readonly (RtValue | null | undefined)[],
   allowMissing = false,
 ): (RtValue | null)[] {
-  if (frame.depth > MAX_EVAL_DEPTH) throw new LatheError(`graph '${graph.name}': subgraphs and functions nest deeper than ${MAX_EVAL_DEPTH} levels`);
-  const scope = new Scope(parent);
+  checkDepth(frame, graph, MAX_EVAL_DEPTH);
+  const scope = new Scope<RtValue>(parent);
   const vals = scope.values;
   for (const id of graph.initializers) {
     const t = graph.values[id]?.tensor;
@@ -197,22 +171,21 @@ function runGraph(
 }
 
 function runNode(
-  run: Run, graph: Graph, scope: Scope, frame: Frame, node: Node, label: string, inputs: (RtValue | null)[],
+  run: Run, graph: Graph, scope: Scope<RtValue>, frame: Frame, node: Node, label: string, inputs: (RtValue | null)[],
 ): (RtValue | null)[] {
-  const opset = frame.opsets.get(node.domain === 'ai.onnx' ? '' : node.domain);
-  const found = opset === undefined ? undefined : run.registry.resolve(node.domain, node.op, opset);
+  const found = resolveOp(run.registry, frame, node);
   let outs: (RtValue | null)[];
   if (found) {
     const ctx: KernelContext = {
       node,
-      opset: opset!,
-      attrs: attrReader(node, frame.resolve, label),
+      opset: found.opset,
+      attrs: nodeAttrs(frame, node, label),
       outputDtypes: node.outputs.map((id) => {
         const t = id === null ? undefined : graph.values[id]?.type;
         return t?.kind === 'tensor' && t.dtype !== 0 ? t.dtype : undefined;
       }),
       runGraph: (g, ins) => {
-        const r = runGraph(run, g, scope, { ...frame, depth: frame.depth + 1 }, ins.map((v) => v));
+        const r = runGraph(run, g, scope, subgraphFrame(frame), ins.map((v) => v));
         return r as RtValue[];
       },
       random: () => uniformAt(run.key, run.counter++),
@@ -223,9 +196,10 @@ function runNode(
       throw withLabel(e, label);
     }
   } else {
-    const fn = run.functions.find((f) => f.name === node.op && f.domain === node.domain && (f.overload ?? '') === (node.overload ?? ''));
+    const fn = findFunction(run.functions, node);
     if (!fn) {
       const domain = node.domain || 'ai.onnx';
+      const opset = opsetOf(frame, node);
       throw new LatheError(`${label}: no kernel for ${domain}::${node.op}${opset === undefined ? ` (domain ${domain} is not imported)` : ` at opset ${opset}`}`);
     }
     try {
@@ -260,14 +234,8 @@ function withLabel(e: unknown, label: string): unknown {
 }
 
 function callFunction(run: Run, fn: OnnxFunction, frame: Frame, node: Node, inputs: readonly (RtValue | null)[]): (RtValue | null)[] {
-  const resolve: RefResolver = (ref) => {
-    const a = getAttr(node.attrs, ref);
-    if (a) return a.kind === 'ref' ? frame.resolve?.(a.ref) : a;
-    return getAttr(fn.paramDefaults, ref);
-  };
-  const inner: Frame = { opsets: opsetMap(fn.opsets, frame.opsets), resolve, depth: frame.depth + 1 };
   const bound = fn.graph.inputs.map((_, i) => inputs[i] ?? null);
-  return runGraph(run, fn.graph, undefined, inner, bound, true);
+  return runGraph(run, fn.graph, undefined, functionFrame(frame, fn, node), bound, true);
 }
 
 function finishOutputs(

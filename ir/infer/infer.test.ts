@@ -5,6 +5,7 @@ import type { Model, Type, ValueId } from '../types.js';
 import { inferTypes, mergeTypes, typeConflict } from './infer.js';
 import type { InferRule, InferTable } from './types.js';
 import { dimAdd } from './dims.js';
+import { tableOf } from './test-util.js';
 
 /** Tiny rules, enough to drive the driver independently of the real rule tables. */
 const same: InferRule = { domain: '', name: 'Relu', infer: (ins) => [ins[0] ? { type: ins[0].type! } : null] };
@@ -61,13 +62,13 @@ g (float[unk__0,3] x, bool c) => (int64[?,?] z) {
   y = If (c) <then_branch = t () => (float[unk__2] o) { o = Relu (x) }, else_branch = e () => (float[unk__2] o2) { o2 = Relu (x) }>
   z = NonZero (b)
 }`);
-    const first = inferTypes(m, { rules: [...rules, fresh] });
+    const first = inferTypes(m, { ops: tableOf([...rules, fresh]) });
     const dimsOf = (name: string): unknown => {
       const t = typeOf(m, name, first.types);
       return t?.kind === 'tensor' ? t.shape : undefined;
     };
     expect([dimsOf('a'), dimsOf('b'), dimsOf('z')]).toEqual([[1, 'unk__1'], [1, 'unk__3'], [1, 'unk__4']]);
-    expect(inferTypes(m, { rules: [...rules, fresh] }).types).toEqual(first.types);
+    expect(inferTypes(m, { ops: tableOf([...rules, fresh]) }).types).toEqual(first.types);
   });
 
   it('propagates types, symbols and data (Shape → Add → ConstantOfShape)', () => {
@@ -78,7 +79,7 @@ g (float[N,3] x) => (float[?,?] y) <int64[1] one = {1}> {
   s1 = Add (s, one)
   y = ConstantOfShape (s1)
 }`);
-    const { types, diagnostics } = inferTypes(m, { rules });
+    const { types, diagnostics } = inferTypes(m, { ops: tableOf(rules) });
     expect(diagnostics).toEqual([]);
     expect(typeOf(m, 'r', types)).toEqual({ kind: 'tensor', dtype: D.FLOAT, shape: ['N', 3] });
     expect(typeOf(m, 's', types)).toEqual({ kind: 'tensor', dtype: D.INT64, shape: [2] });
@@ -91,7 +92,7 @@ g (float[N,3] x) => (float[?,?] y) <int64[1] one = {1}> {
 g (float[N,3] x) => (float[N,5] y) {
   y = Relu (x)
 }`);
-    const { types, diagnostics } = inferTypes(m, { rules });
+    const { types, diagnostics } = inferTypes(m, { ops: tableOf(rules) });
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]!.severity).toBe('warning');
     expect(diagnostics[0]!.message).toMatch(/'y'.*dim 1 = 3 but is declared 5/);
@@ -106,7 +107,7 @@ g (float[2,3] x) => (float[M,3] y, float[7] z, w) {
   z = Mystery (x)
   w = Sigmoid (x)
 }`);
-    const { types, diagnostics } = inferTypes(m, { rules });
+    const { types, diagnostics } = inferTypes(m, { ops: tableOf(rules) });
     expect(typeOf(m, 'y', types)).toEqual({ kind: 'tensor', dtype: D.FLOAT, shape: ['M', 3] });
     expect(typeOf(m, 'z', types)).toEqual({ kind: 'tensor', dtype: D.FLOAT, shape: [7] });
     expect(typeOf(m, 'w', types)).toBeUndefined();
@@ -124,7 +125,7 @@ g (float[N,3] x, bool c) => (y, z) {
 F (a) => (b) { s = Shape (a)
  b = ConstantOfShape (s) }
 `);
-    const { types, diagnostics } = inferTypes(m, { rules });
+    const { types, diagnostics } = inferTypes(m, { ops: tableOf(rules) });
     expect(diagnostics).toEqual([]);
     expect(typeOf(m, 'o', types)).toEqual({ kind: 'tensor', dtype: D.FLOAT, shape: ['N', 3] });
     expect(typeOf(m, 'y', types)).toEqual({ kind: 'tensor', dtype: D.FLOAT, shape: ['N', 3] });
@@ -140,7 +141,7 @@ g (float[N] x, int64[1] k) => (a, b) <int64[2] c = {5, 6}, int64[1] k = {9}> {
   a = ConstantOfShape (c)
   b = ConstantOfShape (k)
 }`);
-    const { types, values } = inferTypes(m, { rules });
+    const { types, values } = inferTypes(m, { ops: tableOf(rules) });
     expect(typeOf(m, 'a', types)).toEqual({ kind: 'tensor', dtype: D.FLOAT, shape: [5, 6] });
     expect(typeOf(m, 'b', types)).toEqual({ kind: 'tensor', dtype: D.FLOAT });
     expect([...values.values()].map((v) => v.dims)).toEqual([[2]]);
@@ -151,7 +152,7 @@ g (float[N] x, int64[1] k) => (a, b) <int64[2] c = {5, 6}, int64[1] k = {9}> {
 g (float[N] x, int64[1] k) => (b) <int64[1] k = {9}> {
   b = ConstantOfShape (k)
 }`);
-    const { types } = inferTypes(m, { rules });
+    const { types } = inferTypes(m, { ops: tableOf(rules) });
     expect(typeOf(m, 'b', types)).toEqual({ kind: 'tensor', dtype: D.FLOAT, shape: [9] });
   });
 
@@ -167,7 +168,7 @@ g (float[N] x, int64[1] k) => (b) <int64[1] k = {9}> {
 g (float[N,3] x, bool c) => (y) {
   y = If (c) <then_branch = t () => (float[N,4] o) { o = Relu (x) }, else_branch = e () => (o2) { o2 = Relu (x) }>
 }`);
-    const { diagnostics } = inferTypes(m, { rules: [same, twice] });
+    const { diagnostics } = inferTypes(m, { ops: tableOf([same, twice]) });
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]!.message).toMatch(/'o' has dim 1 = 3 but is declared 4/);
   });
@@ -187,7 +188,7 @@ g (float[N] x) => (a, b) {
   big = Constant <n = 2000> ()
   b = ConstantOfShape (big)
 }`);
-    const { types, values } = inferTypes(m, { rules: [konst, ofShape] });
+    const { types, values } = inferTypes(m, { ops: tableOf([konst, ofShape]) });
     expect(typeOf(m, 's', types)).toEqual({ kind: 'tensor', dtype: D.INT64, shape: [2] });
     expect(typeOf(m, 'a', types)).toEqual({ kind: 'tensor', dtype: D.FLOAT, shape: [3, 3] });
     expect(typeOf(m, 'big', types)).toEqual({ kind: 'tensor', dtype: D.INT64, shape: [2000] });
@@ -201,7 +202,7 @@ g (float[N] x) => (y) { y = local.F (x) }
 <domain: "local", opset_import: ["" : 17, "local" : 1]>
 F (a) => (b) { b = local.F (a) }
 `);
-    expect(() => inferTypes(m, { rules })).toThrow(/nest deeper than/);
+    expect(() => inferTypes(m, { ops: tableOf(rules) })).toThrow(/nest deeper than/);
   });
 
   it('merge and conflict helpers', () => {

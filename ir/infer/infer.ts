@@ -1,11 +1,14 @@
 /**
  * The shape/type inference driver: walks a model's graphs in `graph.order` (iteratively), feeds
- * each node's input knowledge to its op's rule (`ir/infer/rules/`), and merges what the rule
- * returns with what the model declares.
+ * each node's input knowledge to its op's rule (`OpDef.infer` of the op table the evaluator also
+ * reads; the rules are written in `ir/infer/rules/`), and merges what the rule returns with what
+ * the model declares. Scopes, opsets, local functions and `ref` attributes are the interpreter
+ * skeleton of `ir/interp/`, shared with the evaluator.
  *
  * - Starts from graph input types, initializers (type, plus the value when small) and sparse
  *   initializers (type). Constant nodes go through the rules like every other op.
- * - A node without a rule (or in a domain the graph does not import) leaves its outputs at their
+ * - A node without a rule (or in a domain the graph does not import, or at an opset before the
+ *   op's first version) leaves its outputs at their
  *   declared types. A local function of the model runs through its body (actual input knowledge
  *   bound to the formal inputs, `ref` attributes bound to the caller's).
  * - Subgraphs (If/Loop/Scan bodies) are inferred when a rule asks (`ctx.inferGraph`); outer-scope
@@ -19,13 +22,16 @@
  */
 import { LatheError } from '../error.js';
 import { DataType as D, dtypeName } from '../dtype.js';
-import { getAttr } from '../attrs.js';
-import { attrReader, nodeLabel, type RefResolver } from '../ops/attrs.js';
+import { checkDepth, findFunction, functionFrame, modelFrame, nodeAttrs, resolveOp, subgraphFrame, type Frame as BaseFrame } from '../interp/frame.js';
+import { Scope } from '../interp/scope.js';
+import { nodeLabel } from '../ops/attrs.js';
+import { standardOps } from '../ops/index.js';
+import { registryFor, type Registry } from '../ops/registry.js';
 import { tensorValue } from '../ops/tensor-value.js';
-import type { TensorValue } from '../ops/types.js';
+import type { OpTable, TensorValue } from '../ops/types.js';
 import type { Dim, Graph, Model, Node, NodeId, OnnxFunction, Type, ValueId } from '../types.js';
-import { standardRules } from './index.js';
-import type { InferContext, InferFn, InferTable, Known } from './types.js';
+import { ruleOf } from './rules/fold.js';
+import type { InferContext, Known } from './types.js';
 
 /** Deepest nesting of subgraphs and function calls (a crafted model cannot recurse past it). */
 export const MAX_INFER_DEPTH = 100;
@@ -35,8 +41,8 @@ export const MAX_KNOWN_ELEMENTS = 1024;
 const MAX_DIMS_ELEMENTS = 64;
 
 export interface InferOptions {
-  /** The rule table (default: `standardRules`). */
-  readonly rules?: InferTable;
+  /** The op table whose `infer` rules run (default: `standardOps`, the evaluator's table too). */
+  readonly ops?: OpTable;
 }
 
 export interface InferDiagnostic {
@@ -65,7 +71,7 @@ export interface InferResult {
 }
 
 interface Run {
-  readonly rules: ReadonlyMap<string, InferFn>;
+  readonly registry: Registry;
   readonly functions: readonly OnnxFunction[];
   readonly types: Map<ValueId, Type>;
   readonly values: Map<ValueId, TensorValue>;
@@ -85,52 +91,16 @@ function report(run: Run, d: InferDiagnostic): void {
   run.diagnostics.push(d);
 }
 
-interface Frame {
-  readonly opsets: ReadonlyMap<string, number>;
-  readonly resolve?: RefResolver;
-  readonly depth: number;
+interface Frame extends BaseFrame {
   /** False inside function bodies: their values are not the model's. */
   readonly record: boolean;
 }
 
-class Scope {
-  readonly known = new Map<ValueId, Known | null>();
-  constructor(readonly parent?: Scope) {}
-  lookup(id: ValueId): Known | null {
-    for (let s: Scope | undefined = this; s; s = s.parent) {
-      const k = s.known.get(id);
-      if (k !== undefined) return k;
-    }
-    return null;
-  }
-}
-
-const ruleMaps = new WeakMap<InferTable, Map<string, InferFn>>();
-
-function ruleKey(domain: string, name: string): string {
-  return `${domain === 'ai.onnx' ? '' : domain}\u0000${name}`;
-}
-
-function ruleMap(table: InferTable): Map<string, InferFn> {
-  let m = ruleMaps.get(table);
-  if (!m) {
-    m = new Map();
-    for (const r of table) if (!m.has(ruleKey(r.domain, r.name))) m.set(ruleKey(r.domain, r.name), r.infer);
-    ruleMaps.set(table, m);
-  }
-  return m;
-}
-
-function opsetMap(list: readonly { domain: string; version: number }[], base?: ReadonlyMap<string, number>): Map<string, number> {
-  const m = new Map(base);
-  for (const o of list) m.set(o.domain === 'ai.onnx' ? '' : o.domain, o.version);
-  return m;
-}
 
 /** Infers the type of every value it can; see the file comment for the rules it follows. */
 export function inferTypes(model: Model, options: InferOptions = {}): InferResult {
   const run: Run = {
-    rules: ruleMap(options.rules ?? standardRules),
+    registry: registryFor(options.ops ?? standardOps),
     functions: model.functions,
     types: new Map(),
     values: new Map(),
@@ -140,7 +110,7 @@ export function inferTypes(model: Model, options: InferOptions = {}): InferResul
     inputInitializersConstant: model.irVersion < 4,
     freshDim: freshDims(model),
   };
-  const frame: Frame = { opsets: opsetMap(model.opsets), depth: 0, record: true };
+  const frame: Frame = { ...modelFrame(model), record: true };
   inferGraph(run, model.graph, undefined, frame, [], true);
   return { types: run.types, values: run.values, dims: run.dims, diagnostics: run.diagnostics };
 }
@@ -254,14 +224,12 @@ function withDims(value: TensorValue): { dims?: Dim[] } {
 }
 
 function inferGraph(
-  run: Run, graph: Graph, parent: Scope | undefined, frame: Frame, bound: readonly (Known | null | undefined)[],
+  run: Run, graph: Graph, parent: Scope<Known> | undefined, frame: Frame, bound: readonly (Known | null | undefined)[],
   isMain = false,
 ): (Known | null)[] {
-  if (frame.depth > MAX_INFER_DEPTH) {
-    throw new LatheError(`graph '${graph.name}': subgraphs and functions nest deeper than ${MAX_INFER_DEPTH} levels`);
-  }
-  const scope = new Scope(parent);
-  const known = scope.known;
+  checkDepth(frame, graph, MAX_INFER_DEPTH);
+  const scope = new Scope<Known>(parent);
+  const known = scope.values;
   const inputSet = new Set(isMain && !run.inputInitializersConstant ? graph.inputs : []);
   const record = (id: ValueId, k: Known | null): void => {
     known.set(id, k);
@@ -289,7 +257,7 @@ function inferGraph(
   for (let i = 0; i < graph.order.length; i++) {
     const node = graph.nodes[graph.order[i]!];
     if (!node) throw new LatheError(`graph '${graph.name}': order lists unknown node ${graph.order[i]}`);
-    const inputs = node.inputs.map((id) => (id === null ? null : scope.lookup(id)));
+    const inputs = node.inputs.map((id) => (id === null ? null : scope.lookup(id) ?? null));
     const outs = inferNode(run, scope, frame, node, nodeLabel(node, i), inputs);
     node.outputs.forEach((id, k) => {
       if (id === null) return;
@@ -297,20 +265,20 @@ function inferGraph(
       record(id, mergeKnown(run, graph, id, node, declared, outs[k] ?? null, true));
     });
   }
-  return graph.outputs.map((id) => scope.lookup(id));
+  return graph.outputs.map((id) => scope.lookup(id) ?? null);
 }
 
 function inferNode(
-  run: Run, scope: Scope, frame: Frame, node: Node, label: string, inputs: (Known | null)[],
+  run: Run, scope: Scope<Known>, frame: Frame, node: Node, label: string, inputs: (Known | null)[],
 ): (Known | null | undefined)[] {
-  const opset = frame.opsets.get(node.domain === 'ai.onnx' ? '' : node.domain);
-  const rule = opset === undefined ? undefined : run.rules.get(ruleKey(node.domain, node.op));
-  if (rule) {
+  const found = resolveOp(run.registry, frame, node);
+  const rule = found && ruleOf(found.def);
+  if (found && rule) {
     const ctx: InferContext = {
       node,
-      opset: opset!,
-      attrs: attrReader(node, frame.resolve, label),
-      inferGraph: (g, ins) => inferGraph(run, g, scope, { ...frame, depth: frame.depth + 1 }, ins),
+      opset: found.opset,
+      attrs: nodeAttrs(frame, node, label),
+      inferGraph: (g, ins) => inferGraph(run, g, scope, subgraphFrame(frame), ins),
       freshDim: run.freshDim,
     };
     try {
@@ -323,14 +291,9 @@ function inferNode(
       return [];
     }
   }
-  const fn = run.functions.find((f) => f.name === node.op && f.domain === node.domain && (f.overload ?? '') === (node.overload ?? ''));
+  const fn = findFunction(run.functions, node);
   if (!fn) return [];
-  const resolve: RefResolver = (ref) => {
-    const a = getAttr(node.attrs, ref);
-    if (a) return a.kind === 'ref' ? frame.resolve?.(a.ref) : a;
-    return getAttr(fn.paramDefaults, ref);
-  };
-  const inner: Frame = { opsets: opsetMap(fn.opsets, frame.opsets), resolve, depth: frame.depth + 1, record: false };
+  const inner: Frame = { ...functionFrame(frame, fn, node), record: false };
   return inferGraph(run, fn.graph, undefined, inner, fn.graph.inputs.map((_, i) => inputs[i] ?? null));
 }
 

@@ -1,12 +1,14 @@
 /**
- * The op table indexed by (domain, name), and the definition in effect for an imported opset.
+ * The op table: built from the kernels and the inference rules (`defineOpTable`), indexed by
+ * (domain, name), and the definition in effect for an imported opset.
  *
- * Each (domain, name) has exactly one OpDef (its kernel switches on `ctx.opset` between the
- * versions listed in `since`); a duplicate across the family tables is an error at build time,
- * so two helpers cannot silently shadow each other.
+ * Each (domain, name) has exactly one OpDef (its kernel and rule switch on the opset between the
+ * versions listed in `since`); a duplicate op, a second rule for one op, or a rule for an op the
+ * table does not define is an error here, at build time, so two files cannot silently shadow or
+ * miss each other.
  */
 import { LatheError } from '../error.js';
-import type { OpDef, OpTable } from './types.js';
+import type { InferRule, OpDef, OpTable } from './types.js';
 
 /** Domain spellings that mean the ONNX domain. */
 function normDomain(d: string): string {
@@ -25,16 +27,49 @@ export interface Registry {
   readonly defs: readonly OpDef[];
 }
 
-/** Indexes `table`; a duplicate (domain, name) is a LatheError naming it. */
-export function buildRegistry(table: OpTable): Registry {
+function opKey(domain: string, name: string): string {
+  return `${normDomain(domain)}\u0000${name}`;
+}
+
+/** The table by (domain, name): the one place a duplicate op is refused. */
+function indexTable(table: OpTable): Map<string, OpDef> {
   const byKey = new Map<string, OpDef>();
   for (const def of table) {
-    const key = `${normDomain(def.domain)}\u0000${def.name}`;
+    const key = opKey(def.domain, def.name);
     if (byKey.has(key)) throw new LatheError(`op table: ${def.domain || 'ai.onnx'}::${def.name} is defined twice`);
     if (def.since.length === 0) throw new LatheError(`op table: ${def.domain || 'ai.onnx'}::${def.name} lists no versions`);
     byKey.set(key, def);
   }
-  const lookup = (domain: string, name: string) => byKey.get(`${normDomain(domain)}\u0000${name}`);
+  return byKey;
+}
+
+/**
+ * The op table: each kernel definition with the inference rule of the same (domain, name)
+ * attached (`infer`, and `foldInInference` when the rule asks to fold). Errors: a duplicate op, two
+ * rules for one op, a rule naming an op with no definition.
+ */
+export function defineOpTable(kernels: OpTable, rules: readonly InferRule[]): OpTable {
+  const byKey = indexTable(kernels);
+  const ruleOf = new Map<string, InferRule>();
+  for (const r of rules) {
+    const key = opKey(r.domain, r.name);
+    const label = `${r.domain || 'ai.onnx'}::${r.name}`;
+    if (!byKey.has(key)) throw new LatheError(`op table: inference rule for ${label}, which the table does not define`);
+    if (ruleOf.has(key)) throw new LatheError(`op table: ${label} has two inference rules`);
+    ruleOf.set(key, r);
+  }
+  return kernels.map((def) => {
+    const r = ruleOf.get(opKey(def.domain, def.name));
+    if (!r) return def;
+    if (def.infer) throw new LatheError(`op table: ${def.domain || 'ai.onnx'}::${def.name} has two inference rules`);
+    return { ...def, infer: r.infer, ...(r.fold ? { foldInInference: true } : {}) };
+  });
+}
+
+/** Indexes `table`; a duplicate (domain, name) is a LatheError naming it. */
+export function buildRegistry(table: OpTable): Registry {
+  const byKey = indexTable(table);
+  const lookup = (domain: string, name: string) => byKey.get(opKey(domain, name));
   return {
     defs: [...table],
     lookup,

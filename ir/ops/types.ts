@@ -1,6 +1,7 @@
 /**
- * Op knowledge: the contract between the reference evaluator (`ir/eval/`), the kernels
- * (`ir/ops/<family>.ts`) and, later, shape inference and constant folding.
+ * Op knowledge: the contract between the op table (`ir/ops/index.ts`), the kernels
+ * (`ir/ops/<family>.ts`), the inference rules (`ir/infer/rules/`) and the two interpreters that read
+ * the table: the reference evaluator (`ir/eval/`) and shape inference (`ir/infer/`).
  *
  * Runtime tensors are plain typed arrays in row-major order. Storage by dtype:
  * - float → Float32Array; double → Float64Array;
@@ -14,7 +15,7 @@
  * - bool → Uint8Array of 0/1; string → string[];
  * - complex64 → Float32Array, complex128 → Float64Array, interleaved (re, im), length 2·count.
  */
-import type { Attr, Graph, Node } from '../types.js';
+import type { Attr, Dim, Graph, Node, Type } from '../types.js';
 
 export type NumericArray =
   | Float32Array | Float64Array
@@ -84,6 +85,71 @@ export interface KernelContext {
   random(): number;
 }
 
+/** Where an integer-list operand comes from at the node's opset (`attr`: the attribute's value, or the op's default). */
+export type IntsOperand =
+  | { readonly from: 'attr'; readonly value: readonly number[] }
+  | { readonly from: 'input'; readonly index: number }
+  | { readonly from: 'absent' };
+
+/** What the attribute decodings read: the node's attributes and opset. */
+export interface DecodeContext {
+  readonly opset: number;
+  readonly attrs: AttrReader;
+}
+
+/** What is known about one value while inferring (see `ir/infer/`). */
+export interface Known {
+  readonly type?: Type;
+  /** The whole value, when it is a constant (initializer, Constant, or folded shape arithmetic). */
+  readonly value?: TensorValue;
+  /**
+   * For 0-D/1-D integer tensors that hold dims (outputs of Shape, and arithmetic on them): the
+   * element values as dims, possibly symbolic (`['batch', 128]`). This is "data propagation": it
+   * lets Reshape/Expand/ConstantOfShape/Range learn their output shapes from shape-computing
+   * subgraphs.
+   */
+  readonly dims?: readonly Dim[];
+}
+
+export interface InferContext {
+  readonly node: Node;
+  readonly opset: number;
+  readonly attrs: AttrReader;
+  /** Infers a subgraph attribute given the types of its formal inputs; returns its output types. */
+  inferGraph(graph: Graph, inputs: readonly (Known | null)[]): (Known | null)[];
+  /**
+   * A new symbol naming one data-dependent dim (NonZero's count, TopK with a computed K …), as
+   * onnxruntime's symbolic inference does: `unk__0`, `unk__1` … in the order rules ask, never a
+   * symbol the model itself uses and never returned twice in one inference run. Sound because only
+   * the same symbol asserts equality: two fresh symbols are not known equal or different.
+   */
+  freshDim(): string;
+}
+
+/**
+ * A shape/type inference rule. Returns one entry per node output (null/undefined = nothing known).
+ * Never a wrong shape: a rule that is unsure leaves a dim `null` or the shape undefined.
+ */
+export type InferFn = (inputs: readonly (Known | null)[], ctx: InferContext) => (Known | null | undefined)[];
+
+/**
+ * An inference rule as a family file of `ir/infer/rules/` writes it; `defineOpTable` attaches it
+ * to the OpDef of the same (domain, name).
+ */
+export interface InferRule {
+  readonly domain: string;
+  readonly name: string;
+  readonly infer: InferFn;
+  /** Also run the kernel when every present input is a known small constant (see `OpDef.foldInInference`). */
+  readonly fold?: boolean;
+}
+
+/**
+ * Everything lathe knows about one op: the one place an op is described. The evaluator runs
+ * `kernel`, shape inference runs `infer`; where both must read the same attributes they call one
+ * decoding function: the operands older opsets gave as attributes (`operands`, from
+ * `ir/ops/operands.ts`), the broadcasting of old opsets (`ir/ops/legacy-broadcast.ts`), Cast's target.
+ */
 export interface OpDef {
   /** '' = ai.onnx; 'ai.onnx.ml', 'ai.onnx.preview.training', 'com.microsoft' … */
   readonly domain: string;
@@ -98,6 +164,22 @@ export interface OpDef {
    * produce). Outputs of widened float dtypes are rounded by the evaluator, not here.
    */
   kernel(inputs: readonly (RtValue | null)[], ctx: KernelContext): (RtValue | null)[];
+  /**
+   * The operands this op takes as an attribute in some opsets and as an input in others (Slice's
+   * starts/ends/axes/steps, Reshape's shape, Squeeze's axes …), decoded for a node: where each
+   * comes from at its opset. `present(i)`: whether input i is given. The kernel and the rule read
+   * them through the same functions; a pass can ask here.
+   */
+  readonly operands?: (ctx: DecodeContext, present: (i: number) => boolean) => Readonly<Record<string, IntsOperand>>;
+  /** The shape/type inference rule (from `ir/infer/rules/`, attached by `defineOpTable`). */
+  readonly infer?: InferFn;
+  /**
+   * Inference also runs `kernel` on constant inputs (small, exact dtypes) and attaches the
+   * values, so shape-computing subgraphs built from constants resolve.
+   */
+  readonly foldInInference?: boolean;
+  /** Reserved for the op's schema facts (arity, attributes, dtypes, opset ranges: `ir/ops/schema/`). */
+  readonly schema?: unknown;
 }
 
 /** A family file exports `ops: OpDef[]`; `ir/ops/index.ts` composes them into one table. */

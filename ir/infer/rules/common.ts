@@ -3,6 +3,7 @@
  * input (dtype, shape, constant ints, propagated dims), symbolic broadcasting, and building
  * results. Every helper answers "unknown" (undefined/null) rather than guess.
  */
+import type { IntsOperand } from '../../ops/operands.js';
 import { DataType as D } from '../../dtype.js';
 import type { TensorValue } from '../../ops/types.js';
 import type { Dim } from '../../types.js';
@@ -58,6 +59,16 @@ export function intsOf(k: In): number[] | undefined {
   }
   const d = k?.dims;
   if (d && d.every((x): x is number => typeof x === 'number')) return [...d];
+  return undefined;
+}
+
+/**
+ * An operand decoded by `ir/ops/operands.ts`, as far as known: its attribute values, its input's
+ * integers (read with `read`), null for an input whose contents are unknown, undefined when absent.
+ */
+export function operandInts(ins: readonly In[], operand: IntsOperand, read: (k: In) => number[] | undefined = intsOf): number[] | null | undefined {
+  if (operand.from === 'attr') return [...operand.value];
+  if (operand.from === 'input') return read(ins[operand.index]) ?? null;
   return undefined;
 }
 

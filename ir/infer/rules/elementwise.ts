@@ -5,7 +5,8 @@
  */
 import { DataType as D } from '../../dtype.js';
 import { ops as elementwiseOps } from '../../ops/elementwise.js';
-import { castTensor } from '../../ops/elementwise/cast.js';
+import { castTarget, castTensor } from '../../ops/elementwise/cast.js';
+import { checkSameShapes, legacyBroadcastB, preluSlopeDims } from '../../ops/legacy-broadcast.js';
 import { WIDENED_FLOATS } from '../../ops/util.js';
 import type { Dim } from '../../types.js';
 import { dimAdd, dimDiv, dimEq, dimMul, dimSub, isSymbol } from '../dims.js';
@@ -13,7 +14,7 @@ import type { InferContext, InferFn, InferRule, InferTable, Known } from '../typ
 import {
   broadcastShapes, dimProduct, dimsOf, dimsOut, dtypeOf, freshen, type In, isIntType, lengthOf, MAX_VALUE_ELEMENTS, shapeOf, tensorOut,
 } from './common.js';
-import { foldContext, foldingRules } from './fold.js';
+import { foldContext } from './fold.js';
 
 const rule = (name: string, infer: InferFn): InferRule => ({ domain: '', name, infer });
 
@@ -22,18 +23,39 @@ const sameAsInput: InferFn = (ins) => [tensorOut(dtypeOf(ins[0]), shapeOf(ins[0]
 /** Output: bool with input 0's shape. */
 const boolUnary: InferFn = (ins) => [tensorOut(D.BOOL, shapeOf(ins[0]))];
 
-/** Before opset 7 binary ops broadcast (if at all) B onto A, so the output has A's shape. */
+/**
+ * The output shape of a binary op. Before opset 7 B broadcasts (if at all) onto A, so the output
+ * has A's shape, its unknown dims filled from B where B's placement (`legacyBroadcastB`, the
+ * kernel's decoding) says B's dim is A's; a placement that cannot fit is an error.
+ */
 function binaryShape(ins: readonly In[], ctx: InferContext): Dim[] | undefined {
-  if (ctx.opset < 7) {
-    const a = shapeOf(ins[0]);
-    return a ? [...a] : undefined;
-  }
-  return broadcastShapes(ins.map(shapeOf));
+  const a = shapeOf(ins[0]);
+  const b = shapeOf(ins[1]);
+  if (ctx.opset >= 7) return broadcastShapes(ins.map(shapeOf));
+  if (!a) return ctx.attrs.int('broadcast', 0) === 0 && b ? [...b] : undefined;
+  const placed = b ? legacyBroadcastB(ctx.attrs, ctx.opset, a, b) : undefined;
+  // A dim of 1 in B broadcasts; any other known dim of B is A's.
+  return a.map((d, i) => (d === null && placed && placed[i] !== 1 ? placed[i] : d));
 }
+
+/** Sum, Mean, Max, Min: the broadcast of all inputs (before opset 8 they must have one shape). */
+const variadic: InferFn = (ins, ctx) => {
+  const shapes = ins.map(shapeOf);
+  checkSameShapes(ctx.opset, shapes);
+  return [tensorOut(dtypeOf(ins.find((k) => dtypeOf(k) !== undefined)), broadcastShapes(shapes))];
+};
+
+/** PRelu: X's type; before opset 7 the slope must be one value or one per channel. */
+const prelu: InferFn = (ins, ctx) => {
+  const x = shapeOf(ins[0]);
+  const slope = shapeOf(ins[1]);
+  if (x && slope) preluSlopeDims(ctx.opset, x, slope);
+  return [tensorOut(dtypeOf(ins[0]), x)];
+};
 
 const SAME_UNARY = [
   'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Celu', 'ThresholdedRelu', 'HardSigmoid', 'HardSwish', 'Sigmoid', 'Tanh',
-  'Softplus', 'Softsign', 'Mish', 'Gelu', 'Swish', 'Shrink', 'Clip', 'PRelu', 'Neg', 'Abs', 'Sign', 'Erf',
+  'Softplus', 'Softsign', 'Mish', 'Gelu', 'Swish', 'Shrink', 'Clip', 'Neg', 'Abs', 'Sign', 'Erf',
   'Reciprocal', 'Sqrt', 'Exp', 'Log', 'Ceil', 'Floor', 'Round', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan',
   'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'BitwiseNot',
 ];
@@ -139,15 +161,6 @@ const where: InferFn = (ins) => {
   return [dims ? dimsOut(dtype!, dims, shape!.length === 0) : base];
 };
 
-/** Cast-1 names the target as a string ("FLOAT"); later versions use the enum code. */
-function castTarget(ctx: InferContext): number | undefined {
-  const a = ctx.attrs.get('to');
-  if (a?.kind === 'string') {
-    const name = a.value.toUpperCase();
-    return Object.hasOwn(D, name) ? (D as Record<string, number>)[name] : undefined;
-  }
-  return a?.kind === 'int' ? ctx.attrs.int('to') : undefined;
-}
 
 /**
  * Cast between integer types keeps propagated dims (shape values never overflow int32); a
@@ -227,11 +240,12 @@ const table: InferRule[] = [
   ...SAME_UNARY.map((n) => rule(n, sameAsInput)),
   ...BOOL_UNARY.map((n) => rule(n, boolUnary)),
   ...SAME_BINARY.map((n) => rule(n, (ins, ctx) => [tensorOut(dtypeOf(ins[0]), binaryShape(ins, ctx))])),
-  ...VARIADIC.map((n) => rule(n, (ins) => [tensorOut(dtypeOf(ins.find((k) => dtypeOf(k) !== undefined)), broadcastShapes(ins.map(shapeOf)))])),
+  ...VARIADIC.map((n) => rule(n, variadic)),
   ...COMPARE.map((n) => rule(n, compare(n))),
   ...ARITH.map(([n, f]) => rule(n, arith(f))),
+  rule('PRelu', prelu),
   rule('Where', where),
-  rule('Cast', (ins, ctx) => [castKnown(ins[0], castTarget(ctx), ctx)]),
+  rule('Cast', (ins, ctx) => [castKnown(ins[0], ['int', 'string'].includes(ctx.attrs.get('to')?.kind ?? '') ? castTarget(ctx.attrs) : undefined, ctx)]),
   rule('CastLike', (ins, ctx) => [castKnown(ins[0], dtypeOf(ins[1]), ctx)]),
   rule('BitCast', (ins, ctx) => [tensorOut(ctx.attrs.has('to') ? ctx.attrs.int('to') : undefined, shapeOf(ins[0]))]),
   rule('Identity', identity),
@@ -242,4 +256,4 @@ const table: InferRule[] = [
 ];
 
 /** The rules, each also folding constant inputs through its kernel. */
-export const rules: InferTable = foldingRules(table, elementwiseOps);
+export const rules: InferTable = table.map((r) => ({ ...r, fold: true }));

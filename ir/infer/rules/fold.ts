@@ -9,7 +9,7 @@
  */
 import type { KernelContext, OpDef, TensorValue } from '../../ops/types.js';
 import { WIDENED_FLOATS } from '../../ops/util.js';
-import type { InferContext, InferFn, InferRule, Known } from '../types.js';
+import type { InferContext, InferFn, Known } from '../types.js';
 import { MAX_VALUE_ELEMENTS } from './common.js';
 
 /** A kernel context for folding: no subgraphs, no randomness. */
@@ -27,10 +27,11 @@ function small(v: TensorValue): boolean {
 
 /**
  * Wraps `infer` so that, when all present inputs carry values, each output also carries the
- * value the kernel computes (its type then comes from the value where the rule had none).
+ * value the kernel computes (its type then comes from the value where the rule had none). The
+ * driver applies it to the rules of ops marked `foldInInference`.
  */
-export function folding(def: OpDef | undefined, infer: InferFn): InferFn {
-  if (!def || def.random) return infer;
+export function folding(def: OpDef, infer: InferFn): InferFn {
+  if (def.random) return infer;
   return (ins, ctx) => {
     const out = infer(ins, ctx);
     const present = ins.filter((k) => k !== null && k !== undefined);
@@ -50,8 +51,16 @@ export function folding(def: OpDef | undefined, infer: InferFn): InferFn {
   };
 }
 
-/** Applies `folding` to every rule of a family, looking kernels up in `ops` by name. */
-export function foldingRules(rules: readonly InferRule[], ops: readonly OpDef[]): InferRule[] {
-  const byName = new Map(ops.filter((o) => o.domain === '').map((o) => [o.name, o]));
-  return rules.map((r) => ({ ...r, infer: folding(byName.get(r.name), r.infer) }));
+/** Each op's rule as the driver runs it: wrapped in constant folding when the op asks. */
+const ruleCache = new WeakMap<OpDef, InferFn>();
+
+/** The rule the inference driver runs for `def` (`infer`, folding when `foldInInference`). */
+export function ruleOf(def: OpDef): InferFn | undefined {
+  if (!def.infer) return undefined;
+  let r = ruleCache.get(def);
+  if (!r) {
+    r = def.foldInInference ? folding(def, def.infer) : def.infer;
+    ruleCache.set(def, r);
+  }
+  return r;
 }

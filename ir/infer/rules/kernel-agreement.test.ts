@@ -12,7 +12,6 @@ import { attrReader } from '../../ops/attrs.js';
 import { standardOps } from '../../ops/index.js';
 import type { KernelContext, TensorValue } from '../../ops/types.js';
 import type { Dim, Node, NodeId, Type, ValueId } from '../../types.js';
-import { standardRules } from '../index.js';
 import type { Known } from '../types.js';
 
 interface Case {
@@ -48,7 +47,7 @@ function both(c: Case): { inferred: (Type | undefined)[]; actual: TensorValue[] 
     attrs: toAttrs(c.attrs ?? {}),
   };
   const def = standardOps.find((o) => o.name === c.op && o.domain === domain);
-  const rule = standardRules.find((r) => r.name === c.op && r.domain === domain);
+  const rule = def?.infer;
   if (!def || !rule) throw new Error(`no kernel or rule for ${c.op}`);
   const kctx: KernelContext = {
     node, opset: c.opset, attrs: attrReader(node), outputDtypes: [],
@@ -66,7 +65,7 @@ function both(c: Case): { inferred: (Type | undefined)[]; actual: TensorValue[] 
     const type: Type = { kind: 'tensor', dtype: v.dtype, shape: [...v.dims] };
     return c.consts.includes(i) ? { type, value: v } : { type };
   });
-  const outs = rule.infer(knowns, { node, opset: c.opset, attrs: attrReader(node), inferGraph: () => [], freshDim: (() => { let n = 0; return () => `unk__${n++}`; })() });
+  const outs = rule(knowns, { node, opset: c.opset, attrs: attrReader(node), inferGraph: () => [], freshDim: (() => { let n = 0; return () => `unk__${n++}`; })() });
   return { inferred: outs.map((k) => k?.type ?? undefined), actual: actual.map((v) => v as TensorValue) };
 }
 

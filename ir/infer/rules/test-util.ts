@@ -4,9 +4,9 @@ import { attrReader } from '../../ops/attrs.js';
 import { toTensor } from '../../ops/tensor-value.js';
 import type { TensorValue } from '../../ops/types.js';
 import type { Attr, Dim, Node, NodeId, ValueId } from '../../types.js';
-import type { InferContext, InferTable, Known } from '../types.js';
-import { rules as elementwise } from './elementwise.js';
-import { rules as tensor } from './tensor.js';
+import { standardOps } from '../../ops/index.js';
+import type { InferContext, Known } from '../types.js';
+import { ruleOf } from './fold.js';
 
 /** `stripped`: a tensor attribute whose payload was removed (a corpus skeleton). */
 export type TAttr = number | string | readonly number[] | { float: number } | { tensor: TensorValue } | { stripped: { dtype: number; dims: number[] } };
@@ -20,8 +20,6 @@ function toAttr(name: string, v: TAttr): Attr {
   return { name, kind: 'tensor', value: toTensor((v as { tensor: TensorValue }).tensor) };
 }
 
-const table: InferTable = [...elementwise, ...tensor];
-
 /** A fresh-symbol source like the driver's (`unk__0`, `unk__1` … per call of `infer`). */
 function counter(): () => string {
   let n = 0;
@@ -30,8 +28,9 @@ function counter(): () => string {
 
 /** Runs the rule for `op` (opset 100 by default) and returns its outputs. */
 export function infer(op: string, inputs: readonly (Known | null)[], attrs: Record<string, TAttr> = {}, opts: { opset?: number; outputs?: number } = {}): (Known | null | undefined)[] {
-  const r = table.find((x) => x.name === op);
-  if (!r) throw new Error(`no rule for ${op}`);
+  const def = standardOps.find((x) => x.name === op && x.domain === '');
+  const rule = def && ruleOf(def);
+  if (!rule) throw new Error(`no rule for ${op}`);
   const node: Node = {
     id: 'n0' as NodeId, op, domain: '', inputs: [],
     outputs: Array.from({ length: opts.outputs ?? 1 }, (_, i) => `o${i}` as ValueId),
@@ -42,7 +41,7 @@ export function infer(op: string, inputs: readonly (Known | null)[], attrs: Reco
     inferGraph: () => { throw new Error('no subgraphs'); },
     freshDim: counter(),
   };
-  return r.infer(inputs, ctx);
+  return rule(inputs, ctx);
 }
 
 /** The single output of `op`. */

@@ -7,7 +7,8 @@ import { dtypeName } from '../../dtype.js';
 import type { KernelContext, OpDef, RtValue, TensorValue } from '../types.js';
 import { isBigInt, isFloat } from '../util.js';
 import { erf } from './unary.js';
-import { input, INT_NUMBER, opError, optInput, pair, scalarOf, unary, zip } from './common.js';
+import { input, INT_NUMBER, opError, optInput, scalarOf, unary, zip } from './common.js';
+import { preluSlopeDims } from '../legacy-broadcast.js';
 
 /** A float-only unary op whose element function depends on the node's attributes. */
 function floatAct(name: string, since: number[], make: (ctx: KernelContext) => (x: number) => number): OpDef {
@@ -36,7 +37,15 @@ function geluFn(ctx: KernelContext): (x: number) => number {
 }
 
 function preluKernel(ins: readonly (RtValue | null)[], ctx: KernelContext): TensorValue {
-  const [x, slope] = pair(ins, ctx);
+  const x = input(ins, 0, ctx);
+  const given = input(ins, 1, ctx);
+  let slope: TensorValue;
+  try {
+    // Before opset 7 a [C] slope is per channel (`preluSlopeDims`, shared with inference).
+    slope = { ...given, dims: preluSlopeDims(ctx.opset, x.dims, given.dims) as number[] };
+  } catch (e) {
+    throw opError(ctx, (e as Error).message);
+  }
   if (x.dtype !== slope.dtype) throw opError(ctx, `slope dtype ${dtypeName(slope.dtype)} differs from X's ${dtypeName(x.dtype)}`);
   const f = isBigInt(x.dtype)
     ? (v: bigint, s: bigint) => (v < 0n ? v * s : v)
@@ -44,7 +53,7 @@ function preluKernel(ins: readonly (RtValue | null)[], ctx: KernelContext): Tens
   const out = zip(ctx, x, slope, x.dtype, f);
   // PRelu broadcasts the slope onto X only (unidirectional).
   if (out.dims.length !== x.dims.length || out.dims.some((d, i) => d !== x.dims[i])) {
-    throw opError(ctx, `slope [${slope.dims}] does not broadcast onto X [${x.dims}]`);
+    throw opError(ctx, `slope [${given.dims}] does not broadcast onto X [${x.dims}]`);
   }
   return out;
 }

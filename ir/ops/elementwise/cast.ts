@@ -13,7 +13,7 @@
 import { DataType as D, dtypeInfo, dtypeName } from '../../dtype.js';
 import { roundToDtype, type E8M0Rounding } from '../float-formats.js';
 import { decodeRaw, encodeRaw } from '../tensor-value.js';
-import type { KernelContext, OpDef, RtValue, TensorValue } from '../types.js';
+import type { AttrReader, KernelContext, OpDef, RtValue, TensorValue } from '../types.js';
 import { isBigInt, isFloat, WIDENED_FLOATS } from '../util.js';
 import { input, INT_BITS, INT_NUMBER, mapTensor, opError, SUB_BYTE_INTS, truncToBig } from './common.js';
 
@@ -142,16 +142,23 @@ export function castTensor(x: TensorValue, to: number, ctx: KernelContext): Tens
   return mapTensor(x, to, converter(x.dtype, to, saturate, roundMode(ctx), ctx));
 }
 
-/** Cast-1 names the target type as a string ("FLOAT"); later versions use the enum. */
-function targetOf(ctx: KernelContext): number {
-  const a = ctx.attrs.get('to');
+/**
+ * Cast's target dtype (shared with inference): Cast-1 names it as a string ("FLOAT"), later
+ * versions by the enum. Undefined for an unknown name; a missing or ill-typed `to` throws.
+ */
+export function castTarget(attrs: AttrReader): number | undefined {
+  const a = attrs.get('to');
   if (a?.kind === 'string') {
     const name = a.value.toUpperCase();
-    const code = Object.hasOwn(D, name) ? (D as Record<string, number>)[name] : undefined;
-    if (code === undefined) throw opError(ctx, `unknown target type '${a.value}'`);
-    return code;
+    return Object.hasOwn(D, name) ? (D as Record<string, number>)[name] : undefined;
   }
-  return ctx.attrs.int('to');
+  return attrs.int('to');
+}
+
+function targetOf(ctx: KernelContext): number {
+  const code = castTarget(ctx.attrs);
+  if (code === undefined) throw opError(ctx, `unknown target type '${ctx.attrs.string('to')}'`);
+  return code;
 }
 
 function bitCastKernel(ins: readonly (RtValue | null)[], ctx: KernelContext): TensorValue {

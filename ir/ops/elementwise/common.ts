@@ -11,6 +11,7 @@ import { LatheError } from '../../error.js';
 import { DataType as D, dtypeName } from '../../dtype.js';
 import type { KernelContext, NumericArray, RtValue, TensorValue } from '../types.js';
 import { allocate, broadcastIndex, broadcastShape, isBigInt, isFloat, sizeOf } from '../util.js';
+import { checkSameShapes, legacyBroadcastB } from '../legacy-broadcast.js';
 
 /** A LatheError whose message names the op and, when known, the node. */
 export function opError(ctx: KernelContext, msg: string): LatheError {
@@ -192,7 +193,8 @@ export function binary(
 }
 
 /**
- * Folds a binary op over 1..n inputs (Sum, Max, Min …), broadcasting pairwise; every step is
+ * Folds a binary op over 1..n inputs (Sum, Max, Min …), broadcasting pairwise from opset 8 (one
+ * shape before: `checkSameShapes`); every step is
  * stored in the output dtype, as a chain of two-input ops would be.
  */
 export function fold(
@@ -201,6 +203,11 @@ export function fold(
   fns: Fns<(x: number, y: number) => number, (x: bigint, y: bigint) => bigint, never>,
 ): TensorValue {
   if (ins.length === 0) throw opError(ctx, 'needs at least one input');
+  try {
+    checkSameShapes(ctx.opset, ins.map((v) => (v?.kind === 'tensor' ? v.dims : undefined)));
+  } catch (e) {
+    throw opError(ctx, (e as Error).message);
+  }
   let acc = input(ins, 0, ctx);
   if (ins.length === 1) pick(fns as Fns<AnyFn, AnyFn, AnyFn>, acc.dtype, ctx);
   for (let i = 1; i < ins.length; i++) acc = binary(ctx, acc, input(ins, i, ctx), fns);
@@ -214,20 +221,18 @@ export function scalarOf(t: TensorValue, ctx: KernelContext, what: string): numb
 }
 
 /**
- * Before opset 7 the binary ops broadcast only B onto A, and only with `broadcast=1`; `axis`
- * places B's dims starting at that axis of A (default: suffix, which numpy rules already do).
- * Returns B reshaped so numpy broadcasting gives the legacy result.
+ * Before opset 7 the binary ops broadcast only B onto A, and only with `broadcast=1`
+ * (`legacyBroadcastB`, shared with the inference rules). Returns B reshaped so numpy broadcasting
+ * gives the legacy result.
  */
 export function legacyB(ctx: KernelContext, a: TensorValue, b: TensorValue): TensorValue {
-  if (ctx.opset >= 7 || !ctx.attrs.has('broadcast')) return b;
-  if (ctx.attrs.int('broadcast', 0) === 0) return b;
-  if (!ctx.attrs.has('axis')) return b;
-  const rank = a.dims.length;
-  let axis = ctx.attrs.int('axis', 0);
-  if (axis < 0) axis += rank;
-  if (axis < 0 || axis + b.dims.length > rank) throw opError(ctx, `axis ${axis} does not place B [${b.dims}] inside A [${a.dims}]`);
-  const dims = [...new Array<number>(axis).fill(1), ...b.dims, ...new Array<number>(rank - axis - b.dims.length).fill(1)];
-  return { ...b, dims };
+  let dims;
+  try {
+    dims = legacyBroadcastB(ctx.attrs, ctx.opset, a.dims, b.dims);
+  } catch (e) {
+    throw opError(ctx, (e as Error).message);
+  }
+  return dims ? { ...b, dims: dims as number[] } : b;
 }
 
 /** Two inputs of a binary op, with the legacy broadcast of B applied. */

@@ -3,6 +3,7 @@
  * integer products use exact integer loops (int32 wraps like C, int64 through BigInt).
  */
 import { DataType as D } from '../../dtype.js';
+import { checkGemmC } from '../legacy-broadcast.js';
 import type { KernelContext, NumericArray, OpDef, TensorValue } from '../types.js';
 import { broadcastShape, isFloat, sizeOf, strides } from '../util.js';
 import { checkSize, floatTensor, input, newTensor, opError, optInput, type FloatArray } from './common.js';
@@ -150,6 +151,13 @@ const gemmOp: OpDef = {
     const K2 = transB ? B.dims[1] : B.dims[0], N = transB ? B.dims[0] : B.dims[1];
     if (K !== K2) throw opError(ctx, `inner dimensions differ: A [${A.dims}] B [${B.dims}]`);
     checkSize(ctx, [M, N]);
+    if (C) {
+      try {
+        checkGemmC(ctx.attrs, ctx.opset, M, N, C.dims);
+      } catch (e) {
+        throw opError(ctx, (e as Error).message);
+      }
+    }
     const out = newTensor(A.dtype, [M, N]);
     const o = out.data;
     if (isFloat(A.dtype)) {

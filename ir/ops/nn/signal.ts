@@ -4,6 +4,7 @@
  * MelWeightMatrix. Transforms are direct O(n²) sums in doubles with exact twiddle indices.
  */
 import { DataType as D } from '../../dtype.js';
+import { dftAxis } from '../operands.js';
 import type { KernelContext, NumericArray, OpDef, TensorValue } from '../types.js';
 import { isFloat, normAxis, sizeOf } from '../util.js';
 import { checkSize, floatInput, floatTensor, input, newTensor, opError, optInput, scalarOf } from './common.js';
@@ -39,16 +40,18 @@ function twiddles(n: number): [Float64Array, Float64Array] {
 
 const dft: OpDef = {
   domain: '', name: 'DFT', since: [17, 20],
+  operands: (ctx, present) => ({ axis: dftAxis(ctx, present) }),
   kernel(ins, ctx) {
     const X = floatInput(ins, 0, ctx, 'input');
     const r = X.dims.length;
     if (r < 2 || (X.dims[r - 1] !== 1 && X.dims[r - 1] !== 2)) throw opError(ctx, `input [${X.dims}] must end in a dimension of 1 (real) or 2 (complex)`);
     const inverse = ctx.attrs.int('inverse', 0) !== 0, onesided = ctx.attrs.int('onesided', 0) !== 0;
+    const axisOp = dftAxis(ctx, (i) => optInput(ins, i, ctx) !== null);
     let axis: number;
-    if (ctx.opset >= 20) {
-      const at = optInput(ins, 2, ctx, 'axis');
-      axis = at && at.data.length ? Number(at.data[0]) : -2;
-    } else axis = ctx.attrs.int('axis', 1);
+    if (axisOp.from === 'input') {
+      const at = input(ins, axisOp.index, ctx, 'axis');
+      axis = at.data.length ? Number(at.data[0]) : -2;
+    } else axis = axisOp.from === 'attr' ? axisOp.value[0] : -2;
     axis = normAxis(axis, r, 'DFT axis');
     if (axis === r - 1) throw opError(ctx, 'the complex dimension is not a valid DFT axis');
     const complexIn = X.dims[r - 1] === 2;

@@ -3,6 +3,7 @@
  * interleaved complex pairs all move the same way), index reading with range checks, and the
  * output-size guard every shape-producing op goes through.
  */
+import type { IntsOperand } from '../operands.js';
 import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import type { KernelContext, NumericArray, RtValue, TensorValue } from '../types.js';
@@ -171,6 +172,13 @@ export function intsOf(op: string, v: RtValue | null | undefined, what: string):
     out[i] = x;
   }
   return out;
+}
+
+/** An operand decoded by `ir/ops/operands.ts`: its attribute values, its input's integers, or undefined when absent. */
+export function operandInts(op: string, inputs: readonly (RtValue | null)[], operand: IntsOperand, what: string): number[] | undefined {
+  if (operand.from === 'attr') return [...operand.value];
+  if (operand.from === 'input') return intsOf(op, inputs[operand.index], what);
+  return undefined;
 }
 
 /** The single value of a scalar (or one-element) integer tensor. */

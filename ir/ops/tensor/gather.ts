@@ -4,6 +4,7 @@
  * end); an index outside its dimension is a LatheError naming the op, never a silent wrap.
  */
 import { DataType as D } from '../../dtype.js';
+import { gatherNDBatchDims } from '../operands.js';
 import type { NumericArray, OpDef, TensorValue } from '../types.js';
 import { sizeOf, strides } from '../util.js';
 import {
@@ -107,7 +108,7 @@ const GatherND: OpDef = {
   kernel(inputs, ctx) {
     const x = input('GatherND', inputs, 0, 'data');
     const ind = input('GatherND', inputs, 1, 'indices');
-    const b = ctx.opset >= 12 ? ctx.attrs.int('batch_dims', 0) : 0;
+    const b = gatherNDBatchDims(ctx);
     const { offsets, slab, m } = tupleOffsets('GatherND', x, ind, b);
     const outDims = [...ind.dims.slice(0, -1), ...x.dims.slice(b + m)];
     const out = alloc('GatherND', x.dtype, outDims);

@@ -7,7 +7,8 @@
 import { DataType as D } from '../../dtype.js';
 import type { KernelContext, OpDef, RtValue, TensorValue } from '../types.js';
 import { sizeOf, strides } from '../util.js';
-import { alloc, axesOf, axisMap, axisOf, fail, input, intsOf, mapIndex, optInput, scalarInt, widthOf } from './common.js';
+import { reduceAxes } from '../operands.js';
+import { alloc, axesOf, axisMap, axisOf, fail, input, mapIndex, operandInts, optInput, scalarInt, widthOf } from './common.js';
 
 type Kind = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'l1' | 'l2' | 'logsum' | 'logsumexp' | 'sumsquare';
 
@@ -144,18 +145,13 @@ function reduceOp(name: string, kind: Kind, since: number[], axesInputFrom: numb
     domain: '',
     name,
     since,
+    operands: (ctx, present) => ({ axes: reduceAxes(ctx, axesInputFrom, present) }),
     kernel(inputs: readonly (RtValue | null)[], ctx: KernelContext) {
       const x = input(name, inputs, 0, 'data');
       const keepdims = ctx.attrs.int('keepdims', 1) !== 0;
-      let axes: number[] | undefined;
-      let noop = false;
-      if (ctx.opset < axesInputFrom) {
-        axes = ctx.attrs.has('axes') ? ctx.attrs.ints('axes') : undefined;
-      } else {
-        const t = optInput(name, inputs, 1, 'axes');
-        axes = t ? intsOf(name, t, 'axes') : undefined;
-        noop = ctx.attrs.int('noop_with_empty_axes', 0) !== 0;
-      }
+      const axes = operandInts(name, inputs, reduceAxes(ctx, axesInputFrom, (i) => optInput(name, inputs, i, 'axes') !== null), 'axes');
+      // noop_with_empty_axes came with the axes input.
+      const noop = ctx.opset >= axesInputFrom && ctx.attrs.int('noop_with_empty_axes', 0) !== 0;
       if (noop && (!axes || axes.length === 0)) return [x];
       return [reduce(name, kind, x, axes, keepdims)];
     },

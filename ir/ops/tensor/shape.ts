@@ -6,8 +6,9 @@
 import { DataType as D, dtypeName } from '../../dtype.js';
 import type { OpDef, TensorValue } from '../types.js';
 import { broadcastShape, sizeOf, strides } from '../util.js';
+import { reshapeAllowzero, reshapeOperand, squeezeAxes, unsqueezeAxes } from '../operands.js';
 import {
-  alloc, axesOf, axisMap, checkDims, fail, input, intsOf, optInput, scalarInt, setNum, gatherAxes, withDims,
+  alloc, axesOf, axisMap, checkDims, fail, input, intsOf, operandInts, optInput, scalarInt, setNum, gatherAxes, withDims,
 } from './common.js';
 
 function reshapeDims(op: string, x: TensorValue, shape: readonly number[], allowzero: boolean): number[] {
@@ -44,10 +45,11 @@ const Reshape: OpDef = {
   domain: '',
   name: 'Reshape',
   since: [1, 5, 13, 14, 19, 21, 23, 24, 25],
+  operands: (ctx) => ({ shape: reshapeOperand(ctx) }),
   kernel(inputs, ctx) {
     const x = input('Reshape', inputs, 0, 'data');
-    const shape = ctx.opset < 5 ? ctx.attrs.ints('shape') : intsOf('Reshape', inputs[1], 'shape');
-    const allowzero = ctx.opset >= 14 && ctx.attrs.int('allowzero', 0) !== 0;
+    const shape = operandInts('Reshape', inputs, reshapeOperand(ctx), 'shape')!;
+    const allowzero = reshapeAllowzero(ctx);
     return [withDims(x, reshapeDims('Reshape', x, shape, allowzero))];
   },
 };
@@ -70,12 +72,11 @@ const Squeeze: OpDef = {
   domain: '',
   name: 'Squeeze',
   since: [1, 11, 13, 21, 23, 24, 25],
+  operands: (ctx, present) => ({ axes: squeezeAxes(ctx, present) }),
   kernel(inputs, ctx) {
     const x = input('Squeeze', inputs, 0, 'data');
     const r = x.dims.length;
-    let axes: number[] | undefined;
-    if (ctx.opset < 13) axes = ctx.attrs.has('axes') ? ctx.attrs.ints('axes') : undefined;
-    else if (optInput('Squeeze', inputs, 1, 'axes')) axes = intsOf('Squeeze', inputs[1], 'axes');
+    const axes = operandInts('Squeeze', inputs, squeezeAxes(ctx, (i) => optInput('Squeeze', inputs, i, 'axes') !== null), 'axes');
     let drop: Set<number>;
     // An empty axes list squeezes every unit axis, as onnxruntime does.
     if (axes === undefined || axes.length === 0) {
@@ -92,9 +93,10 @@ const Unsqueeze: OpDef = {
   domain: '',
   name: 'Unsqueeze',
   since: [1, 11, 13, 21, 23, 24, 25],
+  operands: (ctx) => ({ axes: unsqueezeAxes(ctx) }),
   kernel(inputs, ctx) {
     const x = input('Unsqueeze', inputs, 0, 'data');
-    const axes = ctx.opset < 13 ? ctx.attrs.ints('axes') : intsOf('Unsqueeze', inputs[1], 'axes');
+    const axes = operandInts('Unsqueeze', inputs, unsqueezeAxes(ctx), 'axes')!;
     const r = x.dims.length + axes.length;
     const ins = new Set(axesOf('Unsqueeze', axes, r));
     const out: number[] = [];

@@ -3,10 +3,11 @@
  * Every one reduces to either contiguous run copies (Concat, Split, Compress) or a per-axis index
  * map (Slice, Pad, CenterCropPad) fed to `take`.
  */
+import { concatAxis, padOperands, sliceOperands, splitOperand } from '../operands.js';
 import type { KernelContext, OpDef, RtValue, TensorValue } from '../types.js';
 import { allocate, sizeOf, strides } from '../util.js';
 import {
-  alloc, axesOf, axisMap, axisOf, checkDims, copyRun, fail, input, intsOf, optInput, outputCount, setNum, gatherAxes, widthOf,
+  alloc, axesOf, axisMap, axisOf, checkDims, copyRun, fail, input, intsOf, operandInts, optInput, outputCount, setNum, gatherAxes, widthOf,
 } from './common.js';
 
 /** Concatenates tensors of one dtype along `axis` (already normalized). */
@@ -44,7 +45,7 @@ const Concat: OpDef = {
     if (xs.length === 0) fail('Concat', 'no inputs');
     const r = xs[0].dims.length;
     if (r === 0) fail('Concat', 'cannot concatenate scalars');
-    const axis = axisOf('Concat', ctx.opset < 4 ? ctx.attrs.int('axis', 1) : ctx.attrs.int('axis'), r);
+    const axis = axisOf('Concat', concatAxis(ctx), r);
     return [concat('Concat', xs, axis)];
   },
 };
@@ -63,14 +64,7 @@ export function sliceAxis(op: string, x: TensorValue, axis: number, start: numbe
 
 function splitSizes(inputs: readonly (RtValue | null)[], ctx: KernelContext, dim: number): number[] {
   const n = outputCount(ctx);
-  let sizes: number[] | undefined;
-  if (ctx.opset >= 13) {
-    if (optInput('Split', inputs, 1, 'split')) sizes = intsOf('Split', inputs[1], 'split');
-  } else if (ctx.attrs.has('split')) {
-    sizes = ctx.attrs.ints('split');
-  } else if (ctx.opset < 2 && optInput('Split', inputs, 1, 'split')) {
-    sizes = intsOf('Split', inputs[1], 'split');
-  }
+  const sizes = operandInts('Split', inputs, splitOperand(ctx, (i) => optInput('Split', inputs, i, 'split') !== null), 'split');
   if (sizes) {
     if (sizes.length !== n) fail('Split', `split has ${sizes.length} entries for ${n} outputs`);
     if (sizes.some((s) => s < 0) || sizes.reduce((a, b) => a + b, 0) !== dim) {
@@ -94,6 +88,7 @@ const Split: OpDef = {
   domain: '',
   name: 'Split',
   since: [1, 2, 11, 13, 18],
+  operands: (ctx, present) => ({ split: splitOperand(ctx, present) }),
   kernel(inputs, ctx) {
     const x = input('Split', inputs, 0);
     const axis = axisOf('Split', ctx.attrs.int('axis', 0), x.dims.length);
@@ -127,23 +122,15 @@ const Slice: OpDef = {
   domain: '',
   name: 'Slice',
   since: [1, 10, 11, 13],
+  operands: sliceOperands,
   kernel(inputs, ctx) {
     const x = input('Slice', inputs, 0, 'data');
     const r = x.dims.length;
-    let starts: number[];
-    let ends: number[];
-    let axes: number[] | undefined;
-    let steps: number[] | undefined;
-    if (ctx.opset < 10) {
-      starts = ctx.attrs.ints('starts');
-      ends = ctx.attrs.ints('ends');
-      axes = ctx.attrs.has('axes') ? ctx.attrs.ints('axes') : undefined;
-    } else {
-      starts = intsOf('Slice', inputs[1], 'starts');
-      ends = intsOf('Slice', inputs[2], 'ends');
-      if (optInput('Slice', inputs, 3, 'axes')) axes = intsOf('Slice', inputs[3], 'axes');
-      if (optInput('Slice', inputs, 4, 'steps')) steps = intsOf('Slice', inputs[4], 'steps');
-    }
+    const o = sliceOperands(ctx, (i) => optInput('Slice', inputs, i) !== null);
+    const starts = operandInts('Slice', inputs, o.starts, 'starts')!;
+    const ends = operandInts('Slice', inputs, o.ends, 'ends')!;
+    let axes = operandInts('Slice', inputs, o.axes, 'axes');
+    let steps = operandInts('Slice', inputs, o.steps, 'steps');
     const k = starts.length;
     axes ??= starts.map((_, i) => i);
     steps ??= new Array<number>(k).fill(1);
@@ -217,19 +204,17 @@ const Pad: OpDef = {
   domain: '',
   name: 'Pad',
   since: [1, 2, 11, 13, 18, 19, 21, 23, 24, 25],
+  operands: padOperands,
   kernel(inputs, ctx) {
     const x = input('Pad', inputs, 0, 'data');
     const r = x.dims.length;
     const mode = ctx.attrs.string('mode', 'constant');
-    if (ctx.opset < 11) {
-      const pads = ctx.attrs.ints(ctx.opset < 2 ? 'paddings' : 'pads');
-      if (pads.length !== 2 * r) fail('Pad', `pads has ${pads.length} entries for rank ${r}`);
-      return [pad('Pad', x, pads, mode, fillOf(x.dtype, null, ctx.attrs.float('value', 0)))];
-    }
-    const p = intsOf('Pad', inputs[1], 'pads');
-    const fill = fillOf(x.dtype, optInput('Pad', inputs, 2, 'constant_value'));
-    const axesT = ctx.opset >= 18 ? optInput('Pad', inputs, 3, 'axes') : null;
-    const axes = axesT ? axesOf('Pad', intsOf('Pad', axesT, 'axes'), r) : x.dims.map((_, i) => i);
+    const o = padOperands(ctx, (i) => optInput('Pad', inputs, i) !== null);
+    const p = operandInts('Pad', inputs, o.pads, 'pads')!;
+    // Before opset 11 the fill value is the `value` attribute.
+    const fill = ctx.opset < 11 ? fillOf(x.dtype, null, ctx.attrs.float('value', 0)) : fillOf(x.dtype, optInput('Pad', inputs, 2, 'constant_value'));
+    const given = operandInts('Pad', inputs, o.axes, 'axes');
+    const axes = given ? axesOf('Pad', given, r) : x.dims.map((_, i) => i);
     if (p.length !== 2 * axes.length) fail('Pad', `pads has ${p.length} entries for ${axes.length} axes`);
     const pads = new Array<number>(2 * r).fill(0);
     axes.forEach((a, i) => {

@@ -5,6 +5,7 @@
  */
 import type { OpDef } from '../types.js';
 import { sizeOf } from '../util.js';
+import { topkK } from '../operands.js';
 import { axisOf, fail, input, int64Tensor, scalarInt, take, widthOf, type Cells } from './common.js';
 
 type Scalar = number | bigint | string;
@@ -22,12 +23,14 @@ const TopK: OpDef = {
   domain: '',
   name: 'TopK',
   since: [1, 10, 11, 24],
+  operands: (ctx) => ({ k: topkK(ctx) }),
   kernel(inputs, ctx) {
     const x = input('TopK', inputs, 0, 'X');
     if (Array.isArray(x.data) || widthOf(x.dtype) === 2) fail('TopK', 'input must be a real numeric tensor');
     const r = x.dims.length;
     const axis = axisOf('TopK', ctx.attrs.int('axis', -1), r);
-    const k = ctx.opset < 10 ? ctx.attrs.int('k') : scalarInt('TopK', inputs[1], 'K');
+    const kOp = topkK(ctx);
+    const k = kOp.from === 'attr' ? kOp.value[0] : scalarInt('TopK', inputs[1], 'K');
     const largest = ctx.opset < 11 || ctx.attrs.int('largest', 1) !== 0;
     const dim = x.dims[axis];
     if (k < 0 || k > dim) fail('TopK', `k = ${k} is out of range for an axis of ${dim}`);

@@ -3,6 +3,7 @@
  * promoted then squeezed), MatMulInteger, QLinearMatMul and Gemm.
  */
 import { DataType as DT } from '../../../dtype.js';
+import { checkGemmC } from '../../../ops/legacy-broadcast.js';
 import type { Dim } from '../../../types.js';
 import type { InferRule, InferTable, Known } from '../../types.js';
 import { broadcastShapes, dtypeOf, shapeOf, tensor } from './util.js';
@@ -34,12 +35,13 @@ const rules: InferRule[] = [
   },
   {
     domain: '', name: 'Gemm',
-    infer: ([a, b], ctx) => {
+    infer: ([a, b, c], ctx) => {
       const dtype = dtypeOf(a) || dtypeOf(b);
-      const sa = shapeOf(a), sb = shapeOf(b);
+      const sa = shapeOf(a), sb = shapeOf(b), sc = shapeOf(c);
       const transA = ctx.attrs.int('transA', 0) !== 0, transB = ctx.attrs.int('transB', 0) !== 0;
       const m: Dim = sa && sa.length === 2 ? sa[transA ? 1 : 0] : null;
       const n: Dim = sb && sb.length === 2 ? sb[transB ? 0 : 1] : null;
+      if (sc) checkGemmC(ctx.attrs, ctx.opset, m, n, sc);
       // Gemm's output is always 2-D, even when the operands' shapes are unknown.
       return [tensor(dtype, [m, n])];
     },

@@ -4,6 +4,7 @@
  * propagated dims); otherwise the dim stays unknown.
  */
 import { DataType as DT } from '../../../dtype.js';
+import { dftAxis } from '../../../ops/operands.js';
 import type { Dim } from '../../../types.js';
 import type { InferContext, InferRule, InferTable, Known } from '../../types.js';
 import { constDims, constNumbers, dtypeOf, isNum, normAxis, shapeOf, tensor, unknownDims } from './util.js';
@@ -25,9 +26,8 @@ function dft(ins: readonly (Known | null)[], ctx: InferContext): Known[] {
   const r = xs.length;
   const out: Dim[] = [...xs];
   out[r - 1] = irfft ? 1 : 2;
-  let rawAxis: number | undefined;
-  if (ctx.opset >= 20) rawAxis = ins[2] ? scalarInt(ins[2]) : -2;
-  else rawAxis = ctx.attrs.int('axis', 1);
+  const axisOp = dftAxis(ctx, (i) => !!ins[i]);
+  const rawAxis = axisOp.from === 'attr' ? axisOp.value[0] : axisOp.from === 'input' ? scalarInt(ins[axisOp.index]) : -2;
   const axis = rawAxis === undefined ? undefined : normAxis(rawAxis, r);
   let n: Dim | undefined;
   if (ins[1]) {

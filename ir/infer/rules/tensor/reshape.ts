@@ -3,12 +3,13 @@
  * Unsqueeze, Transpose, Expand, Tile, EyeLike, Range, DepthToSpace, SpaceToDepth, Trilu.
  * Reshape/Squeeze/Unsqueeze also carry propagated dims of 0-D/1-D shape vectors.
  */
+import { reshapeAllowzero, reshapeOperand, squeezeAxes, unsqueezeAxes } from '../../../ops/operands.js';
 import type { Dim } from '../../../types.js';
 import { dimDiv, dimEq, dimMul } from '../../dims.js';
 import type { InferFn, InferRule, Known } from '../../types.js';
 import {
-  broadcastShapes, dimProduct, dimsOf, dimsOut, dtypeOf, freshen, type In, intOf, intsOf, isIntType, lengthOf, MAX_VALUE_ELEMENTS,
-  normAxes, normAxis, shapeOf, tensorOut,
+  broadcastShapes, dimProduct, dimsOf, dimsOut, dtypeOf, freshen, type In, intOf, isIntType, lengthOf, MAX_VALUE_ELEMENTS,
+  normAxes, normAxis, operandInts, shapeOf, tensorOut,
 } from '../common.js';
 
 const rule = (name: string, infer: InferFn): InferRule => ({ domain: '', name, infer });
@@ -40,8 +41,10 @@ function quotient(num: readonly Dim[], den: readonly Dim[]): Dim {
 const reshape: InferFn = (ins, ctx) => {
   const x = shapeOf(ins[0]);
   const dtype = dtypeOf(ins[0]);
-  const allowzero = ctx.opset >= 14 && ctx.attrs.int('allowzero', 0) !== 0;
-  const spec: readonly Dim[] | undefined = ctx.opset < 5 ? ctx.attrs.ints('shape') : dimsOf(ins[1]);
+  const allowzero = reshapeAllowzero(ctx);
+  const o = reshapeOperand(ctx);
+  // The shape input is read as dims: entries may be symbolic (propagated from Shape).
+  const spec: readonly Dim[] | undefined = o.from === 'attr' ? o.value : o.from === 'input' ? dimsOf(ins[o.index]) : undefined;
   if (!spec) {
     // A shape computed from data: each entry is one unknown value (a fresh symbol).
     const n = lengthOf(ins[1]);
@@ -75,17 +78,10 @@ const flatten: InferFn = (ins, ctx) => {
   return [tensorOut(dtype, [dimProduct(x.slice(0, axis)), dimProduct(x.slice(axis))])];
 };
 
-/** Axes from the attribute (before `inputFrom`) or from input 1; null = present but unknown. */
-function axesArg(ins: readonly In[], ctx: Parameters<InferFn>[1], inputFrom: number): number[] | null | undefined {
-  if (ctx.opset < inputFrom) return ctx.attrs.has('axes') ? ctx.attrs.ints('axes') : undefined;
-  if (!ins[1]) return undefined;
-  return intsOf(ins[1]) ?? null;
-}
-
 const squeeze: InferFn = (ins, ctx) => {
   const x = shapeOf(ins[0]);
   const dtype = dtypeOf(ins[0]);
-  const axes = axesArg(ins, ctx, 13);
+  const axes = operandInts(ins, squeezeAxes(ctx, (i) => !!ins[i]));
   if (!x) return [tensorOut(dtype, undefined)];
   if (axes === null) {
     const k = lengthOf(ins[1]);
@@ -106,7 +102,7 @@ const squeeze: InferFn = (ins, ctx) => {
 const unsqueeze: InferFn = (ins, ctx) => {
   const x = shapeOf(ins[0]);
   const dtype = dtypeOf(ins[0]);
-  const axes = ctx.opset < 13 ? ctx.attrs.ints('axes') : intsOf(ins[1]);
+  const axes = operandInts(ins, unsqueezeAxes(ctx)) ?? undefined;
   if (!x || !axes) {
     const k = lengthOf(ins[1]);
     return [tensorOut(dtype, x && k !== undefined ? new Array<Dim>(x.length + k).fill(null) : undefined)];

@@ -4,11 +4,12 @@
  * propagates the picked dims.
  */
 import { DataType as D } from '../../../dtype.js';
+import { gatherNDBatchDims, reduceAxes, topkK } from '../../../ops/operands.js';
 import type { Dim } from '../../../types.js';
 import type { InferContext, InferFn, InferRule, Known } from '../../types.js';
 import {
-  broadcastDim, dimProduct, dimsOf, dimsOut, dtypeOf, freshen, intsOf, isIntType, lengthOf, normAxes, normAxis, shapeOf,
-  tensorOut,
+  broadcastDim, dimProduct, dimsOf, dimsOut, dtypeOf, freshen, intsOf, isIntType, lengthOf, normAxes, normAxis, operandInts,
+  shapeOf, tensorOut,
 } from '../common.js';
 
 const rule = (name: string, infer: InferFn): InferRule => ({ domain: '', name, infer });
@@ -35,7 +36,7 @@ const gatherND: InferFn = (ins, ctx) => {
   const dtype = dtypeOf(ins[0]);
   const m = idx?.[idx.length - 1];
   if (!x || !idx || typeof m !== 'number') return [tensorOut(dtype, undefined)];
-  const b = ctx.opset >= 12 ? ctx.attrs.int('batch_dims', 0) : 0;
+  const b = gatherNDBatchDims(ctx);
   if (b + m > x.length) return [tensorOut(dtype, undefined)];
   return [tensorOut(dtype, [...idx.slice(0, -1), ...x.slice(b + m)])];
 };
@@ -86,7 +87,8 @@ const topK: InferFn = (ins, ctx) => {
   if (!x) return [tensorOut(dtype, undefined), tensorOut(D.INT64, undefined)];
   const a = normAxis(ctx.attrs.int('axis', -1), x.length);
   let k: Dim = null;
-  if (ctx.opset < 10) k = ctx.attrs.int('k');
+  const kOp = topkK(ctx);
+  if (kOp.from === 'attr') k = kOp.value[0];
   else {
     const kd = dimsOf(ins[1]);
     if (kd?.length === 1) k = kd[0];
@@ -126,12 +128,10 @@ function reduceRule(axesInputFrom: number): InferFn {
     const x = shapeOf(ins[0]);
     const dtype = dtypeOf(ins[0]);
     const keep = ctx.attrs.int('keepdims', 1) !== 0;
-    let axes: number[] | null | undefined;
-    if (ctx.opset < axesInputFrom) {
-      axes = ctx.attrs.has('axes') ? ctx.attrs.ints('axes') : undefined;
-    } else {
-      // An axes input of known length 0 is empty whatever its (absent) contents.
-      axes = ins[1] ? intsOf(ins[1]) ?? (lengthOf(ins[1]) === 0 ? [] : null) : undefined;
+    let axes = operandInts(ins, reduceAxes(ctx, axesInputFrom, (i) => !!ins[i]));
+    // An axes input of known length 0 is empty whatever its (absent) contents.
+    if (axes === null && lengthOf(ins[1]) === 0) axes = [];
+    if (ctx.opset >= axesInputFrom) {
       const noop = ctx.attrs.int('noop_with_empty_axes', 0) !== 0;
       if (noop && (axes === undefined || axes?.length === 0)) return [tensorOut(dtype, x)];
     }

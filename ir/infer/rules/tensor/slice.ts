@@ -3,12 +3,13 @@
  * propagation of dims vectors through Concat, Split and Slice.
  */
 import type { Dim } from '../../../types.js';
+import { concatAxis, padOperands, sliceOperands, splitOperand } from '../../../ops/operands.js';
 import { sliceAxisRange } from '../../../ops/tensor/slice.js';
 import { dimAdd, dimDiv, dimEq, dimSub, isSymbol } from '../../dims.js';
 import type { InferFn, InferRule, Known } from '../../types.js';
 import {
-  dimsOf, dimsOut, dtypeOf, freshen, type In, minDim, indexIntsOf, intsOf, isIntType, lengthOf, mergeDim, normAxes, normAxis, shapeOf,
-  tensorOut,
+  dimsOf, dimsOut, dtypeOf, freshen, type In, minDim, indexIntsOf, isIntType, lengthOf, mergeDim, normAxes, normAxis, operandInts,
+  shapeOf, tensorOut,
 } from '../common.js';
 
 const rule = (name: string, infer: InferFn): InferRule => ({ domain: '', name, infer });
@@ -20,7 +21,7 @@ const concat: InferFn = (ins, ctx) => {
   const known = shapes.find((s) => s !== undefined);
   if (!known) return [tensorOut(dtype, undefined)];
   const r = known.length;
-  const axis = normAxis(ctx.opset < 4 ? ctx.attrs.int('axis', 1) : ctx.attrs.int('axis'), r);
+  const axis = normAxis(concatAxis(ctx), r);
   if (axis === undefined) return [tensorOut(dtype, undefined)];
   const out: Dim[] = new Array<Dim>(r).fill(null);
   let sum: Dim = 0;
@@ -42,18 +43,8 @@ const concat: InferFn = (ins, ctx) => {
 
 /** Split sizes along the axis (numbers or dims), or undefined when unknown. */
 function splitSizes(ins: readonly In[], ctx: Parameters<InferFn>[1], dim: Dim, n: number): Dim[] | undefined {
-  let sizes: number[] | undefined;
-  if (ctx.opset >= 13) {
-    if (ins[1]) {
-      sizes = intsOf(ins[1]);
-      if (!sizes) return undefined;
-    }
-  } else if (ctx.attrs.has('split')) {
-    sizes = ctx.attrs.ints('split');
-  } else if (ctx.opset < 2 && ins[1]) {
-    sizes = intsOf(ins[1]);
-    if (!sizes) return undefined;
-  }
+  const sizes = operandInts(ins, splitOperand(ctx, (i) => !!ins[i]));
+  if (sizes === null) return undefined;
   if (sizes) return sizes.length === n ? sizes : undefined;
   if (ctx.opset >= 18 && ctx.attrs.has('num_outputs') && typeof dim === 'number' && dim % n !== 0) {
     const chunk = Math.ceil(dim / n);
@@ -125,21 +116,15 @@ const slice: InferFn = (ins, ctx) => {
   const x = shapeOf(ins[0]);
   const dtype = dtypeOf(ins[0]);
   if (!x) return [tensorOut(dtype, undefined)];
-  let starts: number[] | undefined;
-  let ends: number[] | undefined;
-  let axes: number[] | undefined;
-  let steps: number[] | undefined;
-  if (ctx.opset < 10) {
-    starts = ctx.attrs.ints('starts');
-    ends = ctx.attrs.ints('ends');
-    axes = ctx.attrs.has('axes') ? ctx.attrs.ints('axes') : undefined;
-  } else {
-    starts = indexIntsOf(ins[1]);
-    ends = indexIntsOf(ins[2]);
-    axes = ins[3] ? intsOf(ins[3]) : undefined;
-    steps = ins[4] ? indexIntsOf(ins[4]) : undefined;
-    if ((ins[3] && !axes) || (ins[4] && !steps)) starts = undefined;
-  }
+  const o = sliceOperands(ctx, (i) => !!ins[i]);
+  let starts = operandInts(ins, o.starts, indexIntsOf) ?? undefined;
+  const ends = operandInts(ins, o.ends, indexIntsOf) ?? undefined;
+  const axesK = operandInts(ins, o.axes);
+  const stepsK = operandInts(ins, o.steps, indexIntsOf);
+  // Axes or steps given but unknown: no axis's bounds are known.
+  if (axesK === null || stepsK === null) starts = undefined;
+  const axes = axesK ?? undefined;
+  const steps = stepsK ?? undefined;
   if (starts && !ends && ctx.opset >= 10) {
     const sym = symbolicSlice(x, starts, dimsOf(ins[2]), axes, steps);
     if (sym) return [tensorOut(dtype, sym)];
@@ -170,12 +155,10 @@ const pad: InferFn = (ins, ctx) => {
   const dtype = dtypeOf(ins[0]);
   if (!x) return [tensorOut(dtype, undefined)];
   const r = x.length;
-  const pads = ctx.opset < 11 ? ctx.attrs.ints(ctx.opset < 2 ? 'paddings' : 'pads') : indexIntsOf(ins[1]);
-  let axes: number[] | undefined = x.map((_, i) => i);
-  if (ctx.opset >= 18 && ins[3]) {
-    const given = intsOf(ins[3]);
-    axes = given ? normAxes(given, r) : undefined;
-  }
+  const o = padOperands(ctx, (i) => !!ins[i]);
+  const pads = operandInts(ins, o.pads, indexIntsOf) ?? undefined;
+  const given = operandInts(ins, o.axes);
+  const axes = given === undefined ? x.map((_, i) => i) : given === null ? undefined : normAxes(given, r);
   if (!pads || !axes || pads.length !== 2 * axes.length) return [tensorOut(dtype, x.map(() => null))];
   const out = [...x];
   const k = axes.length;
