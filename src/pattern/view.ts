@@ -13,6 +13,8 @@ export interface GraphView {
   producer(v: ValueId): { readonly node: Node; readonly index: number } | undefined;
   /** How many reads `v` has (node inputs, subgraph captures, graph outputs). */
   useCount(v: ValueId): number;
+  /** The nodes of this graph reading `v` as an input. */
+  readers(v: ValueId): readonly Node[];
   isGraphOutput(v: ValueId): boolean;
   type(v: ValueId): Type | undefined;
   /** Element dtype of a tensor value, or undefined when unknown. */
@@ -69,6 +71,7 @@ export function editorView(e: Editor, inFunction: boolean, facts?: Facts): Graph
       return node ? { node, index: def.index } : undefined;
     },
     useCount: (v) => e.uses(v).length,
+    readers: (v) => e.uses(v).flatMap((u) => (u.kind === 'input' ? [e.node(u.node)!] : [])),
     isGraphOutput: (v) => e.isGraphOutput(v),
     type: typeOf,
     dims: (v) => facts?.dims.get(v),

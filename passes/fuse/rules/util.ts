@@ -1,0 +1,39 @@
+/** Helpers shared by the fuse rules. */
+import type { TensorValue } from '../../../ir/ops/types.js';
+import type { Attr, Node, ValueId } from '../../../ir/types.js';
+import type { GraphView } from '../../../src/pattern/index.js';
+import { intsAttr, intsOf } from '../../simplify-algebra/axes.js';
+
+/** A constant test: one element (any rank of size 1), within a relative `tol` of `value` (float32 spellings of 1/√2, √(2/π) …). */
+export function near(value: number, tol = 1e-6): (t: TensorValue) => boolean {
+  return (t) => {
+    if (Array.isArray(t.data) || t.data.length !== 1) return false;
+    const v = Number(t.data[0]);
+    return Math.abs(v - value) <= tol * Math.max(1, Math.abs(value));
+  };
+}
+
+export const attrOf = (n: Node, name: string): Attr | undefined => n.attrs.find((a) => a.name === name);
+
+export function floatAttr(n: Node, name: string, dflt: number): number {
+  const a = attrOf(n, name);
+  return a?.kind === 'float' ? a.value : dflt;
+}
+
+export function intAttr(n: Node, name: string, dflt: number): number {
+  const a = attrOf(n, name);
+  return a?.kind === 'int' ? Number(a.value) : dflt;
+}
+
+/** The axes of a reduction node (attribute before opset 18, else its second input when constant). */
+export function reduceAxes(n: Node, view: GraphView): number[] | undefined {
+  const attr = attrOf(n, 'axes');
+  if (attr) return intsAttr(attr.kind === 'ints' ? attr.value : undefined);
+  const input = n.inputs[1];
+  return input ? intsOf(view.constant(input)) : undefined;
+}
+
+export const FLOATS = new Set([1, 10, 11, 16]);
+
+/** The rank of a value when known. */
+export const rankOf = (view: GraphView, v: ValueId): number | undefined => view.shape(v)?.length;
