@@ -100,8 +100,8 @@ function diagnosticLine(d: { code: string; graph: string; node?: string; value?:
   return `[${d.code}] ${where}: ${d.message}`;
 }
 
-/** Runs `schedule` on `model`. `changed` is `out !== in` (passes keep identity when idle). */
-export function runSchedule(schedule: Schedule, model: Model, options: RunScheduleOptions = {}): ScheduleResult {
+/** Runs `schedule` (or one pass) on `model`. `changed` is `out !== in` (passes keep identity when idle). */
+export function runSchedule(schedule: Schedule | Pass, model: Model, options: RunScheduleOptions = {}): ScheduleResult {
   const ctx = createPassContext(options.onWarn, options.analyses ?? createAnalyses());
   const instruments = options.instruments ?? [];
   const now = options.now ?? (() => globalThis.performance.now());
@@ -188,6 +188,6 @@ export function runSchedule(schedule: Schedule, model: Model, options: RunSchedu
     }
   };
 
-  const out = run(schedule, model);
+  const out = run('run' in schedule ? { kind: 'pass', pass: schedule } : schedule, model);
   return { model: out, changed: out !== model, stats: ctx.counts, warnings: ctx.warnings, stop, passes: records };
 }
