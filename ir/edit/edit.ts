@@ -28,8 +28,8 @@ import { idAllocator, shareAllocator, type IdAllocator } from '../ids.js';
 import type { Graph, Model, ValueId } from '../types.js';
 import { mapGraphTree, mapGraphs, pathSteps, rootPaths, type GraphPath, type PathStep } from '../walk.js';
 
-export type { AddOptions, Editor } from './session.js';
-import type { Editor } from './session.js';
+export type { AddOptions, Consumer, Editor, Producer } from './session.js';
+import type { Editor, OuterLookup } from './session.js';
 
 /** The model's id allocator, made (a scan of the whole model) only when an edit needs a fresh id. */
 function lazyAllocator(model: Model): IdAllocator & { readonly real: IdAllocator | null } {
@@ -44,11 +44,11 @@ function lazyAllocator(model: Model): IdAllocator & { readonly real: IdAllocator
   };
 }
 
-/** A lookup "is `v` defined in a graph enclosing `path`". */
-function outerLookup(path: GraphPath): (v: ValueId) => boolean {
+/** A lookup of values defined in a graph enclosing `path` (and that graph). */
+function outerLookup(path: GraphPath): OuterLookup {
   return (v) => {
-    for (let p = path.parent; p; p = p.parent) if (Object.hasOwn(p.graph.values, v)) return true;
-    return false;
+    for (let p = path.parent; p; p = p.parent) if (Object.hasOwn(p.graph.values, v)) return { value: p.graph.values[v]!, graph: p.graph };
+    return undefined;
   };
 }
 
