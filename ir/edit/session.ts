@@ -348,6 +348,12 @@ export class GraphEditor implements Editor {
             this.useList(identity).push(u);
           }
         } else {
+          // Subgraph outputs are positional: the slot reads `to`. A node output of this graph
+          // also takes the declared type (and name) along, so a branch keeps its output type.
+          if (!this.isMain && fromValue?.type !== undefined && this.value(to)?.type === undefined && this.canTakeOutputName(to)) {
+            const t = values.get(to)!;
+            values.set(to, { ...t, type: fromValue.type, ...(t.name === undefined && fromValue.name !== undefined && { name: fromValue.name }) });
+          }
           outputs.set(u.index, to);
           toList.push(u);
         }
