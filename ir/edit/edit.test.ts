@@ -279,3 +279,22 @@ g (float[2] x, bool c) => (float[2] y) {
     expect(seen.sort()).toEqual(['e: Identity reads an input', 'g: If reads an input', 'g: Relu reads an input', 't: Neg reads Relu#0 (outer)']);
   });
 });
+
+describe('subgraph outputs', () => {
+  test('replacing a typed subgraph output by an untyped node output of that graph moves the type along', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x, bool c) => (float[2] y) {
+  y = If (c) <then_branch = t () => (float[2] r) { n = Neg (x)
+    r = Identity (n) }, else_branch = e () => (float[2] s) { s = Relu (x) }>
+}`);
+    const out = editAll(m, (e, path) => {
+      if (path.graph.name !== 't') return;
+      const id = [...e.nodes({ op: 'Identity' })][0]!;
+      e.replaceAllUses(id.outputs[0]!, id.inputs[0]!);
+      e.remove(id.id);
+    });
+    const branch = (out.graph.nodes[out.graph.order[0]!]!.attrs[0] as { value: Graph }).value;
+    const o = branch.values[branch.outputs[0]!]!;
+    expect([o.name, o.type]).toEqual(['n', { kind: 'tensor', dtype: 1, shape: [2] }]);
+  });
+});
