@@ -141,3 +141,13 @@ describe('instruments', () => {
     expect(log).toEqual(['before boom g', 'failed boom threw']);
   });
 });
+
+describe('context', () => {
+  it('hands rule settings to every pass', () => {
+    const seen: unknown[] = [];
+    const peek = definePass({ name: 'peek', summary: 'reads ctx.rules', defaults: {}, run: (m, ctx) => (seen.push(ctx.rules?.provenance), m) });
+    runSchedule(seq(peek(), peek()), model, { rules: { provenance: false } });
+    runSchedule(peek(), model);
+    expect(seen).toEqual([false, false, undefined]);
+  });
+});

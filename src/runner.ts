@@ -13,7 +13,7 @@ import type { Model } from '../ir/types.js';
 import { verify } from '../ir/verify/verify.js';
 import { createAnalyses, type Analyses } from './analyses.js';
 import { invariantChecker, invariants } from './invariants.js';
-import { createPassContext, type Invariant, type Pass } from './pass.js';
+import { createPassContext, type Invariant, type Pass, type PassContext, type RuleRunOptions } from './pass.js';
 import { printSchedule, type Schedule } from './schedule.js';
 
 /** Why a pipeline stopped: it ran to its end, or a fixpoint hit its iteration cap still changing. */
@@ -91,6 +91,8 @@ export interface RunScheduleOptions {
   readonly analyses?: Analyses;
   /** Check `requires`/`ensures` (default true). */
   readonly checkInvariants?: boolean;
+  /** Rule-pass settings handed to every pass (`--disable-rules`, `--trace-rules`, `--no-provenance`). */
+  readonly rules?: RuleRunOptions;
   /** Milliseconds clock (default `performance.now`). */
   readonly now?: () => number;
 }
@@ -140,7 +142,8 @@ export function runSchedule(schedule: Schedule | Pass, model: Model, options: Ru
     const t0 = now();
     let out: Model;
     try {
-      out = pass.run(m, ctx.scoped(pass.name));
+      const scoped: PassContext = options.rules ? { ...ctx.scoped(pass.name), rules: options.rules } : ctx.scoped(pass.name);
+      out = pass.run(m, scoped);
     } catch (e) {
       if (e instanceof PassFailure) throw e; // a nested runSchedule already reported it
       const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
