@@ -8,7 +8,7 @@ import { LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
 import { verify, type Diagnostic } from '../ir/verify/verify.js';
 import { runSchedule, type PassRecord, type StopReason } from './runner.js';
-import type { Schedule } from './schedule.js';
+import type { Schedule } from './pipeline.js';
 
 export interface OptimizeOptions {
   /** 0 = lift and emit only. */

@@ -14,7 +14,7 @@ import { verify } from '../ir/verify/verify.js';
 import { createAnalyses, type Analyses } from './analyses.js';
 import { invariantChecker, invariants } from './invariants.js';
 import { createPassContext, type Invariant, type Pass, type PassContext, type RuleRunOptions } from './pass.js';
-import { printSchedule, type Schedule } from './schedule.js';
+import { printSchedule, type Schedule } from './pipeline.js';
 
 /** Why a pipeline stopped: it ran to its end, or a fixpoint hit its iteration cap still changing. */
 export type StopReason = 'done' | 'cap';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LatheError } from '../ir/error.js';
 import { definePass } from './pass.js';
-import { fixpoint, parsePipeline, printSchedule, repeat, seq, type PassRegistry, type Schedule } from './schedule.js';
+import { fixpoint, parsePipeline, printSchedule, repeat, seq, type PassRegistry, type Schedule } from './pipeline.js';
 
 const idle = (m: never) => m;
 const fold = definePass({ name: 'fold-constants', summary: 'folds', defaults: { limit: 1024, exact: true, mode: 'fast' }, run: idle });
