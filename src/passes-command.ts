@@ -15,7 +15,7 @@ export function formatPassList(registry: PassRegistry): string {
     const factory = registry[name]!;
     out += `${name.padEnd(width)}  ${factory.summary}\n`;
     const defaults = (factory.defaults ?? factory().options ?? {}) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(defaults)) out += `${' '.repeat(width + 2)}  {${k}=…} ${typeof v}, default ${formatDefault(v)}\n`;
+    for (const [k, v] of Object.entries(defaults)) out += `${' '.repeat(width + 4)}${k}: ${typeof v} (default ${formatDefault(v)})\n`;
   }
   return `${out}\nPipelines: --passes 'a,b{option=value},fixpoint{max=8}(c,d),repeat{n=2}(e),seq(f)'\n`;
 }
