@@ -78,6 +78,8 @@ describe('pipeline text', () => {
     expect(err('')).toMatch(/empty pass name/);
     expect(err('seq')).toMatch(/expected '\('/);
     expect(err('eliminate-dead-code,')).toMatch(/empty pass name/);
+    expect(err(`${'seq('.repeat(100000)}eliminate-dead-code${')'.repeat(100000)}`)).toMatch(/nested deeper than 64 levels/);
+    expect(rt(`${'seq('.repeat(63)}eliminate-dead-code${')'.repeat(63)}`)).toMatch(/^seq\(seq\(/);
   });
 });
 

@@ -117,10 +117,13 @@ export function printSchedule(s: Schedule): string {
 // ---------------------------------------------------------------- parsing
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** Nesting deeper than this is refused: the parser recurses, and the text comes from users. */
+const MAX_NESTING = 64;
 const RESERVED = new Set(['seq', 'repeat', 'fixpoint']);
 
 class Parser {
   private pos = 0;
+  private depth = 0;
   constructor(
     private readonly text: string,
     private readonly registry: PassRegistry,
@@ -176,6 +179,16 @@ class Parser {
   }
 
   private item(): Schedule {
+    if (this.depth >= MAX_NESTING) this.fail(`nested deeper than ${MAX_NESTING} levels`);
+    this.depth++;
+    try {
+      return this.itemAt();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private itemAt(): Schedule {
     const name = this.word();
     if (name === '') this.fail(this.peek() === undefined || this.peek() === ',' || this.peek() === ')' ? 'empty pass name' : `unexpected '${this.peek()}'`);
     if (name === 'seq') {
