@@ -20,7 +20,13 @@
  * already an output) an `Identity(to)` carrying the name is inserted for that slot. A pass that
  * removes Identity nodes must therefore skip `y = Identity(x)` when `y` is a main-graph output and
  * `x` cannot take the name (`e.canTakeOutputName(x)` is false), or it will never converge.
- * Subgraph and function outputs are positional: their slots are rewritten directly.
+ * Subgraph and function outputs are positional: their slots are rewritten directly (a node
+ * output of that graph without a type takes the slot's declared type, and its name if unnamed).
+ * onnxruntime refuses a subgraph output that is an outer value (microsoft/onnxruntime#11536): a
+ * pass should not make one, `canTakeOutputName` answers there too.
+ *
+ * Reading: `e.producer(v)` gives the node (and output index) defining `v`, from an enclosing
+ * graph too; `e.consumers(v)` the reads of `v` with their nodes (inputs, captures, outputs).
  */
 import { LatheError } from '../error.js';
 import { GraphEditor } from './session.js';
