@@ -88,7 +88,7 @@ describe('checks', () => {
   it('verifyEach names the pass and the first error; without it the model goes through', () => {
     const s = parsePipeline('countdown,break-outputs', registry);
     const f = failure(() => runSchedule(s, model, { verifyEach: true }));
-    expect(f.message).toMatch(/^pass 'break-outputs' left an invalid model: \[undefined-output\] main\/nowhere: output nowhere is not defined/);
+    expect(f.message).toMatch(/^pass 'break-outputs' made an invalid model: \[undefined-output\] main\/nowhere: output nowhere is not defined/);
     expect(f.kind).toBe('invalid');
     expect(f.pipeline).toBe('break-outputs');
     expect(f.input.graph.name).toBe('g-1'); // the failing pass's input, after countdown

@@ -153,7 +153,7 @@ export function runSchedule(schedule: Schedule | Pass, model: Model, options: Ru
     const changed = out !== m;
     if (options.verifyEach && changed) {
       const bad = verify(out).find((d) => d.severity === 'error');
-      if (bad) fail('invalid', `pass '${pass.name}' left an invalid model: ${diagnosticLine(bad)}`);
+      if (bad) fail('invalid', `pass '${pass.name}' made an invalid model: ${diagnosticLine(bad)}`);
     }
     if (checkInvariants) {
       for (const inv of pass.ensures ?? []) {

@@ -68,7 +68,7 @@ describe('lathe optimize with a pipeline', () => {
   it('--verify-each stops at the pass that broke the model', async () => {
     const r = await lathe('optimize', mlp, '-o', join(dir, 'd.onnx'), '--passes', 'break-outputs', '--verify-each');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^lathe: .*: pass 'break-outputs' left an invalid model: \[undefined-output\] .* \(reproducer: .*d\.repro\.onnx\.txt\)\n$/);
+    expect(r.err).toMatch(/^lathe: .*: pass 'break-outputs' made an invalid model: \[undefined-output\] .* \(reproducer: .*d\.repro\.onnx\.txt\)\n$/);
   });
   it('refuses --print-after without --passes or naming an unknown pass, and bad options', async () => {
     expect((await lathe('optimize', mlp, '-o', join(dir, 'e.onnx'), '--print-after', 'boom')).err).toMatch(/--print-after needs --passes/);
