@@ -2,21 +2,26 @@
  * Attributes are arrays of `Attr` (user-controlled names never become object keys). These helpers
  * read and write them by name; the first attribute with a name wins, as in ONNX runtimes.
  */
+import { LatheError } from './error.js';
 import type { Attr, Graph, Tensor, Type } from './types.js';
 
 /** An attribute without its name. */
 export type AttrBody = Attr extends infer A ? (A extends Attr ? Omit<A, 'name'> : never) : never;
 
 /**
- * What callers may write for an attribute value: a JS number is a FLOAT (write a bigint for INT),
- * a string is a STRING, arrays map likewise (an empty array is INTS; pass an `AttrBody` to say
- * otherwise), a Graph is GRAPH, a Tensor is TENSOR; anything else is given as an explicit body.
+ * What callers may write for an attribute value: a bigint is an INT (`{ axis: 1n }`), a string a
+ * STRING, a list of bigints INTS (an empty array too), of strings STRINGS, a Graph is GRAPH, a Tensor
+ * TENSOR; anything else is written as an explicit body: `float(0.5)`, `floats([1, 2])`,
+ * `{ kind: 'int', value: 1n }`.
+ *
+ * A bare JS `number` is not an `AttrInit`: `{ axis: 1 }` once became the FLOAT 1.0, which ONNX
+ * rejects or, worse, misreads. TypeScript refuses it; JavaScript callers get a LatheError at run
+ * time for an integral number (or a list holding one), whose intent cannot be told. A number with a
+ * fraction (`0.5`) can only mean a FLOAT and is still taken as one at run time.
  */
 export type AttrInit =
-  | number
   | bigint
   | string
-  | readonly number[]
   | readonly bigint[]
   | readonly string[]
   | Graph
@@ -35,15 +40,36 @@ function isTensor(x: object): x is Tensor {
   return 'dtype' in x && 'dims' in x && 'data' in x;
 }
 
+/** A FLOAT attribute body: `{ alpha: float(1) }`. */
+export function float(value: number): AttrBody {
+  return { kind: 'float', value };
+}
+
+/** A FLOATS attribute body: `{ scales: floats([1, 2]) }`. */
+export function floats(value: readonly number[]): AttrBody {
+  return { kind: 'floats', value: [...value] };
+}
+
+function bareNumber(name: string, n: number, inList: boolean): never {
+  const [int, flt] = inList ? [`[${n}n, …]`, `floats([${n}, …])`] : [`${n}n`, `float(${n})`];
+  throw new LatheError(`attribute '${name}': the bare number ${n} is ambiguous; write ${int} for an INT or ${flt} for a FLOAT`);
+}
+
 /** Makes an `Attr` named `name` from an init value (see `AttrInit`). */
 export function makeAttr(name: string, init: AttrInit): Attr {
-  if (typeof init === 'number') return { name, kind: 'float', value: init };
+  // Not in the type: JavaScript callers (see AttrInit).
+  const loose = init as unknown;
+  if (typeof loose === 'number') return Number.isInteger(loose) ? bareNumber(name, loose, false) : { name, kind: 'float', value: loose };
   if (typeof init === 'bigint') return { name, kind: 'int', value: init };
   if (typeof init === 'string') return { name, kind: 'string', value: init };
   if (Array.isArray(init)) {
     const list = init as readonly unknown[];
     if (list.length === 0 || typeof list[0] === 'bigint') return { name, kind: 'ints', value: list as bigint[] };
-    if (typeof list[0] === 'number') return { name, kind: 'floats', value: list as number[] };
+    if (typeof list[0] === 'number') {
+      const integral = list.find((x) => typeof x === 'number' && Number.isInteger(x));
+      if (integral !== undefined) bareNumber(name, integral as number, true);
+      return { name, kind: 'floats', value: list as number[] };
+    }
     if (typeof list[0] === 'string') return { name, kind: 'strings', value: list as string[] };
     return { name, kind: 'graphs', value: list as Graph[] };
   }

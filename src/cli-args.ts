@@ -3,7 +3,7 @@
  * option or a second input is a `UsageError` (exit 1), never silently ignored.
  */
 
-export type Command = 'optimize' | 'inspect' | 'check' | 'strip' | 'fill' | 'run' | 'print' | 'parse' | 'compare';
+export type Command = 'optimize' | 'inspect' | 'check' | 'strip' | 'fill' | 'run' | 'print' | 'parse' | 'compare' | 'passes';
 
 /** A mistake in the command line (exit 1). `command` selects the `--help` hint. */
 export class UsageError extends Error {
@@ -57,13 +57,15 @@ const COMMON_OUT = `  -o, --output OUT              where to write (refused when
 export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
   optimize: {
     summary: 'optimize a model (this release: -O0, i.e. load, verify and write back)',
-    usage: 'lathe optimize IN -o OUT [-O0|-O1|-O2] [--passes PIPELINE] [--external-data MODE] [--in-place] [--quiet] [--report]',
-    values: ['output', 'passes', 'external-data'],
-    flags: ['in-place', 'quiet', 'report'],
+    usage: 'lathe optimize IN -o OUT [-O0|-O1|-O2] [--passes PIPELINE] [--verify-each] [--print-after PASS] [--external-data MODE] [--in-place] [--quiet] [--report]',
+    values: ['output', 'passes', 'external-data', 'print-after'],
+    flags: ['in-place', 'quiet', 'report', 'verify-each'],
     levels: true,
     optionHelp:
       `  -O0                           lift and emit only (default; -O1/-O2 arrive with the pass framework)
-      --passes PIPELINE         run these passes, comma-separated (e.g. infer-shapes)
+      --passes PIPELINE         run these passes, comma-separated (e.g. infer-shapes; see 'lathe passes')
+      --verify-each             verify the model after every pass that changed it
+      --print-after PASS        print the ONNX text after each run of PASS that changed the model
       --report                      also print the node count of each op that changed, before -> after
 ` + COMMON_OUT,
   },
@@ -74,6 +76,7 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
     flags: ['json'],
     optionHelp: '      --json                    print one JSON object (int64 values as strings)\n',
   },
+  passes: { summary: 'list the passes --passes may name, with their options', usage: 'lathe passes', values: [], flags: [], optionHelp: '', positionals: 0 },
   check: {
     summary: 'verify a model and print its diagnostics (exit 2 when it has errors)',
     usage: 'lathe check IN',
@@ -307,6 +310,10 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     }
   }
   const want = spec.positionals ?? 1;
+  if (want === 0) {
+    if (positional.length > 0) throw new UsageError(`${command}: takes no input file`, command);
+    return { kind: 'run', command, input: '', values, flags, lists, positional };
+  }
   if (positional.length === 0) throw new UsageError(`${command}: missing input file`, command);
   if (positional.length < want) throw new UsageError(`${command}: ${want} input files expected, got ${positional.length}`, command);
   if (positional.length > want) {

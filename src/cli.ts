@@ -14,7 +14,7 @@ import { formatBytes, formatCount, formatSummary, opLabel, plural, summarizeMode
 import { COMMANDS, parseArgs, UsageError, type Command, type ParsedArgs } from './cli-args.js';
 import { countBlobReads, ProgressMeter } from './progress.js';
 import { formatSidecar, parseSidecar, sidecarPathFor } from './sidecar.js';
-import { parsePipeline, runSchedule, type PassRegistry, type Schedule } from './schedule.js';
+import type { PassRegistry, Schedule } from './schedule.js';
 import type { ExternalDataMode, Platform, SaveOptions, SaveResult } from './platform.js';
 
 export type { ExternalDataMode, Platform, SaveOptions, SaveResult } from './platform.js';
@@ -44,9 +44,9 @@ export async function runCli(argv: readonly string[], platform: Platform, passSo
       platform.stdout(`lathe ${platform.version}\n`);
       return 0;
     }
-    file = args.input;
+    file = args.input || undefined;
     const quiet = args.flags.has('quiet');
-    const passes = typeof passSource === 'function' && args.values.has('passes') ? await passSource() : typeof passSource === 'function' ? {} : passSource;
+    const passes = typeof passSource === 'function' && (args.values.has('passes') || args.command === 'passes') ? await passSource() : typeof passSource === 'function' ? {} : passSource;
     const ctx: Context = { platform, args, passes, progress: platform.stderrIsTTY && !quiet ? (t) => platform.progress(t) : undefined };
     return await COMMAND_RUNNERS[args.command](ctx);
   } catch (e) {
@@ -83,6 +83,7 @@ const COMMAND_RUNNERS: Record<Command, (ctx: Context) => number | Promise<number
   compare: async (ctx) => (await import('./compare-command.js')).runCompareCommand(ctx.platform, ctx.args),
   print: async (ctx) => (await import('./text-command.js')).runPrint(ctx.platform, ctx.args),
   parse: async (ctx) => (await import('./text-command.js')).runParse(ctx.platform, ctx.args),
+  passes: async (ctx) => (ctx.platform.stdout((await import('./passes-command.js')).formatPassList(ctx.passes)), 0),
 };
 
 /** The output path, refusing one that names the input unless --in-place. */
@@ -146,15 +147,23 @@ function load(ctx: Context): Model {
 /** Warnings of a pipeline printed before '… and N more'. */
 const MAX_WARNINGS_SHOWN = 20;
 
-function runOptimize(ctx: Context): number {
+async function runOptimize(ctx: Context): Promise<number> {
   const { args, platform } = ctx;
   const level = args.values.get('level') ?? '0';
   if (level !== '0') throw new UsageError(`-O${level} is not available yet (only -O0 / lift and emit)`, args.command);
   const pipeline = args.values.get('passes');
+  const printAfter = args.values.get('print-after');
+  if (pipeline === undefined && (printAfter !== undefined || args.flags.has('verify-each'))) {
+    throw new UsageError(`${printAfter !== undefined ? '--print-after' : '--verify-each'} needs --passes`, args.command);
+  }
+  if (printAfter !== undefined && !Object.hasOwn(ctx.passes, printAfter)) throw new UsageError(`--print-after: unknown pass '${printAfter}'`, args.command);
+  // The runner (and the analyses it imports) load only when passes run: start-up time.
+  const schedules = pipeline !== undefined ? await import('./schedule.js') : undefined;
+  const instruments = pipeline !== undefined ? await import('./instrument.js') : undefined;
   let schedule: Schedule | undefined;
   if (pipeline !== undefined) {
     try {
-      schedule = parsePipeline(pipeline, ctx.passes);
+      schedule = schedules!.parsePipeline(pipeline, ctx.passes);
     } catch (e) {
       if (e instanceof LatheError) throw new UsageError(`--passes: ${e.message}`, args.command);
       throw e;
@@ -176,7 +185,19 @@ function runOptimize(ctx: Context): number {
   let optimized = model;
   let stats: ReadonlyMap<string, number> = new Map();
   if (schedule) {
-    const r = runSchedule(schedule, model);
+    let r;
+    try {
+      r = schedules!.runSchedule(schedule, model, {
+        verifyEach: args.flags.has('verify-each'),
+        instruments: printAfter !== undefined ? [instruments!.printAfterChange(printAfter, (t) => platform.stdout(t))] : [],
+      });
+    } catch (e) {
+      if (!(e instanceof schedules!.PassFailure)) throw e;
+      // The failing pass's input and pipeline, next to where the output would have gone.
+      const repro = instruments!.reproducerPath(out);
+      platform.writeText(repro, instruments!.reproducerText(e));
+      throw new LatheError(`${e.message.split('\n')[0]} (reproducer: ${repro})`, args.input);
+    }
     optimized = r.model;
     stats = r.stats;
     if (!quiet) {

@@ -18,3 +18,12 @@ export {
 } from '../ir/eval/index.js';
 export { standardOps } from '../ir/ops/index.js';
 export type { OpDef, OpTable, KernelContext } from '../ir/ops/types.js';
+// The pass author's API (PASSES.md): define a pass, edit every graph, run pipelines.
+export { editAll, editGraph, type Editor, type Producer, type Consumer, type AddOptions } from '../ir/edit/edit.js';
+export { float, floats, type AttrInit, type AttrsInit } from '../ir/attrs.js';
+export { definePass, type Pass, type PassContext, type PassFactory, type PassSpec, type PassName, type Invariant } from './pass.js';
+export { parsePipeline, printSchedule, seq, repeat, fixpoint, step, type Schedule, type PassRegistry } from './schedule.js';
+export { runSchedule, PassFailure, type RunScheduleOptions, type ScheduleResult, type Instrument, type PassRecord, type StopReason } from './runner.js';
+export { createAnalyses, type Analyses, type AnalysisResults } from './analyses.js';
+export { invariants } from './invariants.js';
+export type { GraphPath } from '../ir/walk.js';

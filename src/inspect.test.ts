@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { floats } from '../ir/attrs.js';
 import { GraphBuilder, modelOf } from '../ir/edit/build.js';
 import type { Graph, Model, OnnxFunction, Tensor, ValueId } from '../ir/types.js';
 import { formatBytes, formatCount, formatSummary, formatType, summarizeModel, summaryToJson } from './inspect.js';
@@ -17,7 +18,7 @@ function sample(): Model {
   const ext = b.initializer('e', { ...f32([256]), externalOrigin: { location: 'm.data', offset: 0, length: 1024 } });
   const ext2 = b.initializer('e2', { ...f32([16]), externalOrigin: { location: 'm.data', offset: 1024, length: 64 } });
   const c = b.op('Constant', [], { value: f32([2, 3]) });
-  const c2 = b.op('Constant', [], { value_floats: [1, 2, 3] });
+  const c2 = b.op('Constant', [], { value_floats: floats([1, 2, 3]) });
   const then = b.subgraph('then');
   then.output(then.op('Relu', [then.op('Relu', [x])]));
   const els = b.subgraph('else');

@@ -4,6 +4,7 @@
  * option defaults. Per-run state lives in locals or in the `PassContext`, never in module globals.
  */
 import type { Model, NodeId } from '../ir/types.js';
+import { createAnalyses, type Analyses } from './analyses.js';
 
 /** kebab-case; equals the pass's folder name and its token in pipeline text. */
 export type PassName = string;
@@ -45,6 +46,8 @@ export interface PassContext {
   readonly stats: PassStats;
   readonly log: PassLogger;
   readonly rules?: RuleRunOptions;
+  /** Analyses memoized by model identity: `ctx.analyses.get(model, 'types')`. */
+  readonly analyses: Analyses;
 }
 
 export interface Pass<O = unknown> {
@@ -54,14 +57,23 @@ export interface Pass<O = unknown> {
   readonly summary: string;
   /** Options with defaults applied. */
   readonly options: Readonly<O>;
+  /** The factory's defaults (pipeline text prints only the options that differ). */
+  readonly defaults?: Readonly<O>;
+  /** Invariants (see src/invariants.ts) the runner checks before the pass runs. */
   readonly requires?: readonly Invariant[];
+  /** Invariants the runner checks after the pass ran. */
   readonly ensures?: readonly Invariant[];
   /** Pure; returns `model` itself when nothing changed. */
   run(model: Model, ctx: PassContext): Model;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type PassFactory<O = any> = ((options?: Partial<O>) => Pass<O>) & { readonly passName: PassName; readonly summary: string };
+export type PassFactory<O = any> = ((options?: Partial<O>) => Pass<O>) & {
+  readonly passName: PassName;
+  readonly summary: string;
+  /** Option defaults: they also type the option values of pipeline text. */
+  readonly defaults?: Readonly<O>;
+};
 
 export interface PassSpec<O extends object> {
   readonly name: PassName;
@@ -75,6 +87,7 @@ export interface PassSpec<O extends object> {
 /** Makes a pass factory: `factory(overrides)` gives a Pass with `defaults` overridden. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export function definePass<O extends object = {}>(spec: PassSpec<O>): PassFactory<O> {
+  const defaults = Object.freeze({ ...spec.defaults }) as Readonly<O>;
   const factory = (overrides: Partial<O> = {}): Pass<O> => {
     const options = Object.freeze({ ...spec.defaults, ...overrides }) as Readonly<O>;
     return {
@@ -82,16 +95,17 @@ export function definePass<O extends object = {}>(spec: PassSpec<O>): PassFactor
       name: spec.name,
       summary: spec.summary,
       options,
+      defaults,
       ...(spec.requires ? { requires: spec.requires } : {}),
       ...(spec.ensures ? { ensures: spec.ensures } : {}),
       run: (model, ctx) => spec.run(model, ctx, options),
     };
   };
-  return Object.assign(factory, { passName: spec.name, summary: spec.summary });
+  return Object.assign(factory, { passName: spec.name, summary: spec.summary, defaults });
 }
 
 /** A context collecting stats into a Map and warnings into an array (for runners and tests). */
-export function createPassContext(onWarn?: (message: string) => void): PassContext & {
+export function createPassContext(onWarn?: (message: string) => void, analyses: Analyses = createAnalyses()): PassContext & {
   readonly counts: Map<string, number>;
   readonly warnings: string[];
   scoped(pass: PassName): PassContext;
@@ -99,6 +113,7 @@ export function createPassContext(onWarn?: (message: string) => void): PassConte
   const counts = new Map<string, number>();
   const warnings: string[] = [];
   const make = (prefix: string): PassContext => ({
+    analyses,
     stats: { count: (key, by = 1) => counts.set(prefix + key, (counts.get(prefix + key) ?? 0) + by) },
     log: {
       warn: (message) => {

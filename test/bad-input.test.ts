@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { LatheError } from '../ir/error.js';
+import { float } from '../ir/attrs.js';
 import { GraphBuilder, modelOf, tensorType } from '../ir/edit/build.js';
 import { encodeModelToBytes } from '../ir/onnx/encode.js';
 import type { AttributeProto, FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto, TypeProto } from '../ir/onnx/proto.js';
@@ -45,7 +46,7 @@ function sampleModel(): Model {
   const t = b.subgraph('then');
   t.output(t.op('Relu', [s], undefined, { types: [f32] }), 'tr', f32);
   const e = b.subgraph('else');
-  e.output(e.op('LeakyRelu', [s], { alpha: 0.1 }, { types: [f32] }), 'el', f32);
+  e.output(e.op('LeakyRelu', [s], { alpha: float(0.1) }, { types: [f32] }), 'el', f32);
   const y = b.op('If', [c], { then_branch: t.build(), else_branch: e.build() }, { types: [f32] });
   const z = b.op('Scale', [y], undefined, { domain: 'local', types: [f32] });
   b.output(z, 'z', f32);

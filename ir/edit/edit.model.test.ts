@@ -1,14 +1,14 @@
 /**
  * Model-based test of the Editor (fast-check modelRun): random Add / AddIf / Remove /
  * ReplaceAllUses / SetAttr commands run against the real Editor and a naive edge-list model.
- * After every command the editor's incremental use map (captures by If branches included) must
- * equal the uses recomputed from the edge list; the final model must verify and match it.
+ * After every command the editor's incremental use map (captures by If branches included), its
+ * `consumers` and its `producer` must equal what the edge list says; the final model must verify and match it.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { LatheError } from '../error.js';
 import { GraphBuilder, modelOf } from './build.js';
-import { edit, type Editor } from './edit.js';
+import { edit, type Consumer, type Editor } from './edit.js';
 import type { Model, NodeId, ValueId } from '../types.js';
 import { capturesOf, usesOf, type Use } from '../uses.js';
 import { verify } from '../verify/verify.js';
@@ -66,8 +66,20 @@ class Naive {
 
 const useKey = (u: Use) => (u.kind === 'input' ? `in:${u.node}:${u.index}` : u.kind === 'output' ? `out:${u.index}` : `cap:${u.node}`);
 
+/** What the editor says defines `v` and reads it, in the naive model's terms. */
+function producerKey(e: Editor, v: ValueId): string {
+  const p = e.producer(v);
+  return p ? `${p.node.id}:${p.index}:${p.outer}` : 'none';
+}
+const consumerKey = (c: Consumer) => (c.kind === 'input' ? `in:${c.node.id}:${c.index}` : c.kind === 'output' ? `out:${c.index}` : `cap:${c.node.id}`);
+
 function checkUses(m: Naive, e: Editor) {
   for (const v of m.values()) expect([...e.uses(v)].map(useKey).sort()).toEqual(m.uses(v));
+  for (const v of m.values()) expect([...e.consumers(v)].map(consumerKey).sort()).toEqual(m.uses(v));
+  for (const v of m.inputs) expect(producerKey(e, v)).toBe('none');
+  for (const n of m.nodes) n.outputs.forEach((v, i) => expect(producerKey(e, v)).toBe(`${n.id}:${i}:false`));
+  // Consumers carry the node as it is now (after rewiring), not as it was.
+  for (const v of m.values()) for (const c of e.consumers(v)) if (c.kind !== 'output') expect(c.node).toBe(e.node(c.node.id));
   for (const n of m.nodes) expect(e.node(n.id)?.inputs).toEqual(n.inputs);
   for (const n of m.nodes) expect([...capturesOf(e.node(n.id)!)].sort()).toEqual([...n.captures].sort());
 }

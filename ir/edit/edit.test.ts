@@ -3,6 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { arbModel, chainModel, nestedIfModel } from '../../test/arbitraries/model.js';
 import { GraphBuilder, modelOf, tensorType } from './build.js';
 import { LatheError } from '../error.js';
+import { float } from '../attrs.js';
+import { parseModel } from '../text/parse.js';
 import { edit, editAll, editGraph, type Editor } from './edit.js';
 import type { Graph, Model, NodeId } from '../types.js';
 import { usesOf } from '../uses.js';
@@ -23,7 +25,7 @@ describe('edit', () => {
       edit(model, (e) => {
         for (const n of e.nodes()) void n;
         e.replaceAllUses(x, x);
-        e.setAttr(relu, 'alpha', 1);
+        e.setAttr(relu, 'alpha', float(1));
         e.removeAttr(relu, 'alpha');
       }),
     ).not.toBe(model); // setAttr then removeAttr is two real writes
@@ -250,5 +252,49 @@ describe('editAll on generated models', () => {
       }),
       { seed: 42, numRuns: 200 },
     );
+  });
+});
+
+describe('producer and consumers across scopes', () => {
+  test('a subgraph sees the outer node defining a captured value; the outer graph sees the capture', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x, bool c) => (float[2] y) {
+  a = Relu (x)
+  y = If (c) <then_branch = t () => (float[2] r) { r = Neg (a) }, else_branch = e () => (float[2] s) { s = Identity (x) }>
+}`);
+    const seen: string[] = [];
+    editAll(m, (e, path) => {
+      for (const n of e.nodes()) {
+        for (const v of n.inputs) {
+          if (v === null) continue;
+          const p = e.producer(v);
+          seen.push(`${path.graph.name}: ${n.op} reads ${p ? `${p.node.op}#${p.index}${p.outer ? ' (outer)' : ''}` : 'an input'}`);
+          if (path.step.kind === 'main' && p?.node.op === 'Relu') {
+            expect(e.consumers(v).map((c) => (c.kind === 'output' ? 'output' : `${c.kind} ${c.node.op}`))).toEqual(['capture If']);
+          }
+        }
+        for (const v of n.outputs) if (v !== null && e.isGraphOutput(v)) expect(e.consumers(v)).toEqual([{ kind: 'output', index: 0 }]);
+      }
+    });
+    expect(seen.sort()).toEqual(['e: Identity reads an input', 'g: If reads an input', 'g: Relu reads an input', 't: Neg reads Relu#0 (outer)']);
+  });
+});
+
+describe('subgraph outputs', () => {
+  test('replacing a typed subgraph output by an untyped node output of that graph moves the type along', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x, bool c) => (float[2] y) {
+  y = If (c) <then_branch = t () => (float[2] r) { n = Neg (x)
+    r = Identity (n) }, else_branch = e () => (float[2] s) { s = Relu (x) }>
+}`);
+    const out = editAll(m, (e, path) => {
+      if (path.graph.name !== 't') return;
+      const id = [...e.nodes({ op: 'Identity' })][0]!;
+      e.replaceAllUses(id.outputs[0]!, id.inputs[0]!);
+      e.remove(id.id);
+    });
+    const branch = (out.graph.nodes[out.graph.order[0]!]!.attrs[0] as { value: Graph }).value;
+    const o = branch.values[branch.outputs[0]!]!;
+    expect([o.name, o.type]).toEqual(['n', { kind: 'tensor', dtype: 1, shape: [2] }]);
   });
 });

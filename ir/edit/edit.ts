@@ -20,7 +20,13 @@
  * already an output) an `Identity(to)` carrying the name is inserted for that slot. A pass that
  * removes Identity nodes must therefore skip `y = Identity(x)` when `y` is a main-graph output and
  * `x` cannot take the name (`e.canTakeOutputName(x)` is false), or it will never converge.
- * Subgraph and function outputs are positional: their slots are rewritten directly.
+ * Subgraph and function outputs are positional: their slots are rewritten directly (a node
+ * output of that graph without a type takes the slot's declared type, and its name if unnamed).
+ * onnxruntime refuses a subgraph output that is an outer value (microsoft/onnxruntime#11536): a
+ * pass should not make one, `canTakeOutputName` answers there too.
+ *
+ * Reading: `e.producer(v)` gives the node (and output index) defining `v`, from an enclosing
+ * graph too; `e.consumers(v)` the reads of `v` with their nodes (inputs, captures, outputs).
  */
 import { LatheError } from '../error.js';
 import { GraphEditor } from './session.js';
@@ -28,8 +34,8 @@ import { idAllocator, shareAllocator, type IdAllocator } from '../ids.js';
 import type { Graph, Model, ValueId } from '../types.js';
 import { mapGraphTree, mapGraphs, pathSteps, rootPaths, type GraphPath, type PathStep } from '../walk.js';
 
-export type { AddOptions, Editor } from './session.js';
-import type { Editor } from './session.js';
+export type { AddOptions, Consumer, Editor, Producer } from './session.js';
+import type { Editor, OuterLookup } from './session.js';
 
 /** The model's id allocator, made (a scan of the whole model) only when an edit needs a fresh id. */
 function lazyAllocator(model: Model): IdAllocator & { readonly real: IdAllocator | null } {
@@ -44,11 +50,11 @@ function lazyAllocator(model: Model): IdAllocator & { readonly real: IdAllocator
   };
 }
 
-/** A lookup "is `v` defined in a graph enclosing `path`". */
-function outerLookup(path: GraphPath): (v: ValueId) => boolean {
+/** A lookup of values defined in a graph enclosing `path` (and that graph). */
+function outerLookup(path: GraphPath): OuterLookup {
   return (v) => {
-    for (let p = path.parent; p; p = p.parent) if (Object.hasOwn(p.graph.values, v)) return true;
-    return false;
+    for (let p = path.parent; p; p = p.parent) if (Object.hasOwn(p.graph.values, v)) return { value: p.graph.values[v]!, graph: p.graph };
+    return undefined;
   };
 }
 

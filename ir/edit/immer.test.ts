@@ -6,6 +6,7 @@
 import { isDraft, produce } from 'immer';
 import { describe, expect, test } from 'vitest';
 import { chainModel, nestedIfModel } from '../../test/arbitraries/model.js';
+import { float } from '../attrs.js';
 import { Blob, memorySource } from '../blob.js';
 import { LatheError } from '../error.js';
 import { GraphBuilder, modelOf, tensorType } from './build.js';
@@ -57,7 +58,7 @@ describe('edit on immer', () => {
   test('results are plain data: no drafts, not frozen; immer global auto-freeze is untouched', () => {
     const { model, relu, x } = chainModel();
     const out = edit(model, (e) => {
-      e.setAttr(relu, 'alpha', 0.5);
+      e.setAttr(relu, 'alpha', float(0.5));
       e.add('Sigmoid', [x]);
     });
     for (const obj of [out, out.graph, out.graph.nodes, out.graph.values, out.graph.order, out.graph.nodes[relu]]) {
@@ -70,7 +71,7 @@ describe('edit on immer', () => {
 
   test('untouched tables and lists are shared; only what changed is new', () => {
     const { model, relu, neg } = chainModel();
-    const out = edit(model, (e) => e.setAttr(relu, 'alpha', 0.5));
+    const out = edit(model, (e) => e.setAttr(relu, 'alpha', float(0.5)));
     const [a, b] = [model.graph, out.graph];
     expect(b).not.toBe(a);
     expect(b.nodes).not.toBe(a.nodes);
@@ -129,7 +130,7 @@ describe('edit on immer', () => {
     const { model, relu, x } = chainModel();
     let mid = model.graph;
     const out = edit(model, (e) => {
-      e.setAttr(relu, 'alpha', 0.5);
+      e.setAttr(relu, 'alpha', float(0.5));
       mid = e.snapshot();
       e.add('Sigmoid', [x]);
     });
@@ -144,9 +145,9 @@ describe('edit on immer', () => {
     let kept!: Editor;
     const out = edit(model, (e) => {
       kept = e;
-      e.setAttr(relu, 'alpha', 0.5);
+      e.setAttr(relu, 'alpha', float(0.5));
     });
-    expect(() => kept.setAttr(relu, 'beta', 1)).toThrow(LatheError);
+    expect(() => kept.setAttr(relu, 'beta', float(1))).toThrow(LatheError);
     expect(() => kept.add('Relu', [x])).toThrow(/already ended/);
     expect(() => kept.replaceAllUses(x, x)).toThrow(LatheError);
     expect(kept.node(relu)).toBe(out.graph.nodes[relu]);

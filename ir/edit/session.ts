@@ -19,6 +19,26 @@ export interface AddOptions extends OpOptions {
   meta?: readonly Entry[];
 }
 
+/** Where a value comes from: output `index` of `node`; `outer` when `node` is in an enclosing graph. */
+export interface Producer {
+  readonly node: Node;
+  readonly index: number;
+  readonly outer: boolean;
+}
+
+/**
+ * A read of a value in the edited graph: slot `index` of `node`'s inputs, a subgraph of `node`
+ * reading it (a capture: the owning node stands for every read inside its subgraphs), or slot
+ * `index` of this graph's outputs.
+ */
+export type Consumer =
+  | { readonly kind: 'input'; readonly node: Node; readonly index: number }
+  | { readonly kind: 'capture'; readonly node: Node }
+  | { readonly kind: 'output'; readonly index: number };
+
+/** An enclosing graph's value as seen from a subgraph (`graph` holds it). */
+export type OuterLookup = (v: ValueId) => { readonly value: Value; readonly graph: Graph } | undefined;
+
 export interface Editor {
   /** Nodes in order, as they are when reached; removed ones are skipped, added ones not visited. */
   nodes(filter?: { op?: string; domain?: string }): Iterable<Node>;
@@ -43,6 +63,14 @@ export interface Editor {
   /** Sets the ONNX name and/or type of a value (`undefined` clears). */
   setValue(id: ValueId, patch: { name?: string | undefined; type?: Type | undefined }): void;
   uses(value: ValueId): readonly Use[];
+  /**
+   * The node defining `value` and which of its outputs it is, as the edit stands: in this graph,
+   * or in an enclosing graph (`outer: true`, the node as it was when the edit began). Undefined
+   * for graph inputs, initializers and unknown values. `e.producer(x)?.node.op === 'MatMul'`.
+   */
+  producer(value: ValueId): Producer | undefined;
+  /** The reads of `value` in this graph, with the nodes as they are now (see `Consumer`). */
+  consumers(value: ValueId): Consumer[];
   isGraphInput(v: ValueId): boolean;
   isGraphOutput(v: ValueId): boolean;
   isInitializer(v: ValueId): boolean;
@@ -78,7 +106,7 @@ export class GraphEditor implements Editor {
     private readonly base: Graph,
     private readonly ids: IdAllocator,
     private readonly isMain: boolean,
-    private readonly outer: (v: ValueId) => boolean,
+    private readonly outer: OuterLookup,
   ) {
     this.nodesT = new DraftTable(base.nodes);
     this.valuesT = new DraftTable(base.values);
@@ -103,6 +131,30 @@ export class GraphEditor implements Editor {
 
   uses(v: ValueId): readonly Use[] {
     return this.useOverlay.get(v) ?? this.baseUses.get(v) ?? noUses;
+  }
+
+  producer(v: ValueId): Producer | undefined {
+    const local = this.value(v);
+    if (local) {
+      const node = local.def && this.node(local.def.node);
+      return node ? { node, index: local.def!.index, outer: false } : undefined;
+    }
+    const found = this.outer(v);
+    const def = found?.value.def;
+    const node = def && found.graph.nodes[def.node];
+    return node ? { node, index: def.index, outer: true } : undefined;
+  }
+
+  consumers(v: ValueId): Consumer[] {
+    const out: Consumer[] = [];
+    for (const u of this.uses(v)) {
+      if (u.kind === 'output') out.push(u);
+      else {
+        const node = this.node(u.node);
+        if (node) out.push(u.kind === 'input' ? { kind: 'input', node, index: u.index } : { kind: 'capture', node });
+      }
+    }
+    return out;
   }
 
   isGraphInput(v: ValueId): boolean {
@@ -155,7 +207,7 @@ export class GraphEditor implements Editor {
   }
 
   private known(v: ValueId): boolean {
-    return this.value(v) !== undefined || this.outer(v);
+    return this.value(v) !== undefined || this.outer(v) !== undefined;
   }
 
   private mustNode(id: NodeId, what: string): Node {
@@ -296,6 +348,12 @@ export class GraphEditor implements Editor {
             this.useList(identity).push(u);
           }
         } else {
+          // Subgraph outputs are positional: the slot reads `to`. A node output of this graph
+          // also takes the declared type (and name) along, so a branch keeps its output type.
+          if (!this.isMain && fromValue?.type !== undefined && this.value(to)?.type === undefined && this.canTakeOutputName(to)) {
+            const t = values.get(to)!;
+            values.set(to, { ...t, type: fromValue.type, ...(t.name === undefined && fromValue.name !== undefined && { name: fromValue.name }) });
+          }
           outputs.set(u.index, to);
           toList.push(u);
         }

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AttrInit } from '../../ir/attrs.js';
+import { float, type AttrInit } from '../../ir/attrs.js';
 import { GraphBuilder, modelOf, tensorType } from '../../ir/edit/build.js';
 import { evaluate } from '../../ir/eval/index.js';
 import { toTensor } from '../../ir/ops/tensor-value.js';
@@ -56,13 +56,13 @@ function build(s: Spec): { model: Model; feed: Record<string, TensorValue> } {
   const w = init(f32(wDims, s.seed));
   const inputs = [x, w];
   if (s.bias && s.producer !== 'MatMul') inputs.push(init(s.producer === 'Gemm' ? f32([C], s.seed + 1) : f32([C], s.seed + 1)));
-  const attrs: Record<string, AttrInit> = s.producer === 'Gemm' ? { transB: s.transB ? 1n : 0n, alpha: s.alpha, beta: s.beta } : {};
+  const attrs: Record<string, AttrInit> = s.producer === 'Gemm' ? { transB: s.transB ? 1n : 0n, alpha: float(s.alpha), beta: float(s.beta) } : {};
   const layer = b.op(s.producer, inputs, attrs);
   const outs = [] as ReturnType<typeof b.op>[];
   let y;
   if (s.follower === 'BN') {
     const stats = [f32([C], s.seed + 2, 0.5, 2), f32([C], s.seed + 3), f32([C], s.seed + 4), f32([C], s.seed + 5, 0.1, 3)].map(init);
-    y = b.op('BatchNormalization', [layer, ...stats], { epsilon: 0.001, ...(s.training && { training_mode: 1n }) });
+    y = b.op('BatchNormalization', [layer, ...stats], { epsilon: float(0.001), ...(s.training && { training_mode: 1n }) });
   } else {
     const axisDims = Array.from({ length: outRank }, (_, i) => (i === (s.producer === 'Gemm' || s.producer === 'MatMul' ? outRank - 1 : 1) ? C : 1));
     const kDims =

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { float } from '../../ir/attrs.js';
 import { evaluate } from '../../ir/eval/index.js';
 import { parseModel } from '../../ir/text/parse.js';
 import { printModel } from '../../ir/text/print.js';
@@ -142,7 +143,7 @@ g (float[2,3,4] p) => (y) { t = Transpose <perm = [1, 2, 0]> (p)  y = Transpose 
     const { model } = run(m, [perm]);
     expect(ops(model)).toEqual(['Identity']); // y is an output and p an input: the name needs a node
     const lit = rule('gemm-plain', op.Gemm(a, b, c, { transA: 0, transB: P.absent, alpha: P.attr('alpha', 1) }), (m, emit) =>
-      m.alpha === 1 ? emit.op('Gemm', [m.a, m.b, m.c], { beta: 1 }) : null,
+      m.alpha === 1 ? emit.op('Gemm', [m.a, m.b, m.c], { beta: float(1) }) : null,
     );
     const g1 = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[2,3] p, float[3,4] q, float[4] r) => (y) { y = Gemm <transA = 0> (p, q, r) }`);

@@ -12,6 +12,7 @@
  * TypeProto fields; a graph may also carry a quantization annotation.
  */
 import fc from 'fast-check';
+import { float } from '../../ir/attrs.js';
 import { GraphBuilder, modelOf, tensorType } from '../../ir/edit/build.js';
 import type { Model, Tensor, Type, ValueId } from '../../ir/types.js';
 
@@ -193,7 +194,7 @@ function emitSteps(b: GraphBuilder, steps: readonly Step[], avail: ValueId[], ty
         avail.push(b.op(s.op, [at(s.a), at(s.b)], undefined, { types }));
         break;
       case 'leaky':
-        avail.push(b.op('LeakyRelu', [at(s.a)], { alpha: s.alpha }, { types }));
+        avail.push(b.op('LeakyRelu', [at(s.a)], { alpha: float(s.alpha) }, { types }));
         break;
       case 'transpose':
         avail.push(b.op('Transpose', [at(s.a)], { perm: s.swap ? [1n, 0n] : [0n, 1n] }, { types }));

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toAttrs, type AttrsInit } from '../../attrs.js';
+import { testAttrs as toAttrs, type TestAttrs as AttrsInit } from '../../attrs.test-util.js';
 import { DataType as D } from '../../dtype.js';
 import { attrReader } from '../../ops/attrs.js';
 import { standardOps } from '../../ops/index.js';

@@ -3,7 +3,7 @@
  * constructors, and plain-array views of results.
  */
 import { DataType as D } from '../../dtype.js';
-import { toAttrs, type AttrsInit } from '../../attrs.js';
+import { testAttrs as toAttrs, type TestAttrs as AttrsInit } from '../../attrs.test-util.js';
 import type { Graph, Node, NodeId, ValueId } from '../../types.js';
 import { attrReader } from '../attrs.js';
 import type { KernelContext, OpDef, OpTable, RtValue, TensorValue } from '../types.js';

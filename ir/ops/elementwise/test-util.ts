@@ -2,7 +2,7 @@
  * Test support for the elementwise kernels: a KernelContext over a synthetic node, tensor
  * constructors per dtype, and a runner that looks an op up in the family table.
  */
-import { toAttrs, type AttrsInit } from '../../attrs.js';
+import { testAttrs as toAttrs, type TestAttrs as AttrsInit } from '../../attrs.test-util.js';
 import { DataType as D } from '../../dtype.js';
 import type { Node, NodeId, ValueId } from '../../types.js';
 import { attrReader } from '../attrs.js';

@@ -2,7 +2,7 @@
  * Test helpers of the nn family: run one op's kernel on tensors with attributes, without the
  * evaluator. (No node: imports: usable from any test.)
  */
-import { toAttrs, type AttrsInit } from '../../attrs.js';
+import { testAttrs as toAttrs, type TestAttrs as AttrsInit } from '../../attrs.test-util.js';
 import { DataType as D } from '../../dtype.js';
 import { attrReader } from '../attrs.js';
 import type { KernelContext, RtValue, TensorValue } from '../types.js';

@@ -2,7 +2,7 @@
  * Test support for inference rules: run one rule on Knowns with attributes over a synthetic
  * node (no driver needed). Integer attributes are written as bigint, as in `ir/attrs.ts`.
  */
-import { toAttrs, type AttrsInit } from '../../../attrs.js';
+import { testAttrs as toAttrs, type TestAttrs as AttrsInit } from '../../../attrs.test-util.js';
 import { attrReader } from '../../../ops/attrs.js';
 import type { TensorValue } from '../../../ops/types.js';
 import type { Dim, Graph, Node, NodeId, Type, ValueId } from '../../../types.js';

@@ -1,0 +1,28 @@
+/**
+ * Instruments and reproducers the CLI (or any embedder) attaches to `runSchedule`: printing the
+ * model after a named pass changed it, and turning a `PassFailure` into a reproducer file.
+ */
+import { printModel } from '../ir/text/print.js';
+import type { Instrument, PassFailure } from './runner.js';
+
+/** Writes the ONNX text of the model after every run of pass `name` that changed it. */
+export function printAfterChange(name: string, write: (text: string) => void): Instrument {
+  return {
+    afterPass: (e) => {
+      if (e.pass.name === name && e.changed) write(`# lathe: after ${e.text}\n${printModel(e.after)}\n`);
+    },
+  };
+}
+
+/**
+ * A reproducer: the failing pass's input as ONNX text, headed by comments (`#`, which the text
+ * parser skips) giving the error and the pipeline that reruns it, so the file parses as it is.
+ */
+export function reproducerText(failure: PassFailure): string {
+  return `# lathe reproducer: ${failure.message.split('\n')[0]}\n# pipeline: ${failure.pipeline}\n${printModel(failure.input)}\n`;
+}
+
+/** Where the CLI writes the reproducer of a run writing `out`: `OUT.repro.onnx.txt` (`.onnx` dropped). */
+export function reproducerPath(out: string): string {
+  return `${out.replace(/\.onnx$/i, '')}.repro.onnx.txt`;
+}

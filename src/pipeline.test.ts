@@ -1,0 +1,120 @@
+/** The pipeline text form: options typed from defaults, loops, canonical printing, errors. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LatheError } from '../ir/error.js';
+import { definePass } from './pass.js';
+import { fixpoint, parsePipeline, printSchedule, repeat, seq, type PassRegistry, type Schedule } from './pipeline.js';
+
+const idle = (m: never) => m;
+const fold = definePass({ name: 'fold-constants', summary: 'folds', defaults: { limit: 1024, exact: true, mode: 'fast' }, run: idle });
+const dce = definePass({ name: 'eliminate-dead-code', summary: 'dce', defaults: {}, run: idle });
+const inline = definePass({ name: 'inline-functions', summary: 'inline', defaults: { depth: 4 }, run: idle });
+const registry: PassRegistry = { 'fold-constants': fold, 'eliminate-dead-code': dce, 'inline-functions': inline };
+
+/** A schedule as plain data (passes hold closures, which toEqual cannot compare). */
+function data(s: Schedule): unknown {
+  switch (s.kind) {
+    case 'pass':
+      return { pass: s.pass.name, options: s.pass.options };
+    case 'seq':
+      return { seq: s.steps.map(data) };
+    case 'repeat':
+      return { repeat: s.times, body: data(s.body) };
+    case 'fixpoint':
+      return { fixpoint: s.maxIterations, body: data(s.body) };
+  }
+}
+
+const rt = (t: string) => printSchedule(parsePipeline(t, registry));
+
+describe('pipeline text', () => {
+  it('parses the forms of the brief and prints them canonically', () => {
+    expect(rt('inline-functions,fixpoint(fold-constants,eliminate-dead-code)')).toBe('inline-functions,fixpoint(fold-constants,eliminate-dead-code)');
+    expect(rt(' fold-constants{ limit = 10 } ')).toBe('fold-constants{limit=10}');
+    expect(rt('fold-constants{limit=1024}')).toBe('fold-constants'); // the default is left out
+    expect(rt('fixpoint{max=8}(eliminate-dead-code)')).toBe('fixpoint(eliminate-dead-code)');
+    expect(rt('fixpoint{max=3}(eliminate-dead-code)')).toBe('fixpoint{max=3}(eliminate-dead-code)');
+    expect(rt('repeat{n=3}(fold-constants,eliminate-dead-code)')).toBe('repeat{n=3}(fold-constants,eliminate-dead-code)');
+    expect(rt('seq(fold-constants,eliminate-dead-code)')).toBe('fold-constants,eliminate-dead-code');
+    expect(rt('seq(eliminate-dead-code)')).toBe('seq(eliminate-dead-code)');
+    expect(rt('seq()')).toBe('seq()');
+    expect(rt('seq(seq(fold-constants,eliminate-dead-code)),eliminate-dead-code')).toBe('seq(seq(fold-constants,eliminate-dead-code)),eliminate-dead-code');
+  });
+  it('types option values from the defaults', () => {
+    const s = parsePipeline('fold-constants{limit=1e3,exact=false,mode="a b,c"}', registry);
+    expect(data(s)).toEqual({ pass: 'fold-constants', options: { limit: 1000, exact: false, mode: 'a b,c' } });
+    expect(printSchedule(s)).toBe('fold-constants{limit=1000,exact=false,mode="a b,c"}');
+    expect(data(parsePipeline('fold-constants{mode=slow}', registry))).toEqual({ pass: 'fold-constants', options: { limit: 1024, exact: true, mode: 'slow' } });
+    expect(printSchedule(parsePipeline('fold-constants{mode="true"}', registry))).toBe('fold-constants{mode="true"}');
+  });
+  it('builds the same data from the constructors', () => {
+    const s = seq(inline(), fixpoint({ maxIterations: 4 }, fold({ limit: 1 }), dce()), repeat(2, dce()));
+    expect(printSchedule(s)).toBe('inline-functions,fixpoint{max=4}(fold-constants{limit=1},eliminate-dead-code),repeat{n=2}(eliminate-dead-code)');
+    expect(data(parsePipeline(printSchedule(s), registry))).toEqual(data(s));
+  });
+  it('names what is wrong', () => {
+    const err = (t: string) => {
+      try {
+        parsePipeline(t, registry);
+      } catch (e) {
+        expect(e).toBeInstanceOf(LatheError);
+        return (e as Error).message;
+      }
+      throw new Error(`parsed: ${t}`);
+    };
+    expect(err('fold-constants{limt=3}')).toBe("pass 'fold-constants' has no option 'limt' (options: limit, exact, mode)");
+    expect(err('fold-constants{limit=many}')).toBe("option 'limit' of pass 'fold-constants' must be a number (got many)");
+    expect(err('fold-constants{exact=1}')).toBe("option 'exact' of pass 'fold-constants' must be true or false (got 1)");
+    expect(err('eliminate-dead-code{x=1}')).toMatch(/has no option 'x' \(it takes none\)/);
+    expect(err('fold-constants{limit=1,limit=2}')).toMatch(/option 'limit' given twice/);
+    expect(err('repeat(eliminate-dead-code)')).toMatch(/repeat needs \{n=N\}/);
+    expect(err('repeat{n=-1}(eliminate-dead-code)')).toMatch(/must be an integer/);
+    expect(err('repeat{n=99999999}(eliminate-dead-code)')).toMatch(/must be an integer in \[0, 10000\]/);
+    expect(err('fixpoint{max=0}(eliminate-dead-code)')).toMatch(/must be an integer in \[1, 10000\]/);
+    expect(err('fixpoint{n=2}(eliminate-dead-code)')).toMatch(/fixpoint has no option 'n'/);
+    expect(err('fixpoint(eliminate-dead-code')).toMatch(/expected '\)'/);
+    expect(err('eliminate-dead-code)')).toMatch(/unexpected '\)'/);
+    expect(err('fold-constants{mode="x}')).toMatch(/unterminated string/);
+    expect(err('')).toMatch(/empty pass name/);
+    expect(err('seq')).toMatch(/expected '\('/);
+    expect(err('eliminate-dead-code,')).toMatch(/empty pass name/);
+    expect(err(`${'seq('.repeat(100000)}eliminate-dead-code${')'.repeat(100000)}`)).toMatch(/nested deeper than 64 levels/);
+    expect(rt(`${'seq('.repeat(63)}eliminate-dead-code${')'.repeat(63)}`)).toMatch(/^seq\(seq\(/);
+  });
+});
+
+// ---- property: random schedules round-trip through text
+
+const word = fc.stringMatching(/^[a-z][a-z0-9_]{0,6}$/);
+const str = fc.oneof(word, fc.string({ maxLength: 8 }));
+const arbPass: fc.Arbitrary<Schedule> = fc.oneof(
+  fc.record({ limit: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(-0)), exact: fc.boolean(), mode: str }, { requiredKeys: [] }).map((o) => ({ kind: 'pass' as const, pass: fold(o) })),
+  fc.constant(null).map(() => ({ kind: 'pass' as const, pass: dce() })),
+  fc.integer({ min: -5, max: 5 }).map((depth) => ({ kind: 'pass' as const, pass: inline({ depth }) })),
+);
+const arbSchedule: fc.Arbitrary<Schedule> = fc.letrec<{ s: Schedule }>((tie) => ({
+  s: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    arbPass,
+    fc.array(tie('s'), { maxLength: 4 }).map((steps): Schedule => ({ kind: 'seq', steps })),
+    fc.tuple(fc.integer({ min: 0, max: 20 }), tie('s')).map(([times, body]): Schedule => ({ kind: 'repeat', times, body })),
+    fc.tuple(fc.integer({ min: 1, max: 20 }), tie('s')).map(([maxIterations, body]): Schedule => ({ kind: 'fixpoint', maxIterations, body })),
+  ),
+})).s;
+
+describe('pipeline text properties', () => {
+  it('parse(print(s)) equals s, and print(parse(t)) is canonical', () => {
+    let nested = 0;
+    fc.assert(
+      fc.property(arbSchedule, (s) => {
+        const text = printSchedule(s);
+        const back = parsePipeline(text, registry);
+        expect(data(back)).toEqual(data(s));
+        expect(printSchedule(back)).toBe(text);
+        if (/\(.*\(/.test(text)) nested++;
+      }),
+      { numRuns: 400 },
+    );
+    expect(nested).toBeGreaterThan(20); // the generator does reach nested loops
+  });
+});

@@ -1,0 +1,153 @@
+/** runSchedule: loops, verify-each, requires/ensures, instruments and failures with their reproducer data. */
+import { describe, expect, it } from 'vitest';
+import { LatheError } from '../ir/error.js';
+import { parseModel } from '../ir/text/parse.js';
+import type { Model, ValueId } from '../ir/types.js';
+import { definePass } from './pass.js';
+import { fixpoint, parsePipeline, repeat, seq, type PassRegistry } from './schedule.js';
+import { PassFailure, runSchedule, type Instrument } from './runner.js';
+
+const model = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x) => (float[2] y) { a = Relu (x)
+ y = Neg (a) }`);
+const withFunction = parseModel(`<ir_version: 8, opset_import: ["" : 17, "local" : 1]>
+g (float[2] x) => (float[2] y) { y = local.f (x) }
+<domain: "local", opset_import: ["" : 17]>
+f (p) => (q) { q = Relu (p) }`);
+
+/** Renames the graph until it has been renamed `times` times, then changes nothing. */
+const countdown = definePass({
+  name: 'countdown',
+  summary: 'changes the model `times` times',
+  defaults: { times: 2 },
+  run: (m, ctx, o): Model => {
+    const n = Number(m.graph.name.split('-')[1] ?? 0);
+    if (n >= o.times) return m;
+    ctx.stats.count('steps');
+    return { ...m, graph: { ...m.graph, name: `g-${n + 1}` } };
+  },
+});
+const breakOutputs = definePass({
+  name: 'break-outputs',
+  summary: 'points the graph output at nothing',
+  defaults: {},
+  run: (m): Model => ({ ...m, graph: { ...m.graph, outputs: ['nowhere' as ValueId] } }),
+});
+const reverse = definePass({
+  name: 'reverse-order',
+  summary: 'reverses the node order',
+  defaults: {},
+  ensures: ['topo-sorted'],
+  run: (m): Model => ({ ...m, graph: { ...m.graph, order: [...m.graph.order].reverse() } }),
+});
+const needsFlat = definePass({ name: 'needs-flat', summary: 'needs no functions', defaults: {}, requires: ['no-functions'], run: (m) => m });
+const boom = definePass({ name: 'boom', summary: 'throws', defaults: { why: 'bad' }, run: (_m, _c, o) => { throw new Error(`kaboom: ${o.why}`); } });
+const typo = definePass({ name: 'typo', summary: 'names a missing invariant', defaults: {}, requires: ['sorted'], run: (m) => m });
+const registry: PassRegistry = { countdown, 'break-outputs': breakOutputs, 'reverse-order': reverse, 'needs-flat': needsFlat, boom, typo };
+
+describe('loops', () => {
+  it('fixpoint stops after the first iteration that changes nothing', () => {
+    const r = runSchedule(parsePipeline('fixpoint(countdown{times=3})', registry), model);
+    expect(r.model.graph.name).toBe('g-3');
+    expect(r.passes.map((p) => p.changed)).toEqual([true, true, true, false]);
+    expect(r.stop).toBe('done');
+    expect(r.warnings).toEqual([]);
+    expect(r.stats.get('countdown/steps')).toBe(3);
+  });
+  it('fixpoint at its cap stops and says so', () => {
+    const r = runSchedule(fixpoint({ maxIterations: 2 }, countdown({ times: 5 })), model);
+    expect(r.model.graph.name).toBe('g-2');
+    expect(r.passes).toHaveLength(2);
+    expect(r.stop).toBe('cap');
+    expect(r.warnings).toEqual(['fixpoint{max=2}(countdown{times=5}) stopped at its cap of 2 iterations with the model still changing']);
+  });
+  it('repeat runs its body n times, changed or not', () => {
+    const r = runSchedule(repeat(4, countdown({ times: 1 })), model);
+    expect(r.passes.map((p) => p.changed)).toEqual([true, false, false, false]);
+    expect(runSchedule(repeat(0, countdown()), model).model).toBe(model);
+  });
+  it('an idle schedule returns the same model', () => {
+    const r = runSchedule(seq(countdown({ times: 0 }), needsFlat()), model);
+    expect(r.model).toBe(model);
+    expect(r.changed).toBe(false);
+  });
+});
+
+function failure(f: () => unknown): PassFailure {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(PassFailure);
+    expect(e).toBeInstanceOf(LatheError);
+    return e as PassFailure;
+  }
+  throw new Error('no failure');
+}
+
+describe('checks', () => {
+  it('verifyEach names the pass and the first error; without it the model goes through', () => {
+    const s = parsePipeline('countdown,break-outputs', registry);
+    const f = failure(() => runSchedule(s, model, { verifyEach: true }));
+    expect(f.message).toMatch(/^pass 'break-outputs' made an invalid model: \[undefined-output\] main\/nowhere: output nowhere is not defined/);
+    expect(f.kind).toBe('invalid');
+    expect(f.pipeline).toBe('break-outputs');
+    expect(f.input.graph.name).toBe('g-1'); // the failing pass's input, after countdown
+    expect(runSchedule(s, model).model.graph.outputs).toEqual(['nowhere']);
+  });
+  it('requires: an unmet invariant names pass and invariant', () => {
+    const f = failure(() => runSchedule(needsFlat(), withFunction));
+    expect(f.message).toBe("pass 'needs-flat' requires 'no-functions', which does not hold: 1 local function (f)");
+    expect(f.kind).toBe('requires');
+    expect(runSchedule(needsFlat(), model).model).toBe(model);
+    expect(runSchedule(needsFlat(), withFunction, { checkInvariants: false }).model).toBe(withFunction);
+  });
+  it('ensures: an invariant not established after the pass names both', () => {
+    const f = failure(() => runSchedule(reverse(), model));
+    expect(f.message).toMatch(/^pass 'reverse-order' ensures 'topo-sorted', which does not hold after it: graph g: node .* \(Neg\) reads a before its definition$/);
+    expect(f.kind).toBe('ensures');
+  });
+  it('an unknown invariant name is an error naming it', () => {
+    expect(() => runSchedule(typo(), model)).toThrow("pass 'typo' names an unknown invariant 'sorted' (known: no-functions, topo-sorted, verified)");
+  });
+  it('a pass that throws becomes a PassFailure with its input and own pipeline text', () => {
+    const f = failure(() => runSchedule(parsePipeline('countdown{times=1},boom{why=odd}', registry), model));
+    expect(f.message).toBe("pass 'boom' failed: kaboom: odd");
+    expect(f.pipeline).toBe('boom{why=odd}');
+    expect(f.input.graph.name).toBe('g-1');
+    expect((f as { cause?: unknown }).cause).toBeInstanceOf(Error);
+  });
+});
+
+describe('instruments', () => {
+  it('see every pass before and after, with time and change, and failures', () => {
+    const log: string[] = [];
+    let clock = 0;
+    const inst: Instrument = {
+      beforePass: (e) => log.push(`before ${e.text} ${e.model.graph.name}`),
+      afterPass: (e) => log.push(`after ${e.text} ${e.after.graph.name} changed=${e.changed} ms=${e.ms}`),
+      afterPassFailed: (e) => log.push(`failed ${e.text} ${e.failure.kind}`),
+    };
+    const r = runSchedule(parsePipeline('fixpoint(countdown{times=1})', registry), model, { instruments: [inst], now: () => (clock += 5) });
+    expect(log).toEqual([
+      'before countdown{times=1} g', 'after countdown{times=1} g-1 changed=true ms=5',
+      'before countdown{times=1} g-1', 'after countdown{times=1} g-1 changed=false ms=5',
+    ]);
+    expect(r.passes).toEqual([
+      { name: 'countdown', text: 'countdown{times=1}', ms: 5, changed: true },
+      { name: 'countdown', text: 'countdown{times=1}', ms: 5, changed: false },
+    ]);
+    log.length = 0;
+    failure(() => runSchedule(boom(), model, { instruments: [inst] }));
+    expect(log).toEqual(['before boom g', 'failed boom threw']);
+  });
+});
+
+describe('context', () => {
+  it('hands rule settings to every pass', () => {
+    const seen: unknown[] = [];
+    const peek = definePass({ name: 'peek', summary: 'reads ctx.rules', defaults: {}, run: (m, ctx) => (seen.push(ctx.rules?.provenance), m) });
+    runSchedule(seq(peek(), peek()), model, { rules: { provenance: false } });
+    runSchedule(peek(), model);
+    expect(seen).toEqual([false, false, undefined]);
+  });
+});

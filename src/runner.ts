@@ -1,0 +1,196 @@
+/**
+ * `runSchedule`: runs a schedule's passes on a model (DESIGN.md "Schedules"). What happens around
+ * each pass goes through instruments (MLIR's PassInstrumentation: `beforePass`, `afterPass`,
+ * `afterPassFailed`), not prints: the CLI turns them into `--print-after` output and reproducers.
+ *
+ * Around every pass the runner checks the pass's `requires` (before) and `ensures` (after) against
+ * the checkers of src/invariants.ts and, with `verifyEach`, runs the verifier on a changed model.
+ * A pass that throws, or any of those checks failing, ends the run with a `PassFailure` carrying
+ * the failing pass's input model and its own schedule text: everything a reproducer needs.
+ */
+import { LatheError } from '../ir/error.js';
+import type { Model } from '../ir/types.js';
+import { verify } from '../ir/verify/verify.js';
+import { createAnalyses, type Analyses } from './analyses.js';
+import { invariantChecker, invariants } from './invariants.js';
+import { createPassContext, type Invariant, type Pass, type PassContext, type RuleRunOptions } from './pass.js';
+import { printSchedule, type Schedule } from './pipeline.js';
+
+/** Why a pipeline stopped: it ran to its end, or a fixpoint hit its iteration cap still changing. */
+export type StopReason = 'done' | 'cap';
+
+/** One pass run. */
+export interface PassRecord {
+  readonly name: string;
+  /** The pass's own schedule text (`fold-constants{limit=10}`). */
+  readonly text: string;
+  readonly ms: number;
+  readonly changed: boolean;
+}
+
+export interface PassEvent {
+  readonly pass: Pass;
+  /** The pass's own schedule text. */
+  readonly text: string;
+  /** The pass's input. */
+  readonly model: Model;
+}
+
+export interface Instrument {
+  beforePass?(e: PassEvent): void;
+  afterPass?(e: PassEvent & { readonly after: Model; readonly changed: boolean; readonly ms: number }): void;
+  /** Called before the failure is thrown. */
+  afterPassFailed?(e: PassEvent & { readonly failure: PassFailure }): void;
+}
+
+/** What went wrong in a pass run. */
+export type FailureKind = 'threw' | 'invalid' | 'requires' | 'ensures';
+
+/**
+ * A pass failed: it threw, left a model the verifier rejects (`verifyEach`), found a `requires`
+ * invariant unmet, or did not establish an `ensures` one. `input` and `pipeline` reproduce it.
+ */
+export class PassFailure extends LatheError {
+  constructor(
+    message: string,
+    readonly kind: FailureKind,
+    readonly pass: string,
+    /** The failing pass's own schedule text: `lathe optimize input --passes PIPELINE` reruns it. */
+    readonly pipeline: string,
+    /** The model the failing pass was given. */
+    readonly input: Model,
+    options?: { cause?: unknown },
+  ) {
+    super(message);
+    this.name = 'PassFailure';
+    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
+  }
+}
+
+export interface ScheduleResult {
+  readonly model: Model;
+  readonly changed: boolean;
+  /** `pass-name/key` → count. */
+  readonly stats: ReadonlyMap<string, number>;
+  readonly warnings: readonly string[];
+  readonly stop: StopReason;
+  /** Every pass run, in order (a pass inside a loop appears once per iteration). */
+  readonly passes: readonly PassRecord[];
+}
+
+export interface RunScheduleOptions {
+  /** Called for every warning as it happens (e.g. printed by the CLI). */
+  readonly onWarn?: (message: string) => void;
+  /**
+   * Run the verifier after every pass that changed the model; the first error ends the run with a
+   * PassFailure (a LatheError) naming the pass and the diagnostic. Always on in tests.
+   */
+  readonly verifyEach?: boolean;
+  readonly instruments?: readonly Instrument[];
+  /** Shared analyses (default: a fresh memo for this run). */
+  readonly analyses?: Analyses;
+  /** Check `requires`/`ensures` (default true). */
+  readonly checkInvariants?: boolean;
+  /** Rule-pass settings handed to every pass (`--disable-rules`, `--trace-rules`, `--no-provenance`). */
+  readonly rules?: RuleRunOptions;
+  /** Milliseconds clock (default `performance.now`). */
+  readonly now?: () => number;
+}
+
+function diagnosticLine(d: { code: string; graph: string; node?: string; value?: string; message: string }): string {
+  const where = d.node !== undefined ? `${d.graph}/${d.node}` : d.value !== undefined ? `${d.graph}/${d.value}` : d.graph;
+  return `[${d.code}] ${where}: ${d.message}`;
+}
+
+/** Runs `schedule` (or one pass) on `model`. `changed` is `out !== in` (passes keep identity when idle). */
+export function runSchedule(schedule: Schedule | Pass, model: Model, options: RunScheduleOptions = {}): ScheduleResult {
+  const ctx = createPassContext(options.onWarn, options.analyses ?? createAnalyses());
+  const instruments = options.instruments ?? [];
+  const now = options.now ?? (() => globalThis.performance.now());
+  const checkInvariants = options.checkInvariants !== false;
+  const records: PassRecord[] = [];
+  const held = new WeakMap<Model, Map<Invariant, string | undefined>>();
+  let stop: StopReason = 'done';
+
+  /** Why `inv` does not hold on `m` (memoized per model), or undefined. */
+  const violation = (pass: Pass, inv: Invariant, m: Model): string | undefined => {
+    const check = invariantChecker(inv);
+    if (!check) {
+      throw new LatheError(`pass '${pass.name}' names an unknown invariant '${inv}' (known: ${Object.keys(invariants).join(', ')})`);
+    }
+    let memo = held.get(m);
+    if (!memo) held.set(m, (memo = new Map()));
+    if (!memo.has(inv)) memo.set(inv, check(m));
+    return memo.get(inv);
+  };
+
+  const runPass = (pass: Pass, m: Model): Model => {
+    const text = printSchedule({ kind: 'pass', pass });
+    const event: PassEvent = { pass, text, model: m };
+    const fail = (kind: FailureKind, message: string, cause?: unknown): never => {
+      const failure = new PassFailure(message, kind, pass.name, text, m, { cause });
+      for (const i of instruments) i.afterPassFailed?.({ ...event, failure });
+      throw failure;
+    };
+    if (checkInvariants) {
+      for (const inv of pass.requires ?? []) {
+        const why = violation(pass, inv, m);
+        if (why !== undefined) fail('requires', `pass '${pass.name}' requires '${inv}', which does not hold: ${why}`);
+      }
+    }
+    for (const i of instruments) i.beforePass?.(event);
+    const t0 = now();
+    let out: Model;
+    try {
+      const scoped: PassContext = options.rules ? { ...ctx.scoped(pass.name), rules: options.rules } : ctx.scoped(pass.name);
+      out = pass.run(m, scoped);
+    } catch (e) {
+      if (e instanceof PassFailure) throw e; // a nested runSchedule already reported it
+      const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      return fail('threw', `pass '${pass.name}' failed: ${message}`, e);
+    }
+    const ms = now() - t0;
+    const changed = out !== m;
+    if (options.verifyEach && changed) {
+      const bad = verify(out).find((d) => d.severity === 'error');
+      if (bad) fail('invalid', `pass '${pass.name}' made an invalid model: ${diagnosticLine(bad)}`);
+    }
+    if (checkInvariants) {
+      for (const inv of pass.ensures ?? []) {
+        const why = violation(pass, inv, out);
+        if (why !== undefined) fail('ensures', `pass '${pass.name}' ensures '${inv}', which does not hold after it: ${why}`);
+      }
+    }
+    records.push({ name: pass.name, text, ms, changed });
+    for (const i of instruments) i.afterPass?.({ ...event, after: out, changed, ms });
+    return out;
+  };
+
+  const run = (s: Schedule, m: Model): Model => {
+    switch (s.kind) {
+      case 'pass':
+        return runPass(s.pass, m);
+      case 'seq':
+        return s.steps.reduce((acc, step) => run(step, acc), m);
+      case 'repeat': {
+        let acc = m;
+        for (let i = 0; i < s.times; i++) acc = run(s.body, acc);
+        return acc;
+      }
+      case 'fixpoint': {
+        let acc = m;
+        for (let i = 0; i < s.maxIterations; i++) {
+          const next = run(s.body, acc);
+          if (next === acc) return acc;
+          acc = next;
+        }
+        stop = 'cap';
+        ctx.log.warn(`${printSchedule(s)} stopped at its cap of ${s.maxIterations} iterations with the model still changing`);
+        return acc;
+      }
+    }
+  };
+
+  const out = run('run' in schedule ? { kind: 'pass', pass: schedule } : schedule, model);
+  return { model: out, changed: out !== model, stats: ctx.counts, warnings: ctx.warnings, stop, passes: records };
+}
