@@ -8,6 +8,7 @@
  * did. The β-less form is fused only when no Add follows (the full rule takes that one).
  */
 import type { Dim, Node, ValueId } from '../../../ir/types.js';
+import { float } from '../../../ir/attrs.js';
 import { P, fail, op, rule, type ConstBinding, type Fail, type MatchContext, type Pattern, type Rule } from '../../../src/pattern/index.js';
 import { FLOATS, intAttr, near, rankOf, reduceAxes } from './util.js';
 
@@ -66,7 +67,7 @@ function layerNorm(withBeta: boolean): Rule {
   const normed = overRoot(d, op.Add(op.ReduceMean(square(d), P.rest()).as('mean2'), P.constVar('eps')));
   const scaled = op.Mul(normed, gamma);
   const emitLn = (m: NormMatch, emit: Parameters<Parameters<typeof rule>[2]>[1], data: NormData) =>
-    emit.op('LayerNormalization', m.beta ? [m.x, m.gamma!, m.beta] : [m.x, m.gamma!], { axis: BigInt(data.axis), epsilon: data.epsilon });
+    emit.op('LayerNormalization', m.beta ? [m.x, m.gamma!, m.beta] : [m.x, m.gamma!], { axis: BigInt(data.axis), epsilon: float(data.epsilon) });
   if (withBeta) return rule('layer-norm', op.Add(scaled, beta), emitLn, { minOpset: 17, check: normCheck });
   return rule('layer-norm-no-bias', scaled.as('root'), emitLn, {
     minOpset: 17,
@@ -81,7 +82,7 @@ function layerNorm(withBeta: boolean): Rule {
 const rmsNorm = rule(
   'rms-norm',
   op.Mul(overRoot(x, op.Add(op.ReduceMean(square(x), P.rest()).as('mean2'), P.constVar('eps'))), gamma),
-  (m, emit, data: NormData) => emit.op('RMSNormalization', [m.x, m.gamma], { axis: BigInt(data.axis), epsilon: data.epsilon }),
+  (m, emit, data: NormData) => emit.op('RMSNormalization', [m.x, m.gamma], { axis: BigInt(data.axis), epsilon: float(data.epsilon) }),
   { minOpset: 23, check: normCheck },
 );
 
