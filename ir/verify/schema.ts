@@ -26,7 +26,7 @@
 import { dtypeInfo, dtypeName } from '../dtype.js';
 import type { Attr, Graph, Model, Node, OpsetId, Type, ValueId } from '../types.js';
 import { newestOpset, opSchema, opSchemaVersions, type OpSchema } from '../ops/schema/index.js';
-import { pathLabel, rootPaths, walkGraphTree, type GraphPath } from '../walk.js';
+import { entry, pathLabel, rootPaths, walkGraphTree, type GraphPath } from '../walk.js';
 import { sparseProblems } from './tensor.js';
 import type { Diagnostic } from './verify.js';
 
@@ -87,47 +87,73 @@ export function checkSchema(model: Model, out: Diagnostic[], maxDepth = 100): vo
   model.functions.forEach((f) => checkImports(f.opsets, `function ${f.domain}::${f.name}`));
 
   const local = new Set(model.functions.map((f) => `${f.domain}\u0000${f.name}\u0000${f.overload ?? ''}`));
-  const types = new Map<ValueId, Type>();
   const modelOpsets = opsetMap(model.opsets);
   for (const root of rootPaths(model)) {
     const fn = root.step.kind === 'function' ? model.functions[root.step.index] : undefined;
     const opsets = fn ? opsetMap(fn.opsets) : modelOpsets;
+    /** Schema lookups of this root (one opset per domain), by domain and op; null = none. */
+    const schemas = new Map<string, Map<string, OpSchema | null>>();
     walkGraphTree(root, (g, p) => {
       if (p.depth > maxDepth) return false;
       let label: string | undefined;
       const here = () => (label ??= pathLabel(model, p));
-      for (const id of Object.keys(g.values) as ValueId[]) {
-        const value = g.values[id];
-        const t = value.type;
-        const name = value.name ?? id;
-        if (t) {
-          types.set(id, t);
-          const bad = unknownDtype(t);
-          if (bad !== undefined) out.push({ severity: 'error', code: 'bad-dtype', message: `type of ${name} has data_type ${bad}, which ONNX does not define`, graph: here(), value: name });
+      checkValues(g, here, out);
+      // Types of values read here: this graph's, else an enclosing graph's (ids are model-wide).
+      const typeOf = (v: ValueId): Type | undefined => {
+        for (let q: GraphPath | null = p; q; q = q.parent) {
+          const e = entry(q.graph.values, v);
+          if (e) return e.type;
         }
-        if (value.sparse) {
-          for (const [code, message] of sparseProblems(value.sparse)) out.push({ severity: 'error', code, message: `${name}: ${message}`, graph: here(), value: name });
-        }
-      }
-      const report = (code: string, message: string, node: Node, pos: number, severity: 'error' | 'warning' = 'error') => {
-        const who = node.name ? node.name : `#${pos} ${node.op}`;
-        out.push({ severity, code, message: `node ${who} (${node.op}): ${message}`, graph: here(), node: who });
+        return undefined;
       };
-      g.order.forEach((id, pos) => {
-        const node = Object.hasOwn(g.nodes, id) ? g.nodes[id] : undefined;
-        if (!node) return;
-        for (const a of node.attrs) {
-          const list = a.kind === 'sparse_tensor' ? [a.value] : a.kind === 'sparse_tensors' ? a.value : [];
-          for (const sp of list) for (const [code, message] of sparseProblems(sp)) report(code, `attribute ${a.name}: ${message}`, node, pos);
+      const order = g.order;
+      for (let pos = 0; pos < order.length; pos++) {
+        const node = Object.hasOwn(g.nodes, order[pos]) ? g.nodes[order[pos]] : undefined;
+        if (!node) continue;
+        const report: Report = (code, message, severity = 'error') => {
+          const who = node.name ? node.name : `#${pos} ${node.op}`;
+          out.push({ severity, code, message: `node ${who} (${node.op}): ${message}`, graph: here(), node: who });
+        };
+        const attrs = node.attrs;
+        for (let k = 0; k < attrs.length; k++) {
+          const a = attrs[k];
+          if (a.kind !== 'sparse_tensor' && a.kind !== 'sparse_tensors') continue;
+          for (const sp of a.kind === 'sparse_tensor' ? [a.value] : a.value) {
+            for (const [code, message] of sparseProblems(sp)) report(code, `attribute ${a.name}: ${message}`);
+          }
         }
         const domain = node.domain === 'ai.onnx' ? '' : node.domain;
-        if (!STANDARD.has(domain) || local.has(`${node.domain}\u0000${node.op}\u0000${node.overload ?? ''}`)) return;
+        if (!STANDARD.has(domain)) continue;
+        if (local.size > 0 && local.has(`${node.domain}\u0000${node.op}\u0000${node.overload ?? ''}`)) continue;
         const version = opsets.get(domain);
-        if (version === undefined || !(version >= 1)) return; // unknown-domain / opset-range say so
-        checkNode(node, domain, version, (code, message, severity) => report(code, message, node, pos, severity), types);
-      });
+        if (version === undefined || !(version >= 1)) continue; // unknown-domain / opset-range say so
+        let byOp = schemas.get(domain);
+        if (!byOp) schemas.set(domain, (byOp = new Map()));
+        let s = byOp.get(node.op);
+        if (s === undefined) byOp.set(node.op, (s = opSchema(domain, node.op, version) ?? null));
+        checkNode(node, domain, version, s, report, typeOf);
+      }
       return true;
     });
+  }
+}
+
+/** Per-value checks of one graph: declared data_types and sparse initializers. */
+function checkValues(g: Graph, here: () => string, out: Diagnostic[]) {
+  const values = Object.values(g.values);
+  for (let i = 0; i < values.length; i++) {
+    const t = values[i].type;
+    if (t && (t.kind !== 'tensor' || (t.dtype !== 0 && !dtypeInfo(t.dtype)))) {
+      const bad = unknownDtype(t);
+      const name = values[i].name ?? values[i].id;
+      if (bad !== undefined) out.push({ severity: 'error', code: 'bad-dtype', message: `type of ${name} has data_type ${bad}, which ONNX does not define`, graph: here(), value: name });
+    }
+  }
+  for (const id of g.sparseInitializers) {
+    const value = entry(g.values, id);
+    if (!value?.sparse) continue;
+    const name = value.name ?? id;
+    for (const [code, message] of sparseProblems(value.sparse)) out.push({ severity: 'error', code, message: `${name}: ${message}`, graph: here(), value: name });
   }
 }
 
@@ -143,18 +169,15 @@ function unknownDtype(t: Type): number | undefined {
 
 type Report = (code: string, message: string, severity?: 'error' | 'warning') => void;
 
-function checkNode(node: Node, domain: string, version: number, report: Report, types: ReadonlyMap<ValueId, Type>) {
-  const versions = opSchemaVersions(domain, node.op);
-  const dname = domain || 'ai.onnx';
-  if (!versions) {
-    report('op-unknown', `${dname} defines no op ${node.op}`);
-    return;
-  }
-  const s = opSchema(domain, node.op, version);
+function checkNode(node: Node, domain: string, version: number, s: OpSchema | null, report: Report, typeOf: (v: ValueId) => Type | undefined) {
   if (!s) {
-    report('opset-range', `${node.op} exists from ${dname} opset ${versions[0]}, but the model imports opset ${version}`);
+    const versions = opSchemaVersions(domain, node.op);
+    const dname = domain || 'ai.onnx';
+    if (!versions) report('op-unknown', `${dname} defines no op ${node.op}`);
+    else report('opset-range', `${node.op} exists from ${dname} opset ${versions[0]}, but the model imports opset ${version}`);
     return;
   }
+  const dname = domain || 'ai.onnx';
   if (s.deprecated !== undefined) {
     report('op-deprecated', `${node.op} is deprecated since ${dname} opset ${s.deprecated} (the model imports opset ${version})`, 'warning');
     return;
@@ -166,7 +189,7 @@ function checkNode(node: Node, domain: string, version: number, report: Report, 
   if (nout > 0 && (nout < s.minOutputs || nout > s.maxOutputs)) report('op-arity', `has ${nout} output${nout === 1 ? '' : 's'}; ${node.op}-${s.since} gives ${range(s.minOutputs, s.maxOutputs)}`);
   checkMissingInputs(node, s, report);
   checkAttrs(node, s, report);
-  checkInputTypes(node, s, report, types);
+  checkInputTypes(node, s, report, typeOf);
   checkBodies(node, s, report);
 }
 
@@ -205,7 +228,7 @@ function attrKind(a: Attr): string | undefined {
   return a.kind;
 }
 
-function checkInputTypes(node: Node, s: OpSchema, report: Report, types: ReadonlyMap<ValueId, Type>) {
+function checkInputTypes(node: Node, s: OpSchema, report: Report, typeOf: (v: ValueId) => Type | undefined) {
   if (s.inputs.length === 0) return;
   const bound = new Map<string, string>();
   for (let i = 0; i < node.inputs.length; i++) {
@@ -213,7 +236,7 @@ function checkInputTypes(node: Node, s: OpSchema, report: Report, types: Readonl
     if (v === null) continue;
     const p = s.inputs[Math.min(i, s.inputs.length - 1)];
     if (i >= s.inputs.length && !p.variadic) break;
-    const t = typeString(types.get(v));
+    const t = typeString(typeOf(v));
     if (t === undefined) continue;
     const allowed = s.types.get(p.type);
     if (!allowed) {
