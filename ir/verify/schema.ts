@@ -14,7 +14,8 @@
  * - `attr-kind`      an attribute of another kind than the op defines
  * - `input-dtype`    an input whose declared type the op's type constraint does not allow, or
  *                    two inputs of one constraint with different types
- * - `body-arity`     a Loop/Scan/If body whose input or output count does not fit the node
+ * - `body-arity`     a Loop/Scan/If body whose input or output count does not fit the node, or
+ *                    a Loop body whose iteration number or condition is declared of another type
  *
  * The walk also checks what tensor.ts knows of sparse tensors as a whole (`sparse-tensor`, for
  * sparse initializers and attributes) and declared types whose data_type ONNX does not define
@@ -271,6 +272,11 @@ function checkBodies(node: Node, s: OpSchema, report: Report) {
     // inputs (M, cond, v…) ↔ body inputs (iteration, cond, v…); body outputs (cond, v…, scan…).
     if (body.inputs.length !== nin) report('body-arity', `body has ${body.inputs.length} inputs; a Loop with ${nin} inputs needs ${nin}`);
     if (body.outputs.length !== nout + 1) report('body-arity', `body has ${body.outputs.length} outputs; a Loop with ${nout} outputs needs ${nout + 1}`);
+    // The iteration number is int64 and the condition bool, where the body declares them.
+    const declared = (ids: readonly ValueId[], k: number) => (k < ids.length ? typeString(entry(body.values, ids[k])?.type) : undefined);
+    for (const [what, t, want] of [['input 0', declared(body.inputs, 0), 'int64'], ['input 1', declared(body.inputs, 1), 'bool'], ['output 0', declared(body.outputs, 0), 'bool']]) {
+      if (t !== undefined && t !== want) report('body-arity', `body ${what} is ${t}; Loop needs ${want}`);
+    }
   } else if (node.op === 'Scan' && s.since >= 9) {
     const body = graphAttr(node, 'body');
     if (!body) return;
