@@ -91,6 +91,12 @@ describe('verify checks nodes against their op schema', () => {
     expect(verify(ml).map((d) => d.code)).toEqual(['opset-newer']);
   });
 
+  test('an impossible version is an error', () => {
+    const m = model('y = Relu(x)');
+    expect(codes({ ...m, irVersion: 0 })).toEqual(['ir-version']);
+    expect(codes({ ...m, opsets: [{ domain: '', version: 0 }] })).toEqual(['opset-range']);
+  });
+
   test('a deprecated op version is a warning', () => {
     const m = model('y = Upsample<mode = "nearest">(x, s)', 'float[1,1,2,2] x, float[4] s', 'float[1,1,4,4] y', 'ir_version: 8, opset_import: ["" : 10]');
     expect(verify(m).map((d) => [d.severity, d.code])).toEqual([['warning', 'op-deprecated']]);
