@@ -14,6 +14,7 @@
  * - `attr-kind`      an attribute of another kind than the op defines
  * - `input-dtype`    an input whose declared type the op's type constraint does not allow, or
  *                    two inputs of one constraint with different types
+ * - `output-dtype`   the same for a declared output type (against the inputs' types too)
  * - `body-arity`     a Loop/Scan/If body whose input or output count does not fit the node, or
  *                    a Loop body whose iteration number or condition is declared of another type
  *
@@ -190,7 +191,7 @@ function checkNode(node: Node, domain: string, version: number, s: OpSchema | nu
   if (nout > 0 && (nout < s.minOutputs || nout > s.maxOutputs)) report('op-arity', `has ${nout} output${nout === 1 ? '' : 's'}; ${node.op}-${s.since} gives ${range(s.minOutputs, s.maxOutputs)}`);
   checkMissingInputs(node, s, report);
   checkAttrs(node, s, report);
-  checkInputTypes(node, s, report, typeOf);
+  checkTypes(node, s, report, typeOf);
   checkBodies(node, s, report);
 }
 
@@ -229,31 +230,40 @@ function attrKind(a: Attr): string | undefined {
   return a.kind;
 }
 
-function checkInputTypes(node: Node, s: OpSchema, report: Report, typeOf: (v: ValueId) => Type | undefined) {
-  if (s.inputs.length === 0) return;
+/**
+ * Declared types of the inputs, then the outputs, against the type constraints: each allowed, and
+ * every value of one (non-heterogeneous) constraint of one type.
+ */
+function checkTypes(node: Node, s: OpSchema, report: Report, typeOf: (v: ValueId) => Type | undefined) {
   const bound = new Map<string, string>();
-  for (let i = 0; i < node.inputs.length; i++) {
-    const v = node.inputs[i];
-    if (v === null) continue;
-    const p = s.inputs[Math.min(i, s.inputs.length - 1)];
-    if (i >= s.inputs.length && !p.variadic) break;
-    const t = typeString(typeOf(v));
-    if (t === undefined) continue;
-    const allowed = s.types.get(p.type);
-    if (!allowed) {
-      // A type written out in the schema (`int64`, `seq(float)`).
-      if (t !== p.type) report('input-dtype', `input ${i} (${p.name}) is ${t}; ${node.op}-${s.since} wants ${p.type}`);
-      continue;
+  const side = (ids: readonly (ValueId | null)[], params: OpSchema['inputs'], what: 'input' | 'output') => {
+    if (params.length === 0) return;
+    const code = `${what}-dtype`;
+    for (let i = 0; i < ids.length; i++) {
+      const v = ids[i];
+      if (v === null) continue;
+      const p = params[Math.min(i, params.length - 1)];
+      if (i >= params.length && !p.variadic) break;
+      const t = typeString(typeOf(v));
+      if (t === undefined) continue;
+      const allowed = s.types.get(p.type);
+      if (!allowed) {
+        // A type written out in the schema (`int64`, `seq(float)`).
+        if (t !== p.type) report(code, `${what} ${i} (${p.name}) is ${t}; ${node.op}-${s.since} wants ${p.type}`);
+        continue;
+      }
+      if (!allowed.has(t)) {
+        report(code, `${what} ${i} (${p.name}) is ${t}, which ${node.op}-${s.since} does not allow for ${p.type}`);
+        continue;
+      }
+      if (p.heterogeneous) continue;
+      const prior = bound.get(p.type);
+      if (prior === undefined) bound.set(p.type, t);
+      else if (prior !== t) report(code, `${what} ${i} (${p.name}) is ${t}, but another value of type ${p.type} is ${prior}`);
     }
-    if (!allowed.has(t)) {
-      report('input-dtype', `input ${i} (${p.name}) is ${t}, which ${node.op}-${s.since} does not allow for ${p.type}`);
-      continue;
-    }
-    if (p.heterogeneous) continue;
-    const prior = bound.get(p.type);
-    if (prior === undefined) bound.set(p.type, t);
-    else if (prior !== t) report('input-dtype', `input ${i} (${p.name}) is ${t}, but another input of type ${p.type} is ${prior}`);
-  }
+  };
+  side(node.inputs, s.inputs, 'input');
+  side(node.outputs, s.outputs, 'output');
 }
 
 function graphAttr(node: Node, name: string): Graph | undefined {
