@@ -252,17 +252,21 @@ function runInspect(ctx: Context): number {
   return 0;
 }
 
+/** Diagnostics `check` prints before '… and N more diagnostics'. */
+const MAX_DIAGNOSTICS_SHOWN = 100;
+
 function runCheck(ctx: Context): number {
   const { args, platform } = ctx;
   const model = load(ctx);
   const diagnostics = verify(model);
   let errors = 0;
-  for (const d of diagnostics) {
-    if (d.severity === 'error') errors++;
-    platform.stdout(`${d.severity} [${d.code}] ${location(d)}: ${d.message}\n`);
-  }
+  for (const d of diagnostics) if (d.severity === 'error') errors++;
+  // Errors first, then at most MAX_DIAGNOSTICS_SHOWN lines: a hostile file can hold millions.
+  const shown = [...diagnostics.filter((d) => d.severity === 'error'), ...diagnostics.filter((d) => d.severity !== 'error')].slice(0, MAX_DIAGNOSTICS_SHOWN);
+  for (const d of shown) platform.stdout(`${d.severity} [${d.code}] ${location(d)}: ${d.message}\n`);
   const warnings = diagnostics.length - errors;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  if (diagnostics.length > shown.length) platform.stdout(`… and ${plural(diagnostics.length - shown.length, 'more diagnostic')}\n`);
   platform.stdout(`${args.input}: ${errors === 0 ? 'ok' : 'invalid'} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})\n`);
   return errors === 0 ? 0 : 2;
 }

@@ -20,6 +20,8 @@ import { npyWritable, writeNpy } from '../ir/eval/npy.js';
 import { evaluate } from '../ir/eval/run.js';
 import { describeValue } from '../ir/eval/values.js';
 import type { RtValue } from '../ir/ops/types.js';
+import type { Model } from '../ir/types.js';
+import { verify } from '../ir/verify/verify.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { plural } from './inspect.js';
 import type { Platform } from './platform.js';
@@ -99,6 +101,19 @@ function isOutputFile(name: string): boolean {
   return /\.(pb|npy)$/i.test(name);
 }
 
+/**
+ * Refuses a model the verifier finds errors in, as `optimize` does: evaluating a malformed graph
+ * (duplicate definitions, wrong arity …) would give an answer for a model no runtime accepts.
+ */
+function refuseInvalid(model: Model, file: string): void {
+  const errors = verify(model).filter((d) => d.severity === 'error');
+  if (errors.length === 0) return;
+  const d = errors[0];
+  const where = d.node !== undefined ? `${d.graph}/${d.node}` : d.value !== undefined ? `${d.graph}/${d.value}` : d.graph;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more; run 'lathe check')` : '';
+  throw new LatheError(`invalid model: [${d.code}] ${where}: ${d.message}${more}`, file);
+}
+
 /** Runs the command; returns the exit code (errors are thrown for runCli to report). */
 export function runModelCommand(platform: Platform, args: ParsedArgs): number {
   const out = args.values.get('output');
@@ -114,6 +129,7 @@ export function runModelCommand(platform: Platform, args: ParsedArgs): number {
     throw new LatheError(`holds ${plural(earlier.length, 'earlier output file')} (${shown}); pass --clear to delete them, or choose another folder`, out);
   }
   const model = platform.loadModel(args.input);
+  refuseInvalid(model, args.input);
   const g = model.graph;
 
   const t0 = platform.now();

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { DataType as D } from '../ir/dtype.js';
@@ -98,6 +98,25 @@ describe('lathe run', () => {
       const want = readFileSync(join(data, 'output_0.pb'));
       const kind = name.includes('sequence') ? ({ kind: 'sequence' } as const) : undefined;
       expect(compareValues(readValue(got, kind), readValue(want, kind), false, name)).toBeUndefined();
+    }
+  });
+
+  test('an invalid model is refused before it runs, as optimize refuses it', async () => {
+    const head = '<ir_version: 8, opset_import: ["" : 17]>';
+    const cases: Record<string, string> = {
+      'duplicate-name': `${head} g (float[2] x) => (float[2] y) { y = Relu(x)\n y = Relu(x) }`,
+      'duplicate-name ': `${head} g (float[2] x, float[2] x) => (float[2] y) { y = Relu(x) }`,
+      'op-arity': `${head} g (float[2] x) => (float[2] y) { y = Add(x, x, x) }`,
+    };
+    for (const [code, text] of Object.entries(cases)) {
+      const { dir, path } = input(saveModelToBytes(parseModel(text)));
+      writeFileSync(join(dir, 'input_0.pb'), writeValue(f32([2], [1, 2])));
+      const out = join(dir, 'out');
+      const r = await lathe('run', path, '--inputs', dir, '-o', out);
+      expect(r.code, show(r)).toBe(2);
+      expectOneLine(r, path);
+      expect(r.err).toContain(`invalid model: [${code.trim()}]`);
+      expect(existsSync(out)).toBe(false);
     }
   });
 

@@ -34,6 +34,7 @@ import { entry, pathLabel, rootPaths, subgraphsOf, hasSubgraphs, walkGraphTree, 
 import { tensorProblems } from './tensor.js';
 import { checkFunctionCycles } from './functions.js';
 import { findCycles } from './cycles.js';
+import { checkSchema } from './schema.js';
 
 export interface Diagnostic {
   severity: 'error' | 'warning';
@@ -502,6 +503,7 @@ export function verify(model: Model, options: VerifyOptions = {}): Diagnostic[] 
 
   // ---- function call cycles
   checkFunctionCycles(model, callsLocal, maxDepth, out);
+  checkSchema(model, out, maxDepth); // op schemas and versions: codes in ./schema.ts
   return out;
 }
 
