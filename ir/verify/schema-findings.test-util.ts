@@ -19,6 +19,7 @@ export const schemaFindings: Record<string, [code: string, model: () => Model]> 
   'Loop body with a float iteration number': ['body-arity', () => model('y = Loop<body = b (float i, bool ci, float[2] xi) => (bool co, float[2] xo) { co = Identity(ci)\n xo = Identity(xi) }>(m, c, x)', 'int64 m, bool c, float[2] x')],
   'unknown ai.onnx op': ['op-unknown', () => model('y = Frobnicate(x)')],
   'Cast without to': ['attr-missing', () => model('y = Cast(x)')],
+  'an attribute the op does not define': ['attr-unknown', () => model('y = Relu<alpha = 0.5>(x)')],
   'Transpose perm as floats': ['attr-kind', () => model('y = Transpose<perm = [1.0, 0.0]>(x)', 'float[2,3] x', 'float[3,2] y')],
   'Add with 1 input': ['op-arity', () => model('y = Add(x)')],
   'Add with 3 inputs': ['op-arity', () => model('y = Add(x, x, x)')],

@@ -12,6 +12,7 @@
  * - `op-arity`       input or output count outside the op's range; a required input omitted
  * - `attr-missing`   a required attribute absent
  * - `attr-kind`      an attribute of another kind than the op defines
+ * - `attr-unknown`   an attribute the op does not define (onnx's checker and onnxruntime refuse it)
  * - `input-dtype`    an input whose declared type the op's type constraint does not allow, or
  *                    two inputs of one constraint with different types
  * - `output-dtype`   the same for a declared output type (against the inputs' types too)
@@ -214,9 +215,11 @@ function checkAttrs(node: Node, s: OpSchema, report: Report) {
   for (const a of node.attrs) {
     seen.add(a.name);
     const want = s.attrs.get(a.name);
-    // An attribute the op does not define is not reported: onnxruntime refuses it, but lathe's
-    // own tests and tools mark nodes with such attributes, and it cannot change what a node computes.
-    if (!want) continue;
+    // onnx's checker and onnxruntime both refuse an attribute the op does not define.
+    if (!want) {
+      report('attr-unknown', `${node.op}-${s.since} has no attribute ${a.name}`);
+      continue;
+    }
     const kind = attrKind(a);
     if (kind !== undefined && kind !== want.kind) report('attr-kind', `attribute ${a.name} is ${kind}; ${node.op} wants ${want.kind}`);
   }
