@@ -1,5 +1,6 @@
 /** Every pass lathe ships, by pipeline name (explicit: no module-global registration). */
 import type { PassFactory } from '../src/pass.js';
+import { eliminateDeadCode } from './eliminate-dead-code/eliminate-dead-code.js';
 import { foldAffine } from './fold-affine/fold-affine.js';
 import { fuse } from './fuse/fuse.js';
 import { inferShapes } from './infer-shapes/infer-shapes.js';
@@ -7,6 +8,7 @@ import { simplifyAlgebra } from './simplify-algebra/simplify-algebra.js';
 import { simplifyShapes } from './simplify-shapes/simplify-shapes.js';
 
 export const passes = {
+  'eliminate-dead-code': eliminateDeadCode,
   'fold-affine': foldAffine,
   fuse,
   'infer-shapes': inferShapes,
