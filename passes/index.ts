@@ -2,6 +2,7 @@
 import type { PassFactory } from '../src/pass.js';
 import { eliminateDeadCode } from './eliminate-dead-code/eliminate-dead-code.js';
 import { foldAffine } from './fold-affine/fold-affine.js';
+import { foldConstants } from './fold-constants/fold-constants.js';
 import { fuse } from './fuse/fuse.js';
 import { inferShapes } from './infer-shapes/infer-shapes.js';
 import { simplifyAlgebra } from './simplify-algebra/simplify-algebra.js';
@@ -10,6 +11,7 @@ import { simplifyShapes } from './simplify-shapes/simplify-shapes.js';
 export const passes = {
   'eliminate-dead-code': eliminateDeadCode,
   'fold-affine': foldAffine,
+  'fold-constants': foldConstants,
   fuse,
   'infer-shapes': inferShapes,
   'simplify-algebra': simplifyAlgebra,
