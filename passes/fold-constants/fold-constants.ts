@@ -21,16 +21,16 @@
  * Constants that folding left unread (inputs of folded nodes) are removed; nothing else is.
  * Returns the same model when nothing folds.
  */
-import { DataType as D } from '../../ir/dtype.js';
 import { editAll, type Editor } from '../../ir/edit/edit.js';
 import { checkStorage } from '../../ir/eval/values.js';
-import { tensorValue, toTensor } from '../../ir/ops/tensor-value.js';
+import { toTensor } from '../../ir/ops/tensor-value.js';
 import type { RtValue, TensorValue } from '../../ir/ops/types.js';
-import type { Graph, Model, Node, NodeId, Tensor, Value, ValueId } from '../../ir/types.js';
+import type { Model, Node, NodeId, Tensor, Value, ValueId } from '../../ir/types.js';
 import { usesOf } from '../../ir/uses.js';
 import { hasSubgraphs, mapGraphs, type GraphPath } from '../../ir/walk.js';
 import { definePass, type PassStats } from '../../src/pass.js';
-import { foldableDef, runKernel } from './kernel-call.js';
+import { constantReader, isConstantNode, opsetsFor } from '../../src/constants.js';
+import { foldableDef, runKernel } from '../../src/kernel-call.js';
 
 export interface FoldOptions {
   /** Bytes a single fold may add to the file beyond what it frees (default 0). */
@@ -47,7 +47,6 @@ function tensorBytes(t: Tensor): number {
   return 0;
 }
 
-const DTYPE_BYTES: Record<number, number> = { [D.DOUBLE]: 8, [D.INT64]: 8, [D.UINT64]: 8, [D.COMPLEX128]: 16, [D.COMPLEX64]: 8 };
 
 /** A rough size of the NodeProto `node` (names, op type, attributes): what removing it saves. */
 function nodeBytes(node: Node, e: Editor): number {
@@ -88,101 +87,19 @@ function expectedElements(node: Node, inputs: readonly (RtValue | null)[], decla
   }
 }
 
-/** The opset of each domain in effect for the graph at `path`. */
-function opsetsFor(model: Model, path: GraphPath): Map<string, number> {
-  let root = path;
-  while (root.parent) root = root.parent;
-  const m = new Map<string, number>();
-  const add = (list: Model['opsets']) => {
-    for (const o of list) m.set(o.domain === 'ai.onnx' ? '' : o.domain, o.version);
-  };
-  add(model.opsets);
-  if (root.step.kind === 'function') add(model.functions[root.step.index].opsets);
-  return m;
-}
-
-const isConstantNode = (n: Node | undefined): n is Node =>
-  n !== undefined && n.op === 'Constant' && n.domain === '' && !n.attrs.some((a) => a.kind === 'ref');
-
 /** Folds what it can in one graph (see the module comment). */
 function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOptions, read: Set<ValueId>, stats: PassStats | undefined): void {
   const opsets = opsetsFor(model, path);
   let root = path;
   while (root.parent) root = root.parent;
   const inFunction = root.step.kind === 'function';
-  const memo = new Map<ValueId, RtValue | null>();
-
-  const constantNodeValue = (node: Node): RtValue | null => {
-    const def = foldableDef(node, opsets.get(''));
-    if (!def) return null;
-    try {
-      return runKernel(def, node, opsets.get('')!, [], [undefined])[0] ?? null;
-    } catch {
-      return null;
-    }
-  };
-  const fromGraph = (g: Graph, v: ValueId): RtValue | null => {
-    if (g.inputs.includes(v)) return null;
-    const val = g.values[v];
-    if (val.tensor && g.initializers.includes(v)) return decode(val.tensor);
-    const node = val.def ? g.nodes[val.def.node] : undefined;
-    return isConstantNode(node) ? constantNodeValue(node) : null;
-  };
-  // Decoded per fold, not cached on the Tensor: a folded weight's copy must not outlive the fold.
-  const decode = (t: Tensor): RtValue | null => {
-    if (t.data.kind === 'none' && t.dims.some((d) => d !== 0)) return null;
-    try {
-      return tensorValue(t, 'initializer');
-    } catch {
-      return null;
-    }
-  };
-  /** Cheap structural test (no payload read): is `v` an initializer or Constant output here or outside? */
-  const looksConstant = (v: ValueId): boolean => {
-    const val = e.value(v);
-    if (val) {
-      if (e.isGraphInput(v)) return false;
-      if (val.tensor) return e.isInitializer(v);
-      return val.def !== undefined && isConstantNode(e.node(val.def.node));
-    }
-    for (let p = path.parent; p; p = p.parent) {
-      if (!Object.hasOwn(p.graph.values, v)) continue;
-      const w = p.graph.values[v];
-      if (p.graph.inputs.includes(v)) return false;
-      if (w.tensor) return p.graph.initializers.includes(v);
-      return w.def !== undefined && isConstantNode(p.graph.nodes[w.def.node]);
-    }
-    return false;
-  };
-  const constant = (v: ValueId): RtValue | null => {
-    const known = memo.get(v);
-    if (known !== undefined) return known;
-    let out: RtValue | null = null;
-    const val = e.value(v);
-    if (val) {
-      if (e.isGraphInput(v)) out = null;
-      else if (val.tensor && e.isInitializer(v)) out = decode(val.tensor);
-      else if (val.def) {
-        const node = e.node(val.def.node);
-        out = isConstantNode(node) ? constantNodeValue(node) : null;
-      }
-    } else {
-      for (let p = path.parent; p; p = p.parent) {
-        if (Object.hasOwn(p.graph.values, v)) {
-          out = fromGraph(p.graph, v);
-          break;
-        }
-      }
-    }
-    memo.set(v, out);
-    return out;
-  };
+  const constants = constantReader(e, path, opsets);
 
   for (const node of e.nodes()) {
     if ((node.op === 'Constant' && node.domain === '') || hasSubgraphs(node) || node.attrs.some((a) => a.kind === 'ref')) continue;
     const opset = opsets.get(node.domain === 'ai.onnx' ? '' : node.domain);
     const def = foldableDef(node, opset);
-    if (!def || !node.inputs.every((v) => v === null || looksConstant(v))) continue;
+    if (!def || !node.inputs.every((v) => v === null || constants.isConstant(v))) continue;
     const inputs: (RtValue | null)[] = [];
     let all = true;
     for (const v of node.inputs) {
@@ -190,7 +107,7 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
         inputs.push(null);
         continue;
       }
-      const c = constant(v);
+      const c = constants.value(v);
       if (c === null || c.kind !== 'tensor') {
         all = false;
         break;
@@ -206,7 +123,7 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
       if (!val || e.isGraphOutput(v) || !e.uses(v).every((u) => u.kind === 'input' && u.node === node.id)) continue;
       if (val.tensor) freed += tensorBytes(val.tensor);
       else if (val.def) {
-        const c = memo.get(v);
+        const c = constants.value(v);
         if (c?.kind === 'tensor') freed += byteSize(c);
       }
     }
@@ -246,7 +163,7 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
       if (name !== undefined) e.setValue(y, { name: undefined });
       e.replaceAllUses(y, c);
       e.setValue(c, { name, type });
-      memo.set(c, tensors[k]);
+      constants.remember(c, tensors[k]!);
     });
     for (const v of node.inputs) if (v !== null) read.add(v);
     e.remove(node.id);

@@ -4,12 +4,12 @@
  * Nodes that need a subgraph or a random source are refused before they get here; the context
  * throws if a kernel asks for either anyway.
  */
-import { LatheError } from '../../ir/error.js';
-import { attrReader } from '../../ir/ops/attrs.js';
-import { standardOps } from '../../ir/ops/index.js';
-import { registryFor } from '../../ir/ops/registry.js';
-import type { KernelContext, OpDef, RtValue } from '../../ir/ops/types.js';
-import type { Node } from '../../ir/types.js';
+import { LatheError } from '../ir/error.js';
+import { attrReader } from '../ir/ops/attrs.js';
+import { standardOps } from '../ir/ops/index.js';
+import { registryFor } from '../ir/ops/registry.js';
+import type { KernelContext, OpDef, RtValue } from '../ir/ops/types.js';
+import type { Node } from '../ir/types.js';
 
 /** The deterministic op definition in effect for `node` at `opset`, or undefined (unknown or random). */
 export function foldableDef(node: Node, opset: number | undefined): OpDef | undefined {
