@@ -1,6 +1,7 @@
 /** Every pass lathe ships, by pipeline name (explicit: no module-global registration). */
 import type { PassFactory } from '../src/pass.js';
 import { eliminateDeadCode } from './eliminate-dead-code/eliminate-dead-code.js';
+import { eliminateNoOps } from './eliminate-no-ops/eliminate-no-ops.js';
 import { foldAffine } from './fold-affine/fold-affine.js';
 import { foldConstants } from './fold-constants/fold-constants.js';
 import { fuse } from './fuse/fuse.js';
@@ -10,6 +11,7 @@ import { simplifyShapes } from './simplify-shapes/simplify-shapes.js';
 
 export const passes = {
   'eliminate-dead-code': eliminateDeadCode,
+  'eliminate-no-ops': eliminateNoOps,
   'fold-affine': foldAffine,
   'fold-constants': foldConstants,
   fuse,

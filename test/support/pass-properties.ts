@@ -34,20 +34,25 @@ export function seededInputs(model: Model, seed: number): Record<string, RtValue
   return out;
 }
 
-function close(a: TensorValue, b: TensorValue): string | null {
+function close(a: TensorValue, b: TensorValue, exact: boolean): string | null {
   if (a.dtype !== b.dtype || a.dims.join() !== b.dims.join()) return `type ${a.dtype}[${a.dims}] vs ${b.dtype}[${b.dims}]`;
   for (let i = 0; i < a.data.length; i++) {
     const x = Number(a.data[i]);
     const y = Number(b.data[i]);
-    if (Number.isNaN(x) || Number.isNaN(y)) {
+    if (exact) {
+      if (!Object.is(x, y)) return `element ${i}: ${x} vs ${y} (must be bit-exact)`;
+    } else if (Number.isNaN(x) || Number.isNaN(y)) {
       if (Number.isNaN(x) !== Number.isNaN(y)) return `element ${i}: ${x} vs ${y}`;
     } else if (!(Math.abs(x - y) <= 1e-5 + 1e-4 * Math.abs(y)) && x !== y) return `element ${i}: ${x} vs ${y}`;
   }
   return null;
 }
 
-/** Same output names and values (tensors within tolerance). */
-export function expectSameOutputs(before: Model, after: Model, seed: number): void {
+/**
+ * Same output names and values: within |a − b| ≤ 1e-5 + 1e-4·|b|, or bit-exact (the sign of zero
+ * included) when `exact` (passes that only move or remove nodes).
+ */
+export function expectSameOutputs(before: Model, after: Model, seed: number, exact = false): void {
   const inputs = seededInputs(before, seed);
   const a = evaluate(before, inputs);
   const b = evaluate(after, inputs);
@@ -58,21 +63,21 @@ export function expectSameOutputs(before: Model, after: Model, seed: number): vo
       expect(vb).toEqual(va);
       continue;
     }
-    const diff = close(vb, va);
+    const diff = close(vb, va, exact);
     if (diff) throw new Error(`output ${name}: ${diff}\nbefore:\n${printModel(before)}\nafter:\n${printModel(after)}`);
   }
 }
 
 /** Asserts the pass properties on `numRuns` generated models (fixed seed: reproducible). */
-export function checkPassProperties(make: () => Pass, options: ArbModelOptions & { numRuns?: number; seed?: number } = {}): void {
-  const { numRuns = 150, seed = 7, ...arb } = options;
+export function checkPassProperties(make: () => Pass, options: ArbModelOptions & { numRuns?: number; seed?: number; exact?: boolean } = {}): void {
+  const { numRuns = 150, seed = 7, exact = false, ...arb } = options;
   fc.assert(
     fc.property(arbModel(arb), fc.nat(1000), (model, inputSeed) => {
       const pass = make();
       const out = pass.run(model, createPassContext());
       const errors = verify(out).filter((d) => d.severity === 'error');
       if (errors.length > 0) throw new Error(`verifier after ${pass.name}: ${errors.map((d) => d.message).join('; ')}\n${printModel(out)}`);
-      expectSameOutputs(model, out, inputSeed);
+      expectSameOutputs(model, out, inputSeed, exact);
       const again = pass.run(out, createPassContext());
       if (again !== out) throw new Error(`${pass.name} is not idempotent:\nfirst:\n${printModel(out)}\nsecond:\n${printModel(again)}`);
     }),
