@@ -1,5 +1,6 @@
 /** Every pass lathe ships, by pipeline name (explicit: no module-global registration). */
 import type { PassFactory } from '../src/pass.js';
+import { dedupeInitializers } from './dedupe-initializers/dedupe-initializers.js';
 import { eliminateCommonSubexpressions } from './eliminate-common-subexpressions/eliminate-common-subexpressions.js';
 import { eliminateDeadCode } from './eliminate-dead-code/eliminate-dead-code.js';
 import { eliminateNoOps } from './eliminate-no-ops/eliminate-no-ops.js';
@@ -11,6 +12,7 @@ import { simplifyAlgebra } from './simplify-algebra/simplify-algebra.js';
 import { simplifyShapes } from './simplify-shapes/simplify-shapes.js';
 
 export const passes = {
+  'dedupe-initializers': dedupeInitializers,
   'eliminate-common-subexpressions': eliminateCommonSubexpressions,
   'eliminate-dead-code': eliminateDeadCode,
   'eliminate-no-ops': eliminateNoOps,
