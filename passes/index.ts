@@ -10,6 +10,7 @@ import { fuse } from './fuse/fuse.js';
 import { inferShapes } from './infer-shapes/infer-shapes.js';
 import { simplifyAlgebra } from './simplify-algebra/simplify-algebra.js';
 import { simplifyShapes } from './simplify-shapes/simplify-shapes.js';
+import { topoSort } from './topo-sort/topo-sort.js';
 
 export const passes = {
   'dedupe-initializers': dedupeInitializers,
@@ -22,4 +23,5 @@ export const passes = {
   'infer-shapes': inferShapes,
   'simplify-algebra': simplifyAlgebra,
   'simplify-shapes': simplifyShapes,
+  'topo-sort': topoSort,
 } satisfies Record<string, PassFactory>;
