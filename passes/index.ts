@@ -7,6 +7,7 @@ import { eliminateNoOps } from './eliminate-no-ops/eliminate-no-ops.js';
 import { foldAffine } from './fold-affine/fold-affine.js';
 import { foldConstants } from './fold-constants/fold-constants.js';
 import { fuse } from './fuse/fuse.js';
+import { inlineFunctions } from './inline-functions/inline-functions.js';
 import { inferShapes } from './infer-shapes/infer-shapes.js';
 import { simplifyAlgebra } from './simplify-algebra/simplify-algebra.js';
 import { simplifyShapes } from './simplify-shapes/simplify-shapes.js';
@@ -21,6 +22,7 @@ export const passes = {
   'fold-constants': foldConstants,
   fuse,
   'infer-shapes': inferShapes,
+  'inline-functions': inlineFunctions,
   'simplify-algebra': simplifyAlgebra,
   'simplify-shapes': simplifyShapes,
   'topo-sort': topoSort,
