@@ -4,6 +4,7 @@ import { dedupeInitializers } from './dedupe-initializers/dedupe-initializers.js
 import { eliminateCommonSubexpressions } from './eliminate-common-subexpressions/eliminate-common-subexpressions.js';
 import { eliminateDeadCode } from './eliminate-dead-code/eliminate-dead-code.js';
 import { eliminateNoOps } from './eliminate-no-ops/eliminate-no-ops.js';
+import { fixNames } from './fix-names/fix-names.js';
 import { foldAffine } from './fold-affine/fold-affine.js';
 import { foldConstants } from './fold-constants/fold-constants.js';
 import { fuse } from './fuse/fuse.js';
@@ -18,6 +19,7 @@ export const passes = {
   'eliminate-common-subexpressions': eliminateCommonSubexpressions,
   'eliminate-dead-code': eliminateDeadCode,
   'eliminate-no-ops': eliminateNoOps,
+  'fix-names': fixNames,
   'fold-affine': foldAffine,
   'fold-constants': foldConstants,
   fuse,
