@@ -51,7 +51,7 @@ describe('fix-names', () => {
     expect(Object.values(out.graph.values).map((v) => v.name)).toEqual(['x', 'y_1', 'y']);
   });
 
-  it('function bodies are their own namespace; a clash inside one is fixed', () => {
+  it('function bodies are their own namespace: a body may reuse a main-graph name', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
 g (float[2] t) => (y) { y = f.F (t) }
 <domain: "f", opset_import: ["" : 17]> F (p) => (q) { t = Relu (p)\n q = Neg (t) }`);
