@@ -80,13 +80,28 @@ g (float[2] x, bool c) => (y) <bool yes = {1}> {
     expectSameOutputs(m, out, 4, true);
   });
 
-  it('leaves calls it cannot inline: a body with subgraphs, a call also in the op table, a missing input', () => {
+  it('leaves calls it cannot inline: a call also in the op table, a missing input', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
-g (float[2] x, bool c) => (y, z, w) { y = f.B (x, c)\n z = Relu (x)\n w = f.Two (x, ) }
-<domain: "f", opset_import: ["" : 17]> B (p, k) => (q) { q = If (k) <then_branch = t () => (o) { o = Neg (p) }, else_branch = e () => (o2) { o2 = Relu (p) }> }
+g (float[2] x) => (z, w) { z = Relu (x)\n w = f.Two (x, ) }
 <domain: "", opset_import: ["" : 17]> Relu (p) => (q) { q = Neg (p) }
 <domain: "f", opset_import: ["" : 17]> Two (p, r) => (q) { q = Add (p, r) }`);
     expect(run(m)).toBe(m);
+  });
+
+  it('a body holding subgraphs is copied with fresh ids at every call, references resolved inside', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
+g (float[2] x, bool c) => (y, z) { y = f.B <s = 2.0> (x, c)\n z = f.B (y, c) }
+<domain: "f", opset_import: ["" : 17]> B <s: float = 3.0> (p, k) => (q) {
+  h = Relu (p)
+  q = If (k) <then_branch = t () => (o) { o = LeakyRelu <alpha: float = @s> (h) }, else_branch = e () => (o2) { o2 = Neg (p) }>
+}`);
+    const out = run(m);
+    expect(ops(out)).toEqual(['Relu', 'If', 'Relu', 'If']);
+    const text = printModel(out);
+    expect(text).toContain('LeakyRelu <alpha = 2.0>');
+    expect(text).toContain('LeakyRelu <alpha = 3.0>');
+    expectSameOutputs(m, out, 6, true);
+    expect(run(out)).toBe(out);
   });
 
   it('properties on generated models (verifier clean, same outputs, idempotent)', () => {

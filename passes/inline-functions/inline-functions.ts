@@ -7,10 +7,11 @@
  * attribute or the function's default (an attribute with neither is absent), and the call's
  * outputs keep their names (hygiene: the copied intermediate values are unnamed, so they can never
  * clash with a name of the caller; emit gives them fresh names). Calls inside function bodies are
- * inlined too, so nested functions flatten in a few sweeps. Not inlined (left as calls): a function
- * whose body holds subgraphs (they would need a deep copy with fresh ids), a call the op table
- * also resolves (the evaluator runs the kernel, not the function), a call leaving out an input, and
- * a body importing a domain at another version than the caller's graph. A domain the caller's
+ * inlined too, so nested functions flatten in a few sweeps. Subgraphs in a body are copied with
+ * fresh ids (clone.ts), so a function inlined twice never defines an id twice. Not inlined (left as
+ * calls): a call the op table also resolves (the evaluator runs the kernel, not the function), a
+ * call leaving out an input, a body importing a domain at another version than the caller's graph,
+ * and a body nesting subgraphs deeper than MAX_CLONE_DEPTH. A domain the caller's
  * model lacks is imported at the function's version. Functions no longer called are left to
  * eliminate-dead-code.
  *
@@ -26,7 +27,8 @@ import { standardOps } from '../../ir/ops/index.js';
 import { registryFor } from '../../ir/ops/registry.js';
 import type { Attr, Graph, Model, Node, OnnxFunction, OpsetId, ValueId } from '../../ir/types.js';
 import { capturesOf, renameCaptured } from '../../ir/uses.js';
-import { hasSubgraphs, type GraphPath } from '../../ir/walk.js';
+import { hasSubgraphs, walkGraphTree, type GraphPath } from '../../ir/walk.js';
+import { cloneAttrs, MAX_CLONE_DEPTH } from './clone.js';
 import { constantReader, opsetsFor } from '../../src/constants.js';
 import { definePass, type PassStats } from '../../src/pass.js';
 
@@ -34,9 +36,14 @@ function fnKey(domain: string, name: string, overload: string | undefined): stri
   return `${domain}\u0000${name}\u0000${overload ?? ''}`;
 }
 
-/** True when some node of `g` holds a subgraph. */
-function holdsSubgraphs(g: Graph): boolean {
-  return g.order.some((id) => hasSubgraphs(g.nodes[id]));
+/** True when the body's subgraphs nest no deeper than a copy may go (checked without recursion). */
+function cloneable(body: Graph): boolean {
+  let ok = true;
+  walkGraphTree({ parent: null, step: { kind: 'main' }, graph: body, depth: 0 }, (_g, p) => {
+    if (p.depth > MAX_CLONE_DEPTH) ok = false;
+    return ok;
+  });
+  return ok;
 }
 
 /** The body node's attributes with references resolved against the call (see the module comment). */
@@ -57,12 +64,15 @@ function resolveAttrs(attrs: readonly Attr[], call: Node, fn: OnnxFunction): Att
  * Copies `nodes` of a body or branch into the editor's graph before `before`; `map` takes body
  * values to the caller's. Captures of kept subgraphs are rewired to the copies.
  */
-function copyNodes(e: Editor, body: Graph, map: Map<ValueId, ValueId | null>, before: Node, attrsOf: (n: Node) => Attr[]): Set<ValueId> {
+function copyNodes(e: Editor, body: Graph, map: Map<ValueId, ValueId | null>, before: Node, clone?: (a: readonly Attr[]) => Attr[]): Set<ValueId> {
   const made = new Set<ValueId>();
+  const ids = clone ? e.subgraph('inlined').ids : undefined;
   for (const id of body.order) {
     const inner = body.nodes[id];
-    let attrs = attrsOf(inner);
-    if (hasSubgraphs(inner)) {
+    let attrs: Attr[] = [...inner.attrs];
+    if (clone) attrs = cloneAttrs(inner.attrs, ids!, map, clone);
+    else if (hasSubgraphs(inner)) {
+      // A branch being inlined: its subgraphs move as they are (the If goes), captures rewired.
       let moved: Node = { ...inner, attrs };
       for (const v of capturesOf(inner)) {
         const to = map.get(v);
@@ -129,7 +139,7 @@ function inlineGraph(e: Editor, path: GraphPath, s: Sweep): void {
       continue;
     }
     const fn = s.functions.get(fnKey(node.domain, node.op, node.overload));
-    if (!fn || holdsSubgraphs(fn.graph)) continue;
+    if (!fn) continue;
     const opset = opsets.get(node.domain);
     if (opset !== undefined && registryFor(standardOps).resolve(node.domain, node.op, opset)) continue;
     if (fn.graph.inputs.some((_, i) => (node.inputs[i] ?? null) === null)) continue;
@@ -145,7 +155,8 @@ function inlineGraph(e: Editor, path: GraphPath, s: Sweep): void {
     })) continue;
     const map = new Map<ValueId, ValueId | null>();
     fn.graph.inputs.forEach((v, i) => map.set(v, node.inputs[i]!));
-    const fresh = copyNodes(e, fn.graph, map, node, (n) => resolveAttrs(n.attrs, node, fn));
+    if (fn.graph.order.some((id) => hasSubgraphs(fn.graph.nodes[id])) && !cloneable(fn.graph)) continue;
+    const fresh = copyNodes(e, fn.graph, map, node, (a) => resolveAttrs(a, node, fn));
     const results = fn.graph.outputs.map((v) => map.get(v) ?? null);
     if (!rewire(e, node, results, fresh)) continue;
     e.remove(node.id);
@@ -173,7 +184,7 @@ function inlineIf(e: Editor, node: Node, cond: ReturnType<ReturnType<typeof cons
     map.set(v, c);
     fresh.add(c);
   }
-  for (const v of copyNodes(e, g, map, node, (n) => [...n.attrs])) fresh.add(v);
+  for (const v of copyNodes(e, g, map, node)) fresh.add(v);
   const results = g.outputs.map((v) => (map.has(v) ? map.get(v)! : v));
   if (!rewire(e, node, results, fresh)) return;
   e.remove(node.id);
