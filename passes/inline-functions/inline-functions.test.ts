@@ -8,6 +8,7 @@ import { createPassContext } from '../../src/pass.js';
 import { arbModel } from '../../test/arbitraries/model.js';
 import { checkPassProperties, expectSameOutputs } from '../../test/support/pass-properties.js';
 import type { ValueId } from '../../ir/types.js';
+import { walkNodes } from '../../ir/walk.js';
 import { inlineFunctions } from './inline-functions.js';
 
 function run(m: Model): Model {
@@ -101,6 +102,10 @@ g (float[2] x, bool c) => (y, z) { y = f.B <s = 2.0> (x, c)\n z = f.B (y, c) }
     expect(text).toContain('LeakyRelu <alpha = 2.0>');
     expect(text).toContain('LeakyRelu <alpha = 3.0>');
     expectSameOutputs(m, out, 6, true);
+    // Ids are unique model-wide (ir/ids.ts), nodes included.
+    const nodeIds: string[] = [];
+    walkNodes(out, (n) => nodeIds.push(n.id));
+    expect(new Set(nodeIds).size).toBe(nodeIds.length);
     expect(run(out)).toBe(out);
   });
 
