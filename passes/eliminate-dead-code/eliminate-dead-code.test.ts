@@ -77,6 +77,13 @@ g (float[2] x) => (y) { y = f.A (x) }
     expect(out.functions[0].graph.order.length).toBe(1);
   });
 
+  it('drops the quantization annotations of removed values, keeps the others', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g @{quantization: [["dead", ["scale": "s"]], ["y", ["scale": "s"]]]} (float[2] x) => (y) { dead = Neg (x)\n y = Relu (x) }`);
+    const out = run(m).out;
+    expect(out.graph.quantization?.map((q) => q.tensor)).toEqual(['y']);
+  });
+
   it('handles a 20,000-long dead chain without recursion', () => {
     const lines = ['a0 = Neg (x)'];
     for (let i = 1; i < 20000; i++) lines.push(`a${i} = Neg (a${i - 1})`);

@@ -5,7 +5,8 @@
  *   ONNX ops have no side effects, so this holds for every op, custom domains included;
  * - initializers and sparse initializers nothing reads (one that is also a graph input is an
  *   input: the interface, kept);
- * - value_info of outer-scope values no longer read in that graph;
+ * - value_info of outer-scope values no longer read in that graph, and quantization annotations of
+ *   values removed;
  * - local functions no node calls (transitively from the main graph);
  * - model opset imports of domains no node and no kept function uses (the ONNX domain is kept).
  *
@@ -60,7 +61,22 @@ export function eliminateDeadInGraph(graph: Graph, removed: Removed = { nodes: 0
   for (const id of order) nodes[id] = graph.nodes[id];
   const values: Record<ValueId, Value> = {};
   for (const key of Object.keys(graph.values)) if (!drop.has(key as ValueId)) values[key as ValueId] = graph.values[key as ValueId];
-  return { ...graph, order, nodes, values, initializers, sparseInitializers };
+  return { ...graph, order, nodes, values, initializers, sparseInitializers, ...quantizationKept(graph, drop, values) };
+}
+
+/** Quantization annotations (by tensor name) of values that are gone are dropped with them. */
+function quantizationKept(graph: Graph, drop: ReadonlySet<ValueId>, values: Readonly<Record<ValueId, Value>>): Pick<Graph, 'quantization'> {
+  const q = graph.quantization;
+  if (!q) return {};
+  const goneNames = new Set<string>();
+  for (const v of drop) {
+    const name = graph.values[v]?.name;
+    if (name !== undefined) goneNames.add(name);
+  }
+  if (goneNames.size === 0) return { quantization: q };
+  for (const v of Object.values(values)) if (v.name !== undefined) goneNames.delete(v.name);
+  const kept = q.filter((e) => !goneNames.has(e.tensor));
+  return { quantization: kept.length === q.length ? q : kept };
 }
 
 /** A value entry that defines nothing here: value_info of a value from an enclosing graph. */
