@@ -69,6 +69,13 @@ g (float[2] x, bool c) => (y) {
     expect(out.opsets.map((o) => o.domain)).toEqual(['', 'f']);
   });
 
+  it("drops a function's imports of domains its body does not use", () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
+g (float[2] x) => (y) { y = f.A (x) }
+<domain: "f", opset_import: ["" : 17, "ai.onnx.ml" : 3, "f" : 1]> A (p) => (q) { q = Neg (p) }`);
+    expect(run(m).out.functions[0].opsets).toEqual([{ domain: '', version: 17 }]);
+  });
+
   it('cleans function bodies', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
 g (float[2] x) => (y) { y = f.A (x) }

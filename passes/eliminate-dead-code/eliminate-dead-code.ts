@@ -8,7 +8,8 @@
  * - value_info of outer-scope values no longer read in that graph, and quantization annotations of
  *   values removed;
  * - local functions no node calls (transitively from the main graph);
- * - model opset imports of domains no node and no kept function uses (the ONNX domain is kept).
+ * - model opset imports of domains no node and no kept function uses, and a function's imports of
+ *   domains its body does not use (the ONNX domain is always kept).
  *
  * Graphs are handled bottom-up (`mapGraphs`): a subgraph is cleaned before the node holding it, so
  * captures that vanish with dead subgraph nodes stop keeping outer values alive. Within a graph one
@@ -122,12 +123,26 @@ function reachable(model: Model): { keep: boolean[]; domains: Set<string> } {
   return { keep, domains };
 }
 
-/** The model without unused local functions and opset imports (same object when none). */
+/** Domains a function body (with its subgraphs) uses, and the ONNX domain (always kept). */
+function bodyDomains(f: OnnxFunction): Set<string> {
+  const out = new Set<string>(['']);
+  eachNode(f.graph, (n) => out.add(n.domain === 'ai.onnx' ? '' : n.domain));
+  return out;
+}
+
+/** The model without unused local functions and opset imports, its own or a function's (same object when none). */
 function pruneFunctionsAndOpsets(model: Model, stats?: PassStats): Model {
   const { keep, domains } = reachable(model);
-  const functions: OnnxFunction[] = model.functions.filter((_, i) => keep[i]);
+  let trimmed = false;
+  const functions: OnnxFunction[] = model.functions.filter((_, i) => keep[i]).map((f) => {
+    const own = bodyDomains(f);
+    const opsets = f.opsets.filter((o) => own.has(o.domain === 'ai.onnx' ? '' : o.domain));
+    if (opsets.length === f.opsets.length) return f;
+    trimmed = true;
+    return { ...f, opsets };
+  });
   const opsets: OpsetId[] = model.opsets.filter((o) => domains.has(o.domain === 'ai.onnx' ? '' : o.domain));
-  if (functions.length === model.functions.length && opsets.length === model.opsets.length) return model;
+  if (!trimmed && functions.length === model.functions.length && opsets.length === model.opsets.length) return model;
   stats?.count('functions', model.functions.length - functions.length);
   stats?.count('opsets', model.opsets.length - opsets.length);
   return { ...model, functions, opsets };
