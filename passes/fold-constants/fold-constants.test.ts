@@ -22,7 +22,7 @@ describe('fold-constants', () => {
   it('folds a chain into one initializer that keeps the output name, and drops the inputs', () => {
     const m = parseModel(`${header}
 g (float[2] x) => (float[2] y, float[2] z) <float[2] a = {1, 2}, float[2] b = {3, 4}> {
-  k = Constant <value_floats = [10, 20]> ()
+  k = Constant <value_floats = [10.0, 20.0]> ()
   s = Add (a, b)
   y = Mul (s, k)
   z = Add (x, y)
