@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { parseModel } from '../../ir/text/parse.js';
+import { printModel } from '../../ir/text/print.js';
+import type { Model } from '../../ir/types.js';
+import { verify } from '../../ir/verify/verify.js';
+import { createPassContext } from '../../src/pass.js';
+import { checkPassProperties, expectSameOutputs } from '../../test/support/pass-properties.js';
+import { eliminateCommonSubexpressions } from './eliminate-common-subexpressions.js';
+
+const header = '<ir_version: 8, opset_import: ["" : 17]>';
+
+function run(m: Model): Model {
+  const out = eliminateCommonSubexpressions().run(m, createPassContext());
+  expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+  return out;
+}
+
+const count = (m: Model, op: string) => m.graph.order.filter((id) => m.graph.nodes[id].op === op).length;
+
+describe('eliminate-common-subexpressions', () => {
+  it('merges equal nodes and equal constants, attributes in any order', () => {
+    const m = parseModel(`${header}
+g (float[2,3] x) => (y) <float[3] w1 = {1, 2, 3}, float[3] w2 = {1, 2, 3}> {
+  a = Add (x, w1)
+  b = Add (x, w2)
+  g1 = Gemm <alpha = 2.0, transB = 1> (a, a)
+  g2 = Gemm <transB = 1, alpha = 2.0> (b, b)
+  y = Sub (g1, g2)
+}`);
+    const out = run(m);
+    expect(count(out, 'Add')).toBe(1);
+    expect(count(out, 'Gemm')).toBe(1);
+    expectSameOutputs(m, out, 1, true);
+    expect(run(out)).toBe(out);
+  });
+
+  it('returns the same object when nothing repeats', () => {
+    const m = parseModel(`${header} g (float[2] x) => (y) { a = Relu (x)\n y = Neg (a) }`);
+    expect(run(m)).toBe(m);
+  });
+
+  it.each(['RandomUniformLike (p)', 'RandomNormalLike (p)', 'Bernoulli (p)', 'RandomNormal <shape = [2]> ()', 'Multinomial (lg)'])('never merges random ops: %s', (call) => {
+    const m = parseModel(`${header}
+g () => (d) <float[2] p = {0.5, 0.5}, float[1,2] lg = {0, 0}> { r1 = ${call}\n r2 = ${call}\n d = Sub (r1, r2) }`);
+    expect(run(m)).toBe(m);
+  });
+
+  it('never merges constants of different dtypes or dims with the same bytes', () => {
+    const m = parseModel(`${header}
+g (float[2] x) => (y, z) <int32[2] a = {1, 2}, int32[1,2] b = {1, 2}> { y = Add (a, a)\n z = Add (b, b) }`);
+    expect(run(m)).toBe(m);
+  });
+
+  it('never merges unknown (custom) ops', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "custom" : 1]>
+g (float[2] x) => (y) { a = custom.Noise (x)\n b = custom.Noise (x)\n y = Sub (a, b) }`);
+    expect(run(m)).toBe(m);
+  });
+
+  it('a subgraph node reuses an outer node only when that node comes before the holder', () => {
+    const m = parseModel(`${header}
+g (float[2] x, bool c) => (z, late) {
+  early = Neg (x)
+  z = If (c) <then_branch = t () => (o) { n1 = Neg (x)\n r1 = Relu (x)\n o = Add (n1, r1) }, else_branch = e () => (o2) { o2 = Identity (x) }>
+  late = Relu (x)
+}`);
+    const out = run(m);
+    const text = printModel(out);
+    expect(text).toContain('o = Add (early, r1)');
+    expect(text).toContain('r1 = Relu (x)');
+    expectSameOutputs(m, out, 2, true);
+  });
+
+  it('merges inside function bodies', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
+g (float[2] x) => (y) { y = f.F (x) }
+<domain: "f", opset_import: ["" : 17]> F (p) => (q) { a = Relu (p)\n b = Relu (p)\n q = Add (a, b) }`);
+    const out = run(m);
+    expect(out.functions[0].graph.order.length).toBe(2);
+    expectSameOutputs(m, out, 3, true);
+  });
+
+  it('keeps a duplicate whose output is a graph output the earlier value cannot carry', () => {
+    const m = parseModel(`${header} g (float[2] x) => (a, b) { a = Relu (x)\n b = Relu (x) }`);
+    expect(run(m)).toBe(m);
+  });
+
+  it('properties on generated models (verifier clean, same outputs, idempotent)', () => {
+    checkPassProperties(() => eliminateCommonSubexpressions(), { exact: true });
+  });
+});

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { evaluate } from '../../ir/eval/index.js';
+import { parseModel } from '../../ir/text/parse.js';
+import { printModel } from '../../ir/text/print.js';
+import type { Model } from '../../ir/types.js';
+import { verify } from '../../ir/verify/verify.js';
+import { createPassContext } from '../../src/pass.js';
+import { checkPassProperties, expectSameOutputs } from '../../test/support/pass-properties.js';
+import { eliminateNoOps } from './eliminate-no-ops.js';
+
+const header = (opset = 17) => `<ir_version: 8, opset_import: ["" : ${opset}]>`;
+
+function run(m: Model): Model {
+  const out = eliminateNoOps().run(m, createPassContext());
+  expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+  return out;
+}
+
+const ops = (m: Model) => m.graph.order.map((id) => m.graph.nodes[id].op);
+
+/** A model computing `y = Relu(<expr of x>)`, so the no-op is never the output carrier. */
+const wrap = (body: string, inits = '', xType = 'float[2,3]', opset = 17) =>
+  parseModel(`${header(opset)} g (${xType} x) => (y) ${inits ? `<${inits}>` : ''} { ${body}\n y = Relu (t) }`);
+
+describe('eliminate-no-ops', () => {
+  it.each([
+    ['Identity', 't = Identity (x)', ''],
+    ['Dropout without training_mode', 't = Dropout (x)', ''],
+    ['Dropout with training_mode false', 't, mask = Dropout (x, r, f)', 'float r = {0.5}, bool f = {0}'],
+    ['Cast to the same type', 't = Cast <to = 1> (x)', ''],
+    ['Reshape to the same shape, 0 and -1', 't = Reshape (x, s)', 'int64[2] s = {0, -1}'],
+    ['Expand to the same shape', 't = Expand (x, s)', 'int64[1] s = {3}'],
+    ['Transpose identity perm', 't = Transpose <perm = [0, 1]> (x)', ''],
+    ['zero Pad', 't = Pad (x, p)', 'int64[4] p = {0, 0, 0, 0}'],
+    ['full Slice', 't = Slice (x, s, e)', 'int64[2] s = {0, -9}, int64[2] e = {2, 3}'],
+    ['single-input Concat', 't = Concat <axis = 1> (x)', ''],
+    ['single-input Min', 't = Min (x)', ''],
+    ['Add of -0', 't = Add (x, z)', 'float z = {-0.0}'],
+    ['Sub of +0', 't = Sub (x, z)', 'float[3] z = {0, 0, 0}'],
+    ['Mul by 1 on the left', 't = Mul (o, x)', 'float[1,3] o = {1, 1, 1}'],
+    ['Div by 1', 't = Div (x, o)', 'float o = {1}'],
+  ])('removes %s', (_label, body, inits) => {
+    const m = wrap(body, inits);
+    const out = run(m);
+    expect(ops(out)).toEqual(['Relu']);
+    expectSameOutputs(m, out, 5, true);
+  });
+
+  it.each([
+    ['Add of +0 (-0 + 0 = +0)', 't = Add (x, z)', 'float z = {0.0}'],
+    ['Sub of -0', 't = Sub (x, z)', 'float z = {-0.0}'],
+    ['Mul by ones that broadcast to a larger shape', 't = Mul (x, o)', 'float[2,2,3] o = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}'],
+    ['Mul by a value that is not 1', 't = Mul (x, o)', 'float o = {2}'],
+    ['Cast to another type', 't = Cast <to = 11> (x)\n u = Cast <to = 1> (t)', ''],
+    ['Dropout in training mode', 't, mask = Dropout (x, r, f)', 'float r = {0.5}, bool f = {1}'],
+    ['Dropout whose mask is read', 't0, mask = Dropout (x)\n mf = Cast <to = 1> (mask)\n t = Add (t0, mf)', ''],
+    ['Reshape to another shape', 't = Reshape (x, s)', 'int64[2] s = {3, 2}'],
+    ['Expand that grows', 't = Expand (x, s)', 'int64[3] s = {2, 2, 3}'],
+    ['Transpose that swaps', 't = Transpose <perm = [1, 0]> (x)', ''],
+    ['partial Slice', 't = Slice (x, s, e)', 'int64[1] s = {1}, int64[1] e = {3}'],
+    ['nonzero Pad', 't = Pad (x, p)', 'int64[4] p = {0, 1, 0, 0}'],
+  ])('keeps %s', (_label, body, inits) => {
+    const m = wrap(body, inits);
+    expect(run(m)).toBe(m);
+  });
+
+  it('the sign-of-zero decision holds in the evaluator: Add of +0 changes -0, Add of -0 does not', () => {
+    const negZero = { kind: 'tensor' as const, dtype: 1, dims: [1], data: new Float32Array([-0]) };
+    const plus = parseModel(`${header()} g (float[1] x) => (y) <float z = {0.0}> { y = Add (x, z) }`);
+    const minus = parseModel(`${header()} g (float[1] x) => (y) <float z = {-0.0}> { y = Add (x, z) }`);
+    const first = (m: Model) => {
+      const y = evaluate(m, { x: negZero }).get('y')!;
+      return y.kind === 'tensor' ? Number(y.data[0]) : NaN;
+    };
+    expect(Object.is(first(plus), 0)).toBe(true);
+    expect(Object.is(first(minus), -0)).toBe(true);
+  });
+
+  it('Reshape with a symbolic dim: 0 keeps it, a number never matches it', () => {
+    expect(ops(run(wrap('t = Reshape (x, s)', 'int64[2] s = {0, 3}', 'float[N,3]')))).toEqual(['Relu']);
+    const m = wrap('t = Reshape (x, s)', 'int64[2] s = {2, 3}', 'float[N,3]');
+    expect(run(m)).toBe(m);
+  });
+
+  it('Dropout by opset: 7–11 is inference, opset 6 needs is_test', () => {
+    expect(ops(run(wrap('t = Dropout <ratio = 0.5> (x)', '', 'float[2,3]', 10)))).toEqual(['Relu']);
+    const training = wrap('t = Dropout <is_test = 0> (x)', '', 'float[2,3]', 6);
+    expect(run(training)).toBe(training);
+    expect(ops(run(wrap('t = Dropout <is_test = 1> (x)', '', 'float[2,3]', 6)))).toEqual(['Relu']);
+  });
+
+  it('a main-graph output keeps its name: the input takes it, or the node stays', () => {
+    const m = parseModel(`${header()} g (float[2] x) => (y, z) { t = Relu (x)\n y = Identity (t)\n z = Identity (x) }`);
+    const out = run(m);
+    expect(ops(out)).toEqual(['Relu', 'Identity']);
+    expect(printModel(out)).toContain('y = Relu (x)');
+    expect(run(out)).toBe(out);
+  });
+
+  it('works in subgraphs and function bodies, never outputting an outer value from a body', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
+g (float[2] x, bool c) => (y) {
+  y = If (c) <then_branch = t () => (o) { a = Identity (x)\n o = Neg (a) }, else_branch = e () => (o2) { o2 = Identity (x) }>
+  }
+<domain: "f", opset_import: ["" : 17]> F (p) => (q) { a = Relu (p)\n b = Identity (a)\n q = Identity (b) }`);
+    const out = run(m);
+    const text = printModel(out);
+    expect(text).toContain('o = Neg (x)');
+    expect(text).toContain('o2 = Identity (x)');
+    const body = out.functions[0].graph;
+    expect(body.order.map((id) => body.nodes[id].op)).toEqual(['Relu']);
+  });
+
+  it('properties on generated models (verifier clean, same outputs, idempotent)', () => {
+    checkPassProperties(() => eliminateNoOps(), { exact: true });
+  });
+});

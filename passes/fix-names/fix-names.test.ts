@@ -1,0 +1,82 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder, modelOf, tensorType } from '../../ir/edit/build.js';
+import { parseModel } from '../../ir/text/parse.js';
+import type { Model } from '../../ir/types.js';
+import { verify } from '../../ir/verify/verify.js';
+import { rootPaths, walkGraphTree } from '../../ir/walk.js';
+import { createPassContext } from '../../src/pass.js';
+import { arbModel, floatTensor } from '../../test/arbitraries/model.js';
+import { checkPassProperties } from '../../test/support/pass-properties.js';
+import { fixNames } from './fix-names.js';
+
+const run = (m: Model) => fixNames().run(m, createPassContext());
+
+/** Names of the values defined in each graph tree: every one named, none twice. */
+function expectUniqueNames(m: Model): void {
+  for (const root of rootPaths(m)) {
+    const names: string[] = [];
+    walkGraphTree(root, (g) => {
+      for (const id of [...g.inputs, ...g.initializers]) names.push(g.values[id].name ?? '');
+      for (const nid of g.order) for (const v of g.nodes[nid].outputs) if (v !== null) names.push(g.values[v].name ?? '');
+    });
+    expect(names.filter((n) => n === '')).toEqual([]);
+    expect(new Set(names).size).toBe(names.length);
+  }
+}
+
+describe('fix-names', () => {
+  it('names unnamed values by what defines them', () => {
+    const b = new GraphBuilder('g');
+    const x = b.input('x', tensorType(1, [2]));
+    const w = b.initializer(undefined, floatTensor([2], [1, 2]));
+    const a = b.op('Add', [x, w]);
+    const r = b.op('Relu', [a], undefined, { name: 'act' });
+    const n = b.op('Neg', [r]);
+    b.output(b.op('Neg', [n]), 'y');
+    const m = modelOf(b.build());
+    const out = run(m);
+    const names = Object.values(out.graph.values).map((v) => v.name);
+    expect(names).toEqual(['x', 'init_0', 'Add_0', 'act_out', 'Neg_0', 'y']);
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(run(out)).toBe(out);
+  });
+
+  it('keeps the interface: an inner value named like a graph output is renamed, not the output', () => {
+    const b = new GraphBuilder('g');
+    const x = b.input('x', tensorType(1, [2]));
+    const inner = b.ops('Relu', [x], undefined, { outputs: ['y'] })[0]!;
+    b.output(b.ops('Neg', [inner], undefined, { outputs: ['y'] })[0]!);
+    const out = run(modelOf(b.build()));
+    expect(Object.values(out.graph.values).map((v) => v.name)).toEqual(['x', 'y_1', 'y']);
+  });
+
+  it('function bodies are their own namespace: a body may reuse a main-graph name', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
+g (float[2] t) => (y) { y = f.F (t) }
+<domain: "f", opset_import: ["" : 17]> F (p) => (q) { t = Relu (p)\n q = Neg (t) }`);
+    expect(run(m)).toBe(m);
+  });
+
+  it('returns the same object when every name is fine', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]> g (float[2] x) => (y) { a = Relu (x)\n y = Neg (a) }`);
+    expect(run(m)).toBe(m);
+  });
+
+  it('generated models (unnamed intermediates, nested Ifs) come out fully and uniquely named', () => {
+    fc.assert(
+      fc.property(arbModel(), (m) => {
+        const out = run(m);
+        expectUniqueNames(out);
+        expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+        const outputNames = (x: Model) => x.graph.outputs.map((id) => x.graph.values[id].name);
+        expect(outputNames(out)).toEqual(outputNames(m));
+      }),
+      { numRuns: 100, seed: 3 },
+    );
+  });
+
+  it('properties on generated models (verifier clean, same outputs, idempotent)', () => {
+    checkPassProperties(() => fixNames(), { exact: true });
+  });
+});

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { evaluate } from '../../ir/eval/index.js';
+import { parseModel } from '../../ir/text/parse.js';
+import { printModel } from '../../ir/text/print.js';
+import type { Model } from '../../ir/types.js';
+import { verify } from '../../ir/verify/verify.js';
+import { createPassContext } from '../../src/pass.js';
+import { checkPassProperties, expectSameOutputs } from '../../test/support/pass-properties.js';
+import { foldConstants, type FoldOptions } from './fold-constants.js';
+
+const header = '<ir_version: 8, opset_import: ["" : 17]>';
+
+function fold(m: Model, options: Partial<FoldOptions> = {}): Model {
+  const out = foldConstants(options).run(m, createPassContext());
+  expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+  return out;
+}
+
+const ops = (m: Model) => m.graph.order.map((id) => m.graph.nodes[id].op);
+
+describe('fold-constants', () => {
+  it('folds a chain into one initializer that keeps the output name, and drops the inputs', () => {
+    const m = parseModel(`${header}
+g (float[2] x) => (float[2] y, float[2] z) <float[2] a = {1, 2}, float[2] b = {3, 4}> {
+  k = Constant <value_floats = [10.0, 20.0]> ()
+  s = Add (a, b)
+  y = Mul (s, k)
+  z = Add (x, y)
+}`);
+    const out = fold(m);
+    expect(ops(out)).toEqual(['Add']);
+    expect(printModel(out)).toContain('y = {40.0, 120.0}');
+    expect(printModel(out)).not.toMatch(/\ba = |\bb = /);
+    const x = { kind: 'tensor' as const, dtype: 1, dims: [2], data: new Float32Array([1, 1]) };
+    expect(evaluate(out, { x }).get('y')).toEqual(evaluate(m, { x }).get('y'));
+    expectSameOutputs(m, out, 1);
+  });
+
+  it('returns the same object when nothing folds', () => {
+    const m = parseModel(`${header} g (float[2] x) => (y) <float[2] a = {1, 2}> { y = Add (x, a) }`);
+    expect(fold(m)).toBe(m);
+  });
+
+  it.each([
+    ['RandomNormal', 'y = RandomNormal <shape = [2]> ()'],
+    ['RandomUniform', 'y = RandomUniform <shape = [2]> ()'],
+    ['RandomNormalLike', 'y = RandomNormalLike (p)'],
+    ['RandomUniformLike', 'y = RandomUniformLike (p)'],
+    ['Bernoulli', 'y = Bernoulli (p)'],
+    ['Multinomial', 'y = Multinomial (lg)'],
+    ['Dropout in training mode', 't = Constant <value = bool {1}> ()\n y, mask = Dropout (p, r, t)'],
+  ])('never folds a random op: %s', (_label, body) => {
+    const m = parseModel(`${header}
+g () => (y) <float[2] p = {0.5, 0.5}, float[1,2] lg = {0, 0}, float r = {0.5}> { ${body} }`);
+    const ctx = createPassContext();
+    expect(foldConstants({ limit: 1 << 20 }).run(m, ctx)).toBe(m);
+    // Refused from the op table's `random` mark, before any kernel runs (the kernel context's
+    // throwing random source is only a second line of defence).
+    expect([...ctx.counts.keys()]).toEqual([]);
+  });
+
+  it('never folds Shape of an input with a symbolic dim; folds Shape of a constant', () => {
+    const dyn = parseModel(`${header} g (float[batch,3] x) => (s) { s = Shape (x) }`);
+    expect(fold(dyn, { limit: 1 << 20 })).toBe(dyn);
+    const cst = parseModel(`${header} g () => (s) <float[2,3] w = {1, 2, 3, 4, 5, 6}> { s = Shape (w) }`);
+    expect(printModel(fold(cst))).toContain('s = {2, 3}');
+  });
+
+  it('never treats an initializer that is also a graph input as constant', () => {
+    const m = parseModel(`${header} g (float[2] fed = {1, 2}) => (y) <float[2] a = {1, 1}> { y = Add (fed, a) }`);
+    expect(fold(m)).toBe(m);
+  });
+
+  it('computes in the op dtype: float16 rounds like float16, float64 stays float64', () => {
+    // 1 + 2^-11 is a tie in float16 and rounds to even (1.0); 1 + 2^-9 is exact.
+    const m = parseModel(`${header}
+g () => (h, d) <float16[2] a = {15360, 15360}, float16[2] b = {4096, 6144}, double[1] x = {0.1}> {
+  h = Add (a, b)
+  d = Mul (x, x)
+}`);
+    const text = printModel(fold(m));
+    expect(text).toContain('h = {15360, 15362}');
+    // 0.1 * 0.1 in float64; a float32 detour would give 0.010000000707805157.
+    expect(text).toContain('d = {0.010000000000000002}');
+  });
+
+  it('keeps subgraph initializers and folds inside bodies, reading outer constants', () => {
+    const m = parseModel(`${header}
+g (float[2] x, bool c) => (z) <float[2] a = {1, 2}> {
+  z = If (c) <then_branch = t () => (o) <float[2] inner = {5, 6}> {
+    folded = Neg (a)
+    kept = Add (x, inner)
+    o = Add (kept, folded)
+  }, else_branch = e () => (o2) { o2 = Identity (x) }>
+}`);
+    const out = fold(m);
+    const text = printModel(out);
+    expect(text).toContain('inner = {5.0, 6.0}');
+    expect(text).toContain('folded = {-1.0, -2.0}');
+    expect(out.graph.initializers).toEqual([]); // `a` was read only by the folded node
+    expectSameOutputs(m, out, 3);
+  });
+
+  it('a folded subgraph output and a folded main output keep their names and types', () => {
+    const m = parseModel(`${header}
+g (bool c) => (float[2] z, float[2] y) <float[2] a = {1, 2}> {
+  y = Neg (a)
+  z = If (c) <then_branch = t () => (float[2] o) { o = Abs (a) }, else_branch = e () => (float[2] o2) { o2 = Neg (a) }>
+}`);
+    const out = fold(m);
+    expectSameOutputs(m, out, 0);
+    expect(out.graph.values[out.graph.outputs[1]]).toMatchObject({ name: 'y', type: { kind: 'tensor', dtype: 1, shape: [2] } });
+    expect(fold(out)).toBe(out);
+  });
+
+  it('stays within the size budget unless a limit is given', () => {
+    const m = parseModel(`${header}
+g () => (r) <float s = {0}, float l = {1000}, float d = {1}> { r = Range (s, l, d) }`);
+    expect(fold(m)).toBe(m);
+    expect(ops(fold(m, { limit: 8000 }))).toEqual([]);
+  });
+
+  it('a large ConstantOfShape stays one even with a limit; a tiny one folds', () => {
+    const big = parseModel(`${header} g () => (y) <int64[1] n = {100000}> { y = ConstantOfShape <value = float[1] {1}> (n) }`);
+    expect(fold(big, { limit: 1 << 30 })).toBe(big);
+    const small = parseModel(`${header} g () => (y) <int64[1] n = {2}> { y = ConstantOfShape <value = float[1] {1}> (n) }`);
+    expect(printModel(fold(small))).toContain('y = {1.0, 1.0}');
+  });
+
+  it('inside a function body, results are Constant nodes', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
+g (float[2] x) => (y) { y = f.F (x) }
+<domain: "f", opset_import: ["" : 17]> F (p) => (q) {
+  one = Constant <value_float = 1.0> ()
+  two = Add (one, one)
+  q = Add (p, two)
+}`);
+    const out = fold(m);
+    const body = out.functions[0].graph;
+    expect(body.order.map((id) => body.nodes[id].op)).toEqual(['Constant', 'Add']);
+    expectSameOutputs(m, out, 2);
+    expect(fold(out)).toBe(out);
+  });
+
+  it('leaves a node whose kernel refuses its inputs unchanged', () => {
+    const m = parseModel(`${header} g () => (y) <float[6] a = {1, 2, 3, 4, 5, 6}, int64[2] s = {4, 4}> { y = Reshape (a, s) }`);
+    expect(fold(m)).toBe(m);
+  });
+
+  it('properties on generated models (verifier clean, same outputs, idempotent)', () => {
+    checkPassProperties(() => foldConstants());
+    checkPassProperties(() => foldConstants({ limit: 1 << 16 }), { seed: 11 });
+  });
+});

@@ -1,0 +1,249 @@
+/**
+ * fold-constants: a node whose inputs are all constant is computed now, with the op table's own
+ * kernel (kernel-call.ts), in the op's own dtype (float16 results round like float16 when stored),
+ * and its outputs become initializers (Constant nodes inside function bodies, which have no
+ * initializers), keeping each value's ONNX name, so graph outputs keep theirs.
+ *
+ * Constant means: an initializer that is not also a graph input (an input can be fed), a
+ * `Constant` node, or either of these in an enclosing graph (a subgraph reads them as captures).
+ * Never folded: ops the table marks random (RandomNormal/Uniform(Like), Bernoulli, Multinomial,
+ * Dropout), nodes holding subgraphs (If/Loop/Scan; inlining a constant `If` is inline-functions'
+ * job), nodes with attribute references (function bodies), ops without a kernel, and anything whose
+ * kernel fails or returns a non-tensor. Shape of a value is folded only when that value is itself
+ * a constant: a symbolic dim is never frozen.
+ *
+ * Size budget: a fold is done only when the bytes it adds (its results) are at most the bytes it
+ * frees (local constant inputs read only by this node, and an estimate of the node itself) plus
+ * `limit` (default 0: folding never makes the file bigger). ConstantOfShape ignores `limit`: a large
+ * filled tensor stays a ConstantOfShape. Results that could be huge (ConstantOfShape, Expand, Tile,
+ * Range, or a declared static output shape) are sized before they are computed.
+ *
+ * Constants that folding left unread (inputs of folded nodes) are removed; nothing else is.
+ * Returns the same model when nothing folds.
+ */
+import { editAll, type Editor } from '../../ir/edit/edit.js';
+import { checkStorage } from '../../ir/eval/values.js';
+import { toTensor } from '../../ir/ops/tensor-value.js';
+import type { RtValue, TensorValue } from '../../ir/ops/types.js';
+import type { Model, Node, NodeId, Tensor, Value, ValueId } from '../../ir/types.js';
+import { usesOf } from '../../ir/uses.js';
+import { hasSubgraphs, mapGraphs, type GraphPath } from '../../ir/walk.js';
+import { definePass, type PassStats } from '../../src/pass.js';
+import { constantReader, isConstantNode, opsetsFor } from '../../src/constants.js';
+import { foldableDef, runKernel } from '../../src/kernel-call.js';
+
+export interface FoldOptions {
+  /** Bytes a single fold may add to the file beyond what it frees (default 0). */
+  readonly limit: number;
+}
+
+/** Bytes a tensor's payload takes in the file. */
+function tensorBytes(t: Tensor): number {
+  const d = t.data;
+  if (d.kind === 'raw') return d.bytes.length;
+  if (d.kind === 'strings') return d.values.reduce((n, b) => n + b.length + 2, 0);
+  if (d.kind === 'blob') return d.blob.length;
+  if (d.kind === 'field') return d.values instanceof Object && 'byteLength' in d.values ? d.values.byteLength : 0;
+  return 0;
+}
+
+
+/** A rough size of the NodeProto `node` (names, op type, attributes): what removing it saves. */
+function nodeBytes(node: Node, e: Editor): number {
+  let n = 4 + node.op.length + node.domain.length + (node.name?.length ?? 0);
+  for (const v of [...node.inputs, ...node.outputs]) n += 2 + (v === null ? 0 : (e.value(v)?.name?.length ?? 6));
+  n += node.attrs.length * 8;
+  return n;
+}
+
+/** Element count of a result sized from the inputs before running the kernel, when it can be large. */
+function expectedElements(node: Node, inputs: readonly (RtValue | null)[], declared: Value | undefined): number | undefined {
+  const t = declared?.type;
+  if (t?.kind === 'tensor' && t.shape && t.shape.every((d) => typeof d === 'number')) return (t.shape as number[]).reduce((a, b) => a * b, 1);
+  const nums = (v: RtValue | null | undefined): number[] | undefined =>
+    v?.kind === 'tensor' && !Array.isArray(v.data) ? Array.from(v.data as ArrayLike<number | bigint>, Number) : undefined;
+  const size = (v: RtValue | null | undefined) => (v?.kind === 'tensor' ? v.dims.reduce((a, b) => a * b, 1) : 1);
+  const prod = (xs: number[]) => xs.reduce((a, b) => a * Math.max(b, 1), 1);
+  if (node.domain !== '') return undefined;
+  switch (node.op) {
+    case 'ConstantOfShape': {
+      const s = nums(inputs[0]);
+      return s ? prod(s) : undefined;
+    }
+    case 'Expand': {
+      const s = nums(inputs[1]);
+      return s ? Math.max(prod(s), size(inputs[0])) * Math.max(1, size(inputs[0])) : undefined;
+    }
+    case 'Tile': {
+      const r = nums(inputs[1]);
+      return r ? prod(r) * size(inputs[0]) : undefined;
+    }
+    case 'Range': {
+      const [s, l, d] = [nums(inputs[0])?.[0], nums(inputs[1])?.[0], nums(inputs[2])?.[0]];
+      return s === undefined || l === undefined || !d ? undefined : Math.max(0, Math.ceil((l - s) / d));
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Folds what it can in one graph (see the module comment). */
+function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOptions, read: Set<ValueId>, stats: PassStats | undefined): void {
+  const opsets = opsetsFor(model, path);
+  let root = path;
+  while (root.parent) root = root.parent;
+  const inFunction = root.step.kind === 'function';
+  const constants = constantReader(e, path, opsets);
+
+  for (const node of e.nodes()) {
+    if ((node.op === 'Constant' && node.domain === '') || hasSubgraphs(node) || node.attrs.some((a) => a.kind === 'ref')) continue;
+    const opset = opsets.get(node.domain === 'ai.onnx' ? '' : node.domain);
+    const def = foldableDef(node, opset);
+    if (!def || !node.inputs.every((v) => v === null || constants.isConstant(v))) continue;
+    const inputs: (RtValue | null)[] = [];
+    let all = true;
+    for (const v of node.inputs) {
+      if (v === null) {
+        inputs.push(null);
+        continue;
+      }
+      const c = constants.value(v);
+      if (c === null || c.kind !== 'tensor') {
+        all = false;
+        break;
+      }
+      inputs.push(c);
+    }
+    if (!all) continue;
+    // What folding frees: local constant inputs read by this node only, and the node itself.
+    let freed = nodeBytes(node, e);
+    for (const v of new Set(node.inputs)) {
+      if (v === null) continue;
+      const val = e.value(v);
+      if (!val || e.isGraphOutput(v) || !e.uses(v).every((u) => u.kind === 'input' && u.node === node.id)) continue;
+      if (val.tensor) freed += tensorBytes(val.tensor);
+      else if (val.def) {
+        const c = constants.value(v);
+        if (c?.kind === 'tensor') freed += byteSize(c);
+      }
+    }
+    const budget = freed + (node.op === 'ConstantOfShape' ? 0 : options.limit);
+    const firstOut = node.outputs.find((v) => v !== null);
+    const expected = expectedElements(node, inputs, firstOut ? e.value(firstOut) : undefined);
+    if (expected !== undefined && expected > budget) {
+      stats?.count('over-budget');
+      continue;
+    }
+    const outputDtypes = node.outputs.map((v) => {
+      const t = v === null ? undefined : e.value(v)?.type;
+      return t?.kind === 'tensor' && t.dtype !== 0 ? t.dtype : undefined;
+    });
+    let results: (RtValue | null)[];
+    try {
+      results = runKernel(def, node, opset!, inputs, outputDtypes);
+    } catch {
+      stats?.count('kernel-refused');
+      continue;
+    }
+    const tensors = checkResults(node, results, outputDtypes);
+    if (!tensors) continue;
+    const made = tensors.map((t) => (t ? toTensor(t) : null));
+    const bytes = made.reduce((n, t) => n + (t ? tensorBytes(t) : 0), 0);
+    if (bytes > budget) {
+      stats?.count('over-budget');
+      continue;
+    }
+    node.outputs.forEach((y, k) => {
+      const t = made[k];
+      if (y === null || t === null) return;
+      const { name, type: declared } = e.value(y)!;
+      // A graph output keeps its declared type; elsewhere the tensor says it all (no value_info).
+      const type = e.isGraphOutput(y) ? (declared ?? { kind: 'tensor' as const, dtype: t.dtype, shape: [...t.dims] }) : undefined;
+      const c = inFunction ? e.add('Constant', [], { value: t })[0]! : e.addInitializer(t);
+      if (name !== undefined) e.setValue(y, { name: undefined });
+      e.replaceAllUses(y, c);
+      e.setValue(c, { name, type });
+      constants.remember(c, tensors[k]!);
+    });
+    for (const v of node.inputs) if (v !== null) read.add(v);
+    e.remove(node.id);
+    stats?.count('nodes');
+  }
+}
+
+function byteSize(t: TensorValue): number {
+  if (Array.isArray(t.data)) return t.data.reduce((n, s) => n + s.length + 2, 0);
+  return t.data.byteLength;
+}
+
+/** The kernel's results as tensors (null for omitted outputs), or undefined when they cannot be stored. */
+function checkResults(node: Node, results: readonly (RtValue | null)[], dtypes: readonly (number | undefined)[]): (TensorValue | null)[] | undefined {
+  if (!Array.isArray(results)) return undefined;
+  const out: (TensorValue | null)[] = [];
+  for (let k = 0; k < node.outputs.length; k++) {
+    if (node.outputs[k] === null) {
+      out.push(null);
+      continue;
+    }
+    const r = results[k];
+    if (!r || r.kind !== 'tensor') return undefined;
+    if (dtypes[k] !== undefined && dtypes[k] !== r.dtype) return undefined;
+    try {
+      checkStorage(r, node.op);
+    } catch {
+      return undefined;
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+/** Removes initializers and Constant nodes in `read` that nothing reads any more. */
+function dropUnread(model: Model, read: ReadonlySet<ValueId>): Model {
+  return mapGraphs(model, (g) => {
+    const uses = usesOf(g);
+    const inputs = new Set(g.inputs);
+    const gone = (v: ValueId) => read.has(v) && !uses.has(v) && !inputs.has(v);
+    const deadInit = g.initializers.filter(gone);
+    const deadNodes = new Set<NodeId>();
+    for (const id of g.order) {
+      const n = g.nodes[id];
+      if (isConstantNode(n) && n.outputs.every((v) => v === null || gone(v))) deadNodes.add(id);
+    }
+    if (deadInit.length === 0 && deadNodes.size === 0) return g;
+    const drop = new Set<ValueId>(deadInit);
+    for (const id of deadNodes) for (const v of g.nodes[id].outputs) if (v !== null) drop.add(v);
+    const nodes: Record<NodeId, Node> = {};
+    const order = g.order.filter((id) => !deadNodes.has(id));
+    for (const id of order) nodes[id] = g.nodes[id];
+    const values: Record<ValueId, Value> = {};
+    for (const key of Object.keys(g.values)) if (!drop.has(key as ValueId)) values[key as ValueId] = g.values[key as ValueId];
+    return { ...g, nodes, order, values, initializers: g.initializers.filter((v) => !drop.has(v)) };
+  });
+}
+
+/** Folds constant nodes everywhere in `model` (see the module comment). */
+export function foldConstantsIn(model: Model, options: FoldOptions, stats?: PassStats): Model {
+  // Graphs are edited subgraphs first, so a subgraph node reading an outer value that folds in
+  // the same sweep folds in the next one: repeat until nothing changes (each sweep folds at least
+  // one node; nested captures are the only reason for a second one). The cap bounds the work on a
+  // crafted deep nest; stopping early leaves foldable nodes, never a wrong model.
+  let out = model;
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    const read = new Set<ValueId>();
+    const at = out;
+    const next = editAll(at, (e, path) => foldGraph(e, path, at, options, read, stats));
+    if (next === at) break;
+    out = dropUnread(next, read);
+  }
+  return out;
+}
+
+const MAX_SWEEPS = 64;
+
+export const foldConstants = definePass<FoldOptions>({
+  name: 'fold-constants',
+  summary: 'Compute nodes whose inputs are all constant (never random ops), within a size budget.',
+  defaults: { limit: 0 },
+  run: (model, ctx, options) => foldConstantsIn(model, options, ctx.stats),
+});

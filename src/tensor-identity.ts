@@ -1,0 +1,83 @@
+/**
+ * Tensor content identity for passes that merge equal constants (dedupe-initializers, CSE):
+ * a hash key (dtype, dims, payload length and two 32-bit FNV-1a hashes of the canonical raw bytes),
+ * then `sameTensor` compares the bytes themselves, so a hash collision never merges two tensors.
+ * Lazy payloads (file blobs) are read in chunks through a reused buffer, never whole.
+ */
+import { Blob } from '../ir/blob.js';
+import { rawPayload } from '../ir/onnx/tensor.js';
+import type { Tensor } from '../ir/types.js';
+
+const CHUNK = 1 << 20;
+
+/** The raw little-endian payload (bytes or a Blob), or the string items; undefined when unreadable. */
+function payload(t: Tensor): Uint8Array | Blob | readonly Uint8Array[] | undefined {
+  if (t.data.kind === 'strings') return t.data.values;
+  if (t.data.kind === 'none') return t.dims.some((d) => d === 0) ? new Uint8Array(0) : undefined;
+  try {
+    return rawPayload(t, 'tensor');
+  } catch {
+    return undefined;
+  }
+}
+
+function chunks(p: Uint8Array | Blob | readonly Uint8Array[], visit: (c: Uint8Array) => void): void {
+  if (p instanceof Uint8Array) visit(p);
+  else if (p instanceof Blob) p.forEachChunk(visit, CHUNK);
+  else {
+    for (const s of p) {
+      visit(Uint8Array.of(s.length & 0xff, (s.length >>> 8) & 0xff, (s.length >>> 16) & 0xff, s.length >>> 24));
+      visit(s);
+    }
+  }
+}
+
+/** A content key for `t`, or undefined when its payload cannot be read (e.g. a stripped skeleton). */
+export function tensorKey(t: Tensor): string | undefined {
+  const p = payload(t);
+  if (p === undefined) return undefined;
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ 0x5bd1e995;
+  let n = 0;
+  chunks(p, (c) => {
+    for (let i = 0; i < c.length; i++) {
+      h1 = Math.imul(h1 ^ c[i], 0x01000193);
+      h2 = Math.imul(h2 ^ c[i], 0x01000193 + 2 * i + 1);
+    }
+    n += c.length;
+  });
+  return `${t.dtype}|${t.dims.join(',')}|${n}|${(h1 >>> 0).toString(16)}|${(h2 >>> 0).toString(16)}`;
+}
+
+function flatten(p: Uint8Array | Blob | readonly Uint8Array[]): { length: number; read(at: number, n: number): Uint8Array } {
+  if (p instanceof Uint8Array) return { length: p.length, read: (at, n) => p.subarray(at, at + n) };
+  if (p instanceof Blob) return { length: p.length, read: (at, n) => p.source.read(p.offset + at, n) };
+  const parts: Uint8Array[] = [];
+  chunks(p, (c) => parts.push(c.slice()));
+  const all = new Uint8Array(parts.reduce((s, c) => s + c.length, 0));
+  let o = 0;
+  for (const c of parts) {
+    all.set(c, o);
+    o += c.length;
+  }
+  return { length: all.length, read: (at, n) => all.subarray(at, at + n) };
+}
+
+/** True when `a` and `b` hold the same dtype, dims and payload bytes (compared in chunks). */
+export function sameTensor(a: Tensor, b: Tensor): boolean {
+  if (a === b) return true;
+  if (a.dtype !== b.dtype || a.dims.length !== b.dims.length || a.dims.some((d, i) => d !== b.dims[i])) return false;
+  const pa = payload(a);
+  const pb = payload(b);
+  if (pa === undefined || pb === undefined) return false;
+  const fa = flatten(pa);
+  const fb = flatten(pb);
+  if (fa.length !== fb.length) return false;
+  for (let at = 0; at < fa.length; at += CHUNK) {
+    const n = Math.min(CHUNK, fa.length - at);
+    const x = fa.read(at, n);
+    const y = fb.read(at, n);
+    for (let i = 0; i < n; i++) if (x[i] !== y[i]) return false;
+  }
+  return true;
+}
