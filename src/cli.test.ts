@@ -53,6 +53,7 @@ class FakePlatform implements Platform {
       if (d?.kind === 'blob') d.blob.forEachChunk((c) => (dataBytes += c.length), 1 << 16);
     }
     this.files.set(path, model);
+    for (const f of options?.alongside ?? []) this.files.set(f.path, new TextDecoder().decode(f.bytes));
     this.saves.push({ path, options });
     return { modelBytes: 1000, dataBytes };
   }
@@ -82,6 +83,9 @@ class FakePlatform implements Platform {
   }
   writeBytes(path: string, bytes: Uint8Array) {
     this.bytes.set(path, bytes);
+  }
+  writeFiles(files: readonly { path: string; bytes: Uint8Array }[]) {
+    for (const f of files) this.bytes.set(f.path, f.bytes);
   }
   makeDir(path: string) {
     this.dirs.add(path);

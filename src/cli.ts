@@ -47,7 +47,9 @@ export async function runCli(argv: readonly string[], platform: Platform, passSo
     file = args.input || undefined;
     const quiet = args.flags.has('quiet');
     const passes = typeof passSource === 'function' && (args.values.has('passes') || args.command === 'passes') ? await passSource() : typeof passSource === 'function' ? {} : passSource;
-    const ctx: Context = { platform, args, passes, progress: platform.stderrIsTTY && !quiet ? (t) => platform.progress(t) : undefined };
+    // `-o -`: the model owns stdout, so the report goes to stderr
+    const host: Platform = args.values.get('output') === '-' ? { ...platform, stdout: (t) => platform.stderr(t) } : platform;
+    const ctx: Context = { platform: host, args, passes, progress: platform.stderrIsTTY && !quiet ? (t) => platform.progress(t) : undefined };
     return await COMMAND_RUNNERS[args.command](ctx);
   } catch (e) {
     return reportError(e, platform, file);
@@ -92,6 +94,7 @@ function outputPath(ctx: Context): string {
   const inPlace = args.flags.has('in-place');
   const out = args.values.get('output') ?? (inPlace ? args.input : undefined);
   if (out === undefined || out === '') throw new UsageError(`${args.command}: missing -o OUT`, args.command);
+  if (out === '-' && args.command === 'strip') throw new UsageError('strip: -o - is not possible (the weights sidecar needs a file name)', args.command);
   if (!inPlace && platform.samePath(args.input, out)) {
     throw new UsageError(`${args.command}: output ${out} is the input; pass --in-place to overwrite it`, args.command);
   }
@@ -288,8 +291,9 @@ async function runStrip(ctx: Context): Promise<number> {
   } finally {
     meter.finish();
   }
-  const result = save(ctx, stripped.model, out, { externalData: mode });
-  platform.writeText(sidecar, formatSidecar(stripped.weights));
+  // the sidecar goes with the model, all or nothing: a failure at either leaves neither behind
+  const alongside = [{ path: sidecar, bytes: new TextEncoder().encode(formatSidecar(stripped.weights)) }];
+  const result = save(ctx, stripped.model, out, { externalData: mode, alongside });
   if (!args.flags.has('quiet')) {
     platform.stdout(
       `lathe: wrote ${describeSave(out, result)} and ${sidecar}: ${plural(stripped.weights.size, 'tensor')} stripped (${formatBytes(stripped.bytesRemoved)})\n`,
