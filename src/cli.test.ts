@@ -227,6 +227,20 @@ describe('cli: optimize', () => {
     expect(p.err.split('\n').length).toBeGreaterThan(3);
   });
 
+  test('error lines are at most ~300 characters: a huge name is elided in the middle, its ends kept', async () => {
+    const p = new FakePlatform();
+    const name = `start${'x'.repeat(1_000_000)}end`;
+    p.loadHook = () => {
+      throw new LatheError(`value '${name}' is defined twice`);
+    };
+    expect(await run(p, 'inspect', 'a.onnx')).toBe(2);
+    oneLine(p.err);
+    expect(p.err.length).toBeLessThanOrEqual(301);
+    expect(p.err).toMatch(/^lathe: a\.onnx: value 'startx+ … x+end' is defined twice\n$/);
+    expect(await run(p, 'optimize', `${'d/'.repeat(1000)}a.onnx`, '-o', 'o.onnx')).toBe(2);
+    expect(p.err.length).toBeLessThanOrEqual(301);
+  });
+
   test('any other exception is an internal error: exit 70 with the stack', async () => {
     const p = new FakePlatform();
     p.loadHook = () => {

@@ -7,7 +7,7 @@
  * `lathe: FILE: what is wrong`; the stack only with LATHE_DEBUG=1); 70 internal error (a bug:
  * printed with its stack).
  */
-import { LatheError } from '../ir/error.js';
+import { elideMiddle, LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
 import { verify, type Diagnostic } from '../ir/verify/verify.js';
 import { formatBytes, formatCount, formatSummary, opLabel, plural, summarizeModel, summaryToJson, type ModelSummary } from './inspect.js';
@@ -58,13 +58,13 @@ export async function runCli(argv: readonly string[], platform: Platform, passSo
 
 function reportError(e: unknown, platform: Platform, file: string | undefined): number {
   if (e instanceof UsageError) {
-    platform.stderr(`lathe: ${e.message} (see 'lathe ${e.command ? `${e.command} ` : ''}--help')\n`);
+    platform.stderr(`${elideMiddle(`lathe: ${e.message.split('\n')[0]}`)} (see 'lathe ${e.command ? `${e.command} ` : ''}--help')\n`);
     return 1;
   }
   if (e instanceof LatheError) {
     const where = e.file ?? file;
     const message = e.message.split('\n')[0];
-    platform.stderr(`lathe: ${where !== undefined ? `${where}: ` : ''}${message}\n`);
+    platform.stderr(`${elideMiddle(`lathe: ${where !== undefined ? `${where}: ` : ''}${message}`)}\n`);
     if (platform.env('LATHE_DEBUG') === '1' && e.stack) platform.stderr(`${e.stack}\n`);
     return 2;
   }
@@ -204,7 +204,7 @@ async function runOptimize(ctx: Context): Promise<number> {
     optimized = r.model;
     stats = r.stats;
     if (!quiet) {
-      for (const w of r.warnings.slice(0, MAX_WARNINGS_SHOWN)) platform.stderr(`lathe: warning: ${w.split('\n')[0]}\n`);
+      for (const w of r.warnings.slice(0, MAX_WARNINGS_SHOWN)) platform.stderr(`${elideMiddle(`lathe: warning: ${w.split('\n')[0]}`)}\n`);
       const more = r.warnings.length - MAX_WARNINGS_SHOWN;
       if (more > 0) platform.stderr(`lathe: … and ${plural(more, 'more warning')}\n`);
     }
