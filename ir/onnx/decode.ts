@@ -13,6 +13,7 @@ import {
   K_CARRIED, K_DOUBLE, K_FLOAT, K_INT32, K_INT64, K_MESSAGE, K_STRING, K_UINT64,
   messageInfo, type FieldInfo, type MessageInfo,
 } from './schema.js';
+import { decodeStringLossless } from './strings.js';
 import {
   copyOf, readVarint, varint, varintInt64, varintUint64, VARINT_TOO_LONG, WindowReader,
 } from './wire.js';
@@ -34,7 +35,6 @@ export function decodeTensor(source: ByteSource, options?: DecodeOptions): Tenso
   return decodeMessage(source, messageInfo('TensorProto'), options) as TensorProto;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const WIRE_NAMES = ['varint', 'fixed64', 'length-delimited', 'group start', 'group end', 'fixed32', '6', '7'];
 
@@ -257,11 +257,11 @@ const stringCache: string[] = new Array<string>(1 << STRING_CACHE_BITS).fill('')
 
 function decodeString(b: Uint8Array, s: number, e: number): string {
   const n = e - s;
-  if (n > 32) return utf8.decode(b.subarray(s, e));
+  if (n > 32) return decodeStringLossless(b, s, e);
   let h = n;
   for (let i = s; i < e; i++) {
     const c = b[i];
-    if (c >= 128) return utf8.decode(b.subarray(s, e));
+    if (c >= 128) return decodeStringLossless(b, s, e);
     h = (Math.imul(h, 0x01000193) ^ c) | 0;
   }
   const slot = (h ^ (h >>> STRING_CACHE_BITS) ^ (h >>> 24)) & ((1 << STRING_CACHE_BITS) - 1);
