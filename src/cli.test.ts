@@ -317,7 +317,7 @@ describe('cli: strip and fill', () => {
     expect(p.err).toBe('lathe: gone.json: weights sidecar not found\n');
     p.files.set('m.weights.json', '{"init:nope": {"dtype": "float32", "dims": [100], "min": 0, "max": 1, "mean": 0.5, "std": 0.1}}');
     expect(await run(p, 'fill', 'm.onnx', '-o', 'o.onnx')).toBe(2);
-    expect(p.err).toBe('lathe: m.weights.json: init:nope: names no initializer of the main graph\n');
+    expect(p.err).toBe('lathe: m.weights.json: init:nope: names no initializer of the model\n');
     p.files.set('m.weights.json', '{"init:w": {');
     expect(await run(p, 'fill', 'm.onnx', '-o', 'o.onnx')).toBe(2);
     expect(p.err).toMatch(/^lathe: m.weights.json: not a valid weights sidecar \(JSON\)/);
