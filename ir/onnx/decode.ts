@@ -23,7 +23,28 @@ export interface DecodeOptions {
   lazyThreshold?: number;
   /** max nesting of messages (default 2000): beyond it, LatheError. */
   maxDepth?: number;
+  /** max number of IR-sized messages (default MAX_OBJECTS; see there): beyond it, LatheError. */
+  maxObjects?: number;
 }
+
+/**
+ * Most messages of a model lift into an IR object each (nodes, attributes, values, tensors, opset
+ * imports, metadata entries, graphs, functions) and cost some 400–600 bytes apiece through lift,
+ * verify and emit, yet an empty one is 2 bytes on the wire: 20 MB of empty NodeProtos would need
+ * ~6 GB. Rather than a per-byte ratio (real models hold as many small messages per byte as hostile
+ * ones: a Dimension is 5 bytes), lathe caps their total: 2,000,000 is several times a
+ * 200,000-node model's count (its nodes, attributes and value infos), and keeps any input, however
+ * it is built, under about 1.5 GB. Type-tree messages (TypeProto, shapes, dims) are not counted:
+ * they lift into plain arrays and numbers.
+ */
+export const MAX_OBJECTS = 2_000_000;
+
+const COUNTED = new Set([
+  'NodeProto', 'AttributeProto', 'ValueInfoProto', 'TensorProto', 'SparseTensorProto', 'OperatorSetIdProto',
+  'StringStringEntryProto', 'GraphProto', 'FunctionProto', 'TensorAnnotation', 'TrainingInfoProto',
+  'NodeDeviceConfigurationProto', 'ShardingSpecProto', 'ShardedDimProto', 'SimpleShardedDimProto', 'DeviceConfigurationProto',
+]);
+const countedInfos = new Map<MessageInfo, boolean>();
 
 /** Decodes an ONNX model file (a ModelProto). An empty source is a valid empty message. */
 export function decodeModel(source: ByteSource, options?: DecodeOptions): ModelProto {
@@ -83,6 +104,8 @@ function push(obj: Obj, name: string, v: unknown): void {
 export function decodeMessage(source: ByteSource, rootInfo: MessageInfo, options?: DecodeOptions): unknown {
   const lazyThreshold = options?.lazyThreshold ?? 4096;
   const maxDepth = options?.maxDepth ?? 2000;
+  const maxObjects = options?.maxObjects ?? MAX_OBJECTS;
+  let objects = 0;
   const r = new WindowReader(source);
   const lazy = !r.inMemory;
   const fail = (info: MessageInfo, what: string, message: string): never => {
@@ -134,6 +157,11 @@ export function decodeMessage(source: ByteSource, rootInfo: MessageInfo, options
       if (kind === K_MESSAGE) {
         if (depth + 1 >= maxDepth) fail(info, f.protoName, `messages nested deeper than ${maxDepth} levels`);
         const sub = f.message!;
+        let counted = countedInfos.get(sub);
+        if (counted === undefined) countedInfos.set(sub, (counted = COUNTED.has(sub.name)));
+        if (counted && ++objects > maxObjects) {
+          fail(info, f.protoName, `more than ${maxObjects.toLocaleString('en-US')} nodes, attributes, values and other IR objects: lathe's limit for one model`);
+        }
         let child: Obj;
         if (f.repeated) {
           child = newMessage(sub);

@@ -76,7 +76,7 @@ function tidy<T extends object>(o: T): T {
 
 /**
  * Fields lift reads as "absent or the default" (domain '' and version 0 of an opset import; an
- * attribute's name '', type UNDEFINED and zero value; a node's op_type '') are written only when
+ * attribute's name '', type UNDEFINED and zero value; a node's op_type ''; a graph's name '') are written only when
  * they differ from that default: the IR cannot tell absent from default there, and writing the
  * default back made re-emitted models grow (10.5 MB of empty attributes became 36.7 MB).
  */
@@ -290,7 +290,7 @@ class Emitter {
     if (depth > MAX_GRAPH_DEPTH) throw new LatheError(`graph '${g.name}': subgraph nesting passes ${MAX_GRAPH_DEPTH}`);
     return unknowns(tidy({
       node: g.order.map((id) => this.node(g.nodes[id], depth)),
-      name: g.name,
+      name: g.name || undefined, // lift reads an absent name as ''
       initializer: g.initializers.map((id) => this.tensor(g.values[id].tensor!, this.nameOf(id))),
       sparseInitializer: g.sparseInitializers.map((id) => this.sparse(g.values[id].sparse!, this.nameOf(id))),
       docString: g.doc,

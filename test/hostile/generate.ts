@@ -107,7 +107,7 @@ export function nonUtf8Names(): Uint8Array {
   const x = ascii('x');
   const n1 = ld(1, [...ld(1, x), ...ld(2, [0xff]), ...ld(4, ascii('Identity'))]);
   const n2 = ld(1, [...ld(1, x), ...ld(2, [0xfe]), ...ld(4, ascii('Identity'))]);
-  const f32 = ld(1, [...ld(1, vi(1, 1))]); // TypeProto { tensor_type { elem_type FLOAT } }
+  const f32 = ld(1, vi(1, 1)); // TypeProto { tensor_type { elem_type FLOAT } }
   const io = (name: number[]) => ld(1, name).concat(ld(2, f32));
   return model([...n1, ...n2, ...ld(11, io(x)), ...ld(12, io([0xff])), ...ld(12, io([0xfe]))]);
 }
