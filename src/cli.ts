@@ -266,7 +266,7 @@ function runCheck(ctx: Context): number {
   for (const d of diagnostics) if (d.severity === 'error') errors++;
   // Errors first, then at most MAX_DIAGNOSTICS_SHOWN lines: a hostile file can hold millions.
   const shown = [...diagnostics.filter((d) => d.severity === 'error'), ...diagnostics.filter((d) => d.severity !== 'error')].slice(0, MAX_DIAGNOSTICS_SHOWN);
-  for (const d of shown) platform.stdout(`${d.severity} [${d.code}] ${location(d)}: ${d.message}\n`);
+  for (const d of shown) platform.stdout(`${elideMiddle(`${d.severity} [${d.code}] ${location(d)}: ${d.message}`)}\n`);
   const warnings = diagnostics.length - errors;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   if (diagnostics.length > shown.length) platform.stdout(`… and ${plural(diagnostics.length - shown.length, 'more diagnostic')}\n`);

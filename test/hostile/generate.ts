@@ -111,3 +111,65 @@ export function nonUtf8Names(): Uint8Array {
   const io = (name: number[]) => ld(1, name).concat(ld(2, f32));
   return model([...n1, ...n2, ...ld(11, io(x)), ...ld(12, io([0xff])), ...ld(12, io([0xfe]))]);
 }
+
+/** A Constant node whose `sparse_value` claims dims [dim] (the Constant path to materialization). */
+export function constantSparse(dim: bigint): Uint8Array {
+  const values = [...vi(1, 1), ...vi(2, 1), ...ld(9, [0, 0, 128, 63])];
+  const indices = [...vi(1, 1), ...vi(2, 7), ...ld(9, [0, 0, 0, 0, 0, 0, 0, 0])];
+  const sparse = [...ld(1, values), ...ld(2, indices), ...vi(3, dim)];
+  const attr = [...ld(1, ascii('sparse_value')), ...vi(20, 11), ...ld(22, sparse)];
+  const node = ld(1, [...ld(2, ascii('y')), ...ld(4, ascii('Constant')), ...ld(5, attr)]);
+  return model([...node, ...ld(12, ld(1, ascii('y')))]);
+}
+
+/** ConstantOfShape fed by an int64 initializer [2^20, 2^20, 2^20] (a kernel asked for 2^60 elements). */
+export function hugeShape(): Uint8Array {
+  const dims = new Uint8Array(new BigInt64Array([1n << 20n, 1n << 20n, 1n << 20n]).buffer);
+  const shape = [...vi(1, 3), ...vi(2, 7), ...ld(8, ascii('s')), ...ld(9, Array.from(dims))];
+  const node = ld(1, [...ld(1, ascii('s')), ...ld(2, ascii('y')), ...ld(4, ascii('ConstantOfShape'))]);
+  return model([...node, ...ld(5, shape), ...ld(12, ld(1, ascii('y')))]);
+}
+
+/** Two nodes defining the same output, whose name is `n` bytes long (error lines must stay short). */
+export function longDuplicateName(n: number): Uint8Array {
+  const name = Array.from(new Uint8Array(n).fill(0x61));
+  const node = ld(1, [...ld(2, name), ...ld(4, ascii('Constant')), ...ld(5, [...ld(1, ascii('value_float')), ...vi(20, 1), 0x15, 0, 0, 128, 63])]);
+  return model([...node, ...node, ...ld(12, ld(1, name))]);
+}
+
+/** Ifs nested `depth` deep through then_branch (each level an If node in a one-node graph). */
+export function nestedIfs(depth: number): Uint8Array {
+  // Built with typed arrays: each level copies the one inside it (array spreads made this minutes).
+  const cat = (...parts: (Uint8Array | number[])[]) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+  const lenDelim = (field: number, body: Uint8Array) => cat(varint((field << 3) | 2), varint(body.length), body);
+  let g = new Uint8Array(0);
+  for (let i = 0; i < depth; i++) {
+    const attr = cat(ld(1, ascii('then_branch')), vi(20, 5), lenDelim(6, g));
+    g = lenDelim(1, cat(ld(1, ascii('c')), ld(2, ascii(`o${i}`)), ld(4, ascii('If')), lenDelim(5, attr)));
+  }
+  return model(g);
+}
+
+/** A model whose initializer `w` lives in external data at `location`. */
+export function externalAt(location: string): Uint8Array {
+  const ext = (k: string, v: string) => ld(13, [...ld(1, ascii(k)), ...ld(2, ascii(v))]);
+  const t = [...vi(1, 4), ...vi(2, 1), ...ld(8, ascii('w')), ...ext('location', location), ...vi(14, 1)];
+  const node = ld(1, [...ld(1, ascii('w')), ...ld(2, ascii('y')), ...ld(4, ascii('Identity'))]);
+  return model([...node, ...ld(5, t), ...ld(12, ld(1, ascii('y')))]);
+}
+
+/** A valid small model: y = Identity(w), w a float initializer of `n` elements (strip takes it when n > 64). */
+export function identityOfWeights(n: number): Uint8Array {
+  const t = [...vi(1, n), ...vi(2, 1), ...ld(8, ascii('w')), ...ld(9, Array.from(new Uint8Array(new Float32Array(n).fill(0.5).buffer)))];
+  const f32 = ld(1, vi(1, 1));
+  const node = ld(1, [...ld(1, ascii('w')), ...ld(2, ascii('y')), ...ld(4, ascii('Identity'))]);
+  return model([...node, ...ld(5, t), ...ld(12, [...ld(1, ascii('y')), ...ld(2, f32)])]);
+}
