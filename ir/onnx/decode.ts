@@ -29,15 +29,15 @@ export interface DecodeOptions {
 
 /**
  * Most messages of a model lift into an IR object each (nodes, attributes, values, tensors, opset
- * imports, metadata entries, graphs, functions) and cost some 400–600 bytes apiece through lift,
- * verify and emit, yet an empty one is 2 bytes on the wire: 20 MB of empty NodeProtos would need
- * ~6 GB. Rather than a per-byte ratio (real models hold as many small messages per byte as hostile
- * ones: a Dimension is 5 bytes), lathe caps their total: 2,000,000 is several times a
- * 200,000-node model's count (its nodes, attributes and value infos), and keeps any input, however
- * it is built, under about 1.5 GB. Type-tree messages (TypeProto, shapes, dims) are not counted:
- * they lift into plain arrays and numbers.
+ * imports, metadata entries, graphs, functions) and cost some 400–600 bytes and 10–20 µs apiece
+ * through lift, verify and emit, yet an empty one is 2 bytes on the wire: 10 MB of empty NodeProtos
+ * took 2–4.5 GB, and 20 MB of 12-byte Identity nodes over 90 s. A per-byte ratio cannot tell them
+ * from real models (which hold as many small messages per byte: a Dimension is 5 bytes), so lathe
+ * caps their total: 1,000,000 is several times a 200,000-node model's nodes and attributes, and
+ * keeps any input, however it is built, under ~1 GB and well within a minute on a small machine.
+ * Type-tree messages (TypeProto, shapes, dims) are not counted: they lift into plain arrays.
  */
-export const MAX_OBJECTS = 2_000_000;
+export const MAX_OBJECTS = 1_000_000;
 
 const COUNTED = new Set([
   'NodeProto', 'AttributeProto', 'ValueInfoProto', 'TensorProto', 'SparseTensorProto', 'OperatorSetIdProto',
