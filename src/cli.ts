@@ -47,8 +47,9 @@ export async function runCli(argv: readonly string[], platform: Platform, passSo
     file = args.input || undefined;
     const quiet = args.flags.has('quiet');
     const passes = typeof passSource === 'function' && (args.values.has('passes') || args.command === 'passes') ? await passSource() : typeof passSource === 'function' ? {} : passSource;
-    // `-o -`: the model owns stdout, so the report goes to stderr
-    const host: Platform = args.values.get('output') === '-' ? { ...platform, stdout: (t) => platform.stderr(t) } : platform;
+    // `-o -` for a command writing a model: the model owns stdout, so the report goes to stderr
+    const modelToStdout = args.values.get('output') === '-' && (args.command === 'optimize' || args.command === 'fill' || args.command === 'parse');
+    const host: Platform = modelToStdout ? { ...platform, stdout: (t) => platform.stderr(t) } : platform;
     const ctx: Context = { platform: host, args, passes, progress: platform.stderrIsTTY && !quiet ? (t) => platform.progress(t) : undefined };
     return await COMMAND_RUNNERS[args.command](ctx);
   } catch (e) {
