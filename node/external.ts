@@ -1,9 +1,12 @@
 /**
- * The Node resolver for external data: a location (already checked by `checkLocation`) is resolved
- * against the model's folder, links are followed with `realpath`, and the result must still lie
- * inside the model folder's real path and be a regular file. One ByteSource per data file.
+ * The Node resolver for external data. A location (already checked by `checkLocation`) is resolved
+ * against the model's folder and opened first (O_NOFOLLOW: a link as the final name is refused,
+ * O_NONBLOCK: a FIFO cannot hang the open); then the open descriptor is checked: a regular file,
+ * and the same file (device and inode) as the real path of the location, which must lie inside the
+ * model folder's real path. Checking after opening closes the window in which a link could be
+ * swapped in between a check by path and the open. One ByteSource per data file.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { fstatSync, realpathSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { type ByteSource } from '../ir/blob.js';
 import { LatheError } from '../ir/error.js';
@@ -13,6 +16,10 @@ import { openFileSource } from './file-source.js';
 export interface NodeResolver extends ExternalResolver {
   /** Every source opened so far (to close them when no blob refers to them). */
   readonly sources: readonly (ByteSource & { close(): void })[];
+}
+
+function code(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 }
 
 /** A resolver for models stored in `dir`. */
@@ -25,21 +32,40 @@ export function createNodeResolver(dir: string): NodeResolver {
     },
     open(location: string): ByteSource {
       const path = join(dir, location);
-      let real: string;
+      let source: ByteSource & { close(): void; readonly fd?: number };
       try {
-        root ??= realpathSync(dir);
-        real = realpathSync(path);
+        source = openFileSource(path, { noFollow: true, pipes: false });
       } catch (e) {
-        throw new LatheError(`external data file ${location} cannot be opened: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        if (!(e instanceof LatheError)) throw e;
+        const why = e.message.startsWith('not a regular file') ? 'is not a regular file' : `cannot be opened: ${e.message.replace(/^cannot open .*?: /, '')}`;
+        throw new LatheError(`external data file ${location} ${why}`);
       }
-      const prefix = root.endsWith(sep) ? root : root + sep;
-      if (!real.startsWith(prefix)) throw new LatheError(`external data file ${location} leads outside the model folder`);
-      const cached = cache.get(real);
-      if (cached) return cached;
-      if (!statSync(real).isFile()) throw new LatheError(`external data file ${location} is not a regular file`);
-      const source = openFileSource(real);
-      cache.set(real, source);
-      return source;
+      try {
+        let real: string;
+        try {
+          root ??= realpathSync(dir);
+          real = realpathSync(path);
+        } catch (e) {
+          throw new LatheError(`external data file ${location} cannot be opened: ${code(e)}`);
+        }
+        const prefix = root.endsWith(sep) ? root : root + sep;
+        if (!real.startsWith(prefix)) throw new LatheError(`external data file ${location} leads outside the model folder`);
+        const opened = fstatSync(source.fd!);
+        const named = statSync(real);
+        if (opened.dev !== named.dev || opened.ino !== named.ino) {
+          throw new LatheError(`external data file ${location} changed while being opened`);
+        }
+        const cached = cache.get(real);
+        if (cached) {
+          source.close();
+          return cached;
+        }
+        cache.set(real, source);
+        return source;
+      } catch (e) {
+        source.close();
+        throw e;
+      }
     },
   };
 }

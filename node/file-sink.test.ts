@@ -84,7 +84,7 @@ describe('createAtomicFileSink', () => {
   test('a directory target or a missing folder is refused with LatheError, creating nothing', () => {
     const dir = freshDir();
     mkdirSync(join(dir, 'sub'));
-    expect(() => createAtomicFileSink(join(dir, 'sub'))).toThrow(/is a directory/);
+    expect(() => createAtomicFileSink(join(dir, 'sub'))).toThrow(/not a regular file \(a directory\)/);
     expect(() => createAtomicFileSink(join(dir, 'no', 'such', 'x.onnx'))).toThrow(/cannot create/);
     expect(readdirSync(dir)).toEqual(['sub']);
     expect(existsSync(join(dir, 'no'))).toBe(false);

@@ -8,11 +8,12 @@
  * on a 436 MB model it cost more than reading and writing all the bytes (measured: 0.29 s of a
  * 1.0 s -O0 run on bert-base). Tools users compare lathe with (cp, onnx.save) do not fsync either.
  */
-import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type ByteSink } from '../ir/blob.js';
 import { LatheError } from '../ir/error.js';
+import { fileKind } from './file-source.js';
 
 const BUFFER = 1 << 20;
 
@@ -20,18 +21,44 @@ function describe(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 }
 
-/** Creates `.<base>.<pid>.<random>.tmp` next to `path`; nothing appears at `path` before `commit()`. */
+/** Links followed from an output name before giving up (as the kernel's own ELOOP limit). */
+const MAX_LINKS = 40;
+
+/**
+ * The file a write to `path` replaces: `path` itself, or where its chain of links ends (a link is
+ * written through, not replaced by a regular file). An existing target that is not a regular file
+ * (device, FIFO, socket, folder) is refused: renaming onto it would replace `/dev/null` itself.
+ */
+export function outputTarget(path: string): string {
+  let p = path;
+  for (let i = 0; i <= MAX_LINKS; i++) {
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return p;
+      throw new LatheError(`cannot write ${path}: ${describe(e)}`, path);
+    }
+    if (st.isFile()) return p;
+    if (!st.isSymbolicLink()) {
+      const where = p === path ? 'output' : `output (a link to ${p})`;
+      throw new LatheError(`${where} is not a regular file (${fileKind(st)}): refusing to replace it`, path);
+    }
+    p = resolve(dirname(p), readlinkSync(p));
+  }
+  throw new LatheError(`cannot write ${path}: more than ${MAX_LINKS} links`, path);
+}
+
+/**
+ * Creates `.<base>.<pid>.<random>.tmp` next to the file `path` names (the end of its links);
+ * nothing appears there before `commit()`.
+ */
 export function createAtomicFileSink(
   path: string,
   options: { durable?: boolean } = {},
 ): ByteSink & { commit(): void; abort(): void } {
-  try {
-    if (statSync(path).isDirectory()) throw new LatheError(`${path} is a directory`, path);
-  } catch (e) {
-    if (e instanceof LatheError) throw e;
-    // a missing target is the normal case
-  }
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const target = outputTarget(path);
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number;
   try {
     fd = openSync(tmp, 'wx', 0o666);
@@ -99,7 +126,8 @@ export function createAtomicFileSink(
         if (options.durable) fsyncSync(fd);
         closed = true;
         closeSync(fd);
-        renameSync(tmp, path);
+        if (outputTarget(path) !== target) throw new LatheError(`${path} changed while being written`, path);
+        renameSync(tmp, target);
         state = 'committed';
       } catch (e) {
         discard();
@@ -107,7 +135,7 @@ export function createAtomicFileSink(
       }
       if (options.durable) try {
         // Makes the rename itself durable; not every platform can fsync a folder.
-        const dirFd = openSync(dirname(path), 'r');
+        const dirFd = openSync(dirname(target), 'r');
         try {
           fsyncSync(dirFd);
         } finally {

@@ -57,7 +57,7 @@ describe('openFileSource', () => {
   test('directories and missing files are refused with LatheError', () => {
     const dir = join(tmp, 'a-dir');
     mkdirSync(dir);
-    expect(() => openFileSource(dir)).toThrow(/is a directory/);
+    expect(() => openFileSource(dir)).toThrow(/not a regular file \(a directory\)/);
     expect(() => openFileSource(join(tmp, 'missing.onnx'))).toThrow(/cannot open .*ENOENT/);
   });
 

@@ -3,18 +3,18 @@
  * contained resolver) and `saveModel` (streaming, atomic: data file then model file, nothing left
  * behind on failure).
  */
-import { unlinkSync } from 'node:fs';
+import { unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Blob, type ByteSource } from '../ir/blob.js';
 import { LatheError } from '../ir/error.js';
 import { decodeModel } from '../ir/onnx/decode.js';
 import { emitModel, forEachGraph, type DataFileLayout } from '../ir/onnx/emit.js';
-import { encodeModel } from '../ir/onnx/encode.js';
+import { encodeModel, encodeModelToBytes } from '../ir/onnx/encode.js';
 import { checkDataFileName } from '../ir/onnx/external.js';
 import { liftModel } from '../ir/onnx/lift.js';
 import type { Attr, Model, SparseTensor, Tensor } from '../ir/types.js';
 import { createNodeResolver } from './external.js';
-import { createAtomicFileSink } from './file-sink.js';
+import { createAtomicFileSink, outputTarget } from './file-sink.js';
 import { openFileSource } from './file-source.js';
 
 function withFile(e: unknown, file: string): unknown {
@@ -80,10 +80,10 @@ function attrSources(list: readonly Attr[], used: Set<ByteSource>): void {
  */
 export function loadModel(path: string, options: { lazyThreshold?: number } = {}): Model {
   const resolver = createNodeResolver(dirname(path));
-  let source: (ByteSource & { close(): void }) | undefined;
+  let source: (ByteSource & { close(): void; readonly fd?: number }) | undefined;
   try {
     source = openFileSource(path);
-    if (source.size === 0) throw new LatheError('not an ONNX model (empty file)');
+    if (source.size === 0) throw new LatheError(`not an ONNX model (${source.fd === undefined ? 'no bytes read' : 'empty file'})`);
     const model = liftModel(decodeModel(source, { lazyThreshold: options.lazyThreshold }), { external: resolver });
     const used = sourcesInUse(model);
     for (const s of [source, ...resolver.sources]) if (!used.has(s)) s.close();
@@ -102,6 +102,11 @@ export interface SaveOptions {
   durable?: boolean;
   /** Data file name (a plain name, written next to the model). Default: `<model file name>.data`. */
   dataLocation?: string;
+  /**
+   * Other files written with the model, all or nothing (strip's sidecar): every file goes to a
+   * temporary first, and the renames start only when all of them were written.
+   */
+  alongside?: readonly { path: string; bytes: Uint8Array }[];
 }
 
 function writeDataFile(layout: DataFileLayout, sink: { write(b: Uint8Array): void; readonly position: number }): void {
@@ -129,32 +134,84 @@ export function saveModel(model: Model, path: string, options: SaveOptions = {})
   }
   const dataPath = join(dirname(path), location);
   const { proto, dataFile } = emitModel(model, { external: options.externalData ?? 'auto', dataLocation: location });
-  const sinks: { abort(): void }[] = [];
-  let dataCommitted = false;
+  if (path === '-') return writeToStdout(proto, dataFile !== undefined);
+  const group = createFileGroup(options.durable);
   try {
-    let dataSink: ReturnType<typeof createAtomicFileSink> | undefined;
-    if (dataFile) {
-      dataSink = createAtomicFileSink(dataPath, { durable: options.durable });
-      sinks.push(dataSink);
-      writeDataFile(dataFile, dataSink);
-    }
-    const modelSink = createAtomicFileSink(path, { durable: options.durable });
-    sinks.push(modelSink);
+    if (dataFile) writeDataFile(dataFile, group.add(dataPath));
+    for (const f of options.alongside ?? []) group.add(f.path).write(f.bytes);
+    const modelSink = group.add(path);
     encodeModel(proto, modelSink);
     const modelBytes = modelSink.position;
-    dataSink?.commit();
-    dataCommitted = dataSink !== undefined;
-    modelSink.commit();
+    group.commit(); // the model last: a reader never sees it before its data file
     return dataFile ? { modelBytes, dataBytes: dataFile.size, dataFile: dataPath } : { modelBytes, dataBytes: 0 };
   } catch (e) {
-    for (const s of sinks) s.abort();
-    if (dataCommitted) {
-      try {
-        unlinkSync(dataPath);
-      } catch {
-        // the model rename failed and the data file is gone already: nothing more to undo
-      }
-    }
+    group.abort();
     throw withFile(e, path);
+  }
+}
+
+/** `-o -`: the model on stdout (every payload inline: there is no folder for a data file). */
+function writeToStdout(proto: Parameters<typeof encodeModelToBytes>[0], hasDataFile: boolean): { modelBytes: number; dataBytes: number } {
+  if (hasDataFile) throw new LatheError('a model written to stdout cannot have external data (use --external-data never, or a file)');
+  const bytes = encodeModelToBytes(proto);
+  for (let done = 0; done < bytes.length; ) {
+    try {
+      done += writeSync(1, bytes, done, bytes.length - done);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      throw new LatheError(`cannot write to stdout: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  return { modelBytes: bytes.length, dataBytes: 0 };
+}
+
+/**
+ * Several files written all or nothing: each goes to a temporary beside its target; `commit()`
+ * renames them in the order they were added only after every one was written, and when a rename
+ * fails removes the files already renamed (an earlier file at such a name is lost: a rename cannot
+ * be undone, but nothing half-written remains).
+ */
+export function createFileGroup(durable?: boolean): { add(path: string): ReturnType<typeof createAtomicFileSink>; commit(): void; abort(): void } {
+  const sinks: { path: string; sink: ReturnType<typeof createAtomicFileSink> }[] = [];
+  const seen = new Set<string>();
+  let renamed: string[] = [];
+  return {
+    add(path) {
+      const target = outputTarget(path);
+      if (seen.has(target)) throw new LatheError(`${path} would be written twice`, path);
+      seen.add(target);
+      const sink = createAtomicFileSink(path, { durable });
+      sinks.push({ path: target, sink });
+      return sink;
+    },
+    commit() {
+      for (const { path, sink } of sinks) {
+        sink.commit();
+        renamed.push(path);
+      }
+    },
+    abort() {
+      for (const { sink } of sinks) sink.abort();
+      for (const p of renamed) {
+        try {
+          unlinkSync(p);
+        } catch {
+          // gone already: nothing more to undo
+        }
+      }
+      renamed = [];
+    },
+  };
+}
+
+/** Writes `files` all or nothing (see `createFileGroup`). */
+export function writeFiles(files: readonly { path: string; bytes: Uint8Array }[]): void {
+  const group = createFileGroup();
+  try {
+    for (const f of files) group.add(f.path).write(f.bytes);
+    group.commit();
+  } catch (e) {
+    group.abort();
+    throw e;
   }
 }

@@ -3,13 +3,14 @@
  * saves), text files written atomically, stdout/stderr, a monotonic clock, and the version read
  * from lathe's own package.json.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LatheError } from '../ir/error.js';
 import type { Platform } from '../src/platform.js';
 import { createAtomicFileSink } from './file-sink.js';
-import { loadModel, saveModel } from './io.js';
+import { fileKind, readWholeFile } from './file-source.js';
+import { loadModel, saveModel, writeFiles } from './io.js';
 
 /** The version in the nearest package.json named `lathe` above this file (node/, dist/node/, or a test build under .cache/). */
 function readVersion(): string {
@@ -54,6 +55,37 @@ function writeAtomic(path: string, bytes: Uint8Array): void {
   }
 }
 
+/**
+ * Creates `path` and its missing parents one at a time (not `mkdir -p`: Node's recursive mkdir
+ * loops forever on `/proc/x`, where mkdir fails with ENOENT under an existing folder).
+ */
+function makeDir(path: string): void {
+  const missing: string[] = [];
+  for (let p = resolve(path); ; p = dirname(p)) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      const c = (e as NodeJS.ErrnoException).code;
+      if (c !== 'ENOENT' && c !== 'ENOTDIR') throw new LatheError(`cannot create folder: ${describe(e)}`, path);
+      missing.push(p);
+      if (dirname(p) === p) break;
+      continue;
+    }
+    if (!st.isDirectory()) {
+      throw new LatheError(`cannot create folder: ${p === resolve(path) ? 'it' : p} is not a directory (${fileKind(lstatSync(p))})`, path);
+    }
+    break;
+  }
+  for (const p of missing.reverse()) {
+    try {
+      mkdirSync(p);
+    } catch (e) {
+      throw new LatheError(`cannot create folder: ${describe(e)}`, path);
+    }
+  }
+}
+
 let cachedVersion: string | undefined;
 
 /** A Platform over the real file system and process streams. */
@@ -72,30 +104,15 @@ export function createNodePlatform(): Platform {
     loadModel: (path) => loadModel(path),
     saveModel: (model, path, options) => saveModel(model, path, options),
     readText(path) {
-      try {
-        return readFileSync(path, 'utf8');
-      } catch (e) {
-        throw new LatheError(`cannot read: ${describe(e)}`, path);
-      }
+      return new TextDecoder().decode(readWholeFile(path));
     },
     writeText(path, text) {
       writeAtomic(path, new TextEncoder().encode(text));
     },
-    readBytes(path) {
-      try {
-        return readFileSync(path);
-      } catch (e) {
-        throw new LatheError(`cannot read: ${describe(e)}`, path);
-      }
-    },
+    readBytes: (path) => readWholeFile(path),
     writeBytes: writeAtomic,
-    makeDir(path) {
-      try {
-        mkdirSync(path, { recursive: true });
-      } catch (e) {
-        throw new LatheError(`cannot create folder: ${describe(e)}`, path);
-      }
-    },
+    writeFiles: (files) => writeFiles(files),
+    makeDir,
     listDir(path) {
       try {
         return readdirSync(path).sort();

@@ -53,6 +53,7 @@ class FakePlatform implements Platform {
       if (d?.kind === 'blob') d.blob.forEachChunk((c) => (dataBytes += c.length), 1 << 16);
     }
     this.files.set(path, model);
+    for (const f of options?.alongside ?? []) this.files.set(f.path, new TextDecoder().decode(f.bytes));
     this.saves.push({ path, options });
     return { modelBytes: 1000, dataBytes };
   }
@@ -82,6 +83,9 @@ class FakePlatform implements Platform {
   }
   writeBytes(path: string, bytes: Uint8Array) {
     this.bytes.set(path, bytes);
+  }
+  writeFiles(files: readonly { path: string; bytes: Uint8Array }[]) {
+    for (const f of files) this.bytes.set(f.path, f.bytes);
   }
   makeDir(path: string) {
     this.dirs.add(path);
@@ -223,6 +227,20 @@ describe('cli: optimize', () => {
     expect(p.err.split('\n').length).toBeGreaterThan(3);
   });
 
+  test('error lines are at most ~300 characters: a huge name is elided in the middle, its ends kept', async () => {
+    const p = new FakePlatform();
+    const name = `start${'x'.repeat(1_000_000)}end`;
+    p.loadHook = () => {
+      throw new LatheError(`value '${name}' is defined twice`);
+    };
+    expect(await run(p, 'inspect', 'a.onnx')).toBe(2);
+    oneLine(p.err);
+    expect(p.err.length).toBeLessThanOrEqual(301);
+    expect(p.err).toMatch(/^lathe: a\.onnx: value 'startx+ … x+end' is defined twice\n$/);
+    expect(await run(p, 'optimize', `${'d/'.repeat(1000)}a.onnx`, '-o', 'o.onnx')).toBe(2);
+    expect(p.err.length).toBeLessThanOrEqual(301);
+  });
+
   test('any other exception is an internal error: exit 70 with the stack', async () => {
     const p = new FakePlatform();
     p.loadHook = () => {
@@ -299,7 +317,7 @@ describe('cli: strip and fill', () => {
     expect(p.err).toBe('lathe: gone.json: weights sidecar not found\n');
     p.files.set('m.weights.json', '{"init:nope": {"dtype": "float32", "dims": [100], "min": 0, "max": 1, "mean": 0.5, "std": 0.1}}');
     expect(await run(p, 'fill', 'm.onnx', '-o', 'o.onnx')).toBe(2);
-    expect(p.err).toBe('lathe: m.weights.json: init:nope: names no initializer of the main graph\n');
+    expect(p.err).toBe('lathe: m.weights.json: init:nope: names no initializer of the model\n');
     p.files.set('m.weights.json', '{"init:w": {');
     expect(await run(p, 'fill', 'm.onnx', '-o', 'o.onnx')).toBe(2);
     expect(p.err).toMatch(/^lathe: m.weights.json: not a valid weights sidecar \(JSON\)/);

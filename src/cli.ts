@@ -7,7 +7,7 @@
  * `lathe: FILE: what is wrong`; the stack only with LATHE_DEBUG=1); 70 internal error (a bug:
  * printed with its stack).
  */
-import { LatheError } from '../ir/error.js';
+import { elideMiddle, LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
 import { verify, type Diagnostic } from '../ir/verify/verify.js';
 import { formatBytes, formatCount, formatSummary, opLabel, plural, summarizeModel, summaryToJson, type ModelSummary } from './inspect.js';
@@ -47,7 +47,10 @@ export async function runCli(argv: readonly string[], platform: Platform, passSo
     file = args.input || undefined;
     const quiet = args.flags.has('quiet');
     const passes = typeof passSource === 'function' && (args.values.has('passes') || args.command === 'passes') ? await passSource() : typeof passSource === 'function' ? {} : passSource;
-    const ctx: Context = { platform, args, passes, progress: platform.stderrIsTTY && !quiet ? (t) => platform.progress(t) : undefined };
+    // `-o -` for a command writing a model: the model owns stdout, so the report goes to stderr
+    const modelToStdout = args.values.get('output') === '-' && (args.command === 'optimize' || args.command === 'fill' || args.command === 'parse');
+    const host: Platform = modelToStdout ? { ...platform, stdout: (t) => platform.stderr(t) } : platform;
+    const ctx: Context = { platform: host, args, passes, progress: platform.stderrIsTTY && !quiet ? (t) => platform.progress(t) : undefined };
     return await COMMAND_RUNNERS[args.command](ctx);
   } catch (e) {
     return reportError(e, platform, file);
@@ -56,13 +59,13 @@ export async function runCli(argv: readonly string[], platform: Platform, passSo
 
 function reportError(e: unknown, platform: Platform, file: string | undefined): number {
   if (e instanceof UsageError) {
-    platform.stderr(`lathe: ${e.message} (see 'lathe ${e.command ? `${e.command} ` : ''}--help')\n`);
+    platform.stderr(`${elideMiddle(`lathe: ${e.message.split('\n')[0]}`)} (see 'lathe ${e.command ? `${e.command} ` : ''}--help')\n`);
     return 1;
   }
   if (e instanceof LatheError) {
     const where = e.file ?? file;
     const message = e.message.split('\n')[0];
-    platform.stderr(`lathe: ${where !== undefined ? `${where}: ` : ''}${message}\n`);
+    platform.stderr(`${elideMiddle(`lathe: ${where !== undefined ? `${where}: ` : ''}${message}`)}\n`);
     if (platform.env('LATHE_DEBUG') === '1' && e.stack) platform.stderr(`${e.stack}\n`);
     return 2;
   }
@@ -92,6 +95,7 @@ function outputPath(ctx: Context): string {
   const inPlace = args.flags.has('in-place');
   const out = args.values.get('output') ?? (inPlace ? args.input : undefined);
   if (out === undefined || out === '') throw new UsageError(`${args.command}: missing -o OUT`, args.command);
+  if (out === '-' && args.command === 'strip') throw new UsageError('strip: -o - is not possible (the weights sidecar needs a file name)', args.command);
   if (!inPlace && platform.samePath(args.input, out)) {
     throw new UsageError(`${args.command}: output ${out} is the input; pass --in-place to overwrite it`, args.command);
   }
@@ -201,7 +205,7 @@ async function runOptimize(ctx: Context): Promise<number> {
     optimized = r.model;
     stats = r.stats;
     if (!quiet) {
-      for (const w of r.warnings.slice(0, MAX_WARNINGS_SHOWN)) platform.stderr(`lathe: warning: ${w.split('\n')[0]}\n`);
+      for (const w of r.warnings.slice(0, MAX_WARNINGS_SHOWN)) platform.stderr(`${elideMiddle(`lathe: warning: ${w.split('\n')[0]}`)}\n`);
       const more = r.warnings.length - MAX_WARNINGS_SHOWN;
       if (more > 0) platform.stderr(`lathe: … and ${plural(more, 'more warning')}\n`);
     }
@@ -263,7 +267,7 @@ function runCheck(ctx: Context): number {
   for (const d of diagnostics) if (d.severity === 'error') errors++;
   // Errors first, then at most MAX_DIAGNOSTICS_SHOWN lines: a hostile file can hold millions.
   const shown = [...diagnostics.filter((d) => d.severity === 'error'), ...diagnostics.filter((d) => d.severity !== 'error')].slice(0, MAX_DIAGNOSTICS_SHOWN);
-  for (const d of shown) platform.stdout(`${d.severity} [${d.code}] ${location(d)}: ${d.message}\n`);
+  for (const d of shown) platform.stdout(`${elideMiddle(`${d.severity} [${d.code}] ${location(d)}: ${d.message}`)}\n`);
   const warnings = diagnostics.length - errors;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   if (diagnostics.length > shown.length) platform.stdout(`… and ${plural(diagnostics.length - shown.length, 'more diagnostic')}\n`);
@@ -288,8 +292,9 @@ async function runStrip(ctx: Context): Promise<number> {
   } finally {
     meter.finish();
   }
-  const result = save(ctx, stripped.model, out, { externalData: mode });
-  platform.writeText(sidecar, formatSidecar(stripped.weights));
+  // the sidecar goes with the model, all or nothing: a failure at either leaves neither behind
+  const alongside = [{ path: sidecar, bytes: new TextEncoder().encode(formatSidecar(stripped.weights)) }];
+  const result = save(ctx, stripped.model, out, { externalData: mode, alongside });
   if (!args.flags.has('quiet')) {
     platform.stdout(
       `lathe: wrote ${describeSave(out, result)} and ${sidecar}: ${plural(stripped.weights.size, 'tensor')} stripped (${formatBytes(stripped.bytesRemoved)})\n`,

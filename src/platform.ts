@@ -10,6 +10,8 @@ export type ExternalDataMode = 'auto' | 'always' | 'never';
 export interface SaveOptions {
   readonly externalData?: ExternalDataMode;
   readonly dataLocation?: string;
+  /** Files written with the model, all or nothing (strip's sidecar). */
+  readonly alongside?: readonly { readonly path: string; readonly bytes: Uint8Array }[];
 }
 
 export interface SaveResult {
@@ -46,6 +48,8 @@ export interface Platform {
   readBytes(path: string): Uint8Array;
   /** Atomic (temp file + rename). */
   writeBytes(path: string, bytes: Uint8Array): void;
+  /** Several files, all or nothing: every one is written to a temporary before any is renamed. */
+  writeFiles(files: readonly { readonly path: string; readonly bytes: Uint8Array }[]): void;
   /** Creates the folder (and its parents) unless it exists. */
   makeDir(path: string): void;
   /** Names of the entries of a folder (sorted); [] when it does not exist. */

@@ -158,7 +158,7 @@ export function runModelCommand(platform: Platform, args: ParsedArgs): number {
   });
   platform.makeDir(out);
   if (clear) for (const f of earlier) platform.removeFile(joinPath(out, f));
-  for (const f of files) platform.writeBytes(f.path, f.bytes);
+  platform.writeFiles(files); // all outputs or none: each to a temporary, renamed when all were written
   if (!args.flags.has('quiet')) {
     const nodes = Object.keys(g.nodes).length;
     platform.stdout(

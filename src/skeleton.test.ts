@@ -5,6 +5,7 @@ import { LatheError } from '../ir/error.js';
 import { GraphBuilder, modelOf } from '../ir/edit/build.js';
 import { streamKey, normalAt } from '../ir/random.js';
 import type { Model, Tensor } from '../ir/types.js';
+import { walkGraphs } from '../ir/walk.js';
 import { loadModelFromBytes, saveModelToBytes } from './io.js';
 import { fillModel, stripModel } from './skeleton.js';
 import { floatToBf16, floatToHalf, forEachFloatChunk } from './tensor-values.js';
@@ -55,25 +56,35 @@ function sampleModel() {
   return { model: modelOf(b.build()), big };
 }
 
+/** The first tensor named `name` in any graph (main, subgraphs, function bodies), walk order. */
 function tensorByName(m: Model, name: string): Tensor {
-  const g = m.graph;
-  for (const v of Object.values(g.values)) if (v.name === name && v.tensor) return v.tensor;
-  for (const id of g.order) {
-    const n = g.nodes[id];
-    const out = n.outputs[0];
-    if (n.op === 'Constant' && out && g.values[out].name === name) {
-      const a = n.attrs.find((a) => a.name === 'value');
-      if (a?.kind === 'tensor') return a.value;
+  let found: Tensor | undefined;
+  walkGraphs(m, (g) => {
+    if (found) return false;
+    for (const v of Object.values(g.values)) if (v.name === name && v.tensor) return void (found = v.tensor);
+    for (const id of g.order) {
+      const n = g.nodes[id];
+      const out = n.outputs[0];
+      if (n.op === 'Constant' && out && g.values[out]?.name === name) {
+        const a = n.attrs.find((a) => a.name === 'value');
+        if (a?.kind === 'tensor') return void (found = a.value);
+      }
     }
-  }
-  throw new Error(`no tensor ${name}`);
+  });
+  if (!found) throw new Error(`no tensor ${name}`);
+  return found;
+}
+
+/** The tensors a sidecar key names in `m` (see skeleton.ts for the key forms). */
+function tensorByKey(m: Model, key: string): Tensor {
+  return tensorByName(m, key.replace(/^fn:[^/]*\//, '').replace(/@.*$/, '').split(':')[1]);
 }
 
 describe('strip', () => {
-  test('strips main-graph float tensors of more than 64 elements and records exact stats', () => {
+  test('strips float tensors of more than 64 elements in every graph and records exact stats', () => {
     const { model, big } = sampleModel();
     const r = stripModel(model);
-    expect([...r.weights.keys()]).toEqual(['init:w', 'init:h', 'init:bf', 'init:d', 'const:cst']);
+    expect([...r.weights.keys()]).toEqual(['init:w', 'init:h', 'init:bf', 'init:d', 'const:cst', 'init:inner', 'init:inner@main/#3 If.else_branch']);
     const w = r.weights.get('init:w')!;
     const want = stats([...Float32Array.from(big)]);
     expect(w.dtype).toBe('float32');
@@ -89,13 +100,35 @@ describe('strip', () => {
     for (const name of ['w', 'h', 'bf', 'd', 'cst']) expect(tensorByName(r.model, name).data.kind).toBe('none');
     for (const name of ['small', 'ints', 'nan']) expect(tensorByName(r.model, name)).toBe(tensorByName(model, name));
     expect(r.kept).toEqual([{ key: 'init:nan', reason: expect.stringContaining('NaN') }]);
-    // subgraph initializers are not touched (the corpus format keys main-graph tensors only)
+    // subgraph initializers are stripped too, in both branches (silero VAD keeps its weights there)
     const ifNode = Object.values(r.model.graph.nodes).find((n) => n.op === 'If')!;
-    const then = ifNode.attrs[0];
-    expect(then.kind === 'graph' && Object.values(then.value.values).find((v) => v.name === 'inner')?.tensor?.data.kind).toBe('raw');
-    expect(r.bytesRemoved).toBe(3000 * 4 + 200 * 2 + 100 * 2 + 70 * 8 + 65 * 4);
+    for (const branch of ifNode.attrs) {
+      expect(branch.kind === 'graph' && Object.values(branch.value.values).find((v) => v.name === 'inner')?.tensor?.data.kind).toBe('none');
+    }
+    expect(r.bytesRemoved).toBe(3000 * 4 + 200 * 2 + 100 * 2 + 70 * 8 + 65 * 4 + 2 * 100 * 4);
     // the input model is unchanged
     expect(tensorByName(model, 'w').data.kind).toBe('raw');
+  });
+
+  test('a Constant in a function body is stripped and filled, keyed by its function', () => {
+    const b = new GraphBuilder('main');
+    const x = b.input('x', { kind: 'tensor', dtype: 1, shape: [100] });
+    b.output(b.op('AddW', [x], undefined, { domain: 'local' }), 'y');
+    const fb = new GraphBuilder('', b.ids);
+    const fx = fb.input('fx');
+    const w = fb.op('Constant', [], { value: f32Raw(normalValues(100, 2, 1, 'fw'), [100]) }, { outputs: ['fw'] });
+    fb.output(fb.op('Add', [fx, w]), 'fy');
+    const model = modelOf(b.build(), [{ domain: '', version: 17 }, { domain: 'local', version: 1 }], {
+      functions: [{ name: 'AddW', domain: 'local', params: [], paramDefaults: [], opsets: [{ domain: '', version: 17 }], graph: fb.build() }],
+    });
+    const r = stripModel(model);
+    expect([...r.weights.keys()]).toEqual(['fn:local::AddW/const:fw']);
+    expect(tensorByName(r.model, 'fw').data.kind).toBe('none');
+    const f = fillModel(r.model, r.weights, { seed: 3 });
+    expect(f.filled).toBe(1);
+    expect(tensorByName(f.model, 'fw').data.kind).toBe('blob');
+    const back = loadModelFromBytes(saveModelToBytes(f.model));
+    expect(valuesOf(tensorByName(back, 'fw'))).toEqual(valuesOf(tensorByName(f.model, 'fw')));
   });
 
   test('streams a lazy blob across many chunks with float64 accuracy', () => {
@@ -120,10 +153,9 @@ describe('fill', () => {
     const { model } = sampleModel();
     const r = stripModel(model);
     const f = fillModel(r.model, r.weights, { seed: 0 });
-    expect(f.filled).toBe(5);
+    expect(f.filled).toBe(7);
     for (const [key, s] of r.weights) {
-      const name = key.split(':')[1];
-      const t = tensorByName(f.model, name);
+      const t = tensorByKey(f.model, key);
       expect(t.data.kind).toBe('blob');
       expect(t.dims).toEqual(s.dims);
       const got = stats(valuesOf(t));
@@ -143,9 +175,8 @@ describe('fill', () => {
     const filled = fillModel(r.model, r.weights, { seed: 1 }).model;
     const back = loadModelFromBytes(saveModelToBytes(filled));
     for (const [key] of r.weights) {
-      const name = key.split(':')[1];
-      const want = valuesOf(tensorByName(filled, name));
-      expect(valuesOf(tensorByName(back, name)), key).toEqual(want);
+      const want = valuesOf(tensorByKey(filled, key));
+      expect(valuesOf(tensorByKey(back, key)), key).toEqual(want);
     }
     expect(Buffer.from(saveModelToBytes(back)).equals(Buffer.from(saveModelToBytes(filled)))).toBe(true);
   });

@@ -3,66 +3,95 @@
  * tensor and records its statistics; `fill` gives each recorded tensor deterministic random data
  * with those statistics. Platform-neutral: the CLI reads and writes the files.
  *
- * Which tensors, exactly as the corpus (and its `fill.py`) does it: initializers of the MAIN graph
- * (key `init:<name>`) and the `value` tensor of the main graph's `Constant` nodes (key
- * `const:<output name>`), of dtype float32/float16/double/bfloat16, with MORE than 64 elements.
- * Subgraph and function tensors are left alone.
+ * Which tensors: as the corpus (and its `fill.py`) does it, initializers (key `init:<name>`) and
+ * the `value` tensor of `Constant` nodes (key `const:<output name>`), of dtype
+ * float32/float16/double/bfloat16, with MORE than 64 elements; and beyond the corpus, in every
+ * graph: subgraphs (If/Loop/Scan bodies, same keys) and function bodies (keys prefixed with
+ * `fn:<domain>::<name>/`), where models such as silero VAD keep most of their weights. A key met
+ * again in a subgraph (then/else branches with the same names) gets `@<graph path>` appended.
  */
 import { Blob } from '../ir/blob.js';
 import { LatheError } from '../ir/error.js';
 import { dtypeName, elementCount } from '../ir/dtype.js';
 import { streamKey } from '../ir/random.js';
 import type { Attr, Graph, Model, NodeId, Tensor, ValueId } from '../ir/types.js';
+import { mapGraphs, pathLabel, walkGraphs } from '../ir/walk.js';
 import { SIDECAR_DTYPES, type WeightStats } from './sidecar.js';
 import { floatElementSize, forEachFloatChunk, generatedSource } from './tensor-values.js';
 
 /** Tensors with at most this many elements keep their data. */
 export const STRIP_MIN_ELEMENTS = 64;
 
-/** Where a sidecar key points in the main graph. */
-type Site = { readonly kind: 'init'; readonly value: ValueId } | { readonly kind: 'const'; readonly node: NodeId; readonly attr: number };
+/** Where a sidecar key points: a value or a Constant node of one graph (`graph`, as walked). */
+type Site =
+  | { readonly graph: Graph; readonly kind: 'init'; readonly value: ValueId }
+  | { readonly graph: Graph; readonly kind: 'const'; readonly node: NodeId; readonly attr: number };
 
-/** Every candidate tensor site of the main graph by sidecar key (first one wins on duplicate names). */
-function sites(graph: Graph): Map<string, Site> {
+/**
+ * Every candidate tensor site of every graph by sidecar key (first one wins on duplicate keys).
+ * The main graph and its subgraphs (If/Loop/Scan bodies) use the corpus's keys, `init:<name>` and
+ * `const:<output name>` (ONNX names are unique across a graph and its subgraphs); a function body
+ * prefixes them with `fn:<domain>::<name>/`, its names being its own.
+ */
+function sites(model: Model): Map<string, Site> {
   const out = new Map<string, Site>();
-  for (const id of graph.initializers) {
-    const name = graph.values[id]?.name;
-    if (name !== undefined && !out.has(`init:${name}`)) out.set(`init:${name}`, { kind: 'init', value: id });
-  }
-  for (const nid of graph.order) {
-    const node = graph.nodes[nid];
-    if (!node || node.op !== 'Constant' || node.domain !== '') continue;
-    const out0 = node.outputs[0];
-    const name = out0 ? graph.values[out0]?.name : undefined;
-    const attr = node.attrs.findIndex((a) => a.name === 'value' && a.kind === 'tensor');
-    if (name !== undefined && attr >= 0 && !out.has(`const:${name}`)) out.set(`const:${name}`, { kind: 'const', node: nid, attr });
-  }
+  walkGraphs(model, (graph, path) => {
+    let root = path;
+    while (root.parent) root = root.parent;
+    const f = root.step.kind === 'function' ? model.functions[root.step.index] : undefined;
+    const prefix = f ? `fn:${f.domain}::${f.name}${f.overload ? `:${f.overload}` : ''}/` : '';
+    // A name met again in another graph (then/else branches built alike) gets the graph's path.
+    const keyFor = (base: string) => (!out.has(base) ? base : path.depth > 0 ? `${base}@${pathLabel(model, path)}` : undefined);
+    for (const id of graph.initializers) {
+      const name = graph.values[id]?.name;
+      const key = name === undefined ? undefined : keyFor(`${prefix}init:${name}`);
+      if (key !== undefined && !out.has(key)) out.set(key, { graph, kind: 'init', value: id });
+    }
+    for (const nid of graph.order) {
+      const node = graph.nodes[nid];
+      if (!node || node.op !== 'Constant' || node.domain !== '') continue;
+      const out0 = node.outputs[0];
+      const name = out0 ? graph.values[out0]?.name : undefined;
+      const attr = node.attrs.findIndex((a) => a.name === 'value' && a.kind === 'tensor');
+      const key = name === undefined ? undefined : keyFor(`${prefix}const:${name}`);
+      if (key !== undefined && attr >= 0 && !out.has(key)) out.set(key, { graph, kind: 'const', node: nid, attr });
+    }
+  });
   return out;
 }
 
-function tensorAt(graph: Graph, site: Site): Tensor | undefined {
-  if (site.kind === 'init') return graph.values[site.value]?.tensor;
-  const a = graph.nodes[site.node].attrs[site.attr];
+function tensorAt(site: Site): Tensor | undefined {
+  if (site.kind === 'init') return site.graph.values[site.value]?.tensor;
+  const a = site.graph.nodes[site.node].attrs[site.attr];
   return a.kind === 'tensor' ? a.value : undefined;
 }
 
-/** A copy of `model` with the tensors at `sites` replaced (values/nodes records copied once). */
+/** A copy of `model` with the tensors at the sites replaced (each graph's records copied once). */
 function replaceTensors(model: Model, replacements: readonly (readonly [Site, Tensor])[]): Model {
   if (replacements.length === 0) return model;
-  const g = model.graph;
-  const values = { ...g.values } as Record<ValueId, Graph['values'][ValueId]>;
-  const nodes = { ...g.nodes } as Record<NodeId, Graph['nodes'][NodeId]>;
-  for (const [site, tensor] of replacements) {
-    if (site.kind === 'init') {
-      values[site.value] = { ...values[site.value], tensor };
-    } else {
-      const node = nodes[site.node];
-      const attrs = node.attrs.slice();
-      attrs[site.attr] = { ...(attrs[site.attr] as Attr & { kind: 'tensor' }), value: tensor };
-      nodes[site.node] = { ...node, attrs };
-    }
+  const byGraph = new Map<Graph, (readonly [Site, Tensor])[]>();
+  for (const r of replacements) {
+    const list = byGraph.get(r[0].graph);
+    if (list) list.push(r);
+    else byGraph.set(r[0].graph, [r]);
   }
-  return { ...model, graph: { ...g, values, nodes } };
+  return mapGraphs(model, (g, path) => {
+    const here = byGraph.get(path.graph);
+    if (!here) return g;
+    const values = { ...g.values } as Record<ValueId, Graph['values'][ValueId]>;
+    const nodes = { ...g.nodes } as Record<NodeId, Graph['nodes'][NodeId]>;
+    for (const [site, tensor] of here) {
+      if (site.kind === 'init') {
+        values[site.value] = { ...values[site.value], tensor };
+      } else {
+        const node = nodes[site.node];
+        const attrs = node.attrs.slice();
+        attrs[site.attr] = { ...(attrs[site.attr] as Attr & { kind: 'tensor' }), value: tensor };
+        nodes[site.node] = { ...node, attrs };
+      }
+    }
+    return { ...g, values, nodes };
+  });
 }
 
 function withData(t: Tensor, data: Tensor['data']): Tensor {
@@ -128,8 +157,8 @@ export function stripModel(model: Model, options: StripOptions = {}): StripResul
   const kept: { key: string; reason: string }[] = [];
   const replacements: [Site, Tensor][] = [];
   let bytesRemoved = 0;
-  for (const [key, site] of sites(model.graph)) {
-    const t = tensorAt(model.graph, site);
+  for (const [key, site] of sites(model)) {
+    const t = tensorAt(site);
     const dtypeName = t ? SIDECAR_DTYPES.get(t.dtype) : undefined;
     if (!t || dtypeName === undefined || t.data.kind === 'none') continue;
     const count = elementCount(t.dims);
@@ -174,14 +203,14 @@ export interface FillResult {
 export function fillModel(model: Model, weights: ReadonlyMap<string, WeightStats>, options: FillOptions = {}): FillResult {
   const seed = options.seed ?? 0;
   const file = options.sidecarFile;
-  const where = sites(model.graph);
+  const where = sites(model);
   const replacements: [Site, Tensor][] = [];
   let bytes = 0;
   for (const [key, s] of weights) {
     const site = where.get(key);
-    const t = site ? tensorAt(model.graph, site) : undefined;
+    const t = site ? tensorAt(site) : undefined;
     if (!site || !t) {
-      throw new LatheError(`${key}: names no ${key.startsWith('init:') ? 'initializer' : 'Constant node output'} of the main graph`, file);
+      throw new LatheError(`${key}: names no ${key.includes('init:') ? 'initializer' : 'Constant node output'} of the model`, file);
     }
     if (SIDECAR_DTYPES.get(t.dtype) !== s.dtype) {
       throw new LatheError(`${key}: dtype ${s.dtype} does not match the model's tensor (${dtypeName(t.dtype)})`, file);

@@ -6,7 +6,7 @@ import { LatheError } from '../error.js';
 import { DataType as D, dtypeName } from '../dtype.js';
 import { tensorValue } from '../ops/tensor-value.js';
 import type { NumericArray, RtValue, TensorValue } from '../ops/types.js';
-import { allocate, sizeOf } from '../ops/util.js';
+import { allocate, checkMaterialize, sizeOf } from '../ops/util.js';
 import type { SparseTensor, Tensor } from '../types.js';
 
 const decoded = new WeakMap<Tensor, TensorValue>();
@@ -26,10 +26,11 @@ export function initializerValue(t: Tensor, what: string): TensorValue {
 
 /** A sparse initializer as a dense tensor (indices: [NNZ] linear or [NNZ, rank] coordinates). */
 export function denseValue(s: SparseTensor, what: string): TensorValue {
-  const values = initializerValue(s.values, `${what} (values)`);
-  const indices = initializerValue(s.indices, `${what} (indices)`);
   const dims = s.dims.slice();
   const n = sizeOf(dims);
+  checkMaterialize(n, what); // before decoding values or indices: a 100-byte model can claim 2^40 elements
+  const values = initializerValue(s.values, `${what} (values)`);
+  const indices = initializerValue(s.indices, `${what} (indices)`);
   const out = allocate(values.dtype, n);
   const nnz = s.values.dims[0] ?? 0;
   const idx = indices.data;

@@ -13,6 +13,7 @@ import {
   K_CARRIED, K_DOUBLE, K_FLOAT, K_INT32, K_INT64, K_MESSAGE, K_STRING, K_UINT64,
   messageInfo, type FieldInfo, type MessageInfo,
 } from './schema.js';
+import { decodeStringLossless } from './strings.js';
 import {
   copyOf, readVarint, varint, varintInt64, varintUint64, VARINT_TOO_LONG, WindowReader,
 } from './wire.js';
@@ -22,7 +23,28 @@ export interface DecodeOptions {
   lazyThreshold?: number;
   /** max nesting of messages (default 2000): beyond it, LatheError. */
   maxDepth?: number;
+  /** max number of IR-sized messages (default MAX_OBJECTS; see there): beyond it, LatheError. */
+  maxObjects?: number;
 }
+
+/**
+ * Most messages of a model lift into an IR object each (nodes, attributes, values, tensors, opset
+ * imports, metadata entries, graphs, functions) and cost some 400–600 bytes and 10–20 µs apiece
+ * through lift, verify and emit, yet an empty one is 2 bytes on the wire: 10 MB of empty NodeProtos
+ * took 2–4.5 GB, and 20 MB of 12-byte Identity nodes over 90 s. A per-byte ratio cannot tell them
+ * from real models (which hold as many small messages per byte: a Dimension is 5 bytes), so lathe
+ * caps their total: 1,000,000 is several times a 200,000-node model's nodes and attributes, and
+ * keeps any input, however it is built, under ~1 GB and well within a minute on a small machine.
+ * Type-tree messages (TypeProto, shapes, dims) are not counted: they lift into plain arrays.
+ */
+export const MAX_OBJECTS = 1_000_000;
+
+const COUNTED = new Set([
+  'NodeProto', 'AttributeProto', 'ValueInfoProto', 'TensorProto', 'SparseTensorProto', 'OperatorSetIdProto',
+  'StringStringEntryProto', 'GraphProto', 'FunctionProto', 'TensorAnnotation', 'TrainingInfoProto',
+  'NodeDeviceConfigurationProto', 'ShardingSpecProto', 'ShardedDimProto', 'SimpleShardedDimProto', 'DeviceConfigurationProto',
+]);
+const countedInfos = new Map<MessageInfo, boolean>();
 
 /** Decodes an ONNX model file (a ModelProto). An empty source is a valid empty message. */
 export function decodeModel(source: ByteSource, options?: DecodeOptions): ModelProto {
@@ -34,7 +56,6 @@ export function decodeTensor(source: ByteSource, options?: DecodeOptions): Tenso
   return decodeMessage(source, messageInfo('TensorProto'), options) as TensorProto;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const WIRE_NAMES = ['varint', 'fixed64', 'length-delimited', 'group start', 'group end', 'fixed32', '6', '7'];
 
@@ -83,6 +104,8 @@ function push(obj: Obj, name: string, v: unknown): void {
 export function decodeMessage(source: ByteSource, rootInfo: MessageInfo, options?: DecodeOptions): unknown {
   const lazyThreshold = options?.lazyThreshold ?? 4096;
   const maxDepth = options?.maxDepth ?? 2000;
+  const maxObjects = options?.maxObjects ?? MAX_OBJECTS;
+  let objects = 0;
   const r = new WindowReader(source);
   const lazy = !r.inMemory;
   const fail = (info: MessageInfo, what: string, message: string): never => {
@@ -134,6 +157,11 @@ export function decodeMessage(source: ByteSource, rootInfo: MessageInfo, options
       if (kind === K_MESSAGE) {
         if (depth + 1 >= maxDepth) fail(info, f.protoName, `messages nested deeper than ${maxDepth} levels`);
         const sub = f.message!;
+        let counted = countedInfos.get(sub);
+        if (counted === undefined) countedInfos.set(sub, (counted = COUNTED.has(sub.name)));
+        if (counted && ++objects > maxObjects) {
+          fail(info, f.protoName, `more than ${maxObjects.toLocaleString('en-US')} nodes, attributes, values and other IR objects: lathe's limit for one model`);
+        }
         let child: Obj;
         if (f.repeated) {
           child = newMessage(sub);
@@ -257,11 +285,11 @@ const stringCache: string[] = new Array<string>(1 << STRING_CACHE_BITS).fill('')
 
 function decodeString(b: Uint8Array, s: number, e: number): string {
   const n = e - s;
-  if (n > 32) return utf8.decode(b.subarray(s, e));
+  if (n > 32) return decodeStringLossless(b, s, e);
   let h = n;
   for (let i = s; i < e; i++) {
     const c = b[i];
-    if (c >= 128) return utf8.decode(b.subarray(s, e));
+    if (c >= 128) return decodeStringLossless(b, s, e);
     h = (Math.imul(h, 0x01000193) ^ c) | 0;
   }
   const slot = (h ^ (h >>> STRING_CACHE_BITS) ^ (h >>> 24)) & ((1 << STRING_CACHE_BITS) - 1);

@@ -18,6 +18,7 @@ import {
   K_BYTES, K_CARRIED, K_DOUBLE, K_FLOAT, K_INT32, K_INT64, K_MESSAGE, K_STRING, K_UINT64,
   messageInfo, type FieldInfo, type MessageInfo,
 } from './schema.js';
+import { encodedLength, encodeStringLossless, writeStringLossless } from './strings.js';
 import { splitBigint, varint, varint64Size, varintSize, writeVarint, writeVarint64 } from './wire.js';
 
 type Obj = Record<string, unknown> & { $unknown?: Uint8Array[] };
@@ -27,7 +28,6 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const INT64_MIN = -(1n << 63n);
 const INT64_END = 1n << 63n;
 const UINT64_END = 1n << 64n;
-const textEncoder = new TextEncoder();
 
 /** Encodes a ModelProto into `sink`, streaming: memory use is one chunk plus the size table. */
 export function encodeModel(model: ModelProto, sink: ByteSink): void {
@@ -71,49 +71,8 @@ function fail(info: MessageInfo, f: FieldInfo, message: string): never {
   throw new LatheError(`${info.name}.${f.protoName}: ${message}`);
 }
 
-function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 2; // a surrogate pair: 4 bytes for 2 code units
-      i++;
-    } else n += 2; // 3 bytes (lone surrogates become U+FFFD, as TextEncoder does)
-  }
-  return n;
-}
-
-/** Writes `s` as UTF-8 at `p` (room for 3 bytes per code unit); returns the end. */
-function utf8Write(s: string, b: Uint8Array, p: number): number {
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) b[p++] = c;
-    else if (c < 0x800) {
-      b[p++] = 0xc0 | (c >> 6);
-      b[p++] = 0x80 | (c & 63);
-    } else {
-      if (c >= 0xd800 && c < 0xe000) {
-        const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-        if (c < 0xdc00 && (d & 0xfc00) === 0xdc00) {
-          const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-          b[p++] = 0xf0 | (cp >> 18);
-          b[p++] = 0x80 | ((cp >> 12) & 63);
-          b[p++] = 0x80 | ((cp >> 6) & 63);
-          b[p++] = 0x80 | (cp & 63);
-          i++;
-          continue;
-        }
-        c = 0xfffd;
-      }
-      b[p++] = 0xe0 | (c >> 12);
-      b[p++] = 0x80 | ((c >> 6) & 63);
-      b[p++] = 0x80 | (c & 63);
-    }
-  }
-  return p;
-}
+const utf8Length = encodedLength;
+const utf8Write = writeStringLossless;
 
 function checkInt32(info: MessageInfo, f: FieldInfo, v: unknown): number {
   if (typeof v !== 'number' || (v | 0) !== v) fail(info, f, `${String(v)} is not an int32`);
@@ -342,7 +301,7 @@ class Writer {
 
   private string(f: FieldInfo, s: string): void {
     if (s.length * 3 + 20 > CHUNK) {
-      const b = textEncoder.encode(s);
+      const b = encodeStringLossless(s);
       this.tagAndLength(f, b.length);
       this.bytes(b);
       return;

@@ -15,7 +15,7 @@ import { checkedElementCount, rawPayload } from '../onnx/tensor.js';
 import type { Tensor } from '../types.js';
 import { decodeNarrow, encodeNarrow } from './float-formats.js';
 import type { NumericArray, TensorValue } from './types.js';
-import { allocate, WIDENED_FLOATS } from './util.js';
+import { allocate, checkMaterialize, WIDENED_FLOATS } from './util.js';
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
 const utf8Encoder = new TextEncoder();
@@ -123,6 +123,7 @@ function unpackSubByte(dtype: number, count: number, bytes: Uint8Array): Numeric
 /** The elements of an IR tensor as a runtime value. `what` names it in errors (value name). */
 export function tensorValue(t: Tensor, what = 'tensor'): TensorValue {
   const count = checkedElementCount(t.dims, what);
+  checkMaterialize(count, what);
   const dims = t.dims.slice();
   if (t.dtype === D.STRING) {
     if (t.data.kind === 'none' && count === 0) return { kind: 'tensor', dtype: D.STRING, dims, data: [] };

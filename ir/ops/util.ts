@@ -7,6 +7,22 @@ import { LatheError } from '../error.js';
 import { DataType as D, dtypeName } from '../dtype.js';
 import type { NumericArray, RtValue, TensorValue } from './types.js';
 
+/**
+ * Largest tensor (in elements) lathe materializes in memory, and the one place that says so:
+ * every kernel output, initializer, Constant value and sparse tensor made dense is checked against
+ * it (`checkMaterialize`, also called by `allocate`). A 100-byte model can declare a sparse tensor
+ * of 2^40 elements; 2^28 (1 GiB of float32) is far beyond any test case, yet keeps a run of a
+ * small file under a few GB.
+ */
+export const MAX_TENSOR_ELEMENTS = 2 ** 28;
+
+/** Refuses (LatheError naming `what`) a tensor of `count` elements past MAX_TENSOR_ELEMENTS. */
+export function checkMaterialize(count: number, what: string): void {
+  if (!(count <= MAX_TENSOR_ELEMENTS)) {
+    throw new LatheError(`${what}: ${count} elements is more than lathe materializes for one tensor (2^28)`);
+  }
+}
+
 /** dtypes stored widened in a Float32Array (the evaluator rounds them after each kernel). */
 export const WIDENED_FLOATS: ReadonlySet<number> = new Set([
   D.FLOAT16, D.BFLOAT16, D.FLOAT8E4M3FN, D.FLOAT8E4M3FNUZ, D.FLOAT8E5M2, D.FLOAT8E5M2FNUZ, D.FLOAT4E2M1, D.FLOAT8E8M0,
@@ -22,6 +38,7 @@ export function isBigInt(dtype: number): boolean {
 
 /** A zeroed storage array for `n` elements of `dtype` (see types.ts for the storage rules). */
 export function allocate(dtype: number, n: number): NumericArray | string[] {
+  checkMaterialize(n, `${dtypeName(dtype)} tensor`);
   switch (dtype) {
     case D.FLOAT: return new Float32Array(n);
     case D.DOUBLE: return new Float64Array(n);

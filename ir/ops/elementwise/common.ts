@@ -10,7 +10,7 @@
 import { LatheError } from '../../error.js';
 import { DataType as D, dtypeName } from '../../dtype.js';
 import type { KernelContext, NumericArray, RtValue, TensorValue } from '../types.js';
-import { allocate, broadcastIndex, broadcastShape, isBigInt, isFloat, sizeOf } from '../util.js';
+import { allocate, MAX_TENSOR_ELEMENTS, broadcastIndex, broadcastShape, isBigInt, isFloat, sizeOf } from '../util.js';
 import { checkSameShapes, legacyBroadcastB } from '../legacy-broadcast.js';
 
 /** A LatheError whose message names the op and, when known, the node. */
@@ -35,7 +35,7 @@ export function optInput(ins: readonly (RtValue | null)[], i: number, ctx: Kerne
 }
 
 /** Largest element count an elementwise kernel allocates from shapes the model supplies. */
-export const MAX_ELEMENTS = 1 << 28;
+export const MAX_ELEMENTS = MAX_TENSOR_ELEMENTS; // one limit for every materialization (util.ts)
 
 /** Allocates `dims` of `dtype`, refusing sizes a model could use to exhaust memory. */
 export function alloc(ctx: KernelContext, dtype: number, dims: readonly number[]): NumericArray | string[] {

@@ -5,7 +5,7 @@
 import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import type { KernelContext, NumericArray, RtValue, TensorValue } from '../types.js';
-import { allocate, isFloat, sizeOf } from '../util.js';
+import { allocate, MAX_TENSOR_ELEMENTS, isFloat, sizeOf } from '../util.js';
 
 /** Float storage: float/double directly, every widened float kind as Float32Array. */
 export type FloatArray = Float32Array | Float64Array;
@@ -70,7 +70,7 @@ export function needRank(ctx: KernelContext, t: TensorValue, rank: number | [num
 }
 
 /** Guard on output sizes a crafted model could blow up (2^28 elements ≈ 1 GiB of float32). */
-export const MAX_ELEMENTS = 2 ** 28;
+export const MAX_ELEMENTS = MAX_TENSOR_ELEMENTS; // one limit for every materialization (util.ts)
 
 export function checkSize(ctx: KernelContext, dims: readonly number[], what = 'output'): void {
   let n = 1;

@@ -7,14 +7,14 @@ import type { IntsOperand } from '../operands.js';
 import { LatheError } from '../../error.js';
 import { DataType as D } from '../../dtype.js';
 import type { KernelContext, NumericArray, RtValue, TensorValue } from '../types.js';
-import { allocate, asTensor, sizeOf } from '../util.js';
+import { allocate, MAX_TENSOR_ELEMENTS, asTensor, sizeOf } from '../util.js';
 
 /**
  * Largest element count a kernel in this family will allocate. Shape-producing ops (Expand, Tile,
  * Range, OneHot, Pad …) take their output size from data, so a tiny model could otherwise ask for
  * terabytes; 2^28 elements (1 GiB of float32) is far beyond any test case yet bounded.
  */
-export const MAX_ELEMENTS = 2 ** 28;
+export const MAX_ELEMENTS = MAX_TENSOR_ELEMENTS; // one limit for every materialization (util.ts)
 
 /** Untyped view of a storage array: same-dtype copies need no per-type code. */
 export type Cells = { [i: number]: unknown; length: number };
