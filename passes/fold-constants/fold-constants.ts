@@ -96,7 +96,11 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
   const constants = constantReader(e, path, opsets);
 
   for (const node of e.nodes()) {
-    if ((node.op === 'Constant' && node.domain === '') || hasSubgraphs(node) || node.attrs.some((a) => a.kind === 'ref')) continue;
+    if (node.op === 'Constant' && node.domain === '') {
+      if (!inFunction) constantToInitializer(e, node, constants, stats);
+      continue;
+    }
+    if (hasSubgraphs(node) || node.attrs.some((a) => a.kind === 'ref')) continue;
     const opset = opsets.get(node.domain === 'ai.onnx' ? '' : node.domain);
     const def = foldableDef(node, opset);
     if (!def || !node.inputs.every((v) => v === null || constants.isConstant(v))) continue;
@@ -169,6 +173,27 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
     e.remove(node.id);
     stats?.count('nodes');
   }
+}
+
+/**
+ * A Constant node of a graph becomes an initializer holding the same tensor: one node fewer, the
+ * same bytes. Left alone: a Constant that is a graph output (the output would need an Identity),
+ * a sparse one (its dense form can be far larger), and one whose value cannot be read.
+ */
+function constantToInitializer(e: Editor, node: Node, constants: ReturnType<typeof constantReader>, stats: PassStats | undefined): void {
+  const y = node.outputs[0];
+  if (y === null || y === undefined || node.outputs.length !== 1 || e.isGraphOutput(y)) return;
+  if (node.attrs.length !== 1 || node.attrs[0].name === 'sparse_value') return;
+  const c = constants.value(y);
+  if (c === null || c === undefined || c.kind !== 'tensor') return;
+  const { name } = e.value(y)!;
+  const init = e.addInitializer(toTensor(c));
+  if (name !== undefined) e.setValue(y, { name: undefined });
+  e.replaceAllUses(y, init);
+  e.setValue(init, { name });
+  constants.remember(init, c);
+  e.remove(node.id);
+  stats?.count('constant-nodes');
 }
 
 function byteSize(t: TensorValue): number {
