@@ -4,6 +4,10 @@
  * Only what inference proves constant is replaced: a dim the model leaves symbolic (`batch`) keeps
  * its Shape node, so dynamic dims stay dynamic (onnxsim freezes them; lathe never does).
  *
+ * Then Reshape and Expand targets computed from the input's own dims (Shape → Gather → Unsqueeze
+ * → Concat) become constant targets with 0, -1 and 1 (targets.ts), so the scaffolding goes while
+ * the dims it copied stay dynamic.
+ *
  * Works on the main graph and the subgraphs inferred through it; function bodies are typed per
  * call site, so they are left to inlining.
  */
@@ -14,6 +18,10 @@ import type { NodeId, ValueId } from '../../ir/types.js';
 import type { GraphPath } from '../../ir/walk.js';
 import { hasSubgraphs } from '../../ir/walk.js';
 import { definePass } from '../../src/pass.js';
+import { applyRules, ruleSet } from '../../src/pattern/index.js';
+import { targetRules } from './targets.js';
+
+const targets = ruleSet(targetRules);
 
 function inFunction(path: GraphPath): boolean {
   let p = path;
@@ -26,9 +34,9 @@ export const simplifyShapes = definePass({
   summary: 'Replace shape computations that inference proves constant (static dims) by constants; symbolic dims stay dynamic.',
   defaults: {},
   run: (model, ctx) => {
-    const { values } = inferTypes(model);
-    if (values.size === 0) return model;
-    return editAll(model, (e, path) => {
+    const facts = inferTypes(model);
+    const { values } = facts;
+    const folded = values.size === 0 ? model : editAll(model, (e, path) => {
       if (inFunction(path)) return;
       // Nodes all of whose outputs inference knows; constants are made only for the values read
       // outside that set (a chain Shape→Gather→Mul→Concat becomes one constant, not four).
@@ -60,5 +68,15 @@ export const simplifyShapes = definePass({
         }
       }
     });
+    // Inferred facts stay true of the values that survive; values made above are new ids.
+    const run = ctx.rules;
+    return applyRules(folded, targets, {
+      facts,
+      onRewrite: (r) => ctx.stats.count(`rule/${r}`),
+      provenance: run?.provenance ?? true,
+      ...(run?.disabled && { disabled: run.disabled }),
+      ...(run?.traced && { traced: run.traced }),
+      ...(run?.trace && { trace: run.trace }),
+    }).model;
   },
 });

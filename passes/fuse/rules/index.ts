@@ -2,8 +2,7 @@
 import type { Rule } from '../../../src/pattern/index.js';
 import { activationRules } from './activation.js';
 import { convRules } from './conv.js';
-import { layoutRules } from './layout.js';
 import { linalgRules } from './linalg.js';
 import { normRules } from './norm.js';
 
-export const fuseRules: readonly Rule[] = [...layoutRules, ...linalgRules, ...convRules, ...normRules, ...activationRules];
+export const fuseRules: readonly Rule[] = [...linalgRules, ...convRules, ...normRules, ...activationRules];

@@ -9,9 +9,9 @@
  * The target's elements come from shape inference's data propagation (symbolic dims); a target
  * with an unknown element, or with two dims that only -1 could stand for, is left alone.
  */
-import type { Dim } from '../../../ir/types.js';
-import { int64s } from '../../simplify-algebra/axes.js';
-import { P, fail, op, rule, type Rule } from '../../../src/pattern/index.js';
+import type { Dim } from '../../ir/types.js';
+import { int64s } from '../simplify-algebra/axes.js';
+import { P, fail, op, rule, type Rule } from '../../src/pattern/index.js';
 
 const [x, t] = P.vars('x', 't');
 
@@ -71,4 +71,4 @@ const expandTarget = rule(
   },
 );
 
-export const layoutRules: readonly Rule[] = [reshapeTarget, expandTarget];
+export const targetRules: readonly Rule[] = [reshapeTarget, expandTarget];
