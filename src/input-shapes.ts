@@ -56,11 +56,18 @@ export function setInputShapes(model: Model, shapes: ReadonlyMap<string, InputSh
     if (t?.kind !== 'tensor' || t.shape === undefined || !t.shape.some((d) => typeof d === 'string' && rebound.has(d))) return t;
     return { ...t, shape: t.shape.map((d) => (typeof d === 'string' ? (rebound.get(d) ?? d) : d)) };
   };
+  // A symbol fixed to a size in one given shape is that size in the others too (symbol-to-symbol
+  // renames are not applied to given shapes: `p=b,a` over `[a,b]` means what it says).
+  const fixedSize = (t: Type): Type => {
+    if (t.kind !== 'tensor' || !t.shape?.some((d) => typeof d === 'string' && typeof rebound.get(d) === 'number')) return t;
+    return { ...t, shape: t.shape.map((d) => (typeof d === 'string' && typeof rebound.get(d) === 'number' ? (rebound.get(d) as number) : d)) };
+  };
   const values = { ...g.values };
   for (const id of [...g.inputs, ...g.outputs]) {
     const v = values[id];
     if (v === undefined) continue;
-    const type = newTypes.get(id) ?? rebind(v.type);
+    const given = newTypes.get(id);
+    const type = given ? fixedSize(given) : rebind(v.type);
     if (type !== v.type) values[id] = { ...v, type };
   }
   const outputInfo = g.outputInfo?.map((info) => {
