@@ -56,7 +56,7 @@ const COMMON_OUT = `  -o, --output OUT              where to write (refused when
 
 export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
   optimize: {
-    summary: 'optimize a model: -O2 (default) simplifies and fuses, -O1 simplifies only, -O0 loads, verifies and writes back',
+    summary: 'optimize a model (-O2 by default: simplify and fuse; -O1 simplify; -O0 only load, verify, write back)',
     usage:
       'lathe optimize IN -o OUT [-O0|-O1|-O2] [--passes PIPELINE] [--set-input-shape NAME=D0,D1,...] [--disable-rules GLOB] [--trace-rules GLOB] [--no-provenance] [--report FILE.json] [--verify-each] [--print-after PASS] [--external-data MODE] [--in-place] [--quiet]',
     values: ['output', 'passes', 'external-data', 'print-after', 'report', 'disable-rules', 'trace-rules'],
