@@ -119,7 +119,7 @@ export async function optimizeCorpusModel(name: string, options: CorpusOptions):
   const out = join(dir, `${name}.onnx`);
   const t0 = process.hrtime.bigint();
   const model = loadModel(input);
-  const optimized = options.pipeline ? runSchedule(parsePipeline(options.pipeline, passes), model).model : optimize(model, { level: options.level ?? 1 }).model;
+  const optimized = options.pipeline ? runSchedule(parsePipeline(options.pipeline, passes), model).model : optimize(model, { level: options.level ?? 1, passes }).model;
   saveModel(optimized, out);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const base = baselines()[name] ?? {};

@@ -229,6 +229,18 @@ describe('saveModel', () => {
     saveModel(loaded, path, { externalData: 'always', dataLocation: 'weights.bin' });
     expect(normalForm(loadModel(path), 'content')).toEqual(normalForm(sampleModel(), 'content'));
   });
+  test("'auto' over its limit writes every payload of 1 KiB or more to the data file, and the result loads back", () => {
+    const { dir } = scene();
+    const path = join(dir, 'big.onnx');
+    const r = saveModel(sampleModel(), path, { externalData: 'auto', inlineLimit: 100 });
+    expect(r.dataFile).toBe(join(dir, 'big.onnx.data'));
+    const back = loadModel(path);
+    expect(normalForm(back, 'content')).toEqual(normalForm(sampleModel(), 'content'));
+    const always = saveModel(sampleModel(), join(dir, 'always.onnx'), { externalData: 'always' });
+    // at least what 'always' moves (every payload of 1 KiB or more); under a limit this small, the smaller ones too
+    expect(r.dataBytes).toBeGreaterThanOrEqual(always.dataBytes);
+    expect(saveModel(sampleModel(), join(dir, 'small.onnx'), { externalData: 'auto', inlineLimit: 1e6 }).dataFile).toBeUndefined();
+  });
   test('a failure mid-save leaves no file behind', () => {
     const { dir } = scene();
     const failing: ByteSource = {

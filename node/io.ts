@@ -107,6 +107,8 @@ export interface SaveOptions {
    * temporary first, and the renames start only when all of them were written.
    */
   alongside?: readonly { path: string; bytes: Uint8Array }[];
+  /** Size estimate past which 'auto' goes external (default: protobuf's 2 GB limit; tests use small ones). */
+  inlineLimit?: number;
 }
 
 function writeDataFile(layout: DataFileLayout, sink: { write(b: Uint8Array): void; readonly position: number }): void {
@@ -133,7 +135,11 @@ export function saveModel(model: Model, path: string, options: SaveOptions = {})
     throw withFile(e, path);
   }
   const dataPath = join(dirname(path), location);
-  const { proto, dataFile } = emitModel(model, { external: options.externalData ?? 'auto', dataLocation: location });
+  const { proto, dataFile } = emitModel(model, {
+    external: options.externalData ?? 'auto',
+    dataLocation: location,
+    ...(options.inlineLimit !== undefined && { inlineLimit: options.inlineLimit }),
+  });
   if (path === '-') return writeToStdout(proto, dataFile !== undefined);
   const group = createFileGroup(options.durable);
   try {

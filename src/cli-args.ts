@@ -56,17 +56,25 @@ const COMMON_OUT = `  -o, --output OUT              where to write (refused when
 
 export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
   optimize: {
-    summary: 'optimize a model (this release: -O0, i.e. load, verify and write back)',
-    usage: 'lathe optimize IN -o OUT [-O0|-O1|-O2] [--passes PIPELINE] [--verify-each] [--print-after PASS] [--external-data MODE] [--in-place] [--quiet] [--report]',
-    values: ['output', 'passes', 'external-data', 'print-after'],
-    flags: ['in-place', 'quiet', 'report', 'verify-each'],
+    summary: 'optimize a model (-O2 by default: simplify and fuse; -O1 simplify; -O0 only load, verify, write back)',
+    usage:
+      'lathe optimize IN -o OUT [-O0|-O1|-O2] [--passes PIPELINE] [--set-input-shape NAME=D0,D1,...] [--disable-rules GLOB] [--trace-rules GLOB] [--no-provenance] [--report FILE.json] [--verify-each] [--print-after PASS] [--external-data MODE] [--in-place] [--quiet]',
+    values: ['output', 'passes', 'external-data', 'print-after', 'report', 'disable-rules', 'trace-rules'],
+    flags: ['in-place', 'quiet', 'verify-each', 'no-provenance'],
+    lists: ['set-input-shape'],
     levels: true,
     optionHelp:
-      `  -O0                           lift and emit only (default; -O1/-O2 arrive with the pass framework)
-      --passes PIPELINE         run these passes, comma-separated (e.g. infer-shapes; see 'lathe passes')
+      `  -O2                           simplification, then a fixed point of fusions and simplification (default)
+  -O1                           simplification only (folding, shapes, algebra, affine folding)
+  -O0                           lift and emit only
+      --passes PIPELINE         run these passes instead of the level's (e.g. infer-shapes; see 'lathe passes')
+      --set-input-shape NAME=D0,D1,...  fix the dims of input NAME first (sizes or symbols; repeatable)
+      --disable-rules GLOB[,GLOB]  turn these rewrite rules off (for bisecting)
+      --trace-rules GLOB        print each attempt of these rules to stderr: rule node (op): why it did not fire
+      --no-provenance           do not stamp rewritten nodes with lathe.rule metadata
+      --report FILE.json        write the report as JSON (schema: REPORT.md) instead of printing it
       --verify-each             verify the model after every pass that changed it
       --print-after PASS        print the ONNX text after each run of PASS that changed the model
-      --report                      also print the node count of each op that changed, before -> after
 ` + COMMON_OUT,
   },
   inspect: {

@@ -5,6 +5,13 @@ import { GraphBuilder, modelOf } from '../ir/edit/build.js';
 import type { Model, Tensor } from '../ir/types.js';
 import { opCountReport, runCli, type Platform, type SaveOptions } from './cli.js';
 import { summarizeModel } from './inspect.js';
+import { LEVEL_PIPELINES } from './levels.js';
+import { definePass } from './pass.js';
+import type { PassRegistry } from './pipeline.js';
+import { op, P } from './pattern/pattern.js';
+import { rewritePass } from './pattern/rewrite-pass.js';
+import { rule } from './pattern/rule.js';
+import { parseModel } from '../ir/text/parse.js';
 import { parseSidecar } from './sidecar.js';
 
 /** An in-memory platform: files hold Models (or text); everything printed is recorded. */
@@ -118,10 +125,17 @@ function model(opts: { broken?: boolean; big?: number } = {}): Model {
   return modelOf({ ...g, nodes: { ...g.nodes, [n]: { ...g.nodes[n], inputs: ['v999' as never, w] } } });
 }
 
+/** Identity stand-ins for the passes the -O levels name (the real ones live in passes/, tested there). */
+const LEVEL_STANDINS: PassRegistry = Object.fromEntries(
+  [...new Set(Object.values(LEVEL_PIPELINES).join(',').match(/[a-z][a-z0-9-]*/g) ?? [])]
+    .filter((n) => !['fixpoint', 'seq', 'repeat', 'max', 'n'].includes(n))
+    .map((name) => [name, definePass({ name, summary: 'stand-in', defaults: {}, run: (m) => m })]),
+);
+
 async function run(p: FakePlatform, ...args: string[]) {
   p.out = '';
   p.err = '';
-  return runCli(args, p);
+  return runCli(args, p, LEVEL_STANDINS);
 }
 
 function oneLine(text: string) {
@@ -153,9 +167,13 @@ describe('cli: usage', () => {
     [['optimize', 'a.onnx', 'c.onnx', '-o', 'b.onnx'], /one input file expected, got 2/],
     [['optimize', 'a.onnx', '-o'], /option '-o' needs a value/],
     [['optimize', 'a.onnx', '-o', 'b', '-o', 'c'], /given twice/],
-    [['optimize', 'a.onnx', '-o', 'b.onnx', '-O1'], /^lathe: -O1 is not available yet \(only -O0 \/ lift and emit\)/],
-    [['optimize', 'a.onnx', '-o', 'b.onnx', '-O2'], /^lathe: -O2 is not available yet/],
-    [['optimize', 'a.onnx', '-o', 'b.onnx', '--passes', 'fold-constants'], /^lathe: --passes: unknown pass 'fold-constants' \(known: none\)/],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '-O3'], /^lathe: -O3: the levels are -O0, -O1 and -O2/],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '-O1', '-O2'], /more than one -O level/],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '--passes', 'fold-constants'], /^lathe: --passes: unknown pass 'fold-constants' \(known: /],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '--set-input-shape', 'x=2,?'], /--set-input-shape expects NAME=D0,D1,... with sizes or symbols \(got 'x=2,\?'\)/],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '--set-input-shape', 'x=2', '--set-input-shape', 'x=3'], /--set-input-shape x given twice/],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '--report'], /option '--report' needs a value/],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '--report', 'b.onnx'], /--report b.onnx would overwrite a model/],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--external-data', 'sometimes'], /--external-data must be/],
     [['inspect', 'a.onnx', '--quiet=1'], /unknown option/],
     [['inspect', 'a.onnx', '--json=yes'], /takes no value/],
@@ -178,22 +196,38 @@ describe('cli: usage', () => {
 });
 
 describe('cli: optimize', () => {
-  test('-O0 writes OUT and prints a short report; --quiet prints nothing', async () => {
+  test('-O0 writes OUT and prints the report; --quiet prints nothing', async () => {
     const p = new FakePlatform();
     const m = model();
     p.files.set('a.onnx', m);
-    expect(await run(p, 'optimize', 'a.onnx', '-o', 'b.onnx')).toBe(0);
+    expect(await run(p, 'optimize', 'a.onnx', '-o', 'b.onnx', '-O0')).toBe(0);
     expect(p.files.get('b.onnx')).toBe(m);
     expect(p.saves[0].options).toEqual({ externalData: 'auto' });
-    expect(p.out).toMatch(/^lathe: wrote b.onnx \(1.0 kB\)\n {2}nodes 2 -> 2, parameters 100, size 1.2 kB -> 1.0 kB\n {2}time: load [\d.]+ s, verify [\d.]+ s, save [\d.]+ s\n$/);
+    expect(p.out).toBe(
+      'lathe: wrote b.onnx (1.0 kB)\n' +
+        '  nodes 2 -> 2, size 1.2 kB -> 1.0 kB\n' +
+        '  time: load 0.0 ms, verify 0.0 ms, passes 0.0 ms, save 0.0 ms\n' +
+        '  pipeline -O0 (no passes)\n' +
+        '  op counts unchanged\n',
+    );
     expect(await run(p, 'optimize', 'a.onnx', '-o', 'c.onnx', '-O0', '--quiet', '--external-data=always')).toBe(0);
     expect(p.out).toBe('');
     expect(p.err).toBe('');
     expect(p.saves[1]).toEqual({ path: 'c.onnx', options: { externalData: 'always' } });
-    expect(await run(p, 'optimize', 'a.onnx', '-o', 'd.onnx', '--report')).toBe(0);
-    // only ops whose count changed are listed; -O0 changes none
-    expect(p.out).toContain('  op counts unchanged\n');
-    expect(p.out).not.toContain('Add: 1 -> 1');
+  });
+
+  test('the default level is -O2; -O1 runs its own pipeline; --passes replaces the level', async () => {
+    const p = new FakePlatform();
+    p.files.set('a.onnx', model());
+    expect(await run(p, 'optimize', 'a.onnx', '-o', 'b.onnx')).toBe(0);
+    expect(p.out).toContain(`  pipeline -O2: ${LEVEL_PIPELINES[2]}\n`);
+    expect(p.out).toMatch(/\n {4}fuse: \d+ runs?, 0 changed, 0\.0 ms\n/);
+    expect(await run(p, 'optimize', 'a.onnx', '-o', 'b.onnx', '-O1')).toBe(0);
+    expect(p.out).toContain(`  pipeline -O1: ${LEVEL_PIPELINES[1]}\n`);
+    expect(p.out).not.toContain('fuse:');
+    expect(await run(p, 'optimize', 'a.onnx', '-o', 'b.onnx', '-O1', '--passes', 'fuse')).toBe(0);
+    expect(p.out).toContain('  pipeline: fuse\n');
+    expect(p.out).not.toContain('simplify-algebra:');
   });
 
   test('--in-place allows OUT = IN (and -o may be omitted)', async () => {
@@ -390,5 +424,103 @@ describe('cli: messages a new user reads', () => {
     expect(await run(p, 'inspect', 'a.onnx')).toBe(0);
     expect(p.out).toContain('(0 subgraphs, 0 functions)');
     expect(p.out).toContain('parameters: 100 elements in 1 tensor, 400 B\n');
+  });
+});
+
+describe('cli: optimize flags (input shapes, rules, report)', () => {
+  const [x] = P.vars('x');
+  const doubleNeg = rule('double-neg', op.Neg(op.Neg(x)), (m) => m.x);
+  const reluAbs = rule('relu-to-abs', op.Relu(x), (m, emit) => emit.op('Abs', [m.x]));
+  const registry: PassRegistry = {
+    ...LEVEL_STANDINS,
+    'neg-rules': rewritePass({ name: 'neg-rules', summary: 'test', rules: [doubleNeg] }),
+    'abs-rules': rewritePass({ name: 'abs-rules', summary: 'test', rules: [reluAbs] }),
+  };
+  const negs = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[batch,3] p, float[batch,seq] q) => (float[batch,3] y, float[batch,seq] z) { n1 = Neg (p)  n2 = Neg (n1)  y = Relu (n2)  z = Neg (q) }`);
+  async function runWith(p: FakePlatform, ...args: string[]) {
+    p.out = '';
+    p.err = '';
+    return runCli(args, p, registry);
+  }
+  const shapesOf = (m: Model, ids: readonly string[]) => ids.map((id) => (m.graph.values[id as never]?.type as { shape?: unknown } | undefined)?.shape);
+
+  test('--set-input-shape fixes dims (symbols allowed) before the passes, and a fixed symbol everywhere it is declared', async () => {
+    const p = new FakePlatform();
+    p.files.set('a.onnx', negs);
+    expect(await runWith(p, 'optimize', 'a.onnx', '-o', 'b.onnx', '-O0', '--set-input-shape', 'p=2,3', '--set-input-shape', 'q=batch,n')).toBe(0);
+    const out = p.files.get('b.onnx') as Model;
+    expect(shapesOf(out, out.graph.inputs)).toEqual([[2, 3], [2, 'n']]);
+    expect(shapesOf(out, out.graph.outputs)).toEqual([[2, 3], [2, 'n']]);
+  });
+
+  test.each([
+    [['--set-input-shape', 'r=1'], "lathe: a.onnx: --set-input-shape r: the model has no input 'r'\n"],
+    [['--set-input-shape', 'p=2'], "lathe: a.onnx: --set-input-shape p: 1 dim given, input 'p' has rank 2 [batch,3]\n"],
+    [['--set-input-shape', 'p=2,4'], 'lathe: a.onnx: --set-input-shape p: dim 1 is 4, declared [batch,3]\n'],
+    [['--set-input-shape', 'p=2,k'], "lathe: a.onnx: --set-input-shape p: dim 1 is k, declared [batch,3]\n"],
+    [['--set-input-shape', 'p=2,3', '--set-input-shape', 'q=4,5'], "lathe: a.onnx: --set-input-shape q: 'batch' is 4 here and 2 in another input\n"],
+  ])('--set-input-shape %j is one line, exit 2, nothing written', async (flags, message) => {
+    const p = new FakePlatform();
+    p.files.set('a.onnx', negs);
+    expect(await runWith(p, 'optimize', 'a.onnx', '-o', 'b.onnx', ...flags)).toBe(2);
+    expect(p.err).toBe(message);
+    expect(p.saves).toEqual([]);
+  });
+
+  test('rules that fired are counted in the report; --disable-rules turns them off', async () => {
+    const p = new FakePlatform();
+    p.files.set('a.onnx', negs);
+    expect(await runWith(p, 'optimize', 'a.onnx', '-o', 'b.onnx', '--passes', 'neg-rules')).toBe(0);
+    expect(p.out).toContain('  rules fired:\n    neg-rules/double-neg: 1\n');
+    expect(p.out).toContain('    Neg: 3 -> 1\n');
+    expect(await runWith(p, 'optimize', 'a.onnx', '-o', 'c.onnx', '--passes', 'neg-rules', '--disable-rules', 'other,double-*')).toBe(0);
+    expect(p.files.get('c.onnx')).toBe(negs);
+    expect(p.out).not.toContain('rules fired');
+  });
+
+  test('--trace-rules prints one line per attempt to stderr, with why it did not fire', async () => {
+    const p = new FakePlatform();
+    p.files.set('a.onnx', negs);
+    expect(await runWith(p, 'optimize', 'a.onnx', '-o', 'b.onnx', '--passes', 'neg-rules', '--trace-rules', 'double-*', '-q')).toBe(0);
+    const lines = p.err.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const l of lines) expect(l).toMatch(/^double-neg \S+ \(Neg\): \S/);
+    expect(lines.filter((l) => l.endsWith(': fired'))).toHaveLength(1);
+    // the Neg of q (input not a Neg) and the inner Neg of p decline, each with a reason
+    expect(lines.filter((l) => !l.endsWith(': fired')).length).toBeGreaterThanOrEqual(2);
+    expect(p.out).toBe('');
+    // a rule not traced prints nothing
+    expect(await runWith(p, 'optimize', 'a.onnx', '-o', 'b.onnx', '--passes', 'neg-rules', '--trace-rules', 'gelu-*', '-q')).toBe(0);
+    expect(p.err).toBe('');
+  });
+
+  test('rewritten nodes carry lathe.rule metadata unless --no-provenance', async () => {
+    const p = new FakePlatform();
+    const relu = negs;
+    p.files.set('a.onnx', relu);
+    const metaOf = (m: Model) => Object.values(m.graph.nodes).flatMap((n) => (n.meta ?? []).map((e) => e.key));
+    expect(await runWith(p, 'optimize', 'a.onnx', '-o', 'b.onnx', '--passes', 'abs-rules', '-q')).toBe(0);
+    expect(await runWith(p, 'optimize', 'a.onnx', '-o', 'c.onnx', '--passes', 'abs-rules', '-q', '--no-provenance')).toBe(0);
+    const [b, c] = [p.files.get('b.onnx') as Model, p.files.get('c.onnx') as Model];
+    expect(b).not.toBe(relu);
+    expect(c).not.toBe(relu);
+    expect(metaOf(b)).toContain('lathe.rule');
+    expect(metaOf(c)).not.toContain('lathe.rule');
+  });
+
+  test('--report FILE.json writes the report as JSON instead of printing it (bytes and times included)', async () => {
+    const p = new FakePlatform();
+    p.files.set('a.onnx', negs);
+    expect(await runWith(p, 'optimize', 'a.onnx', '-o', 'b.onnx', '--passes', 'neg-rules', '--report', 'r.json')).toBe(0);
+    expect(p.out).toBe('lathe: wrote b.onnx (1.0 kB) and the report r.json\n');
+    const r = JSON.parse(p.files.get('r.json') as string);
+    expect(r).toMatchObject({
+      schemaVersion: 1, level: null, pipeline: 'neg-rules', nodes: { before: 4, after: 2 },
+      ops: [{ op: 'Neg', before: 3, after: 1 }], bytes: { before: 1234, after: 1000 },
+      timeMs: { load: 0, verify: 0, passes: 0, save: 0 },
+      passes: [{ pass: 'neg-rules', runs: 1, changed: 1, ms: 0, stats: {} }],
+      rules: [{ pass: 'neg-rules', rule: 'double-neg', count: 1 }], warnings: [],
+    });
   });
 });

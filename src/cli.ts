@@ -10,11 +10,12 @@
 import { elideMiddle, LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
 import { verify, type Diagnostic } from '../ir/verify/verify.js';
-import { formatBytes, formatCount, formatSummary, opLabel, plural, summarizeModel, summaryToJson, type ModelSummary } from './inspect.js';
+import { formatBytes, formatSummary, plural, summarizeModel, summaryToJson, type ModelSummary } from './inspect.js';
 import { COMMANDS, parseArgs, UsageError, type Command, type ParsedArgs } from './cli-args.js';
 import { countBlobReads, ProgressMeter } from './progress.js';
 import { formatSidecar, parseSidecar, sidecarPathFor } from './sidecar.js';
-import type { PassRegistry, Schedule } from './schedule.js';
+import { opChanges } from './report.js';
+import type { PassRegistry } from './schedule.js';
 import type { ExternalDataMode, Platform, SaveOptions, SaveResult } from './platform.js';
 
 export type { ExternalDataMode, Platform, SaveOptions, SaveResult } from './platform.js';
@@ -46,7 +47,9 @@ export async function runCli(argv: readonly string[], platform: Platform, passSo
     }
     file = args.input || undefined;
     const quiet = args.flags.has('quiet');
-    const passes = typeof passSource === 'function' && (args.values.has('passes') || args.command === 'passes') ? await passSource() : typeof passSource === 'function' ? {} : passSource;
+    // -O0 without --passes runs no pass: it does not load them (start-up time)
+    const needsPasses = args.values.has('passes') || args.command === 'passes' || (args.command === 'optimize' && args.values.get('level') !== '0');
+    const passes = typeof passSource === 'function' ? (needsPasses ? await passSource() : {}) : passSource;
     // `-o -` for a command writing a model: the model owns stdout, so the report goes to stderr
     const modelToStdout = args.values.get('output') === '-' && (args.command === 'optimize' || args.command === 'fill' || args.command === 'parse');
     const host: Platform = modelToStdout ? { ...platform, stdout: (t) => platform.stderr(t) } : platform;
@@ -151,30 +154,21 @@ function load(ctx: Context): Model {
 /** Warnings of a pipeline printed before '… and N more'. */
 const MAX_WARNINGS_SHOWN = 20;
 
+/**
+ * `lathe optimize`: the level's pipeline (src/levels.ts, default -O2) or `--passes`, with the
+ * input shapes fixed first and the rule flags handed to every rule pass (src/optimize-command.ts
+ * does the work; loaded on demand so other commands do not parse the runner).
+ */
 async function runOptimize(ctx: Context): Promise<number> {
   const { args, platform } = ctx;
-  const level = args.values.get('level') ?? '0';
-  if (level !== '0') throw new UsageError(`-O${level} is not available yet (only -O0 / lift and emit)`, args.command);
-  const pipeline = args.values.get('passes');
-  const printAfter = args.values.get('print-after');
-  if (pipeline === undefined && (printAfter !== undefined || args.flags.has('verify-each'))) {
-    throw new UsageError(`${printAfter !== undefined ? '--print-after' : '--verify-each'} needs --passes`, args.command);
-  }
-  if (printAfter !== undefined && !Object.hasOwn(ctx.passes, printAfter)) throw new UsageError(`--print-after: unknown pass '${printAfter}'`, args.command);
-  // The runner (and the analyses it imports) load only when passes run: start-up time.
-  const schedules = pipeline !== undefined ? await import('./schedule.js') : undefined;
-  const instruments = pipeline !== undefined ? await import('./instrument.js') : undefined;
-  let schedule: Schedule | undefined;
-  if (pipeline !== undefined) {
-    try {
-      schedule = schedules!.parsePipeline(pipeline, ctx.passes);
-    } catch (e) {
-      if (e instanceof LatheError) throw new UsageError(`--passes: ${e.message}`, args.command);
-      throw e;
-    }
-  }
+  const cmd = await import('./optimize-command.js');
   const mode = externalDataMode(args);
+  const request = cmd.optimizeRequest(args, ctx.passes, (t) => platform.stdout(t));
   const out = outputPath(ctx);
+  const reportFile = args.values.get('report');
+  if (reportFile !== undefined && (platform.samePath(reportFile, out) || platform.samePath(reportFile, args.input))) {
+    throw new UsageError(`--report ${reportFile} would overwrite a model`, args.command);
+  }
   const t0 = platform.now();
   const model = load(ctx);
   const t1 = platform.now();
@@ -186,65 +180,42 @@ async function runOptimize(ctx: Context): Promise<number> {
   }
   const t2 = platform.now();
   const quiet = args.flags.has('quiet');
-  let optimized = model;
-  let stats: ReadonlyMap<string, number> = new Map();
-  if (schedule) {
-    let r;
-    try {
-      r = schedules!.runSchedule(schedule, model, {
-        verifyEach: args.flags.has('verify-each'),
-        instruments: printAfter !== undefined ? [instruments!.printAfterChange(printAfter, (t) => platform.stdout(t))] : [],
-      });
-    } catch (e) {
-      if (!(e instanceof schedules!.PassFailure)) throw e;
-      // The failing pass's input and pipeline, next to where the output would have gone.
-      const repro = instruments!.reproducerPath(out);
-      platform.writeText(repro, instruments!.reproducerText(e));
-      throw new LatheError(`${e.message.split('\n')[0]} (reproducer: ${repro})`, args.input);
-    }
-    optimized = r.model;
-    stats = r.stats;
-    if (!quiet) {
-      for (const w of r.warnings.slice(0, MAX_WARNINGS_SHOWN)) platform.stderr(`${elideMiddle(`lathe: warning: ${w.split('\n')[0]}`)}\n`);
-      const more = r.warnings.length - MAX_WARNINGS_SHOWN;
-      if (more > 0) platform.stderr(`lathe: … and ${plural(more, 'more warning')}\n`);
-    }
-  }
-  const t2b = platform.now();
-  const result = save(ctx, optimized, out, { externalData: mode });
-  const t3 = platform.now();
+  const r = cmd.runOptimizeRequest(request, model, {
+    platform,
+    file: args.input,
+    out,
+    onRuleTrace: (line) => platform.stderr(`${line}\n`),
+  });
   if (!quiet) {
-    const before = summarizeModel(model);
-    const after = optimized === model ? before : summarizeModel(optimized);
+    for (const w of r.warnings.slice(0, MAX_WARNINGS_SHOWN)) platform.stderr(`${elideMiddle(`lathe: warning: ${w.split('\n')[0]}`)}\n`);
+    const more = r.warnings.length - MAX_WARNINGS_SHOWN;
+    if (more > 0) platform.stderr(`lathe: … and ${plural(more, 'more warning')}\n`);
+  }
+  const t3 = platform.now();
+  const result = save(ctx, r.model, out, { externalData: mode });
+  const t4 = platform.now();
+  const report = cmd.finishReport(r.report, {
+    bytes: { before: inputBytes(ctx, model), after: result.modelBytes + result.dataBytes },
+    timeMs: { load: t1 - t0, verify: t2 - t1, save: t4 - t3 },
+  });
+  if (reportFile !== undefined) platform.writeText(reportFile, cmd.reportJson(report));
+  if (!quiet) {
     const warnings = diagnostics.length;
     platform.stdout(
-      `lathe: wrote ${describeSave(out, result)}\n` +
-        `  nodes ${formatCount(before.nodes.total)} -> ${formatCount(after.nodes.total)}, parameters ${formatCount(after.parameters.elements)}` +
-        `, size ${formatBytes(inputBytes(ctx, model))} -> ${formatBytes(result.modelBytes + result.dataBytes)}` +
-        `${warnings > 0 ? `, ${plural(warnings, 'verifier warning')}` : ''}\n` +
-        `  time: load ${seconds(t1 - t0)}, verify ${seconds(t2 - t1)}${schedule ? `, passes ${seconds(t2b - t2)}` : ''}, save ${seconds(t3 - t2b)}\n`,
+      `lathe: wrote ${describeSave(out, result)}${reportFile !== undefined ? ` and the report ${reportFile}` : ''}` +
+        `${warnings > 0 ? ` (input: ${plural(warnings, 'verifier warning')})` : ''}\n`,
     );
-    if (stats.size > 0) platform.stdout(`  ${[...stats].map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
-    if (args.flags.has('report')) platform.stdout(opCountReport(before, after));
+    if (reportFile === undefined) platform.stdout(cmd.reportText(report));
   }
   return 0;
 }
 
 /**
- * The `--report` lines: ops whose count changed (removed and new ones included), `before -> after`,
- * in the order of the first histogram; one line saying so when nothing changed.
+ * The op-count lines of the report: ops whose count changed (removed and new ones included),
+ * `before -> after`, in the order of the first histogram; one line saying so when nothing changed.
  */
 export function opCountReport(before: ModelSummary, after: ModelSummary): string {
-  const count = (s: ModelSummary) => {
-    const m = new Map<string, number>();
-    for (const o of [...s.ops, ...s.nestedOps]) m.set(opLabel(o), (m.get(opLabel(o)) ?? 0) + o.count);
-    return m;
-  };
-  const b = count(before);
-  const a = count(after);
-  const lines = [...new Set([...b.keys(), ...a.keys()])]
-    .filter((k) => (b.get(k) ?? 0) !== (a.get(k) ?? 0))
-    .map((k) => `  ${k}: ${b.get(k) ?? 0} -> ${a.get(k) ?? 0}\n`);
+  const lines = opChanges(before, after).map((o) => `  ${o.op}: ${o.before} -> ${o.after}\n`);
   return lines.length > 0 ? lines.join('') : '  op counts unchanged\n';
 }
 

@@ -11,7 +11,10 @@ export { edit } from '../ir/edit/edit.js';
 export { printModel } from '../ir/text/print.js';
 export { parseModel } from '../ir/text/parse.js';
 export { loadModelFromBytes, saveModelToBytes } from './io.js';
-export { optimize, type OptimizeOptions, type OptimizeResult } from './optimize.js';
+export { optimize, formatRuleTrace, type OptimizeOptions, type OptimizeResult } from './optimize.js';
+export { DEFAULT_LEVEL, LEVEL_PIPELINES, type OptLevel } from './levels.js';
+export { setInputShapes, type InputShape } from './input-shapes.js';
+export { REPORT_SCHEMA_VERSION, formatReport, reportToJson, type OptimizeReport, type OpChange, type PassSummary, type RuleCount } from './report.js';
 export {
   evaluate, readValue, writeValue, readNpy, writeNpy, tensorValue, toTensor,
   type EvaluateOptions, type Inputs, type RtValue, type TensorValue, type SequenceValue, type OptionalValue, type MapValue,
@@ -27,3 +30,4 @@ export { runSchedule, PassFailure, type RunScheduleOptions, type ScheduleResult,
 export { createAnalyses, type Analyses, type AnalysisResults } from './analyses.js';
 export { invariants } from './invariants.js';
 export type { GraphPath } from '../ir/walk.js';
+export type { RuleTraceEvent, RuleRunOptions } from './pass.js';

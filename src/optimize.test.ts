@@ -4,6 +4,7 @@ import type { Model } from '../ir/types.js';
 import { optimize } from './optimize.js';
 import { definePass } from './pass.js';
 import { PassFailure } from './runner.js';
+import { LEVEL_PIPELINES } from './levels.js';
 
 const model = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[2] x) => (float[2] y) { y = Relu (x) }`);
@@ -12,14 +13,40 @@ const breaker = definePass({ name: 'breaker', summary: 'empties the order', defa
 
 describe('optimize', () => {
   it('level 0 without a schedule returns the model itself', () => {
-    expect(optimize(model).model).toBe(model);
-    expect(() => optimize(model, { level: 1 })).toThrow(/-O1 is not available yet/);
+    expect(optimize(model, { level: 0 }).model).toBe(model);
+    expect(optimize(model, { level: 0 }).report).toMatchObject({ level: 0, pipeline: '', nodes: { before: 1, after: 1 }, ops: [], passes: [] });
+  });
+  it('the default level is 2: its pipeline (src/levels.ts) resolves in options.passes', () => {
+    expect(() => optimize(model)).toThrow(/-O2 needs a pass registry/);
+    const seen: string[] = [];
+    const standIns = Object.fromEntries(
+      ['simplify-shapes', 'fold-affine', 'simplify-algebra', 'infer-shapes', 'fuse'].map((name) => [name, definePass({ name, summary: 's', defaults: {}, run: (m) => (seen.push(name), m) })]),
+    );
+    const r = optimize(model, { passes: standIns });
+    expect(r.report.level).toBe(2);
+    expect(r.report.pipeline).toBe(LEVEL_PIPELINES[2]);
+    expect(seen).toContain('fuse');
+    seen.length = 0;
+    expect(optimize(model, { passes: standIns, level: 1 }).report.pipeline).toBe(LEVEL_PIPELINES[1]);
+    expect(seen).not.toContain('fuse');
+    // pipeline text replaces the level
+    seen.length = 0;
+    expect(optimize(model, { passes: standIns, level: 1, pipeline: 'fuse,fuse' }).report).toMatchObject({ level: null, pipeline: 'fuse,fuse', passes: [{ pass: 'fuse', runs: 2, changed: 0 }] });
+    expect(seen).toEqual(['fuse', 'fuse']);
+  });
+  it('setInputShapes fixes input dims (a record or a Map); bad ones are LatheErrors', () => {
+    const r = optimize(model, { level: 0, setInputShapes: { x: [2] } });
+    expect(r.model.graph.values[r.model.graph.inputs[0]].type).toMatchObject({ shape: [2] });
+    expect(r.report.nodes).toEqual({ before: 1, after: 1 });
+    expect(() => optimize(model, { level: 0, setInputShapes: new Map([['x', [3]]]) })).toThrow(/dim 0 is 3, declared \[2\]/);
+    expect(() => optimize(model, { level: 0, setInputShapes: { w: [3] } })).toThrow(/no input 'w'/);
   });
   it('runs a schedule and reports its stats', () => {
-    const r = optimize(model, { schedule: { kind: 'pass', pass: rename() } });
+    const r = optimize(model, { pipeline: { kind: 'pass', pass: rename() } });
     expect(r.model.graph.name).toBe('r');
     expect(r.stats.get('rename/renamed')).toBe(1);
     expect(r.passes.map((p) => p.name)).toEqual(['rename']);
+    expect(r.report.passes).toEqual([{ pass: 'rename', runs: 1, changed: 1, ms: expect.any(Number), stats: { renamed: 1 } }]);
   });
   it('verifyEach names the pass that broke the model', () => {
     expect(() => optimize(model, { schedule: { kind: 'pass', pass: breaker() }, verifyEach: true })).toThrow(PassFailure);

@@ -52,23 +52,37 @@ export function feedSpecOf(args: ParsedArgs): FeedSpec {
     if (named.has(name)) throw new UsageError(`--input ${name} given twice`, args.command);
     named.set(name, spec.slice(eq + 1));
   }
-  const shapes = new Map<string, number[]>();
-  for (const spec of args.lists.get('set-input-shape') ?? []) {
-    const eq = spec.lastIndexOf('=');
-    const dims = eq > 0 ? spec.slice(eq + 1) : '';
-    if (eq <= 0 || !/^(\d+(,\d+)*)?$/.test(dims)) {
-      throw new UsageError(`--set-input-shape expects NAME=D0,D1,... with sizes (got '${spec}')`, args.command);
-    }
-    const name = spec.slice(0, eq);
-    if (shapes.has(name)) throw new UsageError(`--set-input-shape ${name} given twice`, args.command);
-    const list = dims === '' ? [] : dims.split(',').map(Number);
-    if (list.some((d) => !Number.isSafeInteger(d))) throw new UsageError(`--set-input-shape ${name}: a dim is too large`, args.command);
-    shapes.set(name, list);
-  }
+  const shapes = parseInputShapes(args, false) as Map<string, number[]>;
   const random = args.flags.has('random-inputs');
   const dir = args.values.get('inputs');
   if (random && dir !== undefined) throw new UsageError('give --inputs DIR or --random-inputs, not both', args.command);
   return { dir, named, random, shapes, seed: parseSeed(args) };
+}
+
+/** A dim of `--set-input-shape` that names a symbol (`batch`, `seq_len`). */
+const SYMBOL = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The `--set-input-shape NAME=D0,D1,...` options of a parsed command line, by input name (usage
+ * errors for malformed ones). `symbols`: whether a dim may be a symbol (`optimize`) or must be a
+ * size (`run`, `compare`: they need concrete values).
+ */
+export function parseInputShapes(args: ParsedArgs, symbols: boolean): Map<string, (number | string)[]> {
+  const shapes = new Map<string, (number | string)[]>();
+  for (const spec of args.lists.get('set-input-shape') ?? []) {
+    const eq = spec.lastIndexOf('=');
+    const dims = eq > 0 ? spec.slice(eq + 1) : '';
+    const list = dims === '' ? [] : dims.split(',');
+    if (eq <= 0 || list.some((d) => !/^\d+$/.test(d) && !(symbols && SYMBOL.test(d)))) {
+      throw new UsageError(`--set-input-shape expects NAME=D0,D1,... with sizes${symbols ? ' or symbols' : ''} (got '${spec}')`, args.command);
+    }
+    const name = spec.slice(0, eq);
+    if (shapes.has(name)) throw new UsageError(`--set-input-shape ${name} given twice`, args.command);
+    const parsed = list.map((d) => (/^\d+$/.test(d) ? Number(d) : d));
+    if (parsed.some((d) => typeof d === 'number' && !Number.isSafeInteger(d))) throw new UsageError(`--set-input-shape ${name}: a dim is too large`, args.command);
+    shapes.set(name, parsed);
+  }
+  return shapes;
 }
 
 function joinPath(dir: string, file: string): string {

@@ -71,19 +71,32 @@ describe('emit: external data plans', () => {
     });
     return model({ initializers: ids, outputs: ids, values });
   }
-  test("'auto' moves the largest payloads out until the model fits, without reading them", () => {
+  test("'auto' over the limit moves every payload of 1 KiB or more out, not only the overflow, without reading them", () => {
     const src = untouchable(2 ** 40);
-    const sizes = [2 ** 20, 1.2e9, 0.9e9, 3e8];
+    const sizes = [2 ** 20, 1.2e9, 0.9e9, 3e8, 1023, 1024];
     const { proto, dataFile } = emitModel(withInits(sizes.map((s) => blobTensor(s, src))), { external: 'auto', dataLocation: 'm.data' });
     const ext = proto.graph!.initializer.map((t) => t.dataLocation === 1);
-    expect(ext).toEqual([false, true, false, false]); // 1.2e9 out leaves 1.2e9 + 3e8 + 1 MiB < limit
-    expect(dataFile!.chunks).toHaveLength(1);
+    expect(ext).toEqual([true, true, true, true, false, true]);
+    expect(dataFile!.chunks).toHaveLength(5);
     expect(dataFile!.location).toBe('m.data');
     expect(proto.graph!.initializer[1].externalData).toEqual([
-      { key: 'location', value: 'm.data' }, { key: 'offset', value: '0' }, { key: 'length', value: '1200000000' },
+      { key: 'location', value: 'm.data' }, { key: 'offset', value: '1048576' }, { key: 'length', value: '1200000000' },
     ]);
     expect(proto.graph!.initializer[1].rawData).toBeUndefined();
-    expect(sizes.reduce((a, b) => a + b) - 1.2e9).toBeLessThan(INLINE_LIMIT);
+  });
+  test("'auto' decides by the inline limit (a parameter), then uses the 1 KiB threshold", () => {
+    const src = untouchable(2 ** 20);
+    const m = withInits([blobTensor(5000, src), blobTensor(2000, src), blobTensor(100, src)]);
+    const place = (inlineLimit: number) => emitModel(m, { external: 'auto', inlineLimit }).proto.graph!.initializer.map((t) => t.dataLocation ?? 0);
+    expect(place(1e6)).toEqual([0, 0, 0]);
+    expect(place(4000)).toEqual([1, 1, 0]);
+  });
+  // estimate: payloads 2700 + 64 per tensor + 256 per value = 3660; the 1000 out leaves 2660
+  test("'auto' still fits a model of many small payloads: the largest small ones follow", () => {
+    const src = untouchable(2 ** 20);
+    const m = withInits([blobTensor(900, src), blobTensor(1000, src), blobTensor(800, src)]);
+    const ext = emitModel(m, { external: 'auto', inlineLimit: 2700 }).proto.graph!.initializer.map((t) => t.dataLocation ?? 0);
+    expect(ext).toEqual([0, 1, 0]);
   });
   test("'auto' keeps a small model inline; 'never' keeps blobs as raw_data", () => {
     const src = untouchable(2 ** 20);

@@ -30,12 +30,19 @@ import { inlinePayloadEstimate, rawPayload, rawPayloadLength } from './tensor.js
 export { forEachGraph, forEachTensor } from './emit-walk.js';
 
 export interface EmitOptions {
-  /** 'never': all payloads inline; 'always': payloads ≥ threshold go to the data file; 'auto': only what keeps the model under 2 GB. */
+  /**
+   * 'never': all payloads inline; 'always': payloads ≥ threshold go to the data file; 'auto': all
+   * inline when the model fits under `inlineLimit`, else like 'always' (every payload ≥ threshold
+   * out, as onnx's own `convert_model_to_external_data` does, not only the overflow: a protobuf just
+   * under 2 GB is at the edge of what readers accept).
+   */
   external: 'auto' | 'always' | 'never';
   /** Data file name, a plain file name next to the model. Default 'model.onnx.data'. */
   dataLocation?: string;
-  /** Smallest payload (bytes) 'always' moves out. Default 1024. */
+  /** Smallest payload (bytes) 'always' (and 'auto', once it goes external) moves out. Default 1024. */
   threshold?: number;
+  /** The size estimate past which 'auto' goes external. Default `INLINE_LIMIT` (tests use small ones). */
+  inlineLimit?: number;
 }
 
 export interface DataChunk {
@@ -473,18 +480,27 @@ function chooseExternal(scan: ModelScan, options: EmitOptions): Set<Tensor> {
       candidates.push({ t, length: rawPayloadLength(t) ?? 0 });
     }
   }
-  if (options.external === 'always') {
-    const threshold = options.threshold ?? 1024;
-    for (const c of candidates) if (c.length >= threshold) out.add(c.t);
-    return out;
+  const limit = options.inlineLimit ?? INLINE_LIMIT;
+  if (options.external === 'auto') {
+    estimate += scan.size * 256;
+    if (estimate <= limit) return out;
   }
-  estimate += scan.size * 256;
-  if (estimate <= INLINE_LIMIT) return out;
-  const bySize = candidates.map((c, i) => ({ ...c, i })).sort((a, b) => b.length - a.length || a.i - b.i);
-  for (const c of bySize) {
-    if (estimate <= INLINE_LIMIT) break;
-    out.add(c.t);
-    estimate -= inlinePayloadEstimate(c.t);
+  const threshold = options.threshold ?? 1024;
+  const small: { t: Tensor; length: number; i: number }[] = [];
+  candidates.forEach((c, i) => {
+    if (c.length >= threshold) {
+      out.add(c.t);
+      estimate -= inlinePayloadEstimate(c.t);
+    } else small.push({ ...c, i });
+  });
+  // Still too big with every large payload out (a model of many small tensors): the largest small ones follow.
+  if (options.external === 'auto' && estimate > limit) {
+    small.sort((a, b) => b.length - a.length || a.i - b.i);
+    for (const c of small) {
+      if (estimate <= limit) break;
+      out.add(c.t);
+      estimate -= inlinePayloadEstimate(c.t);
+    }
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { loadModel } from '../../node/io.js';
 import { createNodePlatform } from '../../node/platform.js';
+import { passes } from '../../passes/index.js';
 import { runCli, type Platform } from '../../src/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lathe-bad-input-'));
@@ -49,7 +50,7 @@ export async function lathe(...args: string[]): Promise<Run> {
   const t0 = performance.now();
   let code: number;
   try {
-    code = await runCli(args, platform);
+    code = await runCli(args, platform, passes);
   } catch (e) {
     throw new Error(`runCli threw (it must return an exit code): ${(e as Error).stack}`);
   }

@@ -1,0 +1,12 @@
+/**
+ * `optimize(model, options)` of the Node entry: the library's, with every pass lathe ships as the
+ * default registry (src/ cannot import passes/, so the platform-neutral one needs `options.passes`
+ * for -O1, -O2 and pipeline text).
+ */
+import { passes } from '../passes/index.js';
+import { optimize as optimizeWith, type OptimizeOptions, type OptimizeResult } from '../src/optimize.js';
+
+/** Verifies `model`, fixes input shapes, runs -O2 (or `options.level` / `options.pipeline`); see src/optimize.ts. */
+export function optimize(model: Parameters<typeof optimizeWith>[0], options: OptimizeOptions = {}): OptimizeResult {
+  return optimizeWith(model, { passes, ...options });
+}

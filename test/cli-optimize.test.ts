@@ -1,0 +1,130 @@
+/**
+ * `lathe optimize` levels, `--set-input-shape`, `--report FILE.json` (checked against the fields
+ * REPORT.md documents) and the Node entry's `optimize()`, on the real file system and the real
+ * passes, in process.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../node/io.js';
+import { optimize } from '../node/index.js';
+import { createNodePlatform } from '../node/platform.js';
+import { passes } from '../passes/index.js';
+import { runCli, type Platform } from '../src/cli.js';
+import { LEVEL_PIPELINES } from '../src/levels.js';
+import type { Model } from '../ir/types.js';
+
+const root = join(import.meta.dirname, '..');
+const dir = mkdtempSync(join(tmpdir(), 'lathe-optimize-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const mlp = join(root, 'golden', 'models', 'tiny-mlp.onnx');
+
+async function lathe(...args: string[]) {
+  const r = { out: '', err: '', code: 0 };
+  const platform: Platform = {
+    ...createNodePlatform(),
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    env: () => undefined,
+    stdout: (t) => void (r.out += t),
+    stderr: (t) => void (r.err += t),
+    progress: () => {},
+  };
+  r.code = await runCli(args, platform, passes);
+  return r;
+}
+
+const ops = (m: Model) => m.graph.order.map((id) => m.graph.nodes[id].op);
+
+describe('lathe optimize levels', () => {
+  it('the level pipelines name registered passes', () => {
+    for (const text of Object.values(LEVEL_PIPELINES)) {
+      for (const name of text.match(/[a-z][a-z0-9-]*(?=[,{)]|$)/g) ?? []) if (!['fixpoint', 'max'].includes(name)) expect(passes).toHaveProperty(name);
+    }
+  });
+  it('-O2 (the default) fuses MatMul+Add into Gemm, -O1 does not, -O0 runs no pass', async () => {
+    const r2 = await lathe('optimize', mlp, '-o', join(dir, 'o2.onnx'));
+    expect(r2.code).toBe(0);
+    expect(r2.out).toContain('  pipeline -O2: ');
+    expect(r2.out).toMatch(/ {4}fuse\/matmul-add-to-gemm: 2\n/);
+    expect(ops(loadModel(join(dir, 'o2.onnx')))).toEqual(['Gemm', 'Relu', 'Gemm', 'Softmax']);
+    expect((await lathe('optimize', mlp, '-o', join(dir, 'o1.onnx'), '-O1', '-q')).code).toBe(0);
+    expect(ops(loadModel(join(dir, 'o1.onnx')))).toEqual(['MatMul', 'Add', 'Relu', 'MatMul', 'Add', 'Softmax']);
+    const r0 = await lathe('optimize', mlp, '-o', join(dir, 'o0.onnx'), '-O0');
+    expect(r0.out).toContain('  pipeline -O0 (no passes)\n');
+    expect(r0.out).not.toContain('passes (runs');
+  });
+  it('--disable-rules keeps a fusion from firing; --trace-rules says where it was tried', async () => {
+    const r = await lathe('optimize', mlp, '-o', join(dir, 'off.onnx'), '--disable-rules', 'matmul-add-*', '-q');
+    expect(r.code).toBe(0);
+    expect(ops(loadModel(join(dir, 'off.onnx')))).toContain('MatMul');
+    const t = await lathe('optimize', mlp, '-o', join(dir, 't.onnx'), '--trace-rules', 'matmul-add-to-gemm', '-q');
+    expect(t.err.trimEnd().split('\n')).toEqual(expect.arrayContaining([expect.stringMatching(/^matmul-add-to-gemm \S+ \(Add\): fired$/)]));
+  });
+  it('--set-input-shape fixes the batch dim the passes see', async () => {
+    const out = join(dir, 'shaped.onnx');
+    expect((await lathe('optimize', mlp, '-o', out, '--set-input-shape', 'x=4,8', '-q')).code).toBe(0);
+    const m = loadModel(out);
+    expect(m.graph.values[m.graph.inputs[0]].type).toMatchObject({ shape: [4, 8] });
+    expect(m.graph.values[m.graph.outputs[0]].type).toMatchObject({ shape: [4, 4] });
+    const bad = await lathe('optimize', mlp, '-o', join(dir, 'bad.onnx'), '--set-input-shape', 'x=4,9');
+    expect(bad).toMatchObject({ code: 2, out: '' });
+    expect(bad.err).toBe(`lathe: ${mlp}: --set-input-shape x: dim 1 is 9, declared [batch,8]\n`);
+  });
+});
+
+/** REPORT.md's field table: path → type (`number|null` style) and whether it is optional. */
+function documentedFields(): Map<string, { types: string[]; optional: boolean }> {
+  const md = readFileSync(join(root, 'REPORT.md'), 'utf8');
+  const fields = new Map<string, { types: string[]; optional: boolean }>();
+  for (const m of md.matchAll(/^\| `([^`]+)` \| ([a-z\\|]+) \| (.*) \|$/gm)) {
+    fields.set(m[1], { types: m[2].split('\\|'), optional: m[3].startsWith('(optional') });
+  }
+  return fields;
+}
+
+/** Every path of a JSON value in REPORT.md's notation, with its JSON type. */
+function paths(v: unknown, prefix: string, out: Map<string, Set<string>>): void {
+  const type = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+  if (prefix !== '') out.set(prefix, (out.get(prefix) ?? new Set()).add(type));
+  if (Array.isArray(v)) for (const e of v) paths(e, `${prefix}[]`, out);
+  else if (type === 'object') {
+    for (const [k, e] of Object.entries(v as object)) paths(e, prefix.endsWith('.stats') ? `${prefix}.*` : prefix ? `${prefix}.${k}` : k, out);
+  }
+}
+
+describe('lathe optimize --report FILE.json', () => {
+  it('writes every field REPORT.md documents, with its type, and none it does not', async () => {
+    const file = join(dir, 'report.json');
+    const r = await lathe('optimize', mlp, '-o', join(dir, 'r.onnx'), '--report', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`lathe: wrote ${join(dir, 'r.onnx')} (${r.out.match(/\(([^)]+)\)/)![1]}) and the report ${file}\n`);
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    const doc = documentedFields();
+    expect(doc.size).toBeGreaterThan(20);
+    const seen = new Map<string, Set<string>>();
+    paths(json, '', seen);
+    for (const [path, types] of seen) {
+      expect(doc.has(path), `${path} is not in REPORT.md`).toBe(true);
+      for (const t of types) expect(doc.get(path)!.types, path).toContain(t);
+    }
+    // every documented field is there (the CLI fills the optional ones too), except elements of empty arrays
+    for (const path of doc.keys()) if (!/^warnings\[\]/.test(path)) expect(seen.has(path), `${path} missing`).toBe(true);
+    expect(json.schemaVersion).toBe(1);
+    expect(json.rules).toEqual([{ pass: 'fuse', rule: 'matmul-add-to-gemm', count: 2 }]);
+    expect(json.bytes.after).toBe(readFileSync(join(dir, 'r.onnx')).length);
+  });
+});
+
+describe('optimize() of the Node entry', () => {
+  it('defaults to -O2 with every shipped pass', () => {
+    const r = optimize(loadModel(mlp));
+    expect(r.report.level).toBe(2);
+    expect(ops(r.model)).toEqual(['Gemm', 'Relu', 'Gemm', 'Softmax']);
+    expect(r.report.rules).toEqual([{ pass: 'fuse', rule: 'matmul-add-to-gemm', count: 2 }]);
+    const traced = optimize(loadModel(mlp), { level: 2, traceRules: 'matmul-add-to-gemm', disableRules: ['nothing'], provenance: false });
+    expect(traced.ruleTrace.length).toBeGreaterThanOrEqual(2);
+    expect(Object.values(traced.model.graph.nodes).some((n) => n.meta?.some((e) => e.key === 'lathe.rule'))).toBe(false);
+  });
+});
