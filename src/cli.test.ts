@@ -169,7 +169,7 @@ describe('cli: usage', () => {
     [['optimize', 'a.onnx', '-o', 'b', '-o', 'c'], /given twice/],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '-O3'], /^lathe: -O3: the levels are -O0, -O1 and -O2/],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '-O1', '-O2'], /more than one -O level/],
-    [['optimize', 'a.onnx', '-o', 'b.onnx', '--passes', 'fold-constants'], /^lathe: --passes: unknown pass 'fold-constants' \(known: /],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '--passes', 'frobnicate'], /^lathe: --passes: unknown pass 'frobnicate' \(known: /],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--set-input-shape', 'x=2,?'], /--set-input-shape expects NAME=D0,D1,... with sizes or symbols \(got 'x=2,\?'\)/],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--set-input-shape', 'x=2', '--set-input-shape', 'x=3'], /--set-input-shape x given twice/],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--report'], /option '--report' needs a value/],
