@@ -8,6 +8,8 @@
  * combined in float64, the results cast to the weight's dtype once.
  */
 import type { TensorValue } from '../../ir/ops/types.js';
+import { evalOpTensor } from '../../ir/eval/op.js';
+import { LatheError } from '../../ir/error.js';
 import type { Attr, Node, ValueId } from '../../ir/types.js';
 import { P, fail, op, rule, type ConstBinding, type Fail, type GraphView, type MatchContext, type Rule } from '../../src/pattern/index.js';
 import { FLOATS, add, allFinite, along, cast, div, f64, mul, perChannel, scalar64, size, sqrt, sub } from './tensor-math.js';
@@ -38,14 +40,36 @@ interface Layer {
 }
 
 /** Reads Conv/ConvTranspose/Gemm/MatMul at `node` as a Layer, or says why not. */
-function layerOf(node: Node, w: ConstBinding, view: GraphView): Layer | Fail {
+/**
+ * A bias that is constant, or computed from constants by one small filling op (an exporter's
+ * `Expand(0, [C])` zero bias that folding left alone because the result is bigger than its
+ * inputs): the new bias replaces it either way.
+ */
+function biasValue(view: GraphView, v: ValueId, opset: number): TensorValue | undefined {
+  const c = view.constant(v);
+  if (c) return c;
+  const p = view.producer(v);
+  if (!p || p.index !== 0 || p.node.domain !== '' || !FILLS.has(p.node.op)) return undefined;
+  const inputs = p.node.inputs.map((i) => (i === null ? null : view.constant(i)));
+  if (inputs.some((t) => t === undefined)) return undefined;
+  try {
+    return evalOpTensor(p.node.op, inputs as (TensorValue | null)[], p.node.attrs, { opset });
+  } catch (e) {
+    if (e instanceof LatheError) return undefined;
+    throw e;
+  }
+}
+
+const FILLS = new Set(['Expand', 'ConstantOfShape', 'Tile', 'Cast', 'Identity']);
+
+function layerOf(node: Node, w: ConstBinding, view: GraphView, opset: number): Layer | Fail {
   const wt = w.tensor;
   if (!FLOATS.has(wt.dtype)) return fail('the weight is not a float tensor');
   if (view.useCount(w.id) > 1) return fail('the weight is shared with another node (folding would copy it)');
   const biasId = node.inputs[2] ?? null;
   let b: TensorValue | undefined;
   if (biasId !== null) {
-    b = view.constant(biasId);
+    b = biasValue(view, biasId, opset);
     if (!b) return fail('the bias is not constant');
     if (b.dtype !== wt.dtype) return fail('bias and weight dtypes differ');
   }
@@ -119,7 +143,7 @@ function bnRule(producer: 'Conv' | 'ConvTranspose' | 'Gemm' | 'MatMul'): Rule {
       check: (m, g) => {
         const bn = m.bn;
         if (bn.outputs.slice(1).some((v) => v !== null && g.view.useCount(v) > 0)) return fail('BatchNormalization statistics outputs are used');
-        const l = layerOf(m.layer, m.w, g.view);
+        const l = layerOf(m.layer, m.w, g.view, g.opset);
         if ('kind' in l) return l;
         if (l.outAxis !== 1) return fail('the output is not known to have its channels on axis 1, where BatchNormalization normalizes');
         // beta·C' must absorb the shift: only beta = 1 keeps that exact.
@@ -143,7 +167,7 @@ function channelRule(producer: 'Conv' | 'ConvTranspose' | 'Gemm' | 'MatMul', kin
     (m, emit, f: Folded) => rebuild(emit, f, m.x),
     {
       check: (m, g: MatchContext) => {
-        const l = layerOf(m.layer, m.w, g.view);
+        const l = layerOf(m.layer, m.w, g.view, g.opset);
         if ('kind' in l) return l;
         const k = m.k.tensor;
         if (k.dtype !== l.w.tensor.dtype) return fail('the constant and the weight have different dtypes');
