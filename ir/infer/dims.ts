@@ -6,8 +6,19 @@
  * printed form sorts terms by degree (highest first), then by their symbol product, constant last and factors by name, so equal
  * polynomials print to equal strings: `seq+1`, `2*batch`, `batch*seq`, `a-b`, `-a+4`.
  *
- * Anything not representable (division with a remainder, a non-parseable dim_param, a blow-up
- * past the size limits) is `null`: unknown, never wrong.
+ * A factor may also be a floor division by a positive constant, printed `(R)//k` — what Conv,
+ * pooling, Resize and Slice need for strides and scales (`(H+1)//2`, `(H+3)//4`). Its canonical
+ * form (floorDivPoly): every coefficient of R is in [0, k) (multiples of k are taken out:
+ * `(2*H+3)//2` = `H+1`), R and k share no common factor, R is not a constant, and a nested
+ * floor division is merged (`((H+1)//2+1)//2` = `(H+3)//4`). Ceiling division is floor division:
+ * ceil(x/k) = `(x+k-1)//k`. The atom stands bare only as a whole added term and is parenthesized
+ * inside products (`2*((H+1)//2)`, `-((H)//2)+W`), so the text means the same read as Python
+ * integer arithmetic. `(H)//2` keeps its parentheses because `H//2` is a legal opaque dim_param.
+ * Equal strings are equal values; different strings may still be equal (`(H)//2+(H+1)//2` is H),
+ * which dimEq reports as unknown, never as different.
+ *
+ * Anything not representable (a non-parseable dim_param, a blow-up past the size limits) is
+ * `null`: unknown, never wrong.
  */
 import type { Dim } from '../types.js';
 

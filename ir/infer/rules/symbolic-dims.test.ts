@@ -43,7 +43,7 @@ describe('symbolic H and W print as floor/ceil expressions', () => {
     expect(shape('LpPool', [x], { kernel_shape: [3n, 3n], strides: [3n, 3n] })).toEqual(['N', 3, '(H)//3', '(W)//3']);
     expect(shape('GlobalAveragePool', [x])).toEqual(['N', 3, 1, 1]);
   });
-  it('ConvTranspose, Resize, Pad, SpaceToDepth, DepthToSpace, Flatten', () => {
+  it('ConvTranspose, Resize, Pad, SpaceToDepth, DepthToSpace, Slice, Flatten', () => {
     expect(shape('ConvTranspose', [x, T(F, [3, 4, 4, 4])], { strides: [2n, 2n], pads: [1n, 1n, 1n, 1n] })).toEqual(['N', 4, '2*H', '2*W']);
     expect(shape('ConvTranspose', [x, T(F, [3, 4, 3, 3])], { strides: [2n, 2n], auto_pad: 'SAME_UPPER' })).toEqual(['N', 4, '2*H', '2*W']);
     expect(shape('Resize', [x, null, constF32([1, 1, 2, 0.5])])).toEqual(['N', 3, '2*H', '(W)//2']);
@@ -51,6 +51,9 @@ describe('symbolic H and W print as floor/ceil expressions', () => {
     expect(shape('Pad', [x, constI64([0, 0, 1, 2, 0, 0, 3, -1])])).toEqual(['N', 3, 'H+4', 'W+1']);
     expect(shape('SpaceToDepth', [x], { blocksize: 2n })).toEqual(['N', 12, '(H)//2', '(W)//2']);
     expect(shape('DepthToSpace', [T(F, ['N', 12, '(H+1)//2', 'W'])], { blocksize: 2n })).toEqual(['N', 3, '2*((H+1)//2)', '2*W']);
+    const big = 2 ** 40;
+    expect(shape('Slice', [x, constI64([0, 1]), constI64([big, big]), constI64([2, 3]), constI64([2, 3])])).toEqual(['N', 3, '(H+1)//2', '(W+1)//3']);
+    expect(shape('Slice', [x, constI64([-2]), constI64([big]), constI64([2]), constI64([2])])).toEqual(['N', 3, null, 'W']);
     expect(shape('Flatten', [T(F, ['N', 64, '(H+1)//2', '(W+1)//2'])], { axis: 1n })).toEqual(['N', '64*((H+1)//2)*((W+1)//2)']);
   });
 });
@@ -123,10 +126,11 @@ describe('symbolic expressions evaluate to the kernels\' dims (property)', () =>
     expect(strided).toBeGreaterThan(100);
   });
 
-  it('Pad, Resize and SpaceToDepth', () => {
+  it('Pad, Resize, SpaceToDepth and Slice', () => {
     const scale = fc.constantFrom(1, 2, 3, 0.5, 0.25, 1.5, 0.75, 0.3);
     const geom = fc.record({
-      op: fc.constantFrom('Pad', 'Resize', 'SpaceToDepth'),
+      op: fc.constantFrom('Pad', 'Resize', 'SpaceToDepth', 'Slice'),
+      start: fc.integer({ min: 0, max: 3 }), step: fc.integer({ min: 1, max: 4 }),
       pads: fc.array(fc.integer({ min: -2, max: 3 }), { minLength: 4, maxLength: 4 }),
       scales: fc.tuple(scale, scale),
       block: fc.integer({ min: 1, max: 3 }),
@@ -144,6 +148,12 @@ describe('symbolic expressions evaluate to the kernels\' dims (property)', () =>
         const sc = [1, 1, ...g.scales];
         inferred = shape('Resize', [T(F, [1, 2, 'H', 'W']), null, constF32(sc)]);
         kernel = (h, w) => kernelDims('Resize', [randF32([1, 2, h, w], 1), null, { kind: 'tensor', dtype: F, dims: [4], data: Float32Array.from(sc) }], {}, 13);
+      } else if (g.op === 'Slice') {
+        // Symbolic slices assume the dim reaches the start (as a model slicing an image does).
+        const args = [constI64([g.start, g.start]), constI64([2 ** 40, 2 ** 40]), constI64([2, 3]), constI64([g.step, g.step])];
+        inferred = shape('Slice', [T(F, [1, 2, 'H', 'W']), ...args]);
+        kernel = (h, w) => (h >= g.start && w >= g.start
+          ? kernelDims('Slice', [randF32([1, 2, h, w], 1), ...args.map((a) => a.value!)], {}, 13) : undefined);
       } else {
         const b = g.block;
         inferred = shape('SpaceToDepth', [T(F, [1, 2, 'H', 'W'])], { blocksize: BigInt(b) });
@@ -154,7 +164,7 @@ describe('symbolic expressions evaluate to the kernels\' dims (property)', () =>
       compared += n;
       if (n > 0) ops.add(g.op);
     }), { seed: 5, numRuns: 200 });
-    expect(ops.size).toBe(3);
+    expect(ops.size).toBe(4);
     expect(compared).toBeGreaterThan(800);
   });
 });
