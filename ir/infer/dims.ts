@@ -404,6 +404,17 @@ export function dimDiv(a: Dim, b: Dim): Dim {
 }
 
 /**
+ * Whether a dim is provably ≥ 0: a number ≥ 0, or an expression whose coefficients are all ≥ 0
+ * (its symbols are sizes, so ≥ 0, and so is every floor-division atom of the canonical form).
+ * Opaque dim_params and unknown dims are not provably anything.
+ */
+export function dimNonNegative(d: Dim): boolean {
+  if (typeof d === 'number') return d >= 0;
+  const p = toPoly(d);
+  return p !== null && [...p.values()].every((t) => t.coef >= 0);
+}
+
+/**
  * Whether two dims are provably equal: true (same number, or same polynomial), false (provably
  * different: different numbers, or a difference that is a nonzero constant), or null (unknown).
  */
