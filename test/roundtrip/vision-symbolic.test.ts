@@ -2,7 +2,8 @@
  * Symbolic image sizes against onnxruntime: each corpus vision classifier, filled with weights in
  * process (src/skeleton.ts fillModel) and given symbolic `H` and `W`, is inferred once; then every
  * node output becomes a graph output and onnxruntime-node runs it at sizes that are neither square
- * nor multiples of the strides. Every dim inference states (numbers and floor-division expressions
+ * nor multiples of the strides (the probe declares the inferred types, so onnxruntime also loads
+ * the expressions as dim_params). Every dim inference states (numbers and floor-division expressions
  * such as `(H+15)//32`, evaluated as Python arithmetic) must equal the actual one.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { evalDim } from '../../ir/infer/dim-eval.test-util.js';
 import { inferTypes } from '../../ir/infer/infer.js';
 import type { Model, Value, ValueId } from '../../ir/types.js';
 import { loadModel, saveModel } from '../../node/io.js';
+import { writeInferredTypes } from '../../passes/infer-shapes/infer-shapes.js';
 import { parseSidecar } from '../../src/sidecar.js';
 import { fillModel } from '../../src/skeleton.js';
 import { VISION_MODELS, withSymbolicHW } from '../conformance/vision-shapes.js';
@@ -36,12 +38,17 @@ describe('symbolic H/W shapes agree with onnxruntime', () => {
       const m = withSymbolicHW(filled);
       const g = m.graph;
       const { types } = inferTypes(m);
+      // The probe carries the expressions as value_info dim_params, as infer-shapes writes them:
+      // onnxruntime must load and run such a model.
+      const typed = writeInferredTypes(m, types);
+      const declaresFloor = (v: Value) => v.type?.kind === 'tensor' && !!v.type.shape?.some((d) => typeof d === 'string' && d.includes('//'));
+      expect(Object.values(typed.graph.values).some(declaresFloor)).toBe(true);
       const all: ValueId[] = [];
       for (const n of g.order) for (const o of g.nodes[n]!.outputs) if (o) all.push(o);
-      const values: Record<ValueId, Value> = Object.assign(Object.create(null), g.values);
+      const values: Record<ValueId, Value> = Object.assign(Object.create(null), typed.graph.values);
       for (const id of all) if (values[id]!.name === undefined) values[id] = { ...values[id]!, name: `lathe_probe_${id}` };
       const outputs = new Set(g.outputs);
-      const probe: Model = { ...m, graph: { ...g, values, outputs: [...g.outputs, ...all.filter((id) => !outputs.has(id))] } };
+      const probe: Model = { ...typed, graph: { ...typed.graph, values, outputs: [...g.outputs, ...all.filter((id) => !outputs.has(id))] } };
       const path = join(dir, name);
       saveModel(probe, path);
       const input = g.values[g.inputs[0]!]!;
