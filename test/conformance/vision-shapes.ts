@@ -15,6 +15,8 @@ export const VISION_MODELS = [
   'efficientnet_b0.legacy.onnx',
   'squeezenet1_1.legacy.onnx',
   'ssdlite320.legacy.onnx',
+  'resnet50.dynamo.onnx',
+  'mobilenet_v2.dynamo.onnx',
 ] as const;
 
 export interface VisionFigures {
@@ -79,6 +81,8 @@ export const BEFORE_FLOOR_DIV: Readonly<Record<string, number>> = {
   'efficientnet_b0.legacy.onnx': 158,
   'squeezenet1_1.legacy.onnx': 20,
   'ssdlite320.legacy.onnx': 3568,
+  'resnet50.dynamo.onnx': 278,
+  'mobilenet_v2.dynamo.onnx': 414,
 };
 
 /** The INFER.md section for the measured models (name → figures). */
