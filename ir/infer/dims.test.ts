@@ -110,6 +110,12 @@ describe('dims', () => {
     expect(dimParse('(H+1)//')).toBeNull();
     expect(dimParse('(H+1)//0')).toBeNull();
     expect(dimParse('(H+1')).toBeNull();
+    expect(dimParse('(H)//99999999999999999999')).toBeNull();
+    // Crafted nesting stays opaque (a depth limit, no deep recursion), never a crash.
+    const deep = '('.repeat(120) + 'H' + ')'.repeat(120);
+    expect(dimNormalize(deep)).toBe(deep);
+    expect(dimFloorDiv(deep, 2)).toBeNull();
+    expect(dimNormalize('((((((H))))))//2')).toBe('(H)//2');
   });
   it('floor division agrees with Python integer arithmetic (property)', () => {
     const sym = fc.constantFrom('H', 'W');

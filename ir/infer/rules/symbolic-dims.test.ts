@@ -42,6 +42,7 @@ describe('symbolic H and W print as floor/ceil expressions', () => {
     expect(shape('MaxPool', [x], { kernel_shape: [2n, 2n], strides: [2n, 2n], pads: [0n, 0n, 1n, 1n], ceil_mode: 1n })).toEqual(['N', 3, null, null]);
     expect(shape('LpPool', [x], { kernel_shape: [3n, 3n], strides: [3n, 3n] })).toEqual(['N', 3, '(H)//3', '(W)//3']);
     expect(shape('GlobalAveragePool', [x])).toEqual(['N', 3, 1, 1]);
+    expect(shape('MaxUnpool', [T(F, ['N', 3, '(H)//2', 'W']), T(DT.INT64, ['N', 3, '(H)//2', 'W'])], { kernel_shape: [2n, 2n], strides: [2n, 2n] })).toEqual(['N', 3, '2*((H)//2)', '2*W']);
   });
   it('ConvTranspose, Resize, Pad, SpaceToDepth, DepthToSpace, Slice, Flatten', () => {
     expect(shape('ConvTranspose', [x, T(F, [3, 4, 4, 4])], { strides: [2n, 2n], pads: [1n, 1n, 1n, 1n] })).toEqual(['N', 4, '2*H', '2*W']);
