@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dimAdd, dimDiv, dimEq, dimMul, dimNormalize, dimParse, dimPrint, dimSub } from './dims.js';
+import { evalDim } from './dim-eval.test-util.js';
+import { dimAdd, dimCeilDiv, dimDiv, dimEq, dimFloorDiv, dimMul, dimNormalize, dimParse, dimPrint, dimSub } from './dims.js';
 
 describe('dims', () => {
   it('adds, subtracts and multiplies into canonical form', () => {
@@ -71,4 +72,77 @@ describe('dims', () => {
       { seed: 42, numRuns: 200 },
     );
   });
+  it('floor and ceil division by a constant have one canonical form', () => {
+    // Conv 7x7 stride 2 pad 3, then MaxPool 3x3 stride 2 pad 1: floor((x+2p-k)/s)+1.
+    const conv = (x: string | number, k: number, s: number, p: number) => dimAdd(dimFloorDiv(dimAdd(x, 2 * p - k), s), 1);
+    const h1 = conv('H', 7, 2, 3);
+    expect(h1).toBe('(H+1)//2');
+    expect(conv(h1!, 3, 2, 1)).toBe('(H+3)//4');
+    expect(dimCeilDiv('H', 2)).toBe('(H+1)//2');
+    expect(dimCeilDiv(dimCeilDiv('H', 2), 2)).toBe('(H+3)//4');
+    expect(dimFloorDiv(dimFloorDiv('H', 2), 3)).toBe('(H)//6');
+    // Exact simplifications: multiples of the divisor leave the atom, common factors cancel.
+    expect(dimFloorDiv('2*H', 2)).toBe('H');
+    expect(dimFloorDiv('2*H+3', 2)).toBe('H+1');
+    expect(dimFloorDiv('2*H+2', 4)).toBe('(H+1)//2');
+    expect(dimFloorDiv('H-1', 2)).toBe('(H+1)//2-1');
+    expect(dimFloorDiv('H', 1)).toBe('H');
+    expect(dimFloorDiv(7, 2)).toBe(3);
+    expect(dimFloorDiv(-7, 2)).toBe(-4);
+    expect(dimFloorDiv('H', 0)).toBeNull();
+    expect(dimFloorDiv(null, 2)).toBeNull();
+    expect(dimFloorDiv('sequence length', 2)).toBeNull();
+    // Printed so that Python reads it the same: an atom is bare only as a whole added term.
+    expect(dimMul(dimFloorDiv('H', 2), 2)).toBe('2*((H)//2)');
+    expect(dimSub('W', dimFloorDiv('H', 2))).toBe('-((H)//2)+W');
+    expect(dimMul(dimFloorDiv('H', 2), 'W')).toBe('((H)//2)*W');
+    expect(dimSub(dimMul(dimFloorDiv('H', 2), 2), dimMul(2, dimFloorDiv('H', 2)))).toBe(0);
+    // Parsing: spaces, redundant parentheses and other spellings normalize to the same text.
+    expect(dimNormalize('( H + 1 ) // 2')).toBe('(H+1)//2');
+    expect(dimNormalize('((1+H)//2)+0')).toBe('(H+1)//2');
+    expect(dimNormalize('2*((H+1)//2)')).toBe('2*((H+1)//2)');
+    expect(dimNormalize('(a+1)*(a-1)')).toBe('a*a-1');
+    expect(dimEq('(H+1)//2', '(1+H)//2')).toBe(true);
+    expect(dimEq('(H+1)//2+1', '(H+1)//2')).toBe(false);
+    expect(dimEq('(H+1)//2', '(H)//2')).toBeNull();
+    // `H//2` is a legal opaque dim_param (a symbol may contain '/'): it stays as written.
+    expect(dimNormalize('H//2')).toBe('H//2');
+    expect(dimParse('(H+1)//')).toBeNull();
+    expect(dimParse('(H+1)//0')).toBeNull();
+    expect(dimParse('(H+1')).toBeNull();
+    expect(dimParse('(H)//99999999999999999999')).toBeNull();
+    // Crafted nesting stays opaque (a depth limit, no deep recursion), never a crash.
+    const deep = '('.repeat(120) + 'H' + ')'.repeat(120);
+    expect(dimNormalize(deep)).toBe(deep);
+    expect(dimFloorDiv(deep, 2)).toBeNull();
+    expect(dimNormalize('((((((H))))))//2')).toBe('(H)//2');
+  });
+  it('floor division agrees with Python integer arithmetic (property)', () => {
+    const sym = fc.constantFrom('H', 'W');
+    const lin = fc.tuple(sym, fc.integer({ min: -3, max: 3 }), fc.integer({ min: -9, max: 9 }));
+    let checked = 0;
+    const step = fc.record({ k: fc.integer({ min: 1, max: 5 }), mul: fc.integer({ min: -3, max: 3 }), add: fc.integer({ min: -5, max: 5 }), ceil: fc.boolean(), other: sym });
+    fc.assert(
+      fc.property(lin, fc.array(step, { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), ([s0, a, b], steps, H, W) => {
+        const env = { H, W };
+        let d: string | number | null = dimAdd(dimMul(s0, a), b);
+        let v = a * env[s0 as 'H' | 'W'] + b;
+        for (const st of steps) {
+          if (d === null) return;
+          d = st.ceil ? dimCeilDiv(d, st.k) : dimFloorDiv(d, st.k);
+          v = st.ceil ? Math.ceil(v / st.k) : Math.floor(v / st.k);
+          d = dimAdd(dimMul(d, st.mul), dimAdd(st.other, st.add));
+          v = v * st.mul + env[st.other as 'H' | 'W'] + st.add;
+        }
+        if (d === null) return;
+        expect(evalDim(d, env)).toBe(v);
+        checked++;
+        // The printed form parses back to itself.
+        expect(dimNormalize(d)).toBe(d);
+      }),
+      { seed: 7, numRuns: 400 },
+    );
+    expect(checked).toBeGreaterThan(300);
+  });
 });
+

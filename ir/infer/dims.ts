@@ -6,122 +6,24 @@
  * printed form sorts terms by degree (highest first), then by their symbol product, constant last and factors by name, so equal
  * polynomials print to equal strings: `seq+1`, `2*batch`, `batch*seq`, `a-b`, `-a+4`.
  *
- * Anything not representable (division with a remainder, a non-parseable dim_param, a blow-up
- * past the size limits) is `null`: unknown, never wrong.
+ * A factor may also be a floor division by a positive constant, printed `(R)//k` — what Conv,
+ * pooling, Resize and Slice need for strides and scales (`(H+1)//2`, `(H+3)//4`). Its canonical
+ * form (floorDivPoly in dims-poly.ts): every coefficient of R is in [0, k) (multiples of k are taken out:
+ * `(2*H+3)//2` = `H+1`), R and k share no common factor, R is not a constant, and a nested
+ * floor division is merged (`((H+1)//2+1)//2` = `(H+3)//4`). Ceiling division is floor division:
+ * ceil(x/k) = `(x+k-1)//k`. The atom stands bare only as a whole added term and is parenthesized
+ * inside products (`2*((H+1)//2)`, `-((H)//2)+W`), so the text means the same read as Python
+ * integer arithmetic. `(H)//2` keeps its parentheses because `H//2` is a legal opaque dim_param.
+ * Equal strings are equal values; different strings may still be equal (`(H)//2+(H+1)//2` is H),
+ * which dimEq reports as unknown, never as different.
+ *
+ * Anything not representable (a non-parseable dim_param, a blow-up past the size limits) is
+ * `null`: unknown, never wrong.
  */
 import type { Dim } from '../types.js';
+import { addTerm, floorDivPoly, fromPoly, isSymbol, polyMul, safeInt, toPoly, type Poly } from './dims-poly.js';
 
-/** One term: coefficient and the sorted list of symbol factors (repeats = powers). */
-interface Term {
-  readonly coef: number;
-  readonly syms: readonly string[];
-}
-/** A polynomial keyed by the joined symbol product ('' = constant term). */
-type Poly = Map<string, Term>;
-
-/** Limits keeping crafted shape arithmetic from growing without bound. */
-const MAX_TERMS = 16;
-const MAX_DEGREE = 8;
-const MAX_TEXT = 256;
-
-const SYMBOL = /^[A-Za-z_][A-Za-z0-9_.:/\[\]]*$/;
-
-function safeInt(n: number): boolean {
-  return Number.isSafeInteger(n);
-}
-
-/** True when `s` can be a symbol factor of the canonical form (otherwise it is opaque). */
-export function isSymbol(s: string): boolean {
-  return SYMBOL.test(s) && s.length <= MAX_TEXT;
-}
-
-function key(syms: readonly string[]): string {
-  return syms.join('*');
-}
-
-function addTerm(p: Poly, t: Term): boolean {
-  if (!safeInt(t.coef)) return false;
-  const k = key(t.syms);
-  const old = p.get(k);
-  const coef = (old?.coef ?? 0) + t.coef;
-  if (!safeInt(coef)) return false;
-  if (coef === 0) p.delete(k);
-  else p.set(k, { coef, syms: t.syms });
-  return p.size <= MAX_TERMS;
-}
-
-/** Parses a dim into its polynomial; null for unknown or unparseable dims. */
-function toPoly(d: Dim): Poly | null {
-  const p: Poly = new Map();
-  if (d === null) return null;
-  if (typeof d === 'number') {
-    if (!safeInt(d)) return null;
-    if (d !== 0) p.set('', { coef: d, syms: [] });
-    return p;
-  }
-  if (d.length === 0 || d.length > MAX_TEXT) return null;
-  // Split into signed terms: "a+2*b-c" -> ["a", "+2*b", "-c"].
-  const s = d;
-  const parts: string[] = [];
-  let start = 0;
-  for (let i = 1; i < s.length; i++) {
-    if (s[i] === '+' || s[i] === '-') {
-      parts.push(s.slice(start, i));
-      start = i;
-    }
-  }
-  parts.push(s.slice(start));
-  for (const part of parts) {
-    let body = part.trim();
-    let sign = 1;
-    if (body.startsWith('+')) body = body.slice(1);
-    else if (body.startsWith('-')) {
-      sign = -1;
-      body = body.slice(1);
-    }
-    body = body.trim();
-    if (body.length === 0) return null;
-    let coef = sign;
-    const syms: string[] = [];
-    for (const raw of body.split('*')) {
-      const f = raw.trim();
-      if (/^[0-9]+$/.test(f)) {
-        coef *= Number(f);
-        if (!safeInt(coef)) return null;
-      } else if (isSymbol(f)) syms.push(f);
-      else return null;
-    }
-    if (syms.length > MAX_DEGREE) return null;
-    syms.sort();
-    if (!addTerm(p, { coef, syms })) return null;
-  }
-  return p;
-}
-
-function compareTerms(a: Term, b: Term): number {
-  if (a.syms.length === 0) return b.syms.length === 0 ? 0 : 1;
-  if (b.syms.length === 0) return -1;
-  if (a.syms.length !== b.syms.length) return b.syms.length - a.syms.length;
-  const ka = key(a.syms);
-  const kb = key(b.syms);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
-
-/** Prints a polynomial in canonical form; a constant polynomial is a number. */
-function fromPoly(p: Poly): Dim {
-  const terms = [...p.values()].sort(compareTerms);
-  if (terms.length === 0) return 0;
-  if (terms.length === 1 && terms[0]!.syms.length === 0) return terms[0]!.coef;
-  let out = '';
-  for (const t of terms) {
-    let body: string;
-    if (t.syms.length === 0) body = String(Math.abs(t.coef));
-    else body = (Math.abs(t.coef) === 1 ? '' : `${Math.abs(t.coef)}*`) + t.syms.join('*');
-    if (out === '') out = t.coef < 0 ? `-${body}` : body;
-    else out += (t.coef < 0 ? '-' : '+') + body;
-  }
-  return out.length > MAX_TEXT ? null : out;
-}
+export { isSymbol };
 
 /**
  * The canonical form of a dim: numbers stay numbers, parseable expressions are normalized
@@ -178,15 +80,26 @@ export function dimMul(a: Dim, b: Dim): Dim {
   const pa = toPoly(a);
   const pb = toPoly(b);
   if (pa === null || pb === null) return null;
-  const out: Poly = new Map();
-  for (const ta of pa.values()) {
-    for (const tb of pb.values()) {
-      const syms = [...ta.syms, ...tb.syms].sort();
-      if (syms.length > MAX_DEGREE) return null;
-      if (!addTerm(out, { coef: ta.coef * tb.coef, syms })) return null;
-    }
-  }
-  return fromPoly(out);
+  const out = polyMul(pa, pb);
+  return out === null ? null : fromPoly(out);
+}
+
+/**
+ * Floor division by a positive integer constant: floor(a / k), as a canonical expression when
+ * `a` is symbolic (`(H+1)//2`, see floorDivPoly); null when unknown, k < 1 or past the limits.
+ */
+export function dimFloorDiv(a: Dim, k: number): Dim {
+  if (!safeInt(k) || k < 1) return null;
+  if (typeof a === 'number') return safeInt(a) ? Math.floor(a / k) + 0 : null;
+  const pa = toPoly(a);
+  const out = pa === null ? null : floorDivPoly(pa, k);
+  return out === null ? null : fromPoly(out);
+}
+
+/** Ceiling division by a positive integer constant: ceil(a / k) = floor((a + k − 1) / k). */
+export function dimCeilDiv(a: Dim, k: number): Dim {
+  if (!safeInt(k) || k < 1) return null;
+  return dimFloorDiv(dimAdd(a, k - 1), k);
 }
 
 /** Removes one occurrence of each of `sub` from `syms` (both sorted); null if not contained. */
@@ -231,6 +144,17 @@ export function dimDiv(a: Dim, b: Dim): Dim {
   const k = ta.coef / tb.coef;
   const prod = dimMul(b, k);
   return prod !== null && dimEq(prod, a) === true ? k : null;
+}
+
+/**
+ * Whether a dim is provably ≥ 0: a number ≥ 0, or an expression whose coefficients are all ≥ 0
+ * (its symbols are sizes, so ≥ 0, and so is every floor-division atom of the canonical form).
+ * Opaque dim_params and unknown dims are not provably anything.
+ */
+export function dimNonNegative(d: Dim): boolean {
+  if (typeof d === 'number') return d >= 0;
+  const p = toPoly(d);
+  return p !== null && [...p.values()].every((t) => t.coef >= 0);
 }
 
 /**

@@ -54,4 +54,18 @@ g (float[2] x) => (float[2] y) <int64[5] t> {
     expect(out).toBe(m); // every value already declared: nothing to write
     expect(ctx.warnings.filter((w) => /value 't' has dtype float but is declared int64/.test(w))).toHaveLength(1);
   });
+
+  it('writes floor-division dims as dim_params that print and parse back', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[N,3,H,W] x, float[8,3,3,3] w) => (y) {
+  t = Conv <strides = [2, 2], pads = [1, 1, 1, 1]> (x, w)
+  y = MaxPool <kernel_shape = [2, 2], strides = [2, 2]> (t)
+}`);
+    const out = inferShapes().run(m, createPassContext().scoped('infer-shapes'));
+    const text = printModel(out);
+    expect(text).toContain('float[N,8,"(H+1)//2","(W+1)//2"] t');
+    expect(text).toContain('float[N,8,"(H+1)//4","(W+1)//4"] y');
+    expect(printModel(parseModel(text))).toBe(text);
+  });
 });
+

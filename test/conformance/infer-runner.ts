@@ -181,8 +181,11 @@ export function summarize(results: readonly InferCaseResult[]): InferSummary {
   };
 }
 
-/** INFER.md: rates, every WRONG output, inference errors, and outputs not (fully) inferred. */
-export function inferReport(results: readonly InferCaseResult[], totalMs: number): string {
+/**
+ * INFER.md: rates, every WRONG output, inference errors, and outputs not (fully) inferred;
+ * `extra` lines (other measurements) go after the rates.
+ */
+export function inferReport(results: readonly InferCaseResult[], totalMs: number, extra: readonly string[] = []): string {
   const s = summarize(results);
   const pct = (a: number) => (s.outputs === 0 ? '—' : `${((100 * a) / s.outputs).toFixed(1)}%`);
   const esc = (t: string) => t.replace(/\|/g, '\\|');
@@ -200,6 +203,7 @@ export function inferReport(results: readonly InferCaseResult[], totalMs: number
     `- both right: ${s.right} (${pct(s.right)})`,
     `- WRONG (must be zero): ${s.wrong.length}`,
     '',
+    ...extra,
     `## Wrong (${s.wrong.length})`,
     '',
     ...s.wrong.map((o) => `- \`${o.case}\` output '${esc(o.output)}': ${esc(o.detail ?? '')}`),

@@ -3,13 +3,16 @@
  * on any WRONG output type, and when fewer outputs are inferred right than `ratchet.json`'s
  * `inferRight`. `LATHE_CASES=regex` runs only matching cases and prints them (no report, no ratchet).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { DataType as D } from '../../ir/dtype.js';
 import { inferCase, inferReport, judge, summarize } from './infer-runner.js';
 import { listCases } from './runner.js';
+import { corpusDir } from '../../bench/corpus.js';
+import { loadModel } from '../../node/io.js';
+import { measureVision, VISION_MODELS, visionSection, type VisionFigures } from './vision-shapes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filter = process.env.LATHE_CASES;
@@ -42,7 +45,9 @@ test('node-test inference conformance', () => {
     }
     console.log(`${s.right} / ${s.outputs} right, ${s.wrong.length} wrong`);
   } else {
-    writeFileSync(join(here, '../../INFER.md'), inferReport(results, ms));
+    const vision = new Map<string, VisionFigures>();
+    for (const f of VISION_MODELS) if (existsSync(join(corpusDir, f))) vision.set(f, measureVision(loadModel(join(corpusDir, f))));
+    writeFileSync(join(here, '../../INFER.md'), inferReport(results, ms, vision.size > 0 ? visionSection(vision) : []));
     console.log(`inference: dtype ${s.dtypeRight}, full shape ${s.shapeRight}, both ${s.right} of ${s.outputs} outputs; ${s.wrong.length} wrong; ${(ms / 1000).toFixed(1)} s`);
     const ratchet = JSON.parse(readFileSync(join(here, 'ratchet.json'), 'utf8')) as { inferRight?: number };
     expect(s.right, 'inference regressed below the ratchet (test/conformance/ratchet.json inferRight); see INFER.md').toBeGreaterThanOrEqual(ratchet.inferRight ?? 0);

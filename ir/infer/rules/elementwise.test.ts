@@ -96,7 +96,9 @@ describe('constants and data propagation', () => {
     expect(infer1('Add', [i64([3]), i64([4])])?.dims).toEqual([7]);
     const half = infer1('Div', [{ ...t(D.INT64, [2]), dims: [dimMul('batch', 2), 7] }, i64([2], true)]);
     expect(half?.dims).toEqual(['batch', 3]);
-    expect(infer1('Div', [{ ...t(D.INT64, [1]), dims: ['batch'] }, i64([2])])?.dims).toEqual([null]);
+    // Truncation is floor division only for a dividend provably ≥ 0.
+    expect(infer1('Div', [{ ...t(D.INT64, [3]), dims: ['batch', 'batch-3', '(H+1)//2+1'] }, i64([2])])?.dims).toEqual(['(batch)//2', null, '(H+3)//4']);
+    expect(infer1('Div', [{ ...t(D.INT64, [1]), dims: ['batch'] }, i64([-2])])?.dims).toEqual([null]);
     const sub = infer1('Sub', [i64([10, 20]), i64([1, 2])]);
     expect([valueOf(sub), shapeOfK(sub)]).toEqual([[9, 18], [2]]);
   });

@@ -9,7 +9,7 @@ import { castTarget, castTensor } from '../../ops/elementwise/cast.js';
 import { checkSameShapes, legacyBroadcastB, preluSlopeDims } from '../../ops/legacy-broadcast.js';
 import { WIDENED_FLOATS } from '../../ops/util.js';
 import type { Dim } from '../../types.js';
-import { dimAdd, dimDiv, dimEq, dimMul, dimSub, isSymbol } from '../dims.js';
+import { dimAdd, dimDiv, dimEq, dimFloorDiv, dimMul, dimNonNegative, dimSub, isSymbol } from '../dims.js';
 import type { InferContext, InferFn, InferRule, InferTable, Known } from '../types.js';
 import {
   broadcastShapes, dimProduct, dimsOf, dimsOut, dtypeOf, freshen, type In, isIntType, lengthOf, MAX_VALUE_ELEMENTS, shapeOf, tensorOut,
@@ -66,10 +66,15 @@ const COMPARE = ['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'A
 
 type DimOp = (a: Dim, b: Dim) => Dim;
 
-/** ONNX integer Div truncates toward zero; symbolic division only when exact. */
+/**
+ * ONNX integer Div truncates toward zero; symbolic division when exact, or by a positive constant
+ * of a dividend provably ≥ 0, where truncation is floor division (`(H)//2`).
+ */
 const divDim: DimOp = (a, b) => {
   if (typeof a === 'number' && typeof b === 'number') return b === 0 ? null : Math.trunc(a / b) + 0;
-  return dimDiv(a, b);
+  const exact = dimDiv(a, b);
+  if (exact !== null) return exact;
+  return typeof b === 'number' && b > 0 && dimNonNegative(a) ? dimFloorDiv(a, b) : null;
 };
 
 const ARITH: readonly [string, DimOp][] = [['Add', dimAdd], ['Sub', dimSub], ['Mul', dimMul], ['Div', divDim]];

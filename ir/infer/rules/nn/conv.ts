@@ -1,12 +1,16 @@
 /**
  * Inference for windowed ops: Conv, ConvInteger, QLinearConv, ConvTranspose, MaxPool,
  * AveragePool, LpPool and the global pools. Spatial sizes follow the kernels' geometry
- * (ir/ops/nn/common.ts windowGeometry); a symbolic input dim yields an expression only when the
- * result is exact (stride 1), else null.
+ * (ir/ops/nn/common.ts windowGeometry). A symbolic input dim yields the same arithmetic as an
+ * expression with floor division (ir/infer/dims.ts): a 3×3 stride-2 pad-1 Conv of `H` gives
+ * `(H+1)//2`. It assumes the model is valid (the window fits the padded input, as the kernel
+ * requires); where the exact result depends on the value (a ceil_mode correction that may fire),
+ * the dim is null.
  */
 import { DataType as DT } from '../../../dtype.js';
 import type { Dim } from '../../../types.js';
 import type { InferContext, InferRule, InferTable, Known } from '../../types.js';
+import { dimAdd, dimCeilDiv, dimFloorDiv, dimMul } from '../../dims.js';
 import { addConst, constDims, dtypeOf, isNum, shapeOf, tensor, unknownDims } from './util.js';
 
 interface WindowAttrs {
@@ -37,7 +41,7 @@ export function windowOut(inDim: Dim, w: WindowAttrs, i: number, ceil: boolean):
   if (inDim === null) return null;
   if (w.autoPad === 'SAME_UPPER' || w.autoPad === 'SAME_LOWER') {
     if (isNum(inDim)) return Math.ceil(inDim / s);
-    return s === 1 ? inDim : null;
+    return dimCeilDiv(inDim, s);
   }
   if (w.autoPad !== 'NOTSET' && w.autoPad !== 'VALID') return null;
   const pb = w.autoPad === 'VALID' ? 0 : w.pads[i], pe = w.autoPad === 'VALID' ? 0 : w.pads[i + nsp];
@@ -49,10 +53,11 @@ export function windowOut(inDim: Dim, w: WindowAttrs, i: number, ceil: boolean):
     if (ceil && (o - 1) * s >= inDim + pb) o--;
     return o;
   }
-  if (s !== 1) return null;
-  // Stride 1: floor and ceil agree; the ceil correction fires only when pe >= ek.
-  if (ceil && pe >= ek) return null;
-  return addConst(inDim, pb + pe - ek + 1);
+  // Symbolic: ceil(span/s)·s ≤ span + s − 1 < in + pb whenever pe + s ≤ ek, so then the
+  // correction above never fires; otherwise it depends on the value of the dim.
+  if (ceil && pe + s > ek) return null;
+  const span = addConst(inDim, pb + pe - ek);
+  return addConst(ceil ? dimCeilDiv(span, s) : dimFloorDiv(span, s), 1);
 }
 
 function convLike(x: Known | null, w: Known | null, ctx: InferContext, dtype: number): Known {
@@ -99,14 +104,14 @@ function convTranspose(x: Known | null, w: Known | null, ctx: InferContext): Kno
     if (!wa || outPad.length !== nsp || d === null) { out.push(null); continue; }
     const s = wa.strides[i], ek = (wa.kernel[i] - 1) * wa.dilations[i] + 1;
     if (wa.autoPad === 'SAME_UPPER' || wa.autoPad === 'SAME_LOWER') {
-      out.push(isNum(d) ? d * s : s === 1 ? d : null);
+      out.push(dimMul(d, s));
       continue;
     }
     if (wa.autoPad !== 'NOTSET' && wa.autoPad !== 'VALID') { out.push(null); continue; }
     const pads = wa.autoPad === 'VALID' ? 0 : wa.pads[i] + wa.pads[i + nsp];
     const c = outPad[i] + ek - pads;
     if (isNum(d)) { const o = s * (d - 1) + c; out.push(o >= 0 ? o : null); }
-    else out.push(s === 1 ? addConst(d, c - 1) : null);
+    else out.push(dimAdd(dimMul(d, s), c - s));
   }
   return tensor(dtype, out);
 }
@@ -149,7 +154,8 @@ const rules: InferRule[] = [
       const sp: Dim[] = wa && wa.autoPad === 'NOTSET' ? xs.slice(2).map((d, i) => {
         // Inverse of the pooling size: (in − 1)·stride + kernel − pads.
         const c = wa.kernel[i] - wa.pads[i] - wa.pads[i + nsp];
-        return isNum(d) && d >= 1 ? ((d - 1) * wa.strides[i] + c >= 0 ? (d - 1) * wa.strides[i] + c : null) : null;
+        if (!isNum(d)) return d === null ? null : dimAdd(dimMul(d, wa.strides[i]), c - wa.strides[i]);
+        return d >= 1 ? ((d - 1) * wa.strides[i] + c >= 0 ? (d - 1) * wa.strides[i] + c : null) : null;
       }) : unknownDims(nsp);
       return [tensor(dtype, [xs[0], xs[1], ...sp])];
     },

@@ -4,7 +4,7 @@
  */
 import { DataType as DT } from '../../../dtype.js';
 import type { Dim } from '../../../types.js';
-import { dimAdd, dimDiv, dimMul } from '../../dims.js';
+import { dimAdd, dimDiv, dimFloorDiv, dimMul } from '../../dims.js';
 import type { InferContext, InferRule, InferTable, Known } from '../../types.js';
 import { constDims, constNumbers, dtypeOf, isNum, normAxis, sameAs, shapeOf, tensor, unknownDims } from './util.js';
 
@@ -37,6 +37,18 @@ function attention(ins: readonly (Known | null)[], ctx: InferContext): (Known | 
   return [tensor(tq, y), tensor(tk, [B, Hkv, total, Dk]), tensor(tk, [B, Hkv, total, Dv]), tensor(tq, [B, Hq, Sq, total])];
 }
 
+/**
+ * floor(d·s) for a symbolic d where it is exact in any float arithmetic a runtime may use (float32
+ * included, for d < 2^24): an integer scale gives `s*d`, a scale 2^-e gives `(d)//2^e`
+ * (0.5 → `(H)//2`); any other scale's product may round, so null.
+ */
+function symbolicScaled(d: Dim, s: number): Dim {
+  if (d === null || !(s > 0)) return null;
+  if (Number.isInteger(s)) return mul(d, s);
+  const inv = 1 / s;
+  return Number.isInteger(inv) && (inv & (inv - 1)) === 0 && inv <= 2 ** 24 ? dimFloorDiv(d, inv) : null;
+}
+
 /** Resize (opset 11+: X, roi, scales, sizes) and the legacy scale-only forms. */
 function resize(x: Known | null, scalesK: Known | null | undefined, sizesK: Known | null | undefined, ctx: InferContext, axesAttr: boolean): Known {
   const xs = shapeOf(x), dtype = dtypeOf(x);
@@ -66,7 +78,7 @@ function resize(x: Known | null, scalesK: Known | null | undefined, sizesK: Know
     axes.forEach((ax, i) => {
       const d = xs[ax], s = scales[i];
       if (isNum(d)) out[ax] = s > 0 ? Math.floor(d * s) : null;
-      else out[ax] = s === 1 ? d : Number.isInteger(s) && s > 0 ? mul(d, s) : null;
+      else out[ax] = symbolicScaled(d, s);
     });
     return tensor(dtype, out);
   }

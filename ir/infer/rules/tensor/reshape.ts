@@ -5,7 +5,7 @@
  */
 import { reshapeAllowzero, reshapeOperand, squeezeAxes, unsqueezeAxes } from '../../../ops/operands.js';
 import type { Dim } from '../../../types.js';
-import { dimDiv, dimEq, dimMul } from '../../dims.js';
+import { dimDiv, dimEq, dimFloorDiv, dimMul } from '../../dims.js';
 import type { InferFn, InferRule, Known } from '../../types.js';
 import {
   broadcastShapes, dimProduct, dimsOf, dimsOut, dtypeOf, freshen, type In, intOf, isIntType, lengthOf, MAX_VALUE_ELEMENTS,
@@ -185,6 +185,14 @@ const range: InferFn = (ins, ctx) => {
   return [tensorOut(dtype, [ctx.freshDim()])];
 };
 
+/**
+ * h / b for SpaceToDepth: the kernel requires b to divide h, so for a symbolic h the exact quotient
+ * equals floor(h / b), printed `(h)//b` when no polynomial quotient exists.
+ */
+function blockDiv(h: Dim, b: number): Dim {
+  return dimDiv(h, b) ?? (typeof h === 'string' ? dimFloorDiv(h, b) : null);
+}
+
 function blockRule(toSpace: boolean): InferFn {
   return (ins, ctx) => {
     const x = shapeOf(ins[0]);
@@ -194,7 +202,7 @@ function blockRule(toSpace: boolean): InferFn {
     const [n, c, h, w] = x;
     return [tensorOut(dtype, toSpace
       ? [n, dimDiv(c, b * b), dimMul(h, b), dimMul(w, b)]
-      : [n, dimMul(c, b * b), dimDiv(h, b), dimDiv(w, b)])];
+      : [n, dimMul(c, b * b), blockDiv(h, b), blockDiv(w, b)])];
   };
 }
 

@@ -5,7 +5,7 @@
 import type { Dim } from '../../../types.js';
 import { concatAxis, padOperands, sliceOperands, splitOperand } from '../../../ops/operands.js';
 import { sliceAxisRange } from '../../../ops/tensor/slice.js';
-import { dimAdd, dimDiv, dimEq, dimSub, isSymbol } from '../../dims.js';
+import { dimAdd, dimCeilDiv, dimDiv, dimEq, dimSub, isSymbol } from '../../dims.js';
 import type { InferFn, InferRule, Known } from '../../types.js';
 import {
   dimsOf, dimsOut, dtypeOf, freshen, type In, minDim, indexIntsOf, isIntType, lengthOf, mergeDim, normAxes, normAxis, operandInts,
@@ -83,9 +83,11 @@ const TO_END = 2 ** 31 - 1;
 
 function sliceDim(dim: Dim, start: number, end: number, step: number): Dim {
   if (typeof dim === 'number') return sliceAxisRange(dim, start, end, step)[1];
-  // A symbolic dim: only `start ≥ 0 … to the end` with step 1 is exact (assuming dim ≥ start).
-  if (dim !== null && step === 1 && end >= TO_END && start >= 0) return start === 0 ? dim : dimSub(dim, start);
-  return null;
+  // A symbolic dim: only `start ≥ 0 … to the end` with a positive step is exact (assuming
+  // dim ≥ start): ceil((dim − start) / step) elements, `(H+1)//2` for `H[::2]`.
+  if (dim === null || end < TO_END || start < 0 || step < 1) return null;
+  if (step === 1) return start === 0 ? dim : dimSub(dim, start);
+  return dimCeilDiv(dimSub(dim, start), step);
 }
 
 /**
