@@ -102,7 +102,42 @@ function squeezeUnsqueeze(name: string, inner: ReturnType<typeof op.Squeeze>, ou
   });
 }
 
+/**
+ * Unsqueeze(Unsqueeze(x, a1), a2) = Unsqueeze(x, a) of rank r + |a1| + |a2|: a2 are final
+ * positions; the intermediate's dims fill the other final positions in order, so a1's inserted
+ * dims land at those positions' a1-th entries.
+ */
+function unsqueezeUnsqueeze(name: string, inner: ReturnType<typeof op.Unsqueeze>, outer: (i: typeof inner) => ReturnType<typeof op.Unsqueeze>, attrForm: boolean): Rule {
+  return rule(
+    name,
+    outer(inner),
+    (m, emit, axes: number[]) => {
+      const b = m as { x: ValueId };
+      return attrForm ? emit.op('Unsqueeze', [b.x], { axes: axes.map(BigInt) }) : emit.op('Unsqueeze', [b.x, emit.constant(int64s(axes))]);
+    },
+    {
+      check: (m, g) => {
+        const b = m as { x: ValueId; a1?: ConstBinding; a2?: ConstBinding; t1?: unknown; t2?: unknown };
+        const a1 = axesOf(b.a1, b.t1);
+        const a2 = axesOf(b.a2, b.t2);
+        if (!a1 || !a2) return fail('axes are not constant');
+        const r = rank(g.view, b.x);
+        const mid = r === undefined ? undefined : r + a1.length;
+        const n1 = normalizeAxes(a1, mid);
+        const n2 = normalizeAxes(a2, mid === undefined ? undefined : mid + a2.length);
+        if (!n1 || !n2) return fail('negative axes need a rank that is unknown');
+        // The final positions a2 does not take, in order: where the intermediate's dims go.
+        const free: number[] = [];
+        for (let i = 0; free.length <= Math.max(...n1, -1); i++) if (!n2.includes(i)) free.push(i);
+        return [...n2, ...n1.map((i) => free[i])].sort((p, q) => p - q);
+      },
+    },
+  );
+}
+
 const squeezePairs: Rule[] = [
+  unsqueezeUnsqueeze('unsqueeze-unsqueeze', op.Unsqueeze(x, P.constVar('a1')), (i) => op.Unsqueeze(i, P.constVar('a2')), false),
+  unsqueezeUnsqueeze('unsqueeze-unsqueeze-attr', op.Unsqueeze(x, { axes: P.attr('t1') }), (i) => op.Unsqueeze(i, { axes: P.attr('t2') }), true),
   unsqueezeSqueeze('unsqueeze-squeeze', op.Unsqueeze(x, P.constVar('a1')), (i) => op.Squeeze(i, P.constVar('a2'))),
   unsqueezeSqueeze('unsqueeze-squeeze-attr', op.Unsqueeze(x, { axes: P.attr('t1') }), (i) => op.Squeeze(i, { axes: P.attr('t2') })),
   squeezeUnsqueeze('squeeze-unsqueeze', op.Squeeze(x, P.constVar('a1')), (i) => op.Unsqueeze(i, P.constVar('a2'))),
