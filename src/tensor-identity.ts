@@ -81,3 +81,26 @@ export function sameTensor(a: Tensor, b: Tensor): boolean {
   }
   return true;
 }
+
+const WINDOW = 256;
+
+/**
+ * A cheap key that equal tensors share: a hash of three small windows of the payload (start,
+ * middle, end), read by position. Tensors whose sample keys differ are different; only those that
+ * share one need `tensorKey`, which reads everything (distinct weights of one shape, the usual
+ * case, differ in their first bytes).
+ */
+export function tensorSampleKey(t: Tensor): string | undefined {
+  const p = payload(t);
+  if (p === undefined) return undefined;
+  const f = flatten(p);
+  let h = 0x811c9dc5;
+  const mix = (c: Uint8Array) => {
+    for (let i = 0; i < c.length; i++) h = Math.imul(h ^ c[i], 0x01000193);
+  };
+  const n = f.length;
+  const at = (o: number) => Math.max(0, Math.min(o, n - WINDOW));
+  if (n <= 3 * WINDOW) mix(f.read(0, n));
+  else for (const o of [0, at(Math.floor(n / 2)), n - WINDOW]) mix(f.read(o, WINDOW));
+  return `${n}|${(h >>> 0).toString(16)}`;
+}

@@ -3,7 +3,8 @@
  * a duplicate read the first one (in initializer order, or an enclosing graph's, which is in scope
  * in every subgraph) and the duplicate is dropped.
  *
- * Cheap first: tensors are grouped by dtype, dims and payload length, and only groups of two or
+ * Cheap first: tensors are grouped by dtype, dims and payload length, then by a hash of three small
+ * windows of their bytes, and only groups of two or
  * more are hashed (read in chunks, so lazy payloads are never held whole) and then compared byte
  * for byte: a hash collision never merges two tensors.
  *
@@ -18,7 +19,7 @@ import type { Graph, Model, Tensor, Value, ValueId } from '../../ir/types.js';
 import { usesOf } from '../../ir/uses.js';
 import { mapGraphs, type GraphPath } from '../../ir/walk.js';
 import { definePass, type PassStats } from '../../src/pass.js';
-import { sameTensor, tensorKey } from '../../src/tensor-identity.js';
+import { sameTensor, tensorKey, tensorSampleKey } from '../../src/tensor-identity.js';
 
 interface Candidate {
   readonly id: ValueId;
@@ -56,27 +57,44 @@ function dedupeGraph(e: Editor, path: GraphPath, dropped: Set<ValueId>, stats?: 
     if (list) list.push(c);
     else bySize.set(k, [c]);
   }
-  for (const group of bySize.values()) {
-    if (group.length < 2 || !group.some((c) => c.local)) continue;
-    const byHash = new Map<string, Candidate[]>();
-    for (const c of group) {
-      const h = tensorKey(c.tensor);
-      if (h === undefined) continue;
-      const kept = byHash.get(h);
-      if (!kept) {
-        byHash.set(h, [c]);
-        continue;
-      }
-      const same = kept.find((k) => sameTensor(k.tensor, c.tensor));
-      if (!same) {
-        kept.push(c);
-        continue;
-      }
-      if (!c.local || e.isGraphOutput(c.id)) continue;
-      e.replaceAllUses(c.id, same.id);
-      dropped.add(c.id);
-      stats?.count('initializers');
+  for (const sized of bySize.values()) {
+    if (sized.length < 2 || !sized.some((c) => c.local)) continue;
+    for (const group of bySample(sized)) dedupeGroup(e, group, dropped, stats);
+  }
+}
+
+/** Splits a size group by sample key (three small windows), dropping singletons: only candidates that may be equal go on to full hashing. */
+function bySample(group: readonly Candidate[]): Candidate[][] {
+  const m = new Map<string, Candidate[]>();
+  for (const c of group) {
+    const k = tensorSampleKey(c.tensor);
+    if (k === undefined) continue;
+    const list = m.get(k);
+    if (list) list.push(c);
+    else m.set(k, [c]);
+  }
+  return [...m.values()].filter((g) => g.length > 1 && g.some((c) => c.local));
+}
+
+function dedupeGroup(e: Editor, group: readonly Candidate[], dropped: Set<ValueId>, stats?: PassStats): void {
+  const byHash = new Map<string, Candidate[]>();
+  for (const c of group) {
+    const h = tensorKey(c.tensor);
+    if (h === undefined) continue;
+    const kept = byHash.get(h);
+    if (!kept) {
+      byHash.set(h, [c]);
+      continue;
     }
+    const same = kept.find((k) => sameTensor(k.tensor, c.tensor));
+    if (!same) {
+      kept.push(c);
+      continue;
+    }
+    if (!c.local || e.isGraphOutput(c.id)) continue;
+    e.replaceAllUses(c.id, same.id);
+    dropped.add(c.id);
+    stats?.count('initializers');
   }
 }
 
