@@ -4,6 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { loadModel, saveModel } from '../node/io.js';
+import { optimize } from '../node/optimize.js';
 import { verify } from '../ir/verify/verify.js';
 import type { Graph, Model, Node, NodeId, Value, ValueId } from '../ir/types.js';
 
@@ -68,4 +69,15 @@ if (out) {
   );
   console.log('');
   console.log(`Verifier: ${errors} errors. Heap per node = heapUsed after load − before, after gc, / nodes (the whole IR: nodes, values, attrs, names).`);
+  console.log('');
+  // -O1 and -O2 on the same model (load, optimize, save), in process.
+  for (const level of [1, 2] as const) {
+    const [r, tOpt] = time(() => {
+      const m = loadModel(out);
+      const o = optimize(m, { level });
+      saveModel(o.model, `${out}.O${level}.onnx`);
+      return o;
+    });
+    console.log(`-O${level} (load + optimize + save): **${tOpt.toFixed(2)} s** (target < 10 s), ${r.report.nodes.before.toLocaleString('en')} → ${r.report.nodes.after.toLocaleString('en')} nodes.`);
+  }
 }

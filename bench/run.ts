@@ -134,6 +134,44 @@ async function benchEvaluator(): Promise<void> {
   log('');
 }
 
+/** -O1 and -O2 on the corpus against the peers, speed against onnxruntime's basic level, determinism. */
+async function benchOptimize(): Promise<void> {
+  const { corpusModels } = await import('./corpus.js');
+  const { formatRows, optimizeCorpusModel } = await import('./optimize-corpus.js');
+  const models = corpusModels().filter((m) => m !== 'llama-3gb.legacy');
+  for (const level of [1, 2] as const) {
+    const rows = [];
+    for (const m of models) rows.push(await optimizeCorpusModel(m, { level, ortTime: m.startsWith('bert-base') }));
+    log(`### -O${level} on the corpus (\`lathe optimize -O${level}\` in process: load, optimize, save)`);
+    log('');
+    for (const l of formatRows(rows)) log(l);
+    log('');
+    for (const r of rows.filter((x) => x.ortSeconds !== undefined)) {
+      log(`- ${r.model}: lathe -O${level} ${r.seconds.toFixed(2)} s vs onnxruntime basic (session with optimized_model_filepath, best of 2) ${r.ortSeconds!.toFixed(2)} s: **${(r.seconds / r.ortSeconds!).toFixed(2)}x** (target: at most 0.25x)`);
+    }
+    log('');
+  }
+  // Determinism: the same input and options give byte-identical output.
+  const input = filledModel('bert-base.legacy');
+  const a = join(work, 'det-a.onnx');
+  const b = join(work, 'det-b.onnx');
+  cli(['optimize', input, '-o', a, '--quiet']);
+  cli(['optimize', input, '-o', b, '--quiet']);
+  const same = readFileSync(a).equals(readFileSync(b));
+  log(`Determinism: two \`lathe optimize\` (-O2) runs on bert-base.legacy give ${same ? '**byte-identical**' : '**DIFFERENT**'} files.`);
+  log('');
+}
+
+async function benchLlamaOptimize(): Promise<void> {
+  const input = filledModel('llama-3gb.legacy');
+  for (const level of [1, 2]) {
+    const out = join(work, `llama-3gb-O${level}.onnx`);
+    const [t, rss] = cliPeak(['optimize', input, '-o', out, `-O${level}`, '--quiet']);
+    log(`- llama-3gb.legacy -O${level}: ${t.toFixed(1)} s, peak RSS **${mb(rss)}** (target: under 1,000 MB)`);
+  }
+  log('');
+}
+
 async function main(): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'));
   log(`## ${new Date().toISOString().slice(0, 10)} — lathe ${pkg.version}`);
@@ -145,6 +183,8 @@ async function main(): Promise<void> {
   if (want('llama')) await benchLlama();
   if (want('large')) benchLarge();
   if (want('eval')) await benchEvaluator();
+  if (want('optimize')) await benchOptimize();
+  if (want('llama-optimize')) await benchLlamaOptimize();
   const file = join(projectRoot, 'BENCHMARKS.md');
   const head = '# lathe benchmarks\n\nWritten by `npm run bench` (bench/run.ts). Newest run first.\n\n';
   const old = existsSync(file) ? readFileSync(file, 'utf8').replace(head, '') : '';
