@@ -29,6 +29,9 @@ const floatAttr = (n: Node, name: string, dflt: number): number => {
 interface Layer {
   /** The weight as it is and its value id. */
   readonly w: ConstBinding;
+  /** The weight's dtype and dims (from its metadata: `w.tensor` reads the payload). */
+  readonly dtype: number;
+  readonly dims: readonly number[];
   /** The bias, when the producer has one (a constant), as stored. */
   readonly b?: TensorValue;
   /** The axis of the weight that indexes output channels. */
@@ -63,34 +66,38 @@ function biasValue(view: GraphView, v: ValueId, opset: number): TensorValue | un
 const FILLS = new Set(['Expand', 'ConstantOfShape', 'Tile', 'Cast', 'Identity']);
 
 function layerOf(node: Node, w: ConstBinding, view: GraphView, opset: number): Layer | Fail {
-  const wt = w.tensor;
-  if (!FLOATS.has(wt.dtype)) return fail('the weight is not a float tensor');
+  // The weight's dtype and dims from its metadata: its elements are read only once a fold is sure.
+  const dt = view.dtype(w.id);
+  const dims = view.shape(w.id);
+  if (dt === undefined || !FLOATS.has(dt)) return fail('the weight is not a float tensor');
+  if (!dims || !dims.every((d): d is number => typeof d === 'number')) return fail('the weight dims are unknown');
   if (view.useCount(w.id) > 1) return fail('the weight is shared with another node (folding would copy it)');
   const biasId = node.inputs[2] ?? null;
   let b: TensorValue | undefined;
   if (biasId !== null) {
     b = biasValue(view, biasId, opset);
     if (!b) return fail('the bias is not constant');
-    if (b.dtype !== wt.dtype) return fail('bias and weight dtypes differ');
+    if (b.dtype !== dt) return fail('bias and weight dtypes differ');
   }
-  const base = { w, ...(b && { b }) };
+  const meta = { dtype: dt, dims: dims as number[] };
+  const base = { w, ...meta, ...(b && { b }) };
   switch (node.op) {
     case 'Conv':
-      return { ...base, wAxis: 0, channels: wt.dims[0], outRank: wt.dims.length, outAxis: 1 };
+      return { ...base, wAxis: 0, channels: meta.dims[0], outRank: meta.dims.length, outAxis: 1 };
     case 'ConvTranspose': {
       if (intAttr(node, 'group', 1) !== 1) return fail('ConvTranspose with group > 1 (channels interleave across groups)');
-      return { ...base, wAxis: 1, channels: wt.dims[1], outRank: wt.dims.length, outAxis: 1 };
+      return { ...base, wAxis: 1, channels: meta.dims[1], outRank: meta.dims.length, outAxis: 1 };
     }
     case 'Gemm': {
-      if (wt.dims.length !== 2) return fail('the Gemm weight is not 2-D');
+      if (meta.dims.length !== 2) return fail('the Gemm weight is not 2-D');
       const transB = intAttr(node, 'transB', 0) === 1;
-      return { ...base, wAxis: transB ? 0 : 1, channels: wt.dims[transB ? 0 : 1], outRank: 2, outAxis: 1 };
+      return { ...base, wAxis: transB ? 0 : 1, channels: meta.dims[transB ? 0 : 1], outRank: 2, outAxis: 1 };
     }
     case 'MatMul': {
-      if (wt.dims.length !== 2) return fail('the MatMul weight is not 2-D');
+      if (meta.dims.length !== 2) return fail('the MatMul weight is not 2-D');
       // MatMul's output has x's rank (at least 1); its channels are the last axis.
       const r = view.shape(node.inputs[0] as ValueId)?.length;
-      return { ...base, wAxis: 1, channels: wt.dims[1], outRank: r, outAxis: r === undefined ? -1 : r - 1 };
+      return { ...base, wAxis: 1, channels: meta.dims[1], outRank: r, outAxis: r === undefined ? -1 : r - 1 };
     }
     default:
       return fail(`${node.op} has no weight to fold into`);
@@ -105,7 +112,7 @@ interface Folded {
 }
 
 /** W · k along the output-channel axis, in W's dtype. */
-const scaleWeight = (l: Layer, k: TensorValue): TensorValue => cast(mul(f64(l.w.tensor), f64(along(k, l.w.tensor.dims.length, l.wAxis))), l.w.tensor.dtype);
+const scaleWeight = (l: Layer, k: TensorValue): TensorValue => cast(mul(f64(l.w.tensor), f64(along(k, l.dims.length, l.wAxis))), l.dtype);
 
 function rebuild(emit: Parameters<Parameters<typeof rule>[2]>[1], f: Folded, x: ValueId): ValueId {
   const n = f.node;
@@ -152,7 +159,7 @@ function bnRule(producer: 'Conv' | 'ConvTranspose' | 'Gemm' | 'MatMul'): Rule {
         if ('kind' in st) return st;
         // (B − mean)·s + bias = B·s + (bias − mean·s); B (a Conv bias [C], a Gemm C) broadcasts against s [C] from the right.
         const b = l.b ? add(mul(f64(l.b), st.s), st.shift) : st.shift;
-        return finite({ node: m.layer, w: scaleWeight(l, st.s), b: cast(b, l.w.tensor.dtype) });
+        return finite({ node: m.layer, w: scaleWeight(l, st.s), b: cast(b, l.dtype) });
       },
     },
   );
@@ -169,12 +176,15 @@ function channelRule(producer: 'Conv' | 'ConvTranspose' | 'Gemm' | 'MatMul', kin
       check: (m, g: MatchContext) => {
         const l = layerOf(m.layer, m.w, g.view, g.opset);
         if ('kind' in l) return l;
+        // The constant's dtype and dims first, from its metadata: only a fitting one is read.
+        if (g.view.dtype(m.k.id) !== l.dtype) return fail('the constant and the weight have different dtypes');
+        const kDims = g.view.shape(m.k.id);
+        if (!kDims || kDims.length > (l.outRank ?? 1) || kDims.filter((d) => d !== 1).length > 1) return fail('the constant is not one value per output channel (it would broadcast the output)');
         const k = m.k.tensor;
-        if (k.dtype !== l.w.tensor.dtype) return fail('the constant and the weight have different dtypes');
         // A MatMul of unknown rank may be 1-D: then only a vector or a scalar keeps its shape.
         const vec = l.outRank === undefined ? perChannel(k, 1, 0, l.channels) : perChannel(k, l.outRank, l.outAxis, l.channels);
         if (!vec) return fail('the constant is not one value per output channel (it would broadcast the output)');
-        const dt = l.w.tensor.dtype;
+        const dt = l.dtype;
         // Biases (a Conv bias [C], a Gemm C) broadcast against the channel vector from the right.
         if (kind === 'Mul') {
           const b = l.b && cast(mul(f64(l.b), f64(vec)), dt);

@@ -12,6 +12,7 @@
  * without uses are removed. Declines are reported to `trace` with their reason.
  */
 import { editAll, type Editor } from '../../ir/edit/edit.js';
+import { LatheError } from '../../ir/error.js';
 import type { GraphPath } from '../../ir/walk.js';
 import type { Model, Node, NodeId, ValueId } from '../../ir/types.js';
 import { makeEmitter, type EmitterState } from './emit.js';
@@ -92,7 +93,15 @@ function tryRule(rule: Rule, node: Node, e: Editor, view: GraphView, opset: numb
       continue;
     }
     const ctx: MatchContext = { view, root: node, nodes: sol.nodes, opset };
-    const data = rule.check(sol.env, ctx);
+    let data: unknown;
+    try {
+      data = rule.check(sol.env, ctx);
+    } catch (err) {
+      // A constant whose payload cannot be read (a stripped skeleton …): the rule declines.
+      if (!(err instanceof LatheError)) throw err;
+      reason = err.message;
+      continue;
+    }
     if (data === false || isFail(data)) {
       reason = data === false ? 'check declined' : data.reason;
       continue;

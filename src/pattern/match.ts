@@ -6,7 +6,9 @@
  */
 import { attrToJs, attrEquals } from './attr-value.js';
 import { isCommutative } from '../../ir/ops/traits.js';
-import type { PNode } from './pattern.js';
+import type { ConstBinding, PNode } from './pattern.js';
+import type { TensorValue } from '../../ir/ops/types.js';
+import { LatheError } from '../../ir/error.js';
 import type { GraphView } from './view.js';
 import type { Node, ValueId } from '../../ir/types.js';
 
@@ -23,6 +25,19 @@ export interface MatchState {
 
 function label(node: Node): string {
   return node.name ? `${node.op} '${node.name}'` : `${node.op} (${node.id})`;
+}
+
+/** A constant binding whose elements are decoded on first use (a weight stays in its file otherwise). */
+function lazyConst(id: ValueId, view: GraphView): ConstBinding {
+  let t: TensorValue | undefined;
+  return {
+    id,
+    get tensor(): TensorValue {
+      t ??= view.constant(id);
+      if (!t) throw new LatheError(`constant ${id} cannot be read`);
+      return t;
+    },
+  };
 }
 
 function* bindValue(name: string, v: ValueId, s: Solution, st: MatchState): Generator<Solution> {
@@ -121,15 +136,22 @@ export function* matchValue(p: PNode, v: ValueId | null, s: Solution, view: Grap
       yield* bindValue(p.name, v, s, st);
       return;
     case 'const': {
-      const t = view.constant(v);
-      if (!t || (p.test && !p.test(t))) {
+      // Only a test needs the elements; a binding reads them when the rule asks (lazily, once).
+      if (!view.isConstant(v)) {
         st.failure = `${v} is not ${p.label}`;
         return;
+      }
+      if (p.test) {
+        const t = view.constant(v);
+        if (!t || !p.test(t)) {
+          st.failure = `${v} is not ${p.label}`;
+          return;
+        }
       }
       if (p.name === undefined) yield s;
       else {
         const prev = s.env[p.name] as { id: ValueId } | undefined;
-        if (prev === undefined) yield { env: { ...s.env, [p.name]: { id: v, tensor: t } }, nodes: s.nodes };
+        if (prev === undefined) yield { env: { ...s.env, [p.name]: lazyConst(v, view) }, nodes: s.nodes };
         else if (prev.id === v) yield s;
         else st.failure = `${p.name} would stand for two different constants`;
       }

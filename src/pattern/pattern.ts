@@ -138,7 +138,7 @@ export type Var<N extends string> = Pattern<{ readonly [K in N]: ValueId }>;
 function constTest(value: number | ((t: TensorValue) => boolean) | undefined): ((t: TensorValue) => boolean) | undefined {
   if (value === undefined || typeof value === 'function') return value;
   return (t) => {
-    if (Array.isArray(t.data) || t.data.length === 0) return false;
+    if (Array.isArray(t.data) || t.data.length === 0 || t.data.length > 1 << 16) return false;
     for (let i = 0; i < t.data.length; i++) if (Number(t.data[i]) !== value) return false;
     return true;
   };

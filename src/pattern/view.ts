@@ -24,6 +24,11 @@ export interface GraphView {
   /** The elements of a constant value (initializer that is not a graph input, or Constant output). */
   constant(v: ValueId): TensorValue | undefined;
   /**
+   * Whether `v` is a constant, without reading its payload (a weight of a large model stays in its
+   * file until a rule's check needs its elements).
+   */
+  isConstant(v: ValueId): boolean;
+  /**
    * For an integer value holding dims (a computed Reshape target …): its elements, possibly
    * symbolic, when inference (the rule pass's `infer` option) knows them.
    */
@@ -58,6 +63,8 @@ function constantNodeValue(node: Node): TensorValue | undefined {
   }
 }
 
+const CACHE_ELEMENTS = 1 << 16;
+
 /** A view over an edit session. Constant values are decoded once per value (payloads may be lazy). */
 export function editorView(e: Editor, inFunction: boolean, facts?: Facts): GraphView {
   // A declared type first (the model's own, or written by a rewrite), else the inferred one.
@@ -86,6 +93,12 @@ export function editorView(e: Editor, inFunction: boolean, facts?: Facts): Graph
       const t = typeOf(v);
       return t && t.kind === 'tensor' && t.shape ? t.shape : value?.tensor?.dims;
     },
+    isConstant(v) {
+      const value = e.value(v);
+      if (value?.tensor) return !e.isGraphInput(v);
+      const p = view.producer(v);
+      return p !== undefined && p.node.op === 'Constant' && p.node.domain === '' && p.node.attrs.length === 1 && p.node.attrs[0].kind !== 'sparse_tensor';
+    },
     constant(v) {
       const known = constants.get(v);
       if (known !== undefined) return known ?? undefined;
@@ -102,7 +115,9 @@ export function editorView(e: Editor, inFunction: boolean, facts?: Facts): Graph
         if (!(err instanceof LatheError)) throw err;
         out = undefined;
       }
-      constants.set(v, out ?? null);
+      // Small constants are kept for the next match; a weight is decoded again when asked (rarely),
+      // so a pass over a 3 GB model never holds its weights.
+      if (!out || out.data.length <= CACHE_ELEMENTS) constants.set(v, out ?? null);
       return out;
     },
   };
