@@ -22,6 +22,8 @@ export interface ByteSource {
    * sources) or a fresh buffer. Throws `LatheError` when the range lies past the end.
    */
   read(offset: number, length: number, into?: Uint8Array): Uint8Array;
+  /** True when `read` without `into` always returns a new buffer of its own (file sources): the caller may keep it as it is. */
+  readonly freshReads?: boolean;
 }
 
 /** A byte range of a source: raw little-endian tensor data (or a packed repeated field). */

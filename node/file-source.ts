@@ -129,6 +129,7 @@ function sourceOver(fd: number, size: number, path: string, own: boolean): ByteS
   const source = {
     size,
     label: path,
+    freshReads: true,
     read(offset: number, length: number, into?: Uint8Array): Uint8Array {
       if (!open) throw new LatheError(`read of ${path} after it was closed`, path);
       if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {

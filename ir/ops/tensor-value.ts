@@ -47,7 +47,7 @@ function halfValues(): Float32Array {
  * A fresh, aligned copy of `bytes` (typed-array views need alignment). Not `bytes.slice()`: on a
  * Node Buffer, `slice` is a VIEW of the shared pool, whose `.buffer` starts elsewhere.
  */
-function aligned(bytes: Uint8Array): ArrayBuffer {
+function alignedCopy(bytes: Uint8Array): ArrayBuffer {
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);
   return copy.buffer;
@@ -57,10 +57,12 @@ function aligned(bytes: Uint8Array): ArrayBuffer {
  * Decodes raw little-endian bytes of `count` elements of `dtype` into runtime storage.
  * `what` names the tensor in errors.
  */
-export function decodeRaw(dtype: number, count: number, bytes: Uint8Array, what: string): NumericArray {
+export function decodeRaw(dtype: number, count: number, bytes: Uint8Array, what: string, owned = false): NumericArray {
   const need = rawByteLength(dtype, count);
   if (need === undefined) throw new LatheError(`${what}: cannot decode ${dtypeName(dtype)} from raw bytes`);
   if (bytes.length !== need) throw new LatheError(`${what}: payload is ${bytes.length} bytes, ${dtypeName(dtype)} × ${count} needs ${need}`);
+  // Bytes read for this call alone (a file read) need no copy when they are aligned for the type.
+  const aligned = (b: Uint8Array): ArrayBuffer | SharedArrayBuffer => (owned && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : alignedCopy(b));
   switch (dtype) {
     case D.FLOAT: return new Float32Array(aligned(bytes), 0, count);
     case D.DOUBLE: return new Float64Array(aligned(bytes), 0, count);
@@ -139,11 +141,15 @@ export function tensorValue(t: Tensor, what = 'tensor'): TensorValue {
   const payload = rawPayload(t, what);
   if (payload === undefined) throw new LatheError(`${what}: tensor has no readable payload`);
   const bytes = payload instanceof Blob ? payload.bytes() : payload;
-  return { kind: 'tensor', dtype: t.dtype, dims, data: decodeRaw(t.dtype, count, bytes, what) };
+  return { kind: 'tensor', dtype: t.dtype, dims, data: decodeRaw(t.dtype, count, bytes, what, payload instanceof Blob && payload.source.freshReads === true) };
 }
 
-/** Raw little-endian bytes of a runtime tensor (sub-byte types packed, widened floats narrowed). */
-export function encodeRaw(v: TensorValue): Uint8Array {
+/**
+ * Raw little-endian bytes of a runtime tensor (sub-byte types packed, widened floats narrowed).
+ * With `share`, a plain numeric tensor's bytes are a view of its storage, not a copy (for a value
+ * nothing will write to again, such as a folded constant).
+ */
+export function encodeRaw(v: TensorValue, share = false): Uint8Array {
   const { dtype, data } = v;
   if (Array.isArray(data)) throw new LatheError(`${dtypeName(dtype)} tensor holds strings`);
   const count = dtype === D.COMPLEX64 || dtype === D.COMPLEX128 ? data.length / 2 : data.length;
@@ -184,18 +190,19 @@ export function encodeRaw(v: TensorValue): Uint8Array {
       if (need === undefined || need !== data.byteLength) {
         throw new LatheError(`${dtypeName(dtype)} tensor has ${data.byteLength} bytes of ${data.constructor.name}, expected ${need}`);
       }
-      return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+      const view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      return share ? view : view.slice();
     }
   }
 }
 
-/** A runtime tensor as an IR tensor (raw payload, or string_data for strings). */
-export function toTensor(v: TensorValue, name?: string): Tensor {
+/** A runtime tensor as an IR tensor (raw payload, or string_data for strings); `share`: see encodeRaw. */
+export function toTensor(v: TensorValue, name?: string, share = false): Tensor {
   const dims = v.dims.slice();
   const base = name === undefined ? {} : { name };
   if (v.dtype === D.STRING) {
     if (!Array.isArray(v.data)) throw new LatheError('string tensor holds numbers');
     return { ...base, dtype: v.dtype, dims, data: { kind: 'strings', values: v.data.map((s) => utf8Encoder.encode(s)) } };
   }
-  return { ...base, dtype: v.dtype, dims, data: { kind: 'raw', bytes: encodeRaw(v) } };
+  return { ...base, dtype: v.dtype, dims, data: { kind: 'raw', bytes: encodeRaw(v, share) } };
 }

@@ -151,7 +151,8 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
     }
     const tensors = checkResults(node, results, outputDtypes);
     if (!tensors) continue;
-    const made = tensors.map((t) => (t ? toTensor(t) : null));
+    // A folded result is written to nothing afterwards: its bytes can be a view of the kernel's output.
+    const made = tensors.map((t) => (t ? toTensor(t, undefined, true) : null));
     const bytes = made.reduce((n, t) => n + (t ? tensorBytes(t) : 0), 0);
     if (bytes > budget) {
       stats?.count('over-budget');

@@ -4,7 +4,7 @@
  * Range. Pure reshapes share the input's storage (runtime values are immutable).
  */
 import { DataType as D, dtypeName } from '../../dtype.js';
-import type { OpDef, TensorValue } from '../types.js';
+import type { NumericArray, OpDef, TensorValue } from '../types.js';
 import { broadcastShape, sizeOf, strides } from '../util.js';
 import { reshapeAllowzero, reshapeOperand, squeezeAxes, unsqueezeAxes } from '../operands.js';
 import {
@@ -107,11 +107,43 @@ const Unsqueeze: OpDef = {
 };
 
 /** Transposes `x` by `perm` (output axis i = input axis perm[i]). */
+/** A matrix transposed in 32×32 tiles (weights folded by the optimizer are mostly 2-D). */
+function transpose2d(x: TensorValue): TensorValue {
+  const [m, n] = x.dims;
+  const src = x.data as NumericArray;
+  const out = new (src.constructor as { new (n: number): NumericArray })(src.length);
+  // One loop per storage class, so each stays monomorphic (a loop over the NumericArray union is
+  // several times slower in V8).
+  if (src instanceof Float32Array) tiles32(src, out as Float32Array, m, n);
+  else if (src instanceof BigInt64Array) tiles64(src, out as BigInt64Array, m, n);
+  else tilesAny(src, out, m, n);
+  return { kind: 'tensor', dtype: x.dtype, dims: [n, m], data: out };
+}
+
+function tiles32(src: Float32Array, out: Float32Array, m: number, n: number): void {
+  for (let i0 = 0; i0 < m; i0 += 32) {
+    const i1 = Math.min(i0 + 32, m);
+    for (let j0 = 0; j0 < n; j0 += 32) {
+      const j1 = Math.min(j0 + 32, n);
+      for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) out[j * m + i] = src[i * n + j];
+    }
+  }
+}
+
+function tiles64(src: BigInt64Array, out: BigInt64Array, m: number, n: number): void {
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = src[i * n + j];
+}
+
+function tilesAny(src: NumericArray, out: NumericArray, m: number, n: number): void {
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) (out as Float64Array)[j * m + i] = (src as Float64Array)[i * n + j];
+}
+
 export function transpose(op: string, x: TensorValue, perm: readonly number[]): TensorValue {
   const r = x.dims.length;
   if (perm.length !== r) fail(op, `perm [${perm.join(',')}] does not match rank ${r}`);
   const p = axesOf(op, perm, r, 'perm');
   if (p.every((a, i) => a === i)) return x;
+  if (r === 2 && !Array.isArray(x.data) && x.dtype !== D.COMPLEX64 && x.dtype !== D.COMPLEX128) return transpose2d(x);
   const st = strides(x.dims);
   const outDims = p.map((a) => x.dims[a]);
   return gatherAxes(op, x, outDims, p.map((a, i) => axisMap(outDims[i], st[a], (o) => o)));
