@@ -202,7 +202,86 @@ function channelRule(producer: 'Conv' | 'ConvTranspose' | 'Gemm' | 'MatMul', kin
 
 const producers = ['Conv', 'ConvTranspose', 'Gemm', 'MatMul'] as const;
 
+/** Ops that move or regroup elements without arithmetic: a scalar factor passes through them. */
+const LAYOUT = new Set(['Transpose', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Identity']);
+
+interface ScaledLinear {
+  /** Which MatMul operand leads to the linear layer. */
+  readonly side: 0 | 1;
+  /** Layout nodes from the linear layer up to the MatMul operand (in graph order). */
+  readonly chain: readonly Node[];
+  readonly matmul: Node;
+  readonly add?: Node;
+  readonly w: ValueId;
+  readonly b?: ValueId;
+}
+
+/** From `v` down through single-use layout nodes to Add(MatMul(x, W), b) or MatMul(x, W) with constant W (and b). */
+function linearBelow(view: GraphView, v: ValueId): Omit<ScaledLinear, 'side'> | undefined {
+  const chain: Node[] = [];
+  let at = v;
+  for (let depth = 0; depth < 8; depth++) {
+    const p = view.producer(at);
+    if (!p || p.index !== 0 || view.useCount(at) !== 1 || view.isGraphOutput(at)) return undefined;
+    const n = p.node;
+    if (n.domain === '' && LAYOUT.has(n.op)) {
+      chain.unshift(n);
+      at = n.inputs[0] as ValueId;
+      continue;
+    }
+    let add: Node | undefined;
+    let mm = n;
+    let b: ValueId | undefined;
+    if (n.op === 'Add' && n.domain === '') {
+      const [l, r] = n.inputs as ValueId[];
+      const side = [l, r].find((u) => view.producer(u)?.node.op === 'MatMul' && view.useCount(u) === 1);
+      const other = side === l ? r : l;
+      if (!side || !view.isConstant(other)) return undefined;
+      add = n;
+      b = other;
+      mm = view.producer(side)!.node;
+    }
+    if (mm.op !== 'MatMul' || mm.domain !== '') return undefined;
+    const w = mm.inputs[1] as ValueId;
+    if (!view.isConstant(w) || view.useCount(w) !== 1 || (b !== undefined && view.useCount(b) !== 1)) return undefined;
+    return { chain, matmul: mm, ...(add && { add }), w, ...(b !== undefined && { b }) };
+  }
+  return undefined;
+}
+
+/**
+ * MatMul(A, B) · c = MatMul(A', B) with c a scalar and A = layout(MatMul(x, W) + b): the factor goes
+ * into W and b (an attention score scale into the query projection). Layout ops move elements
+ * without arithmetic, so the scale passes through them; float products are reassociated.
+ */
+const scalarIntoWeights = rule(
+  'matmul-scale-into-weights',
+  op.Mul(op.MatMul(P.var('a'), P.var('b')).as('mm'), P.constVar('c')),
+  (m, emit, d: ScaledLinear & { c: TensorValue }) => {
+    const view = emit.view;
+    const scale = (v: ValueId) => emit.constant(cast(mul(f64(view.constant(v)!), f64(d.c)), view.dtype(v)!));
+    let y = emit.op('MatMul', [d.matmul.inputs[0], scale(d.w)]);
+    if (d.add && d.b !== undefined) y = emit.op('Add', [y, scale(d.b)]);
+    for (const n of d.chain) y = emit.op(n.op, [y, ...n.inputs.slice(1)], n.attrs);
+    const inputs = [...m.mm.inputs];
+    inputs[d.side] = y;
+    return emit.op('MatMul', inputs);
+  },
+  {
+    check: (m, g) => {
+      const c = m.c.tensor;
+      if (c.data.length !== 1 || !FLOATS.has(c.dtype)) return fail('the factor is not one float');
+      for (const side of [0, 1] as const) {
+        const found = linearBelow(g.view, side === 0 ? m.a : m.b);
+        if (found && g.view.dtype(found.w) === c.dtype) return { ...found, side, c };
+      }
+      return fail('no operand comes from a constant-weight MatMul through layout ops alone');
+    },
+  },
+);
+
 export const affineRules: readonly Rule[] = [
+  scalarIntoWeights,
   ...producers.map(bnRule),
   ...producers.map((p) => channelRule(p, 'Mul')),
   ...producers.filter((p) => p !== 'MatMul').map((p) => channelRule(p, 'Add')),
