@@ -123,17 +123,20 @@ export function pathLabel(model: Model, path: GraphPath): string {
       const parent = p.parent!.graph;
       const node = parent.nodes[s.node];
       const attr = node?.attrs[s.attr];
-      const who = node ? nodeLabel(parent, node) : s.node;
+      const who = node ? nodeLabel(node, parent.order.indexOf(node.id)) : s.node;
       parts.push(`${who}.${attr ? attr.name : '#' + s.attr}${s.item >= 0 ? `[${s.item}]` : ''}`);
     }
   }
   return parts.reverse().join('/');
 }
 
-/** A node for messages: its ONNX name, else `#<index in order> <op>`. */
-export function nodeLabel(graph: Graph, node: Node): string {
+/**
+ * A node for messages (diagnostics, errors, path labels): its ONNX name, else `#<index> <op>`
+ * with its position in its graph's `order`, else (position unknown) its op.
+ */
+export function nodeLabel(node: Node, index?: number): string {
   if (node.name) return node.name;
-  return `#${graph.order.indexOf(node.id)} ${node.op}`;
+  return index === undefined ? node.op : `#${index} ${node.op}`;
 }
 
 /** The graph a path points to in `model` (which may differ from `path.graph`), or undefined. */

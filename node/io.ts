@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { Blob, type ByteSource } from '../ir/blob.js';
 import { LatheError } from '../ir/error.js';
 import { decodeModel } from '../ir/onnx/decode.js';
-import { emitModel, forEachGraph, type DataFileLayout } from '../ir/onnx/emit.js';
+import { emitModel, forEachGraph, type DataFileLayout, type ExternalDataMode } from '../ir/onnx/emit.js';
 import { encodeModel, encodeModelToBytes } from '../ir/onnx/encode.js';
 import { checkDataFileName } from '../ir/onnx/external.js';
 import { liftModel } from '../ir/onnx/lift.js';
@@ -97,7 +97,7 @@ export function loadModel(path: string, options: { lazyThreshold?: number } = {}
 
 export interface SaveOptions {
   /** Default 'auto': external data only when the model would not fit in 2 GB. */
-  externalData?: 'auto' | 'always' | 'never';
+  externalData?: ExternalDataMode;
   /** fsync the files and the folder before returning (survives power loss; costs time). */
   durable?: boolean;
   /** Data file name (a plain name, written next to the model). Default: `<model file name>.data`. */

@@ -3,9 +3,10 @@
  * that the commands (cli.ts, run-command.ts, …) depend on it and not on each other. `node/platform.ts`
  * implements it; tests use fakes.
  */
+import type { ExternalDataMode } from '../ir/onnx/emit.js';
 import type { Model } from '../ir/types.js';
 
-export type ExternalDataMode = 'auto' | 'always' | 'never';
+export type { ExternalDataMode };
 
 export interface SaveOptions {
   readonly externalData?: ExternalDataMode;

@@ -7,6 +7,7 @@ import { toAttrs, type AttrsInit } from '../attrs.js';
 import { counterAllocator, type IdAllocator } from '../ids.js';
 import type { Graph, Model, Node, NodeId, OpsetId, Tensor, Type, Value, ValueId } from '../types.js';
 import { LatheError } from '../error.js';
+import { defined } from '../object.js';
 
 /** A tensor type: `tensorType(1, [2, 'N'])` = float[2,N]; omit `shape` for unknown rank. */
 export function tensorType(dtype: number, shape?: readonly (number | string | null)[]): Type {
@@ -48,7 +49,7 @@ export class GraphBuilder {
   /** A graph input. */
   input(name: string | undefined, type?: Type): ValueId {
     const id = this.ids.value();
-    this.values[id] = clean({ id, name, type });
+    this.values[id] = defined({ id, name, type });
     this.inputs.push(id);
     return id;
   }
@@ -56,7 +57,7 @@ export class GraphBuilder {
   /** An initializer holding `tensor`. */
   initializer(name: string | undefined, tensor: Tensor, type?: Type): ValueId {
     const id = this.ids.value();
-    this.values[id] = clean({ id, name, type: type ?? { kind: 'tensor', dtype: tensor.dtype, shape: [...tensor.dims] }, tensor });
+    this.values[id] = defined({ id, name, type: type ?? { kind: 'tensor', dtype: tensor.dtype, shape: [...tensor.dims] }, tensor });
     this.initializers.push(id);
     return id;
   }
@@ -69,10 +70,10 @@ export class GraphBuilder {
     const outputs = names.map((name, index) => {
       if (name === null) return null;
       const v = this.ids.value();
-      this.values[v] = clean({ id: v, name, type: opts.types?.[index], def: { node: id, index } });
+      this.values[v] = defined({ id: v, name, type: opts.types?.[index], def: { node: id, index } });
       return v;
     });
-    this.nodes[id] = clean({
+    this.nodes[id] = defined({
       id,
       op,
       domain: opts.domain ?? '',
@@ -97,7 +98,7 @@ export class GraphBuilder {
   output(v: ValueId, name?: string, type?: Type): this {
     const value = this.values[v];
     if (value && (name !== undefined || type !== undefined)) {
-      this.values[v] = clean({ ...value, name: name ?? value.name, type: type ?? value.type });
+      this.values[v] = defined({ ...value, name: name ?? value.name, type: type ?? value.type });
     }
     this.outputs.push(v);
     return this;
@@ -134,12 +135,3 @@ export function modelOf(
   return { irVersion: 8, functions: [], meta: [], ...rest, graph, opsets: [...opsets] };
 }
 
-/**
- * A copy without the keys whose value is undefined, so built objects print and compare cleanly.
- * (Copying rather than `delete`: deleting keys sends objects to V8's slow dictionary mode.)
- */
-function clean<T extends object>(o: T): T {
-  const out: Record<string, unknown> = {};
-  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
-  return out as T;
-}

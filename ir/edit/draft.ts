@@ -19,9 +19,6 @@ import { Immer, current } from 'immer';
 
 export const immer = new Immer({ autoFreeze: false });
 
-/** `T` without `readonly` on its own fields (how a draft of it may be assigned to). */
-export type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
 const REMOVED: unique symbol = Symbol('removed');
 
 /**

@@ -3,7 +3,8 @@
  * into immer drafts of the graph's tables (draft.ts) and keeping an exact use map as it goes.
  */
 import { LatheError } from '../error.js';
-import { DraftList, DraftTable, immer, type Writable } from './draft.js';
+import { DraftList, DraftTable, immer } from './draft.js';
+import type { Mutable } from '../object.js';
 import { makeAttr, toAttrs, withAttr, withoutAttr, type AttrInit, type AttrsInit } from '../attrs.js';
 import { GraphBuilder, type OpOptions } from './build.js';
 import type { IdAllocator } from '../ids.js';
@@ -456,7 +457,7 @@ export class GraphEditor implements Editor {
     // A root-only draft: assigning the same table back is no change, and no nested drafts exist
     // for immer to chase through the new tables (see draft.ts).
     return immer.produce(this.base, (draft) => {
-      const g = draft as Writable<Graph>;
+      const g = draft as Mutable<Graph>;
       g.nodes = nodes;
       g.values = values;
       g.outputs = outputs;

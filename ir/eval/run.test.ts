@@ -163,7 +163,7 @@ g (float[2] x) => (y) { y = test.Bug () }`);
     expect((err as Error).message).toBe('node #0 Bug: TypeError: x is undefined');
     const named = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[2] x) => (y) { [my_node] y = Softmax (x) }`);
-    expect(() => run(named, { x: f32(1, 2) })).toThrow(/node 'my_node' \(Softmax\): no kernel for ai.onnx::Softmax at opset 17/);
+    expect(() => run(named, { x: f32(1, 2) })).toThrow(/node my_node: no kernel for ai.onnx::Softmax at opset 17/);
     const old = parseModel(`<ir_version: 8, opset_import: ["" : 5]>
 g (float[2] x) => (y) { y = Identity (x) }`);
     expect(nums(evaluate(old, { x: f32(1, 2) }, { ops }).get('y'))).toEqual([1, 2]);

@@ -19,7 +19,6 @@ import { LatheError } from '../error.js';
 import { dtypeName } from '../dtype.js';
 import { checkDepth, findFunction, functionFrame, modelFrame, nodeAttrs, opsetOf, resolveOp, subgraphFrame, type Frame } from '../interp/frame.js';
 import { Scope } from '../interp/scope.js';
-import { nodeLabel } from '../ops/attrs.js';
 import { roundArrayInPlace } from '../ops/float-formats.js';
 import { standardOps } from '../ops/index.js';
 import { registryFor, type Registry } from '../ops/registry.js';
@@ -28,6 +27,7 @@ import { WIDENED_FLOATS } from '../ops/util.js';
 import { streamKey, uniformAt, type StreamKey } from '../random.js';
 import type { Graph, Model, Node, OnnxFunction, ValueId } from '../types.js';
 import { capturesOf } from '../uses.js';
+import { nodeLabel } from '../walk.js';
 import { checkFeed } from './feed.js';
 import { checkStorage, denseValue, describeValue, initializerValue } from './values.js';
 
@@ -147,7 +147,7 @@ function runGraph(
   for (let i = 0; i < order.length; i++) {
     const node = graph.nodes[order[i]];
     if (!node) throw new LatheError(`graph '${graph.name}': order lists unknown node ${order[i]}`);
-    const label = nodeLabel(node, i);
+    const label = `node ${nodeLabel(node, i)}`;
     const inputs = node.inputs.map((id) => {
       if (id === null) return null;
       const v = scope.lookup(id);

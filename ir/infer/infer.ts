@@ -24,12 +24,12 @@ import { LatheError } from '../error.js';
 import { DataType as D, dtypeName } from '../dtype.js';
 import { checkDepth, findFunction, functionFrame, modelFrame, nodeAttrs, resolveOp, subgraphFrame, type Frame as BaseFrame } from '../interp/frame.js';
 import { Scope } from '../interp/scope.js';
-import { nodeLabel } from '../ops/attrs.js';
 import { standardOps } from '../ops/index.js';
 import { registryFor, type Registry } from '../ops/registry.js';
 import { tensorValue } from '../ops/tensor-value.js';
 import type { OpTable, TensorValue } from '../ops/types.js';
 import type { Dim, Graph, Model, Node, NodeId, OnnxFunction, Type, ValueId } from '../types.js';
+import { nodeLabel } from '../walk.js';
 import { ruleOf } from './rules/fold.js';
 import type { InferContext, Known } from './types.js';
 
@@ -258,7 +258,7 @@ function inferGraph(
     const node = graph.nodes[graph.order[i]!];
     if (!node) throw new LatheError(`graph '${graph.name}': order lists unknown node ${graph.order[i]}`);
     const inputs = node.inputs.map((id) => (id === null ? null : scope.lookup(id) ?? null));
-    const outs = inferNode(run, scope, frame, node, nodeLabel(node, i), inputs);
+    const outs = inferNode(run, scope, frame, node, `node ${nodeLabel(node, i)}`, inputs);
     node.outputs.forEach((id, k) => {
       if (id === null) return;
       const declared = graph.values[id]?.type;
@@ -373,7 +373,7 @@ function mergeKnown(
   if (declared && type) {
     const why = typeConflict(declared, type);
     if (why) {
-      const where = node ? `${nodeLabel(node)}: ` : '';
+      const where = node ? `node ${nodeLabel(node)}: ` : '';
       report(run, {
         severity: 'warning',
         ...(node ? { node: node.id } : {}),

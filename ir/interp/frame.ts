@@ -6,6 +6,7 @@
  * a node (run a kernel, apply a rule) stays with it.
  */
 import { getAttr } from '../attrs.js';
+import { normalizeDomain } from '../domain.js';
 import { LatheError } from '../error.js';
 import { attrReader, type RefResolver } from '../ops/attrs.js';
 import type { Registry } from '../ops/registry.js';
@@ -20,15 +21,10 @@ export interface Frame {
   readonly depth: number;
 }
 
-/** 'ai.onnx' and '' both name the ONNX domain. */
-function domainKey(d: string): string {
-  return d === 'ai.onnx' ? '' : d;
-}
-
 /** The opsets `list` imports, over those of `base` (a function sees the model's imports too). */
 export function opsetMap(list: readonly { domain: string; version: number }[], base?: ReadonlyMap<string, number>): Map<string, number> {
   const m = new Map(base);
-  for (const o of list) m.set(domainKey(o.domain), o.version);
+  for (const o of list) m.set(normalizeDomain(o.domain), o.version);
   return m;
 }
 
@@ -49,7 +45,7 @@ export function checkDepth(frame: Frame, graph: Graph, max: number): void {
 
 /** The opset of `node`'s domain in `frame`; undefined when the domain is not imported. */
 export function opsetOf(frame: Frame, node: Node): number | undefined {
-  return frame.opsets.get(domainKey(node.domain));
+  return frame.opsets.get(normalizeDomain(node.domain));
 }
 
 /** The table's definition in effect for `node` (by the opset its domain imports), if any. */

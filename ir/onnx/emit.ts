@@ -16,6 +16,7 @@
  */
 import { type Blob } from '../blob.js';
 import { LatheError } from '../error.js';
+import { defined } from '../object.js';
 import type { Attr, Entry, Graph, Model, Node, OnnxFunction, SparseTensor, Tensor, Type, Value, ValueId, ValueInfo } from '../types.js';
 import { entry } from '../walk.js';
 import { scanModel, type ModelScan } from './emit-walk.js';
@@ -29,6 +30,9 @@ import { inlinePayloadEstimate, rawPayload, rawPayloadLength } from './tensor.js
 
 export { forEachGraph, forEachTensor } from './emit-walk.js';
 
+/** Where tensor payloads go on output: see `EmitOptions.external`. */
+export type ExternalDataMode = 'auto' | 'always' | 'never';
+
 export interface EmitOptions {
   /**
    * 'never': all payloads inline; 'always': payloads ≥ threshold go to the data file; 'auto': all
@@ -36,7 +40,7 @@ export interface EmitOptions {
    * out, as onnx's own `convert_model_to_external_data` does, not only the overflow: a protobuf just
    * under 2 GB is at the edge of what readers accept).
    */
-  external: 'auto' | 'always' | 'never';
+  external: ExternalDataMode;
   /** Data file name, a plain file name next to the model. Default 'model.onnx.data'. */
   dataLocation?: string;
   /** Smallest payload (bytes) 'always' (and 'auto', once it goes external) moves out. Default 1024. */
@@ -73,13 +77,6 @@ function unknowns<T extends object>(o: T, extra: readonly Uint8Array[] | undefin
   return o;
 }
 
-/** Drops undefined-valued keys (tidy objects; the encoder treats both alike). */
-function tidy<T extends object>(o: T): T {
-  // A copy rather than `delete`: deleting keys drops V8 objects into slow dictionary mode.
-  const out = {} as T;
-  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
-  return out;
-}
 
 /**
  * Fields lift reads as "absent or the default" (domain '' and version 0 of an opset import; an
@@ -105,7 +102,7 @@ function emitDim(d: number | string | null, denotation: string | undefined) {
   return denotation === undefined ? {} : { denotation };
 }
 
-/** Built field by field (no tidy copies): value_info may hold a type per value of a large graph. */
+/** Built field by field (no `defined` copies): value_info may hold a type per value of a large graph. */
 function emitTensorType(t: { dtype: number; shape?: Dims; dimDenotations?: readonly (string | undefined)[] }): TypeProtoTensor {
   const shape = t.shape;
   const p: TypeProtoTensor = t.dtype === undefined ? {} : { elemType: t.dtype };
@@ -126,9 +123,9 @@ export function emitType(t: Type, depth = 0): TypeProto {
   switch (t.kind) {
     case 'tensor': p.tensorType = emitTensorType(t); break;
     case 'sparse': p.sparseTensorType = emitTensorType(t); break;
-    case 'sequence': p.sequenceType = tidy({ elemType: sub(t.elem) }); break;
-    case 'map': p.mapType = tidy({ keyType: t.key, valueType: sub(t.value) }); break;
-    case 'optional': p.optionalType = tidy({ elemType: sub(t.elem) }); break;
+    case 'sequence': p.sequenceType = defined({ elemType: sub(t.elem) }); break;
+    case 'map': p.mapType = defined({ keyType: t.key, valueType: sub(t.value) }); break;
+    case 'optional': p.optionalType = defined({ elemType: sub(t.elem) }); break;
     case 'opaque': p.opaqueType = { domain: t.domain, name: t.name }; break;
   }
   if (t.denotation !== undefined) p.denotation = t.denotation;
@@ -249,7 +246,7 @@ class Emitter {
 
   build(): ModelProto {
     const m = this.model;
-    return unknowns(tidy({
+    return unknowns(defined({
       irVersion: BigInt(m.irVersion),
       opsetImport: m.opsets.map(emitOpset),
       producerName: m.producerName,
@@ -265,7 +262,7 @@ class Emitter {
     }), m.extra);
   }
 
-  /** Built field by field in the order name, type, docString, metadataProps (no tidy copy). */
+  /** Built field by field in the order name, type, docString, metadataProps (no `defined` copy). */
   valueInfo(name: string, info: ValueInfo | undefined): ValueInfoProto {
     if (info === undefined) return { name, metadataProps: [] };
     const type = info.type ? emitType(info.type) : undefined;
@@ -295,7 +292,7 @@ class Emitter {
 
   private graph(g: Graph, depth: number): GraphProto {
     if (depth > MAX_GRAPH_DEPTH) throw new LatheError(`graph '${g.name}': subgraph nesting passes ${MAX_GRAPH_DEPTH}`);
-    return unknowns(tidy({
+    return unknowns(defined({
       node: g.order.map((id) => this.node(g.nodes[id], depth)),
       name: g.name || undefined, // lift reads an absent name as ''
       initializer: g.initializers.map((id) => this.tensor(g.values[id].tensor!, this.nameOf(id))),
@@ -311,7 +308,7 @@ class Emitter {
 
   private func(f: OnnxFunction): FunctionProto {
     const g = f.graph;
-    return unknowns(tidy({
+    return unknowns(defined({
       name: f.name,
       input: g.inputs.map((id) => this.nameOf(id)),
       output: g.outputs.map((id) => this.nameOf(id)),
@@ -327,7 +324,7 @@ class Emitter {
     }), f.extra);
   }
 
-  /** Built as one literal (no tidy copy, no closures): this runs once per node of million-node graphs. */
+  /** Built as one literal (no `defined` copy, no closures): this runs once per node of million-node graphs. */
   private node(n: Node, depth: number): NodeProto {
     const input = this.names(n.inputs);
     const output = this.names(n.outputs);
@@ -383,7 +380,7 @@ class Emitter {
   }
 
   private tensor(t: Tensor, valueName?: string, inline = false): TensorProto {
-    const p: TensorProto = tidy({
+    const p: TensorProto = defined({
       dims: t.dims.map(BigInt),
       dataType: t.dtype,
       segment: t.segment ? { begin: t.segment.begin, end: t.segment.end } : undefined,

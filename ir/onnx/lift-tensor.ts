@@ -8,6 +8,7 @@
  */
 import { Blob } from '../blob.js';
 import { LatheError } from '../error.js';
+import { defined } from '../object.js';
 import { DataType, dtypeName, rawByteLength } from '../dtype.js';
 import type { Dim, Entry, Extra, SparseTensor, Tensor, TensorData, Type, TypedField, ValueInfo } from '../types.js';
 import { parseExternalData, resolveExternal, type ExternalResolver } from './external.js';
@@ -32,13 +33,6 @@ export function liftExtra(list: readonly Uint8Array[] | undefined): Extra | unde
   return list && list.length > 0 ? list.slice() : undefined;
 }
 
-/** Sets only defined properties, so lifted objects have no `undefined`-valued keys. */
-export function defined<T extends object>(o: T): T {
-  // A copy rather than `delete`: deleting keys drops V8 objects into slow dictionary mode.
-  const out = {} as T;
-  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
-  return out;
-}
 
 const MAX_COUNT = BigInt(Number.MAX_SAFE_INTEGER);
 

@@ -21,10 +21,13 @@
  * - NodeProto.device_configurations has no IR slot: it is re-encoded (field 10) into `Node.extra`.
  */
 import { LatheError } from '../error.js';
+import { normalizeDomain } from '../domain.js';
+import { defined, plainEqual } from '../object.js';
 import type { Attr, AttrKind, Graph, Model, Node, NodeId, OnnxFunction, OpsetId, Value, ValueId, ValueInfo } from '../types.js';
 import type { ExternalResolver } from './external.js';
-import { defined, liftEntries, liftExtra, liftSparse, liftTensor, liftType, liftValueInfo, toCount } from './lift-tensor.js';
+import { liftEntries, liftExtra, liftSparse, liftTensor, liftType, liftValueInfo, toCount } from './lift-tensor.js';
 import type { AttributeProto, FunctionProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, ValueInfoProto } from './proto.js';
+import type { Mutable } from '../object.js';
 
 export interface LiftOptions {
   /** Opens external data files; without it, external tensors are a LatheError. */
@@ -43,7 +46,6 @@ export const attrTypeCode: Readonly<Record<AttrKind, number>> = {
 };
 const kindByCode = new Map<number, AttrKind>(Object.entries(attrTypeCode).map(([k, v]) => [v, k as AttrKind]));
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type MValue = Mutable<Value>;
 
 interface Scope {
@@ -55,11 +57,6 @@ const noInputs: readonly (ValueId | null)[] = [];
 const noAttrs: readonly Attr[] = [];
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8Lossy = new TextDecoder('utf-8');
-
-/** 'ai.onnx' is the ONNX domain, spelled '' in the IR. */
-export function normalizeDomain(d: string | undefined): string {
-  return d === undefined || d === 'ai.onnx' ? '' : d;
-}
 
 function encodeLenField(field: number, payload: Uint8Array): Uint8Array {
   const head: number[] = [(field << 3) | 2];
@@ -78,11 +75,6 @@ function encodeLenField(field: number, payload: Uint8Array): Uint8Array {
 
 function hasInfo(v: ValueInfo): boolean {
   return v.type !== undefined || v.doc !== undefined || v.meta !== undefined || v.extra !== undefined;
-}
-
-function sameInfo(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a, (_k, x) => (x instanceof Uint8Array ? Array.from(x) : x)) ===
-    JSON.stringify(b, (_k, x) => (x instanceof Uint8Array ? Array.from(x) : x));
 }
 
 class Lifter {
@@ -289,7 +281,7 @@ class Lifter {
     if (!hasInfo(info)) return null;
     if (!v) return info; // an outer-scope value: its own graph owns its info
     const keys = ['type', 'doc', 'meta', 'extra'] as const;
-    if (keys.some((k) => info[k] !== undefined && v[k] !== undefined && !sameInfo(info[k], v[k]))) return info;
+    if (keys.some((k) => info[k] !== undefined && v[k] !== undefined && !plainEqual(info[k], v[k]))) return info;
     for (const k of keys) if (info[k] !== undefined && v[k] === undefined) (v as Record<string, unknown>)[k] = info[k];
     return null;
   }

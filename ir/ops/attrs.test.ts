@@ -36,7 +36,7 @@ describe('attrReader', () => {
     expect(r.graph('missing')).toBeUndefined();
   });
   test('wrong kind and missing required attributes name the node', () => {
-    expect(() => r.int('mode')).toThrow(/node 'my' \(Foo\): attribute 'mode' is string, expected int/);
+    expect(() => r.int('mode')).toThrow(/node my: attribute 'mode' is string, expected int/);
     expect(() => r.string('nope')).toThrow(/attribute 'nope' is required/);
     expect(() => r.graph('axis')).toThrow(LatheError);
   });

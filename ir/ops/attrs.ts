@@ -6,6 +6,7 @@
  * A reference that resolves to nothing behaves as an absent attribute, as ONNX specifies.
  */
 import { LatheError } from '../error.js';
+import { nodeLabel } from '../walk.js';
 import type { Attr, AttrKind, Graph, Node } from '../types.js';
 import { tensorValue } from './tensor-value.js';
 import type { AttrReader, TensorValue } from './types.js';
@@ -13,16 +14,10 @@ import type { AttrReader, TensorValue } from './types.js';
 /** Resolves a reference attribute (by the referenced name) to the caller's attribute, if any. */
 export type RefResolver = (ref: string) => Attr | undefined;
 
-/** How errors name a node: its name, else its op (the evaluator passes `#index op`). */
-export function nodeLabel(node: Node, index?: number): string {
-  if (node.name) return `node '${node.name}' (${node.op})`;
-  return index === undefined ? `node ${node.op}` : `node #${index} ${node.op}`;
-}
-
 type Of<K extends AttrKind> = Extract<Attr, { kind: K }>;
 
-/** A reader over `node.attrs`; `label` names the node in errors (default from `nodeLabel`). */
-export function attrReader(node: Node, resolve?: RefResolver, label = nodeLabel(node)): AttrReader {
+/** A reader over `node.attrs`; `label` names the node in errors (default `node <nodeLabel>`). */
+export function attrReader(node: Node, resolve?: RefResolver, label = `node ${nodeLabel(node)}`): AttrReader {
   const find = (name: string): Attr | undefined => {
     for (const a of node.attrs) {
       if (a.name !== name) continue;

@@ -8,12 +8,8 @@
  * miss each other.
  */
 import { LatheError } from '../error.js';
+import { normalizeDomain } from '../domain.js';
 import type { InferRule, OpDef, OpTable } from './types.js';
-
-/** Domain spellings that mean the ONNX domain. */
-function normDomain(d: string): string {
-  return d === 'ai.onnx' ? '' : d;
-}
 
 export interface Registry {
   /** The definition of (domain, name), whatever the version. */
@@ -28,7 +24,7 @@ export interface Registry {
 }
 
 function opKey(domain: string, name: string): string {
-  return `${normDomain(domain)}\u0000${name}`;
+  return `${normalizeDomain(domain)}\u0000${name}`;
 }
 
 /** The table by (domain, name): the one place a duplicate op is refused. */

@@ -10,8 +10,8 @@ import fc from 'fast-check';
 import { Blob, memorySource } from '../blob.js';
 import { allDTypes, DataType, rawByteLength } from '../dtype.js';
 import type { Attr, AttrKind, Entry, Graph, Model, Node, NodeId, OnnxFunction, SparseTensor, Tensor, TensorData, Type, TypedField, Value, ValueId, ValueInfo } from '../types.js';
+import type { Mutable } from '../object.js';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 class Rand {
   constructor(private s: number) {

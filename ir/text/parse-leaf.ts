@@ -9,6 +9,7 @@ import type { Dim, Entry, SparseTensor, Tensor, TensorData, Type, TypedField } f
 import { encodeFieldElements, encodeRawElements, fieldEntrySize, typedFieldArray } from './elements.js';
 import { tokenize, type Token } from './lexer.js';
 import { dtypeOfWord, dtypeWord, fromHex, utf8Bytes } from './syntax.js';
+import type { Mutable } from '../object.js';
 
 /** Deepest nesting (graphs, types, lists) the parser follows before giving a LatheError. */
 export const MAX_PARSE_DEPTH = 256;
@@ -26,7 +27,6 @@ export type AVal =
 const TYPE_WORDS = new Set(['seq', 'map', 'optional', 'sparse_tensor', 'opaque']);
 const FIELDS = new Set<string>(['float_data', 'int32_data', 'int64_data', 'double_data', 'uint64_data']);
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class TokenReader {
   protected readonly toks: Token[];

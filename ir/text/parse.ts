@@ -40,8 +40,9 @@ import type { Token } from './lexer.js';
 import { TokenReader, type AVal } from './parse-leaf.js';
 import { infoEqual } from './print.js';
 import { attrKindOfWord, f32BitsOfText, f32FromBits, lossyText } from './syntax.js';
+import type { Mutable } from '../object.js';
+import { normalizeDomain } from '../domain.js';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** An attribute without its name (distributes over the union). */
 type Body = Attr extends infer A ? (A extends Attr ? Omit<A, 'name'> : never) : never;
 type MValue = Mutable<Value>;
@@ -98,10 +99,6 @@ const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 const VALUE_KEYS = ['doc', 'meta', 'extra'];
 const GRAPH_KEYS = ['doc', 'meta', 'quantization', 'extra'];
-
-function normDomain(d: string): string {
-  return d === 'ai.onnx' ? '' : d;
-}
 
 function infoOf(v: Value): ValueInfo {
   const o: Mutable<ValueInfo> = {};
@@ -185,7 +182,7 @@ class Parser extends TokenReader {
   private opsets(v: AVal): OpsetId[] {
     return this.aList(v, 'opset_import').map((e) => {
       if (e.k !== 'entry') this.fail(e.tok, 'opset_import holds "domain" : version entries');
-      return { domain: normDomain(e.key), version: this.aNum(e.value, 'opset version') };
+      return { domain: normalizeDomain(e.key), version: this.aNum(e.value, 'opset version') };
     });
   }
 
@@ -340,7 +337,7 @@ class Parser extends TokenReader {
     do parts.push(this.name('an operator'));
     while (this.accept('.'));
     node.op = parts.pop()!;
-    node.domain = normDomain(parts.join('.'));
+    node.domain = normalizeDomain(parts.join('.'));
     if (this.accept(':')) node.overload = this.name('an overload');
     const ctx = { gs, seq };
     if (this.is('<')) node.attrs = this.attrList(ctx);

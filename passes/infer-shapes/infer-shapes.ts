@@ -6,24 +6,10 @@
  */
 import { editAll } from '../../ir/edit/edit.js';
 import { inferTypes } from '../../ir/infer/infer.js';
+import { plainEqual } from '../../ir/object.js';
 import type { Model, Type, ValueId } from '../../ir/types.js';
 import type { GraphPath } from '../../ir/walk.js';
 import { definePass } from '../../src/pass.js';
-
-/** Structural equality of two types (plain data: objects, arrays, primitives, byte arrays). */
-function same(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
-    if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array) || a.length !== b.length) return false;
-    return a.every((x, i) => x === b[i]);
-  }
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
 
 /** True when `t` says anything (a dtype, a rank or an element type). */
 function informative(t: Type): boolean {
@@ -46,7 +32,7 @@ export function writeInferredTypes(model: Model, types: ReadonlyMap<ValueId, Typ
       const v = e.value(key as ValueId);
       if (!v || !v.def) continue;
       const t = types.get(v.id);
-      if (!t || !informative(t) || (v.type && same(v.type, t))) continue;
+      if (!t || !informative(t) || (v.type && plainEqual(v.type, t))) continue;
       e.setValue(v.id, { type: t });
       onWrite?.();
     }

@@ -8,15 +8,12 @@
  */
 import { DataType as DT } from '../../../dtype.js';
 import type { Dim, Graph, Type } from '../../../types.js';
+import { plainEqual } from '../../../object.js';
 import type { InferContext, InferRule, InferTable, Known } from '../../types.js';
 import { constNumbers, isNum, mergeType, normAxis, tensor } from '../nn/util.js';
 
 const typeOf = (k: Known | null | undefined): Type | undefined => k?.type;
 const known = (t: Type | undefined): Known | null => (t ? { type: t } : null);
-
-function sameType(a: Type | undefined, b: Type | undefined): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-}
 
 /** A type with tensor shapes forgotten (dtypes and kinds kept). */
 function rankless(t: Type | undefined): Type | undefined {
@@ -37,12 +34,12 @@ function loopBody(ctx: InferContext, body: Graph, prefix: readonly (Known | null
   for (let pass = 0; pass < 3; pass++) {
     const outs = ctx.inferGraph(body, [...prefix, ...states.map(known), ...rest]);
     const next = states.map((s, i) => mergeType(s, typeOf(outs[stateOut + i])));
-    if (next.every((t, i) => sameType(t, states[i]))) return { states, outs };
+    if (next.every((t, i) => plainEqual(t, states[i]))) return { states, outs };
     states = pass === 1 ? next.map(rankless) : next;
   }
   // Dtype-only states: the body's view cannot be tighter than this, so one last pass is sound.
   const outs = ctx.inferGraph(body, [...prefix, ...states.map(known), ...rest]);
-  return { states: states.map((s, i) => (sameType(rankless(typeOf(outs[stateOut + i])), s) ? s : undefined)), outs };
+  return { states: states.map((s, i) => (plainEqual(rankless(typeOf(outs[stateOut + i])), s) ? s : undefined)), outs };
 }
 
 function inferIf(ctx: InferContext): (Known | null)[] {
