@@ -1,6 +1,6 @@
 /**
- * Cycles among the nodes of one graph, for the verifier's `cycle` diagnostic. Split from verify.ts
- * to keep files small. Only called for a graph where some node read a value defined later.
+ * Cycles among the nodes of one graph, for the verifier's `cycle` rule (rules/cycle.ts).
+ * Only called for a graph where some node read a value defined later.
  */
 import type { Node, ValueId } from '../types.js';
 import { capturesOf } from '../uses.js';

@@ -1,20 +1,19 @@
 /**
- * Function call cycles (F calls G calls F): inlining such a model would never end. Split from
- * verify.ts to keep files small.
+ * Function call cycles (F calls G calls F): inlining such a model would never end. Plain data:
+ * the `function-cycle` rule turns what this finds into diagnostics.
  */
-import type { Diagnostic } from './verify.js';
 import type { Model, Node } from '../types.js';
 import { entry, rootPaths, walkGraphTree } from '../walk.js';
 
-/** Appends one `function-cycle` diagnostic per cycle found (iterative DFS with colours). */
-export function checkFunctionCycles(
-  model: Model,
-  callsLocal: (n: Node) => number | undefined,
-  maxDepth: number,
-  out: Diagnostic[],
-) {
+/**
+ * The call cycles among `model.functions`, each as function indices along the cycle (the first
+ * is the one called again), found by an iterative DFS with colours. Bodies nested deeper than
+ * `maxDepth` are not looked into.
+ */
+export function functionCycles(model: Model, callsLocal: (n: Node) => number | undefined, maxDepth: number): number[][] {
   const n = model.functions.length;
-  if (n === 0) return;
+  const found: number[][] = [];
+  if (n === 0) return found;
   const calls: number[][] = model.functions.map(() => []);
   const roots = rootPaths(model);
   for (let i = 0; i < n; i++) {
@@ -30,7 +29,7 @@ export function checkFunctionCycles(
     });
     calls[i] = [...set];
   }
-  // Iterative DFS with colours; a grey successor closes a cycle.
+  // A grey successor closes a cycle.
   const colour = new Uint8Array(n);
   for (let r = 0; r < n; r++) {
     if (colour[r]) continue;
@@ -45,14 +44,7 @@ export function checkFunctionCycles(
           stack.push([next, 0]);
         } else if (colour[next] === 1) {
           const from = stack.findIndex((s) => s[0] === next);
-          const names = stack.slice(from).map((s) => `${model.functions[s[0]].domain}::${model.functions[s[0]].name}`);
-          const f = model.functions[next];
-          out.push({
-            severity: 'error',
-            code: 'function-cycle',
-            message: `functions call each other recursively: ${cycleText(names)}`,
-            graph: `function ${f.domain}::${f.name}${f.overload ? ':' + f.overload : ''}`,
-          });
+          found.push(stack.slice(from).map((s) => s[0]));
         }
         continue;
       }
@@ -60,10 +52,5 @@ export function checkFunctionCycles(
       stack.pop();
     }
   }
-}
-
-/** `a → b → c → a`, with the middle of a long cycle elided so a diagnostic stays one short line. */
-function cycleText(names: readonly string[]): string {
-  const shown = names.length <= 8 ? names : [...names.slice(0, 4), `… ${names.length - 7} more …`, ...names.slice(-3)];
-  return [...shown, names[0]].join(' → ');
+  return found;
 }

@@ -31,7 +31,7 @@ import type { Attr, Graph, Model, Node, OpsetId, Type, ValueId } from '../types.
 import { newestOpset, opSchema, opSchemaVersions, type OpSchema } from '../ops/schema/index.js';
 import { entry, pathLabel, rootPaths, walkGraphTree, type GraphPath } from '../walk.js';
 import { sparseProblems } from './tensor.js';
-import type { Diagnostic } from './verify.js';
+import type { Diagnostic } from './diagnostic.js';
 
 /** The newest IR version lathe reads (onnx.proto's IR_VERSION). */
 export const NEWEST_IR_VERSION = 14;
