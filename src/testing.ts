@@ -1,6 +1,7 @@
 /**
- * `lathe/testing`: helpers for people who write and test passes. Property-test arbitraries arrive
- * with the pass framework; for now: structural model equality and the text form.
+ * `lathe/testing`: helpers for people who write and test passes: structural model equality, the
+ * text form (write a test model as text, print a result to compare) and the verifier. The
+ * property-test arbitraries lathe's own tests use (`test/arbitraries/`) are not exported.
  */
 export { modelsEqual } from '../ir/text/equal.js';
 export { printModel } from '../ir/text/print.js';
