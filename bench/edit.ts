@@ -12,8 +12,9 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { GraphBuilder, modelOf, tensorType } from '../ir/edit/build.js';
-import type { Graph, Model, Node, NodeId, Value, ValueId } from '../ir/types.js';
+import type { Graph, Model, ValueId } from '../ir/types.js';
 import type { Editor } from '../ir/edit/edit.js';
+import { chainOf } from './chain.js';
 
 type EditFn = (model: Model, recipe: (e: Editor) => void) => Model;
 
@@ -24,25 +25,10 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
  * Identity, every 4th an Add with a second input to rewire.
  */
 export function chainModel(n: number): Model {
-  const values: Record<ValueId, Value> = {};
-  const nodes: Record<NodeId, Node> = {};
-  const order: NodeId[] = [];
-  const type = { kind: 'tensor' as const, dtype: 1, shape: [4, 4] };
-  const x = 'v0' as ValueId;
-  values[x] = { id: x, name: 'x', type };
-  let prev = x;
-  for (let i = 0; i < n; i++) {
-    const id = `n${i}` as NodeId;
-    const y = `v${i + 1}` as ValueId;
+  return chainOf('chain', n, (i, prev) => {
     const op = ['Relu', 'Identity', 'Neg', 'Add'][i % 4];
-    const inputs = op === 'Add' ? [prev, `v${Math.max(0, i - 7)}` as ValueId] : [prev];
-    nodes[id] = { id, op, domain: '', inputs, outputs: [y], attrs: [], name: `node_${i}` };
-    values[y] = { id: y, name: `t${i}`, def: { node: id, index: 0 }, type };
-    order.push(id);
-    prev = y;
-  }
-  const graph: Graph = { name: 'chain', inputs: [x], outputs: [prev], initializers: [], sparseInitializers: [], order, nodes, values };
-  return { irVersion: 8, opsets: [{ domain: '', version: 17 }], graph, functions: [], meta: [] };
+    return { op, inputs: op === 'Add' ? [prev, `v${Math.max(0, i - 7)}` as ValueId] : [prev] };
+  }, true);
 }
 
 /** `depth` nested Ifs, each then-branch holding the next; every level's else-branch reads `x`. */
@@ -179,7 +165,7 @@ async function main(): Promise<void> {
     if (args[i] === '--impl') impls.push(resolve(args[++i]));
     else if (args[i] === '--case') only = args[++i].split(',');
   }
-  if (impls.length === 0) impls.push(new URL('../ir/edit.js', import.meta.url).pathname);
+  if (impls.length === 0) impls.push(new URL('../ir/edit/edit.js', import.meta.url).pathname);
   const edits: EditFn[] = [];
   for (const p of impls) edits.push(((await import(pathToFileURL(p).href)) as { edit: EditFn }).edit);
   const list = cases().filter((c) => !only || only.includes(c.name));

@@ -6,7 +6,8 @@ import { statSync } from 'node:fs';
 import { loadModel, saveModel } from '../node/io.js';
 import { optimize } from '../node/optimize.js';
 import { verify } from '../ir/verify/verify.js';
-import type { Graph, Model, Node, NodeId, Value, ValueId } from '../ir/types.js';
+import type { Model, ValueId } from '../ir/types.js';
+import { chainOf } from './chain.js';
 
 const out = process.argv[2];
 const count = Number(process.argv[3] ?? 200_000);
@@ -14,33 +15,17 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 /** x → (Add with a previous value | Relu | LeakyRelu alpha | Transpose perm) … chained, 2 inputs max. */
 export function largeModel(n: number): Model {
-  const values: Record<ValueId, Value> = {};
-  const nodes: Record<NodeId, Node> = {};
-  const order: NodeId[] = [];
-  const type = { kind: 'tensor' as const, dtype: 1, shape: [4, 4] };
-  const x = 'v0' as ValueId;
-  values[x] = { id: x, name: 'x', type };
-  let prev = x;
-  for (let i = 0; i < n; i++) {
-    const id = `n${i}` as NodeId;
-    const y = `v${i + 1}` as ValueId;
+  return chainOf('large', n, (i, prev) => {
     const k = i % 4;
-    const op = ['Add', 'Relu', 'LeakyRelu', 'Transpose'][k];
-    const inputs = k === 0 ? [prev, `v${Math.max(0, i - 7)}` as ValueId] : [prev];
-    const attrs =
-      k === 2 ? [{ name: 'alpha', kind: 'float' as const, value: 0.125 }]
-      : k === 3 ? [{ name: 'perm', kind: 'ints' as const, value: [1n, 0n] }]
-      : [];
-    nodes[id] = { id, op, domain: '', inputs, outputs: [y], attrs, name: `node_${i}` };
-    values[y] = { id: y, name: `t${i}`, def: { node: id, index: 0 } };
-    order.push(id);
-    prev = y;
-  }
-  values[prev] = { ...values[prev], type };
-  const graph: Graph = {
-    name: 'large', inputs: [x], outputs: [prev], initializers: [], sparseInitializers: [], order, nodes, values,
-  };
-  return { irVersion: 8, opsets: [{ domain: '', version: 17 }], graph, functions: [], meta: [] };
+    return {
+      op: ['Add', 'Relu', 'LeakyRelu', 'Transpose'][k],
+      inputs: k === 0 ? [prev, `v${Math.max(0, i - 7)}` as ValueId] : [prev],
+      attrs:
+        k === 2 ? [{ name: 'alpha', kind: 'float' as const, value: 0.125 }]
+        : k === 3 ? [{ name: 'perm', kind: 'ints' as const, value: [1n, 0n] }]
+        : [],
+    };
+  }, false);
 }
 
 function time<T>(f: () => T): [T, number] {
