@@ -4,28 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../node/io.js';
-import { createNodePlatform } from '../node/platform.js';
 import { passes } from '../passes/index.js';
-import { runCli, type Platform } from '../src/cli.js';
+import { latheWith, removeCaseDirs } from './support/cli-harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lathe-passes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(removeCaseDirs);
 const mlp = join(import.meta.dirname, '..', 'golden', 'models', 'tiny-mlp.onnx');
 
-async function lathe(...args: string[]) {
-  const r = { out: '', err: '', code: 0 };
-  const platform: Platform = {
-    ...createNodePlatform(),
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    env: () => undefined,
-    stdout: (t) => void (r.out += t),
-    stderr: (t) => void (r.err += t),
-    progress: () => {},
-  };
-  r.code = await runCli(args, platform, passes);
-  return r;
-}
+const lathe = (...args: string[]) => latheWith(passes, ...args);
 
 describe('lathe optimize --passes', () => {
   it('infer-shapes writes value_info for the intermediates', async () => {

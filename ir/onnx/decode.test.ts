@@ -15,6 +15,7 @@ import { decodeModel, decodeTensor, unpackBlob } from './decode.js';
 import { encodeModel, encodeModelToBytes } from './encode.js';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from './proto.js';
 import { corpusModelsDir, sharedPath } from '../../test/support/shared.js';
+import { bytes, ld, tag as field, varint } from '../../test/support/wire-bytes.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lathe-decode-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -27,20 +28,6 @@ function readBytes(path: string): Uint8Array {
 
 const small = readBytes(sharedPath('onnx-node-tests', 'node', 'test_abs', 'model.onnx'));
 const medium = readBytes(sharedPath('corpus', 'models', 'resnet50.legacy-fn.onnx'));
-
-function varint(n: number | bigint): number[] {
-  let v = BigInt.asUintN(64, BigInt(n));
-  const out: number[] = [];
-  while (v >= 128n) {
-    out.push(Number(v & 127n) | 128);
-    v >>= 7n;
-  }
-  out.push(Number(v));
-  return out;
-}
-const field = (num: number, wt: number) => varint(num * 8 + wt);
-const ld = (num: number, body: number[]) => [...field(num, 2), ...varint(body.length), ...body];
-const bytes = (...parts: number[][]) => Uint8Array.from(parts.flat());
 
 /** Decodes, requiring success or a LatheError (anything else is a decoder bug). */
 function decodeOrLatheError(b: Uint8Array): ModelProto | LatheError {

@@ -5,18 +5,9 @@ import {
   copyOf, readVarint, splitBigint, unzigzag32, varint, varint64Size, varintInt64, varintSize, varintUint64,
   VARINT_TOO_LONG, VARINT_TRUNCATED, WindowReader, writeVarint, writeVarint64, zigzag32,
 } from './wire.js';
+// The reference encoding: 7 bits at a time of the 64-bit two's complement.
+import { varint as refVarint } from '../../test/support/wire-bytes.js';
 
-/** Reference encoding: 7 bits at a time of the 64-bit two's complement. */
-function refVarint(v: bigint): number[] {
-  let u = BigInt.asUintN(64, v);
-  const out: number[] = [];
-  while (u >= 128n) {
-    out.push(Number(u & 127n) | 128);
-    u >>= 7n;
-  }
-  out.push(Number(u));
-  return out;
-}
 
 const int64 = fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.constantFrom(-(2n ** 63n), 2n ** 63n - 1n, -1n, 0n, 127n, 128n));
 const RUNS = { seed: 42, numRuns: 1000 };

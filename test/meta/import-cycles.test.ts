@@ -4,29 +4,17 @@
  * evaluates one of them half-initialized. Type-only imports count too: they tie the designs
  * together just the same.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { expect, test } from 'vitest';
-import { projectRoot } from '../../bench/corpus.js';
+import { projectRoot } from '../support/shared.js';
+import { moduleSources, moduleSpecifiers, withoutComments } from '../support/sources.js';
 
 const ROOTS = ['ir', 'src', 'passes', 'node'];
 
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sources(p));
-    else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.includes('test-util')) out.push(p);
-  }
-  return out;
-}
-
-/** Relative specifiers of static imports and re-exports, and of dynamic `import('…')`. */
+/** Relative specifiers the source imports in any form (comments aside). */
 function importsOf(text: string): string[] {
-  const specs: string[] = [];
-  const pattern = /(?:\bfrom\s+|\bimport\s*\(?\s*)['"](\.[^'"]+)['"]/g;
-  for (const m of text.matchAll(pattern)) specs.push(m[1]);
-  return specs;
+  return moduleSpecifiers(withoutComments(text)).map((m) => m.spec).filter((spec) => spec.startsWith('.'));
 }
 
 function resolveSpec(from: string, spec: string): string | undefined {
@@ -90,7 +78,7 @@ function cycles(graph: Map<string, string[]>): string[][] {
 }
 
 test('the modules of ir/, src/, passes/ and node/ import each other without cycles', () => {
-  const files = ROOTS.flatMap((d) => sources(join(projectRoot, d)));
+  const files = ROOTS.flatMap((d) => moduleSources(join(projectRoot, d)));
   expect(files.length).toBeGreaterThan(100);
   const graph = new Map<string, string[]>();
   const unresolved: string[] = [];

@@ -4,48 +4,18 @@
  * `export … from`, dynamic `import('…')`, `require('…')`). File access goes through
  * ByteSource/ByteSink adapters in node/.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import { expect, test } from 'vitest';
 import { projectRoot } from '../support/shared.js';
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sources(p));
-    else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.includes('test-util')) out.push(p);
-  }
-  return out;
-}
-
-/** Every module specifier a source names, with its line: static, side-effect, re-export, dynamic, require. */
-function moduleSpecifiers(text: string): { spec: string; line: number }[] {
-  const patterns = [
-    /\bfrom\s*(['"])([^'"]+)\1/g, // import … from '…' / export … from '…'
-    /\bimport\s*(['"])([^'"]+)\1/g, // import '…'
-    /\bimport\s*\(\s*(['"`])([^'"`]+)\1/g, // import('…'), also import types: import('…').T
-    /\brequire\s*\(\s*(['"`])([^'"`]+)\1/g, // require('…')
-  ];
-  const out: { spec: string; line: number }[] = [];
-  for (const re of patterns) {
-    for (const m of text.matchAll(re)) out.push({ spec: m[2]!, line: text.slice(0, m.index).split('\n').length });
-  }
-  return out;
-}
+import { moduleSources, moduleSpecifiers, withoutComments } from '../support/sources.js';
 
 const builtins = new Set(builtinModules.filter((b) => !b.startsWith('_')));
 
 /** True for `node:x`, a bare built-in (`fs`), or a built-in's subpath (`fs/promises`). */
 function isNodeBuiltin(spec: string): boolean {
   return spec.startsWith('node:') || builtins.has(spec) || builtins.has(spec.split('/')[0]!);
-}
-
-/** The text with comments blanked (newlines kept, so line numbers stay), so prose is not scanned. */
-function withoutComments(text: string): string {
-  const blank = (c: string) => c.replace(/[^\n]/g, ' ');
-  return text.replace(/\/\*[\s\S]*?\*\//g, blank).replace(/(^|[\s;{}(),])\/\/[^\n]*/g, (m, lead: string) => lead + blank(m.slice(lead.length)));
 }
 
 /** Why a source is not platform-neutral, one line per finding (empty when it is). */
@@ -65,7 +35,7 @@ function findings(file: string, source: string): string[] {
 }
 
 test('ir/, src/ and passes/ import nothing from Node', () => {
-  const files = ['ir', 'src', 'passes'].flatMap((d) => sources(join(projectRoot, d)));
+  const files = ['ir', 'src', 'passes'].flatMap((d) => moduleSources(join(projectRoot, d)));
   expect(files.length).toBeGreaterThan(50);
   expect(files.flatMap((f) => findings(f, readFileSync(f, 'utf8')))).toEqual([]);
 });

@@ -1,8 +1,8 @@
 /**
  * Harness for bad-input tests of the CLI: `lathe(...)` runs `runCli` in process on the real Node
  * platform with stdout/stderr captured, and the `expect*` helpers state the contract for refused
- * input (exit 2, exactly one stderr line `lathe: IN: …`, nothing written next to OUT). Also small
- * protobuf wire helpers for crafting bytes by hand.
+ * input (exit 2, exactly one stderr line `lathe: IN: …`, nothing written next to OUT). Re-exports
+ * the protobuf wire helpers of wire-bytes.ts for crafting bytes by hand.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { expect } from 'vitest';
 import { loadModel } from '../../node/io.js';
 import { createNodePlatform } from '../../node/platform.js';
 import { passes } from '../../passes/index.js';
-import { runCli, type Platform } from '../../src/cli.js';
+import { runCli, type PassSource, type Platform } from '../../src/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lathe-bad-input-'));
 
@@ -36,7 +36,12 @@ export interface Run {
 }
 
 /** `lathe ARGS` in process on the real file system, with stdout/stderr captured. */
-export async function lathe(...args: string[]): Promise<Run> {
+export function lathe(...args: string[]): Promise<Run> {
+  return latheWith(passes, ...args);
+}
+
+/** `lathe` with the passes of `passSource` registered (as the real CLI has them). */
+export async function latheWith(passSource: PassSource, ...args: string[]): Promise<Run> {
   const r = { out: '', err: '' };
   const platform: Platform = {
     ...createNodePlatform(),
@@ -50,7 +55,7 @@ export async function lathe(...args: string[]): Promise<Run> {
   const t0 = performance.now();
   let code: number;
   try {
-    code = await runCli(args, platform, passes);
+    code = await runCli(args, platform, passSource);
   } catch (e) {
     throw new Error(`runCli threw (it must return an exit code): ${(e as Error).stack}`);
   }
@@ -165,48 +170,4 @@ export async function expectHandled(path: string, dir: string): Promise<Outcome>
   return outcome;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Byte-level helpers
-
-export function varint(n: number | bigint): number[] {
-  let v = BigInt.asUintN(64, BigInt(n));
-  const out: number[] = [];
-  while (v >= 128n) {
-    out.push(Number(v & 127n) | 128);
-    v >>= 7n;
-  }
-  out.push(Number(v));
-  return out;
-}
-export const tag = (num: number, wt: number) => varint(num * 8 + wt);
-export const ld = (num: number, body: number[]) => [...tag(num, 2), ...varint(body.length), ...body];
-export const bytes = (...parts: number[][]) => Uint8Array.from(parts.flat());
-export const irVersion8 = [...tag(1, 0), 8];
-export const opset17 = ld(8, [...ld(1, []), ...tag(2, 0), 17]);
-
-/** End offsets of the top-level fields of a well-formed message (a cut there leaves whole fields). */
-export function topLevelEnds(b: Uint8Array): Set<number> {
-  const ends = new Set<number>([0]);
-  let i = 0;
-  const read = () => {
-    let v = 0;
-    for (let s = 1; ; s *= 128) {
-      const x = b[i++];
-      v += (x & 127) * s;
-      if (x < 128) return v;
-    }
-  };
-  while (i < b.length) {
-    const wt = read() & 7;
-    if (wt === 0) read();
-    else if (wt === 1) i += 8;
-    else if (wt === 5) i += 4;
-    else if (wt === 2) {
-      const n = read(); // not `i += read()`: that reads `i` before read() advances it
-      i += n;
-    }
-    else throw new Error(`wire type ${wt} in a model lathe wrote`);
-    ends.add(i);
-  }
-  return ends;
-}
+export * from './wire-bytes.js';
