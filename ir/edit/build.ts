@@ -25,6 +25,35 @@ export interface OpOptions {
   overload?: string;
 }
 
+/**
+ * A new node of `op` with a fresh id and fresh output values from `ids` (`opts.outputs`: how
+ * many, or an ONNX name per output, null for an omitted one): what `GraphBuilder.ops` and the
+ * editor's `add` make.
+ */
+export function newNode(ids: IdAllocator, op: string, inputs: readonly (ValueId | null)[], attrs: AttrsInit | undefined, opts: OpOptions): { node: Node; values: Value[] } {
+  const id = ids.node();
+  const spec = opts.outputs ?? 1;
+  const names: (string | null | undefined)[] = typeof spec === 'number' ? new Array(spec).fill(undefined) : [...spec];
+  const values: Value[] = [];
+  const outputs = names.map((name, index) => {
+    if (name === null) return null;
+    const v = ids.value();
+    values.push(defined({ id: v, name, type: opts.types?.[index], def: { node: id, index } }));
+    return v;
+  });
+  const node: Node = defined({
+    id,
+    op,
+    domain: opts.domain ?? '',
+    overload: opts.overload,
+    inputs: [...inputs],
+    outputs,
+    attrs: toAttrs(attrs),
+    name: opts.name,
+  });
+  return { node, values };
+}
+
 export class GraphBuilder {
   readonly ids: IdAllocator;
   private readonly inputs: ValueId[] = [];
@@ -64,27 +93,11 @@ export class GraphBuilder {
 
   /** A node; returns its output ids (null for omitted outputs). */
   ops(op: string, inputs: readonly (ValueId | null)[], attrs?: AttrsInit, opts: OpOptions = {}): (ValueId | null)[] {
-    const id = this.ids.node();
-    const spec = opts.outputs ?? 1;
-    const names: (string | null | undefined)[] = typeof spec === 'number' ? new Array(spec).fill(undefined) : [...spec];
-    const outputs = names.map((name, index) => {
-      if (name === null) return null;
-      const v = this.ids.value();
-      this.values[v] = defined({ id: v, name, type: opts.types?.[index], def: { node: id, index } });
-      return v;
-    });
-    this.nodes[id] = defined({
-      id,
-      op,
-      domain: opts.domain ?? '',
-      overload: opts.overload,
-      inputs: [...inputs],
-      outputs,
-      attrs: toAttrs(attrs),
-      name: opts.name,
-    });
-    this.order.push(id);
-    return outputs;
+    const { node, values } = newNode(this.ids, op, inputs, attrs, opts);
+    for (const v of values) this.values[v.id] = v;
+    this.nodes[node.id] = node;
+    this.order.push(node.id);
+    return node.outputs as (ValueId | null)[];
   }
 
   /** A node with (at least) one output; returns the first output. */

@@ -6,7 +6,7 @@ import { LatheError } from '../error.js';
 import { DraftList, DraftTable, immer } from './draft.js';
 import type { Mutable } from '../object.js';
 import { makeAttr, toAttrs, withAttr, withoutAttr, type AttrInit, type AttrsInit } from '../attrs.js';
-import { GraphBuilder, type OpOptions } from './build.js';
+import { GraphBuilder, newNode, type OpOptions } from './build.js';
 import type { IdAllocator } from '../ids.js';
 import type { Entry, Graph, Node, NodeId, Tensor, Type, Value, ValueId } from '../types.js';
 import { capturesOf, renameCaptured, usesOf, type Use, type UseIndex } from '../uses.js';
@@ -259,27 +259,10 @@ export class GraphEditor implements Editor {
       if (v !== null && !this.known(v)) throw new LatheError(`add ${op}: input ${v} is not defined in graph ${this.base.name}`);
     }
     if (opts.before !== undefined) this.mustNode(opts.before, `add ${op}`);
-    const id = this.ids.node();
-    const spec = opts.outputs ?? 1;
-    const names: (string | null | undefined)[] = typeof spec === 'number' ? new Array(spec).fill(undefined) : [...spec];
-    const outputs = names.map((name, index) => {
-      if (name === null) return null;
-      const v = this.ids.value();
-      const value: Value = { id: v, def: { node: id, index } };
-      this.valuesT.set(v, { ...value, ...(name !== undefined && { name }), ...(opts.types?.[index] && { type: opts.types[index] }) });
-      return v;
-    });
-    const node: Node = {
-      id,
-      op,
-      domain: opts.domain ?? '',
-      ...(opts.overload !== undefined && { overload: opts.overload }),
-      inputs: [...inputs],
-      outputs,
-      attrs: toAttrs(attrs),
-      ...(opts.name !== undefined && { name: opts.name }),
-      ...(opts.meta !== undefined && opts.meta.length > 0 && { meta: opts.meta }),
-    };
+    const made = newNode(this.ids, op, inputs, attrs, opts);
+    for (const v of made.values) this.valuesT.set(v.id, v);
+    const node: Node = opts.meta !== undefined && opts.meta.length > 0 ? { ...made.node, meta: opts.meta } : made.node;
+    const { id, outputs } = node;
     this.nodesT.set(id, node);
     this.track(node);
     const anchor = opts.before ?? this.cursors[this.cursors.length - 1];
@@ -289,7 +272,7 @@ export class GraphEditor implements Editor {
       else this.before.set(anchor, [id]);
     } else this.appended.push(id);
     this.touched.add(id);
-    return outputs;
+    return outputs as (ValueId | null)[];
   }
 
   addInitializer(tensor: Tensor, name?: string): ValueId {
