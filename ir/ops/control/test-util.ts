@@ -4,8 +4,8 @@
  */
 import { DataType as D } from '../../dtype.js';
 import { testAttrs as toAttrs, type TestAttrs as AttrsInit } from '../../attrs.test-util.js';
-import type { Graph, Node, NodeId, ValueId } from '../../types.js';
-import { attrReader } from '../attrs.js';
+import type { Graph } from '../../types.js';
+import { syntheticNode, testContext } from '../test-util.js';
 import type { KernelContext, OpDef, OpTable, RtValue, TensorValue } from '../types.js';
 
 export interface CtxOptions {
@@ -18,26 +18,7 @@ export interface CtxOptions {
 }
 
 export function ctxOf(op: string, attrs: AttrsInit = {}, o: CtxOptions = {}): KernelContext {
-  const node: Node = {
-    id: 'n0' as NodeId,
-    op,
-    domain: '',
-    inputs: Array.from({ length: o.inputs ?? 1 }, (_, i) => `vi${i}` as ValueId),
-    outputs: Array.from({ length: o.outputs ?? 1 }, (_, i) => `vo${i}` as ValueId),
-    attrs: toAttrs(attrs),
-  };
-  let seed = 12345;
-  return {
-    node,
-    opset: o.opset ?? 100,
-    attrs: attrReader(node),
-    outputDtypes: o.outputDtypes ?? [],
-    runGraph: o.runGraph ?? (() => { throw new Error('no runGraph in this test'); }),
-    random: o.random ?? (() => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed / 2147483648;
-    }),
-  };
+  return testContext(syntheticNode(op, toAttrs(attrs), o.inputs ?? 1, o.outputs ?? 1), o.opset ?? 100, o);
 }
 
 /** A named empty graph (bodies are simulated by `runGraph`, which can tell them apart by name). */

@@ -4,29 +4,13 @@
  */
 import { testAttrs as toAttrs, type TestAttrs as AttrsInit } from '../../attrs.test-util.js';
 import { DataType as D } from '../../dtype.js';
-import type { Node, NodeId, ValueId } from '../../types.js';
-import { attrReader } from '../attrs.js';
+import { syntheticNode, testContext } from '../test-util.js';
 import { ops } from '../elementwise.js';
 import type { KernelContext, NumericArray, RtValue, TensorValue } from '../types.js';
 import { allocate } from '../util.js';
 
 export function ctxOf(op: string, attrs: AttrsInit = {}, opset = 100, inputs = 2): KernelContext {
-  const node: Node = {
-    id: 'n0' as NodeId,
-    op,
-    domain: '',
-    inputs: Array.from({ length: inputs }, (_, i) => `vi${i}` as ValueId),
-    outputs: ['vo0' as ValueId],
-    attrs: toAttrs(attrs),
-  };
-  return {
-    node,
-    opset,
-    attrs: attrReader(node),
-    outputDtypes: [],
-    runGraph: () => { throw new Error('no subgraphs here'); },
-    random: () => 0.5,
-  };
+  return testContext(syntheticNode(op, toAttrs(attrs), inputs), opset, { random: () => 0.5 });
 }
 
 /** Runs op `name` of the family on `inputs`; returns its first output as a tensor. */

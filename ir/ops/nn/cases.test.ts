@@ -11,11 +11,11 @@ import { DataType as D } from '../../dtype.js';
 import { decodeTensor } from '../../onnx/decode.js';
 import { liftTensor } from '../../onnx/lift-tensor.js';
 import { loadModelFromBytes } from '../../../src/io.js';
-import { attrReader } from '../attrs.js';
+import { testContext } from '../test-util.js';
 import { roundArrayInPlace } from '../float-formats.js';
 import { tensorValue } from '../tensor-value.js';
 import { ops } from '../nn.js';
-import type { KernelContext, OpDef, RtValue, TensorValue } from '../types.js';
+import type { OpDef, RtValue, TensorValue } from '../types.js';
 import { WIDENED_FLOATS } from '../util.js';
 import { nodeTestsDir } from '../../../test/support/shared.js';
 
@@ -64,12 +64,7 @@ function runCase(name: string, table: readonly OpDef[], shapesOnly = false, rtol
     const t = o === null ? undefined : g.values[o]?.type;
     return t && t.kind === 'tensor' ? t.dtype : undefined;
   });
-  let seed = 1;
-  const ctx: KernelContext = {
-    node, opset, attrs: attrReader(node), outputDtypes,
-    runGraph: () => { throw new Error('no subgraphs here'); },
-    random: () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; },
-  };
+  const ctx = testContext(node, opset, { outputDtypes, seed: 1 });
   const sets = readdirSync(dir).filter((d) => d.startsWith('test_data_set_')).sort();
   for (const s of sets) {
     const vals = new Map<string, RtValue>();

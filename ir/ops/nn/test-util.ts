@@ -4,20 +4,12 @@
  */
 import { testAttrs as toAttrs, type TestAttrs as AttrsInit } from '../../attrs.test-util.js';
 import { DataType as D } from '../../dtype.js';
-import { attrReader } from '../attrs.js';
+import { syntheticNode, testContext } from '../test-util.js';
 import type { KernelContext, RtValue, TensorValue } from '../types.js';
 import { ops } from '../nn.js';
 
 export function ctxOf(op: string, attrs: AttrsInit = {}, opset = 22, nOut = 1): KernelContext {
-  const node = {
-    id: 'n0' as never, op, domain: '', inputs: [], outputs: Array.from({ length: nOut }, (_, i) => `o${i}` as never), attrs: toAttrs(attrs),
-  };
-  let seed = 7;
-  return {
-    node, opset, attrs: attrReader(node), outputDtypes: [],
-    runGraph: () => { throw new Error('no subgraphs'); },
-    random: () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; },
-  };
+  return testContext(syntheticNode(op, toAttrs(attrs), 0, nOut), opset, { seed: 7 });
 }
 
 /** Runs op `name` of the nn table. */

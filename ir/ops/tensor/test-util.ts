@@ -3,8 +3,8 @@
  * attributes as ints, not floats), tensor constructors and plain views of results.
  */
 import { DataType as D } from '../../dtype.js';
-import type { Attr, Node, NodeId, ValueId } from '../../types.js';
-import { attrReader } from '../attrs.js';
+import type { Attr } from '../../types.js';
+import { syntheticNode, testContext } from '../test-util.js';
 import type { KernelContext, OpDef, RtValue, TensorValue } from '../types.js';
 import { ops } from '../tensor.js';
 
@@ -21,22 +21,8 @@ function toAttr(name: string, v: TAttr): Attr {
 }
 
 export function ctxOf(op: string, attrs: Record<string, TAttr> = {}, opset = 100, outputs = 1): KernelContext {
-  const node: Node = {
-    id: 'n0' as NodeId,
-    op,
-    domain: '',
-    inputs: [],
-    outputs: Array.from({ length: outputs }, (_, i) => `vo${i}` as ValueId),
-    attrs: Object.entries(attrs).map(([k, v]) => toAttr(k, v)),
-  };
-  return {
-    node,
-    opset,
-    attrs: attrReader(node),
-    outputDtypes: [],
-    runGraph: () => { throw new Error('no subgraphs here'); },
-    random: () => 0.5,
-  };
+  const node = syntheticNode(op, Object.entries(attrs).map(([k, v]) => toAttr(k, v)), 0, outputs);
+  return testContext(node, opset, { random: () => 0.5 });
 }
 
 /** Runs op `name` of the tensor family. */
