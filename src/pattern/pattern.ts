@@ -9,6 +9,7 @@
  */
 import type { Attr, Graph, Node, Tensor, ValueId } from '../../ir/types.js';
 import type { TensorValue } from '../../ir/ops/types.js';
+import { normalizeDomain } from '../../ir/domain.js';
 import { LatheError } from '../../ir/error.js';
 
 /** A constant matched by `P.const`: the value and its elements. */
@@ -130,7 +131,7 @@ function makeOpFactory(domain: string): OpFactory {
 /** Op patterns in the ONNX domain. */
 export const op: OpFactory = makeOpFactory('');
 /** Op patterns in another domain: `opIn('com.microsoft').FusedMatMul(a, b)`. */
-export const opIn = (domain: string): OpFactory => makeOpFactory(domain === 'ai.onnx' ? '' : domain);
+export const opIn = (domain: string): OpFactory => makeOpFactory(normalizeDomain(domain));
 
 /** A named variable: matches any value and binds its id (the same name twice must be the same value). */
 export type Var<N extends string> = Pattern<{ readonly [K in N]: ValueId }>;

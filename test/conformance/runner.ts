@@ -190,7 +190,7 @@ export function opsReport(results: readonly CaseResult[], ops: OpTable, totalMs:
   const keys = [...perOp.keys()].sort((a, b) => a.localeCompare(b));
   for (const k of keys) {
     const [domain, op] = k.split('::');
-    const def = registry.lookup(domain === 'ai.onnx' ? '' : domain, op);
+    const def = registry.lookup(domain, op);
     const e = perOp.get(k)!;
     lines.push(`| ${domain} | ${op} | ${def ? def.since.join(', ') : '—'} | ${e.pass} / ${e.total} |`);
   }
