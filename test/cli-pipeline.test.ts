@@ -3,16 +3,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createNodePlatform } from '../node/platform.js';
 import { passes } from '../passes/index.js';
 import { parseModel } from '../ir/text/parse.js';
 import type { Model, ValueId } from '../ir/types.js';
-import { runCli, type Platform } from '../src/cli.js';
 import { definePass } from '../src/pass.js';
 import type { PassRegistry } from '../src/schedule.js';
+import { latheWith, removeCaseDirs } from './support/cli-harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lathe-pipeline-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(removeCaseDirs);
 const mlp = join(import.meta.dirname, '..', 'golden', 'models', 'tiny-mlp.onnx');
 
 const boom = definePass({ name: 'boom', summary: 'always throws', defaults: { why: 'on purpose' }, run: (_m, _c, o): Model => { throw new Error(`kaboom ${o.why}`); } });
@@ -24,20 +24,7 @@ const breakOutputs = definePass({
 });
 const registry: PassRegistry = { ...passes, boom, 'break-outputs': breakOutputs };
 
-async function lathe(...args: string[]) {
-  const r = { out: '', err: '', code: 0 };
-  const platform: Platform = {
-    ...createNodePlatform(),
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    env: () => undefined,
-    stdout: (t) => void (r.out += t),
-    stderr: (t) => void (r.err += t),
-    progress: () => {},
-  };
-  r.code = await runCli(args, platform, async () => registry);
-  return r;
-}
+const lathe = (...args: string[]) => latheWith(async () => registry, ...args);
 
 describe('lathe optimize with a pipeline', () => {
   it('runs loops from the text form', async () => {
