@@ -10,7 +10,8 @@ import { testAttrs as toAttrs, type TestAttrs as AttrsInit } from '../../attrs.t
 import { DataType as D } from '../../dtype.js';
 import { attrReader } from '../../ops/attrs.js';
 import { standardOps } from '../../ops/index.js';
-import type { KernelContext, TensorValue } from '../../ops/types.js';
+import { testContext } from '../../ops/test-util.js';
+import type { TensorValue } from '../../ops/types.js';
 import type { Dim, Node, NodeId, Type, ValueId } from '../../types.js';
 import type { Known } from '../types.js';
 
@@ -49,11 +50,7 @@ function both(c: Case): { inferred: (Type | undefined)[]; actual: TensorValue[] 
   const def = standardOps.find((o) => o.name === c.op && o.domain === domain);
   const rule = def?.infer;
   if (!def || !rule) throw new Error(`no kernel or rule for ${c.op}`);
-  const kctx: KernelContext = {
-    node, opset: c.opset, attrs: attrReader(node), outputDtypes: [],
-    runGraph: () => { throw new Error('no subgraphs'); },
-    random: () => { throw new Error('no randomness'); },
-  };
+  const kctx = testContext(node, c.opset, { random: () => { throw new Error('no randomness'); } });
   let actual;
   try {
     actual = def.kernel(c.inputs, kctx);
