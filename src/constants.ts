@@ -11,6 +11,7 @@ import type { RtValue } from '../ir/ops/types.js';
 import type { Graph, Model, Node, Tensor, ValueId } from '../ir/types.js';
 import type { GraphPath } from '../ir/walk.js';
 import { foldableDef, runKernel } from './kernel-call.js';
+import { normalizeDomain } from '../ir/domain.js';
 
 export interface ConstantReader {
   /** True when `v` is a constant (see the module comment); reads no payload. */
@@ -32,7 +33,7 @@ export function opsetsFor(model: Model, path: GraphPath): Map<string, number> {
   while (root.parent) root = root.parent;
   const m = new Map<string, number>();
   const add = (list: Model['opsets']) => {
-    for (const o of list) m.set(o.domain === 'ai.onnx' ? '' : o.domain, o.version);
+    for (const o of list) m.set(normalizeDomain(o.domain), o.version);
   };
   add(model.opsets);
   if (root.step.kind === 'function') add(model.functions[root.step.index].opsets);

@@ -32,6 +32,7 @@ import { newestOpset, opSchema, opSchemaVersions, type OpSchema } from '../ops/s
 import { entry, pathLabel, rootPaths, walkGraphTree, type GraphPath } from '../walk.js';
 import { sparseProblems } from './tensor.js';
 import type { Diagnostic } from './diagnostic.js';
+import { normalizeDomain } from '../domain.js';
 
 /** The newest IR version lathe reads (onnx.proto's IR_VERSION). */
 export const NEWEST_IR_VERSION = 14;
@@ -40,7 +41,7 @@ const STANDARD = new Set(['', 'ai.onnx', 'ai.onnx.ml', 'ai.onnx.preview', 'ai.on
 
 function opsetMap(opsets: readonly OpsetId[]): Map<string, number> {
   const m = new Map<string, number>();
-  for (const o of opsets) m.set(o.domain === 'ai.onnx' ? '' : o.domain, o.version);
+  for (const o of opsets) m.set(normalizeDomain(o.domain), o.version);
   return m;
 }
 
@@ -125,7 +126,7 @@ export function checkSchema(model: Model, out: Diagnostic[], maxDepth = 100): vo
             for (const [code, message] of sparseProblems(sp)) report(code, `attribute ${a.name}: ${message}`);
           }
         }
-        const domain = node.domain === 'ai.onnx' ? '' : node.domain;
+        const domain = normalizeDomain(node.domain);
         if (!STANDARD.has(domain)) continue;
         if (local.size > 0 && local.has(`${node.domain}\u0000${node.op}\u0000${node.overload ?? ''}`)) continue;
         const version = opsets.get(domain);

@@ -20,6 +20,7 @@ import type { Graph, Model, Node, NodeId, OnnxFunction, OpsetId, Value, ValueId 
 import { capturesOf } from '../../ir/uses.js';
 import { mapGraphs, walkGraphTree } from '../../ir/walk.js';
 import { definePass, type PassStats } from '../../src/pass.js';
+import { normalizeDomain } from '../../ir/domain.js';
 
 /** Counts of what one graph lost. */
 interface Removed {
@@ -126,7 +127,7 @@ function reachable(model: Model): { keep: boolean[]; domains: Set<string> } {
 /** Domains a function body (with its subgraphs) uses, and the ONNX domain (always kept). */
 function bodyDomains(f: OnnxFunction): Set<string> {
   const out = new Set<string>(['']);
-  eachNode(f.graph, (n) => out.add(n.domain === 'ai.onnx' ? '' : n.domain));
+  eachNode(f.graph, (n) => out.add(normalizeDomain(n.domain)));
   return out;
 }
 
@@ -136,12 +137,12 @@ function pruneFunctionsAndOpsets(model: Model, stats?: PassStats): Model {
   let trimmed = false;
   const functions: OnnxFunction[] = model.functions.filter((_, i) => keep[i]).map((f) => {
     const own = bodyDomains(f);
-    const opsets = f.opsets.filter((o) => own.has(o.domain === 'ai.onnx' ? '' : o.domain));
+    const opsets = f.opsets.filter((o) => own.has(normalizeDomain(o.domain)));
     if (opsets.length === f.opsets.length) return f;
     trimmed = true;
     return { ...f, opsets };
   });
-  const opsets: OpsetId[] = model.opsets.filter((o) => domains.has(o.domain === 'ai.onnx' ? '' : o.domain));
+  const opsets: OpsetId[] = model.opsets.filter((o) => domains.has(normalizeDomain(o.domain)));
   if (!trimmed && functions.length === model.functions.length && opsets.length === model.opsets.length) return model;
   stats?.count('functions', model.functions.length - functions.length);
   stats?.count('opsets', model.opsets.length - opsets.length);

@@ -31,6 +31,7 @@ import { hasSubgraphs, mapGraphs, type GraphPath } from '../../ir/walk.js';
 import { definePass, type PassStats } from '../../src/pass.js';
 import { constantReader, isConstantNode, opsetsFor } from '../../src/constants.js';
 import { foldableDef, runKernel } from '../../src/kernel-call.js';
+import { normalizeDomain } from '../../ir/domain.js';
 
 export interface FoldOptions {
   /** Bytes a single fold may add to the file beyond what it frees (default 0). */
@@ -101,7 +102,7 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
       continue;
     }
     if (hasSubgraphs(node) || node.attrs.some((a) => a.kind === 'ref')) continue;
-    const opset = opsets.get(node.domain === 'ai.onnx' ? '' : node.domain);
+    const opset = opsets.get(normalizeDomain(node.domain));
     const def = foldableDef(node, opset);
     if (!def || !node.inputs.every((v) => v === null || constants.isConstant(v))) continue;
     const inputs: (RtValue | null)[] = [];

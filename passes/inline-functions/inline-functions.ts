@@ -31,6 +31,7 @@ import { hasSubgraphs, walkGraphTree, type GraphPath } from '../../ir/walk.js';
 import { cloneAttrs, MAX_CLONE_DEPTH } from './clone.js';
 import { constantReader, opsetsFor } from '../../src/constants.js';
 import { definePass, type PassStats } from '../../src/pass.js';
+import { normalizeDomain } from '../../ir/domain.js';
 
 function fnKey(domain: string, name: string, overload: string | undefined): string {
   return `${domain}\u0000${name}\u0000${overload ?? ''}`;
@@ -148,7 +149,7 @@ function inlineGraph(e: Editor, path: GraphPath, s: Sweep): void {
     if (!fn.graph.outputs.every((v) => fn.graph.inputs.includes(v) || fn.graph.values[v]?.def)) continue;
     const need = new Map<string, number>();
     if (!fn.opsets.every((o) => {
-      const d = o.domain === 'ai.onnx' ? '' : o.domain;
+      const d = normalizeDomain(o.domain);
       const have = opsets.get(d);
       if (have === undefined) need.set(d, o.version);
       return have === undefined || have === o.version;
@@ -193,7 +194,7 @@ function inlineIf(e: Editor, node: Node, cond: ReturnType<ReturnType<typeof cons
 
 function withImports(list: readonly OpsetId[], add: ReadonlyMap<string, number> | undefined): readonly OpsetId[] {
   if (!add || add.size === 0) return list;
-  const have = new Set(list.map((o) => (o.domain === 'ai.onnx' ? '' : o.domain)));
+  const have = new Set(list.map((o) => normalizeDomain(o.domain)));
   return [...list, ...[...add].filter(([d]) => !have.has(d)).map(([domain, version]) => ({ domain, version }))];
 }
 

@@ -35,7 +35,7 @@ export interface Run {
   ms: number;
 }
 
-/** `lathe ARGS` in process on the real file system, with stdout/stderr captured. */
+/** `lathe ARGS` in process on the real file system (the shipped passes registered), with stdout/stderr captured. */
 export function lathe(...args: string[]): Promise<Run> {
   return latheWith(passes, ...args);
 }

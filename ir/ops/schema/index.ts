@@ -11,15 +11,11 @@ import { table as tensor } from './tensor.js';
 import { table as nn } from './nn.js';
 import { table as control } from './control.js';
 import { table as more } from './more.js';
+import { normalizeDomain } from '../../domain.js';
 
 export type { OpSchema, ParamSchema, AttrSchema } from './rows.js';
 
 const tables: readonly SchemaTable[] = [elementwise, tensor, nn, control, more];
-
-/** Domain spellings that mean the ONNX domain. */
-function normDomain(d: string): string {
-  return d === 'ai.onnx' ? '' : d;
-}
 
 interface Entry {
   readonly domain: string;
@@ -49,12 +45,12 @@ export const schemaDomains: readonly string[] = [...newest.keys()];
 
 /** The newest opset version lathe knows for a standard domain, else undefined. */
 export function newestOpset(domain: string): number | undefined {
-  return newest.get(normDomain(domain));
+  return newest.get(normalizeDomain(domain));
 }
 
 /** The versions (`since`) in which ONNX (re)defined `op`, ascending; undefined for an unknown op. */
 export function opSchemaVersions(domain: string, op: string): readonly number[] | undefined {
-  return byOp.get(`${normDomain(domain)}\u0000${op}`)?.rows.map((r) => r[1]);
+  return byOp.get(`${normalizeDomain(domain)}\u0000${op}`)?.rows.map((r) => r[1]);
 }
 
 /**
@@ -63,7 +59,7 @@ export function opSchemaVersions(domain: string, op: string): readonly number[] 
  * that opset (tell the two apart with `opSchemaVersions`).
  */
 export function opSchema(domain: string, op: string, opsetVersion: number): OpSchema | undefined {
-  const e = byOp.get(`${normDomain(domain)}\u0000${op}`);
+  const e = byOp.get(`${normalizeDomain(domain)}\u0000${op}`);
   if (!e) return undefined;
   let i = -1;
   for (let k = 0; k < e.rows.length; k++) if (e.rows[k][1] <= opsetVersion) i = k;
