@@ -9,31 +9,19 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../node/io.js';
 import { optimize } from '../node/index.js';
-import { createNodePlatform } from '../node/platform.js';
 import { passes } from '../passes/index.js';
-import { runCli, type Platform } from '../src/cli.js';
 import { LEVEL_PIPELINES } from '../src/levels.js';
 import type { Model } from '../ir/types.js';
+import { latheWith, removeCaseDirs } from './support/cli-harness.js';
 
 const root = join(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'lathe-optimize-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(removeCaseDirs);
 const mlp = join(root, 'golden', 'models', 'tiny-mlp.onnx');
 
-async function lathe(...args: string[]) {
-  const r = { out: '', err: '', code: 0 };
-  const platform: Platform = {
-    ...createNodePlatform(),
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    env: () => undefined,
-    stdout: (t) => void (r.out += t),
-    stderr: (t) => void (r.err += t),
-    progress: () => {},
-  };
-  r.code = await runCli(args, platform, passes);
-  return r;
-}
+// The shared harness registers the shipped passes, as the real CLI does.
+const lathe = (...args: string[]) => latheWith(passes, ...args);
 
 const ops = (m: Model) => m.graph.order.map((id) => m.graph.nodes[id].op);
 
