@@ -112,8 +112,16 @@ export function compareValues(got: RtValue | null, want: RtValue | null, shapeOn
   return `${what}: ${bad}/${b.length} elements differ (first at ${first}: got ${String(a[first])}, expected ${String(b[first])})`;
 }
 
-/** Runs one case (every data set); never throws. */
-export function runCase(name: string, root = NODE_TESTS, ops: OpTable = standardOps): CaseResult {
+/** The message of an error thrown by `runCase`'s `prepare` step starts with this. */
+export const PREPARE_FAILED = 'prepare: ';
+
+/**
+ * Runs one case (every data set); never throws. `prepare` (e.g. an optimization pipeline) turns
+ * the loaded model into the one evaluated; feeds and expected outputs are still matched through
+ * the original model's inputs and outputs, by name. An error it throws becomes a failure whose
+ * reason starts with PREPARE_FAILED.
+ */
+export function runCase(name: string, root = NODE_TESTS, ops: OpTable = standardOps, prepare?: (m: Model) => Model): CaseResult {
   const t0 = performance.now();
   let opsUsed: string[] = [];
   const done = (pass: boolean, reason?: string): CaseResult => ({ name, pass, reason, ops: opsUsed, ms: performance.now() - t0 });
@@ -131,6 +139,14 @@ export function runCase(name: string, root = NODE_TESTS, ops: OpTable = standard
     const fed = g.inputs.filter((v) => !init.has(v));
     const sets = readdirSync(dir).filter((d) => d.startsWith('test_data_set_')).sort();
     if (sets.length === 0) return done(false, 'no test_data_set');
+    let evaluated = model;
+    if (prepare) {
+      try {
+        evaluated = prepare(model);
+      } catch (e) {
+        return done(false, `${PREPARE_FAILED}${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      }
+    }
     for (const set of sets) {
       const sdir = join(dir, set);
       const inputs = new Map<string, RtValue>();
@@ -140,7 +156,7 @@ export function runCase(name: string, root = NODE_TESTS, ops: OpTable = standard
         const v = g.values[id];
         inputs.set(v?.name ?? id, readValue(readFileSync(join(sdir, `input_${k}.pb`)), v?.type, `${set}/input_${k}.pb`));
       }
-      const outs = evaluate(model, inputs, { ops });
+      const outs = evaluate(evaluated, inputs, { ops });
       for (let k = 0; k < g.outputs.length; k++) {
         const file = join(sdir, `output_${k}.pb`);
         if (!existsSync(file)) continue;

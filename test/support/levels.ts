@@ -1,0 +1,31 @@
+/**
+ * The `-O1` and `-O2` pipelines as pipeline text, for tests that check what optimizing does to
+ * a model (the node-test acceptance of issues 7 and 8). One place, so these tests can later be
+ * pointed at the levels the CLI and `optimize()` use.
+ */
+import { passes } from '../../passes/index.js';
+import { parsePipeline, type Schedule } from '../../src/pipeline.js';
+import { runSchedule } from '../../src/runner.js';
+import type { Model } from '../../ir/types.js';
+
+/** Simplification only. */
+export const O1_PIPELINE =
+  'inline-functions,fixpoint{max=8}(fold-constants,simplify-shapes,eliminate-no-ops,simplify-algebra,fold-affine,' +
+  'eliminate-common-subexpressions,eliminate-dead-code,dedupe-initializers),infer-shapes';
+
+/** `-O1`, then a fixed point of `fuse` with the simplification passes. */
+export const O2_PIPELINE =
+  `${O1_PIPELINE},fixpoint{max=4}(fuse,fold-constants,simplify-shapes,eliminate-no-ops,simplify-algebra,` +
+  'eliminate-common-subexpressions,eliminate-dead-code),infer-shapes';
+
+export const LEVELS = { O1: O1_PIPELINE, O2: O2_PIPELINE } as const;
+export type Level = keyof typeof LEVELS;
+
+const parsed = new Map<string, Schedule>();
+
+/** Runs pipeline `text` on `model` with the verifier after every pass (as tests always do). */
+export function optimizeWith(text: string, model: Model): Model {
+  let schedule = parsed.get(text);
+  if (!schedule) parsed.set(text, (schedule = parsePipeline(text, passes)));
+  return runSchedule(schedule, model, { verifyEach: true }).model;
+}
