@@ -23,9 +23,15 @@ export type Level = keyof typeof LEVELS;
 
 const parsed = new Map<string, Schedule>();
 
-/** Runs pipeline `text` on `model` with the verifier after every pass (as tests always do). */
+/**
+ * Runs pipeline `text` on `model` with the verifier after every pass (as tests always do). A
+ * fixpoint that stops at its cap with the model still changing throws: passes that undo each
+ * other's work are a bug of the pipeline even when the model they leave computes the same.
+ */
 export function optimizeWith(text: string, model: Model): Model {
   let schedule = parsed.get(text);
   if (!schedule) parsed.set(text, (schedule = parsePipeline(text, passes)));
-  return runSchedule(schedule, model, { verifyEach: true }).model;
+  const result = runSchedule(schedule, model, { verifyEach: true });
+  if (result.stop === 'cap') throw new Error(`did not converge: ${result.warnings.join('; ')}`);
+  return result.model;
 }

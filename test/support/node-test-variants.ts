@@ -4,6 +4,8 @@
  *
  * - `frozen`: the inputs of `test_data_set_0` become initializers, so constant folding, shape
  *   simplification and dead-code elimination can take the whole model apart;
+ * - `weights`: the same for every input but the first (as weights are constant and data is not),
+ *   so rules with constant operands (affine folding, fusions) meet a dynamic data input;
  * - `symbolic`: every input dim becomes a symbol and every other shape is forgotten, so shape
  *   simplification must keep dynamic dims dynamic.
  */
@@ -36,8 +38,11 @@ export function symbolicInputs(model: Model): Model {
   return { ...model, graph: { ...g, values, ...(outputInfo ? { outputInfo } : {}) } };
 }
 
-/** The tensor inputs stored in `dir/test_data_set_0` become initializers (no longer graph inputs). */
-export function frozenInputs(model: Model, dir: string): Model {
+/**
+ * The tensor inputs stored in `dir/test_data_set_0` become initializers (no longer graph inputs);
+ * with `keepFirst`, all but the first fed input (as weights are constant and data is not).
+ */
+export function frozenInputs(model: Model, dir: string, keepFirst = false): Model {
   const g = model.graph;
   const inits = new Set(g.initializers);
   const fed = g.inputs.filter((v) => !inits.has(v));
@@ -46,7 +51,7 @@ export function frozenInputs(model: Model, dir: string): Model {
   fed.forEach((id, k) => {
     const file = join(dir, 'test_data_set_0', `input_${k}.pb`);
     const v = g.values[id];
-    if (!existsSync(file) || v?.type?.kind !== 'tensor') return;
+    if ((keepFirst && k === 0) || !existsSync(file) || v?.type?.kind !== 'tensor') return;
     const t = liftTensor(decodeTensor(memorySource(readFileSync(file))), file, undefined);
     values[id] = { ...v, tensor: { ...t, name: v.name } };
     frozen.add(id);
@@ -61,5 +66,6 @@ export function frozenInputs(model: Model, dir: string): Model {
 /** The variants the optimized node-test suites run, besides the models as shipped. */
 export const VARIANTS: readonly CaseVariant[] = [
   { name: 'frozen', apply: frozenInputs, firstSetOnly: true },
+  { name: 'weights', apply: (m, dir) => symbolicInputs(frozenInputs(m, dir, true)), firstSetOnly: true },
   { name: 'symbolic', apply: (m) => symbolicInputs(m) },
 ];
