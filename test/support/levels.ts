@@ -1,22 +1,19 @@
 /**
  * The `-O1` and `-O2` pipelines as pipeline text, for tests that check what optimizing does to
- * a model (the node-test acceptance of issues 7 and 8). One place, so these tests can later be
- * pointed at the levels the CLI and `optimize()` use.
+ * a model (the node-test acceptance of issues 7 and 8): those of src/levels.ts, which the CLI and
+ * `optimize()` run, so the tests follow the levels as they change.
  */
 import { passes } from '../../passes/index.js';
 import { parsePipeline, type Schedule } from '../../src/pipeline.js';
 import { runSchedule } from '../../src/runner.js';
+import { LEVEL_PIPELINES } from '../../src/levels.js';
 import type { Model } from '../../ir/types.js';
 
-/** Simplification only. */
-export const O1_PIPELINE =
-  'inline-functions,fixpoint{max=8}(fold-constants,simplify-shapes,eliminate-no-ops,simplify-algebra,fold-affine,' +
-  'eliminate-common-subexpressions,eliminate-dead-code,dedupe-initializers),infer-shapes';
+/** Simplification only (the pipeline `lathe optimize -O1` runs). */
+export const O1_PIPELINE = LEVEL_PIPELINES[1];
 
-/** `-O1`, then a fixed point of `fuse` with the simplification passes. */
-export const O2_PIPELINE =
-  `${O1_PIPELINE},fixpoint{max=4}(fuse,fold-constants,simplify-shapes,eliminate-no-ops,simplify-algebra,` +
-  'eliminate-common-subexpressions,eliminate-dead-code),infer-shapes';
+/** `-O1`, then a fixed point of `fuse` with the simplification passes (`-O2`). */
+export const O2_PIPELINE = LEVEL_PIPELINES[2];
 
 export const LEVELS = { O1: O1_PIPELINE, O2: O2_PIPELINE } as const;
 export type Level = keyof typeof LEVELS;
