@@ -23,14 +23,16 @@ export interface OrtOutputs {
   readonly outputs: readonly { type: string; dims: readonly number[]; bytes: Uint8Array }[];
 }
 
-export async function createSession(path: string): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(path, {
+/** A session on a model file or the bytes of one (optimizations off, one thread). */
+export async function createSession(model: string | Uint8Array): Promise<ort.InferenceSession> {
+  const options: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'disabled',
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     logSeverityLevel: 3,
-  });
+  };
+  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }
 
 export async function runOrt(path: string, feeds: Feeds): Promise<OrtOutputs> {

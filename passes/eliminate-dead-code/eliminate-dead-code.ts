@@ -9,7 +9,8 @@
  *   values removed;
  * - local functions no node calls (transitively from the main graph);
  * - model opset imports of domains no node and no kept function uses, and a function's imports of
- *   domains its body does not use (the ONNX domain is always kept).
+ *   domains its body does not use (the ONNX domain is always kept, and a model keeps at least one
+ *   import: ONNX requires one).
  *
  * Graphs are handled bottom-up (`mapGraphs`): a subgraph is cleaned before the node holding it, so
  * captures that vanish with dead subgraph nodes stop keeping outer values alive. Within a graph one
@@ -142,7 +143,10 @@ function pruneFunctionsAndOpsets(model: Model, stats?: PassStats): Model {
     trimmed = true;
     return { ...f, opsets };
   });
-  const opsets: OpsetId[] = model.opsets.filter((o) => domains.has(normalizeDomain(o.domain)));
+  let opsets: OpsetId[] = model.opsets.filter((o) => domains.has(normalizeDomain(o.domain)));
+  // ONNX requires a model to import at least one opset (onnxruntime refuses one without): a model
+  // that imports only another domain (ai.onnx.ml) and whose nodes all folded away keeps its first.
+  if (opsets.length === 0 && model.opsets.length > 0) opsets = [model.opsets[0]];
   if (!trimmed && functions.length === model.functions.length && opsets.length === model.opsets.length) return model;
   stats?.count('functions', model.functions.length - functions.length);
   stats?.count('opsets', model.opsets.length - opsets.length);

@@ -43,6 +43,10 @@ export const simplifyShapes = definePass({
       const known = new Set<NodeId>();
       for (const node of e.nodes()) {
         if (node.op === 'Constant' || hasSubgraphs(node)) continue;
+        // `y = Identity(c)` of a constant `c` computes nothing: it stands only where `c` cannot
+        // take a graph output's name, and replacing it would insert the same Identity over a copy
+        // of `c` on every run (a fixpoint that never converges with dedupe-initializers).
+        if (node.op === 'Identity' && node.inputs[0] && e.value(node.inputs[0])?.tensor) continue;
         const outs = node.outputs.filter((v): v is ValueId => v !== null);
         if (outs.length > 0 && outs.every((v) => values.has(v) && !e.value(v)?.tensor)) known.add(node.id);
       }

@@ -112,8 +112,31 @@ export function compareValues(got: RtValue | null, want: RtValue | null, shapeOn
   return `${what}: ${bad}/${b.length} elements differ (first at ${first}: got ${String(a[first])}, expected ${String(b[first])})`;
 }
 
+/** The message of an error thrown by `runCase`'s `prepare` step starts with this. */
+export const PREPARE_FAILED = 'prepare: ';
+
+/** A rewrite of a node-test model that keeps what it computes on the case's data (test/support/node-test-variants.ts). */
+export interface CaseVariant {
+  readonly name: string;
+  /** The case's model rewritten; `dir` is the case's folder (for its stored data). */
+  readonly apply: (model: Model, dir: string) => Model;
+  /** The variant holds for `test_data_set_0` only (e.g. it froze that set's inputs). */
+  readonly firstSetOnly?: boolean;
+}
+
+export interface CaseOptions {
+  /** Applied to the loaded model first; stored inputs it no longer declares as inputs are not fed. */
+  readonly variant?: CaseVariant;
+  /**
+   * Turns the (variant) model into the one evaluated, e.g. an optimization pipeline; feeds and
+   * expected outputs are still matched through the original model's inputs and outputs, by name.
+   * An error it throws becomes a failure whose reason starts with PREPARE_FAILED.
+   */
+  readonly prepare?: (m: Model) => Model;
+}
+
 /** Runs one case (every data set); never throws. */
-export function runCase(name: string, root = NODE_TESTS, ops: OpTable = standardOps): CaseResult {
+export function runCase(name: string, root = NODE_TESTS, ops: OpTable = standardOps, options: CaseOptions = {}): CaseResult {
   const t0 = performance.now();
   let opsUsed: string[] = [];
   const done = (pass: boolean, reason?: string): CaseResult => ({ name, pass, reason, ops: opsUsed, ms: performance.now() - t0 });
@@ -129,8 +152,21 @@ export function runCase(name: string, root = NODE_TESTS, ops: OpTable = standard
     const g = model.graph;
     const init = new Set(g.initializers);
     const fed = g.inputs.filter((v) => !init.has(v));
-    const sets = readdirSync(dir).filter((d) => d.startsWith('test_data_set_')).sort();
+    let sets = readdirSync(dir).filter((d) => d.startsWith('test_data_set_')).sort();
     if (sets.length === 0) return done(false, 'no test_data_set');
+    let evaluated = model;
+    if (options.variant) {
+      evaluated = options.variant.apply(model, dir);
+      if (options.variant.firstSetOnly) sets = sets.slice(0, 1);
+    }
+    const declared = new Set(evaluated.graph.inputs.map((id) => evaluated.graph.values[id]?.name ?? id));
+    if (options.prepare) {
+      try {
+        evaluated = options.prepare(evaluated);
+      } catch (e) {
+        return done(false, `${PREPARE_FAILED}${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      }
+    }
     for (const set of sets) {
       const sdir = join(dir, set);
       const inputs = new Map<string, RtValue>();
@@ -138,9 +174,10 @@ export function runCase(name: string, root = NODE_TESTS, ops: OpTable = standard
         const id = fed[k];
         if (id === undefined) return done(false, `${set}: input_${k}.pb has no graph input`);
         const v = g.values[id];
+        if (!declared.has(v?.name ?? id)) continue; // frozen into the model by the variant
         inputs.set(v?.name ?? id, readValue(readFileSync(join(sdir, `input_${k}.pb`)), v?.type, `${set}/input_${k}.pb`));
       }
-      const outs = evaluate(model, inputs, { ops });
+      const outs = evaluate(evaluated, inputs, { ops });
       for (let k = 0; k < g.outputs.length; k++) {
         const file = join(sdir, `output_${k}.pb`);
         if (!existsSync(file)) continue;
