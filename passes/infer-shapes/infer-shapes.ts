@@ -39,13 +39,23 @@ export function writeInferredTypes(model: Model, types: ReadonlyMap<ValueId, Typ
   });
 }
 
+/**
+ * Models this pass returned: running it again on one changes nothing (the pass is idempotent, a
+ * property test checks), so a pipeline whose later passes changed nothing does not pay for a second
+ * inference. Keyed weakly by the immutable model object, like the use index.
+ */
+const typed = new WeakSet<Model>();
+
 export const inferShapes = definePass({
   name: 'infer-shapes',
   summary: 'Infer dtypes and (symbolic) shapes of intermediate values and write them as value_info.',
   defaults: {},
   run: (model, ctx) => {
+    if (typed.has(model)) return model;
     const { types, diagnostics } = inferTypes(model);
     for (const d of diagnostics) ctx.log.warn(d.message);
-    return writeInferredTypes(model, types, () => ctx.stats.count('values-typed'));
+    const out = writeInferredTypes(model, types, () => ctx.stats.count('values-typed'));
+    typed.add(out);
+    return out;
   },
 });
