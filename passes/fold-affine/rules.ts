@@ -243,7 +243,9 @@ function linearBelow(view: GraphView, v: ValueId): Omit<ScaledLinear, 'side'> | 
     }
     if (mm.op !== 'MatMul' || mm.domain !== '') return undefined;
     const w = mm.inputs[1] as ValueId;
-    if (!view.isConstant(w) || view.useCount(w) !== 1 || (b !== undefined && view.useCount(b) !== 1)) return undefined;
+    // W must be this layer's own (a scaled copy of a shared weight would grow the file); a shared
+    // bias (exporters' zero biases, merged by dedupe) is fine: the scaled one is new and small.
+    if (!view.isConstant(w) || view.useCount(w) !== 1) return undefined;
     return { chain, matmul: mm, ...(add && { add }), w, ...(b !== undefined && { b }) };
   }
   return undefined;
@@ -251,37 +253,43 @@ function linearBelow(view: GraphView, v: ValueId): Omit<ScaledLinear, 'side'> | 
 
 /**
  * MatMul(A, B) · c = MatMul(A', B) with c a scalar and A = layout(MatMul(x, W) + b): the factor goes
- * into W and b (an attention score scale into the query projection). Layout ops move elements
- * without arithmetic, so the scale passes through them; float products are reassociated.
+ * into W and b (an attention score scale into the query projection); MatMul(A, B) / c likewise with
+ * 1/c. Layout ops move elements without arithmetic, so the scale passes through them; float
+ * products are reassociated (exact for powers of two, as attention scales of 1/8 are).
  */
-const scalarIntoWeights = rule(
-  'matmul-scale-into-weights',
-  op.Mul(op.MatMul(P.var('a'), P.var('b')).as('mm'), P.constVar('c')),
-  (m, emit, d: ScaledLinear & { c: TensorValue }) => {
-    const view = emit.view;
-    const scale = (v: ValueId) => emit.constant(cast(mul(f64(view.constant(v)!), f64(d.c)), view.dtype(v)!));
-    let y = emit.op('MatMul', [d.matmul.inputs[0], scale(d.w)]);
-    if (d.add && d.b !== undefined) y = emit.op('Add', [y, scale(d.b)]);
-    for (const n of d.chain) y = emit.op(n.op, [y, ...n.inputs.slice(1)], n.attrs);
-    const inputs = [...m.mm.inputs];
-    inputs[d.side] = y;
-    return emit.op('MatMul', inputs);
-  },
-  {
-    check: (m, g) => {
-      const c = m.c.tensor;
-      if (c.data.length !== 1 || !FLOATS.has(c.dtype)) return fail('the factor is not one float');
-      for (const side of [0, 1] as const) {
-        const found = linearBelow(g.view, side === 0 ? m.a : m.b);
-        if (found && g.view.dtype(found.w) === c.dtype) return { ...found, side, c };
-      }
-      return fail('no operand comes from a constant-weight MatMul through layout ops alone');
+function scalarIntoWeights(kind: 'Mul' | 'Div'): Rule {
+  return rule(
+    kind === 'Mul' ? 'matmul-scale-into-weights' : 'matmul-divide-into-weights',
+    op[kind](op.MatMul(P.var('a'), P.var('b')).as('mm'), P.constVar('c')),
+    (m, emit, d: ScaledLinear & { factor: TensorValue }) => {
+      const view = emit.view;
+      const scale = (v: ValueId) => emit.constant(cast(mul(f64(view.constant(v)!), d.factor), view.dtype(v)!));
+      let y = emit.op('MatMul', [d.matmul.inputs[0], scale(d.w)]);
+      if (d.add && d.b !== undefined) y = emit.op('Add', [y, scale(d.b)]);
+      for (const n of d.chain) y = emit.op(n.op, [y, ...n.inputs.slice(1)], n.attrs);
+      const inputs = [...m.mm.inputs];
+      inputs[d.side] = y;
+      return emit.op('MatMul', inputs);
     },
-  },
-);
+    {
+      check: (m, g) => {
+        const c = m.c.tensor;
+        if (c.data.length !== 1 || !FLOATS.has(c.dtype)) return fail('the factor is not one float');
+        const factor = kind === 'Mul' ? f64(c) : div(scalar64(1), f64(c));
+        if (!allFinite(factor)) return fail('the factor is not finite');
+        for (const side of [0, 1] as const) {
+          const found = linearBelow(g.view, side === 0 ? m.a : m.b);
+          if (found && g.view.dtype(found.w) === c.dtype) return { ...found, side, factor };
+        }
+        return fail('no operand comes from a constant-weight MatMul through layout ops alone');
+      },
+    },
+  );
+}
 
 export const affineRules: readonly Rule[] = [
-  scalarIntoWeights,
+  scalarIntoWeights('Mul'),
+  scalarIntoWeights('Div'),
   ...producers.map(bnRule),
   ...producers.map((p) => channelRule(p, 'Mul')),
   ...producers.filter((p) => p !== 'MatMul').map((p) => channelRule(p, 'Add')),
