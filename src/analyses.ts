@@ -28,6 +28,11 @@ export type AnalysisDefs = { readonly [K in AnalysisName]: (model: Model) => Ana
 export interface Analyses {
   /** The analysis `name` of `model`, computed on the first request for this model object. */
   get<K extends AnalysisName>(model: Model, name: K): AnalysisResults[K];
+  /**
+   * Records what `name` is for `model` without computing it: for a pass whose output is known to
+   * analyse the same as its input (infer-shapes writes the very types inference found).
+   */
+  seed<K extends AnalysisName>(model: Model, name: K, result: AnalysisResults[K]): void;
 }
 
 function constantValues(model: Model): ReadonlyMap<ValueId, Tensor> {
@@ -66,6 +71,11 @@ export function createAnalyses(defs: AnalysisDefs = standardAnalyses): Analyses 
       const result = def(model);
       forModel.set(name, result);
       return result;
+    },
+    seed(model, name, result) {
+      let forModel = memo.get(model);
+      if (!forModel) memo.set(model, (forModel = new Map()));
+      forModel.set(name, result);
     },
   };
 }

@@ -5,7 +5,6 @@
  * model when nothing changes.
  */
 import { editAll } from '../../ir/edit/edit.js';
-import { inferTypes } from '../../ir/infer/infer.js';
 import { plainEqual } from '../../ir/object.js';
 import type { Model, Type, ValueId } from '../../ir/types.js';
 import type { GraphPath } from '../../ir/walk.js';
@@ -52,10 +51,12 @@ export const inferShapes = definePass({
   defaults: {},
   run: (model, ctx) => {
     if (typed.has(model)) return model;
-    const { types, diagnostics } = inferTypes(model);
-    for (const d of diagnostics) ctx.log.warn(d.message);
-    const out = writeInferredTypes(model, types, () => ctx.stats.count('values-typed'));
+    const result = ctx.analyses.get(model, 'types');
+    for (const d of result.diagnostics) ctx.log.warn(d.message);
+    const out = writeInferredTypes(model, result.types, () => ctx.stats.count('values-typed'));
     typed.add(out);
+    // The written model declares exactly what inference found: the passes after this one reuse it.
+    ctx.analyses.seed(out, 'types', result);
     return out;
   },
 });

@@ -12,7 +12,6 @@
  * call site, so they are left to inlining.
  */
 import { editAll } from '../../ir/edit/edit.js';
-import { inferTypes } from '../../ir/infer/infer.js';
 import { toTensor } from '../../ir/ops/tensor-value.js';
 import type { NodeId, ValueId } from '../../ir/types.js';
 import type { GraphPath } from '../../ir/walk.js';
@@ -34,7 +33,7 @@ export const simplifyShapes = definePass({
   summary: 'Replace shape computations that inference proves constant (static dims) by constants; symbolic dims stay dynamic.',
   defaults: {},
   run: (model, ctx) => {
-    const facts = inferTypes(model);
+    const facts = ctx.analyses.get(model, 'types');
     const { values } = facts;
     const folded = values.size === 0 ? model : editAll(model, (e, path) => {
       if (inFunction(path)) return;

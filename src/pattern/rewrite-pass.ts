@@ -5,7 +5,6 @@
  * context's `rules`, so every rule pass of a pipeline honours them.
  */
 import { definePass, type PassFactory } from '../pass.js';
-import { inferTypes } from '../../ir/infer/infer.js';
 import { applyRules } from './driver.js';
 import { ruleGlob, ruleSet, type Rule } from './rule.js';
 
@@ -35,7 +34,7 @@ export function rewritePass(spec: RewritePassSpec): PassFactory<RewritePassOptio
     run: (model, ctx, options) => {
       const own = ruleGlob(options.disable);
       const run = ctx.rules;
-      const facts = spec.infer ? inferTypes(model) : undefined;
+      const facts = spec.infer ? ctx.analyses.get(model, 'types') : undefined;
       const { model: out, stop } = applyRules(model, set, {
         ...(facts && { facts }),
         mode: spec.mode ?? 'greedy',
