@@ -162,6 +162,18 @@ async function benchOptimize(): Promise<void> {
   log('');
 }
 
+/** Inference latency of -O2 output against onnxruntime's basic output, both run with optimizations off (issue 8). */
+async function benchLatency(): Promise<void> {
+  const { corpusModels } = await import('./corpus.js');
+  const { formatLatency, latencyOf } = await import('./latency.js');
+  const rows = [];
+  for (const m of corpusModels().filter((x) => x !== 'llama-3gb.legacy')) rows.push(await latencyOf(m));
+  log('### Latency: lathe -O2 output vs onnxruntime basic output (onnxruntime-node, optimizations off, 1 thread, 7 interleaved runs, median)');
+  log('');
+  for (const l of formatLatency(rows)) log(l);
+  log('');
+}
+
 async function benchLlamaOptimize(): Promise<void> {
   const input = filledModel('llama-3gb.legacy');
   for (const level of [1, 2]) {
@@ -185,6 +197,7 @@ async function main(): Promise<void> {
   if (want('eval')) await benchEvaluator();
   if (want('optimize')) await benchOptimize();
   if (want('llama-optimize')) await benchLlamaOptimize();
+  if (want('latency')) await benchLatency();
   const file = join(projectRoot, 'BENCHMARKS.md');
   const head = '# lathe benchmarks\n\nWritten by `npm run bench` (bench/run.ts). Newest run first.\n\n';
   const old = existsSync(file) ? readFileSync(file, 'utf8').replace(head, '') : '';
