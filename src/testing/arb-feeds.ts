@@ -1,0 +1,64 @@
+/**
+ * `arbFeeds(model)`: fast-check arbitrary of inputs for a model's graph inputs (initializers that
+ * are also inputs are left to their defaults). Each symbolic dim is bound once per draw and used
+ * consistently by every input that names it (0 among the choices: empty tensors); unknown dims
+ * take small sizes. Values mix small integers and fractions with edge values: zeros, negatives,
+ * -0, NaN and ±infinity for float types.
+ */
+import fc from 'fast-check';
+import { DataType as D } from '../../ir/dtype.js';
+import type { RtValue, TensorValue } from '../../ir/ops/types.js';
+import type { Model } from '../../ir/types.js';
+import { allocate } from '../../ir/ops/util.js';
+
+export interface ArbFeedsOptions {
+  /** Sizes a symbolic dim may be bound to (default [2, 1, 3, 0]: shrinking goes to 2). */
+  readonly symbolSizes?: readonly number[];
+  /** Allow NaN and infinities in float inputs (default true). */
+  readonly specialFloats?: boolean;
+}
+
+/** Feeds keyed by input name, as `evaluate` takes them. */
+export type Feeds = Record<string, RtValue>;
+
+function floatElement(special: boolean): fc.Arbitrary<number> {
+  const plain = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.double({ min: -4, max: 4, noNaN: true, noDefaultInfinity: true }).map((x) => Math.fround(x)));
+  if (!special) return plain;
+  return fc.oneof({ arbitrary: plain, weight: 30 }, { arbitrary: fc.constantFrom(0, -0, Number.NaN, Infinity, -Infinity), weight: 1 });
+}
+
+function element(dtype: number, special: boolean): fc.Arbitrary<number | bigint | boolean> {
+  if (dtype === D.INT64) return fc.integer({ min: -4, max: 4 }).map(BigInt);
+  if (dtype === D.BOOL) return fc.boolean();
+  if (dtype === D.INT32 || dtype === D.INT8 || dtype === D.UINT8) return fc.integer({ min: 0, max: 4 });
+  return floatElement(special);
+}
+
+function tensorOf(dtype: number, dims: number[], xs: readonly (number | bigint | boolean)[]): TensorValue {
+  const data = allocate(dtype, xs.length);
+  xs.forEach((x, i) => {
+    (data as unknown as (number | bigint)[])[i] = typeof x === 'boolean' ? (x ? 1 : 0) : x;
+  });
+  return { kind: 'tensor', dtype, dims, data } as TensorValue;
+}
+
+/** Arbitrary feeds for `model` (see the module comment). */
+export function arbFeeds(model: Model, options: ArbFeedsOptions = {}): fc.Arbitrary<Feeds> {
+  const sizes = options.symbolSizes ?? [2, 1, 3, 0];
+  const special = options.specialFloats ?? true;
+  const g = model.graph;
+  const inits = new Set(g.initializers);
+  const inputs = g.inputs.filter((id) => !inits.has(id)).map((id) => g.values[id]);
+  const symbols = [...new Set(inputs.flatMap((v) => (v?.type?.kind === 'tensor' ? (v.type.shape ?? []) : []).filter((d): d is string => typeof d === 'string')))];
+  return fc.array(fc.constantFrom(...sizes), { minLength: symbols.length, maxLength: symbols.length }).chain((bound) => {
+    const size = new Map(symbols.map((s, i) => [s, bound[i]]));
+    const parts = inputs.map((v) => {
+      const t = v?.type;
+      const dtype = t?.kind === 'tensor' ? t.dtype : D.FLOAT;
+      const dims = (t?.kind === 'tensor' ? (t.shape ?? []) : []).map((d) => (typeof d === 'number' ? d : typeof d === 'string' ? size.get(d)! : 2));
+      const n = dims.reduce((a, b) => a * b, 1);
+      return fc.array(element(dtype, special), { minLength: n, maxLength: n }).map((xs) => [v?.name ?? v!.id, tensorOf(dtype, dims, xs)] as const);
+    });
+    return fc.tuple(...parts).map((kv) => Object.fromEntries(kv) as Feeds);
+  });
+}

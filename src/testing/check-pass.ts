@@ -1,0 +1,321 @@
+/**
+ * `checkPass(pass, options)`: property-based check of a pass on generated (or given) models.
+ *
+ * For each model: the pass runs; its output must verify clean, keep the graph's input/output
+ * signature (names, dtypes, and every dim the original declares), and compute the same outputs as
+ * the original on generated feeds (lathe's evaluator, tolerances per dtype). Feeds on which the
+ * ORIGINAL model fails to evaluate (e.g. a symbolic dim bound to 0 that a Reshape cannot take)
+ * are skipped: they say nothing about the pass. Options add idempotence, no growth in nodes or
+ * bytes, and "no change returns the same object".
+ *
+ * On failure fast-check shrinks the model (fewer nodes, smaller dims, simpler dtypes) and
+ * `checkPass` throws a `CheckPassError` holding the seed and path to replay, the shrunk model and
+ * the pass's output as ONNX text, the feeds and the values that differ. It is a plain Error, so
+ * any test runner reports it.
+ */
+import fc from 'fast-check';
+import { DataType as D, dtypeName, elementCount, rawByteLength } from '../../ir/dtype.js';
+import { evaluate } from '../../ir/eval/run.js';
+import { forEachGraph, forEachTensor } from '../../ir/onnx/emit-walk.js';
+import type { RtValue, TensorValue } from '../../ir/ops/types.js';
+import { modelsEqual } from '../../ir/text/equal.js';
+import { printModel } from '../../ir/text/print.js';
+import type { Model, Type, ValueId } from '../../ir/types.js';
+import { verify } from '../../ir/verify/verify.js';
+import { compareValues, type Tolerance } from '../compare.js';
+import type { Pass, PassFactory } from '../pass.js';
+import type { Schedule } from '../pipeline.js';
+import { runSchedule } from '../runner.js';
+import { arbFeeds, type ArbFeedsOptions, type Feeds } from './arb-feeds.js';
+import { arbModel, type ArbModelOptions } from './arb-model.js';
+
+/** What `checkPass` accepts: a pass, a pass factory (run with its defaults), a schedule, or a function. */
+export type Checkable = Pass | PassFactory | Schedule | ((model: Model) => Model);
+
+export interface CheckPassOptions {
+  /** Generated models to check (default 200). */
+  readonly runs?: number;
+  /** fast-check seed (default: random; the error says which, for replay). */
+  readonly seed?: number;
+  /** Replay path from a failure report (with its seed). */
+  readonly path?: string;
+  /** Models to check before the generated ones (each with `feeds` generated feeds). */
+  readonly models?: readonly Model[];
+  /** Options of `arbModel`, or an arbitrary of models of your own. */
+  readonly generate?: ArbModelOptions | fc.Arbitrary<Model>;
+  /** Feeds per model (default 2). */
+  readonly feeds?: number;
+  readonly feedOptions?: ArbFeedsOptions;
+  /** Tolerance by dtype name ('float32', 'float16', …); exact for the rest. */
+  readonly tolerance?: Readonly<Record<string, Tolerance>>;
+  /** A second run on the output must change nothing (default false). */
+  readonly idempotent?: boolean;
+  /** The output may not have more nodes / tensor bytes than the input (default false). */
+  readonly noGrowth?: boolean | 'nodes' | 'bytes';
+  /** When the output equals the input, it must be the same object (default false). */
+  readonly sameObjectWhenUnchanged?: boolean;
+}
+
+/** Default tolerances: |got - want| <= atol + rtol·|want|. */
+export const DEFAULT_TOLERANCE: Readonly<Record<string, Tolerance>> = {
+  float: { rtol: 1e-4, atol: 1e-5 },
+  float16: { rtol: 1e-2, atol: 1e-3 },
+  double: { rtol: 1e-9, atol: 1e-12 },
+};
+
+const EXACT: Tolerance = { rtol: 0, atol: 0 };
+
+/** What went wrong on one model. */
+export interface Finding {
+  readonly problem: string;
+  readonly output?: Model;
+  readonly feeds?: Feeds;
+  readonly differences?: readonly string[];
+}
+
+/** The failure `checkPass` throws. */
+export class CheckPassError extends Error {
+  constructor(
+    message: string,
+    readonly seed: number | undefined,
+    readonly path: string | undefined,
+    readonly problem: string,
+    /** The (shrunk) input model, as ONNX text. */
+    readonly modelText: string,
+    /** The pass's output on it, as ONNX text (undefined when the pass threw). */
+    readonly outputText: string | undefined,
+    readonly differences: readonly string[],
+    readonly model: Model,
+  ) {
+    super(message);
+    this.name = 'CheckPassError';
+  }
+}
+
+/** Turns whatever was given into Model → Model. */
+export function asTransform(p: Checkable): (m: Model) => Model {
+  if (typeof p === 'function') {
+    if ('passName' in p) {
+      const pass = (p as PassFactory)();
+      return (m) => runSchedule(pass, m).model;
+    }
+    return p as (m: Model) => Model;
+  }
+  return (m) => runSchedule(p, m).model;
+}
+
+function nameOf(p: Checkable): string {
+  if (typeof p === 'function') return 'passName' in p ? (p as PassFactory).passName : p.name || 'function';
+  if (p.kind === 'pass') return 'pass' in p ? p.pass.name : p.name;
+  return p.kind;
+}
+
+function describeType(t: Type | undefined): string {
+  if (!t) return '?';
+  if (t.kind !== 'tensor') return t.kind;
+  const shape = t.shape === undefined ? '' : `[${t.shape.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
+  return `${dtypeName(t.dtype)}${shape}`;
+}
+
+/** Why `after`'s type breaks the declared `before` (a refinement of unknowns is fine), or undefined. */
+function typeBreak(before: Type | undefined, after: Type | undefined): string | undefined {
+  if (!before || before.kind !== 'tensor') return undefined;
+  const bad = () => `${describeType(before)} became ${describeType(after)}`;
+  if (!after || after.kind !== 'tensor' || after.dtype !== before.dtype) return bad();
+  if (before.shape === undefined) return undefined;
+  if (after.shape === undefined || after.shape.length !== before.shape.length) return bad();
+  for (let i = 0; i < before.shape.length; i++) {
+    const d = before.shape[i];
+    if (d !== null && d !== after.shape[i]) return bad();
+  }
+  return undefined;
+}
+
+function signatureBreak(a: Model, b: Model): string | undefined {
+  for (const side of ['inputs', 'outputs'] as const) {
+    const x = a.graph[side];
+    const y = b.graph[side];
+    const names = (m: Model, ids: readonly ValueId[]) => ids.map((id) => m.graph.values[id]?.name ?? id);
+    const nx = names(a, x);
+    const ny = names(b, y);
+    if (nx.join('\u0000') !== ny.join('\u0000')) return `graph ${side} changed: (${nx.join(', ')}) became (${ny.join(', ')})`;
+    for (let i = 0; i < x.length; i++) {
+      const why = typeBreak(a.graph.values[x[i]]?.type, b.graph.values[y[i]]?.type);
+      if (why) return `the type of graph ${side.slice(0, -1)} '${nx[i]}' changed: ${why}`;
+    }
+  }
+  return undefined;
+}
+
+/** Nodes in every graph (subgraphs and functions included). */
+export function nodeCount(m: Model): number {
+  let n = 0;
+  forEachGraph(m, (g) => (n += g.order.length));
+  return n;
+}
+
+/** Bytes of tensor payloads (initializers and tensor attributes). */
+export function tensorBytes(m: Model): number {
+  let n = 0;
+  forEachTensor(m, (t) => (n += rawByteLength(t.dtype, elementCount(t.dims) ?? 0) ?? 0));
+  return n;
+}
+
+function formatElement(x: number | bigint | string | undefined): string {
+  if (typeof x === 'number') return Object.is(x, -0) ? '-0' : String(x);
+  return String(x);
+}
+
+/** Up to `max` elements where `got` and `want` differ past `tol`. */
+function differingElements(name: string, got: TensorValue, want: TensorValue, tol: Tolerance, max = 5): string[] {
+  const out: string[] = [];
+  const g = got.data as ArrayLike<number | bigint | string>;
+  const w = want.data as ArrayLike<number | bigint | string>;
+  for (let i = 0; i < w.length && out.length < max; i++) {
+    const a = g[i];
+    const b = w[i];
+    if (typeof a === 'number' && typeof b === 'number') {
+      if (Number.isNaN(a) && Number.isNaN(b)) continue;
+      if (a === b) continue;
+      if (Math.abs(a - b) <= tol.atol + tol.rtol * Math.abs(b)) continue;
+    } else if (a === b) continue;
+    out.push(`${name}[${i}]: expected ${formatElement(b)}, got ${formatElement(a)}`);
+  }
+  return out;
+}
+
+function toleranceFor(v: RtValue, table: Readonly<Record<string, Tolerance>>): Tolerance {
+  return v.kind === 'tensor' ? (table[dtypeName(v.dtype)] ?? EXACT) : EXACT;
+}
+
+export interface CheckOneOptions {
+  readonly tolerance?: Readonly<Record<string, Tolerance>>;
+  readonly idempotent?: boolean;
+  readonly noGrowth?: boolean | 'nodes' | 'bytes';
+  readonly sameObjectWhenUnchanged?: boolean;
+}
+
+/** Checks `transform` on one model and its feeds; undefined when everything holds. */
+export function checkOne(transform: (m: Model) => Model, model: Model, feeds: readonly Feeds[], options: CheckOneOptions = {}): Finding | undefined {
+  let out: Model;
+  try {
+    out = transform(model);
+  } catch (e) {
+    return { problem: `the pass threw: ${(e as Error).message}` };
+  }
+  const errors = verify(out).filter((d) => d.severity === 'error');
+  if (errors.length > 0) return { problem: `the output does not verify: [${errors[0].code}] ${errors[0].message}`, output: out };
+  const sig = signatureBreak(model, out);
+  if (sig) return { problem: sig, output: out };
+  const tol = { ...DEFAULT_TOLERANCE, ...options.tolerance };
+  for (const f of feeds) {
+    let want: Map<string, RtValue>;
+    try {
+      want = evaluate(model, f);
+    } catch {
+      continue; // the original cannot run on this feed: nothing to compare
+    }
+    let got: Map<string, RtValue>;
+    try {
+      got = evaluate(out, f);
+    } catch (e) {
+      return { problem: `the output fails to evaluate where the original runs: ${(e as Error).message}`, output: out, feeds: f };
+    }
+    const differences: string[] = [];
+    for (const [name, w] of want) {
+      const g = got.get(name) ?? null;
+      const t = toleranceFor(w, tol);
+      const d = compareValues(g, w, t);
+      if (d.mismatch !== undefined) differences.push(`${name}: ${d.mismatch}`);
+      else if (d.past > 0) {
+        differences.push(`${name}: ${d.past} of ${d.elements} elements differ (max |diff| ${d.maxAbs})`);
+        if (g?.kind === 'tensor' && w.kind === 'tensor') differences.push(...differingElements(name, g, w, t));
+      }
+    }
+    if (differences.length > 0) return { problem: 'outputs differ from the original\'s', output: out, feeds: f, differences };
+  }
+  if (options.noGrowth) {
+    const what = options.noGrowth;
+    if (what !== 'bytes' && nodeCount(out) > nodeCount(model)) return { problem: `nodes grew from ${nodeCount(model)} to ${nodeCount(out)}`, output: out };
+    if (what !== 'nodes' && tensorBytes(out) > tensorBytes(model)) return { problem: `tensor bytes grew from ${tensorBytes(model)} to ${tensorBytes(out)}`, output: out };
+  }
+  if (options.sameObjectWhenUnchanged && out !== model && modelsEqual(out, model) === null) {
+    return { problem: 'nothing changed but the pass returned a new object (it must return its input)', output: out };
+  }
+  if (options.idempotent) {
+    let again: Model;
+    try {
+      again = transform(out);
+    } catch (e) {
+      return { problem: `a second run threw: ${(e as Error).message}`, output: out };
+    }
+    const diff = again === out ? null : modelsEqual(again, out);
+    if (diff !== null) return { problem: `not idempotent: a second run changed the output (${diff})`, output: again };
+  }
+  return undefined;
+}
+
+function describeFeeds(f: Feeds | undefined): string[] {
+  if (!f) return [];
+  return Object.entries(f).map(([k, v]) => {
+    if (v.kind !== 'tensor') return `${k} = ${v.kind}`;
+    const data = Array.from(v.data as ArrayLike<number | bigint>, formatElement);
+    const shown = data.length > 24 ? [...data.slice(0, 24), '…'] : data;
+    return `${k} = ${dtypeName(v.dtype)}[${v.dims.join(',')}] [${shown.join(', ')}]`;
+  });
+}
+
+/** The report text of a finding. */
+export function formatFinding(passName: string, model: Model, f: Finding, replay: string): string {
+  const lines = [`checkPass(${passName}): ${f.problem}`, replay, '', '--- model (shrunk), ONNX text ---', printModel(model).trimEnd()];
+  if (f.output) lines.push('', '--- pass output, ONNX text ---', printModel(f.output).trimEnd());
+  const feeds = describeFeeds(f.feeds);
+  if (feeds.length > 0) lines.push('', '--- feeds ---', ...feeds);
+  if (f.differences?.length) lines.push('', '--- differences ---', ...f.differences);
+  return lines.join('\n');
+}
+
+/**
+ * Checks `pass` on the given models, then on `runs` generated ones; throws a `CheckPassError` on
+ * the first failure (after shrinking). Returns how many models were checked.
+ */
+export function checkPass(pass: Checkable, options: CheckPassOptions = {}): { models: number } {
+  const transform = asTransform(pass);
+  const passName = nameOf(pass);
+  const nFeeds = options.feeds ?? 2;
+  const feedsOf = (m: Model) => fc.array(arbFeeds(m, options.feedOptions), { minLength: nFeeds, maxLength: nFeeds });
+  const seed = options.seed ?? Math.floor(Math.random() * 0x7fffffff);
+  const given = options.models ?? [];
+  given.forEach((m, i) => {
+    const feeds = fc.sample(feedsOf(m), { seed: seed + i, numRuns: 1 })[0] ?? [];
+    const f = checkOne(transform, m, feeds, options);
+    if (f) {
+      const msg = formatFinding(passName, m, f, `given model #${i} (feeds from seed ${seed + i})`);
+      throw new CheckPassError(msg, seed, undefined, f.problem, printModel(m), f.output && printModel(f.output), f.differences ?? [], m);
+    }
+  });
+  const runs = options.runs ?? 200;
+  if (runs <= 0) return { models: given.length };
+  const gen = options.generate;
+  const models = isArbitrary(gen) ? gen : arbModel(gen);
+  const arb = models.chain((m) => fc.tuple(fc.constant(m), feedsOf(m)));
+  const result = fc.check(
+    fc.property(arb, ([m, feeds]) => checkOne(transform, m, feeds, options) === undefined),
+    { seed, numRuns: runs, ...(options.path !== undefined ? { path: options.path } : {}), endOnFailure: false },
+  );
+  if (!result.failed) return { models: given.length + result.numRuns };
+  if (!result.counterexample) throw new Error(`checkPass(${passName}): ${String(result.errorInstance as unknown)}`);
+  const [m, feeds] = result.counterexample[0];
+  const f = checkOne(transform, m, feeds, options) ?? { problem: 'the property failed but passes when re-run (is the pass deterministic?)' };
+  const path = result.counterexamplePath ?? undefined;
+  const replay = `seed ${result.seed}, path "${path}": replay with checkPass(pass, { seed: ${result.seed}, path: ${JSON.stringify(path)}, runs: ${runs} })`;
+  const msg = formatFinding(passName, m, f, replay);
+  throw new CheckPassError(msg, result.seed, path, f.problem, printModel(m), f.output && printModel(f.output), f.differences ?? [], m);
+}
+
+function isArbitrary(x: unknown): x is fc.Arbitrary<Model> {
+  return (x as object | undefined) instanceof fc.Arbitrary;
+}
+
+/** The dtype codes of lathe's float types (for callers building tolerance tables). */
+export const FLOAT_DTYPES = [D.FLOAT, D.FLOAT16, D.DOUBLE] as const;
