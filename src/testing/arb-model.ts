@@ -178,7 +178,10 @@ class Ctx implements BuildContext {
   ) {
     this.avail = [...avail];
   }
+  /** When set, `pick` returns it (if accepted) whatever the index: Siblings reuses an operand. */
+  pinned?: Val;
   pick(i: number, accept: (v: Val) => boolean): Val | undefined {
+    if (this.pinned && accept(this.pinned)) return this.pinned;
     const c = this.avail.filter(accept);
     return c.length === 0 ? undefined : c[c.length - 1 - (i % c.length)];
   }
@@ -228,7 +231,7 @@ const binary = (op: string, accept: (v: Val) => boolean, result?: number): Built
   const a = c.pick(s.a, accept);
   if (!a) return false;
   // A third of the time the other operand is a fresh constant (what folding and algebra rules need).
-  const constant = (s.k >> 1) % 3 === 0 && (c.features.initializers || c.features.constants);
+  const constant = ((s.k >> 1) & 3) === 0 && (c.features.initializers || c.features.constants);
   const b = constant ? constOperand(c, a, s.k >> 3) : c.pick(s.b, (v) => v.dtype === a.dtype && broadcast(a.shape, v.shape) !== undefined);
   if (!b) return false;
   const swap = s.k % 2 === 1;
@@ -245,7 +248,9 @@ function constOperand(c: Ctx, a: Val, k: number): Val {
   if (staticDims(a.shape) && a.shape.length > 0) options.push([...a.shape]);
   const dims = options[k % options.length];
   const n = dims.reduce((x, y) => x * y, 1);
-  const id = c.constant(a.dtype, dims, Array.from({ length: n }, (_, i) => element(a.dtype, k >> 2, i)), k >> 1);
+  // A quarter of the constants are all one value of 0, 1, -0 or -1: what no-op rules look for.
+  const neutral = ((k >> 2) & 3) === 0 ? pickOf<number | bigint>(k >> 4, a.dtype === D.INT64 ? [0n, 1n, -1n] : [0, 1, -0, -1]) : undefined;
+  const id = c.constant(a.dtype, dims, Array.from({ length: n }, (_, i) => neutral ?? element(a.dtype, k >> 2, i)), k >> 1);
   return { id, dtype: a.dtype, shape: dims };
 }
 
@@ -391,8 +396,12 @@ const builtins: Record<string, Builtin> = {
     const a = c.pick(s.a, (v) => v.shape.length >= 1);
     if (!a) return false;
     const r = a.shape.length;
-    const variant = s.k % 3;
-    if (variant === 0 || r < 2) {
+    const variant = s.k % 4;
+    if (variant === 3 && staticDims(a.shape)) {
+      // Literal sizes, reversed: a later Reshape's 0 then copies a dim that moved.
+      const target = [...a.shape].reverse();
+      c.node('Reshape', [a.id, c.ints(target, s.b)], undefined, a.dtype, target);
+    } else if (variant === 0 || r < 2) {
       const n = staticDims(a.shape) ? a.shape.reduce((x, y) => x * y, 1) : null;
       c.node('Reshape', [a.id, c.ints([-1], s.b)], undefined, a.dtype, [n]);
     } else if (variant === 1) {
@@ -444,7 +453,11 @@ const builtins: Record<string, Builtin> = {
     const a = c.pick(s.a, (v) => v.shape.length >= 1);
     if (!a) return false;
     const axis = s.k % a.shape.length;
-    const b = c.pick(s.b, (v) => v.dtype === a.dtype && v.shape.length === a.shape.length && v.shape.every((d, i) => i === axis || (d !== null && d === a.shape[i])));
+    // The other operand: a value of the same shape off the axis, or (knob) a fresh constant like a.
+    const fresh = ((s.k >> 3) & 1) === 1 && staticDims(a.shape) && (c.features.initializers || c.features.constants);
+    const b = fresh
+      ? { id: c.constant(a.dtype, a.shape as number[], Array.from({ length: (a.shape as number[]).reduce((x, y) => x * y, 1) }, (_, i) => element(a.dtype, s.k, i)), s.b), dtype: a.dtype, shape: a.shape }
+      : c.pick(s.b, (v) => v.dtype === a.dtype && v.shape.length === a.shape.length && v.shape.every((d, i) => i === axis || (d !== null && d === a.shape[i])));
     if (!b) return false;
     const x = a.shape[axis];
     const y = b.shape[axis];
@@ -548,9 +561,12 @@ const builtins: Record<string, Builtin> = {
     const sh = c.builder.op('Shape', [a.id], undefined, { types: [tensorType(D.INT64, [a.shape.length])] });
     const d0 = c.builder.op('Gather', [sh, c.constant(D.INT64, [], [0n], s.b)], { axis: 0n }, { types: [tensorType(D.INT64, [])] });
     const u = c.builder.op('Unsqueeze', [d0, c.ints([0], s.b >> 1)], undefined, { types: [tensorType(D.INT64, [1])] });
-    const t = c.builder.op('Concat', [u, c.ints([-1], s.b >> 2)], { axis: 0n }, { types: [tensorType(D.INT64, [2])] });
+    // [d0, -1], or (odd knob) [-1, d0]: the computed dim then sits where the input has another.
+    const last = s.k % 2 === 1;
+    const t = c.builder.op('Concat', last ? [c.ints([-1], s.b >> 2), u] : [u, c.ints([-1], s.b >> 2)], { axis: 0n }, { types: [tensorType(D.INT64, [2])] });
     const rest = a.shape.slice(1);
-    c.node('Reshape', [a.id, t], undefined, a.dtype, [a.shape[0], staticDims(rest) ? (rest as number[]).reduce((x, y) => x * y, 1) : null]);
+    const flat = staticDims(rest) ? (rest as number[]).reduce((x, y) => x * y, 1) : null;
+    c.node('Reshape', [a.id, t], undefined, a.dtype, last ? [flat, a.shape[0]] : [a.shape[0], flat]);
     return true;
   },
   /** Expand(b, Shape(a)) where b broadcasts to a's shape. */
@@ -586,6 +602,53 @@ const builtins: Record<string, Builtin> = {
     c.node(l.op, l.inputs, attrs, l.dtype, l.shape, l.domain);
     return true;
   },
+  /** x op c or c op x with c all 0, 1, -0 or -1 (scalar or along the last axis): eliminate-no-ops' food and near misses. */
+  Neutral: (c, s) => {
+    const a = c.pick(s.a, isNumeric);
+    if (!a) return false;
+    const op = pickOf(s.k, ['Add', 'Sub', 'Mul', 'Div']);
+    if (op === 'Div' && !isFloat(a)) return false;
+    const v = pickOf<number>(s.k >> 2, [0, 1, -0, -1]);
+    const last = a.shape[a.shape.length - 1];
+    const dims = (s.k >> 4) % 2 === 1 && typeof last === 'number' ? [last] : [];
+    const n = dims.length ? (dims[0] as number) : 1;
+    const k = c.constant(a.dtype, dims, Array.from({ length: n }, () => (a.dtype === D.INT64 ? BigInt(v) : v)), s.b);
+    const swap = (s.k >> 5) % 2 === 1;
+    c.node(op, swap ? [k, a.id] : [a.id, k], undefined, a.dtype, a.shape);
+    return true;
+  },
+  /** One op twice in a chain, op(op(x)) (constants as second operands): the food of pair rules. */
+  Twice: (c, s) => {
+    const op = pickOf(s.b, CHAINABLE);
+    const binaryOp = ['Mul', 'Add', 'Sub', 'Div'].includes(op);
+    const k1 = binaryOp ? s.k & ~6 : s.k;
+    // Integer arithmetic half the time when there is an int64 value (float Add does not reassociate).
+    const int = binaryOp && op !== 'Div' && (s.k >> 10) % 2 === 1 ? c.pick(s.a, (v) => v.dtype === D.INT64) : undefined;
+    c.pinned = int;
+    const ok = builtins[op](c, { a: s.a, b: 0, k: k1 });
+    c.pinned = undefined;
+    if (!ok) return false;
+    // The same attributes again half the time (same axis, same perm …), else others.
+    const k2 = (s.k >> 11) % 2 === 1 ? k1 : binaryOp ? (s.k >> 5) & ~6 : s.k >> 5;
+    builtins[op](c, { a: 0, b: s.b >> 4, k: k2 });
+    return true;
+  },
+  /** One op twice on the same operand, with the same or (odd knob) other attributes, then combined: CSE's food. */
+  Siblings: (c, s) => {
+    const op = pickOf(s.b, SIBLINGS);
+    if (!builtins[op](c, { a: s.a, b: 0, k: s.k >> 1 }) || !c.last) return false;
+    const first = c.avail[c.avail.length - 1];
+    const operand = c.avail.find((v) => v.id === c.last!.inputs[0]);
+    if (!operand) return false;
+    c.pinned = operand;
+    const k2 = s.k % 2 === 1 ? (s.k >> 1) + 1 : s.k >> 1;
+    const ok = builtins[op](c, { a: 0, b: 0, k: k2 });
+    c.pinned = undefined;
+    if (!ok) return false;
+    const second = c.avail[c.avail.length - 1];
+    if (first.dtype === second.dtype && first.dtype !== D.BOOL && sameShape(first.shape, second.shape)) c.node('Sub', [first.id, second.id], undefined, first.dtype, first.shape);
+    return true;
+  },
   /** The inverse of the last Transpose/Squeeze/Unsqueeze/Cast (or, by the knob, a near miss). */
   Undo: (c, s) => {
     const u = c.undo;
@@ -598,7 +661,9 @@ const builtins: Record<string, Builtin> = {
     if (!a) return false;
     const inner = s.k % 2 === 0 ? 'Sigmoid' : 'HardSigmoid';
     const g = (s.k >> 1) % 4 === 3 ? (c.pick(s.b, (v) => v.dtype === a.dtype && sameShape(v.shape, a.shape)) ?? a) : a;
-    const sg = c.node(inner, [g.id], undefined, a.dtype, a.shape);
+    // HardSigmoid with alpha 1/6, beta 1/2 makes HardSwish; the defaults (0.2, 0.5) are a near miss.
+    const attrs = inner === 'HardSigmoid' && (s.k >> 5) % 2 === 0 ? { alpha: float(1 / 6), beta: float(0.5) } : undefined;
+    const sg = c.node(inner, [g.id], attrs, a.dtype, a.shape);
     c.node('Mul', (s.k >> 3) % 2 ? [sg.id, a.id] : [a.id, sg.id], undefined, a.dtype, broadcast(a.shape, sg.shape)!);
     return true;
   },
@@ -607,9 +672,11 @@ const builtins: Record<string, Builtin> = {
     if (!builtins.MatMul(c, { ...s, k: s.k - (s.k % 3) })) return false;
     const m = c.avail[c.avail.length - 1];
     const n = m.shape[m.shape.length - 1] as number;
-    const dims = (s.k >> 4) % 3 === 0 ? [] : [n];
-    const bias = c.constant(m.dtype, dims, Array.from({ length: dims.length ? n : 1 }, (_, i) => element(m.dtype, s.b, i)), s.b);
-    c.node('Add', (s.k >> 6) % 2 ? [bias, m.id] : [m.id, bias], undefined, m.dtype, m.shape);
+    // A bias of [], [n], or (a near miss) [2, 1, n], which broadcasts the product to rank 3.
+    let dims = pickOf((s.k >> 4) % 4, [[], [n], [n], [2, 1, n]]);
+    if (!broadcast(m.shape, dims)) dims = [n];
+    const bias = c.constant(m.dtype, dims, Array.from({ length: dims.reduce((x, y) => x * y, 1) }, (_, i) => element(m.dtype, s.b, i)), s.b);
+    c.node('Add', (s.k >> 6) % 2 ? [bias, m.id] : [m.id, bias], undefined, m.dtype, broadcast(m.shape, dims)!);
     return true;
   },
   /** Gemm(Transpose(x), W): the transpose folds into transA. */
@@ -629,7 +696,9 @@ const builtins: Record<string, Builtin> = {
     if (variant === 0 && y.shape.length >= 2) return builtins.BatchNormalization(c, { a: 0, b: s.b, k: s.k >> 3 });
     // Per-channel constant: Conv's channel axis is 1 ([M,1,1]), Gemm/MatMul's the last.
     const ch = layer === 'Conv' ? (y.shape[1] as number) : (y.shape[y.shape.length - 1] as number);
-    const dims = layer === 'Conv' ? [ch, 1, 1] : [ch];
+    // Conv's per-channel constant is [M,1,1]; [M] (a near miss, along the width) when the width is M too.
+    const nearMiss = layer === 'Conv' && (s.k >> 11) % 2 === 1 && y.shape[3] === ch;
+    const dims = layer === 'Conv' && !nearMiss ? [ch, 1, 1] : [ch];
     const k = c.constant(y.dtype, dims, Array.from({ length: ch }, (_, i) => element(y.dtype, s.b + 1, i)), s.b);
     c.node(variant === 1 ? 'Mul' : 'Add', [y.id, k], undefined, y.dtype, y.shape);
     return true;
@@ -695,7 +764,8 @@ function pool(op: 'MaxPool' | 'AveragePool'): Builtin {
     const stride = 1 + ((s.k >> 2) & 1);
     const oh = Math.floor((h - kh) / stride) + 1;
     const ow = Math.floor((w - kw) / stride) + 1;
-    c.node(op, [a.id], { kernel_shape: [BigInt(kh), BigInt(kw)], strides: [BigInt(stride), BigInt(stride)] }, D.FLOAT, [a.shape[0], a.shape[1], oh, ow]);
+    const attrs = { kernel_shape: [BigInt(kh), BigInt(kw)], strides: [BigInt(stride), BigInt(stride)], ...(op === 'AveragePool' && (s.k >> 3) % 2 === 1 ? { count_include_pad: 1n } : {}) };
+    c.node(op, [a.id], attrs, D.FLOAT, [a.shape[0], a.shape[1], oh, ow]);
     return true;
   };
 }
@@ -837,8 +907,13 @@ function dtypesOf(options: ArbModelOptions): number[] {
 /** Names of the built-in ops (and composite steps) the generator draws by default. */
 export const BUILTIN_OPS: readonly string[] = [...Object.keys(builtins), 'Again', 'If', 'Loop'];
 
+/** Ops `Twice` chains. */
+const CHAINABLE = ['Neg', 'Transpose', 'Reshape', 'Unsqueeze', 'Squeeze', 'Cast', 'Concat', 'Slice', 'Mul', 'Add', 'Sub', 'Div', 'Expand', 'Relu', 'Abs', 'Max', 'Gather'];
+/** Ops `Siblings` repeats on one operand. */
+const SIBLINGS = ['LeakyRelu', 'Softmax', 'Transpose', 'Gather', 'Cast', 'Slice', 'ReduceSum', 'Relu', 'Unsqueeze', 'Gemm'];
+
 /** Composite steps that plant the patterns rewrite rules look for (and their near misses). */
-export const PATTERN_OPS: readonly string[] = ['Again', 'Undo', 'Dup', 'Swish', 'MatMulAdd', 'TransposeGemm', 'LayerAffine', 'PadConv', 'LayerNorm', 'FlattenByShape', 'ExpandLike', 'Constant'];
+export const PATTERN_OPS: readonly string[] = ['Neutral', 'Twice', 'Siblings', 'Again', 'Undo', 'Dup', 'Swish', 'MatMulAdd', 'TransposeGemm', 'LayerAffine', 'PadConv', 'LayerNorm', 'FlattenByShape', 'ExpandLike', 'Constant'];
 
 /** Which built-in ops a feature switch removes. */
 const FEATURE_OPS: Partial<Record<Feature, readonly string[]>> = {
@@ -868,11 +943,11 @@ const knob = fc.nat({ max: 1 << 12 });
  * over sixty ops rarely gives.
  */
 export const FAMILIES: Readonly<Record<string, readonly string[]>> = {
-  elementwise: ['Relu', 'Neg', 'Abs', 'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Identity', 'Constant', 'Again', 'Dup', 'Where', 'Less', 'Cast', 'Sigmoid', 'Sqrt'],
-  layout: ['Transpose', 'Reshape', 'Squeeze', 'Unsqueeze', 'Slice', 'Concat', 'Gather', 'Expand', 'Split', 'Cast', 'Neg', 'Again', 'Undo', 'Shape', 'FlattenByShape', 'ExpandLike', 'Identity'],
-  linalg: ['MatMul', 'Gemm', 'MatMulAdd', 'TransposeGemm', 'LayerAffine', 'Conv', 'PadConv', 'BatchNormalization', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Add', 'Mul', 'Relu', 'Dup', 'Transpose'],
-  activation: ['LayerNorm', 'Swish', 'Sigmoid', 'Tanh', 'Erf', 'Mul', 'Add', 'Div', 'Softmax', 'LeakyRelu', 'Softplus', 'ReduceMean', 'ReduceSum', 'ReduceMax', 'Dup', 'Again'],
-  control: ['If', 'Loop', 'ScaledLeaky', 'Add', 'Mul', 'Relu', 'Neg', 'Constant', 'Identity', 'Dup', 'Again', 'Transpose'],
+  elementwise: ['Neutral', 'Twice', 'Siblings', 'Relu', 'Neg', 'Abs', 'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Identity', 'Constant', 'Again', 'Dup', 'Where', 'Less', 'Cast', 'Sigmoid', 'Sqrt'],
+  layout: ['Twice', 'Siblings', 'Transpose', 'Reshape', 'Squeeze', 'Unsqueeze', 'Slice', 'Concat', 'Gather', 'Expand', 'Split', 'Cast', 'Neg', 'Again', 'Undo', 'Shape', 'FlattenByShape', 'ExpandLike', 'Identity'],
+  linalg: ['Siblings', 'MatMul', 'Gemm', 'MatMulAdd', 'TransposeGemm', 'LayerAffine', 'Conv', 'PadConv', 'BatchNormalization', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Add', 'Mul', 'Relu', 'Dup', 'Transpose'],
+  activation: ['Twice', 'Siblings', 'LayerNorm', 'Swish', 'Sigmoid', 'Tanh', 'Erf', 'Mul', 'Add', 'Div', 'Softmax', 'LeakyRelu', 'Softplus', 'ReduceMean', 'ReduceSum', 'ReduceMax', 'Dup', 'Again'],
+  control: ['Twice', 'Siblings', 'If', 'Loop', 'ScaledLeaky', 'Add', 'Mul', 'Relu', 'Neg', 'Constant', 'Identity', 'Dup', 'Again', 'Transpose'],
 };
 
 /** Arbitrary specs (for callers that want to shrink or print specs rather than models). */

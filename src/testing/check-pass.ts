@@ -48,6 +48,12 @@ export interface CheckPassOptions {
   readonly feedOptions?: ArbFeedsOptions;
   /** Tolerance by dtype name ('float32', 'float16', …); exact for the rest. */
   readonly tolerance?: Readonly<Record<string, Tolerance>>;
+  /**
+   * Candidates drawn per run (default 32): the run checks the first one the pass changes (or
+   * throws on), else the first. Passes act on few random models; this finds the ones they act on
+   * without the caller writing a generator. 1 turns it off.
+   */
+  readonly focus?: number;
   /** A second run on the output must change nothing (default false). */
   readonly idempotent?: boolean;
   /** The output may not have more nodes / tensor bytes than the input (default false). */
@@ -298,15 +304,37 @@ export function checkPass(pass: Checkable, options: CheckPassOptions = {}): { mo
   if (runs <= 0) return { models: given.length };
   const gen = options.generate;
   const models = isArbitrary(gen) ? gen : arbModel(gen);
-  const arb = models.chain((m) => fc.tuple(fc.constant(m), feedsOf(m)));
+  const focus = Math.max(1, options.focus ?? 32);
+  const acts = (m: Model): boolean => {
+    try {
+      return transform(m) !== m;
+    } catch {
+      return true;
+    }
+  };
+  // A run draws up to `focus` candidates and checks every one the pass acts on (or the first,
+  // when it acts on none). Shrinking drops candidates and simplifies the rest.
+  const candidates = focus === 1 ? models.map((m) => [m]) : fc.array(models, { minLength: 1, maxLength: focus, size: 'max' });
+  const arb = candidates.chain((ms) => {
+    const acted = ms.filter(acts);
+    const list = acted.length > 0 ? acted : [ms[0]];
+    return fc.tuple(...list.map((m) => fc.tuple(fc.constant(m), feedsOf(m))));
+  });
+  const firstFinding = (list: readonly (readonly [Model, Feeds[]])[]): [Model, Finding] | undefined => {
+    for (const [m, feeds] of list) {
+      const f = checkOne(transform, m, feeds, options);
+      if (f) return [m, f];
+    }
+    return undefined;
+  };
   const result = fc.check(
-    fc.property(arb, ([m, feeds]) => checkOne(transform, m, feeds, options) === undefined),
+    fc.property(arb, (list) => firstFinding(list) === undefined),
     { seed, numRuns: runs, ...(options.path !== undefined ? { path: options.path } : {}), endOnFailure: false },
   );
   if (!result.failed) return { models: given.length + result.numRuns };
   if (!result.counterexample) throw new Error(`checkPass(${passName}): ${String(result.errorInstance as unknown)}`);
-  const [m, feeds] = result.counterexample[0];
-  const f = checkOne(transform, m, feeds, options) ?? { problem: 'the property failed but passes when re-run (is the pass deterministic?)' };
+  const found = firstFinding(result.counterexample[0]);
+  const [m, f]: [Model, Finding] = found ?? [result.counterexample[0][0][0], { problem: 'the property failed but passes when re-run (is the pass deterministic?)' }];
   const path = result.counterexamplePath ?? undefined;
   const replay = `seed ${result.seed}, path "${path}": replay with checkPass(pass, { seed: ${result.seed}, path: ${JSON.stringify(path)}, runs: ${runs} })`;
   const msg = formatFinding(passName, m, f, replay);
