@@ -285,6 +285,8 @@ export function formatFinding(passName: string, model: Model, f: Finding, replay
  * Checks `pass` on the given models, then on `runs` generated ones; throws a `CheckPassError` on
  * the first failure (after shrinking). Returns how many models were checked.
  */
+export function checkPass(pass: (model: Model) => Model, options?: CheckPassOptions): { models: number };
+export function checkPass(pass: Checkable, options?: CheckPassOptions): { models: number };
 export function checkPass(pass: Checkable, options: CheckPassOptions = {}): { models: number } {
   const transform = asTransform(pass);
   const passName = nameOf(pass);
