@@ -120,8 +120,11 @@ export function broadcast(a: readonly Dim[], b: readonly Dim[]): Dim[] | undefin
   const r = Math.max(a.length, b.length);
   const out: Dim[] = [];
   for (let i = 0; i < r; i++) {
-    const x = a[a.length - r + i] ?? 1;
-    const y = b[b.length - r + i] ?? 1;
+    // Missing leading dims are 1; a null (unknown) dim stays null (not `?? 1`: null is a dim here).
+    const ia = a.length - r + i;
+    const ib = b.length - r + i;
+    const x = ia >= 0 ? a[ia] : 1;
+    const y = ib >= 0 ? b[ib] : 1;
     const d = bdim(x, y);
     if (d === undefined) return undefined;
     out.push(d);
@@ -566,7 +569,10 @@ const builtins: Record<string, Builtin> = {
     const t = c.builder.op('Concat', last ? [c.ints([-1], s.b >> 2), u] : [u, c.ints([-1], s.b >> 2)], { axis: 0n }, { types: [tensorType(D.INT64, [2])] });
     const rest = a.shape.slice(1);
     const flat = staticDims(rest) ? (rest as number[]).reduce((x, y) => x * y, 1) : null;
-    c.node('Reshape', [a.id, t], undefined, a.dtype, last ? [flat, a.shape[0]] : [a.shape[0], flat]);
+    // A symbolic dim may be bound to 0, which Reshape reads as "copy" unless allowzero = 1: the
+    // declared type holds for every binding only with allowzero then.
+    const attrs = typeof a.shape[0] === 'number' ? undefined : { allowzero: 1n };
+    c.node('Reshape', [a.id, t], attrs, a.dtype, last ? [flat, a.shape[0]] : [a.shape[0], flat]);
     return true;
   },
   /** Expand(b, Shape(a)) where b broadcasts to a's shape. */
@@ -660,11 +666,11 @@ const builtins: Record<string, Builtin> = {
     const a = c.pick(s.a, isFloat);
     if (!a) return false;
     const inner = s.k % 2 === 0 ? 'Sigmoid' : 'HardSigmoid';
-    const g = (s.k >> 1) % 4 === 3 ? (c.pick(s.b, (v) => v.dtype === a.dtype && sameShape(v.shape, a.shape)) ?? a) : a;
+    const g = (s.k >> 1) % 4 === 3 ? (c.pick(s.b, (v) => v.dtype === a.dtype && sameShape(v.shape, a.shape)) ?? a) : a; // same shape: the Mul keeps a's
     // HardSigmoid with alpha 1/6, beta 1/2 makes HardSwish; the defaults (0.2, 0.5) are a near miss.
     const attrs = inner === 'HardSigmoid' && (s.k >> 5) % 2 === 0 ? { alpha: float(1 / 6), beta: float(0.5) } : undefined;
     const sg = c.node(inner, [g.id], attrs, a.dtype, a.shape);
-    c.node('Mul', (s.k >> 3) % 2 ? [sg.id, a.id] : [a.id, sg.id], undefined, a.dtype, broadcast(a.shape, sg.shape)!);
+    c.node('Mul', (s.k >> 3) % 2 ? [sg.id, a.id] : [a.id, sg.id], undefined, a.dtype, a.shape);
     return true;
   },
   /** Add(MatMul(a, W), bias): Gemm's pattern (2-D) and fold-affine's (constant weight). */
@@ -717,7 +723,7 @@ const builtins: Record<string, Builtin> = {
   },
   /** LayerNormalization / RMSNormalization written out over the last axis (near misses by the knob). */
   LayerNorm: (c, s) => {
-    const a = c.pick(s.a, (v) => isF32(v) && v.shape.length >= 1 && typeof v.shape[v.shape.length - 1] === 'number');
+    const a = c.pick(s.a, (v) => isF32(v) && v.shape.length >= 1 && typeof v.shape[v.shape.length - 1] === 'number' && !v.shape.includes(null));
     if (!a) return false;
     const r = a.shape.length;
     const n = a.shape[r - 1] as number;

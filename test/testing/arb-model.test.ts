@@ -1,0 +1,100 @@
+/** arbModel/arbFeeds: valid by construction, typed truthfully, options honoured. */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { evaluate } from '../../ir/eval/run.js';
+import { forEachGraph } from '../../ir/onnx/emit-walk.js';
+import type { Model } from '../../ir/types.js';
+import { verify } from '../../ir/verify/verify.js';
+import { arbFeeds, arbModel, BUILTIN_OPS, type OpGenerator } from '../../src/testing.js';
+
+const ops = (m: Model) => {
+  const seen = new Set<string>();
+  forEachGraph(m, (g) => g.order.forEach((id) => seen.add(g.nodes[id].op)));
+  return seen;
+};
+
+describe('arbModel', () => {
+  test('every draw verifies clean; outputs have the declared dtype and static dims', () => {
+    let ran = 0;
+    let skipped = 0;
+    fc.assert(
+      fc.property(arbModel().chain((m) => fc.tuple(fc.constant(m), arbFeeds(m))), ([m, feeds]) => {
+        expect(verify(m).filter((d) => d.severity === 'error')).toEqual([]);
+        let out: Map<string, unknown>;
+        try {
+          out = evaluate(m, feeds);
+        } catch {
+          skipped++; // e.g. a symbolic dim bound to 0 that a Reshape with -1 cannot take
+          return;
+        }
+        ran++;
+        for (const id of m.graph.outputs) {
+          const v = m.graph.values[id]!;
+          const got = out.get(v.name!) as { dtype: number; dims: number[] };
+          const t = v.type!;
+          if (t.kind !== 'tensor') continue;
+          expect(got.dtype).toBe(t.dtype);
+          expect(got.dims.length).toBe(t.shape!.length);
+          t.shape!.forEach((d, i) => typeof d === 'number' && expect(got.dims[i]).toBe(d));
+        }
+      }),
+      { seed: 5, numRuns: 400 },
+    );
+    expect(skipped).toBeLessThan(ran / 20);
+  });
+
+  test('draws cover the op families, subgraphs and local functions', () => {
+    const seen = new Set<string>();
+    for (const m of fc.sample(arbModel(), { seed: 9, numRuns: 600 })) for (const o of ops(m)) seen.add(o);
+    for (const o of ['Conv', 'Gemm', 'MatMul', 'BatchNormalization', 'MaxPool', 'ReduceMean', 'Reshape', 'Transpose', 'Slice', 'Concat', 'Gather', 'Squeeze', 'Unsqueeze', 'Expand', 'Split', 'Cast', 'Shape', 'Constant', 'If', 'Loop', 'ScaledLeaky', 'Where']) {
+      expect(seen, o).toContain(o);
+    }
+  });
+
+  test('options: ops, dtypes, features and a user generator', () => {
+    const only = fc.sample(arbModel({ ops: ['Relu', 'Add'], dtypes: ['float32'], features: { symbolic: false } }), { seed: 1, numRuns: 100 });
+    for (const m of only) {
+      for (const o of ops(m)) expect(['Relu', 'Add', 'Identity', 'Constant']).toContain(o);
+      for (const id of m.graph.inputs) {
+        const t = m.graph.values[id]!.type!;
+        expect(t.kind === 'tensor' && t.dtype).toBe(1);
+        expect(t.kind === 'tensor' && t.shape!.every((d) => typeof d === 'number')).toBe(true);
+      }
+    }
+    const celu: OpGenerator = {
+      name: 'Celu',
+      build: (c, s) => {
+        const a = c.pick(s.a, (v) => v.dtype === 1);
+        if (!a) return false;
+        c.push(c.builder.op('Celu', [a.id], undefined, { types: [c.type(1, a.shape)] }), 1, a.shape);
+        return true;
+      },
+    };
+    const withCelu = fc.sample(arbModel({ ops: ['Relu'], generators: [celu] }), { seed: 2, numRuns: 100 });
+    expect(withCelu.some((m) => ops(m).has('Celu'))).toBe(true);
+    expect(BUILTIN_OPS).toContain('Conv');
+  });
+
+  test('shrinking keeps models valid and goes to few nodes', () => {
+    // Any model with a Conv "fails": the shrunk one is the smallest Conv model.
+    const r = fc.check(fc.property(arbModel(), (m) => !ops(m).has('Conv')), { seed: 3, numRuns: 2000 });
+    expect(r.failed).toBe(true);
+    const m = r.counterexample![0];
+    expect(verify(m).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(m.graph.order.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('arbFeeds', () => {
+  test('binds a symbol once for every input, and draws edge values', () => {
+    const m = fc.sample(arbModel({ ops: ['Add'], maxInputs: 3 }).filter((x) => x.graph.inputs.filter((id) => JSON.stringify(x.graph.values[id]!.type).includes('"N"')).length >= 2), { seed: 4, numRuns: 1 })[0];
+    const all = fc.sample(arbFeeds(m), { seed: 4, numRuns: 300 });
+    const values = all.flatMap((f) => Object.values(f).flatMap((v) => (v.kind === 'tensor' ? Array.from(v.data as ArrayLike<number>) : [])));
+    expect(values.some((x) => Number.isNaN(x))).toBe(true);
+    expect(values.some((x) => x === Infinity)).toBe(true);
+    expect(values.some((x) => x < 0)).toBe(true);
+    expect(all.some((f) => Object.values(f).some((v) => v.kind === 'tensor' && v.dims.includes(0)))).toBe(true);
+    // Each feed binds 'N' once: the first dims of the symbolic inputs agree.
+    for (const f of all) expect(new Set(Object.values(f).map((v) => (v.kind === 'tensor' ? v.dims[0] : -1))).size).toBe(1);
+  });
+});
