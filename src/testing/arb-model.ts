@@ -677,9 +677,10 @@ const builtins: Record<string, Builtin> = {
   MatMulAdd: (c, s) => {
     if (!builtins.MatMul(c, { ...s, k: s.k - (s.k % 3) })) return false;
     const m = c.avail[c.avail.length - 1];
-    const n = m.shape[m.shape.length - 1] as number;
+    const last = m.shape[m.shape.length - 1];
     // A bias of [], [n], or (a near miss) [2, 1, n], which broadcasts the product to rank 3.
-    let dims = pickOf((s.k >> 4) % 4, [[], [n], [n], [2, 1, n]]);
+    const n = typeof last === 'number' ? last : 1;
+    let dims = typeof last === 'number' ? pickOf((s.k >> 4) % 4, [[], [n], [n], [2, 1, n]]) : [];
     if (!broadcast(m.shape, dims)) dims = [n];
     const bias = c.constant(m.dtype, dims, Array.from({ length: dims.reduce((x, y) => x * y, 1) }, (_, i) => element(m.dtype, s.b, i)), s.b);
     c.node('Add', (s.k >> 6) % 2 ? [bias, m.id] : [m.id, bias], undefined, m.dtype, broadcast(m.shape, dims)!);
@@ -701,7 +702,9 @@ const builtins: Record<string, Builtin> = {
     const variant = (s.k >> 9) % 3;
     if (variant === 0 && y.shape.length >= 2) return builtins.BatchNormalization(c, { a: 0, b: s.b, k: s.k >> 3 });
     // Per-channel constant: Conv's channel axis is 1 ([M,1,1]), Gemm/MatMul's the last.
-    const ch = layer === 'Conv' ? (y.shape[1] as number) : (y.shape[y.shape.length - 1] as number);
+    const chDim = layer === 'Conv' ? y.shape[1] : y.shape[y.shape.length - 1];
+    if (typeof chDim !== 'number') return true; // a MatMul by a symbolic-width value: no constant fits
+    const ch = chDim;
     // Conv's per-channel constant is [M,1,1]; [M] (a near miss, along the width) when the width is M too.
     const nearMiss = layer === 'Conv' && (s.k >> 11) % 2 === 1 && y.shape[3] === ch;
     const dims = layer === 'Conv' && !nearMiss ? [ch, 1, 1] : [ch];

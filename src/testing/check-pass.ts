@@ -203,6 +203,8 @@ export interface CheckOneOptions {
 
 /** Checks `transform` on one model and its feeds; undefined when everything holds. */
 export function checkOne(transform: (m: Model) => Model, model: Model, feeds: readonly Feeds[], options: CheckOneOptions = {}): Finding | undefined {
+  const bad = verify(model).filter((d) => d.severity === 'error');
+  if (bad.length > 0) return { problem: `the INPUT model does not verify (a generator bug, not the pass's): [${bad[0].code}] ${bad[0].message}` };
   let out: Model;
   try {
     out = transform(model);
