@@ -316,7 +316,7 @@ const builtins: Record<string, Builtin> = {
   },
   Where: (c, s) => {
     const cond = c.pick(s.k, (v) => v.dtype === D.BOOL);
-    const a = c.pick(s.a, () => true);
+    const a = c.pick(s.a, isNumeric); // onnxruntime's CPU Where has no bool kernel
     if (!cond || !a) return false;
     const b = c.pick(s.b, (v) => v.dtype === a.dtype && broadcast(a.shape, v.shape) !== undefined && broadcast(cond.shape, broadcast(a.shape, v.shape)!) !== undefined);
     if (!b) return false;
