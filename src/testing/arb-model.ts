@@ -571,8 +571,11 @@ const builtins: Record<string, Builtin> = {
     const flat = staticDims(rest) ? (rest as number[]).reduce((x, y) => x * y, 1) : null;
     // A symbolic dim may be bound to 0, which Reshape reads as "copy" unless allowzero = 1: the
     // declared type holds for every binding only with allowzero then.
-    const attrs = typeof a.shape[0] === 'number' ? undefined : { allowzero: 1n };
-    c.node('Reshape', [a.id, t], attrs, a.dtype, last ? [flat, a.shape[0]] : [a.shape[0], flat]);
+    // Or allowzero = 0 (knob) with the result's dims declared unknown: true for every binding.
+    const symbolic = typeof a.shape[0] !== 'number';
+    const zero = symbolic && ((s.k >> 1) & 1) === 1;
+    const attrs = symbolic && !zero ? { allowzero: 1n } : undefined;
+    c.node('Reshape', [a.id, t], attrs, a.dtype, zero ? [null, null] : last ? [flat, a.shape[0]] : [a.shape[0], flat]);
     return true;
   },
   /** Expand(b, Shape(a)) where b broadcasts to a's shape. */
@@ -916,8 +919,8 @@ function dtypesOf(options: ArbModelOptions): number[] {
 /** Names of the built-in ops (and composite steps) the generator draws by default. */
 export const BUILTIN_OPS: readonly string[] = [...Object.keys(builtins), 'Again', 'If', 'Loop'];
 
-/** Ops `Twice` chains. */
-const CHAINABLE = ['Neg', 'Transpose', 'Reshape', 'Unsqueeze', 'Squeeze', 'Cast', 'Concat', 'Slice', 'Mul', 'Add', 'Sub', 'Div', 'Expand', 'Relu', 'Abs', 'Max', 'Gather'];
+/** Ops `Twice` chains (Slice and Add twice: their pair rules need more conditions to fire). */
+const CHAINABLE = ['Neg', 'Transpose', 'Reshape', 'Unsqueeze', 'Squeeze', 'Cast', 'Concat', 'Slice', 'Mul', 'Add', 'Sub', 'Div', 'Expand', 'Relu', 'Abs', 'Max', 'Gather', 'Slice', 'Add'];
 /** Ops `Siblings` repeats on one operand. */
 const SIBLINGS = ['LeakyRelu', 'Softmax', 'Transpose', 'Gather', 'Cast', 'Slice', 'ReduceSum', 'Relu', 'Unsqueeze', 'Gemm'];
 
