@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { DataType as D } from '../../ir/dtype.js';
 import type { RtValue, TensorValue } from '../../ir/ops/types.js';
 import type { Model } from '../../ir/types.js';
-import { allocate } from '../../ir/ops/util.js';
+import { allocate, WIDENED_FLOATS } from '../../ir/ops/util.js';
+import { roundArrayInPlace } from '../../ir/ops/float-formats.js';
 
 export interface ArbFeedsOptions {
   /** Sizes a symbolic dim may be bound to (default [2, 1, 3, 0]: shrinking goes to 2). */
@@ -39,6 +40,8 @@ function tensorOf(dtype: number, dims: number[], xs: readonly (number | bigint |
   xs.forEach((x, i) => {
     (data as unknown as (number | bigint)[])[i] = typeof x === 'boolean' ? (x ? 1 : 0) : x;
   });
+  // float16 (and other narrow floats) live in a Float32Array: values must be ones the dtype holds.
+  if (WIDENED_FLOATS.has(dtype)) roundArrayInPlace(dtype, data as Float32Array);
   return { kind: 'tensor', dtype, dims, data } as TensorValue;
 }
 

@@ -984,7 +984,7 @@ function arbSpecOf(options: ArbModelOptions): fc.Arbitrary<ModelSpec> {
   const plain = flat.filter((o) => !PATTERN_OPS.includes(o));
   const opArb = planted.length === 0 || plain.length === 0
     ? fc.constantFrom(...(flat.length > 0 ? flat : ['Identity']))
-    : fc.oneof({ arbitrary: fc.constantFrom(...plain), weight: 1 }, { arbitrary: fc.constantFrom(...planted), weight: 1 });
+    : fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constantFrom(...plain), weight: 1 }, { arbitrary: fc.constantFrom(...planted), weight: 1 }); // a planted step may shrink to a plain op
   const leaf: fc.Arbitrary<Step> = fc.record({ op: opArb, a: operand, b: operand, k: knob });
   let steps: fc.Arbitrary<Step[]>;
   if (!nested) steps = fc.array(leaf, { maxLength: maxNodes, size: 'max' });

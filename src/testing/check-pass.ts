@@ -49,9 +49,9 @@ export interface CheckPassOptions {
   /** Tolerance by dtype name ('float32', 'float16', …); exact for the rest. */
   readonly tolerance?: Readonly<Record<string, Tolerance>>;
   /**
-   * Candidates drawn per run (default 32): the run checks the first one the pass changes (or
-   * throws on), else the first. Passes act on few random models; this finds the ones they act on
-   * without the caller writing a generator. 1 turns it off.
+   * Candidates drawn per run (default 64): the run checks every one the pass acts on (changes
+   * or throws on), else the first. Passes act on few random models; this finds the ones they act
+   * on without the caller writing a generator. 1 turns it off.
    */
   readonly focus?: number;
   /** A second run on the output must change nothing (default false). */
@@ -308,7 +308,7 @@ export function checkPass(pass: Checkable, options: CheckPassOptions = {}): { mo
   if (runs <= 0) return { models: given.length };
   const gen = options.generate;
   const models = isArbitrary(gen) ? gen : arbModel(gen);
-  const focus = Math.max(1, options.focus ?? 32);
+  const focus = Math.max(1, options.focus ?? 64);
   const acts = (m: Model): boolean => {
     try {
       return transform(m) !== m;

@@ -44,8 +44,9 @@ describe('checkPass', () => {
     expect(e.modelText).toContain('Sub (');
     expect(e.outputText).toContain('Sub (');
     expect(e.differences.some((d) => /expected .*, got /.test(d))).toBe(true);
-    // Shrunk: the bug needs one Sub, so the model is a handful of nodes at most.
-    expect(nodeCount(e.model)).toBeLessThanOrEqual(3);
+    // Shrunk: the bug needs one Sub, so the model is a handful of nodes at most (a composite
+    // step such as Siblings — two ops on one operand and their Sub — shrinks as one unit).
+    expect(nodeCount(e.model)).toBeLessThanOrEqual(4);
     expect(e.message).toContain('--- model (shrunk), ONNX text ---');
     expect(e.message).toContain('--- differences ---');
   });
