@@ -22,9 +22,10 @@ async function run(code: string, name: string): Promise<unknown> {
   const dir = join(here, '.gen');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.ts`);
+  // Relative imports: the generated file holds no path of this machine.
   const mapped = code
-    .replace("from 'lathe/testing'", `from '${join(root, 'src/testing.js')}'`)
-    .replace("from 'lathe'", `from '${join(root, 'src/index.js')}'`);
+    .replace("from 'lathe/testing'", "from '../../../src/testing.js'")
+    .replace("from 'lathe'", "from '../../../src/index.js'");
   writeFileSync(file, mapped);
   return import(file);
 }
