@@ -7,7 +7,7 @@ import { evalOpTensor } from '../../ir/eval/op.js';
 import { DataType as D } from '../../ir/dtype.js';
 import type { TensorValue } from '../../ir/ops/types.js';
 import type { ValueId } from '../../ir/types.js';
-import { P, fail, op, rule, type ConstBinding, type GraphView, type Rule } from '../../src/pattern/index.js';
+import { P, fail, op, rule, type ConstBinding, type GraphView, type Pattern, type Rule } from '../../src/pattern/index.js';
 import { int64s, intsAttr, intsOf, normalizeAxes, sameList } from './axes.js';
 import { exactCast, plainDtype } from './exact-cast.js';
 
@@ -69,34 +69,24 @@ function axesOf(c: ConstBinding | undefined, attr: unknown): number[] | undefine
   return c ? intsOf(c.tensor) : intsAttr(attr as never);
 }
 
-/** Unsqueeze inserts 1s at its axes; Squeeze of the same axes removes exactly them: Squeeze(Unsqueeze(x, a), a) = x. */
-function unsqueezeSqueeze(name: string, inner: ReturnType<typeof op.Unsqueeze>, outer: (i: typeof inner) => ReturnType<typeof op.Squeeze>): Rule {
-  return rule(name, outer(inner), (m) => (m as { x: ValueId }).x, {
+/**
+ * Squeeze and Unsqueeze of the same axes undo each other:
+ *   Squeeze(Unsqueeze(x, a), a) = x   (Unsqueeze inserts 1s at a; Squeeze removes exactly them)
+ *   Unsqueeze(Squeeze(x, a), a) = x   (Squeeze removes 1-dims at a; Unsqueeze puts them back)
+ * Both lists of axes are read against the rank of the tensor between the two: x's rank plus
+ * |a| after an Unsqueeze, x's own after a Squeeze (needed only for negative axes).
+ */
+function inversePair(name: string, pattern: Pattern<unknown>, unsqueezeFirst: boolean): Rule {
+  return rule(name, pattern, (m) => (m as { x: ValueId }).x, {
     check: (m, g) => {
       const b = m as { x: ValueId; a1?: ConstBinding; a2?: ConstBinding; t1?: unknown; t2?: unknown };
       const a1 = axesOf(b.a1, b.t1);
       const a2 = axesOf(b.a2, b.t2);
-      if (!a1 || !a2) return fail('axes are not constant');
+      if (!a1 || !a2) return fail(unsqueezeFirst ? 'axes are not constant' : 'axes are not constant (a Squeeze without axes depends on the shape)');
       const r = rank(g.view, b.x);
-      const out = r === undefined ? undefined : r + a1.length;
-      const n1 = normalizeAxes(a1, out);
-      const n2 = normalizeAxes(a2, out);
-      return n1 && n2 && sameList(n1, n2) ? true : fail('the axes differ (or need a rank that is unknown)');
-    },
-  });
-}
-
-/** Squeeze removes 1-dims at its axes; Unsqueeze at the same axes puts them back: Unsqueeze(Squeeze(x, a), a) = x. */
-function squeezeUnsqueeze(name: string, inner: ReturnType<typeof op.Squeeze>, outer: (i: typeof inner) => ReturnType<typeof op.Unsqueeze>): Rule {
-  return rule(name, outer(inner), (m) => (m as { x: ValueId }).x, {
-    check: (m, g) => {
-      const b = m as { x: ValueId; a1?: ConstBinding; a2?: ConstBinding; t1?: unknown; t2?: unknown };
-      const a1 = axesOf(b.a1, b.t1);
-      const a2 = axesOf(b.a2, b.t2);
-      if (!a1 || !a2) return fail('axes are not constant (a Squeeze without axes depends on the shape)');
-      const r = rank(g.view, b.x);
-      const n1 = normalizeAxes(a1, r);
-      const n2 = normalizeAxes(a2, r);
+      const between = r === undefined ? undefined : unsqueezeFirst ? r + a1.length : r;
+      const n1 = normalizeAxes(a1, between);
+      const n2 = normalizeAxes(a2, between);
       return n1 && n2 && sameList(n1, n2) ? true : fail('the axes differ (or need a rank that is unknown)');
     },
   });
@@ -107,10 +97,10 @@ function squeezeUnsqueeze(name: string, inner: ReturnType<typeof op.Squeeze>, ou
  * positions; the intermediate's dims fill the other final positions in order, so a1's inserted
  * dims land at those positions' a1-th entries.
  */
-function unsqueezeUnsqueeze(name: string, inner: ReturnType<typeof op.Unsqueeze>, outer: (i: typeof inner) => ReturnType<typeof op.Unsqueeze>, attrForm: boolean): Rule {
+function unsqueezeUnsqueeze(name: string, pattern: Pattern<unknown>, attrForm: boolean): Rule {
   return rule(
     name,
-    outer(inner),
+    pattern,
     (m, emit, axes: number[]) => {
       const b = m as { x: ValueId };
       return attrForm ? emit.op('Unsqueeze', [b.x], { axes: axes.map(BigInt) }) : emit.op('Unsqueeze', [b.x, emit.constant(int64s(axes))]);
@@ -136,12 +126,12 @@ function unsqueezeUnsqueeze(name: string, inner: ReturnType<typeof op.Unsqueeze>
 }
 
 const squeezePairs: Rule[] = [
-  unsqueezeUnsqueeze('unsqueeze-unsqueeze', op.Unsqueeze(x, P.constVar('a1')), (i) => op.Unsqueeze(i, P.constVar('a2')), false),
-  unsqueezeUnsqueeze('unsqueeze-unsqueeze-attr', op.Unsqueeze(x, { axes: P.attr('t1') }), (i) => op.Unsqueeze(i, { axes: P.attr('t2') }), true),
-  unsqueezeSqueeze('unsqueeze-squeeze', op.Unsqueeze(x, P.constVar('a1')), (i) => op.Squeeze(i, P.constVar('a2'))),
-  unsqueezeSqueeze('unsqueeze-squeeze-attr', op.Unsqueeze(x, { axes: P.attr('t1') }), (i) => op.Squeeze(i, { axes: P.attr('t2') })),
-  squeezeUnsqueeze('squeeze-unsqueeze', op.Squeeze(x, P.constVar('a1')), (i) => op.Unsqueeze(i, P.constVar('a2'))),
-  squeezeUnsqueeze('squeeze-unsqueeze-attr', op.Squeeze(x, { axes: P.attr('t1') }), (i) => op.Unsqueeze(i, { axes: P.attr('t2') })),
+  unsqueezeUnsqueeze('unsqueeze-unsqueeze', op.Unsqueeze(op.Unsqueeze(x, P.constVar('a1')), P.constVar('a2')), false),
+  unsqueezeUnsqueeze('unsqueeze-unsqueeze-attr', op.Unsqueeze(op.Unsqueeze(x, { axes: P.attr('t1') }), { axes: P.attr('t2') }), true),
+  inversePair('unsqueeze-squeeze', op.Squeeze(op.Unsqueeze(x, P.constVar('a1')), P.constVar('a2')), true),
+  inversePair('unsqueeze-squeeze-attr', op.Squeeze(op.Unsqueeze(x, { axes: P.attr('t1') }), { axes: P.attr('t2') }), true),
+  inversePair('squeeze-unsqueeze', op.Unsqueeze(op.Squeeze(x, P.constVar('a1')), P.constVar('a2')), false),
+  inversePair('squeeze-unsqueeze-attr', op.Unsqueeze(op.Squeeze(x, { axes: P.attr('t1') }), { axes: P.attr('t2') }), false),
 ];
 
 /**
