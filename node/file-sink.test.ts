@@ -1,18 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { LatheError } from '../ir/error.js';
+import { scratch } from '../test/support/scratch.js';
 import { createAtomicFileSink } from './file-sink.js';
 
-const root = mkdtempSync(join(tmpdir(), 'lathe-file-sink-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-const freshDir = () => {
-  const d = join(root, `d${n++}`);
-  mkdirSync(d);
-  return d;
-};
+const { freshDir } = scratch('lathe-file-sink-');
 
 describe('createAtomicFileSink', () => {
   test('nothing appears at the target before commit; commit renames the temp file onto it', () => {

@@ -4,24 +4,17 @@
  * created; several files written all or nothing. Each case is a class, tested on the real file system.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { LatheError } from '../ir/error.js';
+import { scratch } from '../test/support/scratch.js';
 import { createAtomicFileSink } from './file-sink.js';
 import { openFileSource, readWholeFile } from './file-source.js';
 import { writeFiles } from './io.js';
 import { createNodePlatform } from './platform.js';
 
-const root = mkdtempSync(join(tmpdir(), 'lathe-paths-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-const freshDir = () => {
-  const d = join(root, `d${n++}`);
-  mkdirSync(d);
-  return d;
-};
+const { root, freshDir } = scratch('lathe-paths-');
 const fifo = (path: string) => execFileSync('mkfifo', [path]);
 
 function write(path: string, text: string): void {
