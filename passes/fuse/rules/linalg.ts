@@ -3,8 +3,13 @@
  *   Add(MatMul(a, b), c) = Gemm(a, b, c)            a, b 2-D; c broadcasts to (M, N) without growing it
  *   Gemm(Transpose(a), b, …) = Gemm(a, b, transA=¬transA)   the Transpose swaps the two axes of a 2-D a
  *   Gemm(a, Transpose(b), …) = Gemm(a, b, transB=¬transB)
+ *   MatMul(MatMul(x, A), B) = MatMul(x, A·B)        A [K, R], B [R, N] constant, read only here, and
+ *                                                   K·N ≤ K·R + R·N: the product is no bigger than the
+ *                                                   two factors (nor the work), so it never grows the
+ *                                                   model. Reassociated: equal within float rounding.
  * MatMul with operands of another rank (batched, or vectors) stays MatMul: Gemm is 2-D only.
  */
+import { evalOpTensor } from '../../../ir/eval/op.js';
 import type { Dim, ValueId } from '../../../ir/types.js';
 import { P, fail, op, rule, type GraphView, type Rule } from '../../../src/pattern/index.js';
 import { intsAttr } from '../../simplify-algebra/axes.js';
@@ -67,4 +72,22 @@ function gemmTranspose(k: 0 | 1): Rule {
   );
 }
 
-export const linalgRules: readonly Rule[] = [matmulAdd, gemmTranspose(0), gemmTranspose(1)];
+const matmulChain = rule(
+  'matmul-const-chain',
+  op.MatMul(op.MatMul(a, P.constVar('wa')), P.constVar('wb')),
+  (m, emit) => emit.op('MatMul', [m.a, emit.constant(evalOpTensor('MatMul', [m.wa.tensor, m.wb.tensor]))]),
+  {
+    check: (m, g) => {
+      const A = m.wa.tensor, B = m.wb.tensor;
+      if (A.dims.length !== 2 || B.dims.length !== 2) return fail('the constant factors are not both 2-D');
+      if (A.dtype !== B.dtype || !FLOAT_GEMM.has(A.dtype)) return fail('the factors are not of one float type');
+      const [K, R] = A.dims, [R2, N] = B.dims;
+      if (R !== R2) return fail('the factors do not chain');
+      if (K * N > K * R + R * N) return fail('the product would be bigger than the two factors');
+      for (const v of [m.wa.id, m.wb.id]) if (g.view.useCount(v) !== 1) return fail('a factor is read elsewhere: folding would add the product beside it');
+      return true;
+    },
+  },
+);
+
+export const linalgRules: readonly Rule[] = [matmulAdd, gemmTranspose(0), gemmTranspose(1), matmulChain];
