@@ -58,7 +58,7 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
   optimize: {
     summary: 'optimize a model (-O2 by default: simplify and fuse; -O1 simplify; -O0 only load, verify, write back)',
     usage:
-      'lathe optimize IN -o OUT [-O0|-O1|-O2] [--passes PIPELINE] [--set-input-shape NAME=D0,D1,...] [--disable-rules GLOB] [--trace-rules GLOB] [--no-provenance] [--report FILE.json] [--verify-each] [--print-after PASS] [--external-data MODE] [--in-place] [--quiet]',
+      'lathe optimize IN -o OUT [-O0|-O1|-O2] [--passes PIPELINE] [--set-input-shape NAME=D0,D1,...] [--disable-rules GLOB] [--trace-rules GLOB] [--no-provenance] [--report FILE.json|FILE.html] [--verify-each] [--print-after PASS] [--external-data MODE] [--in-place] [--quiet]',
     values: ['output', 'passes', 'external-data', 'print-after', 'report', 'disable-rules', 'trace-rules'],
     flags: ['in-place', 'quiet', 'verify-each', 'no-provenance'],
     lists: ['set-input-shape'],
@@ -73,6 +73,7 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
       --trace-rules GLOB        print each attempt of these rules to stderr: rule node (op): why it did not fire
       --no-provenance           do not stamp rewritten nodes with lathe.rule metadata
       --report FILE.json        write the report as JSON (schema: REPORT.md) instead of printing it
+      --report FILE.html        write it as a self-contained HTML page (summary, op chart, graphs before/after)
       --verify-each             verify the model after every pass that changed it
       --print-after PASS        print the ONNX text after each run of PASS that changed the model
 ` + COMMON_OUT,

@@ -198,7 +198,7 @@ async function runOptimize(ctx: Context): Promise<number> {
     bytes: { before: inputBytes(ctx, model), after: result.modelBytes + result.dataBytes },
     timeMs: { load: t1 - t0, verify: t2 - t1, save: t4 - t3 },
   });
-  if (reportFile !== undefined) platform.writeText(reportFile, cmd.reportJson(report));
+  if (reportFile !== undefined) platform.writeText(reportFile, await cmd.reportFileText(reportFile, { before: model, after: r.model, report, title: args.input }));
   if (!quiet) {
     const warnings = diagnostics.length;
     platform.stdout(

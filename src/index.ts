@@ -31,3 +31,5 @@ export { createAnalyses, type Analyses, type AnalysisResults } from './analyses.
 export { invariants } from './invariants.js';
 export type { GraphPath } from '../ir/walk.js';
 export type { RuleTraceEvent, RuleRunOptions } from './pass.js';
+// The HTML report (issue 12): one self-contained page, graphs laid out before and after.
+export { reportHtml, report, type ReportHtmlInput } from './report-html/index.js';

@@ -84,3 +84,14 @@ export function finishReport(r: OptimizeReport, extra: Pick<OptimizeReport, 'byt
 
 export const reportText = formatReport;
 export const reportJson = reportToJson;
+
+/**
+ * What `--report FILE` writes: the HTML report for `.html`/`.htm` (loaded on demand: the layout
+ * library is parsed only then), the JSON report otherwise.
+ */
+export async function reportFileText(file: string, input: { before: Model; after: Model; report: OptimizeReport; title: string }): Promise<string> {
+  if (!/\.html?$/i.test(file)) return reportToJson(input.report);
+  const { reportHtml } = await import('./report-html/index.js');
+  const name = input.title.split(/[\\/]/).pop() || input.title;
+  return reportHtml({ ...input, title: `${name}: lathe optimization report` });
+}
