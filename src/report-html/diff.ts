@@ -1,7 +1,7 @@
 /**
  * Which nodes of the main graph an optimization removed, added or rewrote. A node of `after` is
- * the same node as one of `before` when it has the same id, op and domain (an in-memory run keeps
- * ids of nodes it did not touch); failing that, when its non-empty name is unique in both graphs
+ * the same node as one of `before` when it has the same id, op, domain and name (an in-memory run
+ * keeps the ids of nodes it did not touch); failing that, when its non-empty name is unique in both graphs
  * with the same op (two models loaded from files get unrelated ids). A new node carrying
  * `lathe.rule` metadata is "rewritten" and names its rule; other new nodes are "added".
  */
@@ -41,7 +41,7 @@ export function diffGraphs(before: Graph, after: Graph): GraphDiff {
   for (const id of after.order) {
     const a = after.nodes[id];
     const b = Object.hasOwn(before.nodes, id) ? before.nodes[id] : undefined;
-    if (a && b && sameOp(a, b)) {
+    if (a && b && sameOp(a, b) && a.name === b.name) {
       match.set(id, id);
       taken.add(id);
     }
