@@ -16,11 +16,13 @@
  * - `#passes` (time per pass), `#rules` (rules fired), `#warnings`.
  * - `#ops` section with `svg#ops-chart`: one `g.op-row` per op (`.changed` when its count
  *   changed), `rect.before` / `rect.after` bars.
- * - `#graphs`: `select#region` (one option per region), `input#fit` (fit to width), panes
+ * - `#graphs`: `select#region` (one option per region), `input#fit` (fit to width), `input#find`
+ *   (Enter: the next node whose tooltip holds the text, its region shown, the node `.found`) with
+ *   `#find-status`, panes
  *   `#graph-before` and `#graph-after`, each holding one `div.region[data-region=K]` per region
  *   (all but the selected one `hidden`) with an `svg.dag`; in it `g.node.kept|removed|added|rewritten`
  *   (a rewritten node's box has a `rule: NAME` line), `g.stub.io` (graph inputs/outputs) and
- *   `g.stub.ext` (a value from another region), `text.shape` on edges.
+ *   `g.stub.ext[data-goto=K]` (a value from region K; a click shows K), `text.shape` on edges.
  * - `script#report-data` (type application/json): the OptimizeReport as `--report FILE.json` writes it.
  */
 import { inferTypes } from '../../ir/infer/infer.js';
@@ -90,8 +92,8 @@ export function reportHtml(input: ReportHtmlInput): string {
   const graphs =
     `<section id="graphs"><h2>Main graph</h2>` +
     `<p class="legend"><span class="key removed"></span> removed ${removed} · <span class="key added"></span> added ${added} · <span class="key rewritten"></span> rewritten by a rule ${rewritten} · <span class="key kept"></span> kept. ` +
-    `Hover a node for its inputs, outputs and types. Subgraphs, initializers and Constant nodes are not drawn.</p>` +
-    `<div class="controls"><label>Region <select id="region">${options.join('')}</select></label> <label><input type="checkbox" id="fit"> fit to width</label></div>` +
+    `Hover a node for its inputs, outputs and types; click a value from another region to go there. Subgraphs, initializers and Constant nodes are not drawn.</p>` +
+    `<div class="controls"><label>Region <select id="region">${options.join('')}</select></label> <label><input type="checkbox" id="fit"> fit to width</label> <label>Find <input type="search" id="find" placeholder="node name, op or value"></label> <span id="find-status"></span></div>` +
     `<div class="panes"><div class="pane"><h3>Before: ${before.graph.order.length} nodes in the main graph</h3><div id="graph-before" class="scroll">${panes.before.join('')}</div></div>` +
     `<div class="pane"><h3>After: ${after.graph.order.length} nodes in the main graph</h3><div id="graph-after" class="scroll">${panes.after.join('')}</div></div></div></section>`;
   return (

@@ -29,6 +29,8 @@ interface Box {
   readonly cls: string;
   readonly lines: readonly string[];
   readonly title: string;
+  /** For a stub of a value from another region: that region (a click goes there). */
+  readonly goto?: number;
   width: number;
   height: number;
   x?: number;
@@ -105,7 +107,7 @@ export function regionSvg(input: RegionInput): { svg: string; nodes: number } {
         const key = `x:${v}`;
         if (!boxes.has(key)) {
           const from = regionOf.get(def.node)! + 1;
-          boxes.set(key, box(key, 'stub ext', [`${elide(valueName(v), NAME_MAX)} (region ${from})`], `${typed(v)}\nmade in region ${from}`));
+          boxes.set(key, { ...box(key, 'stub ext', [`${elide(valueName(v), NAME_MAX)} (region ${from})`], `${typed(v)}\nmade in region ${from} (click to go there)`), goto: from - 1 });
         }
         addEdge(key, id, v);
       } else if (inputs.has(v) && !val?.tensor && !val?.sparse) {
@@ -150,7 +152,7 @@ export function regionSvg(input: RegionInput): { svg: string; nodes: number } {
   for (const b of boxes.values()) {
     const x = r((b.x ?? 0) - b.width / 2);
     const y = r((b.y ?? 0) - b.height / 2);
-    out.push(`<g class="${b.cls}"><title>${esc(b.title)}</title><rect x="${x}" y="${y}" width="${r(b.width)}" height="${r(b.height)}" rx="4"/>`);
+    out.push(`<g class="${b.cls}"${b.goto !== undefined ? ` data-goto="${b.goto}"` : ''}><title>${esc(b.title)}</title><rect x="${x}" y="${y}" width="${r(b.width)}" height="${r(b.height)}" rx="4"/>`);
     b.lines.forEach((l, i) => out.push(`<text x="${x + 8}" y="${y + 17 + i * LINE_H}"${i === 0 ? ' class="op"' : ''}>${esc(l)}</text>`));
     out.push('</g>');
   }

@@ -1,6 +1,8 @@
 /**
  * The report's style sheet and its one script. The script holds no model data (it only shows the
- * selected region, scrolled to its first node, and toggles fit-to-width), so nothing a model says can run.
+ * selected region, scrolled to its first node, toggles fit-to-width, finds a node by the text of
+ * its tooltip), so nothing a model says can run. It holds no `<` either, so a test can assert that
+ * no script element of a report holds one.
  */
 
 export const STYLE = `
@@ -36,6 +38,7 @@ body.fit .dag{width:100%;height:auto}
 .dag .rewritten rect{fill:#fdf1dc;stroke:var(--rewritten)}
 .dag .stub rect{fill:#eef1f5;stroke:#b8c0cc;stroke-dasharray:2 2}.dag .stub text{fill:#5a6577}
 .empty{color:#5a6577;padding:10px}
+.dag .found rect{stroke:#1f6feb;stroke-width:4}.dag .ext{cursor:pointer}
 @media (max-width:1000px){.panes{flex-direction:column}}
 `.trim();
 
@@ -46,6 +49,15 @@ function show(){var k=sel.value;document.querySelectorAll('.region').forEach(fun
 ['graph-before','graph-after'].forEach(function(id){var pane=document.getElementById(id),n=pane&&pane.querySelector('.region:not([hidden]) .node');if(!pane)return;pane.scrollTop=0;pane.scrollLeft=0;
 if(n){var r=n.getBoundingClientRect(),p=pane.getBoundingClientRect();pane.scrollLeft=Math.max(0,r.left-p.left-(p.width-r.width)/2);}});}
 sel.addEventListener('change',show);
+document.addEventListener('click',function(e){var g=e.target&&e.target.closest&&e.target.closest('[data-goto]');if(g){sel.value=g.getAttribute('data-goto');show();}});
+var find=document.getElementById('find'),status=document.getElementById('find-status'),last=-1;
+find.addEventListener('keydown',function(e){if(e.key!=='Enter')return;var q=find.value.toLowerCase();if(!q)return;
+var hits=Array.prototype.filter.call(document.querySelectorAll('#graph-before .node, #graph-after .node'),function(n){var t=n.querySelector('title');return t&&t.textContent.toLowerCase().indexOf(q)>=0;});
+document.querySelectorAll('.found').forEach(function(n){n.classList.remove('found');});
+if(!hits.length){status.textContent='no match';return;}
+last=(last+1)%hits.length;var n=hits[last],r=n.closest('.region');sel.value=r.getAttribute('data-region');show();
+n.classList.add('found');n.scrollIntoView({block:'center',inline:'center'});status.textContent=(last+1)+' of '+hits.length;});
+find.addEventListener('input',function(){last=-1;status.textContent='';});
 fit.addEventListener('change',function(){document.body.classList.toggle('fit',fit.checked);});
 show();
 })();
