@@ -158,6 +158,16 @@ function hostile(m: Model): Model {
   return { ...m, graph: { ...g, name: HOSTILE, nodes, values } };
 }
 
+describe('degenerate models', () => {
+  it('a graph without nodes still gives a whole document', () => {
+    const m = parseModel(`<ir_version: 9, opset_import: ["" : 20]>\ng (float[2] x) => (x) {\n}`);
+    const html = report(m, m);
+    structure(html);
+    expect(html).toContain('<p class="empty">No nodes of this graph in this region.</p>');
+    expect(html).toContain('<tr id="row-nodes"><th>nodes</th><td class="num">0</td><td class="num">0</td><td class="num delta">=</td></tr>');
+  });
+});
+
 describe('hostile models', () => {
   it('every model-provided string is inert text', () => {
     const before = hostile(parseModel(GELU));
@@ -220,6 +230,9 @@ g (float[1,4096] x) => (y) <float[4096,64] w = {${Array(64).fill(w).join(',')}}>
     expect(html.match(/<option /g)).toHaveLength(regions);
     expect(html.match(/<div class="region" data-region="\d+" hidden>/g)).toHaveLength(2 * (regions - 1));
     expect(html.match(/<g class="node kept">/g)).toHaveLength(2 * n);
+    // a value made in the region before is a stub that leads there
+    const gotos = [...html.matchAll(/<g class="stub ext" data-goto="(\d+)">/g)].map((m) => Number(m[1]));
+    expect(new Set(gotos)).toEqual(new Set(Array.from({ length: regions - 1 }, (_, k) => k)));
     // bert-base (1,061 nodes before, 430 after) gives 0.87 MB; 600 bytes a drawn node is the budget
     expect(html.length).toBeLessThan(600 * 2 * n);
     expect(ms).toBeLessThan(60_000); // a hang, not a speed target: the machine is shared
