@@ -106,7 +106,7 @@ describe('reportHtml', () => {
     const gelu = r.report.rules.find((x) => x.rule.startsWith('gelu'));
     expect(gelu).toBeDefined();
     expect(r.report.nodes).toEqual({ before: 6, after: 2 });
-    expect(html).toMatch(/<tr id="row-nodes"><th>nodes<\/th><td class="num">6<\/td><td class="num">2<\/td><td class="num delta less">−4 \(-66\.7%\)<\/td><\/tr>/);
+    expect(html).toMatch(/<tr id="row-nodes"><th>nodes<\/th><td class="num">6<\/td><td class="num">2<\/td><td class="num delta less">−4 \(−66\.7%\)<\/td><\/tr>/);
     expect(html).toContain(`<code>${gelu!.pass}/${gelu!.rule}</code></td><td class="num">${gelu!.count}</td>`);
     for (const p of r.report.passes) expect(html).toContain(`<td><code>${p.pass}</code></td><td class="num">${p.runs}</td><td class="num">${p.changed}</td>`);
     const data = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html);

@@ -10,7 +10,9 @@ const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFix
 
 function delta(before: number, after: number, fmt: (n: number) => string): string {
   const d = after - before;
-  const pct = before > 0 ? ` (${d <= 0 ? '' : '+'}${((d / before) * 100).toFixed(1)}%)` : '';
+  const p = before > 0 ? (d / before) * 100 : 0;
+  // a change under 0.05% is not "0.0%": it is there, only small
+  const pct = before > 0 ? ` (${Math.abs(p) < 0.05 ? `${d < 0 ? '−' : '+'}<0.1` : `${d > 0 ? '+' : '−'}${Math.abs(p).toFixed(1)}`}%)` : '';
   return `<td class="num">${fmt(before)}</td><td class="num">${fmt(after)}</td><td class="num delta${d < 0 ? ' less' : d > 0 ? ' more' : ''}">${d === 0 ? '=' : `${d > 0 ? '+' : '−'}${fmt(Math.abs(d))}${pct}`}</td>`;
 }
 
