@@ -5,7 +5,7 @@
  * folder once links are resolved. Bound to 127.0.0.1: the page is for this machine, and the model
  * never leaves the browser (every response forbids `connect-src`, so no script can send it).
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +21,17 @@ const TYPES: Readonly<Record<string, string>> = {
   '.ico': 'image/x-icon',
 };
 
-/** The built page next to the compiled CLI (`dist/node/` → `dist/web/`). */
+/** What a built page folder holds (web/ in the sources has only the first two). */
+const PAGE_FILES = ['index.html', 'style.css', 'main.js', 'worker.js'];
+
+function isBuilt(dir: string): boolean {
+  return PAGE_FILES.every((f) => existsSync(join(dir, f)));
+}
+
+/** The built page: next to the compiled CLI (`dist/node/` → `dist/web/`), or dist/web when run from the sources. */
 export function defaultWebRoot(): string {
-  return fileURLToPath(new URL('../web/', import.meta.url));
+  const beside = fileURLToPath(new URL('../web/', import.meta.url));
+  return isBuilt(beside) ? beside : fileURLToPath(new URL('../dist/web/', import.meta.url));
 }
 
 export interface WebServer {
@@ -64,13 +72,8 @@ export function resolveStatic(root: string, urlPath: string): string | undefined
  */
 export async function startWebServer(options: { root?: string; port?: number } = {}): Promise<WebServer> {
   const given = options.root ?? defaultWebRoot();
-  let root: string;
-  try {
-    root = realpathSync(given);
-    if (!statSync(join(root, 'index.html')).isFile()) throw new Error('not a file');
-  } catch {
-    throw new LatheError(`the page is not built (no index.html in ${given}): run 'npm run web'`);
-  }
+  if (!isBuilt(given)) throw new LatheError(`the page is not built (${PAGE_FILES.join(', ')} expected in ${given}): run 'npm run web'`);
+  const root = realpathSync(given);
   const server: Server = createServer((req, res) => {
     const headers = {
       // The page loads its own files only and can send nothing anywhere (connect-src: no

@@ -46,6 +46,5 @@ export async function buildBrowserLibrary(outfile) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const out = await buildWeb(process.argv[2] ? resolve(process.argv[2]) : undefined);
-  console.log(`lathe: built the page into ${out}`);
+  await buildWeb(process.argv[2] ? resolve(process.argv[2]) : undefined); // quiet: `npm run build` runs it
 }
