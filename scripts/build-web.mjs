@@ -30,17 +30,21 @@ export async function buildWeb(outdir = join(root, 'dist', 'web')) {
 
 /**
  * Bundles what the package's `browser` condition names (package.json exports ".") plus the shipped
- * pass registry (dist/passes/index.js) into one ES module at `outfile`. Needs `npm run build` first.
+ * pass registry (dist/passes/index.js) into one file at `outfile`: an ES module, or with
+ * `globalName` a script setting that global. `distDir` replaces `dist/` (a private build); the
+ * compiled library must be there (`npm run build`).
  */
-export async function buildBrowserLibrary(outfile) {
+export async function buildBrowserLibrary(outfile, { distDir = join(root, 'dist'), globalName } = {}) {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const entry = join(root, pkg.exports['.'].browser);
-  const registry = join(root, 'dist', 'passes', 'index.js');
+  const browser = pkg.exports['.'].browser;
+  if (!browser.startsWith('./dist/')) throw new Error(`package.json: the browser export ${browser} is not under dist/`);
+  const entry = join(distDir, browser.slice('./dist/'.length));
+  const registry = join(distDir, 'passes', 'index.js');
   await build({
     ...common,
     stdin: { contents: `export * from ${JSON.stringify(entry)};\nexport { passes } from ${JSON.stringify(registry)};\n`, resolveDir: root, loader: 'js' },
     outfile,
-    format: 'esm',
+    ...(globalName ? { format: 'iife', globalName } : { format: 'esm' }),
   });
   return outfile;
 }

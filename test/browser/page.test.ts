@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { lathe, show } from '../support/cli-harness.js';
 import { launchChromium, servePage, watchedPage } from '../support/browser.js';
+import { inkStats, readPng } from '../support/png.js';
 import { scratch } from '../support/scratch.js';
 import { corpusModelsDir, projectRoot } from '../support/shared.js';
 
@@ -97,6 +98,37 @@ test('a filled corpus model with --set-input-shape: the same bytes as the CLI', 
   expect(Buffer.from(fromPage).equals(Buffer.from(await cliOptimize(squeezenet, '--set-input-shape', 'input=1,3,224,224')))).toBe(true);
   expect(errors).toEqual([]);
   expectOnlyOwnFiles(requests);
+  await page.context().close();
+});
+
+/** The report's text, whether shown as text or as an HTML document in a frame. */
+async function reportText(page: Page): Promise<string> {
+  if ((await page.locator('#report iframe').count()) > 0) return page.frameLocator('#report iframe').locator('body').innerText();
+  return page.locator('#report').innerText();
+}
+
+test('the report renders without console errors, its screenshot has content, and the page stayed responsive', async () => {
+  const { page, errors } = await openWith([squeezenet]);
+  // progress shown by the page while the worker works: each label change timed on the page's own thread
+  await page.evaluate(() => {
+    const w = window as unknown as { seen: number[] };
+    w.seen = [];
+    new MutationObserver(() => w.seen.push(performance.now())).observe(document.querySelector('#status')!, { childList: true, characterData: true, subtree: true });
+  });
+  await optimizeIn(page, '2');
+  const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen);
+  expect(seen.length).toBeGreaterThan(5); // verifying, the passes, writing, done
+  expect(seen.at(-1)! - seen[0]!).toBeGreaterThan(0);
+  const text = await reportText(page);
+  expect(text).toContain('nodes 83 -> ');
+  expect(text).toMatch(/Identity: 18 -> 0/);
+  expect(errors).toEqual([]);
+  const shot = readPng(await page.locator('#result').screenshot());
+  expect(shot.width).toBeGreaterThan(300);
+  expect(shot.height).toBeGreaterThan(200);
+  const { ink, colours } = inkStats(shot);
+  expect(ink).toBeGreaterThan(0.02); // text drawn, not a blank box
+  expect(colours).toBeGreaterThan(8); // anti-aliased text, not one flat colour
   await page.context().close();
 });
 

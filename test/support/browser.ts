@@ -39,7 +39,7 @@ export function launchChromium(): Promise<Browser> {
 
 interface BuildModule {
   buildWeb(outdir?: string): Promise<string>;
-  buildBrowserLibrary(outfile: string): Promise<string>;
+  buildBrowserLibrary(outfile: string, options?: { distDir?: string; globalName?: string }): Promise<string>;
 }
 
 /** scripts/build-web.mjs, loaded at run time (a plain .mjs script, outside the typed sources). */
