@@ -4,38 +4,14 @@
  * binary), and the page built into a scratch folder and served by `lathe web`'s own server.
  * A missing browser fails the test with a message saying how to install it: never a skip.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { startWebServer, type WebServer } from '../../node/web-server.js';
 import { projectRoot } from './shared.js';
 
-/** The Chromium binary: `$LATHE_CHROMIUM`, else `chromium` (or `chromium-browser`) on PATH. */
-export function chromiumPath(): string {
-  const given = process.env.LATHE_CHROMIUM;
-  if (given) {
-    if (!existsSync(given)) throw new Error(`LATHE_CHROMIUM=${given}: no such file`);
-    return given;
-  }
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
-    } catch {
-      // not on PATH: try the next name
-    }
-  }
-  throw new Error(
-    "the browser tests need Chromium: on Debian/Ubuntu 'apt-get install -y chromium' (what .ci/run does), " +
-      'or set LATHE_CHROMIUM to a Chromium/Chrome binary (npm cannot download browsers here)',
-  );
-}
-
-/** Headless Chromium (generous launch timeout: the machine may be busy). */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), headless: true, timeout: 120_000 });
-}
+export { chromiumPath, launchChromium } from '../../bench/chromium.js';
 
 interface BuildModule {
   buildWeb(outdir?: string): Promise<string>;
