@@ -8,6 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { encodeModelToBytes } from '../../ir/onnx/encode.js';
+import { P } from '../../ir/onnx/test-util.js';
 import { lathe, show } from '../support/cli-harness.js';
 import { launchChromium, servePage, watchedPage } from '../support/browser.js';
 import { inkStats, readPng } from '../support/png.js';
@@ -169,6 +171,19 @@ test('bad files show the one line the CLI prints, and nothing else happens', asy
     expect(errors).toEqual([]);
     await page.context().close();
   }
+  // a model that decodes but does not verify: it opens (inspect shows it), optimizing gives `lathe optimize`'s line
+  const invalid = join(dir, 'invalid.onnx');
+  const g = P.graph({ input: [P.vi('x', P.f32(2))], output: [P.vi('y', P.f32(2))], node: [P.node('NoSuchOp', ['x'], ['y'])] });
+  writeFileSync(invalid, encodeModelToBytes(P.model({ graph: g })));
+  const cli = await lathe('optimize', invalid, '-o', join(dir, 'out.onnx'));
+  expect(cli.code, show(cli)).toBe(2);
+  const opened = await openWith([invalid]);
+  expect(await opened.page.isHidden('#model')).toBe(false);
+  await opened.page.click('#run');
+  await opened.page.waitForFunction(() => document.body.dataset.state === 'error');
+  expect(await opened.page.textContent('#error')).toBe(cli.err.trimEnd().replace(invalid, 'invalid.onnx'));
+  await opened.page.context().close();
+
   // bad options: the CLI's usage line
   const { page } = await openWith([tinyMlp]);
   await page.check('input[name=level][value="pipeline"]');
