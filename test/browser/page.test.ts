@@ -121,9 +121,10 @@ test('the report renders without console errors, its screenshot has content, and
   const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen);
   expect(seen.length).toBeGreaterThan(5); // verifying, the passes, writing, done
   expect(seen.at(-1)! - seen[0]!).toBeGreaterThan(0);
+  // what any form of the report shows (text today, the HTML report later): the node count before and the ops that went
   const text = await reportText(page);
-  expect(text).toContain('nodes 83 -> ');
-  expect(text).toMatch(/Identity: 18 -> 0/);
+  expect(text).toMatch(/\b83\b/);
+  expect(text).toContain('Identity');
   expect(errors).toEqual([]);
   const shot = readPng(await page.locator('#result').screenshot());
   expect(shot.width).toBeGreaterThan(300);
