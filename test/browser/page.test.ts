@@ -37,10 +37,11 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Opens the page and picks `files` (the model first). */
-async function openWith(files: string[]): Promise<ReturnType<typeof watchedPage>> {
+/** Opens the page and picks `files` (the model first); `offline`: the network is cut once the page has loaded. */
+async function openWith(files: string[], offline = false): Promise<ReturnType<typeof watchedPage>> {
   const w = await watchedPage(browser);
-  await w.page.goto(server.url);
+  await w.page.goto(server.url, { waitUntil: 'networkidle' });
+  if (offline) await w.page.context().setOffline(true);
   await w.page.setInputFiles('#file', files);
   await w.page.waitForFunction(() => document.body.dataset.state !== 'busy' && (document.querySelector('#model') as HTMLElement).hidden === false || document.body.dataset.state === 'error', undefined, { timeout: 60_000 });
   return w;
@@ -92,8 +93,8 @@ test('tiny-mlp at -O2, -O1 and a pipeline: the downloaded bytes are the CLI outp
   await page.context().close();
 });
 
-test('a filled corpus model with --set-input-shape: the same bytes as the CLI', async () => {
-  const { page, errors, requests } = await openWith([squeezenet]);
+test('a filled corpus model with --set-input-shape, offline: the same bytes as the CLI', async () => {
+  const { page, errors, requests } = await openWith([squeezenet], true);
   expect(await page.textContent('#inspect')).toContain('input: float[batch,3,224,224]');
   const fromPage = await optimizeIn(page, '2', { shapes: ['input=1,3,224,224'] });
   expect(fromPage.length).toBeGreaterThan(4_000_000);
