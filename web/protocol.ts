@@ -26,7 +26,7 @@ export type Request =
 
 /** Worker → page. */
 export type Reply =
-  | { readonly type: 'opened'; readonly name: string; readonly inspect: string; readonly inputs: readonly { readonly name: string; readonly type: string }[] }
+  | { readonly type: 'opened'; readonly name: string; readonly inspect: string }
   | { readonly type: 'progress'; readonly fraction: number; readonly label: string }
   | {
       readonly type: 'optimized';

@@ -64,7 +64,7 @@ function openModel(req: Extract<Request, { type: 'open' }>): void {
   const loadMs = performance.now() - t0;
   const summary = summarizeModel(model);
   open = { name: req.name, model, bytes: req.bytes.byteLength + req.data.reduce((s, d) => s + d.bytes.byteLength, 0), loadMs };
-  post({ type: 'opened', name: req.name, inspect: formatSummary(summary, req.name), inputs: summary.inputs });
+  post({ type: 'opened', name: req.name, inspect: formatSummary(summary, req.name) });
 }
 
 function optimizeOpen(req: Extract<Request, { type: 'optimize' }>): void {
