@@ -198,6 +198,7 @@ async function main(): Promise<void> {
   if (want('optimize')) await benchOptimize();
   if (want('llama-optimize')) await benchLlamaOptimize();
   if (want('latency')) await benchLatency();
+  if (want('web')) await (await import('./web.js')).benchWeb(log, work);
   const file = join(projectRoot, 'BENCHMARKS.md');
   const head = '# lathe benchmarks\n\nWritten by `npm run bench` (bench/run.ts). Newest run first.\n\n';
   const old = existsSync(file) ? readFileSync(file, 'utf8').replace(head, '') : '';

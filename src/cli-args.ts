@@ -3,7 +3,7 @@
  * option or a second input is a `UsageError` (exit 1), never silently ignored.
  */
 
-export type Command = 'optimize' | 'inspect' | 'check' | 'strip' | 'fill' | 'run' | 'print' | 'parse' | 'compare' | 'passes';
+export type Command = 'optimize' | 'inspect' | 'check' | 'strip' | 'fill' | 'run' | 'print' | 'parse' | 'compare' | 'passes' | 'web';
 
 /** A mistake in the command line (exit 1). `command` selects the `--help` hint. */
 export class UsageError extends Error {
@@ -86,6 +86,14 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
     optionHelp: '      --json                    print one JSON object (int64 values as strings)\n',
   },
   passes: { summary: 'list the passes --passes may name, with their options', usage: 'lathe passes', values: [], flags: [], optionHelp: '', positionals: 0 },
+  web: {
+    summary: 'serve the page that optimizes models in the browser on 127.0.0.1 (the model never leaves the machine)',
+    usage: 'lathe web [--port N]',
+    values: ['port'],
+    flags: [],
+    optionHelp: '      --port N                  the port (default 8080; 0 picks a free one)\n',
+    positionals: 0,
+  },
   check: {
     summary: 'verify a model and print its diagnostics (exit 2 when it has errors)',
     usage: 'lathe check IN',

@@ -66,15 +66,28 @@ function reportError(e: unknown, platform: Platform, file: string | undefined): 
     return 1;
   }
   if (e instanceof LatheError) {
-    const where = e.file ?? file;
-    const message = e.message.split('\n')[0];
-    platform.stderr(`${elideMiddle(`lathe: ${where !== undefined ? `${where}: ` : ''}${message}`)}\n`);
+    platform.stderr(`${errorLine(e, file)}\n`);
     if (platform.env('LATHE_DEBUG') === '1' && e.stack) platform.stderr(`${e.stack}\n`);
     return 2;
   }
   const err = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
   platform.stderr(`lathe: internal error: ${err}\n`);
   return 70;
+}
+
+/** The one line a LatheError prints (`lathe: FILE: what is wrong`); the web page shows the same. */
+export function errorLine(e: LatheError, file?: string): string {
+  const where = e.file ?? file;
+  return elideMiddle(`lathe: ${where !== undefined ? `${where}: ` : ''}${e.message.split('\n')[0]}`);
+}
+
+/** Refuses a model whose diagnostics hold an error, with the message `lathe optimize` gives. */
+export function refuseInvalid(diagnostics: readonly Diagnostic[], file: string): void {
+  const firstError = diagnostics.find((d) => d.severity === 'error');
+  if (firstError) {
+    const more = diagnostics.filter((d) => d.severity === 'error').length - 1;
+    throw new LatheError(`${firstErrorMessage(firstError)}${more > 0 ? ` (and ${more} more; run 'lathe check')` : ''}`, file);
+  }
 }
 
 const COMMAND_RUNNERS: Record<Command, (ctx: Context) => number | Promise<number>> = {
@@ -90,6 +103,7 @@ const COMMAND_RUNNERS: Record<Command, (ctx: Context) => number | Promise<number
   print: async (ctx) => (await import('./text-command.js')).runPrint(ctx.platform, ctx.args),
   parse: async (ctx) => (await import('./text-command.js')).runParse(ctx.platform, ctx.args),
   passes: async (ctx) => (ctx.platform.stdout((await import('./passes-command.js')).formatPassList(ctx.passes)), 0),
+  web: async (ctx) => (await import('./web-command.js')).runWeb(ctx.platform, ctx.args),
 };
 
 /** The output path, refusing one that names the input unless --in-place. */
@@ -173,11 +187,7 @@ async function runOptimize(ctx: Context): Promise<number> {
   const model = load(ctx);
   const t1 = platform.now();
   const diagnostics = verify(model);
-  const firstError = diagnostics.find((d) => d.severity === 'error');
-  if (firstError) {
-    const more = diagnostics.filter((d) => d.severity === 'error').length - 1;
-    throw new LatheError(`${firstErrorMessage(firstError)}${more > 0 ? ` (and ${more} more; run 'lathe check')` : ''}`, args.input);
-  }
+  refuseInvalid(diagnostics, args.input);
   const t2 = platform.now();
   const quiet = args.flags.has('quiet');
   const r = cmd.runOptimizeRequest(request, model, {

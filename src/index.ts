@@ -10,7 +10,7 @@ export { verify, type Diagnostic } from '../ir/verify/verify.js';
 export { edit } from '../ir/edit/edit.js';
 export { printModel } from '../ir/text/print.js';
 export { parseModel } from '../ir/text/parse.js';
-export { loadModelFromBytes, saveModelToBytes } from './io.js';
+export { loadModelFromBytes, saveModelToBytes, type LoadFromBytesOptions } from './io.js';
 export { optimize, formatRuleTrace, type OptimizeOptions, type OptimizeResult } from './optimize.js';
 export { DEFAULT_LEVEL, LEVEL_PIPELINES, type OptLevel } from './levels.js';
 export { setInputShapes, type InputShape } from './input-shapes.js';

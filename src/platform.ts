@@ -57,4 +57,6 @@ export interface Platform {
   listDir(path: string): string[];
   /** Deletes a file (`run --clear`). */
   removeFile(path: string): void;
+  /** `lathe web`: serves the built page on 127.0.0.1:`port` (0: any) and returns its URL; absent off Node. */
+  serveWeb?(port: number): Promise<string>;
 }

@@ -1,0 +1,50 @@
+/**
+ * The seam between the optimizer and what the page shows as its report. `reportView` runs in the
+ * worker (which holds the models before and after) and returns something the page can show;
+ * `showReport` puts it in the page.
+ *
+ * Today the view is the text report `lathe optimize` prints (src/report.ts). The HTML report
+ * (`reportHtml({ before, after, report, title })`) replaces it by changing `reportView` alone:
+ *   return { kind: 'html', html: reportHtml(input) };
+ * `showReport` already shows an HTML view in a sandboxed frame, with a link opening it in a new tab.
+ */
+import type { Model } from '../ir/types.js';
+import { formatReport, type OptimizeReport } from '../src/report.js';
+
+/** What the page shows: report text, or one self-contained HTML document. */
+export type ReportView = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'html'; readonly html: string };
+
+export interface ReportInput {
+  readonly before: Model;
+  readonly after: Model;
+  readonly report: OptimizeReport;
+  readonly title?: string;
+}
+
+/** The view of a finished run (in the worker). */
+export function reportView(input: ReportInput): ReportView {
+  return { kind: 'text', text: `${input.title !== undefined ? `${input.title}\n` : ''}${formatReport(input.report)}` };
+}
+
+/** Shows `view` inside `container` (in the page), replacing what was there. */
+export function showReport(container: HTMLElement, view: ReportView): void {
+  container.replaceChildren();
+  if (view.kind === 'text') {
+    const pre = document.createElement('pre');
+    pre.className = 'report-text';
+    pre.textContent = view.text;
+    container.append(pre);
+    return;
+  }
+  const frame = document.createElement('iframe');
+  frame.className = 'report-frame';
+  frame.title = 'optimization report';
+  frame.sandbox.add('allow-scripts'); // its own scripts run; it cannot reach the page
+  frame.srcdoc = view.html;
+  const open = document.createElement('a');
+  open.href = URL.createObjectURL(new Blob([view.html], { type: 'text/html' }));
+  open.target = '_blank';
+  open.rel = 'noopener';
+  open.textContent = 'open the report in a new tab';
+  container.append(open, frame);
+}
