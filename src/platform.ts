@@ -5,6 +5,7 @@
  */
 import type { ExternalDataMode } from '../ir/onnx/emit.js';
 import type { Model } from '../ir/types.js';
+import type { SampleRunner } from './quantize/calibrate.js';
 
 export type { ExternalDataMode };
 
@@ -57,4 +58,6 @@ export interface Platform {
   listDir(path: string): string[];
   /** Deletes a file (`run --clear`). */
   removeFile(path: string): void;
+  /** A faster runner of calibration samples (onnxruntime-node when installed), else undefined. */
+  readonly sampleRunner?: () => Promise<SampleRunner | undefined>;
 }
