@@ -37,21 +37,26 @@ export function roundHalfEven(x: number): number {
 }
 
 /**
+ * The smallest scale used: a narrower range (denormals, or a single point) gets scale 1, since
+ * x / scale would overflow or lose all precision in float32, and any error is below 1e-30.
+ */
+const MIN_SCALE = 1e-30;
+
+/**
  * Scale and zero point for values in [min, max]. The range is widened to hold 0 (so that zero,
  * padding's value, is exact). Symmetric: zero point 0 (int8) or 128 (uint8) and the scale from
- * the larger magnitude. A range of a single point gets scale 1 (nothing to resolve).
+ * the larger magnitude.
  */
 export function paramsFromRange(min: number, max: number, dtype: QuantDtype, symmetric: boolean): { scale: number; zeroPoint: number } {
   const lo = Math.min(min, 0);
   const hi = Math.max(max, 0);
   const [qmin, qmax] = qRange(dtype, symmetric);
   if (symmetric) {
-    const absmax = Math.max(-lo, hi);
-    const scale = absmax > 0 ? Math.fround(absmax / ((qmax - qmin) / 2)) : 1;
-    return { scale, zeroPoint: dtype === D.UINT8 ? 128 : 0 };
+    const scale = Math.fround(Math.max(-lo, hi) / ((qmax - qmin) / 2));
+    return { scale: scale >= MIN_SCALE ? scale : 1, zeroPoint: dtype === D.UINT8 ? 128 : 0 };
   }
-  if (!(hi > lo)) return { scale: 1, zeroPoint: 0 };
   const scale = Math.fround((hi - lo) / (qmax - qmin));
+  if (!(scale >= MIN_SCALE)) return { scale: 1, zeroPoint: 0 };
   const zeroPoint = Math.min(qmax, Math.max(qmin, roundHalfEven(qmin - lo / scale)));
   return { scale, zeroPoint };
 }

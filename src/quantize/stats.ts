@@ -106,8 +106,9 @@ const LEVELS = 128;
 
 /**
  * The clipping threshold whose quantization to LEVELS levels loses the least information: for each
- * candidate edge i, P is the histogram up to i with the outliers added to its last bin, Q is P
- * merged into LEVELS groups and spread back over the non-empty bins; the i minimizing KL(P || Q) wins.
+ * candidate edge i, P is the histogram up to i with the outliers added to its last bin, Q is the
+ * histogram up to i merged into LEVELS groups and spread back over the non-empty bins; the i
+ * minimizing KL(P || Q) wins.
  */
 export function entropyThreshold(bins: Float64Array, top: number): number {
   const n = bins.length;
@@ -126,11 +127,13 @@ export function entropyThreshold(bins: Float64Array, top: number): number {
       const end = j === LEVELS - 1 ? i : Math.floor((j + 1) * per);
       let sum = 0;
       let nonzero = 0;
+      // Q from the histogram without the outliers (TensorRT's construction): clipping costs
+      // divergence in P's last bin, which is what makes a wide-enough threshold win
       for (let k = start; k < end; k++) {
-        sum += p[k];
-        if (p[k] > 0) nonzero++;
+        sum += bins[k];
+        if (bins[k] > 0) nonzero++;
       }
-      for (let k = start; k < end; k++) if (p[k] > 0) q[k] = sum / nonzero;
+      for (let k = start; k < end; k++) if (bins[k] > 0) q[k] = sum / nonzero;
     }
     const kl = klDivergence(p, q);
     if (kl < bestKl) {
@@ -156,8 +159,8 @@ function klDivergence(p: Float64Array, q: Float64Array): number {
   for (let k = 0; k < p.length; k++) {
     if (p[k] === 0) continue;
     const a = p[k] / sp;
-    const b = q[k] / sq;
-    if (b === 0) return Infinity;
+    // a bin Q leaves empty (only outliers landed there) counts as nearly impossible, not impossible
+    const b = Math.max(q[k] / sq, 1e-12);
     kl += a * Math.log(a / b);
   }
   return kl;
