@@ -57,7 +57,7 @@ describe('quantization arithmetic', () => {
         const s = { kind: 'tensor' as const, dtype: D.FLOAT, dims: [], data: Float32Array.of(q.params.scale[0]) };
         const zpData = symmetric ? Int8Array.of(q.params.zeroPoint[0]) : Uint8Array.of(q.params.zeroPoint[0]);
         const zp = { kind: 'tensor' as const, dtype: symmetric ? D.INT8 : D.UINT8, dims: [], data: zpData };
-        const ref = evalOpTensor('QuantizeLinear', [x, s, zp], {}, 19);
+        const ref = evalOpTensor('QuantizeLinear', [x, s, zp], {}, { opset: 19 });
         // symmetric int8 is clamped to [-127, 127]; the kernel may reach -128 only for x below -absmax, which cannot happen
         expect(Array.from(ref.data as ArrayLike<number>)).toEqual(Array.from(q.data));
       }),
