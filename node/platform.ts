@@ -137,6 +137,8 @@ export function createNodePlatform(): Platform {
       }
     },
     samePath: (a, b) => canonical(a) === canonical(b),
+    // loaded on demand: only `quantize` runs samples, and onnxruntime-node is optional
+    sampleRunner: async () => (await import('./ort-runner.js')).ortSampleRunner(),
   };
 }
 

@@ -57,13 +57,20 @@ export function generatedSample(model: Model, index: number, seed = 0): Map<stri
   return out;
 }
 
-/** Runs a model on one sample, letting `observe` see the values computed (and the inputs). */
-export type SampleRunner = (model: Model, sample: Sample, observe: (name: string, value: RtValue) => void) => Promise<ReadonlyMap<string, RtValue>>;
+/** The values a run should show its caller: `see` gets at least the ones in `names` (inputs included). */
+export interface Observer {
+  readonly names: ReadonlySet<string>;
+  see(name: string, value: RtValue): void;
+}
+
+/** Runs a model on one sample and returns its graph outputs by name, showing `observe` what it asks for. */
+export type SampleRunner = (model: Model, sample: Sample, observe?: Observer) => Promise<ReadonlyMap<string, RtValue>>;
 
 /** The evaluator as a SampleRunner. */
 export const evaluatorRunner: SampleRunner = async (model, sample, observe) => {
-  for (const [name, v] of sample) observe(name, v);
-  return evaluate(model, sample, { observe });
+  if (!observe) return evaluate(model, sample);
+  for (const [name, v] of sample) observe.see(name, v);
+  return evaluate(model, sample, { observe: (name, v) => observe.see(name, v) });
 };
 
 export interface CalibrateOptions {
@@ -79,10 +86,12 @@ export interface CalibrateOptions {
 export async function calibrate(model: Model, names: Iterable<string>, samples: Iterable<Sample> | AsyncIterable<Sample>, options: CalibrateOptions): Promise<Map<string, Range>> {
   const collector = new StatsCollector(names, options.method !== 'minmax');
   const runner = options.runner ?? evaluatorRunner;
+  const observer: Observer = { names: new Set(collector.stats.keys()), see: collector.observe };
   let k = 0;
   for await (const sample of samples) {
-    await runner(model, sample, collector.observe);
-    options.onSample?.(++k);
+    await runner(model, sample, observer);
+    k++; // not inside `onSample?.(…)`: its argument is not evaluated when there is no callback
+    options.onSample?.(k);
   }
   if (k === 0) throw new LatheError('no calibration samples');
   return collector.ranges(options.method, options.percentile);

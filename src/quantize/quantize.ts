@@ -105,10 +105,9 @@ async function measureError(reference: Model, quantized: Model, samples: Iterabl
   let num = 0;
   let den = 0;
   let k = 0;
-  const none = () => {};
   for await (const sample of samples) {
-    const a = (await runner(reference, sample, none)).get(name);
-    const b = (await runner(quantized, sample, none)).get(name);
+    const a = (await runner(reference, sample)).get(name);
+    const b = (await runner(quantized, sample)).get(name);
     k++;
     if (!a || !b || a.kind !== 'tensor' || b.kind !== 'tensor' || Array.isArray(a.data) || Array.isArray(b.data)) continue;
     const x = a.data as ArrayLike<number>;
