@@ -79,7 +79,8 @@ export async function runQuantizeCommand(io: QuantizeCommandIo): Promise<number>
   const opts = parseOptions(args);
   const inPlace = args.flags.has('in-place');
   const out = args.values.get('output') ?? (inPlace ? args.input : undefined);
-  if (out === undefined || out === '' || out === '-') throw new UsageError('quantize: missing -o OUT', args.command);
+  if (out === undefined || out === '') throw new UsageError('quantize: missing -o OUT', args.command);
+  if (out === '-') throw new UsageError('quantize: -o - is not possible (give a file)', args.command);
   if (!inPlace && platform.samePath(args.input, out)) throw new UsageError(`quantize: output ${out} is the input; pass --in-place to overwrite it`, args.command);
   const reportFile = args.values.get('report');
   if (reportFile !== undefined && (platform.samePath(reportFile, out) || platform.samePath(reportFile, args.input))) {
