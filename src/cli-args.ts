@@ -94,7 +94,7 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
       --per-channel             one weight scale per output channel (default)
       --per-tensor              one scale per weight
       --symmetric               int8 activations with zero point 0 (default uint8 with a zero point)
-      --exclude NAMES           node or output names left in float (comma-separated; repeatable)
+      --exclude NAMES           leave in float the nodes with these names or reading/writing these tensors (comma-separated; repeatable)
       --exclude-last            leave the last layer in float (int8-static)
       --report FILE.json        also write the report as JSON
   -O2                           optimize first at this level (default -O2)

@@ -59,12 +59,18 @@ export function nameAllocator(model: Model): (base: string) => string {
   };
 }
 
-/** A comma-separated list of node or value names (`--exclude`) as a predicate on nodes. */
+/**
+ * A comma-separated list of names (`--exclude`) as a predicate on nodes: a node is excluded when
+ * its own name or the name of a tensor it reads or writes is listed. Tensor names are those of the
+ * optimized model the report prints (a fused node's output may be unnamed, its weight is not).
+ */
 export function excludedBy(list: string): (node: Node, e: Editor) => boolean {
   const names = new Set(list.split(',').map((s) => s.trim()).filter((s) => s !== ''));
   if (names.size === 0) return () => false;
-  return (node, e) =>
-    (node.name !== undefined && names.has(node.name)) || node.outputs.some((o) => o !== null && names.has(valueName(e, o)));
+  return (node, e) => {
+    const listed = (v: ValueId | null) => v !== null && names.has(valueName(e, v));
+    return (node.name !== undefined && names.has(node.name)) || node.outputs.some(listed) || node.inputs.some(listed);
+  };
 }
 
 /** Row-major transpose of a 2-D float32 matrix [r, c] → [c, r]. */
