@@ -174,6 +174,17 @@ async function benchLatency(): Promise<void> {
   log('');
 }
 
+/** int8 quantization of the corpus models issue 10 names against onnxruntime's quantization tools (baselines.json). */
+async function benchQuantize(): Promise<void> {
+  const { QUANTIZE_MODELS, formatQuantizeRows, quantizeCorpusModel } = await import('./quantize-corpus.js');
+  const rows = [];
+  for (const mode of ['int8-dynamic', 'int8-static'] as const) for (const m of QUANTIZE_MODELS[mode]) rows.push(await quantizeCorpusModel(m, mode));
+  log('### Quantization vs onnxruntime (`quantize()` in process after -O2, generated calibration: 4 samples for static; error: first output, relative L2 vs fp32 in onnxruntime-node on seeded random inputs)');
+  log('');
+  for (const l of formatQuantizeRows(rows)) log(l);
+  log('');
+}
+
 async function benchLlamaOptimize(): Promise<void> {
   const input = filledModel('llama-3gb.legacy');
   for (const level of [1, 2]) {
@@ -199,6 +210,7 @@ async function main(): Promise<void> {
   if (want('llama-optimize')) await benchLlamaOptimize();
   if (want('latency')) await benchLatency();
   if (want('web')) await (await import('./web.js')).benchWeb(log, work);
+  if (want('quantize')) await benchQuantize();
   const file = join(projectRoot, 'BENCHMARKS.md');
   const head = '# lathe benchmarks\n\nWritten by `npm run bench` (bench/run.ts). Newest run first.\n\n';
   const old = existsSync(file) ? readFileSync(file, 'utf8').replace(head, '') : '';

@@ -5,8 +5,14 @@
  */
 import { passes } from '../passes/index.js';
 import { optimize as optimizeWith, type OptimizeOptions, type OptimizeResult } from '../src/optimize.js';
+import { quantize as quantizeWith, type QuantizeOptions, type QuantizeResult } from '../src/quantize/quantize.js';
 
 /** Verifies `model`, fixes input shapes, runs -O2 (or `options.level` / `options.pipeline`); see src/optimize.ts. */
 export function optimize(model: Parameters<typeof optimizeWith>[0], options: OptimizeOptions = {}): OptimizeResult {
   return optimizeWith(model, { passes, ...options });
+}
+
+/** `quantize()` with the passes above as its default registry (see src/quantize/quantize.ts). */
+export function quantize(model: Parameters<typeof quantizeWith>[0], options: Omit<QuantizeOptions, 'passes'> & { passes?: QuantizeOptions['passes'] }): Promise<QuantizeResult> {
+  return quantizeWith(model, { passes, ...options });
 }

@@ -139,6 +139,8 @@ export function createNodePlatform(): Platform {
     samePath: (a, b) => canonical(a) === canonical(b),
     // loaded on demand: only `lathe web` needs node:http
     serveWeb: async (port) => (await (await import('./web-server.js')).startWebServer({ port })).url,
+    // loaded on demand: only `quantize` runs samples, and onnxruntime-node is optional
+    sampleRunner: async () => (await import('./ort-runner.js')).ortSampleRunner(),
   };
 }
 

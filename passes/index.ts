@@ -13,6 +13,8 @@ import { inferShapes } from './infer-shapes/infer-shapes.js';
 import { simplifyAlgebra } from './simplify-algebra/simplify-algebra.js';
 import { simplifyShapes } from './simplify-shapes/simplify-shapes.js';
 import { topoSort } from './topo-sort/topo-sort.js';
+import { quantizeInt8Dynamic } from './quantize-int8-dynamic/quantize-int8-dynamic.js';
+import { quantizeInt8Static } from './quantize-int8-static/quantize-int8-static.js';
 
 export const passes = {
   'dedupe-initializers': dedupeInitializers,
@@ -25,6 +27,8 @@ export const passes = {
   fuse,
   'infer-shapes': inferShapes,
   'inline-functions': inlineFunctions,
+  'quantize-int8-dynamic': quantizeInt8Dynamic,
+  'quantize-int8-static': quantizeInt8Static,
   'simplify-algebra': simplifyAlgebra,
   'simplify-shapes': simplifyShapes,
   'topo-sort': topoSort,

@@ -3,7 +3,7 @@
  * option or a second input is a `UsageError` (exit 1), never silently ignored.
  */
 
-export type Command = 'optimize' | 'inspect' | 'check' | 'strip' | 'fill' | 'run' | 'print' | 'parse' | 'compare' | 'passes' | 'web';
+export type Command = 'optimize' | 'inspect' | 'check' | 'strip' | 'fill' | 'run' | 'print' | 'parse' | 'compare' | 'passes' | 'web' | 'quantize';
 
 /** A mistake in the command line (exit 1). `command` selects the `--help` hint. */
 export class UsageError extends Error {
@@ -76,6 +76,28 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
       --report FILE.html        write it as a self-contained HTML page (summary, op chart, graphs before/after)
       --verify-each             verify the model after every pass that changed it
       --print-after PASS        print the ONNX text after each run of PASS that changed the model
+` + COMMON_OUT,
+  },
+  quantize: {
+    summary: 'quantize a model (int8 dynamic or static QDQ; int4 weights; fp16/bf16) after -O2',
+    usage:
+      'lathe quantize IN -o OUT --mode int8-dynamic|int8-static|int4-weight|fp16|bf16 [--calibration DIR] [--method minmax|percentile|entropy] [--per-channel|--per-tensor] [--symmetric] [--exclude NAMES] [--exclude-last] [--report FILE.json] [-O0|-O1|-O2]',
+    values: ['output', 'mode', 'calibration', 'method', 'percentile', 'report', 'external-data'],
+    flags: ['per-channel', 'per-tensor', 'symmetric', 'exclude-last', 'in-place', 'quiet'],
+    lists: ['exclude'],
+    levels: true,
+    optionHelp:
+      `      --mode MODE               int8-dynamic, int8-static, int4-weight, fp16 or bf16
+      --calibration DIR         test_data_set_* folders or input_K.pb files (default: 4 generated samples, with a warning)
+      --method M                calibration of int8-static: minmax (default), percentile, entropy
+      --percentile P            for --method percentile: the percentile of |x| kept (default 99.999)
+      --per-channel             one weight scale per output channel (default)
+      --per-tensor              one scale per weight
+      --symmetric               int8 activations with zero point 0 (default uint8 with a zero point)
+      --exclude NAMES           leave in float the nodes with these names or reading/writing these tensors (comma-separated; repeatable)
+      --exclude-last            leave the last layer in float (int8-static)
+      --report FILE.json        also write the report as JSON
+  -O2                           optimize first at this level (default -O2)
 ` + COMMON_OUT,
   },
   inspect: {

@@ -48,7 +48,7 @@ export async function runCli(argv: readonly string[], platform: Platform, passSo
     file = args.input || undefined;
     const quiet = args.flags.has('quiet');
     // -O0 without --passes runs no pass: it does not load them (start-up time)
-    const needsPasses = args.values.has('passes') || args.command === 'passes' || (args.command === 'optimize' && args.values.get('level') !== '0');
+    const needsPasses = args.values.has('passes') || args.command === 'passes' || args.command === 'quantize' || (args.command === 'optimize' && args.values.get('level') !== '0');
     const passes = typeof passSource === 'function' ? (needsPasses ? await passSource() : {}) : passSource;
     // `-o -` for a command writing a model: the model owns stdout, so the report goes to stderr
     const modelToStdout = args.values.get('output') === '-' && (args.command === 'optimize' || args.command === 'fill' || args.command === 'parse');
@@ -102,6 +102,7 @@ const COMMAND_RUNNERS: Record<Command, (ctx: Context) => number | Promise<number
   compare: async (ctx) => (await import('./compare-command.js')).runCompareCommand(ctx.platform, ctx.args),
   print: async (ctx) => (await import('./text-command.js')).runPrint(ctx.platform, ctx.args),
   parse: async (ctx) => (await import('./text-command.js')).runParse(ctx.platform, ctx.args),
+  quantize: async (ctx) => (await import('./quantize-command.js')).runQuantizeCommand({ ...ctx, runner: ctx.platform.sampleRunner }),
   passes: async (ctx) => (ctx.platform.stdout((await import('./passes-command.js')).formatPassList(ctx.passes)), 0),
   web: async (ctx) => (await import('./web-command.js')).runWeb(ctx.platform, ctx.args),
 };

@@ -13,6 +13,13 @@ export { parseModel } from '../ir/text/parse.js';
 export { loadModelFromBytes, saveModelToBytes, type LoadFromBytesOptions } from './io.js';
 export { optimize, formatRuleTrace, type OptimizeOptions, type OptimizeResult } from './optimize.js';
 export { DEFAULT_LEVEL, LEVEL_PIPELINES, type OptLevel } from './levels.js';
+export {
+  quantize, formatQuantizeReport, quantizeReportJson, MODE_PASSES, QUANTIZE_MODES,
+  type QuantizeMode, type QuantizeOptions, type QuantizeResult, type QuantizeReport, type SampleSource,
+} from './quantize/quantize.js';
+export { generatedSample, evaluatorRunner, type Sample, type SampleRunner } from './quantize/calibrate.js';
+export type { TensorRecord } from './quantize/records.js';
+export type { CalibrationMethod, Range } from './quantize/stats.js';
 export { setInputShapes, type InputShape } from './input-shapes.js';
 export { REPORT_SCHEMA_VERSION, formatReport, reportToJson, type OptimizeReport, type OpChange, type PassSummary, type RuleCount } from './report.js';
 export {

@@ -5,6 +5,7 @@
  */
 import type { ExternalDataMode } from '../ir/onnx/emit.js';
 import type { Model } from '../ir/types.js';
+import type { SampleRunner } from './quantize/calibrate.js';
 
 export type { ExternalDataMode };
 
@@ -59,4 +60,6 @@ export interface Platform {
   removeFile(path: string): void;
   /** `lathe web`: serves the built page on 127.0.0.1:`port` (0: any) and returns its URL; absent off Node. */
   serveWeb?(port: number): Promise<string>;
+  /** A faster runner of calibration samples (onnxruntime-node when installed), else undefined. */
+  readonly sampleRunner?: () => Promise<SampleRunner | undefined>;
 }

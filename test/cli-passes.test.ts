@@ -29,7 +29,10 @@ describe('lathe optimize --passes', () => {
   it('an unknown pass is a usage error naming the known ones', async () => {
     const r = await lathe('optimize', mlp, '-o', join(dir, 'x.onnx'), '--passes', 'infer-shapes,frob');
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(new RegExp(`^lathe: --passes: unknown pass 'frob' \\(known: ${Object.keys(passes).sort().join(', ')}\\)`));
+    // the list is elided in the middle once the line passes ~300 characters: check its two ends
+    const known = Object.keys(passes).sort();
+    expect(r.err).toMatch(new RegExp(`^lathe: --passes: unknown pass 'frob' \\(known: ${known[0]}, `));
+    expect(r.err).toContain(`, ${known[known.length - 1]}) (see`);
   });
   it('--passes replaces the level', async () => {
     const r = await lathe('optimize', mlp, '-o', join(dir, 'y.onnx'), '-O1', '--passes', 'infer-shapes');

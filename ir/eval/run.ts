@@ -39,6 +39,11 @@ export interface EvaluateOptions {
   readonly ops?: OpTable;
   /** Seed of the random source of Random* ops (default 0). */
   readonly seed?: number;
+  /**
+   * Sees every value the main graph's nodes compute, by value name, before it may be dropped
+   * (calibration collects statistics this way without keeping the tensors).
+   */
+  readonly observe?: (name: string, value: RtValue) => void;
 }
 
 export type Inputs = ReadonlyMap<string, RtValue> | Readonly<Record<string, RtValue>>;
@@ -46,6 +51,7 @@ export type Inputs = ReadonlyMap<string, RtValue> | Readonly<Record<string, RtVa
 /** What one evaluate call shares across graphs. */
 interface Run {
   readonly registry: Registry;
+  readonly observe?: (name: string, value: RtValue) => void;
   readonly functions: readonly OnnxFunction[];
   readonly key: StreamKey;
   counter: number;
@@ -61,6 +67,7 @@ export function evaluate(model: Model, inputs: Inputs, options: EvaluateOptions 
     functions: model.functions,
     key: streamKey(options.seed ?? 0, 'lathe-eval'),
     counter: 0,
+    ...(options.observe && { observe: options.observe }),
   };
   const graph = model.graph;
   const feed = new Map<string, RtValue>(inputs instanceof Map ? inputs : Object.entries(inputs));
@@ -158,6 +165,12 @@ function runGraph(
     node.outputs.forEach((id, k) => {
       if (id !== null) vals.set(id, outs[k] ?? null);
     });
+    if (run.observe && parent === undefined && frame.depth === 0) {
+      node.outputs.forEach((id, k) => {
+        const v = outs[k];
+        if (id !== null && v) run.observe!(valueName(graph, id), v);
+      });
+    }
     const dead = plan[i];
     if (dead) for (const id of dead) vals.delete(id);
   }

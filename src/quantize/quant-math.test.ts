@@ -1,0 +1,67 @@
+/**
+ * Quantization arithmetic: dequantize(quantize(x)) is within half a step of the scale for values
+ * inside the range (one step at the saturated ends of a symmetric range), per tensor and per
+ * channel; parameters hold zero exactly; rounding is half to even as QuantizeLinear's.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DataType as D } from '../../ir/dtype.js';
+import { evalOpTensor } from '../../ir/eval/op.js';
+import { channelIndexer, dequantizeValue, paramsFromRange, quantizeTensor, roundHalfEven, type QuantDtype } from './quant-math.js';
+
+const floats = fc.float({ min: -1000, max: 1000, noNaN: true, noDefaultInfinity: true }).map(Math.fround);
+
+describe('quantization arithmetic', () => {
+  it('rounds half to even', () => {
+    expect([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4, 2.6].map(roundHalfEven)).toEqual([0, 2, 2, -0, -2, -2, 2, 3]);
+  });
+
+  it('keeps zero exact for any range', () => {
+    fc.assert(
+      fc.property(floats, floats, fc.constantFrom<QuantDtype>(D.INT8, D.UINT8), fc.boolean(), (a, b, dtype, symmetric) => {
+        const { scale, zeroPoint } = paramsFromRange(Math.min(a, b), Math.max(a, b), dtype, symmetric);
+        expect(scale).toBeGreaterThan(0);
+        expect(dequantizeValue(zeroPoint, scale, zeroPoint)).toBe(0);
+      }),
+    );
+  });
+
+  it('round-trips within one step of the scale, per tensor and per channel', () => {
+    const arb = fc
+      .record({ rows: fc.integer({ min: 1, max: 4 }), cols: fc.integer({ min: 1, max: 5 }), perChannel: fc.boolean(), symmetric: fc.boolean(), dtype: fc.constantFrom<QuantDtype>(D.INT8, D.UINT8) })
+      .chain((s) => fc.array(floats, { minLength: s.rows * s.cols, maxLength: s.rows * s.cols }).map((xs) => ({ ...s, xs })));
+    fc.assert(
+      fc.property(arb, ({ rows, cols, perChannel, symmetric, dtype, xs }) => {
+        const dims = [rows, cols];
+        const axis = perChannel ? 1 : undefined;
+        const q = quantizeTensor(xs, dims, { dtype, symmetric, ...(axis !== undefined && { axis }) });
+        const ch = channelIndexer(dims, axis);
+        xs.forEach((x, i) => {
+          const c = ch(i);
+          const s = q.params.scale[c];
+          const back = dequantizeValue(q.data[i], s, q.params.zeroPoint[c]);
+          // half a step from rounding, plus float32 slack; one step bounds the asymmetric rounding of the range's ends
+          expect(Math.abs(back - x)).toBeLessThanOrEqual(s * 1.0001 + 1e-6 * Math.abs(x));
+        });
+        expect(q.error.maxAbs).toBeLessThanOrEqual(Math.max(...q.params.scale) * 1.0001 + 1e-3);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('agrees with the evaluator QuantizeLinear/DequantizeLinear kernels', () => {
+    fc.assert(
+      fc.property(fc.array(floats, { minLength: 1, maxLength: 12 }), fc.boolean(), (xs, symmetric) => {
+        const q = quantizeTensor(xs, [xs.length], { dtype: symmetric ? D.INT8 : D.UINT8, symmetric });
+        const x = { kind: 'tensor' as const, dtype: D.FLOAT, dims: [xs.length], data: Float32Array.from(xs) };
+        const s = { kind: 'tensor' as const, dtype: D.FLOAT, dims: [], data: Float32Array.of(q.params.scale[0]) };
+        const zpData = symmetric ? Int8Array.of(q.params.zeroPoint[0]) : Uint8Array.of(q.params.zeroPoint[0]);
+        const zp = { kind: 'tensor' as const, dtype: symmetric ? D.INT8 : D.UINT8, dims: [], data: zpData };
+        const ref = evalOpTensor('QuantizeLinear', [x, s, zp], {}, { opset: 19 });
+        // symmetric int8 is clamped to [-127, 127]; the kernel may reach -128 only for x below -absmax, which cannot happen
+        expect(Array.from(ref.data as ArrayLike<number>)).toEqual(Array.from(q.data));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,218 @@
+/**
+ * `quantize(model, options)`: the library's quantization entry, what `lathe quantize` runs. The
+ * model is verified, optimized at `level` (default -O2: the fused graph is what gets quantized),
+ * calibrated when the mode needs it (static int8), rewritten by the mode's pass, cleaned of the
+ * float weights it replaced, verified again, and measured: the first output's relative L2 error
+ * against the float model on the calibration samples (or one generated sample).
+ *
+ * Modes map to passes by name (MODE_PASSES), looked up in `options.passes` (src/ cannot import
+ * passes/); a mode whose pass is not in the registry is a LatheError `mode M is not available`.
+ */
+import { LatheError } from '../../ir/error.js';
+import type { Model } from '../../ir/types.js';
+import { verify } from '../../ir/verify/verify.js';
+import type { OptLevel } from '../levels.js';
+import { optimize } from '../optimize.js';
+import type { PassRegistry } from '../pipeline.js';
+import { runSchedule } from '../runner.js';
+import { createPassContext, type Pass } from '../pass.js';
+import { seq } from '../schedule.js';
+import { calibrate, evaluatorRunner, generatedSample, type Sample, type SampleRunner } from './calibrate.js';
+import { relativeL2 } from './quant-math.js';
+import type { TensorRecord } from './records.js';
+import { staticActivationNames } from './static-plan.js';
+import type { CalibrationMethod } from './stats.js';
+
+export type QuantizeMode = 'int8-dynamic' | 'int8-static' | 'int4-weight' | 'fp16' | 'bf16';
+
+/** The pass each mode runs and the options it gives it (before the user's). */
+export const MODE_PASSES: Readonly<Record<QuantizeMode, { readonly pass: string; readonly options: Readonly<Record<string, unknown>> }>> = {
+  'int8-dynamic': { pass: 'quantize-int8-dynamic', options: {} },
+  'int8-static': { pass: 'quantize-int8-static', options: {} },
+  'int4-weight': { pass: 'quantize-int4-weight', options: {} },
+  fp16: { pass: 'convert-float16', options: { to: 'fp16' } },
+  bf16: { pass: 'convert-float16', options: { to: 'bf16' } },
+};
+
+export const QUANTIZE_MODES = Object.keys(MODE_PASSES) as QuantizeMode[];
+
+export function isQuantizeMode(s: string): s is QuantizeMode {
+  return Object.hasOwn(MODE_PASSES, s);
+}
+
+/** Calibration samples, read anew on each call (the error measurement reads them a second time). */
+export type SampleSource = () => Iterable<Sample> | AsyncIterable<Sample>;
+
+export interface QuantizeOptions {
+  readonly mode: QuantizeMode;
+  /** The pass registry (the Node entry supplies lathe's). */
+  readonly passes: PassRegistry;
+  /** Optimization level run first (default 2). */
+  readonly level?: OptLevel;
+  /** Calibration samples (static int8; also the error measurement). Default: generated, with a warning. */
+  readonly calibration?: SampleSource;
+  /** Generated samples when no calibration is given (default 4 for static, 1 for the error only). */
+  readonly generatedSamples?: number;
+  readonly method?: CalibrationMethod;
+  readonly percentile?: number;
+  /** Per output channel weight scales (default true). */
+  readonly perChannel?: boolean;
+  /** Symmetric int8 activations (static; default uint8 asymmetric). */
+  readonly symmetric?: boolean;
+  /** Node or output names left in float (comma-separated or a list). */
+  readonly exclude?: string | readonly string[];
+  /** Leave the last layer in float (static). */
+  readonly excludeLast?: boolean;
+  /** Extra options for the mode's pass (int4 block, fp16 keepIo, …). */
+  readonly passOptions?: Readonly<Record<string, unknown>>;
+  /** Runs samples (default the evaluator; the Node CLI uses onnxruntime-node when installed). */
+  readonly runner?: SampleRunner;
+  /** Measure the first output's error (default true). */
+  readonly measure?: boolean;
+  /** Progress text ('' when done). */
+  readonly onProgress?: (text: string) => void;
+}
+
+export interface QuantizeReport {
+  readonly mode: QuantizeMode;
+  readonly pass: string;
+  readonly level: OptLevel;
+  readonly method?: CalibrationMethod;
+  /** Calibration samples used (static), and whether they were generated. */
+  readonly samples?: number;
+  readonly generated: boolean;
+  readonly tensors: readonly TensorRecord[];
+  /** The first output's relative L2 error against the float model, over the samples measured. */
+  readonly outputError?: { readonly output: string; readonly relL2: number; readonly samples: number };
+  readonly warnings: readonly string[];
+}
+
+export interface QuantizeResult {
+  readonly model: Model;
+  readonly report: QuantizeReport;
+}
+
+async function* generated(model: Model, n: number): AsyncIterable<Sample> {
+  for (let i = 0; i < n; i++) yield generatedSample(model, i);
+}
+
+/** First output's relative L2 error of `quantized` against `reference`, accumulated over the samples. */
+async function measureError(reference: Model, quantized: Model, samples: Iterable<Sample> | AsyncIterable<Sample>, runner: SampleRunner): Promise<QuantizeReport['outputError']> {
+  const g = reference.graph;
+  const first = g.outputs[0];
+  if (first === undefined) return undefined;
+  const name = g.values[first]?.name ?? first;
+  let num = 0;
+  let den = 0;
+  let k = 0;
+  for await (const sample of samples) {
+    const a = (await runner(reference, sample)).get(name);
+    const b = (await runner(quantized, sample)).get(name);
+    k++;
+    if (!a || !b || a.kind !== 'tensor' || b.kind !== 'tensor' || Array.isArray(a.data) || Array.isArray(b.data)) continue;
+    const x = a.data as ArrayLike<number>;
+    const y = b.data as ArrayLike<number>;
+    if (x.length !== y.length) return { output: name, relL2: Infinity, samples: k };
+    const r = relativeL2(x, y);
+    if (!Number.isFinite(r)) return { output: name, relL2: r, samples: k };
+    let sq = 0;
+    for (let i = 0; i < x.length; i++) sq += Number(x[i]) ** 2;
+    num += r * r * sq;
+    den += sq;
+  }
+  return { output: name, relL2: den === 0 ? 0 : Math.sqrt(num / den), samples: k };
+}
+
+/** After the mode's pass: dead code (the replaced float weights) and inference (types of the new values). */
+function cleanup(passes: PassRegistry): Pass[] {
+  return ['eliminate-dead-code', 'infer-shapes'].flatMap((n) => (passes[n] ? [passes[n]()] : []));
+}
+
+/** Quantizes `model` as `options.mode` says; see the module comment. */
+export async function quantize(model: Model, options: QuantizeOptions): Promise<QuantizeResult> {
+  const { mode, passes } = options;
+  const spec = MODE_PASSES[mode];
+  if (!spec) throw new LatheError(`unknown quantization mode '${String(mode)}' (${QUANTIZE_MODES.join(', ')})`);
+  const factory = passes[spec.pass];
+  if (!factory) throw new LatheError(`mode ${mode} is not available`);
+  const progress = options.onProgress ?? (() => {});
+  const level = options.level ?? 2;
+  const warnings: string[] = [];
+  progress(`optimizing (-O${level})`);
+  const opt = optimize(model, { level, passes });
+  const optimized = opt.model;
+  warnings.push(...opt.warnings);
+  const exclude = typeof options.exclude === 'string' ? options.exclude : (options.exclude ?? []).join(',');
+  const runner = options.runner ?? evaluatorRunner;
+  const generatedCount = options.generatedSamples ?? (mode === 'int8-static' ? 4 : 1);
+  const source: SampleSource = options.calibration ?? (() => generated(optimized, generatedCount));
+  const isGenerated = options.calibration === undefined;
+  const method = options.method ?? 'minmax';
+  const records: TensorRecord[] = [];
+  const passOptions: Record<string, unknown> = { ...spec.options, ...options.passOptions, record: (r: TensorRecord) => records.push(r) };
+  if (options.perChannel !== undefined) passOptions['perChannel'] = options.perChannel;
+  if (exclude !== '') passOptions['exclude'] = exclude;
+  let samples: number | undefined;
+  if (mode === 'int8-static') {
+    const plan = { exclude, excludeLast: options.excludeLast ?? false, minElements: (options.passOptions?.['minElements'] as number | undefined) ?? 64 };
+    const names = staticActivationNames(optimized, plan);
+    if (isGenerated) warnings.push(`no calibration data: calibrating on ${generatedCount} generated inputs (uniform in [-1, 1))`);
+    const ranges = await calibrate(optimized, names, source(), {
+      method,
+      ...(options.percentile !== undefined && { percentile: options.percentile }),
+      runner,
+      onSample: (n) => {
+        samples = n;
+        progress(`calibrating: ${n} sample${n === 1 ? '' : 's'}`);
+      },
+    });
+    Object.assign(passOptions, { ...plan, method, ranges, symmetric: options.symmetric ?? false });
+  }
+  progress(`quantizing (${spec.pass})`);
+  // run directly, not through a schedule: `ranges` and `record` have no pipeline-text form
+  const ctx = createPassContext();
+  const rewritten = factory(passOptions).run(optimized, ctx.scoped(spec.pass));
+  warnings.push(...ctx.warnings);
+  const r = runSchedule(seq(...cleanup(passes)), rewritten);
+  warnings.push(...r.warnings);
+  const errors = verify(r.model).filter((d) => d.severity === 'error');
+  if (errors.length > 0) throw new LatheError(`the quantized model does not verify: [${errors[0].code}] ${errors[0].message}`);
+  let outputError: QuantizeReport['outputError'];
+  if (options.measure !== false) {
+    progress('measuring the error');
+    outputError = await measureError(optimized, r.model, source(), runner);
+  }
+  progress('');
+  return {
+    model: r.model,
+    report: {
+      mode, pass: spec.pass, level,
+      ...(mode === 'int8-static' && { method, samples }),
+      generated: isGenerated, tensors: records,
+      ...(outputError && { outputError }),
+      warnings,
+    },
+  };
+}
+
+/** The report as text: a line per tensor and the output error. */
+export function formatQuantizeReport(r: QuantizeReport): string {
+  const lines: string[] = [];
+  lines.push(`mode ${r.mode} (pass ${r.pass}, after -O${r.level})${r.method ? `, calibration ${r.method} on ${r.samples ?? 0} ${r.generated ? 'generated ' : ''}samples` : ''}`);
+  const weights = r.tensors.filter((t) => t.kind === 'weight');
+  const acts = r.tensors.filter((t) => t.kind === 'activation');
+  lines.push(`${weights.length} weights, ${acts.length} activations quantized`);
+  const fmt = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(4) : x.toExponential(3));
+  const span = (xs: readonly number[]) => (xs.length === 1 ? fmt(xs[0]) : `${fmt(Math.min(...xs))}..${fmt(Math.max(...xs))} (${xs.length} channels)`);
+  for (const t of r.tensors) {
+    const err = t.kind === 'weight' ? ` max abs err ${fmt(t.maxAbsError ?? 0)}, rel L2 ${fmt(t.relL2Error ?? 0)}` : ` range [${fmt(t.range!.min)}, ${fmt(t.range!.max)}]`;
+    lines.push(`  ${t.kind} ${t.name} (${t.op}) ${t.dtype}: scale ${span(t.scale)}, zero point ${span(t.zeroPoint)},${err}`);
+  }
+  if (r.outputError) lines.push(`output ${r.outputError.output}: rel L2 error ${fmt(r.outputError.relL2)} over ${r.outputError.samples} sample${r.outputError.samples === 1 ? '' : 's'}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The report as JSON. */
+export function quantizeReportJson(r: QuantizeReport): string {
+  return `${JSON.stringify(r, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`;
+}

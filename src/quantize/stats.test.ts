@@ -1,0 +1,56 @@
+/**
+ * Calibration statistics: streamed samples give the same min/max and histogram counts as the
+ * data seen at once; the histogram's growth (merging bin pairs) loses no count; percentile and
+ * entropy clip outliers but never widen the minmax range.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { entropyThreshold, HISTOGRAM_BINS, percentileThreshold, StatsCollector, TensorStats } from './stats.js';
+
+const sample = fc.array(fc.float({ min: -100, max: 100, noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 50 });
+
+describe('calibration statistics', () => {
+  it('streams: min, max and the total count are those of all samples together', () => {
+    fc.assert(
+      fc.property(fc.array(sample, { minLength: 1, maxLength: 6 }), (samples) => {
+        const s = new TensorStats(true);
+        for (const xs of samples) s.add(Float32Array.from(xs));
+        const all = samples.flat().map(Math.fround);
+        expect(s.min).toBe(Math.min(...all));
+        expect(s.max).toBe(Math.max(...all));
+        expect(s.bins!.reduce((a, b) => a + b, 0)).toBe(all.length);
+        for (const m of ['minmax', 'percentile', 'entropy'] as const) {
+          const r = s.range(m);
+          expect(r.min).toBeGreaterThanOrEqual(s.min);
+          expect(r.max).toBeLessThanOrEqual(s.max);
+        }
+      }),
+    );
+  });
+
+  it('percentile and entropy clip a rare outlier that minmax keeps', () => {
+    const s = new TensorStats(true);
+    const xs = new Float32Array(100_000);
+    for (let i = 0; i < xs.length; i++) xs[i] = Math.sin(i) * 0.9; // bulk in [-0.9, 0.9]
+    xs[7] = 50; // one outlier
+    s.add(xs);
+    expect(s.range('minmax').max).toBe(50);
+    expect(s.range('percentile', 99.99).max).toBeLessThan(1);
+    expect(s.range('entropy').max).toBeLessThan(5);
+    expect(s.range('entropy').max).toBeGreaterThan(0.5);
+  });
+
+  it('thresholds of a uniform histogram', () => {
+    const bins = new Float64Array(HISTOGRAM_BINS).fill(1);
+    expect(percentileThreshold(bins, 2, 50)).toBeCloseTo(1, 2);
+    expect(entropyThreshold(bins, 2)).toBeGreaterThan(1.9); // nothing to clip
+  });
+
+  it('the collector ignores names it was not asked for and non-float values', () => {
+    const c = new StatsCollector(['a'], false);
+    c.observe('a', { kind: 'tensor', dtype: 1, dims: [2], data: Float32Array.of(-1, 3) });
+    c.observe('b', { kind: 'tensor', dtype: 1, dims: [1], data: Float32Array.of(9) });
+    c.observe('a', { kind: 'tensor', dtype: 7, dims: [1], data: BigInt64Array.of(100n) });
+    expect([...c.ranges('minmax')]).toEqual([['a', { min: -1, max: 3 }]]);
+  });
+});

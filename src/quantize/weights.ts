@@ -1,0 +1,81 @@
+/**
+ * What the quantization passes share about the graph they rewrite: constant float32 weights read
+ * through the constant reader, float32-typed activations, unique names for the initializers they
+ * add, and the name filter of `exclude`.
+ */
+import { DataType as D } from '../../ir/dtype.js';
+import type { Editor } from '../../ir/edit/edit.js';
+import type { Model, Node, ValueId } from '../../ir/types.js';
+import { rootPaths } from '../../ir/walk.js';
+import { constantReader, opsetsFor, type ConstantReader } from '../constants.js';
+
+/** A constant float32 tensor. */
+export interface FloatWeight {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/** The constant reader of the main graph of `model`, as edited by `e`. */
+export function mainReader(model: Model, e: Editor): ConstantReader {
+  const root = rootPaths(model)[0];
+  return constantReader(e, root, opsetsFor(model, root));
+}
+
+/** The ONNX opset of the model (0 when it imports none). */
+export function onnxOpset(model: Model): number {
+  return model.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
+}
+
+/** `v` as a constant float32 tensor of at least `minElements` elements, else undefined. */
+export function floatWeight(reader: ConstantReader, v: ValueId | null, minElements: number): FloatWeight | undefined {
+  if (v === null || !reader.isConstant(v)) return undefined;
+  const t = reader.value(v);
+  if (!t || t.kind !== 'tensor' || t.dtype !== D.FLOAT || !(t.data instanceof Float32Array)) return undefined;
+  if (t.data.length < Math.max(1, minElements)) return undefined;
+  return { data: t.data, dims: t.dims };
+}
+
+/** True when `v` is declared float32, or its type is unknown (the kernels check at run time). */
+export function isFloatValue(e: Editor, v: ValueId | null): v is ValueId {
+  if (v === null) return false;
+  const t = e.value(v)?.type;
+  return t === undefined || (t.kind === 'tensor' && (t.dtype === D.FLOAT || t.dtype === 0));
+}
+
+/** The ONNX name of a value (its id when unnamed: the evaluator names it the same way). */
+export function valueName(e: Editor, v: ValueId): string {
+  return e.value(v)?.name ?? v;
+}
+
+/** Fresh initializer names: `base`, `base_1`, … avoiding every name in the graph. */
+export function nameAllocator(model: Model): (base: string) => string {
+  const used = new Set<string>();
+  for (const v of Object.values(model.graph.values)) if (v.name !== undefined) used.add(v.name);
+  return (base) => {
+    let name = base;
+    for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
+    used.add(name);
+    return name;
+  };
+}
+
+/**
+ * A comma-separated list of names (`--exclude`) as a predicate on nodes: a node is excluded when
+ * its own name or the name of a tensor it reads or writes is listed. Tensor names are those of the
+ * optimized model the report prints (a fused node's output may be unnamed, its weight is not).
+ */
+export function excludedBy(list: string): (node: Node, e: Editor) => boolean {
+  const names = new Set(list.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+  if (names.size === 0) return () => false;
+  return (node, e) => {
+    const listed = (v: ValueId | null) => v !== null && names.has(valueName(e, v));
+    return (node.name !== undefined && names.has(node.name)) || node.outputs.some(listed) || node.inputs.some(listed);
+  };
+}
+
+/** Row-major transpose of a 2-D float32 matrix [r, c] → [c, r]. */
+export function transpose2d(data: Float32Array, r: number, c: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = data[i * c + j];
+  return out;
+}

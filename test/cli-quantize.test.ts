@@ -1,0 +1,164 @@
+/**
+ * `lathe quantize` on the bundled MLP, in process with the shipped passes: both int8 modes write a
+ * model that verifies and that onnxruntime-node loads and runs close to the float model; the
+ * report (text and JSON) names each quantized tensor with its scale, zero point and error; a
+ * calibration folder in either layout is read; bad calibration folders and unavailable modes fail
+ * with one line and write nothing.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeValue } from '../ir/eval/data.js';
+import { verify } from '../ir/verify/verify.js';
+import { loadModel } from '../node/io.js';
+import { quantize } from '../node/index.js';
+import { passes } from '../passes/index.js';
+import { expectOnly, freshDir, latheWith, removeCaseDirs, show } from './support/cli-harness.js';
+
+afterAll(removeCaseDirs);
+const root = join(import.meta.dirname, '..');
+const mlp = join(root, 'golden', 'models', 'tiny-mlp.onnx');
+const lathe = (...args: string[]) => latheWith(passes, ...args);
+
+const ops = (path: string) => loadModel(path).graph.order.map((id) => loadModel(path).graph.nodes[id].op);
+
+/** Runs a model file in onnxruntime-node on x = a fixed [3, 8] input; the first output's data. */
+async function runOrt(path: string): Promise<Float32Array> {
+  const s = await ort.InferenceSession.create(path, { graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+  try {
+    const x = new ort.Tensor('float32', Float32Array.from({ length: 24 }, (_, i) => Math.sin(i * 0.7)), [3, 8]);
+    const r = await s.run({ x });
+    return r[s.outputNames[0]].data as Float32Array;
+  } finally {
+    await s.release();
+  }
+}
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** A calibration folder of `n` test_data_set_K folders with one [3, 8] float input each. */
+function calibrationDir(n: number, layout: 'sets' | 'flat'): string {
+  const dir = freshDir();
+  for (let k = 0; k < n; k++) {
+    const x = { kind: 'tensor' as const, dtype: 1, dims: [3, 8], data: Float32Array.from({ length: 24 }, (_, i) => Math.cos(i * 0.3 + k)) };
+    const sub = layout === 'sets' ? join(dir, `test_data_set_${k}`) : dir;
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'input_0.pb'), writeValue(x, 'x'));
+  }
+  return dir;
+}
+
+describe('lathe quantize', () => {
+  it('int8-dynamic: MatMulInteger with int8 weights, a report, and onnxruntime runs it', async () => {
+    const dir = freshDir();
+    const out = join(dir, 'q.onnx');
+    const report = join(dir, 'q.json');
+    const r = await lathe('quantize', mlp, '-o', out, '--mode', 'int8-dynamic', '--report', report);
+    expect(r.code, show(r)).toBe(0);
+    expect(verify(loadModel(out)).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(ops(out)).toContain('MatMulInteger');
+    expect(ops(out)).toContain('DynamicQuantizeLinear');
+    expect(r.out).toMatch(/weight w1 \(Gemm\) int8: scale .* \(16 channels\), zero point 0\.\.0 .*max abs err/);
+    expect(r.out).toMatch(/output y: rel L2 error/);
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    expect(json.mode).toBe('int8-dynamic');
+    expect(json.tensors.map((t: { name: string }) => t.name).sort()).toEqual(['w1', 'w2']);
+    expect(json.tensors[0].scale).toHaveLength(16);
+    expect(json.outputError.relL2).toBeLessThan(0.05);
+    expect(maxDiff(await runOrt(out), await runOrt(mlp))).toBeLessThan(0.02);
+  });
+
+  it('int8-static with a calibration folder (either layout): QDQ pairs, and onnxruntime runs it', async () => {
+    for (const layout of ['sets', 'flat'] as const) {
+      const dir = freshDir();
+      const out = join(dir, 'q.onnx');
+      const cal = calibrationDir(layout === 'sets' ? 3 : 1, layout);
+      const r = await lathe('quantize', mlp, '-o', out, '--mode', 'int8-static', '--calibration', cal, '--method', 'entropy');
+      expect(r.code, show(r)).toBe(0);
+      expect(r.err).not.toContain('generated');
+      expect(r.out).toContain(`calibration entropy on ${layout === 'sets' ? 3 : 1} samples`);
+      expect(ops(out).filter((o) => o === 'QuantizeLinear')).toHaveLength(2);
+      expect(maxDiff(await runOrt(out), await runOrt(mlp))).toBeLessThan(0.05);
+    }
+  });
+
+  it('int8-static without calibration data warns and calibrates on generated inputs; --exclude-last keeps the last Gemm float', async () => {
+    const out = join(freshDir(), 'q.onnx');
+    const r = await lathe('quantize', mlp, '-o', out, '--mode', 'int8-static', '--exclude-last', '--symmetric');
+    expect(r.code, show(r)).toBe(0);
+    expect(r.err).toMatch(/^lathe: warning: no calibration data: calibrating on 4 generated inputs/);
+    expect(ops(out).filter((o) => o === 'QuantizeLinear')).toHaveLength(1);
+    expect(r.out).toMatch(/activation x \(Gemm\) int8: scale [^,]+, zero point 0,/);
+  });
+
+  it('--exclude keeps the node reading a named weight in float; --per-tensor gives one scale per weight', async () => {
+    const out = join(freshDir(), 'q.onnx');
+    const r = await lathe('quantize', mlp, '-o', out, '--mode', 'int8-dynamic', '--exclude', 'w2', '--per-tensor');
+    expect(r.code, show(r)).toBe(0);
+    expect(ops(out).filter((o) => o === 'MatMulInteger')).toHaveLength(1);
+    expect(ops(out)).toContain('Gemm');
+    expect(r.out).toMatch(/weight w1 \(Gemm\) int8: scale [0-9.e-]+, zero point 0,/);
+  });
+
+  it('a bad calibration folder is one line, exit 2, and nothing is written', async () => {
+    const empty = freshDir();
+    for (const cal of [empty, join(empty, 'missing')]) {
+      const dir = freshDir();
+      const r = await lathe('quantize', mlp, '-o', join(dir, 'q.onnx'), '--mode', 'int8-static', '--calibration', cal, '--report', join(dir, 'r.json'));
+      expect(r.code, show(r)).toBe(2);
+      expect(r.err).toMatch(new RegExp(`^lathe: ${cal}: calibration folder (holds no|does not exist)`));
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expectOnly(dir, []);
+    }
+    // a sample that does not fit the model: named, and nothing written
+    const bad = freshDir();
+    mkdirSync(join(bad, 'test_data_set_0'));
+    writeFileSync(join(bad, 'test_data_set_0', 'input_0.pb'), writeValue({ kind: 'tensor', dtype: 1, dims: [3, 5], data: new Float32Array(15) }, 'x'));
+    const dir = freshDir();
+    const r = await lathe('quantize', mlp, '-o', join(dir, 'q.onnx'), '--mode', 'int8-static', '--calibration', bad);
+    expect(r.code, show(r)).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain("input 'x'");
+    expectOnly(dir, []);
+  });
+
+  it('a mode whose pass is not built in is one line, exit 2; an unknown mode is a usage error', async () => {
+    const { ['convert-float16']: _f, ['quantize-int4-weight']: _i, ...without } = passes as Record<string, (typeof passes)[keyof typeof passes]>;
+    const dir = freshDir();
+    for (const mode of ['fp16', 'bf16', 'int4-weight']) {
+      const r = await latheWith(without, 'quantize', mlp, '-o', join(dir, 'q.onnx'), '--mode', mode);
+      expect(r.code, show(r)).toBe(2);
+      expect(r.err).toBe(`lathe: ${mlp}: mode ${mode} is not available\n`);
+    }
+    const u = await lathe('quantize', mlp, '-o', join(dir, 'q.onnx'), '--mode', 'int3');
+    expect(u.code).toBe(1);
+    expect(u.err).toMatch(/--mode must be one of int8-dynamic, int8-static, int4-weight, fp16, bf16/);
+    expectOnly(dir, []);
+  });
+
+  it('quantize() of the Node entry needs no registry and the passes run in --passes pipelines', async () => {
+    const r = await quantize(loadModel(mlp), { mode: 'int8-dynamic', measure: false });
+    expect(r.report.tensors.length).toBe(2);
+    expect(r.report.outputError).toBeUndefined();
+    // percentile clips the one outlier of the input that minmax keeps (entropy needs more data
+    // than 160 values to clip: stats.test.ts shows it on 100,000; here it only stays within minmax)
+    const samples = () =>
+      Array.from({ length: 20 }, (_, k) => new Map([['x', { kind: 'tensor' as const, dtype: 1, dims: [1, 8], data: Float32Array.from({ length: 8 }, (_, i) => (k === 0 && i === 0 ? 50 : Math.cos(i + 8 * k))) }]]));
+    const xRange = async (method: 'minmax' | 'percentile' | 'entropy') =>
+      (await quantize(loadModel(mlp), { mode: 'int8-static', method, percentile: 99, calibration: samples })).report.tensors.find((t) => t.name === 'x')!.range!;
+    expect((await xRange('minmax')).max).toBe(50);
+    expect((await xRange('percentile')).max).toBeLessThan(2);
+    expect((await xRange('entropy')).max).toBeLessThanOrEqual(50);
+    const out = join(freshDir(), 'p.onnx');
+    const p = await lathe('optimize', mlp, '-o', out, '--passes', 'quantize-int8-static{samples=2},eliminate-dead-code', '-q');
+    expect(p.code, show(p)).toBe(0);
+    expect(ops(out)).toContain('QuantizeLinear');
+    expect(existsSync(out)).toBe(true);
+    rmSync(out);
+  });
+});
