@@ -3,12 +3,13 @@
  * worker (which holds the models before and after) and returns something the page can show;
  * `showReport` puts it in the page.
  *
- * Today the view is the text report `lathe optimize` prints (src/report.ts). The HTML report
- * (`reportHtml({ before, after, report, title })`) replaces it by changing `reportView` alone:
- *   return { kind: 'html', html: reportHtml(input) };
- * `showReport` already shows an HTML view in a sandboxed frame, with a link opening it in a new tab.
+ * The view is the HTML report (src/report-html: summary, op chart, the graphs before and after),
+ * the same document `lathe optimize --report out.html` writes; `showReport` shows it in a
+ * sandboxed frame, with a link opening it in a new tab. The text view stays for callers that
+ * want the printed report (`kind: 'text'`).
  */
 import type { Model } from '../ir/types.js';
+import { reportHtml } from '../src/report-html/index.js';
 import { formatReport, type OptimizeReport } from '../src/report.js';
 
 /** What the page shows: report text, or one self-contained HTML document. */
@@ -23,6 +24,11 @@ export interface ReportInput {
 
 /** The view of a finished run (in the worker). */
 export function reportView(input: ReportInput): ReportView {
+  return { kind: 'html', html: reportHtml(input) };
+}
+
+/** The printed report as text (what `lathe optimize` prints). */
+export function reportTextView(input: ReportInput): ReportView {
   return { kind: 'text', text: `${input.title !== undefined ? `${input.title}\n` : ''}${formatReport(input.report)}` };
 }
 

@@ -122,10 +122,14 @@ test('the report renders without console errors, its screenshot has content, and
   const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen);
   expect(seen.length).toBeGreaterThan(5); // verifying, the passes, writing, done
   expect(seen.at(-1)! - seen[0]!).toBeGreaterThan(0);
-  // what any form of the report shows (text today, the HTML report later): the node count before and the ops that went
+  // the HTML report (src/report-html) in its frame: the node count before, the ops that went, both graphs drawn
+  expect(await page.locator('#report iframe').count()).toBe(1);
   const text = await reportText(page);
   expect(text).toMatch(/\b83\b/);
   expect(text).toContain('Identity');
+  const frame = page.frameLocator('#report iframe');
+  expect(await frame.locator('#row-nodes').innerText()).toMatch(/\b83\b/);
+  for (const side of ['#graph-before', '#graph-after']) expect(await frame.locator(`${side} g.node`).count(), side).toBeGreaterThan(10);
   expect(errors).toEqual([]);
   const shot = readPng(await page.locator('#result').screenshot());
   expect(shot.width).toBeGreaterThan(300);
