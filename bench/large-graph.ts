@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { loadModel, saveModel } from '../node/io.js';
-import { optimize } from '../node/optimize.js';
+import { optimize } from '../passes/library.js';
 import { verify } from '../ir/verify/verify.js';
 import type { Model, ValueId } from '../ir/types.js';
 import { chainOf } from './chain.js';

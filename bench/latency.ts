@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadModel, saveModel } from '../node/io.js';
-import { optimize } from '../node/optimize.js';
+import { optimize } from '../passes/library.js';
 import { cacheDir, corpusModels, filledModel } from './corpus.js';
 import { randomFeeds } from './ort.js';
 

@@ -4,4 +4,4 @@ export { loadModel, saveModel } from './io.js';
 /** Every pass lathe ships, by pipeline name: the registry `parsePipeline` takes. */
 export { passes } from '../passes/index.js';
 /** `optimize()` with the passes above as its default registry (shadows the platform-neutral one). */
-export { optimize, quantize } from './optimize.js';
+export { optimize, quantize } from '../passes/library.js';

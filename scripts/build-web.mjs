@@ -29,8 +29,8 @@ export async function buildWeb(outdir = join(root, 'dist', 'web')) {
 }
 
 /**
- * Bundles what the package's `browser` condition names (package.json exports ".") plus the shipped
- * pass registry (dist/passes/index.js) into one file at `outfile`: an ES module, or with
+ * Bundles what the package's `browser` condition names (package.json exports ".": the library with
+ * the shipped passes as its default registry) into one file at `outfile`: an ES module, or with
  * `globalName` a script setting that global. `distDir` replaces `dist/` (a private build); the
  * compiled library must be there (`npm run build`).
  */
@@ -39,10 +39,9 @@ export async function buildBrowserLibrary(outfile, { distDir = join(root, 'dist'
   const browser = pkg.exports['.'].browser;
   if (!browser.startsWith('./dist/')) throw new Error(`package.json: the browser export ${browser} is not under dist/`);
   const entry = join(distDir, browser.slice('./dist/'.length));
-  const registry = join(distDir, 'passes', 'index.js');
   await build({
     ...common,
-    stdin: { contents: `export * from ${JSON.stringify(entry)};\nexport { passes } from ${JSON.stringify(registry)};\n`, resolveDir: root, loader: 'js' },
+    entryPoints: [entry],
     outfile,
     ...(globalName ? { format: 'iife', globalName } : { format: 'esm' }),
   });

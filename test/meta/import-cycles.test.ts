@@ -10,7 +10,7 @@ import { expect, test } from 'vitest';
 import { projectRoot } from '../support/shared.js';
 import { moduleSources, moduleSpecifiers, withoutComments } from '../support/sources.js';
 
-const ROOTS = ['ir', 'src', 'passes', 'node', 'web'];
+const ROOTS = ['ir', 'src', 'passes', 'node', 'browser', 'web'];
 
 /** Relative specifiers the source imports in any form (comments aside). */
 function importsOf(text: string): string[] {

@@ -1,9 +1,9 @@
 /**
- * `optimize(model, options)` of the Node entry: the library's, with every pass lathe ships as the
- * default registry (src/ cannot import passes/, so the platform-neutral one needs `options.passes`
- * for -O1, -O2 and pipeline text).
+ * `optimize()` and `quantize()` as both entry points export them (node/index.ts and
+ * browser/index.ts): src/'s, with every pass lathe ships as the default registry (src/ cannot
+ * import passes/, so the bare ones need `options.passes` for -O1, -O2 and pipeline text).
  */
-import { passes } from '../passes/index.js';
+import { passes } from './index.js';
 import { optimize as optimizeWith, type OptimizeOptions, type OptimizeResult } from '../src/optimize.js';
 import { quantize as quantizeWith, type QuantizeOptions, type QuantizeResult } from '../src/quantize/quantize.js';
 
