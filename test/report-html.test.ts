@@ -26,7 +26,7 @@ g (float[B,8] x) => (y) <float sqrt2 = {1.4142135}, float one = {1}, float half 
 const TAGS = new Set('html head meta title style body header main div section h1 h2 h3 table thead tbody tr th td p b code span ul li label select option input script svg defs marker path g rect text'.split(' '));
 const VOID = new Set(['meta', 'input']);
 const ATTRS = new Set(
-  'class id lang charset http-equiv content name title style type value hidden data-region data-nodes data-goto placeholder xmlns viewBox width height x y rx refX refY markerWidth markerHeight orient d marker-end'.split(' '),
+  'class id lang charset http-equiv content name title style type value hidden data-region data-nodes data-start data-goto placeholder xmlns viewBox width height x y rx refX refY markerWidth markerHeight orient d marker-end'.split(' '),
 );
 
 interface Tag {

@@ -3,7 +3,11 @@
  * the same node as one of `before` when it has the same id, op, domain and name (an in-memory run
  * keeps the ids of nodes it did not touch); failing that, when its non-empty name is unique in both graphs
  * with the same op (two models loaded from files get unrelated ids). A new node carrying
- * `lathe.rule` metadata is "rewritten" and names its rule; other new nodes are "added".
+ * `lathe.rule` metadata is "rewritten" and names its rule; other new nodes are "added" (a pass
+ * that is not a rule, or rules run with `--no-provenance`). A node stamped with a rule its
+ * counterpart in `before` did not carry is a rule's work, never "kept", whatever its id and name
+ * (ids freed by a removal can be handed out again). So before = kept + removed and
+ * after = kept + added + rewritten, and a node shows "rule: NAME" exactly when it is rewritten.
  */
 import type { Graph, Node, NodeId } from '../../ir/types.js';
 
@@ -33,7 +37,8 @@ function uniqueNames(g: Graph): Map<string, Node | null> {
   return m;
 }
 
-const sameOp = (a: Node, b: Node) => a.op === b.op && a.domain === b.domain;
+/** Same op, and no rule stamp that `b` lacks. */
+const same = (a: Node, b: Node) => a.op === b.op && a.domain === b.domain && ruleOf(a) === ruleOf(b);
 
 export function diffGraphs(before: Graph, after: Graph): GraphDiff {
   const match = new Map<NodeId, NodeId>();
@@ -41,7 +46,7 @@ export function diffGraphs(before: Graph, after: Graph): GraphDiff {
   for (const id of after.order) {
     const a = after.nodes[id];
     const b = Object.hasOwn(before.nodes, id) ? before.nodes[id] : undefined;
-    if (a && b && sameOp(a, b) && a.name === b.name) {
+    if (a && b && same(a, b) && a.name === b.name) {
       match.set(id, id);
       taken.add(id);
     }
@@ -52,7 +57,7 @@ export function diffGraphs(before: Graph, after: Graph): GraphDiff {
     const a = after.nodes[id];
     if (!a || match.has(id) || !a.name || !namesAfter.get(a.name)) continue;
     const b = namesBefore.get(a.name);
-    if (b && !taken.has(b.id) && sameOp(a, b)) {
+    if (b && !taken.has(b.id) && same(a, b)) {
       match.set(id, b.id);
       taken.add(b.id);
     }

@@ -16,23 +16,25 @@
  * - `#passes` (time per pass), `#rules` (rules fired), `#warnings`.
  * - `#ops` section with `svg#ops-chart`: one `g.op-row` per op (`.changed` when its count
  *   changed), `rect.before` / `rect.after` bars.
- * - `#graphs`: `select#region` (one option per region), `input#fit` (fit to width), `input#find`
+ * - `#graphs`: `p#legend` with one `b.count.kept|removed|added|rewritten` each (node counts, Constant
+ *   nodes included: before = kept + removed, after = kept + added + rewritten), `select#region` (one option per region), `input#fit` (fit to width), `input#find`
  *   (Enter: the next node whose tooltip holds the text, its region shown, the node `.found`) with
  *   `#find-status`, panes
  *   `#graph-before` and `#graph-after`, each holding one `div.region[data-region=K]` per region
- *   (all but the selected one `hidden`) with an `svg.dag`; in it `g.node.kept|removed|added|rewritten`
+ *   (all but the selected one `hidden`) with an `svg.dag[data-start="X Y"]` (where the view opens); in it `g.node.kept|removed|added|rewritten`
  *   (a rewritten node's box has a `rule: NAME` line), `g.stub.io` (graph inputs/outputs) and
  *   `g.stub.ext[data-goto=K]` (a value from region K; a click shows K), `text.shape` on edges.
  * - `script#report-data` (type application/json): the OptimizeReport as `--report FILE.json` writes it.
  */
 import { inferTypes } from '../../ir/infer/infer.js';
 import type { Model, Type, ValueId } from '../../ir/types.js';
-import { summarizeModel } from '../inspect.js';
+import { formatCount, summarizeModel } from '../inspect.js';
 import type { OptimizeResult } from '../optimize.js';
 import { buildReport, reportToJson, type OptimizeReport } from '../report.js';
-import { diffGraphs, type Mark } from './diff.js';
+import { diffGraphs } from './diff.js';
 import { esc } from './escape.js';
 import { regionSvg } from './layout.js';
+import { legendHtml, tally } from './legend.js';
 import { splitRegions } from './regions.js';
 import { STYLE, SCRIPT } from './page.js';
 import { opsChartHtml, passesHtml, rulesHtml, summaryHtml, warningsHtml } from './summary.js';
@@ -59,8 +61,6 @@ function typesOf(model: Model): (v: ValueId) => Type | undefined {
   return (v) => inferred.get(v) ?? model.graph.values[v]?.type;
 }
 
-const count = (marks: ReadonlyMap<unknown, Mark>, m: Mark) => [...marks.values()].filter((x) => x === m).length;
-
 /** JSON inside a <script> element: no `<` at all, so no `</script>` or `<!--` can appear. */
 function scriptJson(text: string): string {
   return text.replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
@@ -79,23 +79,18 @@ export function reportHtml(input: ReportHtmlInput): string {
   const panes = { before: [] as string[], after: [] as string[] };
   const options: string[] = [];
   for (let k = 0; k < regions.count; k++) {
-    const b = regionSvg({ graph: before.graph, side: 'before', region: k, regionOf: regions.before, marks: diff.before, typeOf: typesBefore });
-    const a = regionSvg({ graph: after.graph, side: 'after', region: k, regionOf: regions.after, marks: diff.after, typeOf: typesAfter });
+    const b = regionSvg({ graph: before.graph, side: 'before', region: k, regionOf: regions.before, marks: diff.before, typeOf: typesBefore, start: (id) => !regions.constBefore.has(id) });
+    const a = regionSvg({ graph: after.graph, side: 'after', region: k, regionOf: regions.after, marks: diff.after, typeOf: typesAfter, start: (id) => !regions.constAfter.has(id) });
     const hidden = k === 0 ? '' : ' hidden';
     panes.before.push(`<div class="region" data-region="${k}"${hidden}>${b.svg}</div>`);
     panes.after.push(`<div class="region" data-region="${k}"${hidden}>${a.svg}</div>`);
     options.push(`<option value="${k}">region ${k + 1} of ${regions.count}: ${b.nodes} → ${a.nodes} nodes</option>`);
   }
-  const removed = count(diff.before, 'removed');
-  const added = count(diff.after, 'added');
-  const rewritten = count(diff.after, 'rewritten');
   const graphs =
-    `<section id="graphs"><h2>Main graph</h2>` +
-    `<p class="legend"><span class="key removed"></span> removed ${removed} · <span class="key added"></span> added ${added} · <span class="key rewritten"></span> rewritten by a rule ${rewritten} · <span class="key kept"></span> kept. ` +
-    `Hover a node for its inputs, outputs and types; click a value from another region to go there. Subgraphs, initializers and Constant nodes are not drawn.</p>` +
+    `<section id="graphs"><h2>Main graph</h2>${legendHtml(tally(before.graph, after.graph, diff))}` +
     `<div class="controls"><label>Region <select id="region">${options.join('')}</select></label> <label><input type="checkbox" id="fit"> fit to width</label> <label>Find <input type="search" id="find" placeholder="node name, op or value"></label> <span id="find-status"></span></div>` +
-    `<div class="panes"><div class="pane"><h3>Before: ${before.graph.order.length} nodes in the main graph</h3><div id="graph-before" class="scroll">${panes.before.join('')}</div></div>` +
-    `<div class="pane"><h3>After: ${after.graph.order.length} nodes in the main graph</h3><div id="graph-after" class="scroll">${panes.after.join('')}</div></div></div></section>`;
+    `<div class="panes"><div class="pane"><h3>Before: ${formatCount(before.graph.order.length)} nodes in the main graph</h3><div id="graph-before" class="scroll">${panes.before.join('')}</div></div>` +
+    `<div class="pane"><h3>After: ${formatCount(after.graph.order.length)} nodes in the main graph</h3><div id="graph-after" class="scroll">${panes.after.join('')}</div></div></div></section>`;
   return (
     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">' +
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">` +

@@ -22,6 +22,11 @@ export interface RegionInput {
   readonly marks: ReadonlyMap<NodeId, Mark>;
   /** Best known type of each value (declared, else inferred). */
   readonly typeOf: (v: ValueId) => Type | undefined;
+  /**
+   * Whether the view may open on this node (default: every node). The first such node in order is
+   * where the region's computation starts; its centre is the svg's `data-start="X Y"`.
+   */
+  readonly start?: (id: NodeId) => boolean;
 }
 
 interface Box {
@@ -135,8 +140,9 @@ export function regionSvg(input: RegionInput): { svg: string; nodes: number } {
   const W = r(g.graph().width ?? 100);
   const H = r(g.graph().height ?? 100);
   const marker = `arrow-${input.side}-${region}`;
+  const first = boxes.get(ids.find((id) => input.start?.(id) ?? true) ?? ids[0])!;
   const out: string[] = [];
-  out.push(`<svg class="dag" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" data-nodes="${ids.length}">`);
+  out.push(`<svg class="dag" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" data-nodes="${ids.length}" data-start="${r(first.x ?? 0)} ${r(first.y ?? 0)}">`);
   out.push(`<defs><marker id="${marker}" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L8,4L0,8z"/></marker></defs><g class="edges">`);
   for (const e of g.edges()) {
     const pts = (g.edge(e) as { points?: { x: number; y: number }[] }).points ?? [];
