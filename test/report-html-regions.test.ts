@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { optimize } from '../node/index.js';
 import { parseModel } from '../ir/text/parse.js';
-import type { Graph, Model, NodeId } from '../ir/types.js';
+import type { Graph, Model, NodeId, ValueId } from '../ir/types.js';
 import { REGION_NODES, report } from '../src/report-html/index.js';
 import { diffGraphs } from '../src/report-html/diff.js';
 import { tally } from '../src/report-html/legend.js';
@@ -158,5 +158,20 @@ describe('legend counts', () => {
     // the same stamp on both sides (a model lathe already optimized) is kept
     const again = diffGraphs(after.graph, after.graph);
     expect(again.after.get(relu)).toBe('kept');
+  });
+});
+
+describe('node matching by id', () => {
+  it('a new node given a removed node\'s id (same op, no name) but other outputs is added, not kept', () => {
+    const before = parseModel(GELU_CONST);
+    const g = before.graph;
+    const relu = g.order.find((id) => g.nodes[id].op === 'Relu') as NodeId;
+    const fresh = 'v_fresh' as ValueId;
+    const node = { ...g.nodes[relu], outputs: [fresh] };
+    const after: Model = { ...before, graph: { ...g, nodes: { ...g.nodes, [relu]: node }, values: { ...g.values, [fresh]: { id: fresh } } } };
+    const d = diffGraphs(g, after.graph);
+    expect(d.after.get(relu)).toBe('added');
+    expect(d.before.get(relu)).toBe('removed');
+    expect(diffGraphs(g, g).after.get(relu)).toBe('kept');
   });
 });

@@ -1,13 +1,14 @@
 /**
  * Which nodes of the main graph an optimization removed, added or rewrote. A node of `after` is
- * the same node as one of `before` when it has the same id, op, domain and name (an in-memory run
- * keeps the ids of nodes it did not touch); failing that, when its non-empty name is unique in both graphs
- * with the same op (two models loaded from files get unrelated ids). A new node carrying
- * `lathe.rule` metadata is "rewritten" and names its rule; other new nodes are "added" (a pass
- * that is not a rule, or rules run with `--no-provenance`). A node stamped with a rule its
- * counterpart in `before` did not carry is a rule's work, never "kept", whatever its id and name
- * (ids freed by a removal can be handed out again). So before = kept + removed and
- * after = kept + added + rewritten, and a node shows "rule: NAME" exactly when it is rewritten.
+ * the same node as one of `before` when it has the same id, op, domain, name and output values (an
+ * in-memory run keeps the ids of nodes it did not touch, and no edit changes a node's outputs; an
+ * id freed by a removal can be handed out again, to a node with other outputs); failing that, when
+ * its non-empty name is unique in both graphs with the same op (two models loaded from files get
+ * unrelated ids). A new node carrying `lathe.rule` metadata is "rewritten" and names its rule;
+ * other new nodes are "added" (a pass that is not a rule, or rules run with `--no-provenance`). A
+ * node stamped with a rule its counterpart in `before` did not carry is a rule's work, never
+ * "kept". So before = kept + removed and after = kept + added + rewritten, and a node shows
+ * "rule: NAME" exactly when it is rewritten.
  */
 import type { Graph, Node, NodeId } from '../../ir/types.js';
 
@@ -37,6 +38,8 @@ function uniqueNames(g: Graph): Map<string, Node | null> {
   return m;
 }
 
+const sameOutputs = (a: Node, b: Node) => a.outputs.length === b.outputs.length && a.outputs.every((v, i) => v === b.outputs[i]);
+
 /** Same op, and no rule stamp that `b` lacks. */
 const same = (a: Node, b: Node) => a.op === b.op && a.domain === b.domain && ruleOf(a) === ruleOf(b);
 
@@ -46,7 +49,7 @@ export function diffGraphs(before: Graph, after: Graph): GraphDiff {
   for (const id of after.order) {
     const a = after.nodes[id];
     const b = Object.hasOwn(before.nodes, id) ? before.nodes[id] : undefined;
-    if (a && b && same(a, b) && a.name === b.name) {
+    if (a && b && same(a, b) && a.name === b.name && sameOutputs(a, b)) {
       match.set(id, id);
       taken.add(id);
     }
