@@ -135,6 +135,18 @@ describe('reportHtml', () => {
     expect(a).toContain('>output y</text>');
   });
 
+  it('every shape label lies inside its drawing (dagre sizes the drawing by the boxes alone)', () => {
+    const fan = parseModel(`<ir_version: 9, opset_import: ["" : 20]>\ng (float[B,8] x) => (y) {\n${[0, 1, 2].map((i) => `  b${i} = Relu (x)`).join('\n')}\n  y = Sum (b0, b1, b2)\n}`);
+    for (const doc of [html, report(fan, fan)]) {
+      for (const svg of doc.match(/<svg class="dag"[\s\S]*?<\/svg>/g)!) {
+        const width = Number(/viewBox="0 0 (\d+) /.exec(svg)![1]);
+        for (const t of svg.matchAll(/<text class="shape" x="(-?\d+)"[^>]*>([^<]*)<\/text>/g)) {
+          expect(Number(t[1]) + t[2].length * 5.5, t[2]).toBeLessThanOrEqual(width);
+        }
+      }
+    }
+  });
+
   it('report(model, result) and report(a, b) build the same document kinds', () => {
     expect(report(before, r)).toBe(html);
     const plain = report(before, r.model, { title: 'two models' });

@@ -43,6 +43,8 @@ interface Box {
 }
 
 const CHAR_W = 7;
+/** Width of a character of a shape label (9 px monospace). */
+const SHAPE_CHAR_W = 5.5;
 const LINE_H = 14;
 const NAME_MAX = 40;
 const SHAPE_MAX = 34;
@@ -137,23 +139,28 @@ export function regionSvg(input: RegionInput): { svg: string; nodes: number } {
   for (const e of edges.values()) g.setEdge(e.from, e.to, { label: e.label });
   dagre.layout(g);
 
-  const W = r(g.graph().width ?? 100);
-  const H = r(g.graph().height ?? 100);
   const marker = `arrow-${input.side}-${region}`;
   const first = boxes.get(ids.find((id) => input.start?.(id) ?? true) ?? ids[0])!;
-  const out: string[] = [];
-  out.push(`<svg class="dag" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" data-nodes="${ids.length}" data-start="${r(first.x ?? 0)} ${r(first.y ?? 0)}">`);
-  out.push(`<defs><marker id="${marker}" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L8,4L0,8z"/></marker></defs><g class="edges">`);
+  const body: string[] = [];
+  // dagre sizes the drawing by its boxes; a shape label beside the rightmost edge reaches further
+  let right = g.graph().width ?? 100;
   for (const e of g.edges()) {
     const pts = (g.edge(e) as { points?: { x: number; y: number }[] }).points ?? [];
     if (pts.length === 0) continue;
-    out.push(`<path d="M${pts.map((p) => `${r(p.x)},${r(p.y)}`).join('L')}" marker-end="url(#${marker})"/>`);
+    body.push(`<path d="M${pts.map((p) => `${r(p.x)},${r(p.y)}`).join('L')}" marker-end="url(#${marker})"/>`);
     const label = edges.get(`${e.v}\u0000${e.w}`)?.label;
     if (label) {
       const mid = pts[Math.floor(pts.length / 2)];
-      out.push(`<text class="shape" x="${r(mid.x) + 4}" y="${r(mid.y) - 2}">${esc(label)}</text>`);
+      body.push(`<text class="shape" x="${r(mid.x) + 4}" y="${r(mid.y) - 2}">${esc(label)}</text>`);
+      right = Math.max(right, r(mid.x) + 4 + Array.from(label).length * SHAPE_CHAR_W + 4);
     }
   }
+  const W = r(right);
+  const H = r(g.graph().height ?? 100);
+  const out: string[] = [];
+  out.push(`<svg class="dag" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" data-nodes="${ids.length}" data-start="${r(first.x ?? 0)} ${r(first.y ?? 0)}">`);
+  out.push(`<defs><marker id="${marker}" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L8,4L0,8z"/></marker></defs><g class="edges">`);
+  out.push(...body);
   out.push('</g>');
   for (const b of boxes.values()) {
     const x = r((b.x ?? 0) - b.width / 2);
