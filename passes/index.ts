@@ -1,5 +1,6 @@
 /** Every pass lathe ships, by pipeline name (explicit: no module-global registration). */
 import type { PassFactory } from '../src/pass.js';
+import { convertFloat16 } from './convert-float16/convert-float16.js';
 import { dedupeInitializers } from './dedupe-initializers/dedupe-initializers.js';
 import { eliminateCommonSubexpressions } from './eliminate-common-subexpressions/eliminate-common-subexpressions.js';
 import { eliminateDeadCode } from './eliminate-dead-code/eliminate-dead-code.js';
@@ -17,6 +18,7 @@ import { quantizeInt8Dynamic } from './quantize-int8-dynamic/quantize-int8-dynam
 import { quantizeInt8Static } from './quantize-int8-static/quantize-int8-static.js';
 
 export const passes = {
+  'convert-float16': convertFloat16,
   'dedupe-initializers': dedupeInitializers,
   'eliminate-common-subexpressions': eliminateCommonSubexpressions,
   'eliminate-dead-code': eliminateDeadCode,

@@ -1,0 +1,103 @@
+/**
+ * float32 constants narrowed to float16 or bfloat16, in bounded memory (chunks of the stored
+ * bytes, never the whole float32 tensor decoded).
+ *
+ * Out-of-range values are clamped to the largest finite value of the target (±65504 for float16:
+ * an infinity in a weight poisons every sum it enters), and nonzero values too small for the
+ * target's smallest subnormal become that subnormal with their sign instead of flushing to zero,
+ * so that an epsilon added before a division or a square root stays nonzero. NaN and ±Infinity
+ * stay what they are (they were meant).
+ */
+import { DataType as D } from '../../ir/dtype.js';
+import { decodeNarrow } from '../../ir/ops/float-formats.js';
+import type { Tensor } from '../../ir/types.js';
+import { forEachFloatChunk } from '../../src/tensor-values.js';
+
+/** The half types this pass produces. */
+export type HalfDtype = typeof D.FLOAT16 | typeof D.BFLOAT16;
+
+/** Largest finite value and smallest positive (subnormal) value of each half type. */
+const LIMITS: Record<HalfDtype, { max: number; tiny: number }> = {
+  [D.FLOAT16]: { max: 65504, tiny: 2 ** -24 },
+  [D.BFLOAT16]: { max: decodeNarrow(D.BFLOAT16, 0x7f7f), tiny: 2 ** -133 },
+};
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/**
+ * float32 bits → float16 bits, round to nearest even (the bit-level form of `encodeNarrow`,
+ * which a test compares it with; this one is fast enough for a 400 MB model).
+ */
+export function f32BitsToHalf(u: number): number {
+  const sign = (u >>> 16) & 0x8000;
+  const exp = (u >>> 23) & 0xff;
+  const mant = u & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    const m = mant | 0x800000;
+    const shift = 14 - e;
+    let h = m >>> shift;
+    const rem = m & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (rem > halfway || (rem === halfway && (h & 1) === 1)) h++;
+    return sign | h;
+  }
+  let h = sign | (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && (h & 1) === 1)) h++;
+  return h;
+}
+
+/** float32 bits → bfloat16 bits, round to nearest even (NaN stays a quiet NaN). */
+export function f32BitsToBf16(u: number): number {
+  if ((u & 0x7f800000) === 0x7f800000 && (u & 0x7fffff) !== 0) return ((u >>> 16) | 0x40) & 0xffff;
+  return ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+/** Bits of `x` in `dtype`, clamped and with tiny nonzero values kept nonzero (see the module comment). */
+export function halfBits(dtype: HalfDtype, x: number): number {
+  const { max, tiny } = LIMITS[dtype];
+  const clamped = x > max && x !== Infinity ? max : x < -max && x !== -Infinity ? -max : x;
+  f32[0] = clamped;
+  const bits = dtype === D.FLOAT16 ? f32BitsToHalf(u32[0]) : f32BitsToBf16(u32[0]);
+  if ((bits & 0x7fff) === 0 && clamped !== 0) return (bits & 0x8000) | 1;
+  return bits;
+}
+
+/** Counts of what narrowing changed beyond rounding. */
+export interface NarrowStats {
+  clamped: number;
+  raisedTiny: number;
+}
+
+/**
+ * `t` (float32) as a `dtype` tensor with raw little-endian bytes; undefined when its payload
+ * cannot be read (stripped, or not float32).
+ */
+export function narrowTensor(t: Tensor, dtype: HalfDtype, label: string, stats?: NarrowStats): Tensor | undefined {
+  if (t.dtype !== D.FLOAT) return undefined;
+  if (t.data.kind === 'none') return undefined;
+  const count = t.dims.reduce((a, b) => a * b, 1);
+  const out = new Uint8Array(count * 2);
+  const { max } = LIMITS[dtype];
+  let at = 0;
+  const ok = forEachFloatChunk(t, label, (values, n) => {
+    for (let i = 0; i < n; i++) {
+      const x = values[i];
+      if (stats && Number.isFinite(x)) {
+        if (Math.abs(x) > max) stats.clamped++;
+        else if (x !== 0 && (halfBits(dtype, x) & 0x7fff) === 1 && Math.abs(x) < LIMITS[dtype].tiny / 2) stats.raisedTiny++;
+      }
+      const b = halfBits(dtype, x);
+      out[at++] = b & 0xff;
+      out[at++] = b >>> 8;
+    }
+  });
+  if (!ok || at !== out.length) return undefined;
+  const { segment: _s, externalOrigin: _e, ...rest } = t;
+  return { ...rest, dtype, data: { kind: 'raw', bytes: out } };
+}
