@@ -11,6 +11,7 @@ import { foldConstants } from './fold-constants/fold-constants.js';
 import { fuse } from './fuse/fuse.js';
 import { inlineFunctions } from './inline-functions/inline-functions.js';
 import { inferShapes } from './infer-shapes/infer-shapes.js';
+import { quantizeInt4Weight } from './quantize-int4-weight/quantize-int4-weight.js';
 import { simplifyAlgebra } from './simplify-algebra/simplify-algebra.js';
 import { simplifyShapes } from './simplify-shapes/simplify-shapes.js';
 import { topoSort } from './topo-sort/topo-sort.js';
@@ -31,6 +32,7 @@ export const passes = {
   'inline-functions': inlineFunctions,
   'quantize-int8-dynamic': quantizeInt8Dynamic,
   'quantize-int8-static': quantizeInt8Static,
+  'quantize-int4-weight': quantizeInt4Weight,
   'simplify-algebra': simplifyAlgebra,
   'simplify-shapes': simplifyShapes,
   'topo-sort': topoSort,

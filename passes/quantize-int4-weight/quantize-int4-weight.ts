@@ -1,0 +1,200 @@
+/**
+ * quantize-int4-weight: blockwise weight-only 4-bit quantization of the constant K×N weights of
+ * MatMul (blocks.ts), in one of two forms:
+ * - `qdq` (standard ONNX): the weight as an int4 (symmetric) or uint4 (with zero points)
+ *   initializer read by DequantizeLinear(axis=0, block_size) — needs opset 21 (block_size and
+ *   the 4-bit types). A model importing an older opset is left unchanged with a warning: raising
+ *   its opset would change the meaning of any op redefined since (Squeeze/Unsqueeze/Reduce*
+ *   axes as inputs, Pad, Resize, …), which this pass does not check.
+ * - `msft`: com.microsoft MatMulNBits (bits=4), B packed [N, blocks, block/2] low nibble first
+ *   along K, scales [N, blocks], zero points packed [N, ceil(blocks/2)] (omitted when symmetric:
+ *   the default 8) — onnxruntime's contrib op, written only when asked.
+ * Main graph only; a weight read by several MatMuls is quantized once.
+ */
+import { LatheError } from '../../ir/error.js';
+import { DataType as D } from '../../ir/dtype.js';
+import { edit } from '../../ir/edit/edit.js';
+import { tensorValue, toTensor } from '../../ir/ops/tensor-value.js';
+import type { Model, Node, Tensor, Type, ValueId } from '../../ir/types.js';
+import { usesOf } from '../../ir/uses.js';
+import { definePass, type PassContext } from '../../src/pass.js';
+import { quantizeInt4Blocks, type Int4Blocks } from './blocks.js';
+
+export interface QuantizeInt4WeightOptions {
+  /** Rows of K per block: 32, 64 or 128 (default 32). */
+  readonly block: number;
+  /** `qdq` (DequantizeLinear-21, default) or `msft` (com.microsoft MatMulNBits). */
+  readonly format: 'qdq' | 'msft';
+  /** No zero points (codes −8…7 × scale); default false: a zero point per block. */
+  readonly symmetric: boolean;
+}
+
+const MS = 'com.microsoft';
+
+export const quantizeInt4Weight = definePass<QuantizeInt4WeightOptions>({
+  name: 'quantize-int4-weight',
+  summary: 'Blockwise 4-bit weight-only quantization of constant MatMul weights: DequantizeLinear with block_size (opset 21, format=qdq) or com.microsoft MatMulNBits (format=msft).',
+  defaults: { block: 32, format: 'qdq', symmetric: false },
+  run(model, ctx, o) {
+    if (![32, 64, 128].includes(o.block)) throw new LatheError(`quantize-int4-weight: block must be 32, 64 or 128, not ${String(o.block)}`);
+    if (o.format !== 'qdq' && o.format !== 'msft') throw new LatheError(`quantize-int4-weight: format must be qdq or msft, not '${String(o.format)}'`);
+    const opset = model.opsets.find((x) => x.domain === '')?.version;
+    if (opset === undefined) return model;
+    if (o.format === 'qdq' && opset < 21) {
+      ctx.log.warn(`quantize-int4-weight: format=qdq needs opset 21 (DequantizeLinear block_size, int4); the model imports opset ${opset}: left unchanged (format=msft works at any opset in onnxruntime)`);
+      return model;
+    }
+    const msOpset = model.opsets.find((x) => x.domain === MS)?.version;
+    if (o.format === 'msft' && msOpset !== undefined && msOpset < 1) return model;
+    const out = rewrite(model, o, ctx);
+    if (out === model || o.format !== 'msft' || msOpset !== undefined) return out;
+    return { ...out, opsets: [...out.opsets, { domain: MS, version: 1 }] };
+  },
+});
+
+/** The constant float32 2-D tensor held by `v` (initializer or Constant node), else undefined. */
+function constantWeight(model: Model, v: ValueId): Tensor | undefined {
+  const g = model.graph;
+  const val = g.values[v];
+  if (!val || g.inputs.includes(v)) return undefined;
+  let t = val.tensor;
+  if (!t && val.def) {
+    const n = g.nodes[val.def.node];
+    const a = n?.op === 'Constant' && n.domain === '' && n.attrs.length === 1 ? n.attrs[0] : undefined;
+    if (a?.kind === 'tensor' && a.name === 'value') t = a.value;
+  }
+  return t && t.dtype === D.FLOAT && t.dims.length === 2 && t.data.kind !== 'none' ? t : undefined;
+}
+
+function rewrite(model: Model, o: QuantizeInt4WeightOptions, ctx: PassContext): Model {
+  const types = ctx.analyses.get(model, 'types').types;
+  const g = model.graph;
+  const targets: Node[] = [];
+  for (const id of g.order) {
+    const n = g.nodes[id]!;
+    if (n.op !== 'MatMul' || n.domain !== '' || !n.inputs[0] || !n.inputs[1]) continue;
+    const w = constantWeight(model, n.inputs[1]);
+    if (!w || w.dims[0] < 16) continue;
+    const a = types.get(n.inputs[0]);
+    if (a?.kind !== 'tensor' || a.dtype !== D.FLOAT) continue;
+    if (o.format === 'msft' && (a.shape === undefined || a.shape.length < 2)) continue;
+    targets.push(n);
+  }
+  if (targets.length === 0) return model;
+  const replaced = new Set<ValueId>();
+  const edited = edit(model, (e) => {
+    const made = new Map<ValueId, ValueId[]>();
+    for (const n of targets) {
+      const wid = n.inputs[1]!;
+      const t = constantWeight(model, wid)!;
+      const [K, N] = t.dims as [number, number];
+      let ins = made.get(wid);
+      if (!ins) {
+        const q = quantizeInt4Blocks(tensorValue(t, g.values[wid]?.name ?? wid).data as Float32Array, K, N, o.block, o.symmetric);
+        const label = g.values[wid]?.name;
+        ins = o.format === 'qdq' ? qdqInputs(e, q, o.symmetric, label, n.id) : msftInputs(e, q, o.symmetric, label);
+        made.set(wid, ins);
+        replaced.add(wid);
+        ctx.stats.count('weights');
+        ctx.stats.count('weight-elements', K * N);
+      }
+      if (o.format === 'qdq') {
+        e.setInput(n.id, 1, ins[0]!);
+      } else {
+        const y = n.outputs[0]!;
+        const outType = types.get(y) ?? g.values[y]?.type;
+        const [ny] = e.add('MatMulNBits', [n.inputs[0], ...ins], {
+          K: BigInt(K), N: BigInt(N), bits: 4n, block_size: BigInt(o.block),
+        }, { domain: MS, before: n.id, ...(outType ? { types: [outType as Type] } : {}), ...(n.name ? { name: n.name } : {}) });
+        const name = g.values[y]?.name;
+        if (name !== undefined) {
+          e.setValue(y, { name: undefined });
+          e.setValue(ny!, { name });
+        }
+        e.replaceAllUses(y, ny!);
+        e.remove(n.id);
+      }
+      ctx.stats.count('matmuls');
+    }
+  });
+  return dropUnused(edited, replaced);
+}
+
+/** DequantizeLinear(int4 weight, scale [blocks, N], zero point) → the float32 K×N weight. */
+function qdqInputs(e: Parameters<Parameters<typeof edit>[1]>[0], q: Int4Blocks, symmetric: boolean, label: string | undefined, before: Node['id']): ValueId[] {
+  const { K, N, blocks } = q;
+  const codes = symmetric ? Int8Array.from(q.codes, (c) => c - 8) : q.codes;
+  const wq = e.addInitializer(toTensor({ kind: 'tensor', dtype: symmetric ? D.INT4 : D.UINT4, dims: [K, N], data: codes }), label && `${label}_int4`);
+  const scale = new Float32Array(blocks * N);
+  const zero = new Uint8Array(blocks * N);
+  for (let n = 0; n < N; n++) {
+    for (let b = 0; b < blocks; b++) {
+      scale[b * N + n] = q.scales[n * blocks + b];
+      zero[b * N + n] = q.zeros[n * blocks + b];
+    }
+  }
+  const s = e.addInitializer(toTensor({ kind: 'tensor', dtype: D.FLOAT, dims: [blocks, N], data: scale }), label && `${label}_scale`);
+  const inputs: ValueId[] = [wq, s];
+  if (!symmetric) inputs.push(e.addInitializer(toTensor({ kind: 'tensor', dtype: D.UINT4, dims: [blocks, N], data: zero }), label && `${label}_zero_point`));
+  const [w] = e.add('DequantizeLinear', inputs, { axis: 0n, block_size: BigInt(q.block) }, { before, types: [{ kind: 'tensor', dtype: D.FLOAT, shape: [K, N] }] });
+  return [w!];
+}
+
+/** MatMulNBits' B, scales and (asymmetric) zero points, packed as its spec says. */
+function msftInputs(e: Parameters<Parameters<typeof edit>[1]>[0], q: Int4Blocks, symmetric: boolean, label: string | undefined): ValueId[] {
+  const { K, N, blocks, block } = q;
+  const blob = block / 2;
+  const packed = new Uint8Array(N * blocks * blob);
+  for (let n = 0; n < N; n++) {
+    for (let b = 0; b < blocks; b++) {
+      const zero = q.zeros[n * blocks + b];
+      for (let j = 0; j < blob; j++) {
+        const k = b * block + 2 * j;
+        // Rows past K (a partial last block) hold the zero point: they dequantize to 0.
+        const lo = k < K ? q.codes[k * N + n] : zero;
+        const hi = k + 1 < K ? q.codes[(k + 1) * N + n] : zero;
+        packed[(n * blocks + b) * blob + j] = lo | (hi << 4);
+      }
+    }
+  }
+  const bv = e.addInitializer({ dtype: D.UINT8, dims: [N, blocks, blob], data: { kind: 'raw', bytes: packed } }, label && `${label}_Q4`);
+  const s = e.addInitializer(toTensor({ kind: 'tensor', dtype: D.FLOAT, dims: [N, blocks], data: q.scales }), label && `${label}_scales`);
+  if (symmetric) return [bv, s];
+  const zb = Math.ceil(blocks / 2);
+  const zp = new Uint8Array(N * zb);
+  for (let n = 0; n < N; n++) for (let b = 0; b < blocks; b++) zp[n * zb + (b >> 1)] |= q.zeros[n * blocks + b] << ((b & 1) * 4);
+  return [bv, s, e.addInitializer({ dtype: D.UINT8, dims: [N, zb], data: { kind: 'raw', bytes: zp } }, label && `${label}_zero_points`)];
+}
+
+/** The float32 weights nothing reads any more (initializers, Constant nodes) removed. */
+function dropUnused(model: Model, ids: ReadonlySet<ValueId>): Model {
+  const g = model.graph;
+  const uses = usesOf(g);
+  const dead = [...ids].filter((v) => (uses.get(v) ?? []).length === 0);
+  if (dead.length === 0) return model;
+  const values = { ...g.values };
+  const nodes = { ...g.nodes };
+  const deadNodes = new Set<string>();
+  for (const v of dead) {
+    const def = values[v]?.def;
+    if (def) {
+      const n = nodes[def.node];
+      if (n && n.outputs.every((x) => x === null || ids.has(x))) {
+        delete nodes[def.node];
+        deadNodes.add(def.node);
+      } else continue;
+    }
+    delete values[v];
+  }
+  const gone = new Set(dead.filter((v) => !(v in values)));
+  return {
+    ...model,
+    graph: {
+      ...g,
+      values,
+      nodes,
+      order: deadNodes.size ? g.order.filter((id) => !deadNodes.has(id)) : g.order,
+      initializers: g.initializers.filter((v) => !gone.has(v)),
+    },
+  };
+}
