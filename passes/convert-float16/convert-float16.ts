@@ -261,7 +261,12 @@ function rewrite(model: Model, half: ReadonlySet<NodeId>, types: ReadonlyMap<Val
       halfOf.set(v, h);
       if (needsFloat(v)) post.push(addCast(h, D.FLOAT, v).node);
       else if (outputInHalf(v)) replaceOutput(v, h);
-      else delete values[v];
+      else {
+        // Nothing reads the float32 value any more: its half twin takes its name.
+        const name = g.values[v]?.name;
+        delete values[v];
+        if (name !== undefined) values[h] = { ...values[h]!, name };
+      }
       return h;
     });
     nodes[id] = { ...n, inputs, outputs: outs, attrs };

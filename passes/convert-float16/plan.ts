@@ -138,7 +138,9 @@ export function planHalf(input: PlanInput): Set<NodeId> {
   for (const id of g.order) {
     const n = g.nodes[id];
     if (!n || n.domain !== '' || n.op === 'Constant' || blocked.has(n.op) || hasSubgraphs(n)) continue;
-    if (!n.inputs.some(isFloat) && !n.outputs.some(isFloat)) continue;
+    // Only nodes computing float32 values: Shape, Size, comparisons and casts to integers keep
+    // reading the float32 value (their results do not get cheaper, and integers must stay exact).
+    if (!n.outputs.some(isFloat)) continue;
     // An op whose output dtype is an attribute: only Cast (`to`) and ConstantOfShape (`value`) are rewritten.
     if (n.attrs.some((a) => a.name === 'dtype' || a.name === 'output_dtype')) continue;
     const schema = opSchema('', n.op, opset);

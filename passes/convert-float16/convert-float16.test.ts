@@ -1,0 +1,178 @@
+/**
+ * convert-float16: the narrowing (bit-exact against the shared float-format code, clamping, tiny
+ * values, one step round trip), the rewrite's invariants (Casts only at boundaries, never a
+ * half→float→half pair, float32 signature kept), and the numbers: generated models within a
+ * stated bound, onnxruntime on a converted model, bfloat16 in lathe's evaluator (onnxruntime's
+ * CPU provider has few bfloat16 kernels).
+ */
+import fc from 'fast-check';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { DataType as D } from '../../ir/dtype.js';
+import { evaluate } from '../../ir/eval/index.js';
+import { encodeNarrow, decodeNarrow } from '../../ir/ops/float-formats.js';
+import type { TensorValue } from '../../ir/ops/types.js';
+import { parseModel } from '../../ir/text/parse.js';
+import type { Model } from '../../ir/types.js';
+import { verify } from '../../ir/verify/verify.js';
+import { saveModelToBytes } from '../../src/io.js';
+import { createPassContext } from '../../src/pass.js';
+import { runSchedule } from '../../src/schedule.js';
+import { checkPass, opsOf } from '../../src/testing.js';
+import { convertFloat16 } from './convert-float16.js';
+import { f32BitsToBf16, f32BitsToHalf, halfBits, narrowTensor } from './half-tensor.js';
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+const bitsOf = (x: number) => ((f32[0] = x), u32[0]);
+
+describe('narrowing float32 to half', () => {
+  it('rounds like the shared float-format code, for every exponent and the rounding ties', () => {
+    fc.assert(
+      fc.property(fc.float({ noNaN: true }), (x) => {
+        expect(f32BitsToHalf(bitsOf(x))).toBe(encodeNarrow(D.FLOAT16, Math.fround(x)));
+        expect(f32BitsToBf16(bitsOf(x))).toBe(encodeNarrow(D.BFLOAT16, Math.fround(x)));
+      }),
+      { numRuns: 3000, seed: 3 },
+    );
+    for (const x of [0.5 + 2 ** -12, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 2 ** -25, 3 * 2 ** -26, 65520, 65519, -0]) {
+      expect(f32BitsToHalf(bitsOf(x)), String(x)).toBe(encodeNarrow(D.FLOAT16, Math.fround(x)));
+    }
+  });
+
+  it('clamps out-of-range values to the largest finite one and keeps tiny ones nonzero', () => {
+    expect(decodeNarrow(D.FLOAT16, halfBits(D.FLOAT16, 1e6))).toBe(65504);
+    expect(decodeNarrow(D.FLOAT16, halfBits(D.FLOAT16, -1e6))).toBe(-65504);
+    expect(decodeNarrow(D.FLOAT16, halfBits(D.FLOAT16, 1e-12))).toBe(2 ** -24);
+    expect(decodeNarrow(D.FLOAT16, halfBits(D.FLOAT16, -1e-12))).toBe(-(2 ** -24));
+    expect(halfBits(D.FLOAT16, 0)).toBe(0);
+    expect(halfBits(D.FLOAT16, Infinity)).toBe(0x7c00);
+    expect(decodeNarrow(D.BFLOAT16, halfBits(D.BFLOAT16, 3.4e38))).toBeLessThan(Infinity);
+  });
+
+  it('comes back within one step (the spacing of half values there) of every in-range value', () => {
+    for (const [dtype, max, mant] of [[D.FLOAT16, 65504, 10], [D.BFLOAT16, 3.3e38, 7]] as const) {
+      fc.assert(
+        fc.property(fc.float({ noNaN: true, noDefaultInfinity: true, min: Math.fround(-max), max: Math.fround(max) }), (x) => {
+          const y = decodeNarrow(dtype, halfBits(dtype, x));
+          const a = Math.abs(x);
+          const step = Math.max(2 ** (Math.floor(Math.log2(a || 1)) - mant), dtype === D.FLOAT16 ? 2 ** -24 : 2 ** -133);
+          expect(Math.abs(y - x)).toBeLessThanOrEqual(step);
+        }),
+        { numRuns: 2000, seed: 5 },
+      );
+    }
+  });
+
+  it('narrows a tensor and counts the clamped elements', () => {
+    const stats = { clamped: 0, raisedTiny: 0 };
+    const t = narrowTensor({ dtype: D.FLOAT, dims: [3], data: { kind: 'raw', bytes: new Uint8Array(new Float32Array([1, 1e5, 1e-30]).buffer) } }, D.FLOAT16, 't', stats);
+    expect(t?.dtype).toBe(D.FLOAT16);
+    expect(stats).toEqual({ clamped: 1, raisedTiny: 1 });
+  });
+});
+
+const mlp = `<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,8] x) => (float[2,4] y) <
+  float[8,8] w1 = {${Array.from({ length: 64 }, (_, i) => ((i * 37) % 17) / 17 - 0.5).join(', ')}},
+  float[8] b1 = {0.1, -0.1, 0.2, -0.2, 0.3, -0.3, 0.0, 0.05},
+  float[8,4] w2 = {${Array.from({ length: 32 }, (_, i) => ((i * 13) % 11) / 11 - 0.5).join(', ')}}
+> {
+  h = MatMul (x, w1)
+  hb = Add (h, b1)
+  a = Tanh (hb)
+  s = Softmax <axis = 1> (a)
+  m = Mul (s, a)
+  z = MatMul (m, w2)
+  y = Sigmoid (z)
+}`;
+
+function feeds(model: Model): Record<string, TensorValue> {
+  const out: Record<string, TensorValue> = {};
+  for (const id of model.graph.inputs) {
+    const v = model.graph.values[id]!;
+    const t = v.type as unknown as { dtype: number; shape: number[] };
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    out[v.name!] = { kind: 'tensor', dtype: D.FLOAT, dims: t.shape, data: Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7)) };
+  }
+  return out;
+}
+
+function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += a[i] ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+describe('convert-float16 rewrite', () => {
+  const model = parseModel(mlp);
+  const out = runSchedule(convertFloat16(), model, { verifyEach: true }).model;
+
+  it('keeps the float32 signature and puts Casts only at the float32/float16 boundaries', () => {
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+    const g = out.graph;
+    expect(g.values[g.inputs[0]]!.type).toMatchObject({ dtype: D.FLOAT });
+    expect(g.values[g.outputs[0]]!.type).toMatchObject({ dtype: D.FLOAT });
+    const nodes = g.order.map((id) => g.nodes[id]!);
+    const castOf = new Map(nodes.filter((n) => n.op === 'Cast').map((n) => [n.outputs[0], n]));
+    for (const c of castOf.values()) {
+      // Never a Cast of a Cast: half→float32→half pairs are merged by construction.
+      expect(castOf.has(c.inputs[0]!), 'a Cast reads a Cast').toBe(false);
+    }
+    expect(nodes.filter((n) => n.op === 'Softmax')).toHaveLength(1);
+    expect(nodes.some((n) => n.op === 'MatMul' && g.values[n.outputs[0]!]?.type?.kind === 'tensor' && (g.values[n.outputs[0]!]!.type as { dtype: number }).dtype === D.FLOAT16)).toBe(true);
+  });
+
+  it('computes what the float32 model computes, within float16 precision, in lathe and in onnxruntime', async () => {
+    const f = feeds(model);
+    const want = evaluate(model, f).get('y') as TensorValue;
+    const got = evaluate(out, f).get('y') as TensorValue;
+    expect(relL2(want.data as Float32Array, got.data as Float32Array)).toBeLessThan(2e-3);
+    const opts: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, logSeverityLevel: 3 };
+    const s = await ort.InferenceSession.create(saveModelToBytes(out), opts);
+    const x = f['x']!;
+    const r = await s.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.dims as number[]) });
+    await s.release();
+    expect(r['y']!.type).toBe('float32');
+    expect(relL2(want.data as Float32Array, r['y']!.data as Float32Array)).toBeLessThan(2e-3);
+  });
+
+  it('bfloat16 with keepIo=false: bfloat16 inputs and outputs, checked in lathe (onnxruntime CPU lacks most bfloat16 kernels)', () => {
+    const bf = runSchedule(convertFloat16({ to: 'bf16', keepIo: false }), model, { verifyEach: true }).model;
+    const g = bf.graph;
+    expect(g.values[g.inputs[0]]!.type).toMatchObject({ dtype: D.BFLOAT16 });
+    expect(g.values[g.outputs[0]]!.type).toMatchObject({ dtype: D.BFLOAT16 });
+    const f = feeds(model);
+    const want = evaluate(model, f).get('y') as TensorValue;
+    const x = f['x']!;
+    const got = evaluate(bf, { x: { ...x, dtype: D.BFLOAT16, data: Float32Array.from(x.data as Float32Array, (v) => decodeNarrow(D.BFLOAT16, encodeNarrow(D.BFLOAT16, v))) } }).get('y') as TensorValue;
+    expect(got.dtype).toBe(D.BFLOAT16);
+    // bfloat16 keeps 8 significant bits: about 2^-9 relative per rounding.
+    expect(relL2(want.data as Float32Array, got.data as Float32Array)).toBeLessThan(2e-2);
+  });
+
+  it('declines what it cannot do and says why', () => {
+    const ctx = createPassContext();
+    const old = parseModel(mlp.replace('"" : 17', '"" : 12'));
+    expect(convertFloat16({ to: 'bf16' }).run(old, ctx)).toBe(old);
+    expect(ctx.warnings.join()).toMatch(/opset 13/);
+    expect(() => convertFloat16({ to: 'fp8' as 'fp16' }).run(model, createPassContext())).toThrow(/fp16 or bf16/);
+  });
+});
+
+describe('convert-float16 on generated models', () => {
+  it('verifies, keeps the float32 signature and stays within float16 precision (rtol 2e-2, atol 2e-2)', () => {
+    // The bound: each float16 rounding is at most 2^-11 relative; generated models chain up to
+    // eight ops on inputs of magnitude 2^-8 … 4 (smaller ones are 0: float16 flushes them, and
+    // 1/1e-45 is not 1/0), so outputs stay inside 1e-2 — doubled for Sub of near-equal values.
+    // Left out: comparisons (exact results of inexact operands, no such bound) and NaN/infinite
+    // inputs.
+    const ops = opsOf().filter((op) => !['Less', 'Greater', 'Equal', 'Where'].includes(op));
+    const tol = { rtol: 2e-2, atol: 2e-2 };
+    checkPass(convertFloat16, { seed: 21, runs: 80, generate: { ops }, feedOptions: { specialFloats: false, minMagnitude: 2 ** -8 }, tolerance: { float: tol, float16: tol } });
+  });
+});
