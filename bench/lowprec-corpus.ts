@@ -51,8 +51,11 @@ function floats(t: ort.Tensor): Float64Array {
   return Float64Array.from(t.data as ArrayLike<number | bigint>, Number);
 }
 
-/** ||a − b|| / ||a|| of the first outputs of two model files in onnxruntime-node. */
-export async function firstOutputRelL2(original: string, candidate: string, feeds: Feeds): Promise<number> {
+/**
+ * ||a − b|| / ||a|| of the first outputs of two model files in onnxruntime-node; a message when
+ * the reference output is all zeros (the ratio says nothing then).
+ */
+export async function firstOutputRelL2(original: string, candidate: string, feeds: Feeds): Promise<number | string> {
   const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, logSeverityLevel: 3 };
   const a = await ort.InferenceSession.create(original, options);
   const b = await ort.InferenceSession.create(candidate, options);
@@ -68,7 +71,8 @@ export async function firstOutputRelL2(original: string, candidate: string, feed
       num += (fx[i] - fy[i]) ** 2;
       den += fx[i] ** 2;
     }
-    return den === 0 ? (num === 0 ? 0 : Infinity) : Math.sqrt(num / den);
+    if (den === 0) return `n/a: the original's output is all zeros (L2 norm of the converted one ${Math.sqrt(num).toExponential(1)})`;
+    return Math.sqrt(num / den);
   } finally {
     await a.release();
     await b.release();
