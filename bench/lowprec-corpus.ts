@@ -29,6 +29,8 @@ interface Row {
   readonly before: number;
   readonly after: number;
   readonly relL2: number | string;
+  /** Load, pipeline and save, in seconds. */
+  readonly seconds: number;
   readonly ort?: OrtFigures;
 }
 
@@ -84,9 +86,11 @@ async function measure(model: string, pipeline: string, ortKey: string): Promise
   const dir = join(cacheDir, 'lowprec');
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `${model}.${pipeline.replace(/[^a-z0-9]+/gi, '_')}.onnx`);
+  const t0 = process.hrtime.bigint();
   const m = loadModel(input);
   const converted = runSchedule(parsePipeline(pipeline, passes), m).model;
   saveModel(converted, out, { externalData: 'never' });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   let relL2: number | string;
   try {
     relL2 = await firstOutputRelL2(input, out, randomFeeds(m, { seed: 1 }));
@@ -94,15 +98,15 @@ async function measure(model: string, pipeline: string, ortKey: string): Promise
     relL2 = `failed: ${(e as Error).message.split('\n')[0].slice(0, 160)}`;
   }
   const ort = baselines()[model]?.[ortKey];
-  return { model, pipeline, before: statSync(input).size, after: statSync(out).size, relL2, ...(ort ? { ort } : {}) };
+  return { model, pipeline, before: statSync(input).size, after: statSync(out).size, relL2, seconds, ...(ort ? { ort } : {}) };
 }
 
 function table(rows: readonly Row[]): string[] {
-  const lines = ['| model | pipeline | bytes before | bytes after | ratio | rel L2 (first output) | onnxruntime bytes | onnxruntime rel L2 |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+  const lines = ['| model | pipeline | bytes before | bytes after | ratio | rel L2 (first output) | lathe s | onnxruntime bytes | onnxruntime rel L2 |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
   for (const r of rows) {
     const err = typeof r.relL2 === 'number' ? r.relL2.toExponential(2) : r.relL2;
     const ortErr = r.ort?.error ? `failed: ${r.ort.error.slice(0, 60)}…` : r.ort?.rel_err?.toExponential(2) ?? '';
-    lines.push(`| ${r.model} | \`${r.pipeline}\` | ${r.before} | ${r.after} | ${(r.after / r.before).toFixed(3)} | ${err} | ${r.ort?.bytes ?? ''} | ${ortErr} |`);
+    lines.push(`| ${r.model} | \`${r.pipeline}\` | ${r.before} | ${r.after} | ${(r.after / r.before).toFixed(3)} | ${err} | ${r.seconds.toFixed(1)} | ${r.ort?.bytes ?? ''} | ${ortErr} |`);
   }
   return lines;
 }
