@@ -167,11 +167,14 @@ describe('convert-float16 rewrite', () => {
 describe('convert-float16 on generated models', () => {
   it('verifies, keeps the float32 signature and stays within float16 precision (rtol 2e-2, atol 2e-2)', () => {
     // The bound: each float16 rounding is at most 2^-11 relative; generated models chain up to
-    // eight ops on inputs of magnitude 2^-8 … 4 (smaller ones are 0: float16 flushes them, and
-    // 1/1e-45 is not 1/0), so outputs stay inside 1e-2 — doubled for Sub of near-equal values.
-    // Left out: comparisons (exact results of inexact operands, no such bound) and NaN/infinite
-    // inputs.
-    const ops = opsOf().filter((op) => !['Less', 'Greater', 'Equal', 'Where'].includes(op));
+    // eight ops on inputs of magnitude 2^-8 … 4 (smaller ones are 0: float16 flushes them), so
+    // outputs stay inside 1e-2, doubled for Sub of near-equal values (absolute error). Left out
+    // are the ops with no such bound: Div, Reciprocal and Sqrt (also inside the Neutral and
+    // LayerNorm generators) amplify the error of a divisor or
+    // argument near 0 without limit, Pow and Exp leave float16's range from inputs of magnitude 4
+    // (the pass measures ranges on inputs in [-1, 1)), comparisons give exact results of inexact
+    // operands; NaN and infinite inputs likewise.
+    const ops = opsOf().filter((op) => !['Less', 'Greater', 'Equal', 'Where', 'Pow', 'Exp', 'Div', 'Reciprocal', 'Sqrt', 'Neutral', 'LayerNorm'].includes(op));
     const tol = { rtol: 2e-2, atol: 2e-2 };
     checkPass(convertFloat16, { seed: 21, runs: 80, generate: { ops }, feedOptions: { specialFloats: false, minMagnitude: 2 ** -8 }, tolerance: { float: tol, float16: tol } });
   });
