@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { Blob, memorySource } from '../../ir/blob.js';
 import { DataType as D } from '../../ir/dtype.js';
 import { evaluate } from '../../ir/eval/index.js';
 import { encodeNarrow, decodeNarrow } from '../../ir/ops/float-formats.js';
@@ -69,6 +70,21 @@ describe('narrowing float32 to half', () => {
     const t = narrowTensor({ dtype: D.FLOAT, dims: [3], data: { kind: 'raw', bytes: new Uint8Array(new Float32Array([1, 1e5, 1e-30]).buffer) } }, D.FLOAT16, 't', stats);
     expect(t?.dtype).toBe(D.FLOAT16);
     expect(stats).toEqual({ clamped: 1, raisedTiny: 1 });
+  });
+
+  it('narrows a tensor still in its file lazily, to the same bytes, read in any ranges', () => {
+    const values = Float32Array.from({ length: 1001 }, (_, i) => Math.sin(i) * 10 ** ((i % 13) - 6));
+    const bytes = new Uint8Array(values.buffer);
+    const eager = narrowTensor({ dtype: D.FLOAT, dims: [1001], data: { kind: 'raw', bytes } }, D.FLOAT16, 'e')!;
+    const lazy = narrowTensor({ dtype: D.FLOAT, dims: [1001], data: { kind: 'blob', blob: new Blob(memorySource(bytes), 0, bytes.length) } }, D.FLOAT16, 'l')!;
+    expect(lazy.data.kind).toBe('blob');
+    const want = (eager.data as { bytes: Uint8Array }).bytes;
+    const blob = (lazy.data as { blob: Blob }).blob;
+    expect(blob.bytes()).toEqual(want);
+    const parts: number[] = [];
+    blob.forEachChunk((c) => parts.push(...c), 333);
+    expect(Uint8Array.from(parts)).toEqual(want);
+    expect(blob.source.read(7, 5)).toEqual(want.subarray(7, 12));
   });
 });
 

@@ -8,6 +8,8 @@
  * so that an epsilon added before a division or a square root stays nonzero. NaN and ±Infinity
  * stay what they are (they were meant).
  */
+import { Blob, type ByteSource } from '../../ir/blob.js';
+import { LatheError } from '../../ir/error.js';
 import { DataType as D } from '../../ir/dtype.js';
 import { decodeNarrow } from '../../ir/ops/float-formats.js';
 import type { Tensor } from '../../ir/types.js';
@@ -74,30 +76,72 @@ export interface NarrowStats {
   raisedTiny: number;
 }
 
+/** Narrows `n` float32 values (little-endian bytes at `src`) into `out` as half bits. */
+function narrowBytes(dtype: HalfDtype, src: Uint8Array, n: number, out: Uint8Array): void {
+  const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  for (let i = 0; i < n; i++) {
+    const b = halfBits(dtype, dv.getFloat32(4 * i, true));
+    out[2 * i] = b & 0xff;
+    out[2 * i + 1] = b >>> 8;
+  }
+}
+
 /**
- * `t` (float32) as a `dtype` tensor with raw little-endian bytes; undefined when its payload
- * cannot be read (stripped, or not float32).
+ * A source whose bytes are `blob`'s float32 values narrowed on demand: a weight that stays in its
+ * file (or external data) is never held whole, in either precision (a 3 GB model converts in
+ * bounded memory; saving reads it chunk by chunk).
+ */
+function narrowedSource(blob: Blob, dtype: HalfDtype, label: string): ByteSource {
+  const size = (blob.length / 4) * 2;
+  return {
+    size,
+    label,
+    read(offset, length, into) {
+      if (!(offset >= 0 && length >= 0 && offset + length <= size)) {
+        throw new LatheError(`read of ${length} bytes at offset ${offset} passes the end (${size} bytes)`, label);
+      }
+      const e0 = Math.floor(offset / 2);
+      const e1 = Math.ceil((offset + length) / 2);
+      const tmp = new Uint8Array((e1 - e0) * 2);
+      narrowBytes(dtype, blob.source.read(blob.offset + e0 * 4, (e1 - e0) * 4), e1 - e0, tmp);
+      const view = tmp.subarray(offset - e0 * 2, offset - e0 * 2 + length);
+      if (!into) return view;
+      into.set(view);
+      return into.subarray(0, length);
+    },
+  };
+}
+
+/**
+ * `t` (float32) as a `dtype` tensor: raw little-endian bytes, or for a tensor still in its file a
+ * lazily narrowed blob (counted now, converted when read); undefined when its payload cannot be
+ * read (stripped, or not float32).
  */
 export function narrowTensor(t: Tensor, dtype: HalfDtype, label: string, stats?: NarrowStats): Tensor | undefined {
   if (t.dtype !== D.FLOAT) return undefined;
   if (t.data.kind === 'none') return undefined;
   const count = t.dims.reduce((a, b) => a * b, 1);
-  const out = new Uint8Array(count * 2);
   const { max } = LIMITS[dtype];
+  const lazy = t.data.kind === 'blob' && t.data.blob.length === count * 4 ? t.data.blob : undefined;
+  const out = lazy ? undefined : new Uint8Array(count * 2);
   let at = 0;
   const ok = forEachFloatChunk(t, label, (values, n) => {
     for (let i = 0; i < n; i++) {
       const x = values[i];
       if (stats && Number.isFinite(x)) {
         if (Math.abs(x) > max) stats.clamped++;
-        else if (x !== 0 && (halfBits(dtype, x) & 0x7fff) === 1 && Math.abs(x) < LIMITS[dtype].tiny / 2) stats.raisedTiny++;
+        else if (x !== 0 && Math.abs(x) < LIMITS[dtype].tiny / 2) stats.raisedTiny++;
       }
-      const b = halfBits(dtype, x);
-      out[at++] = b & 0xff;
-      out[at++] = b >>> 8;
+      if (out) {
+        const b = halfBits(dtype, x);
+        out[2 * (at + i)] = b & 0xff;
+        out[2 * (at + i) + 1] = b >>> 8;
+      }
     }
+    at += n;
   });
-  if (!ok || at !== out.length) return undefined;
+  if (!ok || at !== count) return undefined;
   const { segment: _s, externalOrigin: _e, ...rest } = t;
-  return { ...rest, dtype, data: { kind: 'raw', bytes: out } };
+  if (lazy) return { ...rest, dtype, data: { kind: 'blob', blob: new Blob(narrowedSource(lazy, dtype, label), 0, count * 2) } };
+  return { ...rest, dtype, data: { kind: 'raw', bytes: out! } };
 }
