@@ -81,9 +81,9 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
   quantize: {
     summary: 'quantize a model (int8 dynamic or static QDQ; int4 weights; fp16/bf16) after -O2',
     usage:
-      'lathe quantize IN -o OUT --mode int8-dynamic|int8-static|int4-weight|fp16|bf16 [--calibration DIR] [--method minmax|percentile|entropy] [--per-channel|--per-tensor] [--symmetric] [--exclude NAMES] [--exclude-last] [--report FILE.json] [-O0|-O1|-O2]',
-    values: ['output', 'mode', 'calibration', 'method', 'percentile', 'report', 'external-data'],
-    flags: ['per-channel', 'per-tensor', 'symmetric', 'exclude-last', 'in-place', 'quiet'],
+      'lathe quantize IN -o OUT --mode int8-dynamic|int8-static|int4-weight|fp16|bf16 [--calibration DIR] [--method minmax|percentile|entropy] [--per-channel|--per-tensor] [--symmetric] [--exclude NAMES] [--exclude-last] [--block 32|64|128] [--format qdq|msft] [--half-io] [--report FILE.json] [-O0|-O1|-O2]',
+    values: ['output', 'mode', 'calibration', 'method', 'percentile', 'report', 'external-data', 'block', 'format'],
+    flags: ['per-channel', 'per-tensor', 'symmetric', 'exclude-last', 'half-io', 'in-place', 'quiet'],
     lists: ['exclude'],
     levels: true,
     optionHelp:
@@ -93,7 +93,10 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
       --percentile P            for --method percentile: the percentile of |x| kept (default 99.999)
       --per-channel             one weight scale per output channel (default)
       --per-tensor              one scale per weight
-      --symmetric               int8 activations with zero point 0 (default uint8 with a zero point)
+      --symmetric               int8 activations with zero point 0 (default uint8 with a zero point); int4: int4 weights without zero points
+      --block N                 int4-weight: elements per scale along K, 32 (default), 64 or 128
+      --format F                int4-weight: qdq (default; DequantizeLinear with block_size, opset 21+) or msft (com.microsoft MatMulNBits)
+      --half-io                 fp16/bf16: graph inputs and outputs in half precision too (default: kept float32)
       --exclude NAMES           leave in float the nodes with these names or reading/writing these tensors (comma-separated; repeatable)
       --exclude-last            leave the last layer in float (int8-static)
       --report FILE.json        also write the report as JSON

@@ -46,7 +46,7 @@ function folderSamples(platform: Platform, model: Model, folders: readonly strin
   };
 }
 
-function parseOptions(args: ParsedArgs): { mode: QuantizeOptions['mode']; method: CalibrationMethod; level?: OptLevel; percentile?: number } {
+function parseOptions(args: ParsedArgs): { mode: QuantizeOptions['mode']; method: CalibrationMethod; level?: OptLevel; percentile?: number; passOptions: Record<string, unknown> } {
   const mode = args.values.get('mode');
   if (mode === undefined) throw new UsageError(`quantize: missing --mode (${QUANTIZE_MODES.join(', ')})`, args.command);
   if (!isQuantizeMode(mode)) throw new UsageError(`--mode must be one of ${QUANTIZE_MODES.join(', ')} (got '${mode}')`, args.command);
@@ -61,7 +61,25 @@ function parseOptions(args: ParsedArgs): { mode: QuantizeOptions['mode']; method
   const percentile = pText === undefined ? undefined : Number(pText);
   if (percentile !== undefined && !(percentile > 0 && percentile <= 100)) throw new UsageError(`--percentile must be in (0, 100] (got '${pText}')`, args.command);
   if (args.flags.has('per-channel') && args.flags.has('per-tensor')) throw new UsageError('give --per-channel or --per-tensor, not both', args.command);
-  return { mode, method: method as CalibrationMethod, ...(level !== undefined && { level: level as OptLevel }), ...(percentile !== undefined && { percentile }) };
+  return { mode, method: method as CalibrationMethod, ...(level !== undefined && { level: level as OptLevel }), ...(percentile !== undefined && { percentile }), passOptions: modePassOptions(args, mode) };
+}
+
+/** The options of the mode's own pass that flags set: int4's block, format and symmetry, half precision's I/O. */
+function modePassOptions(args: ParsedArgs, mode: QuantizeOptions['mode']): Record<string, unknown> {
+  const block = args.values.get('block'), format = args.values.get('format');
+  const only = (flag: string, m: string) => {
+    throw new UsageError(`--${flag} applies to --mode ${m} only`, args.command);
+  };
+  if (mode !== 'int4-weight' && block !== undefined) only('block', 'int4-weight');
+  if (mode !== 'int4-weight' && format !== undefined) only('format', 'int4-weight');
+  if (mode !== 'fp16' && mode !== 'bf16' && args.flags.has('half-io')) only('half-io', 'fp16 or bf16');
+  if (mode === 'int4-weight') {
+    if (block !== undefined && !['32', '64', '128'].includes(block)) throw new UsageError(`--block must be 32, 64 or 128 (got '${block}')`, args.command);
+    if (format !== undefined && format !== 'qdq' && format !== 'msft') throw new UsageError(`--format must be qdq or msft (got '${format}')`, args.command);
+    return { ...(block !== undefined && { block: Number(block) }), ...(format !== undefined && { format }), ...(args.flags.has('symmetric') && { symmetric: true }) };
+  }
+  if (mode === 'fp16' || mode === 'bf16') return args.flags.has('half-io') ? { keepIo: false } : {};
+  return {};
 }
 
 export interface QuantizeCommandIo {
@@ -118,6 +136,7 @@ export async function runQuantizeCommand(io: QuantizeCommandIo): Promise<number>
       symmetric: args.flags.has('symmetric'),
       exclude: excludeList,
       excludeLast: args.flags.has('exclude-last'),
+      passOptions: opts.passOptions,
       ...(runner && { runner }),
       ...(io.progress && { onProgress: io.progress }),
     });

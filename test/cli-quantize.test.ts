@@ -141,6 +141,40 @@ describe('lathe quantize', () => {
     expectOnly(dir, []);
   });
 
+  it('int4 and half-precision flags: --format msft --block 64 --symmetric, qdq below opset 21 warns, --half-io, and misuse', async () => {
+    const dir = freshDir();
+    const w = Array.from({ length: 64 * 64 }, (_, i) => Math.sin(i * 0.37).toFixed(4)).join(', ');
+    const src = join(dir, 'mm.onnx.txt');
+    writeFileSync(src, `<ir_version: 8, opset_import: ["" : 17]>\ng (float[B,64] x) => (y) <float[64,64] w = {${w}}> {\n  y = MatMul (x, w)\n}\n`);
+    const model = join(dir, 'mm.onnx');
+    expect((await lathe('parse', src, '-o', model)).code).toBe(0);
+    const nbits = join(dir, 'nbits.onnx');
+    const m = await lathe('quantize', model, '-o', nbits, '--mode', 'int4-weight', '--format', 'msft', '--block', '64', '--symmetric');
+    expect(m.code, show(m)).toBe(0);
+    const node = loadModel(nbits).graph;
+    const mm = Object.values(node.nodes).find((n) => n.op === 'MatMulNBits')!;
+    expect(mm.attrs.find((a) => a.name === 'block_size')).toMatchObject({ value: 64n });
+    expect(mm.inputs.length).toBe(3); // symmetric: no zero points
+    const s = await ort.InferenceSession.create(nbits, { logSeverityLevel: 3 });
+    const x = new ort.Tensor('float32', Float32Array.from({ length: 128 }, (_, i) => Math.cos(i)), [2, 64]);
+    expect((await s.run({ x })).y.dims).toEqual([2, 64]);
+    const qdq = await lathe('quantize', model, '-o', join(dir, 'qdq.onnx'), '--mode', 'int4-weight');
+    expect(qdq.code, show(qdq)).toBe(0);
+    expect(qdq.err).toMatch(/needs opset 21.*format=msft/);
+    const half = join(dir, 'half.onnx');
+    const h = await lathe('quantize', model, '-o', half, '--mode', 'fp16', '--half-io');
+    expect(h.code, show(h)).toBe(0);
+    expect(h.err).toMatch(/output error is not measured: x changed type/);
+    const g = loadModel(half).graph;
+    expect(g.values[g.inputs[0]].type).toMatchObject({ dtype: 10 });
+    for (const bad of [['--mode', 'int4-weight', '--block', '48'], ['--mode', 'int4-weight', '--format', 'gguf'], ['--mode', 'int8-dynamic', '--block', '64'], ['--mode', 'int8-dynamic', '--half-io']]) {
+      const r = await lathe('quantize', model, '-o', join(dir, 'bad.onnx'), ...bad);
+      expect(r.code, `${bad.join(' ')}: ${show(r)}`).toBe(1);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+    expect(existsSync(join(dir, 'bad.onnx'))).toBe(false);
+  });
+
   it('quantize() of the Node entry needs no registry and the passes run in --passes pipelines', async () => {
     const r = await quantize(loadModel(mlp), { mode: 'int8-dynamic', measure: false });
     expect(r.report.tensors.length).toBe(2);

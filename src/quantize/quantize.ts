@@ -123,6 +123,17 @@ async function measureError(reference: Model, quantized: Model, samples: Iterabl
   return { output: name, relL2: den === 0 ? 0 : Math.sqrt(num / den), samples: k };
 }
 
+/** The first graph input or output whose element type differs between `a` and `b`, by name; undefined when none does. */
+function ioRetyped(a: Model, b: Model): string | undefined {
+  const dtypes = (m: Model) => new Map([...m.graph.inputs, ...m.graph.outputs].map((id) => {
+    const v = m.graph.values[id];
+    return [v?.name ?? id, v?.type?.kind === 'tensor' ? v.type.dtype : undefined] as const;
+  }));
+  const da = dtypes(a), db = dtypes(b);
+  for (const [name, t] of da) if (db.has(name) && db.get(name) !== t) return name;
+  return undefined;
+}
+
 /** After the mode's pass: dead code (the replaced float weights) and inference (types of the new values). */
 function cleanup(passes: PassRegistry): Pass[] {
   return ['eliminate-dead-code', 'infer-shapes'].flatMap((n) => (passes[n] ? [passes[n]()] : []));
@@ -178,7 +189,9 @@ export async function quantize(model: Model, options: QuantizeOptions): Promise<
   const errors = verify(r.model).filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new LatheError(`the quantized model does not verify: [${errors[0].code}] ${errors[0].message}`);
   let outputError: QuantizeReport['outputError'];
-  if (options.measure !== false) {
+  const retyped = ioRetyped(optimized, r.model);
+  if (options.measure !== false && retyped !== undefined) warnings.push(`the output error is not measured: ${retyped} changed type (half-precision inputs/outputs)`);
+  else if (options.measure !== false) {
     progress('measuring the error');
     outputError = await measureError(optimized, r.model, source(), runner);
   }
