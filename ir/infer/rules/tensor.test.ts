@@ -56,6 +56,18 @@ describe('Reshape', () => {
     expect(shapeOfK(infer1('Reshape', [t(F, [0, 3]), i64([0, 3])], { allowzero: 1 }))).toEqual([0, 3]);
     expect(shapeOfK(infer1('Reshape', [t(F, [2, 3]), i64([0, 3])]))).toEqual([2, 3]);
   });
+  it('a symbolic target entry that may be 0 (a copy then) is a size only where that is the same', () => {
+    const spec = (dims: (number | string)[]) => ({ ...t(D.INT64, [dims.length]), dims });
+    // N = 0 copies the 2: [-1, N] is [0, 2] then, not [4, 0].
+    expect(shapeOfK(infer1('Reshape', [t(D.INT64, ['N', 2, 2]), spec([-1, 'N'])]))).toEqual([null, 'unk__0']);
+    // With allowzero, N is a size whatever it is.
+    expect(shapeOfK(infer1('Reshape', [t(D.INT64, ['N', 2, 2]), spec([-1, 'N'])], { allowzero: 1 }))).toEqual([4, 'N']);
+    // Equal to the input dim, dividing it (N = 0 makes it 0 too), provably >= 1, past the input's rank.
+    expect(shapeOfK(infer1('Reshape', [t(F, ['N', 6]), spec(['N', 2, 3])]))).toEqual(['N', 2, 3]);
+    expect(shapeOfK(infer1('Reshape', [t(F, [dimMul('N', 'M'), 4]), spec(['N', -1])]))).toEqual(['N', dimMul('M', 4)]);
+    expect(shapeOfK(infer1('Reshape', [t(F, [2, 'N']), spec([dimAdd('N', 1), -1])]))).toEqual([dimAdd('N', 1), null]);
+    expect(shapeOfK(infer1('Reshape', [t(F, [6]), spec([6, 'N'])]))).toEqual([6, 'N']);
+  });
   it('unknown shape values give the rank only', () => {
     expect(shapeOfK(infer1('Reshape', [x, t(D.INT64, [3])]))).toEqual(['unk__0', 'unk__1', 'unk__2']);
     // A data-dependent entry is fresh; known entries and the -1 quotient still work.

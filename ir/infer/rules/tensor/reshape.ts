@@ -5,7 +5,7 @@
  */
 import { reshapeAllowzero, reshapeOperand, squeezeAxes, unsqueezeAxes } from '../../../ops/operands.js';
 import type { Dim } from '../../../types.js';
-import { dimDiv, dimEq, dimFloorDiv, dimMul } from '../../dims.js';
+import { dimDiv, dimEq, dimFloorDiv, dimMul, dimNonNegative, dimSub } from '../../dims.js';
 import type { InferFn, InferRule, Known } from '../../types.js';
 import {
   broadcastShapes, dimProduct, dimsOf, dimsOut, dtypeOf, freshen, type In, intOf, isIntType, lengthOf, MAX_VALUE_ELEMENTS,
@@ -38,6 +38,25 @@ function quotient(num: readonly Dim[], den: readonly Dim[]): Dim {
   return p === null || q === null ? null : dimDiv(p, q);
 }
 
+/**
+ * Whether a symbolic target entry `s` gives the output dim `s` even when it is 0 at run time and
+ * (allowzero = 0) copies the input's dim `xi` instead: `s` equals `xi`, is provably at least 1,
+ * or divides `xi` (then s = 0 makes xi = 0 as well, and the copy is 0 too).
+ */
+function sizeEvenIfZero(s: Dim, xi: Dim): boolean {
+  return dimEq(s, xi) === true || dimNonNegative(dimSub(s, 1)) || (xi !== null && dimDiv(xi, s) !== null);
+}
+
+/**
+ * Whether `s` = 0 makes the input empty (s divides its element count). Without a -1 in the
+ * target, the output is then empty under either reading of `s`; the two readings differ only in
+ * which dim is 0 when another symbol is 0 at the same time, a case this rule leaves out.
+ */
+function emptiesInput(s: Dim, x: readonly Dim[]): boolean {
+  const n = dimProduct(x);
+  return n !== null && dimDiv(n, s) !== null;
+}
+
 const reshape: InferFn = (ins, ctx) => {
   const x = shapeOf(ins[0]);
   const dtype = dtypeOf(ins[0]);
@@ -51,10 +70,13 @@ const reshape: InferFn = (ins, ctx) => {
     return [tensorOut(dtype, n !== undefined ? freshen(new Array<Dim>(n).fill(null), ctx) : undefined)];
   }
   let infer = -1;
+  const noInfer = !spec.includes(-1);
   const out: Dim[] = spec.map((s, i) => {
     // An entry not known (data) is one value whatever it is (even a 0 copy or the -1 one).
     if (s === null) return ctx.freshDim();
     if (s === 0 && !allowzero) return x && i < x.length ? x[i] : null;
+    // A symbolic entry may be 0 at run time, which (allowzero = 0) copies the input's dim.
+    if (typeof s !== 'number' && !allowzero && x && i < x.length && !sizeEvenIfZero(s, x[i]) && !(noInfer && emptiesInput(s, x))) return ctx.freshDim();
     if (s === -1) {
       infer = infer === -1 ? i : -2;
       return null;
