@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataType as D } from '../../dtype.js';
+import type { Dim } from '../../types.js';
 import { run1, iota, i64 as k64 } from '../../ops/tensor/test-util.js';
 import { broadcastShape } from '../../ops/util.js';
 import { dimAdd, dimMul, dimSub } from '../dims.js';
@@ -57,7 +58,7 @@ describe('Reshape', () => {
     expect(shapeOfK(infer1('Reshape', [t(F, [2, 3]), i64([0, 3])]))).toEqual([2, 3]);
   });
   it('a symbolic target entry that may be 0 (a copy then) is a size only where that is the same', () => {
-    const spec = (dims: (number | string)[]) => ({ ...t(D.INT64, [dims.length]), dims });
+    const spec = (dims: Dim[]) => ({ ...t(D.INT64, [dims.length]), dims });
     // N = 0 copies the 2: [-1, N] is [0, 2] then, not [4, 0].
     expect(shapeOfK(infer1('Reshape', [t(D.INT64, ['N', 2, 2]), spec([-1, 'N'])]))).toEqual([null, 'unk__0']);
     // With allowzero, N is a size whatever it is.
