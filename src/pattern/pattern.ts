@@ -36,7 +36,14 @@ export type AttrConstraint =
 export type PNode =
   | { readonly kind: 'var'; readonly name: string }
   | { readonly kind: 'any' }
-  | { readonly kind: 'const'; readonly name?: string; readonly label: string; readonly test?: (t: TensorValue) => boolean }
+  | {
+      readonly kind: 'const';
+      readonly name?: string;
+      readonly label: string;
+      readonly test?: (t: TensorValue) => boolean;
+      /** A value every element may take to pass `test` (the number of `P.const(n)`, or a predicate's `example`): generators plant it. */
+      readonly example?: number;
+    }
   | {
       readonly kind: 'op';
       readonly op: string;
@@ -145,6 +152,13 @@ function constTest(value: number | ((t: TensorValue) => boolean) | undefined): (
   };
 }
 
+/** The example value of a constant test: the number itself, or a predicate's numeric `example` property. */
+function exampleOf(value: number | ((t: TensorValue) => boolean) | undefined): { example?: number } {
+  if (typeof value === 'number') return { example: value };
+  const e = (value as { example?: unknown } | undefined)?.example;
+  return typeof e === 'number' ? { example: e } : {};
+}
+
 /** A literal default's type widened (`0n` binds a bigint, not the type 0n). */
 type Widen<T> = T extends bigint ? bigint : T extends number ? number : T extends string ? string : T;
 
@@ -164,16 +178,18 @@ export const P = {
   },
   /**
    * A constant (an initializer that is not a graph input, or a Constant node's output). With a
-   * number: every element equals it (`P.const(0)`); with a predicate: it holds. Binds nothing.
+   * number: every element equals it (`P.const(0)`); with a predicate: it holds (give the
+   * predicate a numeric `example` property so `arbModel({ around })` can plant a passing value).
+   * Binds nothing.
    */
   const(value?: number | ((t: TensorValue) => boolean)): Pattern<{}> {
     const test = constTest(value);
-    return { node: { kind: 'const', label: value === undefined ? 'a constant' : typeof value === 'number' ? `the constant ${value}` : 'a constant that passes the test', ...(test && { test }) } };
+    return { node: { kind: 'const', label: value === undefined ? 'a constant' : typeof value === 'number' ? `the constant ${value}` : 'a constant that passes the test', ...(test && { test }), ...exampleOf(value) } };
   },
   /** A constant bound under `name` (its id and elements), optionally tested. */
   constVar<N extends string>(name: N, value?: number | ((t: TensorValue) => boolean)): Pattern<{ readonly [K in N]: ConstBinding }> {
     const test = constTest(value);
-    return { node: { kind: 'const', name, label: `constant ${name}`, ...(test && { test }) } };
+    return { node: { kind: 'const', name, label: `constant ${name}`, ...(test && { test }), ...exampleOf(value) } };
   },
   /** As the last input of an op pattern: any further inputs (variadic ops: Concat, Sum …). */
   rest(): Pattern<{}> {

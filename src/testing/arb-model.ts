@@ -18,19 +18,13 @@ import fc from 'fast-check';
 import { float } from '../../ir/attrs.js';
 import { DataType as D } from '../../ir/dtype.js';
 import { GraphBuilder, modelOf, tensorType } from '../../ir/edit/build.js';
-import { toTensor } from '../../ir/ops/tensor-value.js';
-import type { NumericArray } from '../../ir/ops/types.js';
-import type { Attr, Graph, Model, OnnxFunction, Tensor, Type, ValueId } from '../../ir/types.js';
+import type { Attr, Graph, Model, OnnxFunction, Type, ValueId } from '../../ir/types.js';
+import { minOpsetOf, plantGenerators, PLANT, type Plantable } from './plant.js';
+import { element, permutation, tensorOf, type BuildContext, type Dim, type Feature, type Val } from './build-context.js';
 
-/** A dim: static size, a symbol, or null (unknown to the builder). */
-export type Dim = number | string | null;
+export type { BuildContext, Dim, Feature, Val } from './build-context.js';
 
-/** A value the builder can hand to later steps. */
-export interface Val {
-  readonly id: ValueId;
-  readonly dtype: number;
-  readonly shape: readonly Dim[];
-}
+
 
 /** The dtypes the generator knows. */
 export const DTYPES = { float32: D.FLOAT, float16: D.FLOAT16, int64: D.INT64, bool: D.BOOL } as const;
@@ -60,22 +54,6 @@ export interface ModelSpec {
   readonly outputs: readonly number[];
 }
 
-/** What a user op generator (and the built-in ones) may do while a model is built. */
-export interface BuildContext {
-  readonly builder: GraphBuilder;
-  /** The `i`-th most recent available value that `accept` takes, or undefined. */
-  pick(i: number, accept: (v: Val) => boolean): Val | undefined;
-  /** Makes `id` (of dtype and shape) available to later steps. */
-  push(id: ValueId, dtype: number, shape: readonly Dim[]): Val;
-  /** The declared type of a value of dtype and shape. */
-  type(dtype: number, shape: readonly Dim[]): Type;
-  /** An initializer (or, by the knob, a Constant node) holding `data`. */
-  constant(dtype: number, dims: readonly number[], data: readonly (number | bigint | boolean)[], k?: number): ValueId;
-  /** Dtypes the options allow. */
-  readonly dtypes: readonly number[];
-  /** Features the options allow. */
-  readonly features: Readonly<Record<Feature, boolean>>;
-}
 
 /** A user op generator: `build` adds nodes for one step (or returns false to skip it). */
 export interface OpGenerator {
@@ -83,7 +61,6 @@ export interface OpGenerator {
   build(ctx: BuildContext, step: { a: number; b: number; k: number }): boolean;
 }
 
-export type Feature = 'initializers' | 'constants' | 'if' | 'loop' | 'functions' | 'symbolic' | 'shapes';
 
 export interface ArbModelOptions {
   /** Ops to draw from (default: every built-in op of the enabled features). */
@@ -100,6 +77,22 @@ export interface ArbModelOptions {
   readonly features?: Partial<Record<Feature, boolean>>;
   /** Extra op generators, drawn like the built-in ops. */
   readonly generators?: readonly OpGenerator[];
+  /** The ONNX opset of the model (default 17; with `around`, at least the rules' `minOpset`). */
+  readonly opset?: number;
+  /**
+   * Patterns to plant (see plant.ts): a rewrite rule's pattern or the rule itself (a concrete
+   * subgraph is derived from it), or a planting function for what derivation cannot do. Every
+   * draw then holds at least one planted step — the pattern or one of its near misses — inside
+   * random context.
+   */
+  readonly around?: Plantable | readonly Plantable[];
+}
+
+const DEFAULT_OPSET = 17;
+
+/** The model's opset: the option, else 17 raised to what planted rules need. */
+export function opsetOf(options: ArbModelOptions): number {
+  return options.opset ?? Math.max(DEFAULT_OPSET, minOpsetOf(options.around) ?? 0);
 }
 
 const isFloat = (v: Val) => v.dtype === D.FLOAT || v.dtype === D.FLOAT16;
@@ -134,27 +127,12 @@ export function broadcast(a: readonly Dim[], b: readonly Dim[]): Dim[] | undefin
 
 const sameShape = (a: readonly Dim[], b: readonly Dim[]) => a.length === b.length && a.every((d, i) => d !== null && d === b[i]);
 
-/** A deterministic small value for element `i` of a constant made from knob `k`. */
-function element(dtype: number, k: number, i: number): number | bigint | boolean {
-  const h = ((k + 1) * 2654435761 + i * 40503) >>> 0;
-  const n = (h % 9) - 4;
-  if (dtype === D.INT64) return BigInt(n);
-  if (dtype === D.BOOL) return n % 2 === 0;
-  return n / 2;
-}
 
-function tensorOf(dtype: number, dims: readonly number[], data: readonly (number | bigint | boolean)[]): Tensor {
-  let arr: NumericArray;
-  if (dtype === D.INT64) arr = BigInt64Array.from(data.map((x) => BigInt(x)));
-  else if (dtype === D.BOOL) arr = Uint8Array.from(data.map((x) => (x ? 1 : 0)));
-  else arr = Float32Array.from(data.map(Number));
-  return toTensor({ kind: 'tensor', dtype, dims: [...dims], data: arr });
-}
 
 const FN_DOMAIN = 'lathe.testing';
 
 /** The local function `lathe.testing.ScaledLeaky(X) <alpha>`: LeakyRelu(X * alpha, alpha). */
-function scaledLeaky(root: GraphBuilder): OnnxFunction {
+function scaledLeaky(root: GraphBuilder, opset: number): OnnxFunction {
   // Ids are model-wide: the body takes them from the main graph's allocator.
   const b = root.subgraph('ScaledLeaky');
   const x = b.input('X');
@@ -163,7 +141,18 @@ function scaledLeaky(root: GraphBuilder): OnnxFunction {
   const m = b.op('Mul', [x, c]);
   const y = b.op('LeakyRelu', [m], [ref('alpha')]);
   b.output(y, 'Y');
-  return { name: 'ScaledLeaky', domain: FN_DOMAIN, params: ['alpha'], paramDefaults: [], opsets: [{ domain: '', version: 17 }], graph: b.build() };
+  return { name: 'ScaledLeaky', domain: FN_DOMAIN, params: ['alpha'], paramDefaults: [], opsets: [{ domain: '', version: opset }], graph: b.build() };
+}
+
+/** What every context of one model shares. */
+interface Root {
+  cond?: ValueId;
+  usesFunction: boolean;
+  rootBuilder: GraphBuilder;
+  counter: number;
+  readonly opset: number;
+  /** Values made graph outputs by `output` (planted near misses). */
+  readonly outputs: Val[];
 }
 
 type Builtin = (c: Ctx, s: { readonly a: number; readonly b: number; readonly k: number }) => boolean;
@@ -177,9 +166,17 @@ class Ctx implements BuildContext {
     readonly dtypes: readonly number[],
     readonly features: Readonly<Record<Feature, boolean>>,
     readonly generators: ReadonlyMap<string, OpGenerator>,
-    readonly root: { cond?: ValueId; usesFunction: boolean; rootBuilder: GraphBuilder; counter: number },
+    readonly root: Root,
   ) {
     this.avail = [...avail];
+  }
+  get opset(): number {
+    return this.root.opset;
+  }
+  output(v: Val): boolean {
+    if (this.builder !== this.root.rootBuilder) return false;
+    if (!this.root.outputs.includes(v)) this.root.outputs.push(v);
+    return true;
   }
   /** When set, `pick` returns it (if accepted) whatever the index: Siblings reuses an operand. */
   pinned?: Val;
@@ -260,21 +257,7 @@ function constOperand(c: Ctx, a: Val, k: number): Val {
 /** Attribute sets chosen by the knob. */
 const pickOf = <T>(k: number, xs: readonly T[]): T => xs[k % xs.length];
 
-function factorial(n: number): number {
-  return n <= 1 ? 1 : n * factorial(n - 1);
-}
 
-function permutation(r: number, k: number): number[] {
-  const rest = Array.from({ length: r }, (_, i) => i);
-  const out: number[] = [];
-  let x = k % factorial(r);
-  for (let n = r; n > 0; n--) {
-    const f = factorial(n - 1);
-    out.push(rest.splice(Math.floor(x / f), 1)[0]);
-    x %= f;
-  }
-  return out;
-}
 
 const builtins: Record<string, Builtin> = {
   Relu: unaryFloat('Relu'),
@@ -738,12 +721,12 @@ const builtins: Record<string, Builtin> = {
     const rms = s.k % 3 === 2;
     let d = a;
     if (!rms) {
-      const mean = c.node('ReduceMean', [a.id], { axes: [-1n] }, a.dtype, kept);
+      const mean = c.opset >= 18 ? c.node('ReduceMean', [a.id, c.ints([-1], s.b)], undefined, a.dtype, kept) : c.node('ReduceMean', [a.id], { axes: [-1n] }, a.dtype, kept);
       d = c.node('Sub', [a.id, mean.id], undefined, a.dtype, a.shape);
     }
     const sq = (s.k >> 2) % 2 ? c.node('Mul', [d.id, d.id], undefined, a.dtype, a.shape) : c.node('Pow', [d.id, c.constant(D.FLOAT, [], [2], s.b)], undefined, a.dtype, a.shape);
     const keptV = a.shape.map((dd, i) => (i === r + axis2 ? 1 : dd));
-    const v = c.node('ReduceMean', [sq.id], { axes: [BigInt(axis2)] }, a.dtype, keptV);
+    const v = c.opset >= 18 ? c.node('ReduceMean', [sq.id, c.ints([axis2], s.b)], undefined, a.dtype, keptV) : c.node('ReduceMean', [sq.id], { axes: [BigInt(axis2)] }, a.dtype, keptV);
     const eps = c.node('Add', [v.id, c.constant(D.FLOAT, [], [pickOf(s.k >> 3, [1e-5, 0.1])], s.b >> 1)], undefined, a.dtype, keptV);
     const root = c.node('Sqrt', [eps.id], undefined, a.dtype, keptV);
     const shape = broadcast(d.shape, keptV)!;
@@ -790,8 +773,10 @@ function reduce(op: string, axesInput: boolean): Builtin {
     const axis = s.k % r;
     const keep = ((s.k >> 2) & 1) === 0;
     const shape = keep ? a.shape.map((d, i) => (i === axis ? 1 : d)) : a.shape.filter((_, i) => i !== axis);
-    const attrs: Record<string, bigint | bigint[]> = axesInput ? { keepdims: keep ? 1n : 0n } : { keepdims: keep ? 1n : 0n, axes: [BigInt(axis)] };
-    c.node(op, axesInput ? [a.id, c.ints([axis], s.b)] : [a.id], attrs, a.dtype, shape);
+    // From opset 18 every reduction takes its axes as an input.
+    const asInput = axesInput || c.opset >= 18;
+    const attrs: Record<string, bigint | bigint[]> = asInput ? { keepdims: keep ? 1n : 0n } : { keepdims: keep ? 1n : 0n, axes: [BigInt(axis)] };
+    c.node(op, asInput ? [a.id, c.ints([axis], s.b)] : [a.id], attrs, a.dtype, shape);
     return true;
   };
 }
@@ -864,9 +849,10 @@ function emitLoop(c: Ctx, s: Step): void {
 export function buildModel(spec: ModelSpec, options: ArbModelOptions = {}): Model {
   const features = featuresOf(options);
   const dtypes = dtypesOf(options);
-  const generators = new Map((options.generators ?? []).map((g) => [g.name, g]));
+  const generators = new Map([...(options.generators ?? []), ...plantGenerators(options)].map((g) => [g.name, g]));
   const b = new GraphBuilder('main');
-  const root = { usesFunction: false, rootBuilder: b, counter: 0 } as { cond?: ValueId; usesFunction: boolean; rootBuilder: GraphBuilder; counter: number };
+  const opset = opsetOf(options);
+  const root: Root = { usesFunction: false, rootBuilder: b, counter: 0, opset, outputs: [] };
   const c = new Ctx(b, [], dtypes, features, generators, root);
   spec.inputs.forEach((inp, i) => {
     const shape: Dim[] = inp.dims.map((d, j) => (j === 0 && inp.symbolic && features.symbolic ? 'N' : d));
@@ -888,13 +874,14 @@ export function buildModel(spec: ModelSpec, options: ArbModelOptions = {}): Mode
     add(local[local.length - 1]);
     for (const o of spec.outputs) add(local[o % local.length]);
   }
+  for (const v of root.outputs) add(v);
   outs.forEach((v, i) => b.output(v.id, `y${i}`, tensorType(v.dtype, v.shape)));
   const main = b.build();
-  const opsets = [{ domain: '', version: 17 }];
+  const opsets = [{ domain: '', version: opset }];
   const functions: OnnxFunction[] = [];
   if (root.usesFunction) {
     opsets.push({ domain: FN_DOMAIN, version: 1 });
-    functions.push(scaledLeaky(b));
+    functions.push(scaledLeaky(b, opset));
   }
   return modelOf(main, opsets, { functions, producerName: 'lathe/testing' });
 }
@@ -964,6 +951,7 @@ export const FAMILIES: Readonly<Record<string, readonly string[]>> = {
 
 /** Arbitrary specs (for callers that want to shrink or print specs rather than models). */
 export function arbModelSpec(options: ArbModelOptions = {}): fc.Arbitrary<ModelSpec> {
+  if (options.around !== undefined) return withPlants(arbModelSpec({ ...options, around: undefined }));
   if (options.ops !== undefined) return arbSpecOf(options);
   const all = opsOf(options);
   const families = Object.values(FAMILIES)
@@ -971,6 +959,16 @@ export function arbModelSpec(options: ArbModelOptions = {}): fc.Arbitrary<ModelS
     .filter((f) => f.length > 0)
     .map((f) => arbSpecOf({ ...options, ops: [...f, ...(options.generators ?? []).map((g) => g.name)] }));
   return fc.oneof({ arbitrary: arbSpecOf(options), weight: 1 }, ...families.map((arbitrary) => ({ arbitrary, weight: 1 })));
+}
+
+/** Specs with one or two planting steps inserted among the context's steps. */
+function withPlants(context: fc.Arbitrary<ModelSpec>): fc.Arbitrary<ModelSpec> {
+  const plant = fc.record({ at: fc.nat({ max: 64 }), a: operand, b: fc.nat({ max: 1 << 12 }), k: knob });
+  return fc.tuple(context, fc.array(plant, { minLength: 1, maxLength: 2 })).map(([spec, plants]) => {
+    const steps = [...spec.steps];
+    for (const p of plants) steps.splice(p.at % (steps.length + 1), 0, { op: PLANT, a: p.a, b: p.b, k: p.k });
+    return { ...spec, steps };
+  });
 }
 
 function arbSpecOf(options: ArbModelOptions): fc.Arbitrary<ModelSpec> {

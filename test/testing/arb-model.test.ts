@@ -5,7 +5,12 @@ import { evaluate } from '../../ir/eval/run.js';
 import { forEachGraph } from '../../ir/onnx/emit-walk.js';
 import type { Model } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
-import { arbFeeds, arbModel, BUILTIN_OPS, type OpGenerator } from '../../src/testing.js';
+import { affineRules } from '../../passes/fold-affine/rules.js';
+import { fuseRules } from '../../passes/fuse/rules/index.js';
+import { algebraRules } from '../../passes/simplify-algebra/rules.js';
+import { op, P, rewritePass } from '../../src/pattern/index.js';
+import { runSchedule } from '../../src/runner.js';
+import { arbFeeds, arbModel, BUILTIN_OPS, type OpGenerator, type PlantFn } from '../../src/testing.js';
 
 const ops = (m: Model) => {
   const seen = new Set<string>();
@@ -96,5 +101,63 @@ describe('arbFeeds', () => {
     expect(all.some((f) => Object.values(f).some((v) => v.kind === 'tensor' && v.dims.includes(0)))).toBe(true);
     // Each feed binds 'N' once: the first dims of the symbolic inputs agree.
     for (const f of all) expect(new Set(Object.values(f).map((v) => (v.kind === 'tensor' ? v.dims[0] : -1))).size).toBe(1);
+  });
+});
+
+describe('arbModel({ around })', () => {
+  const [x] = P.vars('x');
+  const negNeg = op.Neg(op.Neg(x));
+  const hasPair = (m: Model) => {
+    const g = m.graph;
+    return g.order.some((id) => g.nodes[id].op === 'Neg' && g.values[g.nodes[id].inputs[0]!]?.def && g.nodes[g.values[g.nodes[id].inputs[0]!]!.def!.node].op === 'Neg');
+  };
+
+  test('every draw holds the planted pattern, verifies clean and runs', () => {
+    const rule = fuseRules.find((r) => r.name === 'conv-batchnorm') ?? affineRules.find((r) => r.name === 'conv-batchnorm')!;
+    let ran = 0;
+    fc.assert(
+      fc.property(arbModel({ around: [negNeg, rule] }).chain((m) => fc.tuple(fc.constant(m), arbFeeds(m))), ([m, feeds]) => {
+        expect(verify(m).filter((d) => d.severity === 'error')).toEqual([]);
+        try {
+          evaluate(m, feeds);
+          ran++;
+        } catch {
+          // a symbolic dim bound to 0 that a Reshape cannot take (as for any draw)
+        }
+      }),
+      { seed: 3, numRuns: 150 },
+    );
+    expect(ran).toBeGreaterThan(120);
+    const sample = fc.sample(arbModel({ around: negNeg }), { seed: 4, numRuns: 100 });
+    expect(sample.filter(hasPair).length).toBeGreaterThan(80);
+  });
+
+  test('near misses: some plants are ones the rule must decline', () => {
+    const rule = algebraRules.find((r) => r.name === 'neg-neg')!;
+    const pass = rewritePass({ name: 'one', summary: 'neg-neg', rules: [rule] })();
+    let fired = 0;
+    let declined = 0;
+    for (const m of fc.sample(arbModel({ around: rule }), { seed: 5, numRuns: 200 })) {
+      if (!hasPair(m)) continue;
+      if ((runSchedule(pass, m).stats.get('one/rule/neg-neg') ?? 0) > 0) fired++;
+      else declined++; // the inner Neg is a graph output or has a second reader
+    }
+    expect(fired).toBeGreaterThan(100);
+    expect(declined).toBeGreaterThan(10);
+  });
+
+  test('a rule sets the opset it needs; a planting function plants what derivation cannot', () => {
+    const swish = fuseRules.find((r) => r.name === 'mul-sigmoid-to-swish')!;
+    for (const m of fc.sample(arbModel({ around: swish }), { seed: 6, numRuns: 20 })) expect(m.opsets.find((o) => o.domain === '')?.version).toBe(24);
+    const plant: PlantFn = (c) => {
+      const a = c.pick(0, (v) => v.dtype === 1);
+      if (!a) return false;
+      c.push(c.builder.op('Softsign', [a.id], undefined, { types: [c.type(a.dtype, a.shape)] }), a.dtype, a.shape);
+      return true;
+    };
+    for (const m of fc.sample(arbModel({ around: plant }), { seed: 6, numRuns: 50 })) {
+      expect(ops(m)).toContain('Softsign');
+      expect(verify(m).filter((d) => d.severity === 'error')).toEqual([]);
+    }
   });
 });

@@ -5,12 +5,14 @@ import type { GraphView } from '../../../src/pattern/index.js';
 import { intsAttr, intsOf } from '../../simplify-algebra/axes.js';
 
 /** A constant test: one element (any rank of size 1), within a relative `tol` of `value` (float32 spellings of 1/√2, √(2/π) …). */
-export function near(value: number, tol = 1e-6): (t: TensorValue) => boolean {
-  return (t) => {
+export function near(value: number, tol = 1e-6): ((t: TensorValue) => boolean) & { readonly example: number } {
+  const test = (t: TensorValue) => {
     if (Array.isArray(t.data) || t.data.length !== 1) return false;
     const v = Number(t.data[0]);
     return Math.abs(v - value) <= tol * Math.max(1, Math.abs(value));
   };
+  // The example lets generators (arbModel's `around`) plant a constant that passes.
+  return Object.assign(test, { example: value });
 }
 
 export const attrOf = (n: Node, name: string): Attr | undefined => n.attrs.find((a) => a.name === name);
