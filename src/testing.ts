@@ -13,4 +13,5 @@ export { verify } from '../ir/verify/verify.js';
 export { arbModel, arbModelSpec, buildModel, broadcast, BUILTIN_OPS, DTYPES, opsOf, type ArbModelOptions, type BuildContext, type Dim, type DtypeName, type Feature, type InputSpec, type ModelSpec, type OpGenerator, type Step, type Val } from './testing/arb-model.js';
 export { plantPattern, type Plantable, type PlantFn } from './testing/plant.js';
 export { arbFeeds, type ArbFeedsOptions, type Feeds } from './testing/arb-feeds.js';
-export { asTransform, checkOne, checkPass, CheckPassError, DEFAULT_TOLERANCE, formatFinding, nodeCount, tensorBytes, type Checkable, type CheckOneOptions, type CheckPassOptions, type Finding } from './testing/check-pass.js';
+export { registerOracle, type Oracle, type OracleOption } from './testing/oracle.js';
+export { asTransform, checkOne, checkOneAsync, checkPass, checkPassAsync, CheckPassError, DEFAULT_TOLERANCE, formatFinding, nodeCount, tensorBytes, type Checkable, type CheckOneOptions, type CheckPassOptions, type Finding } from './testing/check-pass.js';

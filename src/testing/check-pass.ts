@@ -14,6 +14,7 @@
  * any test runner reports it.
  */
 import fc from 'fast-check';
+import { LatheError } from '../../ir/error.js';
 import { DataType as D, dtypeName, elementCount, rawByteLength } from '../../ir/dtype.js';
 import { evaluate } from '../../ir/eval/run.js';
 import { forEachGraph, forEachTensor } from '../../ir/onnx/emit-walk.js';
@@ -22,12 +23,14 @@ import { modelsEqual } from '../../ir/text/equal.js';
 import { printModel } from '../../ir/text/print.js';
 import type { Model, Type, ValueId } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
+import { saveModelToBytes } from '../io.js';
 import { compareValues, type Tolerance } from '../compare.js';
 import type { Pass, PassFactory } from '../pass.js';
 import type { Schedule } from '../pipeline.js';
 import { runSchedule } from '../runner.js';
 import { arbFeeds, type ArbFeedsOptions, type Feeds } from './arb-feeds.js';
 import { arbModel, type ArbModelOptions } from './arb-model.js';
+import { resolveOracle, type Oracle, type OracleOption } from './oracle.js';
 
 /** What `checkPass` accepts: a pass, a pass factory (run with its defaults), a schedule, or a function. */
 export type Checkable = Pass | PassFactory | Schedule | ((model: Model) => Model);
@@ -60,6 +63,12 @@ export interface CheckPassOptions {
   readonly noGrowth?: boolean | 'nodes' | 'bytes';
   /** When the output equals the input, it must be the same object (default false). */
   readonly sameObjectWhenUnchanged?: boolean;
+  /**
+   * What computes the outputs compared: 'evaluator' (lathe's, default), 'onnxruntime' (Node with
+   * onnxruntime-node installed) or an `Oracle` of your own. Any but the evaluator needs
+   * `checkPassAsync`.
+   */
+  readonly oracle?: OracleOption;
 }
 
 /** Default tolerances: |got - want| <= atol + rtol·|want|. */
@@ -201,8 +210,11 @@ export interface CheckOneOptions {
   readonly sameObjectWhenUnchanged?: boolean;
 }
 
-/** Checks `transform` on one model and its feeds; undefined when everything holds. */
-export function checkOne(transform: (m: Model) => Model, model: Model, feeds: readonly Feeds[], options: CheckOneOptions = {}): Finding | undefined {
+/** Runs a model on feeds: lathe's evaluator (sync) or an oracle (async). */
+type Runner<R> = (model: Model, feeds: Feeds) => R;
+
+/** The checks before any feed runs: the input verifies, the pass runs, its output verifies and keeps the signature. */
+function structural(transform: (m: Model) => Model, model: Model): { out: Model } | Finding {
   const bad = verify(model).filter((d) => d.severity === 'error');
   if (bad.length > 0) return { problem: `the INPUT model does not verify (a generator bug, not the pass's): [${bad[0].code}] ${bad[0].message}` };
   let out: Model;
@@ -215,33 +227,27 @@ export function checkOne(transform: (m: Model) => Model, model: Model, feeds: re
   if (errors.length > 0) return { problem: `the output does not verify: [${errors[0].code}] ${errors[0].message}`, output: out };
   const sig = signatureBreak(model, out);
   if (sig) return { problem: sig, output: out };
-  const tol = { ...DEFAULT_TOLERANCE, ...options.tolerance };
-  for (const f of feeds) {
-    let want: Map<string, RtValue>;
-    try {
-      want = evaluate(model, f);
-    } catch {
-      continue; // the original cannot run on this feed: nothing to compare
+  return { out };
+}
+
+/** The differences between the original's outputs and the pass output's on one feed. */
+function differencesOf(want: Map<string, RtValue>, got: Map<string, RtValue>, tol: Readonly<Record<string, Tolerance>>): string[] {
+  const differences: string[] = [];
+  for (const [name, w] of want) {
+    const g = got.get(name) ?? null;
+    const t = toleranceFor(w, tol);
+    const d = compareValues(g, w, t);
+    if (d.mismatch !== undefined) differences.push(`${name}: ${d.mismatch}`);
+    else if (d.past > 0) {
+      differences.push(`${name}: ${d.past} of ${d.elements} elements differ (max |diff| ${d.maxAbs})`);
+      if (g?.kind === 'tensor' && w.kind === 'tensor') differences.push(...differingElements(name, g, w, t));
     }
-    let got: Map<string, RtValue>;
-    try {
-      got = evaluate(out, f);
-    } catch (e) {
-      return { problem: `the output fails to evaluate where the original runs: ${(e as Error).message}`, output: out, feeds: f };
-    }
-    const differences: string[] = [];
-    for (const [name, w] of want) {
-      const g = got.get(name) ?? null;
-      const t = toleranceFor(w, tol);
-      const d = compareValues(g, w, t);
-      if (d.mismatch !== undefined) differences.push(`${name}: ${d.mismatch}`);
-      else if (d.past > 0) {
-        differences.push(`${name}: ${d.past} of ${d.elements} elements differ (max |diff| ${d.maxAbs})`);
-        if (g?.kind === 'tensor' && w.kind === 'tensor') differences.push(...differingElements(name, g, w, t));
-      }
-    }
-    if (differences.length > 0) return { problem: 'outputs differ from the original\'s', output: out, feeds: f, differences };
   }
+  return differences;
+}
+
+/** The checks after the feeds: growth, same object when unchanged, idempotence. */
+function afterwards(transform: (m: Model) => Model, model: Model, out: Model, options: CheckOneOptions): Finding | undefined {
   if (options.noGrowth) {
     const what = options.noGrowth;
     if (what !== 'bytes' && nodeCount(out) > nodeCount(model)) return { problem: `nodes grew from ${nodeCount(model)} to ${nodeCount(out)}`, output: out };
@@ -261,6 +267,59 @@ export function checkOne(transform: (m: Model) => Model, model: Model, feeds: re
     if (diff !== null) return { problem: `not idempotent: a second run changed the output (${diff})`, output: again };
   }
   return undefined;
+}
+
+/** Checks `transform` on one model and its feeds with lathe's evaluator; undefined when everything holds. */
+export function checkOne(transform: (m: Model) => Model, model: Model, feeds: readonly Feeds[], options: CheckOneOptions = {}): Finding | undefined {
+  const s = structural(transform, model);
+  if (!('out' in s)) return s;
+  const out = s.out;
+  const run: Runner<Map<string, RtValue>> = (m, f) => evaluate(m, f);
+  const tol = { ...DEFAULT_TOLERANCE, ...options.tolerance };
+  for (const f of feeds) {
+    let want: Map<string, RtValue>;
+    try {
+      want = run(model, f);
+    } catch {
+      continue; // the original cannot run on this feed: nothing to compare
+    }
+    let got: Map<string, RtValue>;
+    try {
+      got = run(out, f);
+    } catch (e) {
+      return { problem: `the output fails to evaluate where the original runs: ${(e as Error).message}`, output: out, feeds: f };
+    }
+    const differences = differencesOf(want, got, tol);
+    if (differences.length > 0) return { problem: 'outputs differ from the original\'s', output: out, feeds: f, differences };
+  }
+  return afterwards(transform, model, out, options);
+}
+
+/** `checkOne` with an oracle computing both the original's and the output's values. */
+export async function checkOneAsync(transform: (m: Model) => Model, model: Model, feeds: readonly Feeds[], oracle: Oracle, options: CheckOneOptions = {}): Promise<Finding | undefined> {
+  const s = structural(transform, model);
+  if (!('out' in s)) return s;
+  const out = s.out;
+  const tol = { ...DEFAULT_TOLERANCE, ...options.tolerance };
+  const bytesIn = saveModelToBytes(model);
+  const bytesOut = out === model ? bytesIn : saveModelToBytes(out);
+  for (const f of feeds) {
+    let want: Map<string, RtValue>;
+    try {
+      want = await oracle.run(bytesIn, f);
+    } catch {
+      continue; // the oracle cannot run the original on this feed (or at all): nothing to compare
+    }
+    let got: Map<string, RtValue>;
+    try {
+      got = await oracle.run(bytesOut, f);
+    } catch (e) {
+      return { problem: `the output fails to run in ${oracle.name} where the original runs: ${(e as Error).message}`, output: out, feeds: f };
+    }
+    const differences = differencesOf(want, got, tol);
+    if (differences.length > 0) return { problem: `outputs differ from the original's (in ${oracle.name})`, output: out, feeds: f, differences };
+  }
+  return afterwards(transform, model, out, options);
 }
 
 function describeFeeds(f: Feeds | undefined): string[] {
@@ -290,22 +349,67 @@ export function formatFinding(passName: string, model: Model, f: Finding, replay
 export function checkPass(pass: (model: Model) => Model, options?: CheckPassOptions): { models: number };
 export function checkPass(pass: Checkable, options?: CheckPassOptions): { models: number };
 export function checkPass(pass: Checkable, options: CheckPassOptions = {}): { models: number } {
+  if (options.oracle !== undefined && options.oracle !== 'evaluator') {
+    throw new LatheError(`checkPass: the oracle ${typeof options.oracle === 'string' ? `'${options.oracle}'` : options.oracle.name} runs asynchronously: call checkPassAsync (and await it)`);
+  }
+  const run = setup(pass, options);
+  const check = (m: Model, feeds: readonly Feeds[]) => checkOne(run.transform, m, feeds, options);
+  run.given.forEach((m, i) => {
+    const f = check(m, run.givenFeeds(i));
+    if (f) run.failGiven(m, f, i);
+  });
+  if (run.runs <= 0) return { models: run.given.length };
+  const firstFinding = (list: readonly (readonly [Model, Feeds[]])[]): [Model, Finding] | undefined => {
+    for (const [m, feeds] of list) {
+      const f = check(m, feeds);
+      if (f) return [m, f];
+    }
+    return undefined;
+  };
+  const result = fc.check(fc.property(run.arb, (list) => firstFinding(list) === undefined), run.params);
+  if (!result.failed) return { models: run.given.length + result.numRuns };
+  return run.fail(result, result.counterexample ? firstFinding(result.counterexample[0]) : undefined);
+}
+
+/**
+ * `checkPass` with an oracle other than lathe's evaluator: `oracle: 'onnxruntime'` (under Node,
+ * with onnxruntime-node installed: import `lathe/testing` there) or any `Oracle` ({ name, run }).
+ * The oracle runs both the original and the pass's output; feeds it cannot run the original on
+ * are skipped. Resolves to the number of models checked; rejects with a `CheckPassError`.
+ */
+export async function checkPassAsync(pass: Checkable, options: CheckPassOptions = {}): Promise<{ models: number }> {
+  if (options.oracle === undefined || options.oracle === 'evaluator') return checkPass(pass, options);
+  const oracle = await resolveOracle(options.oracle);
+  const run = setup(pass, options);
+  const check = (m: Model, feeds: readonly Feeds[]) => checkOneAsync(run.transform, m, feeds, oracle, options);
+  for (let i = 0; i < run.given.length; i++) {
+    const f = await check(run.given[i], run.givenFeeds(i));
+    if (f) run.failGiven(run.given[i], f, i);
+  }
+  if (run.runs <= 0) return { models: run.given.length };
+  const firstFinding = async (list: readonly (readonly [Model, Feeds[]])[]): Promise<[Model, Finding] | undefined> => {
+    for (const [m, feeds] of list) {
+      const f = await check(m, feeds);
+      if (f) return [m, f];
+    }
+    return undefined;
+  };
+  const result = await fc.check(fc.asyncProperty(run.arb, async (list) => (await firstFinding(list)) === undefined), run.params);
+  if (!result.failed) return { models: run.given.length + result.numRuns };
+  return run.fail(result, result.counterexample ? await firstFinding(result.counterexample[0]) : undefined);
+}
+
+type Candidates = readonly (readonly [Model, Feeds[]])[];
+
+/** What the sync and async checkers share: the transform, the generated candidates, the reports. */
+function setup(pass: Checkable, options: CheckPassOptions) {
   const transform = asTransform(pass);
   const passName = nameOf(pass);
   const nFeeds = options.feeds ?? 2;
   const feedsOf = (m: Model) => fc.array(arbFeeds(m, options.feedOptions), { minLength: nFeeds, maxLength: nFeeds });
   const seed = options.seed ?? Math.floor(Math.random() * 0x7fffffff);
   const given = options.models ?? [];
-  given.forEach((m, i) => {
-    const feeds = fc.sample(feedsOf(m), { seed: seed + i, numRuns: 1 })[0] ?? [];
-    const f = checkOne(transform, m, feeds, options);
-    if (f) {
-      const msg = formatFinding(passName, m, f, `given model #${i} (feeds from seed ${seed + i})`);
-      throw new CheckPassError(msg, seed, undefined, f.problem, printModel(m), f.output && printModel(f.output), f.differences ?? [], m);
-    }
-  });
   const runs = options.runs ?? 200;
-  if (runs <= 0) return { models: given.length };
   const gen = options.generate;
   const models = isArbitrary(gen) ? gen : arbModel(gen);
   const focus = Math.max(1, options.focus ?? 64);
@@ -319,30 +423,31 @@ export function checkPass(pass: Checkable, options: CheckPassOptions = {}): { mo
   // A run draws up to `focus` candidates and checks every one the pass acts on (or the first,
   // when it acts on none). Shrinking drops candidates and simplifies the rest.
   const candidates = focus === 1 ? models.map((m) => [m]) : fc.array(models, { minLength: 1, maxLength: focus, size: 'max' });
-  const arb = candidates.chain((ms) => {
+  const arb: fc.Arbitrary<Candidates> = candidates.chain((ms) => {
     const acted = ms.filter(acts);
     const list = acted.length > 0 ? acted : [ms[0]];
     return fc.tuple(...list.map((m) => fc.tuple(fc.constant(m), feedsOf(m))));
   });
-  const firstFinding = (list: readonly (readonly [Model, Feeds[]])[]): [Model, Finding] | undefined => {
-    for (const [m, feeds] of list) {
-      const f = checkOne(transform, m, feeds, options);
-      if (f) return [m, f];
-    }
-    return undefined;
+  const throwFinding = (m: Model, f: Finding, replay: string, s: number | undefined, path: string | undefined): never => {
+    const msg = formatFinding(passName, m, f, replay);
+    throw new CheckPassError(msg, s, path, f.problem, printModel(m), f.output && printModel(f.output), f.differences ?? [], m);
   };
-  const result = fc.check(
-    fc.property(arb, (list) => firstFinding(list) === undefined),
-    { seed, numRuns: runs, ...(options.path !== undefined ? { path: options.path } : {}), endOnFailure: false },
-  );
-  if (!result.failed) return { models: given.length + result.numRuns };
-  if (!result.counterexample) throw new Error(`checkPass(${passName}): ${String(result.errorInstance as unknown)}`);
-  const found = firstFinding(result.counterexample[0]);
-  const [m, f]: [Model, Finding] = found ?? [result.counterexample[0][0][0], { problem: 'the property failed but passes when re-run (is the pass deterministic?)' }];
-  const path = result.counterexamplePath ?? undefined;
-  const replay = `seed ${result.seed}, path "${path}": replay with checkPass(pass, { seed: ${result.seed}, path: ${JSON.stringify(path)}, runs: ${runs} })`;
-  const msg = formatFinding(passName, m, f, replay);
-  throw new CheckPassError(msg, result.seed, path, f.problem, printModel(m), f.output && printModel(f.output), f.differences ?? [], m);
+  return {
+    transform,
+    given,
+    runs,
+    arb,
+    params: { seed, numRuns: runs, ...(options.path !== undefined ? { path: options.path } : {}), endOnFailure: false } as fc.Parameters<[Candidates]>,
+    givenFeeds: (i: number): Feeds[] => fc.sample(feedsOf(given[i]), { seed: seed + i, numRuns: 1 })[0] ?? [],
+    failGiven: (m: Model, f: Finding, i: number): never => throwFinding(m, f, `given model #${i} (feeds from seed ${seed + i})`, seed, undefined),
+    fail(result: fc.RunDetails<[Candidates]>, found: [Model, Finding] | undefined): never {
+      if (!result.counterexample) throw new Error(`checkPass(${passName}): ${String(result.errorInstance as unknown)}`);
+      const [m, f]: [Model, Finding] = found ?? [result.counterexample[0][0][0], { problem: 'the property failed but passes when re-run (is the pass deterministic?)' }];
+      const path = result.counterexamplePath ?? undefined;
+      const replay = `seed ${result.seed}, path "${path}": replay with checkPass(pass, { seed: ${result.seed}, path: ${JSON.stringify(path)}, runs: ${runs} })`;
+      return throwFinding(m, f, replay, result.seed, path);
+    },
+  };
 }
 
 function isArbitrary(x: unknown): x is fc.Arbitrary<Model> {
