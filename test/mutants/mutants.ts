@@ -18,6 +18,7 @@ export const mutants: readonly Mutant[] = [
   { name: 'matmul-add-any-bias', pass: 'fuse', file: 'rules/linalg.ts', find: "if (!biasFits(sc, sa[0], sb[1])) return fail('the bias would broadcast the product to another shape', m.c);", replace: '', breaks: 'MatMul+Add fused although the bias broadcasts the product' },
   { name: 'hardswish-ignores-attrs', pass: 'fuse', file: 'rules/activation.ts', find: "Math.abs(floatAttr(m.hs, 'alpha', 0.2) - 1 / 6) < 1e-6 &&", replace: 'true &&', breaks: 'HardSigmoid*x fused to HardSwish whatever alpha is' },
   { name: 'layernorm-drops-epsilon', pass: 'fuse', file: 'rules/norm.ts', find: "epsilon: float(data.epsilon) });\n", replace: "epsilon: float(1e-5) });\n", breaks: 'LayerNorm fusion drops the model\'s epsilon' },
+  { name: 'pad-into-conv-any-mode', pass: 'fuse', file: 'rules/conv.ts', find: "if (mode && !(mode.kind === 'string' && mode.value === 'constant')) return fail('the Pad mode is not constant');", replace: '', breaks: 'an edge or reflect Pad folded into Conv pads (which pad with zeros)' },
   { name: 'pad-into-pool-ignores-count', pass: 'fuse', file: 'rules/conv.ts', find: "if (consumer === 'AveragePool' && intAttr(m.consumer, 'count_include_pad', 0) !== 1) return fail('AveragePool excludes pads from its count');", replace: '', breaks: 'pads folded into an AveragePool that excludes pads from its count' },
   { name: 'reshape-target-copies-any-dim', pass: 'simplify-shapes', file: 'targets.ts', find: "else if (m.allowzero !== 1n && shape !== undefined && i < shape.length && shape[i] === d) target.push(0);", replace: "else if (m.allowzero !== 1n && shape !== undefined && i < shape.length) target.push(0);", breaks: 'a computed Reshape target takes 0 (copy) for a dim that differs' },
   // --- simplify-algebra ----------------------------------------------------------------------
@@ -48,4 +49,17 @@ export const mutants: readonly Mutant[] = [
   { name: 'inline-ignores-call-attrs', pass: 'inline-functions', file: 'inline-functions.ts', find: 'const given = getAttr(call.attrs, a.ref) ?? getAttr(fn.paramDefaults, a.ref);', replace: "const given = getAttr(fn.paramDefaults, a.ref) ?? { name: a.ref, kind: 'float' as const, value: 1 };", breaks: 'inlining binds attribute references to a default instead of the call\'s attributes' },
   // --- dedupe-initializers -------------------------------------------------------------------
   { name: 'dedupe-by-shape-only', pass: 'dedupe-initializers', file: 'dedupe-initializers.ts', find: 'const h = tensorKey(c.tensor);', replace: 'const h = tensorKey(c.tensor) === undefined ? undefined : \'same-dims\'; const sameTensor = (a: { dims: readonly number[] }, b: { dims: readonly number[] }) => a.dims.join() === b.dims.join();', also: [{ find: 'const k = tensorSampleKey(c.tensor);', replace: "const k = tensorSampleKey(c.tensor) === undefined ? undefined : 'same-dims';" }], breaks: 'initializers of one shape merged whatever their bytes (sample, hash and comparison all by dims)' },
+];
+
+/**
+ * Mutants of rules the default generator cannot reach (their opset is above the default 17, or
+ * the pattern needs a specific chain): each is checked on models planted with the REAL rule's
+ * pattern and near misses (`generate: ruleGenerateOptions(rule)`, bench/rule-targets.ts) by
+ * rule-mutants.test.ts, not by the default-options catch rate.
+ */
+export const ruleMutants: readonly (Mutant & { readonly rule: string })[] = [
+  { name: 'mish-any-multiplier', rule: 'softplus-tanh-mul-to-mish', pass: 'fuse', file: 'rules/activation.ts', find: 'op.Mul(x, op.Tanh(op.Softplus(x)))', replace: 'op.Mul(P.any(), op.Tanh(op.Softplus(x)))', breaks: 'y · tanh(softplus(x)) fused to Mish(x) whatever y is' },
+  { name: 'gelu-tanh-to-exact', rule: 'gelu-tanh', pass: 'fuse', file: 'rules/activation.ts', find: "emit.op('Gelu', [m.x], { approximate: 'tanh' })", replace: "emit.op('Gelu', [m.x])", breaks: 'the tanh approximation of GELU fused to the exact (erf) Gelu' },
+  { name: 'transpose-into-gemm-any-perm', rule: 'transpose-into-gemm-a', pass: 'fuse', file: 'rules/linalg.ts', find: "return perm?.length === 2 && perm[0] === 1 && perm[1] === 0 ? true : fail('not a 2-D transpose');", replace: "return perm?.length === 2 ? true : fail('not a 2-D transpose');", breaks: 'an identity Transpose (perm [0, 1]) folded into Gemm as transA' },
+  { name: 'scale-into-weights-skips-bias', rule: 'matmul-scale-into-weights', pass: 'fold-affine', file: 'rules.ts', find: "if (d.add && d.b !== undefined) y = emit.op('Add', [y, scale(d.b)]);", replace: "if (d.add && d.b !== undefined) y = emit.op('Add', [y, d.b]);", breaks: 'an attention scale moved into the query weight but not its bias' },
 ];

@@ -1,0 +1,61 @@
+/**
+ * lathe's own rewrite rules as checkPass targets: each rule alone as a pass, and the generator
+ * options that plant it (`around`), with help where a rule demands in its check what its pattern
+ * cannot say. Shared by the rule property tests (test/testing/rules-around.test.ts) and
+ * `npm run fuzz`.
+ */
+import { affineRules } from '../passes/fold-affine/rules.js';
+import { fuseRules } from '../passes/fuse/rules/index.js';
+import { algebraRules } from '../passes/simplify-algebra/rules.js';
+import { targetRules } from '../passes/simplify-shapes/targets.js';
+import { op, P, rewritePass, type Rule } from '../src/pattern/index.js';
+import type { PassFactory } from '../src/pass.js';
+import type { ArbModelOptions, Plantable } from '../src/testing.js';
+
+/** Rule families by the pass that runs them; `infer`: the pass runs shape inference first. */
+export const RULE_FAMILIES: readonly { readonly pass: string; readonly rules: readonly Rule[]; readonly infer: boolean }[] = [
+  { pass: 'fuse', rules: fuseRules, infer: true },
+  { pass: 'simplify-algebra', rules: algebraRules, infer: false },
+  { pass: 'fold-affine', rules: affineRules, infer: false },
+  { pass: 'simplify-shapes', rules: targetRules, infer: true },
+];
+
+const [x, y, z] = P.vars('x', 'y', 'z');
+/** Ops valid at opset 12 (Squeeze/Unsqueeze axes are attributes there). */
+const OPSET12_OPS = ['Relu', 'Neg', 'Add', 'Mul', 'Transpose', 'Sigmoid', 'Identity', 'MatMul'];
+
+/** A projection: MatMul by a constant weight, with or without a constant bias. */
+const linear = P.or(op.MatMul(x, P.const()), op.Add(op.MatMul(x, P.const()), P.const()));
+
+/** Generator options per rule, where the rule's own pattern is not enough. */
+const HELP: Readonly<Record<string, Omit<ArbModelOptions, 'around'> & { around?: Plantable }>> = {
+  // γ and β must be constants of exactly the normalized dims: the written-out composite plants them.
+  'layer-norm': { ops: ['LayerNorm', 'Add', 'Mul', 'Relu'] },
+  'layer-norm-no-bias': { ops: ['LayerNorm', 'Add', 'Mul', 'Relu'] },
+  'rms-norm': { ops: ['LayerNorm', 'Add', 'Mul', 'Relu'] },
+  // The attribute forms of Squeeze/Unsqueeze exist below opset 13 only.
+  'unsqueeze-unsqueeze-attr': { opset: 12, ops: OPSET12_OPS },
+  'unsqueeze-squeeze-attr': { opset: 12, ops: OPSET12_OPS },
+  'squeeze-unsqueeze-attr': { opset: 12, ops: OPSET12_OPS },
+  // Integers only (float addition does not associate): cast the anchor to int64 first.
+  'add-const-add-const': { around: op.Add(op.Add(op.Cast(x, { to: 7n }), P.const()), P.const()) },
+  // The rule takes any Concat and looks for a Concat among its inputs in its check.
+  'concat-concat': { around: P.or(op.Concat(x, op.Concat(y, z, { axis: 0n }), { axis: 0n }), op.Concat(op.Concat(x, y, { axis: -1n }), z, { axis: -1n })) },
+  // The check looks for a constant-weight MatMul (with or without a bias) below one operand.
+  'matmul-scale-into-weights': { around: op.Mul(op.MatMul(linear, y), P.const(0.125)) },
+  'matmul-divide-into-weights': { around: op.Div(op.MatMul(linear, y), P.const(8)) },
+  // Computed targets: the Shape-computing composites.
+  'reshape-computed-target': { ops: ['FlattenByShape', 'Reshape', 'Relu', 'Add'] },
+  'expand-computed-target': { ops: ['ExpandLike', 'Expand', 'Relu', 'Add'] },
+};
+
+/** arbModel options that plant `rule` (and the help it needs). */
+export function ruleGenerateOptions(rule: Rule): ArbModelOptions {
+  const help = HELP[rule.name] ?? {};
+  return { ...help, around: help.around ? [rule, help.around] : rule };
+}
+
+/** `rule` alone as a pass (stats count its rewrites as `one/rule/NAME`). */
+export function rulePass(rule: Rule, infer: boolean): PassFactory {
+  return rewritePass({ name: 'one', summary: `only ${rule.name}`, rules: [rule], infer });
+}
