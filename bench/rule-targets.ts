@@ -10,7 +10,7 @@ import { algebraRules } from '../passes/simplify-algebra/rules.js';
 import { targetRules } from '../passes/simplify-shapes/targets.js';
 import { op, P, rewritePass, type Rule } from '../src/pattern/index.js';
 import type { PassFactory } from '../src/pass.js';
-import type { ArbModelOptions, Plantable } from '../src/testing.js';
+import type { ArbModelOptions, CheckPassOptions, Plantable } from '../src/testing.js';
 
 /** Rule families by the pass that runs them; `infer`: the pass runs shape inference first. */
 export const RULE_FAMILIES: readonly { readonly pass: string; readonly rules: readonly Rule[]; readonly infer: boolean }[] = [
@@ -26,6 +26,15 @@ const OPSET12_OPS = ['Relu', 'Neg', 'Add', 'Mul', 'Transpose', 'Sigmoid', 'Ident
 
 /** A projection: MatMul by a constant weight, with or without a constant bias. */
 const linear = P.or(op.MatMul(x, P.const()), op.Add(op.MatMul(x, P.const()), P.const()));
+
+/** Self-attention on one 4-D value (Q = K = V), so batch, heads and lengths agree by construction. */
+function selfAttention(scale: 'mul' | 'div' | 'none', masked: boolean): Plantable {
+  const scores = () => op.MatMul(x, op.Transpose(x, { perm: [0n, 1n, 3n, 2n] }));
+  const qk = scores();
+  const scaled = scale === 'mul' ? op.Mul(qk, P.const(0.125)) : scale === 'div' ? op.Div(qk, P.const(8)) : qk;
+  // The mask: a second product of the same shape as the scores (a constant would need static dims).
+  return op.MatMul(op.Softmax(masked ? op.Add(scaled, scores()) : scaled, { axis: -1n }), x);
+}
 
 /** Generator options per rule, where the rule's own pattern is not enough. */
 const HELP: Readonly<Record<string, Omit<ArbModelOptions, 'around'> & { around?: Plantable }>> = {
@@ -44,6 +53,13 @@ const HELP: Readonly<Record<string, Omit<ArbModelOptions, 'around'> & { around?:
   // The check looks for a constant-weight MatMul (with or without a bias) below one operand.
   'matmul-scale-into-weights': { around: op.Mul(op.MatMul(linear, y), P.const(0.125)) },
   'matmul-divide-into-weights': { around: op.Div(op.MatMul(linear, y), P.const(8)) },
+  // Q, Kᵀ and V must share batch and head dims.
+  attention: { around: selfAttention('none', false) },
+  'attention-masked': { around: selfAttention('none', true) },
+  'attention-mul': { around: selfAttention('mul', false) },
+  'attention-mul-masked': { around: selfAttention('mul', true) },
+  'attention-div': { around: selfAttention('div', false) },
+  'attention-div-masked': { around: selfAttention('div', true) },
   // Computed targets: the Shape-computing composites.
   'reshape-computed-target': { ops: ['FlattenByShape', 'Reshape', 'Relu', 'Add'] },
   'expand-computed-target': { ops: ['ExpandLike', 'Expand', 'Relu', 'Add'] },
@@ -53,6 +69,20 @@ const HELP: Readonly<Record<string, Omit<ArbModelOptions, 'around'> & { around?:
 export function ruleGenerateOptions(rule: Rule): ArbModelOptions {
   const help = HELP[rule.name] ?? {};
   return { ...help, around: help.around ? [rule, help.around] : rule };
+}
+
+/**
+ * checkPass options per rule beside the generator's. matmul-const-chain reassociates products,
+ * which is not exact with infinities in the input (inf·0 terms become NaN on one side only):
+ * its property test feeds finite values (npm run fuzz does not, and reports it).
+ */
+const CHECK: Readonly<Record<string, Pick<CheckPassOptions, 'feedOptions'>>> = {
+  'matmul-const-chain': { feedOptions: { specialFloats: false } },
+};
+
+/** checkPass options (beside `generate`) for `rule`'s property test. */
+export function ruleCheckOptions(rule: Rule): Pick<CheckPassOptions, 'feedOptions'> {
+  return CHECK[rule.name] ?? {};
 }
 
 /** `rule` alone as a pass (stats count its rewrites as `one/rule/NAME`). */

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { Model } from '../../ir/types.js';
-import { RULE_FAMILIES, ruleGenerateOptions, rulePass } from '../../bench/rule-targets.js';
+import { RULE_FAMILIES, ruleCheckOptions, ruleGenerateOptions, rulePass } from '../../bench/rule-targets.js';
 import type { Rule } from '../../src/pattern/index.js';
 import { runSchedule } from '../../src/runner.js';
 import { arbModel, checkPass } from '../../src/testing.js';
@@ -30,7 +30,7 @@ for (const { pass, rules, infer } of RULE_FAMILIES) {
         const options = ruleGenerateOptions(r);
         const share = firedShare(r, infer, fc.sample(arbModel(options), { seed: 7, numRuns: 100 }));
         expect(share, `${r.name} fired on ${Math.round(share * 100)}% of the draws`).toBeGreaterThanOrEqual(MIN_FIRED);
-        checkPass(rulePass(r, infer), { seed: 20261206, runs: 40, focus: 4, generate: options });
+        checkPass(rulePass(r, infer), { seed: 20261206, runs: 40, focus: 4, generate: options, ...ruleCheckOptions(r) });
       });
     }
   });
