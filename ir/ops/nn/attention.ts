@@ -54,7 +54,7 @@ const attention: OpDef = {
     const { B, H: Hq, S: Sq, D: Dh } = q;
     const Hkv = k0.H, Dv = v0.D;
     if (k0.B !== B || v0.B !== B || v0.H !== Hkv || k0.D !== Dh || v0.S !== k0.S) throw opError(ctx, `incompatible Q [${Qt.dims}], K [${Kt.dims}], V [${Vt.dims}]`);
-    if (Hq % Hkv !== 0) throw opError(ctx, `q heads ${Hq} must be a multiple of kv heads ${Hkv}`);
+    if (Hkv === 0 ? Hq !== 0 : Hq % Hkv !== 0) throw opError(ctx, `q heads ${Hq} must be a multiple of kv heads ${Hkv}`); // no heads at all: an empty output
     let P = 0, kd = k0.data, vd = v0.data;
     if (pastK && pastV) {
       if (pastK.dims.length !== 4 || pastK.dims[0] !== B || pastK.dims[1] !== Hkv || pastK.dims[3] !== Dh) throw opError(ctx, `past_key [${pastK.dims}] does not match K`);

@@ -8,7 +8,7 @@
  *
  * Conditions the identity needs: Q, Kᵀ and V 4-D with the same batch and head dims (Attention's
  * heads are not MatMul's broadcast: grouped K/V stays unfused), float types, Softmax over the last
- * axis, a one-element constant scale, and a mask of the scores' dtype that does not grow the
+ * axis, a one-element positive constant scale, and a mask of the scores' dtype that does not grow the
  * scores and ends in exactly [query length, key length] (see maskFits). One difference remains,
  * as in every fused attention: a row whose mask is −∞ everywhere gives NaN written out and zeros
  * in Attention.
@@ -65,7 +65,8 @@ function attnCheck(m: AttnMatch, view: GraphView, scaleKind: Scale): { scale: nu
   if (Array.isArray(t.data) || t.data.length !== 1) return fail('the scale is not one value');
   const c = Number(t.data[0]);
   const scale = scaleKind === 'mul' ? c : 1 / c;
-  return Number.isFinite(scale) && scale !== 0 ? { scale } : fail('the scale is zero or not finite');
+  // Attention's function body scales Q and Kᵀ by √scale each: a negative scale is NaN there
+  return Number.isFinite(scale) && scale > 0 ? { scale } : fail('the scale is not a positive finite number');
 }
 
 function attention(scaleKind: Scale, masked: boolean): Rule {
