@@ -64,7 +64,8 @@ describe('lathe optimize levels', () => {
 
 /** REPORT.md's field table: path → type (`number|null` style) and whether it is optional. */
 function documentedFields(): Map<string, { types: string[]; optional: boolean }> {
-  const md = readFileSync(join(root, 'REPORT.md'), 'utf8');
+  // the optimization report's section only (the quantization report's table follows it)
+  const md = readFileSync(join(root, 'REPORT.md'), 'utf8').split('\n## ')[0];
   const fields = new Map<string, { types: string[]; optional: boolean }>();
   for (const m of md.matchAll(/^\| `([^`]+)` \| ([a-z\\|]+) \| (.*) \|$/gm)) {
     fields.set(m[1], { types: m[2].split('\\|'), optional: m[3].startsWith('(optional') });

@@ -3,7 +3,7 @@
  * model run in lathe's evaluator on the same seeded inputs (symbolic dims bound to 2, and to 1,
  * consistently per symbol; a binding the input model itself cannot run with, such as an Expand
  * valid only for N = 1, is passed over, but one binding must run) and their outputs must agree
- * within float rounding (|a − b| ≤ 1e-5 + 1e-4·|b|;
+ * within float rounding (|a − b| ≤ 1e-5 + 1e-4·|b|; passes that lower precision, within theirs: LOSSY;
  * integers and booleans exactly; NaN where NaN). A golden file that a pass got wrong in a way that
  * reads plausibly fails here, and so does an input model that cannot run at all.
  */
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { LatheError } from '../ir/error.js';
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../ir/eval/index.js';
+import { evalOpTensor } from '../ir/eval/op.js';
 import type { RtValue, TensorValue } from '../ir/ops/types.js';
 import { parseModel } from '../ir/text/parse.js';
 import type { Model } from '../ir/types.js';
@@ -43,6 +44,52 @@ function feeds(model: Model, symbolSize: number): Record<string, RtValue> {
   return out;
 }
 
+/**
+ * Passes that lower precision on purpose compute the same only within their precision: their
+ * folders are held to a relative L2 error of the whole output instead, first match (float16 keeps about three
+ * decimal digits per op, bfloat16 two; int8/int4 weights and activations a step of a few percent of the range).
+ */
+const LOSSY: readonly (readonly [string, number])[] = [['convert-float16-bf16', 3e-2], ['convert-float16', 5e-3], ['quantize-int8', 0.1], ['quantize-int4', 0.1]];
+
+/** Static quantization is close only inside its calibrated range: its pipeline calibrates on [-1, 1), so its inputs are halved. */
+const HALVED_INPUTS = new Set(['quantize-int8-static']);
+
+/**
+ * Folders whose expected model uses onnxruntime's contrib ops, which lathe's evaluator does not
+ * run: MatMulNBits is checked against the dequantized product in onnxruntime by
+ * passes/quantize-int4-weight's own tests.
+ */
+const ORT_ONLY = new Set(['quantize-int4-weight-msft']);
+
+/** `f` adapted to `model`'s declared input dtypes (a pass that lowers I/O precision, e.g. float → bfloat16, by a Cast). */
+function retyped(model: Model, f: Record<string, RtValue>, scale: number): Record<string, RtValue> {
+  const out: Record<string, RtValue> = {};
+  for (const id of model.graph.inputs) {
+    const v = model.graph.values[id];
+    const name = v.name ?? id;
+    let x = f[name];
+    if (!x || x.kind !== 'tensor') continue;
+    if (scale !== 1 && x.data instanceof Float32Array) x = { ...x, data: x.data.map((e) => e * scale) };
+    const t = v.type;
+    if (t?.kind === 'tensor' && t.dtype !== x.dtype) x = evalOpTensor('Cast', [x], { to: BigInt(t.dtype) });
+    out[name] = x;
+  }
+  return out;
+}
+
+function relL2(a: RtValue, b: RtValue): string | undefined {
+  if (a.kind !== 'tensor' || b.kind !== 'tensor') return 'non-tensor outputs';
+  if (a.dims.join() !== b.dims.join()) return `dims [${a.dims}] vs [${b.dims}]`;
+  let num = 0, den = 0;
+  for (let i = 0; i < b.data.length; i++) {
+    const x = Number(a.data[i]), y = Number(b.data[i]);
+    num += (x - y) ** 2;
+    den += y * y;
+  }
+  const r = Math.sqrt(num / Math.max(den, 1e-30));
+  return Number.isFinite(r) ? String(r) : `relative L2 error ${r}`;
+}
+
 function agree(a: RtValue, b: RtValue): string | undefined {
   if (a.kind !== 'tensor' || b.kind !== 'tensor') return JSON.stringify(a) === JSON.stringify(b) ? undefined : 'non-tensor outputs differ';
   if (a.dtype !== b.dtype) return `dtype ${a.dtype} vs ${b.dtype}`;
@@ -64,6 +111,7 @@ function agree(a: RtValue, b: RtValue): string | undefined {
 // inputs) cannot run as written; their expected files are still checked by the golden runner.
 const cases = goldenFolders()
   .filter((f) => !existsSync(join(f.dir, 'input-accepts.txt')))
+  .filter((f) => !ORT_ONLY.has(f.name))
   .flatMap((f) => f.cases)
   .filter((c) => existsSync(c.expectedFile));
 
@@ -74,7 +122,8 @@ describe('golden cases compute the same before and after', () => {
     const expected = parseModel(readFileSync(c.expectedFile, 'utf8'));
     let ran = 0;
     for (const size of [2, 1]) {
-      const f = feeds(input, size);
+      const scale = HALVED_INPUTS.has(c.folder) ? 0.5 : 1;
+      const f = retyped(input, feeds(input, size), scale);
       let before: Map<string, RtValue>;
       try {
         before = evaluate(input, f);
@@ -83,9 +132,17 @@ describe('golden cases compute the same before and after', () => {
         throw e;
       }
       ran++;
-      const after = evaluate(expected, f);
+      const after = evaluate(expected, retyped(expected, f, 1));
       expect([...after.keys()]).toEqual([...before.keys()]);
-      for (const [name, v] of before) expect(agree(after.get(name)!, v), `output ${name} (symbols = ${size})`).toBeUndefined();
+      const lossy = LOSSY.find(([prefix]) => c.folder.startsWith(prefix));
+      for (const [name, v] of before) {
+        if (!lossy) {
+          expect(agree(after.get(name)!, v), `output ${name} (symbols = ${size})`).toBeUndefined();
+          continue;
+        }
+        const r = relL2(after.get(name)!, v);
+        expect(Number(r), `output ${name} (symbols = ${size}): ${r}`).toBeLessThanOrEqual(lossy[1]);
+      }
     }
     expect(ran, 'the input model runs with at least one binding of its symbols').toBeGreaterThan(0);
   });
