@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { documentedFields, jsonPaths } from './support/report-doc.js';
 import { loadModel } from '../node/io.js';
 import { optimize } from '../node/index.js';
 import { passes } from '../passes/index.js';
@@ -62,27 +63,6 @@ describe('lathe optimize levels', () => {
   });
 });
 
-/** REPORT.md's field table: path → type (`number|null` style) and whether it is optional. */
-function documentedFields(): Map<string, { types: string[]; optional: boolean }> {
-  // the optimization report's section only (the quantization report's table follows it)
-  const md = readFileSync(join(root, 'REPORT.md'), 'utf8').split('\n## ')[0];
-  const fields = new Map<string, { types: string[]; optional: boolean }>();
-  for (const m of md.matchAll(/^\| `([^`]+)` \| ([a-z\\|]+) \| (.*) \|$/gm)) {
-    fields.set(m[1], { types: m[2].split('\\|'), optional: m[3].startsWith('(optional') });
-  }
-  return fields;
-}
-
-/** Every path of a JSON value in REPORT.md's notation, with its JSON type. */
-function paths(v: unknown, prefix: string, out: Map<string, Set<string>>): void {
-  const type = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
-  if (prefix !== '') out.set(prefix, (out.get(prefix) ?? new Set()).add(type));
-  if (Array.isArray(v)) for (const e of v) paths(e, `${prefix}[]`, out);
-  else if (type === 'object') {
-    for (const [k, e] of Object.entries(v as object)) paths(e, prefix.endsWith('.stats') ? `${prefix}.*` : prefix ? `${prefix}.${k}` : k, out);
-  }
-}
-
 describe('lathe optimize --report FILE.json', () => {
   it('writes every field REPORT.md documents, with its type, and none it does not', async () => {
     const file = join(dir, 'report.json');
@@ -90,10 +70,9 @@ describe('lathe optimize --report FILE.json', () => {
     expect(r.code).toBe(0);
     expect(r.out).toBe(`lathe: wrote ${join(dir, 'r.onnx')} (${r.out.match(/\(([^)]+)\)/)![1]}) and the report ${file}\n`);
     const json = JSON.parse(readFileSync(file, 'utf8'));
-    const doc = documentedFields();
+    const doc = documentedFields(0);
     expect(doc.size).toBeGreaterThan(20);
-    const seen = new Map<string, Set<string>>();
-    paths(json, '', seen);
+    const seen = jsonPaths(json);
     for (const [path, types] of seen) {
       expect(doc.has(path), `${path} is not in REPORT.md`).toBe(true);
       for (const t of types) expect(doc.get(path)!.types, path).toContain(t);

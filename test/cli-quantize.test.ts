@@ -15,6 +15,7 @@ import { loadModel } from '../node/io.js';
 import { quantize } from '../node/index.js';
 import { passes } from '../passes/index.js';
 import { expectOnly, freshDir, latheWith, removeCaseDirs, show } from './support/cli-harness.js';
+import { documentedFields, jsonPaths } from './support/report-doc.js';
 
 afterAll(removeCaseDirs);
 const root = join(import.meta.dirname, '..');
@@ -78,8 +79,18 @@ describe('lathe quantize', () => {
       const dir = freshDir();
       const out = join(dir, 'q.onnx');
       const cal = calibrationDir(layout === 'sets' ? 3 : 1, layout);
-      const r = await lathe('quantize', mlp, '-o', out, '--mode', 'int8-static', '--calibration', cal, '--method', 'entropy');
+      const report = join(dir, 'q.json');
+      const r = await lathe('quantize', mlp, '-o', out, '--mode', 'int8-static', '--calibration', cal, '--method', 'entropy', '--report', report);
       expect(r.code, show(r)).toBe(0);
+      // every field of the JSON report is in REPORT.md's quantization table, with its type; and all of it is there
+      const doc = documentedFields(1);
+      expect(doc.size).toBeGreaterThan(20);
+      const seen = jsonPaths(JSON.parse(readFileSync(report, 'utf8')));
+      for (const [path, types] of seen) {
+        expect(doc.has(path), `${path} is not in REPORT.md`).toBe(true);
+        for (const t of types) expect(doc.get(path)!.types, path).toContain(t);
+      }
+      for (const path of doc.keys()) if (!/^warnings\[\]/.test(path)) expect(seen.has(path), `${path} missing`).toBe(true);
       expect(r.err).not.toContain('generated');
       expect(r.out).toContain(`calibration entropy on ${layout === 'sets' ? 3 : 1} samples`);
       expect(ops(out).filter((o) => o === 'QuantizeLinear')).toHaveLength(2);
