@@ -26,7 +26,14 @@ export function chromiumPath(): string {
   );
 }
 
-/** Headless Chromium (a generous launch timeout: the machine may be busy). */
+/**
+ * Headless Chromium (a generous launch timeout: the machine may be busy). Site isolation is off:
+ * headless screenshots leave out-of-process frames blank, and the page's report is a sandboxed
+ * (opaque-origin, so out-of-process) frame. It changes what a screenshot captures, not what runs.
+ */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), headless: true, timeout: 120_000 });
+  return chromium.launch({
+    executablePath: chromiumPath(), headless: true, timeout: 120_000,
+    args: ['--disable-site-isolation-trials', '--disable-features=IsolateOrigins,site-per-process'],
+  });
 }

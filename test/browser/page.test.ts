@@ -131,7 +131,7 @@ test('the report renders without console errors, its screenshot has content, and
   expect(await frame.locator('#row-nodes').innerText()).toMatch(/\b83\b/);
   for (const side of ['#graph-before', '#graph-after']) expect(await frame.locator(`${side} g.node`).count(), side).toBeGreaterThan(10);
   expect(errors).toEqual([]);
-  const shot = readPng(await page.locator('#result').screenshot());
+  const shot = readPng(await page.locator('#report iframe').screenshot()); // the report itself, not the page around it
   expect(shot.width).toBeGreaterThan(300);
   expect(shot.height).toBeGreaterThan(200);
   const { ink, colours } = inkStats(shot);
