@@ -16,6 +16,7 @@ import { passes } from '../passes/index.js';
 import { parsePipeline, runSchedule } from '../src/schedule.js';
 import type { Model } from '../ir/types.js';
 import { cacheDir, corpusModels, sharedDir } from './corpus.js';
+import { asFloats } from './optimize-corpus.js';
 import { randomFeeds, type Feeds } from './ort.js';
 
 interface OrtFigures {
@@ -39,20 +40,7 @@ function baselines(): Record<string, Record<string, OrtFigures | undefined>> {
   return (JSON.parse(readFileSync(join(sharedDir, 'corpus/baselines.json'), 'utf8')) as { models: Record<string, Record<string, OrtFigures>> }).models;
 }
 
-function floats(t: ort.Tensor): Float64Array {
-  if (t.type === 'float16') {
-    const h = t.data as Uint16Array;
-    return Float64Array.from(h, (bits) => {
-      const s = bits & 0x8000 ? -1 : 1;
-      const e = (bits >> 10) & 0x1f;
-      const f = bits & 0x3ff;
-      if (e === 0) return s * f * 2 ** -24;
-      if (e === 31) return f ? NaN : s * Infinity;
-      return s * (1 + f / 1024) * 2 ** (e - 15);
-    });
-  }
-  return Float64Array.from(t.data as ArrayLike<number | bigint>, Number);
-}
+const floats = (t: ort.Tensor): Float64Array => asFloats(t) ?? new Float64Array(0);
 
 /**
  * ||a − b|| / ||a|| of the first outputs of two model files in onnxruntime-node; a message when

@@ -63,7 +63,8 @@ function baselines(): Baselines {
   return (JSON.parse(readFileSync(join(sharedDir, 'corpus/baselines.json'), 'utf8')) as { models: Baselines }).models;
 }
 
-function asFloats(t: ort.Tensor): Float64Array | undefined {
+/** An onnxruntime output as float64 values (float16 decoded from its bits); undefined for strings and booleans. */
+export function asFloats(t: ort.Tensor): Float64Array | undefined {
   if (t.type === 'string' || t.type === 'bool') return undefined;
   if (t.type === 'float16') {
     const h = t.data as Uint16Array;
