@@ -7,7 +7,7 @@
  *
  *   node dist/bench/optimize-corpus.js [--level N | --pipeline TEXT] [--ort-time] [MODEL ...]
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadModel, saveModel } from '../node/io.js';
@@ -119,6 +119,7 @@ export async function relativeL2(original: string, candidate: string, feeds: Fee
 async function ortBasicSeconds(path: string, out: string, n = 2): Promise<number> {
   let best = Infinity;
   for (let i = 0; i < n; i++) {
+    rmSync(out, { force: true }); // as for lathe: freeing the previous run's file is not the optimizer's work
     const t = process.hrtime.bigint();
     const s = await ort.InferenceSession.create(path, { graphOptimizationLevel: 'basic', optimizedModelFilePath: out, intraOpNumThreads: 1, logSeverityLevel: 3 });
     best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e9);
@@ -139,6 +140,9 @@ export async function optimizeCorpusModel(name: string, options: CorpusOptions):
   const dir = join(cacheDir, 'optimize');
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `${name}.onnx`);
+  // A fresh output file, as a user's first run writes: replacing the previous run's file would
+  // time the file system freeing its blocks (tens of ms for a 400 MB model), not the optimizer.
+  rmSync(out, { force: true });
   const t0 = process.hrtime.bigint();
   const model = loadModel(input);
   const optimized = options.pipeline ? runSchedule(parsePipeline(options.pipeline, passes), model).model : optimize(model, { level: options.level ?? 1, passes }).model;

@@ -15,6 +15,16 @@ const castTo = (x: ReturnType<typeof t>, to: number, attrs: Record<string, any> 
   run('Cast', [x], { to: BigInt(to), ...attrs }, opset);
 
 describe('Cast numeric', () => {
+  it('float <-> double round to nearest and keep NaN, infinities and -0', () => {
+    const xs = [0.1, 1 / 3, 3.4028235677973366e38, 1e300, -1e-50, NaN, Infinity, -0];
+    const y = castTo(t(D.DOUBLE, [xs.length], xs), D.FLOAT);
+    expect(Array.from(y.data as Float32Array)).toEqual(xs.map(Math.fround));
+    expect(y.data).toBeInstanceOf(Float32Array);
+    const back = castTo(y, D.DOUBLE);
+    expect(back.data).toBeInstanceOf(Float64Array);
+    expect(Array.from(back.data as Float64Array)).toEqual(xs.map(Math.fround));
+  });
+
   const range = Array.from({ length: 25 }, (_, i) => i - 9);
   const cases: { name: string; x: ReturnType<typeof t>; to: number; attrs?: Record<string, any>; want: (number | string)[] }[] = [
     { name: 'float → int4 wraps', x: f32([25], range), to: D.INT4, want: range.map((v) => ((((v % 16) + 16) % 16) ^ 8) - 8) },

@@ -14,7 +14,7 @@ import { DataType as D, dtypeInfo, dtypeName } from '../../dtype.js';
 import { roundToDtype, type E8M0Rounding } from '../float-formats.js';
 import { decodeRaw, encodeRaw } from '../tensor-value.js';
 import type { AttrReader, KernelContext, OpDef, RtValue, TensorValue } from '../types.js';
-import { isBigInt, isFloat, WIDENED_FLOATS } from '../util.js';
+import { allocate, isBigInt, isFloat, WIDENED_FLOATS } from '../util.js';
 import { input, INT_BITS, INT_NUMBER, mapTensor, opError, SUB_BYTE_INTS, truncToBig } from './common.js';
 
 /** Wraps an integer-valued double to a signed/unsigned `bits`-bit integer (two's complement). */
@@ -138,6 +138,13 @@ export function castTensor(x: TensorValue, to: number, ctx: KernelContext): Tens
   if (!dtypeInfo(to)) throw opError(ctx, `unknown target dtype ${to}`);
   if (to === D.COMPLEX64 || to === D.COMPLEX128) throw opError(ctx, `cannot cast to ${dtypeName(to)}`);
   if (x.dtype === to) return { ...x, dims: x.dims.slice(), data: x.data.slice() };
+  // float <-> double: the converter is the identity and the store rounds, which is what a typed
+  // array's native set does (an optimizer folding a scale into a weight casts whole weights).
+  if ((x.dtype === D.FLOAT || x.dtype === D.DOUBLE) && (to === D.FLOAT || to === D.DOUBLE)) {
+    const out = allocate(to, x.data.length) as Float32Array | Float64Array;
+    out.set(x.data as Float32Array | Float64Array);
+    return { kind: 'tensor', dtype: to, dims: x.dims.slice(), data: out };
+  }
   const saturate = ctx.opset >= 19 ? ctx.attrs.int('saturate', 1) !== 0 : true;
   return mapTensor(x, to, converter(x.dtype, to, saturate, roundMode(ctx), ctx));
 }

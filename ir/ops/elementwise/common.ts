@@ -136,12 +136,31 @@ export function zip(ctx: KernelContext, a: TensorValue, b: TensorValue, outDtype
   const ad = a.data as Store;
   const bd = b.data as Store;
   if (ad instanceof Float32Array && bd instanceof Float32Array && out instanceof Float32Array) zipF32(a, b, dims, ad, bd, out, f);
+  else if (ad instanceof Float64Array && bd instanceof Float64Array && out instanceof Float64Array) zipF64(a, b, dims, ad, bd, out, f);
   else zipAny(a, b, dims, ad, bd, out, f);
   return { kind: 'tensor', dtype: outDtype, dims, data: out as NumericArray };
 }
 
-// Two copies of one loop nest: float32 storage (monomorphic, the hot case) and any storage.
+// Copies of one loop nest: float32 storage (monomorphic, the hot case), float64 (the optimizer's
+// float64 arithmetic on weights) and any storage.
 function zipF32(a: TensorValue, b: TensorValue, dims: number[], ad: Float32Array, bd: Float32Array, out: Float32Array, f: (x: number, y: number) => number): void {
+  const n = out.length;
+  if (ad.length === n && bd.length === n) {
+    for (let i = 0; i < n; i++) out[i] = f(ad[i], bd[i]);
+  } else if (bd.length === 1 && ad.length === n) {
+    const y = bd[0];
+    for (let i = 0; i < n; i++) out[i] = f(ad[i], y);
+  } else if (ad.length === 1 && bd.length === n) {
+    const x = ad[0];
+    for (let i = 0; i < n; i++) out[i] = f(x, bd[i]);
+  } else if (n > 0) {
+    const ia = ad.length === n ? null : broadcastIndex(a.dims, dims);
+    const ib = bd.length === n ? null : broadcastIndex(b.dims, dims);
+    for (let i = 0; i < n; i++) out[i] = f(ad[ia ? ia[i] : i], bd[ib ? ib[i] : i]);
+  }
+}
+
+function zipF64(a: TensorValue, b: TensorValue, dims: number[], ad: Float64Array, bd: Float64Array, out: Float64Array, f: (x: number, y: number) => number): void {
   const n = out.length;
   if (ad.length === n && bd.length === n) {
     for (let i = 0; i < n; i++) out[i] = f(ad[i], bd[i]);

@@ -57,6 +57,13 @@ describe('Transpose', () => {
     const big = run1('Transpose', [i64([2, 2], [2n ** 62n, 1n, 2n, -(2n ** 62n)])]);
     expect(Array.from(big.data as BigInt64Array)).toEqual([2n ** 62n, 2n, 1n, -(2n ** 62n)]);
   });
+  it('transposes float32 matrices whose sides are not multiples of the 8-row band', () => {
+    for (const [m, n] of [[19, 11], [8, 3], [1, 9], [17, 1]]) {
+      const y = plain(run1('Transpose', [iota([m, n])]));
+      expect(y.dims).toEqual([n, m]);
+      expect(y.data).toEqual(Array.from({ length: m * n }, (_, k) => (k % m) * n + Math.floor(k / m)));
+    }
+  });
   it('places element x[c] at y[c permuted] for random shapes and perms', () => {
     fc.assert(fc.property(
       fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }).chain((dims) =>
