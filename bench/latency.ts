@@ -1,9 +1,11 @@
 /**
  * Inference latency of lathe's -O2 output against onnxruntime's own basic-level output of the same
  * model, both run by onnxruntime-node with its graph optimizations off and one thread (what a
- * runtime without an optimizer of its own sees), interleaved so machine noise hits both alike.
+ * runtime without an optimizer of its own sees). The two sessions are timed in paired rounds
+ * (bench/paired.ts: warm-up, A B B A / B A A B, the median of per-round ratios and its
+ * interquartile range), so machine noise hits both alike and the dispersion is reported.
  *
- *   node dist/bench/latency.js [--runs N] [MODEL ...]
+ *   node dist/bench/latency.js [--budget SECONDS] [MODEL ...]
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,21 +13,20 @@ import * as ort from 'onnxruntime-node';
 import { loadModel, saveModel } from '../node/io.js';
 import { optimize } from '../passes/library.js';
 import { cacheDir, corpusModels, filledModel } from './corpus.js';
+import { pairedTiming, type PairedSummary } from './paired.js';
 import { randomFeeds } from './ort.js';
 
-export interface LatencyRow {
+export interface LatencyRow extends PairedSummary {
   readonly model: string;
-  /** Median seconds per run. */
+  /** Median seconds per run of lathe's output (= `a`) and of onnxruntime basic's (= `b`). */
   readonly lathe: number;
   readonly ortBasic: number;
 }
 
 const plain: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 3 };
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** Median run time of lathe -O2 and onnxruntime basic outputs of `name`, `runs` interleaved runs each after a warm-up. */
-export async function latencyOf(name: string, runs = 7): Promise<LatencyRow> {
+/** Paired latency of lathe -O2 and onnxruntime basic outputs of `name` (`budget`: seconds of timed runs to aim for). */
+export async function latencyOf(name: string, budget = 8): Promise<LatencyRow> {
   const input = filledModel(name);
   const dir = join(cacheDir, 'latency');
   mkdirSync(dir, { recursive: true });
@@ -41,18 +42,8 @@ export async function latencyOf(name: string, runs = 7): Promise<LatencyRow> {
   const a = await ort.InferenceSession.create(latheOut, plain);
   const b = await ort.InferenceSession.create(ortOut, plain);
   try {
-    await a.run(feeds);
-    await b.run(feeds);
-    const ta: number[] = [];
-    const tb: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      for (const [s, into] of i % 2 === 0 ? ([[a, ta], [b, tb]] as const) : ([[b, tb], [a, ta]] as const)) {
-        const t = process.hrtime.bigint();
-        await s.run(feeds);
-        into.push(Number(process.hrtime.bigint() - t) / 1e9);
-      }
-    }
-    return { model: name, lathe: median(ta), ortBasic: median(tb) };
+    const s = await pairedTiming(() => a.run(feeds), () => b.run(feeds), { budget });
+    return { model: name, ...s, lathe: s.a, ortBasic: s.b };
   } finally {
     await a.release();
     await b.release();
@@ -60,28 +51,34 @@ export async function latencyOf(name: string, runs = 7): Promise<LatencyRow> {
 }
 
 export function formatLatency(rows: readonly LatencyRow[]): string[] {
-  const lines = ['| model | lathe -O2 (median) | onnxruntime basic output (median) | ratio |', '| --- | --- | --- | --- |'];
-  for (const r of rows) lines.push(`| ${r.model} | ${(r.lathe * 1000).toFixed(1)} ms | ${(r.ortBasic * 1000).toFixed(1)} ms | ${(r.lathe / r.ortBasic).toFixed(3)} |`);
-  const geo = (xs: readonly LatencyRow[]) => Math.exp(xs.reduce((s, r) => s + Math.log(r.lathe / r.ortBasic), 0) / Math.max(1, xs.length));
+  const lines = [
+    '| model | rounds | lathe -O2 (median run) | onnxruntime basic output (median run) | ratio (median of per-round ratios) | IQR of the ratios |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const r of rows) {
+    lines.push(`| ${r.model} | ${r.rounds} | ${(r.lathe * 1000).toFixed(1)} ms | ${(r.ortBasic * 1000).toFixed(1)} ms | ${r.ratio.toFixed(3)} | ${r.q1.toFixed(3)}–${r.q3.toFixed(3)} |`);
+  }
+  const geo = (xs: readonly LatencyRow[]) => Math.exp(xs.reduce((s, r) => s + Math.log(r.ratio), 0) / Math.max(1, xs.length));
   const dynamo = rows.filter((r) => r.model.endsWith('.dynamo'));
-  const worst = rows.reduce((w, r) => Math.max(w, r.lathe / r.ortBasic), 0);
-  lines.push('', `Geometric mean of the ratio: ${geo(rows).toFixed(3)} over all ${rows.length} models, ${geo(dynamo).toFixed(3)} over the ${dynamo.length} .dynamo models (target at most 0.9); worst ${worst.toFixed(3)} (target at most 1.0).`);
+  const worst = rows.reduce((w, r) => (r.ratio > w.ratio ? r : w), rows[0]);
+  const clear = rows.filter((r) => r.q3 < 1).length;
+  lines.push('', `Geometric mean of the ratio: ${geo(rows).toFixed(3)} over all ${rows.length} models, ${geo(dynamo).toFixed(3)} over the ${dynamo.length} .dynamo models (target at most 0.9); worst ${worst ? `${worst.ratio.toFixed(3)} (${worst.model})` : '-'} (target at most 1.0); the whole IQR below 1 on ${clear} of ${rows.length}.`);
   return lines;
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  let runs = 7;
+  let budget = 8;
   const names: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--runs') runs = Number(args[++i]);
+    if (args[i] === '--budget') budget = Number(args[++i]);
     else names.push(args[i]);
   }
   const models = names.length > 0 ? names : corpusModels().filter((m) => m !== 'llama-3gb.legacy');
   const rows: LatencyRow[] = [];
   for (const m of models) {
-    const r = await latencyOf(m, runs);
-    console.error(`${m}: lathe ${(r.lathe * 1000).toFixed(1)} ms, ort basic ${(r.ortBasic * 1000).toFixed(1)} ms`);
+    const r = await latencyOf(m, budget);
+    console.error(`${m}: lathe ${(r.lathe * 1000).toFixed(1)} ms, ort basic ${(r.ortBasic * 1000).toFixed(1)} ms, ratio ${r.ratio.toFixed(3)} (IQR ${r.q1.toFixed(3)}–${r.q3.toFixed(3)}, ${r.rounds} rounds)`);
     rows.push(r);
   }
   console.log(formatLatency(rows).join('\n'));
