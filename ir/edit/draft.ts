@@ -34,9 +34,18 @@ export class DraftTable<K extends string, V extends object> {
   constructor(readonly base: Readonly<Record<K, V>>) {}
 
   get(key: K): V | undefined {
-    const w = this.written.get(key);
-    if (w !== undefined) return w === REMOVED ? undefined : w;
-    return Object.hasOwn(this.base, key) ? this.base[key] : undefined;
+    // The hottest read of every pass (each node and value visited goes through it): one hash
+    // lookup when nothing was written, not three.
+    if (this.written.size !== 0) {
+      const w = this.written.get(key);
+      if (w !== undefined) return w === REMOVED ? undefined : w;
+    }
+    const v = (this.base as Record<string, unknown>)[key];
+    if (v === undefined) return undefined;
+    // A table holds nodes or values (plain objects) under its own keys; what a plain object
+    // inherits under a string key is a function, or Object.prototype for '__proto__'.
+    if (typeof v !== 'function' && v !== Object.prototype) return v as V;
+    return Object.hasOwn(this.base, key) ? (v as V) : undefined;
   }
 
   set(key: K, value: V): void {
