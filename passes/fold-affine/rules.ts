@@ -12,7 +12,7 @@ import { evalOpTensor } from '../../ir/eval/op.js';
 import { LatheError } from '../../ir/error.js';
 import type { Attr, Node, ValueId } from '../../ir/types.js';
 import { P, fail, op, rule, type ConstBinding, type Fail, type GraphView, type MatchContext, type Rule } from '../../src/pattern/index.js';
-import { FLOATS, add, allFinite, along, cast, div, f64, mul, perChannel, scalar64, size, sqrt, sub } from './tensor-math.js';
+import { FLOATS, add, allFinite, along, cast, div, f64, mul, perChannel, scalar64, scaleBy, size, sqrt, sub } from './tensor-math.js';
 
 const [x] = P.vars('x');
 const attr = (n: Node, name: string): Attr | undefined => n.attrs.find((a) => a.name === name);
@@ -263,7 +263,7 @@ function scalarIntoWeights(kind: 'Mul' | 'Div'): Rule {
     op[kind](op.MatMul(P.var('a'), P.var('b')).as('mm'), P.constVar('c')),
     (m, emit, d: ScaledLinear & { factor: TensorValue }) => {
       const view = emit.view;
-      const scale = (v: ValueId) => emit.constant(cast(mul(f64(view.constant(v)!), d.factor), view.dtype(v)!));
+      const scale = (v: ValueId) => emit.constant(scaleBy(view.constant(v)!, d.factor, view.dtype(v)!));
       let y = emit.op('MatMul', [d.matmul.inputs[0], scale(d.w)]);
       if (d.add && d.b !== undefined) y = emit.op('Add', [y, scale(d.b)]);
       for (const n of d.chain) y = emit.op(n.op, [y, ...n.inputs.slice(1)], n.attrs);

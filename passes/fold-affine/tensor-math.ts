@@ -18,6 +18,20 @@ export const div = (a: TensorValue, b: TensorValue): TensorValue => evalOpTensor
 export const sqrt = (a: TensorValue): TensorValue => evalOpTensor('Sqrt', [a]);
 export const scalar64 = (v: number): TensorValue => ({ kind: 'tensor', dtype: D.DOUBLE, dims: [], data: Float64Array.of(v) });
 
+/**
+ * `t · factor` (`factor` one float64 element) in `dtype`, as `cast(mul(f64(t), factor), dtype)`.
+ * A float32 tensor times a factor that is itself a float32 value is computed by the float32 Mul
+ * kernel instead: the product of two float32 values is exact in float64, so its one rounding to
+ * float32 gives the same bits, and two whole-weight casts (a 768×768 weight: 9 MB of float64) go.
+ */
+export function scaleBy(t: TensorValue, factor: TensorValue, dtype: number): TensorValue {
+  const f = Number(factor.data[0]);
+  if (t.dtype === D.FLOAT && dtype === D.FLOAT && factor.data.length === 1 && Math.fround(f) === f) {
+    return mul(t, { kind: 'tensor', dtype: D.FLOAT, dims: [], data: Float32Array.of(f) });
+  }
+  return cast(mul(f64(t), factor), dtype);
+}
+
 /** The same elements with other dims (row-major data is unchanged). */
 export function withDims(t: TensorValue, dims: readonly number[]): TensorValue {
   return { ...t, dims: [...dims] };
