@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { Blob, memorySource } from '../../ir/blob.js';
 import { evaluate } from '../../ir/eval/index.js';
 import { parseModel } from '../../ir/text/parse.js';
 import { printModel } from '../../ir/text/print.js';
-import type { Model } from '../../ir/types.js';
+import type { Model, ValueId } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
 import { createPassContext } from '../../src/pass.js';
 import { checkPassProperties, expectSameOutputs } from '../../test/support/pass-properties.js';
@@ -34,6 +35,38 @@ g (float[2] x) => (float[2] y, float[2] z) <float[2] a = {1, 2}, float[2] b = {3
     const x = { kind: 'tensor' as const, dtype: 1, dims: [2], data: new Float32Array([1, 1]) };
     expect(evaluate(out, { x }).get('y')).toEqual(evaluate(m, { x }).get('y'));
     expectSameOutputs(m, out, 1);
+  });
+
+  it('folds a 2-D Transpose of a file-backed weight into a lazily transposed blob with the kernel\'s bytes', () => {
+    const text = (perm: string, dtype = 'float') => `${header}
+g (${dtype}[2,4] x) => (y) <${dtype}[3,4] w = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}> {
+  t = Transpose ${perm} (w)
+  y = MatMul (x, t)
+}`;
+    // The weight as a blob in a memory source (lazy, as a file's weights are), 8 bytes in.
+    const blobbed = (m: Model, width = 4): Model => {
+      const w = m.graph.initializers[0] as ValueId;
+      const t = m.graph.values[w].tensor!;
+      const raw = t.data.kind === 'raw' ? t.data.bytes : new Uint8Array(0);
+      const bytes = new Uint8Array(8 + raw.length);
+      bytes.set(raw, 8);
+      expect(raw.length).toBe(12 * width);
+      const tensor = { ...t, data: { kind: 'blob' as const, blob: new Blob(memorySource(bytes), 8, raw.length) } };
+      return { ...m, graph: { ...m.graph, values: { ...m.graph.values, [w]: { ...m.graph.values[w], tensor } } } };
+    };
+    const eager = fold(parseModel(text('<perm = [1, 0]>')));
+    for (const m of [blobbed(parseModel(text('<perm = [1, 0]>'))), blobbed(parseModel(text('')))]) {
+      const out = fold(m);
+      const init = out.graph.values[out.graph.initializers[0] as ValueId].tensor!;
+      expect(init.data.kind).toBe('blob');
+      expect(init.dims).toEqual([4, 3]);
+      expect(printModel(out)).toBe(printModel(eager));
+      expectSameOutputs(m, out, 1);
+      expect(printModel(fold(m))).toBe(printModel(out));
+    }
+    // int64 elements, or another perm on a 2-D weight, go through the kernel.
+    expect(fold(blobbed(parseModel(text('', 'int64')), 8)).graph.values).toSatisfy((vs: Model['graph']['values']) =>
+      Object.values(vs).every((v) => v.tensor?.data.kind !== 'blob'));
   });
 
   it('returns the same object when nothing folds', () => {

@@ -20,6 +20,10 @@
  *
  * Constants that folding left unread (inputs of folded nodes) are removed; nothing else is.
  * Returns the same model when nothing folds.
+ *
+ * A 2-D Transpose of a weight that stays in its file (a lazy blob of 4-byte elements, read by this
+ * node only) is not computed now: its result is a lazily transposed blob (ir/transposed-blob.ts)
+ * that computes the same bytes when read, at save a chunk at a time.
  */
 import { editAll, type Editor } from '../../ir/edit/edit.js';
 import { checkStorage } from '../../ir/eval/values.js';
@@ -32,6 +36,8 @@ import { definePass, type PassStats } from '../../src/pass.js';
 import { constantReader, isConstantNode, opsetsFor } from '../../src/constants.js';
 import { foldableDef, runKernel } from '../../src/kernel-call.js';
 import { normalizeDomain } from '../../ir/domain.js';
+import { DataType as D } from '../../ir/dtype.js';
+import { transposedBlob } from '../../ir/transposed-blob.js';
 
 export interface FoldOptions {
   /** Bytes a single fold may add to the file beyond what it frees (default 0). */
@@ -88,6 +94,32 @@ function expectedElements(node: Node, inputs: readonly (RtValue | null)[], decla
   }
 }
 
+/** Dtypes whose elements are 4 bytes of raw little-endian data (moved as words by a lazy transpose). */
+const WORD_DTYPES: ReadonlySet<number> = new Set([D.FLOAT, D.INT32, D.UINT32]);
+
+/**
+ * The result of `node` when it is a 2-D Transpose of a file-backed weight read by it alone, as a
+ * lazily transposed tensor (see the module comment); undefined otherwise (the kernel then runs).
+ */
+function lazyTranspose(node: Node, e: Editor): Tensor | undefined {
+  if (node.op !== 'Transpose' || normalizeDomain(node.domain) !== '' || node.inputs.length !== 1 || node.outputs.length !== 1) return undefined;
+  const [v] = node.inputs;
+  const [y] = node.outputs;
+  if (v === null || y === null) return undefined;
+  const perm = node.attrs.find((a) => a.name === 'perm');
+  if (node.attrs.length > (perm ? 1 : 0)) return undefined;
+  if (perm && !(perm.kind === 'ints' && perm.value.length === 2 && perm.value[0] === 1n && perm.value[1] === 0n)) return undefined;
+  const t = e.value(v)?.tensor;
+  if (!t || t.data.kind !== 'blob' || !WORD_DTYPES.has(t.dtype) || t.dims.length !== 2) return undefined;
+  if (!e.isInitializer(v) || e.isGraphInput(v) || e.isGraphOutput(v)) return undefined;
+  if (!e.uses(v).every((u) => u.kind === 'input' && u.node === node.id)) return undefined;
+  const declared = e.value(y)?.type;
+  if (declared?.kind === 'tensor' && declared.dtype !== 0 && declared.dtype !== t.dtype) return undefined;
+  const [rows, cols] = t.dims;
+  const blob = transposedBlob(t.data.blob, rows, cols);
+  return blob && { dtype: t.dtype, dims: [cols, rows], data: { kind: 'blob', blob } };
+}
+
 /** Folds what it can in one graph (see the module comment). */
 function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOptions, read: Set<ValueId>, stats: PassStats | undefined): void {
   const opsets = opsetsFor(model, path);
@@ -105,6 +137,20 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
     const opset = opsets.get(normalizeDomain(node.domain));
     const def = foldableDef(node, opset);
     if (!def || !node.inputs.every((v) => v === null || constants.isConstant(v))) continue;
+    const lazy = inFunction ? undefined : lazyTranspose(node, e);
+    if (lazy) {
+      const y = node.outputs[0]!;
+      const { name, type: declared } = e.value(y)!;
+      const type = e.isGraphOutput(y) ? (declared ?? { kind: 'tensor' as const, dtype: lazy.dtype, shape: [...lazy.dims] }) : undefined;
+      const c = e.addInitializer(lazy);
+      if (name !== undefined) e.setValue(y, { name: undefined });
+      e.replaceAllUses(y, c);
+      e.setValue(c, { name, type });
+      read.add(node.inputs[0]!);
+      e.remove(node.id);
+      stats?.count('nodes');
+      continue;
+    }
     const inputs: (RtValue | null)[] = [];
     let all = true;
     for (const v of node.inputs) {

@@ -1,0 +1,117 @@
+/**
+ * A lazily transposed matrix: the payload of `Transpose(W)` for a 2-D weight W that stays in its
+ * file, computed only when read. Folding the ~90 weight Transposes of a dynamo-exported BERT eagerly
+ * reads 340 MB into fresh buffers, writes 340 MB of fresh results and streams them out again at
+ * save, all through cold memory; lazily, saving reads each weight once into one reused buffer and
+ * transposes it a chunk at a time into the writer's buffer, which stays in cache.
+ *
+ * The bytes are those of the Transpose kernel's result (tested against it); a pass that needs the
+ * values reads them whole (`Blob.bytes()`), as it would read any weight that stays in its file.
+ *
+ * Elements are moved as 32-bit words (bit-exact, whatever the 4-byte dtype). Reads of a few bytes
+ * (the sampled keys of tensor-identity) fetch single elements; larger reads transpose from the whole
+ * source matrix, kept in one shared slot (the last matrix read) through weak references: it lives
+ * while a synchronous save streams the matrix out, and is garbage once that job has ended.
+ */
+import { Blob, type ByteSource } from './blob.js';
+import { LatheError } from './error.js';
+
+/** Matrices above this many bytes are not made lazy (the shared slot would hold one that large). */
+export const LAZY_TRANSPOSE_MAX_BYTES = 128 << 20;
+
+/** Reads up to this many bytes fetch single elements instead of the whole source. */
+const SMALL_READ = 1024;
+
+/** The one source matrix held for chunked reads, and its buffer for the next (see the module comment). */
+let slot: { blob: Blob; words: WeakRef<Uint32Array> } | null = null;
+let spare: WeakRef<ArrayBuffer> | null = null;
+
+function wordsOf(src: Blob): Uint32Array {
+  const held = slot?.blob === src ? slot.words.deref() : undefined;
+  if (held) return held;
+  // Reuse the previous matrix's buffer when it is large enough: no fresh pages per weight.
+  const old = spare?.deref();
+  const buffer = old && old.byteLength >= src.length ? old : new ArrayBuffer(src.length);
+  const bytes = new Uint8Array(buffer, 0, src.length);
+  const got = src.source.read(src.offset, src.length, bytes);
+  if (got.buffer !== buffer || got.byteOffset !== 0) bytes.set(got);
+  const words = new Uint32Array(buffer, 0, src.length / 4);
+  spare = new WeakRef(buffer);
+  slot = { blob: src, words: new WeakRef(words) };
+  return words;
+}
+
+/**
+ * Output words [e0, e1) of the transpose of `src` (rows × cols, row-major) into `out` from index 0:
+ * output element k is source element (k mod rows, floor(k / rows)).
+ */
+function transposeRange(src: Uint32Array, out: Uint32Array, rows: number, cols: number, e0: number, e1: number): void {
+  let k = e0;
+  // A partial first output row, then whole rows in bands of 8 source rows (adjacent writes, the
+  // band's cache lines reused across columns), then a partial last row.
+  const firstFull = Math.ceil(e0 / rows);
+  const lastFull = Math.floor(e1 / rows);
+  if (firstFull > lastFull) {
+    for (; k < e1; k++) out[k - e0] = src[(k % rows) * cols + Math.floor(k / rows)];
+    return;
+  }
+  for (; k < firstFull * rows; k++) out[k - e0] = src[(k % rows) * cols + Math.floor(k / rows)];
+  for (let i0 = 0; i0 < rows; i0 += 8) {
+    const i1 = Math.min(i0 + 8, rows);
+    for (let j = firstFull; j < lastFull; j++) {
+      const o = j * rows - e0;
+      for (let i = i0, s = i0 * cols + j; i < i1; i++, s += cols) out[o + i] = src[s];
+    }
+  }
+  for (k = lastFull * rows; k < e1; k++) out[k - e0] = src[(k % rows) * cols + Math.floor(k / rows)];
+}
+
+class TransposedSource implements ByteSource {
+  readonly size: number;
+  readonly label: string;
+  readonly freshReads = true;
+
+  constructor(
+    private readonly src: Blob,
+    private readonly rows: number,
+    private readonly cols: number,
+  ) {
+    this.size = src.length;
+    this.label = `${src.source.label} (transposed)`;
+  }
+
+  read(offset: number, length: number, into?: Uint8Array): Uint8Array {
+    if (offset < 0 || length < 0 || offset + length > this.size) {
+      throw new LatheError(`read of ${length} bytes at offset ${offset} passes the end (${this.size} bytes)`, this.src.source.label);
+    }
+    const out = into && into.length >= length ? into.subarray(0, length) : new Uint8Array(length);
+    if (length === 0) return out;
+    const e0 = Math.floor(offset / 4);
+    const e1 = Math.ceil((offset + length) / 4);
+    const aligned = offset % 4 === 0 && length % 4 === 0 && out.byteOffset % 4 === 0;
+    const words = aligned ? new Uint32Array(out.buffer, out.byteOffset, length / 4) : new Uint32Array(e1 - e0);
+    if (length <= SMALL_READ) {
+      const one = new Uint8Array(4);
+      const w = new Uint32Array(one.buffer);
+      for (let k = e0; k < e1; k++) {
+        const s = (k % this.rows) * this.cols + Math.floor(k / this.rows);
+        this.src.source.read(this.src.offset + 4 * s, 4, one);
+        words[k - e0] = w[0];
+      }
+    } else {
+      transposeRange(wordsOf(this.src), words, this.rows, this.cols, e0, e1);
+    }
+    if (!aligned) out.set(new Uint8Array(words.buffer, offset - 4 * e0, length));
+    return out;
+  }
+}
+
+/**
+ * The payload of the transpose (cols × rows) of the rows × cols matrix of 4-byte elements held
+ * row-major in `src`, or undefined when `src` is not such a matrix or is too large.
+ */
+export function transposedBlob(src: Blob, rows: number, cols: number): Blob | undefined {
+  if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 1 || cols < 1) return undefined;
+  if (src.length !== rows * cols * 4 || src.length > LAZY_TRANSPOSE_MAX_BYTES) return undefined;
+  return new Blob(new TransposedSource(src, rows, cols), 0, src.length);
+}
