@@ -78,7 +78,8 @@ function escapingIntermediate(view: GraphView, nodes: readonly Node[], e: Editor
 
 interface Attempt {
   readonly fired: boolean;
-  readonly reason?: string;
+  /** Why it did not fire: a string, or a thunk (see MatchState) resolved only when traced. */
+  readonly reason?: string | (() => string);
 }
 
 /** Tries one rule at `node`; on success the graph is rewritten. */
@@ -177,7 +178,8 @@ export function applyRules(model: Model, rules: RuleSet, options: ApplyRulesOpti
           }
           const attempt = tryRule(rule, node, e, view, opset, provenance);
           if (options.traced?.(rule.name)) {
-            options.trace?.({ rule: rule.name, node: node.id, op: node.op, ...(node.name !== undefined && { nodeName: node.name }), fired: attempt.fired, ...(attempt.reason !== undefined && { reason: attempt.reason }) });
+            const why = typeof attempt.reason === 'function' ? attempt.reason() : attempt.reason;
+            options.trace?.({ rule: rule.name, node: node.id, op: node.op, ...(node.name !== undefined && { nodeName: node.name }), fired: attempt.fired, ...(why !== undefined && { reason: why }) });
           }
           if (attempt.fired) {
             rewrites++;

@@ -18,9 +18,12 @@ export interface Solution {
   readonly nodes: readonly Node[];
 }
 
-/** Why the last attempt failed (for `--trace-rules`). */
 export interface MatchState {
-  failure: string;
+  /**
+   * Why the last attempt failed (for `--trace-rules`). Most attempts fail and nobody reads why
+   * unless the rule is traced, so the message is a thunk, built only when read.
+   */
+  failure: string | (() => string);
 }
 
 function label(node: Node): string {
@@ -44,43 +47,43 @@ function* bindValue(name: string, v: ValueId, s: Solution, st: MatchState): Gene
   const prev = s.env[name];
   if (prev === undefined) yield { env: { ...s.env, [name]: v }, nodes: s.nodes };
   else if (prev === v) yield s;
-  else st.failure = `${name} would stand for two different values`;
+  else st.failure = () => `${name} would stand for two different values`;
 }
 
 function* matchOp(p: Extract<PNode, { kind: 'op' }>, v: ValueId, s: Solution, view: GraphView, st: MatchState): Generator<Solution> {
   const def = view.producer(v);
   if (!def) {
-    st.failure = `${v} is not computed by a node of this graph (expected ${p.op})`;
+    st.failure = () => `${v} is not computed by a node of this graph (expected ${p.op})`;
     return;
   }
   const node = def.node;
   if (node.op !== p.op || node.domain !== p.domain) {
-    st.failure = `expected ${p.op}, found ${label(node)}`;
+    st.failure = () => `expected ${p.op}, found ${label(node)}`;
     return;
   }
   if (def.index !== p.output) {
-    st.failure = `${label(node)}: output ${def.index} is used, the pattern wants output ${p.output}`;
+    st.failure = () => `${label(node)}: output ${def.index} is used, the pattern wants output ${p.output}`;
     return;
   }
   let arity = node.inputs.length;
   while (arity > 0 && node.inputs[arity - 1] === null) arity--;
   if (p.rest ? arity < p.inputs.length : arity !== p.inputs.length) {
-    st.failure = `${label(node)} has ${arity} inputs, the pattern ${p.rest ? 'at least ' : ''}${p.inputs.length}`;
+    st.failure = () => `${label(node)} has ${arity} inputs, the pattern ${p.rest ? 'at least ' : ''}${p.inputs.length}`;
     return;
   }
   for (const [name, c] of Object.entries(p.attrs)) {
     const attr = node.attrs.find((a) => a.name === name);
     const value = attr && attrToJs(attr);
     if (c.kind === 'eq' && (value === undefined || !attrEquals(value, c.value))) {
-      st.failure = `${label(node)}: attribute ${name} is ${value === undefined ? 'not set' : 'another value'}`;
+      st.failure = () => `${label(node)}: attribute ${name} is ${value === undefined ? 'not set' : 'another value'}`;
       return;
     }
     if (c.kind === 'absent' && attr) {
-      st.failure = `${label(node)}: attribute ${name} is set`;
+      st.failure = () => `${label(node)}: attribute ${name} is set`;
       return;
     }
     if (c.kind === 'test' && !c.test(value)) {
-      st.failure = `${label(node)}: attribute ${name} is not ${c.label}`;
+      st.failure = () => `${label(node)}: attribute ${name} is not ${c.label}`;
       return;
     }
   }
@@ -93,7 +96,7 @@ function* matchOp(p: Extract<PNode, { kind: 'op' }>, v: ValueId, s: Solution, vi
   if (p.bind !== undefined) {
     const prev = env[p.bind];
     if (prev !== undefined && prev !== node) {
-      st.failure = `${p.bind} would stand for two different nodes`;
+      st.failure = () => `${p.bind} would stand for two different nodes`;
       return;
     }
     env = { ...env, [p.bind]: node };
@@ -138,13 +141,13 @@ export function* matchValue(p: PNode, v: ValueId | null, s: Solution, view: Grap
     case 'const': {
       // Only a test needs the elements; a binding reads them when the rule asks (lazily, once).
       if (!view.isConstant(v)) {
-        st.failure = `${v} is not ${p.label}`;
+        st.failure = () => `${v} is not ${p.label}`;
         return;
       }
       if (p.test) {
         const t = view.constant(v);
         if (!t || !p.test(t)) {
-          st.failure = `${v} is not ${p.label}`;
+          st.failure = () => `${v} is not ${p.label}`;
           return;
         }
       }
@@ -153,7 +156,7 @@ export function* matchValue(p: PNode, v: ValueId | null, s: Solution, view: Grap
         const prev = s.env[p.name] as { id: ValueId } | undefined;
         if (prev === undefined) yield { env: { ...s.env, [p.name]: lazyConst(v, view) }, nodes: s.nodes };
         else if (prev.id === v) yield s;
-        else st.failure = `${p.name} would stand for two different constants`;
+        else st.failure = () => `${p.name} would stand for two different constants`;
       }
       return;
     }
@@ -173,7 +176,7 @@ export function* matchAt(root: PNode, node: Node, view: GraphView, st: MatchStat
     if (alt.kind !== 'op') continue;
     const v = node.outputs[alt.output];
     if (v === null || v === undefined) {
-      st.failure = `${label(node)} has no output ${alt.output}`;
+      st.failure = () => `${label(node)} has no output ${alt.output}`;
       continue;
     }
     yield* matchValue(alt, v, { env: {}, nodes: [] }, view, st);
