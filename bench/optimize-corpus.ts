@@ -140,14 +140,20 @@ export async function optimizeCorpusModel(name: string, options: CorpusOptions):
   const dir = join(cacheDir, 'optimize');
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `${name}.onnx`);
-  // A fresh output file, as a user's first run writes: replacing the previous run's file would
-  // time the file system freeing its blocks (tens of ms for a 400 MB model), not the optimizer.
-  rmSync(out, { force: true });
-  const t0 = process.hrtime.bigint();
-  const model = loadModel(input);
-  const optimized = options.pipeline ? runSchedule(parsePipeline(options.pipeline, passes), model).model : optimize(model, { level: options.level ?? 1, passes }).model;
-  saveModel(optimized, out);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  // Timed as onnxruntime's time is (best of 2) when the two are compared, else once.
+  let seconds = Infinity;
+  let model!: Model;
+  let optimized!: Model;
+  for (let run = 0; run < (options.ortTime ? 2 : 1); run++) {
+    // A fresh output file, as a user's first run writes: replacing the previous run's file would
+    // time the file system freeing its blocks (tens of ms for a 400 MB model), not the optimizer.
+    rmSync(out, { force: true });
+    const t0 = process.hrtime.bigint();
+    model = loadModel(input);
+    optimized = options.pipeline ? runSchedule(parsePipeline(options.pipeline, passes), model).model : optimize(model, { level: options.level ?? 1, passes }).model;
+    saveModel(optimized, out);
+    seconds = Math.min(seconds, Number(process.hrtime.bigint() - t0) / 1e9);
+  }
   const base = baselines()[name] ?? {};
   const n = (k: string) => (base[k] as Baseline | undefined)?.nodes;
   const ext = options.level === 2 ? extendedAsStandard((base['ort_extended'] as { ops?: Record<string, number> } | undefined)?.ops) : undefined;

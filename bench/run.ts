@@ -147,7 +147,7 @@ async function benchOptimize(): Promise<void> {
     for (const l of formatRows(rows, level === 2)) log(l);
     log('');
     for (const r of rows.filter((x) => x.ortSeconds !== undefined)) {
-      log(`- ${r.model}: lathe -O${level} ${r.seconds.toFixed(2)} s vs onnxruntime basic (session with optimized_model_filepath, best of 2) ${r.ortSeconds!.toFixed(2)} s: **${(r.seconds / r.ortSeconds!).toFixed(2)}x** (target: at most 0.25x)`);
+      log(`- ${r.model}: lathe -O${level} (best of 2) ${r.seconds.toFixed(2)} s vs onnxruntime basic (session with optimized_model_filepath, best of 2) ${r.ortSeconds!.toFixed(2)} s: **${(r.seconds / r.ortSeconds!).toFixed(2)}x** (target: at most 0.25x)`);
     }
     log('');
   }
