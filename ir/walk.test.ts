@@ -3,7 +3,7 @@ import { longChainModel, nestedIfModel } from '../test/arbitraries/model.js';
 import { GraphBuilder, modelOf, tensorType } from './edit/build.js';
 import { idAllocator } from './ids.js';
 import type { Graph, Model } from './types.js';
-import { mapGraphs, pathLabel, pathSteps, resolvePath, walkGraphs, walkNodes } from './walk.js';
+import { mapGraphs, pathLabel, pathSteps, resolvePath, subgraphHolders, walkGraphs, walkNodes } from './walk.js';
 
 /** main: If(c) { then: Loop-like node holding graphs [g1, g2] ; else: Neg } ; function F: Relu. */
 function fixture(): Model {
@@ -112,5 +112,25 @@ describe('mapGraphs', () => {
     expect(seen.indexOf('G1')).toBe(-1);
     expect(seen.indexOf('g1')).toBeLessThan(seen.indexOf('then'));
     expect(seen.indexOf('then')).toBeLessThan(seen.indexOf('main'));
+  });
+});
+
+describe('subgraphHolders', () => {
+  test('finds the nodes holding subgraphs, in order, and sees a graph that grew or was rebuilt', () => {
+    const m = nestedIfModel(2);
+    const g = m.graph;
+    const holders = subgraphHolders(g);
+    expect(holders).toEqual(g.order.filter((id) => g.nodes[id]!.attrs.some((a) => a.kind === 'graph' || a.kind === 'graphs')));
+    expect(holders.length).toBeGreaterThan(0);
+    expect(subgraphHolders(g)).toBe(holders);
+    const id = holders[0];
+    const copy = `${id}_copy` as typeof id;
+    const grown: Graph = { ...g, nodes: { ...g.nodes, [copy]: { ...g.nodes[id]!, id: copy } }, order: [...g.order, copy] };
+    expect(subgraphHolders(grown)).toEqual([...holders, copy]);
+    const mutable = { ...g, order: [...g.order] } as Graph & { order: string[] };
+    expect(subgraphHolders(mutable)).toEqual(holders);
+    mutable.order.push(copy);
+    (mutable as { nodes: Graph['nodes'] }).nodes = grown.nodes;
+    expect(subgraphHolders(mutable)).toEqual([...holders, copy]);
   });
 });

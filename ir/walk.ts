@@ -54,6 +54,27 @@ export function hasSubgraphs(node: Node): boolean {
   return false;
 }
 
+/**
+ * The nodes of `graph` that hold subgraphs, in order. Every pass walks the graph tree at least once
+ * and most graphs hold none, so the scan (a table lookup per node) is memoized per graph object:
+ * graphs are immutable once built; the memo also checks `order` and `nodes` by identity and the
+ * order's length, so a graph still being built is scanned again.
+ */
+const holderMemo = new WeakMap<Graph, { order: Graph['order']; nodes: Graph['nodes']; length: number; ids: readonly NodeId[] }>();
+
+export function subgraphHolders(graph: Graph): readonly NodeId[] {
+  const m = holderMemo.get(graph);
+  if (m && m.order === graph.order && m.nodes === graph.nodes && m.length === graph.order.length) return m.ids;
+  const ids: NodeId[] = [];
+  const order = graph.order;
+  for (let k = 0; k < order.length; k++) {
+    const node = graph.nodes[order[k]];
+    if (node && node.attrs.length > 0 && hasSubgraphs(node)) ids.push(order[k]);
+  }
+  holderMemo.set(graph, { order, nodes: graph.nodes, length: order.length, ids });
+  return ids;
+}
+
 /** The root paths of a model: the main graph, then each function body. */
 export function rootPaths(model: Model): GraphPath[] {
   const roots: GraphPath[] = [{ parent: null, step: { kind: 'main' }, graph: model.graph, depth: 0 }];
@@ -72,11 +93,8 @@ export function walkGraphTree(root: GraphPath, visit: (graph: Graph, path: Graph
     const graph = path.graph;
     if (visit(graph, path) === false) continue;
     const children: GraphPath[] = [];
-    const order = graph.order;
-    for (let k = 0; k < order.length; k++) {
-      const id = order[k];
-      const node = graph.nodes[id];
-      if (!node || node.attrs.length === 0 || !hasSubgraphs(node)) continue;
+    for (const id of subgraphHolders(graph)) {
+      const node = graph.nodes[id]!;
       for (const s of subgraphsOf(node)) {
         children.push({ parent: path, step: { kind: 'attr', node: id, attr: s.attr, item: s.item }, graph: s.graph, depth: path.depth + 1 });
       }
@@ -176,9 +194,8 @@ export function mapGraphTree(
     parentOf.push(parent);
     index.set(path, me);
     if (descend && !descend(path.graph, path)) continue;
-    for (const id of path.graph.order) {
-      const node = path.graph.nodes[id];
-      if (!node || !hasSubgraphs(node)) continue;
+    for (const id of subgraphHolders(path.graph)) {
+      const node = path.graph.nodes[id]!;
       for (const s of subgraphsOf(node)) {
         stack.push([{ parent: path, step: { kind: 'attr', node: id, attr: s.attr, item: s.item }, graph: s.graph, depth: path.depth + 1 }, me]);
       }
