@@ -1,83 +1,91 @@
 /**
- * The immer side of editing: the Editor's tables (`nodes`, `values`) and lists (`outputs`,
- * `initializers`) are immer drafts, and the graph object is rebuilt with `produce`, so an edit that
- * changed nothing gives back the very same objects (immer's structural sharing and no-op detection).
+ * The immer side of editing: the Editor's lists (`outputs`, `initializers`) are immer drafts, its
+ * tables (`nodes`, `values`) copy-on-write records with the same contract (`DraftTable`), and the
+ * graph object is rebuilt with `produce`, so an edit that changed nothing gives back the very same
+ * objects (structural sharing and no-op detection).
  *
  * Three rules keep immer cheap and safe on huge and deeply nested models:
  * - A private instance with autoFreeze off. Freezing walks the whole result recursively (a
  *   10,000-deep nested model overflows the stack) and would freeze data users still hold;
  *   immer's global settings (`setAutoFreeze`) stay untouched for users' own immer code.
- * - One draft per table, never a draft of the graph holding drafts of its tables. With more than
+ * - One draft per list, never a draft of the graph holding drafts of its lists. With more than
  *   one draft in a scope, immer walks every new object written into a draft (recursively, at
  *   finalize) looking for nested drafts: writing a node that holds a 10,000-deep subgraph then
  *   overflows, and every write costs the size of what it holds.
- * - Never read a table of objects through its draft: immer would draft the node or value read
- *   (and copy the whole table on the first read). Reads go to a plain overlay of the writes; nodes
- *   and values are replaced whole, never drafted, so tensors, Blobs and typed arrays are shared.
+ * - No table of objects is an immer draft: immer would draft each node or value read through it.
+ *   Nodes and values are replaced whole, never drafted, so tensors, Blobs and typed arrays are
+ *   shared.
  */
 import { Immer, current } from 'immer';
 
 export const immer = new Immer({ autoFreeze: false });
 
-const REMOVED: unique symbol = Symbol('removed');
-
 /**
- * A `Record` table (ids to objects) edited through an immer draft created on the first real write.
- * `get` sees the writes; writing the value already there, or deleting an absent key, is skipped
- * (immer would copy the whole table before noticing, and keeps no-ops out of `modified`).
+ * A `Record` table (ids to objects) edited copy-on-write: the first real write copies the table
+ * once, later writes go to that copy, and `finish` gives the copy, or the base itself when nothing
+ * was written. Writing the value already there, or deleting an absent key, is skipped, so no-ops
+ * keep the base. This is what an immer draft of the table did, without a proxy trap, a map of
+ * assigned keys and a finalize walk over every key per write set: on a 200,000-node graph those
+ * were a third of writing inferred types. The copy is made in dictionary mode (a table of
+ * hundreds of thousands of ids is one anyway; building it key by key from an empty literal creates
+ * a hidden class per key first).
  */
 export class DraftTable<K extends string, V extends object> {
-  private draft: Record<K, V> | null = null;
-  private readonly written = new Map<K, V | typeof REMOVED>();
+  private copy: Record<K, V> | null = null;
   private result: Readonly<Record<K, V>> | null = null;
 
   constructor(readonly base: Readonly<Record<K, V>>) {}
 
   get(key: K): V | undefined {
-    // The hottest read of every pass (each node and value visited goes through it): one hash
-    // lookup when nothing was written, not three.
-    if (this.written.size !== 0) {
-      const w = this.written.get(key);
-      if (w !== undefined) return w === REMOVED ? undefined : w;
-    }
-    const v = (this.base as Record<string, unknown>)[key];
+    const table = (this.result ?? this.copy ?? this.base) as Record<string, unknown>;
+    const v = table[key];
     if (v === undefined) return undefined;
     // A table holds nodes or values (plain objects) under its own keys; what a plain object
     // inherits under a string key is a function, or Object.prototype for '__proto__'.
     if (typeof v !== 'function' && v !== Object.prototype) return v as V;
-    return Object.hasOwn(this.base, key) ? (v as V) : undefined;
+    return Object.hasOwn(table, key) ? (v as V) : undefined;
   }
 
   set(key: K, value: V): void {
     if (this.get(key) === value) return;
-    this.written.set(key, value);
     this.writable()[key] = value;
   }
 
   delete(key: K): void {
     if (this.get(key) === undefined) return;
-    this.written.set(key, REMOVED);
     delete this.writable()[key];
   }
 
-  /** The table as edited so far, without ending the draft (immer `current`: O(table)). */
+  /** The table as edited so far, without ending the edit (a copy: O(table)). */
   current(): Readonly<Record<K, V>> {
-    return this.result ?? (this.draft ? (current(this.draft as object) as Record<K, V>) : this.base);
+    return this.result ?? (this.copy ? copyTable(this.copy) : this.base);
   }
 
-  /** Ends the draft: the base itself when nothing changed. Later writes throw. */
+  /** Ends the edit: the base itself when nothing changed. Later writes throw. */
   finish(): Readonly<Record<K, V>> {
     if (!this.result) {
-      this.result = this.draft ? (immer.finishDraft(this.draft as object) as Record<K, V>) : this.base;
-      this.draft = null;
+      this.result = this.copy ?? this.base;
+      this.copy = null;
     }
     return this.result;
   }
 
   private writable(): Record<K, V> {
     if (this.result) throw new Error('DraftTable: written after finish');
-    return (this.draft ??= immer.createDraft(this.base as Record<K, V>) as Record<K, V>);
+    return (this.copy ??= copyTable(this.base));
   }
+}
+
+/** A shallow copy of a table's own entries, in their order, as a dictionary-mode object. */
+function copyTable<K extends string, V>(base: Readonly<Record<K, V>>): Record<K, V> {
+  const out = {} as Record<string, unknown>;
+  // Deleting a property that is not the last one added moves the object to dictionary mode.
+  out['\u0000a'] = 0;
+  out['\u0000b'] = 0;
+  delete out['\u0000a'];
+  delete out['\u0000b'];
+  for (const k in base) if (Object.hasOwn(base, k)) out[k] = base[k];
+  return out as Record<K, V>;
 }
 
 /**
