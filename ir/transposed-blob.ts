@@ -11,7 +11,8 @@
  * Elements are moved as 32-bit words (bit-exact, whatever the 4-byte dtype). Reads of a few bytes
  * (the sampled keys of tensor-identity) fetch single elements; larger reads transpose from the whole
  * source matrix, kept in one shared slot (the last matrix read) through weak references: it lives
- * while a synchronous save streams the matrix out, and is garbage once that job has ended.
+ * while a synchronous save streams the matrix out, and is garbage (its file not held open) once
+ * that job has ended.
  */
 import { Blob, type ByteSource } from './blob.js';
 import { LatheError } from './error.js';
@@ -23,11 +24,11 @@ export const LAZY_TRANSPOSE_MAX_BYTES = 128 << 20;
 const SMALL_READ = 1024;
 
 /** The one source matrix held for chunked reads, and its buffer for the next (see the module comment). */
-let slot: { blob: Blob; words: WeakRef<Uint32Array> } | null = null;
+let slot: { blob: WeakRef<Blob>; words: WeakRef<Uint32Array> } | null = null;
 let spare: WeakRef<ArrayBuffer> | null = null;
 
 function wordsOf(src: Blob): Uint32Array {
-  const held = slot?.blob === src ? slot.words.deref() : undefined;
+  const held = slot?.blob.deref() === src ? slot.words.deref() : undefined;
   if (held) return held;
   // Reuse the previous matrix's buffer when it is large enough: no fresh pages per weight.
   const old = spare?.deref();
@@ -37,7 +38,7 @@ function wordsOf(src: Blob): Uint32Array {
   if (got.buffer !== buffer || got.byteOffset !== 0) bytes.set(got);
   const words = new Uint32Array(buffer, 0, src.length / 4);
   spare = new WeakRef(buffer);
-  slot = { blob: src, words: new WeakRef(words) };
+  slot = { blob: new WeakRef(src), words: new WeakRef(words) };
   return words;
 }
 
