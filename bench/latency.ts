@@ -3,7 +3,8 @@
  * model, both run by onnxruntime-node with its graph optimizations off and one thread (what a
  * runtime without an optimizer of its own sees). The two sessions are timed in paired rounds
  * (bench/paired.ts: warm-up, A B B A / B A A B, the median of per-round ratios and its
- * interquartile range), so machine noise hits both alike and the dispersion is reported.
+ * interquartile range), so machine noise hits both alike and the dispersion is reported; the
+ * rounds are spread over three fresh pairs of sessions (see latencyOf).
  *
  *   node dist/bench/latency.js [--budget SECONDS] [MODEL ...]
  */
@@ -13,7 +14,7 @@ import * as ort from 'onnxruntime-node';
 import { loadModel, saveModel } from '../node/io.js';
 import { optimize } from '../passes/library.js';
 import { cacheDir, corpusModels, filledModel } from './corpus.js';
-import { pairedTiming, type PairedSummary } from './paired.js';
+import { pairedRounds, summarize, type PairedSummary } from './paired.js';
 import { randomFeeds } from './ort.js';
 
 export interface LatencyRow extends PairedSummary {
@@ -39,16 +40,28 @@ export async function latencyOf(name: string, budget = 8): Promise<LatencyRow> {
     await s.release();
   }
   const feeds = randomFeeds(model, { seed: 1 });
-  const a = await ort.InferenceSession.create(latheOut, plain);
-  const b = await ort.InferenceSession.create(ortOut, plain);
-  try {
-    const s = await pairedTiming(() => a.run(feeds), () => b.run(feeds), { budget });
-    return { model: name, ...s, lathe: s.a, ortBasic: s.b };
-  } finally {
-    await a.release();
-    await b.release();
+  // Where a session's weights land in memory moves a weight-bound model by several percent, the
+  // same way for every run of that session: one pair of sessions gave bert-base.legacy 1.079 (IQR
+  // 1.072–1.087) in one bench run and 0.989 (0.983–0.998) in the next. So the rounds are spread
+  // over SESSION_PAIRS fresh pairs of sessions and pooled.
+  const perRound: [number[], number[]][] = [];
+  for (let pair = 0; pair < SESSION_PAIRS; pair++) {
+    const a = await ort.InferenceSession.create(latheOut, plain);
+    const b = await ort.InferenceSession.create(ortOut, plain);
+    try {
+      const r = await pairedRounds(() => a.run(feeds), () => b.run(feeds), { budget: budget / SESSION_PAIRS, minRounds: 5, maxRounds: 15 });
+      perRound.push(...r.perRound);
+    } finally {
+      await a.release();
+      await b.release();
+    }
   }
+  const s = summarize(perRound);
+  return { model: name, ...s, lathe: s.a, ortBasic: s.b };
 }
+
+/** Fresh session pairs per model (see latencyOf). */
+const SESSION_PAIRS = 3;
 
 export function formatLatency(rows: readonly LatencyRow[]): string[] {
   const lines = [

@@ -61,6 +61,12 @@ export interface PairedOptions {
 
 /** Times `a` and `b` (async, e.g. two sessions' runs) in paired rounds; see the module comment. */
 export async function pairedTiming(a: () => Promise<unknown>, b: () => Promise<unknown>, options: PairedOptions = {}): Promise<PairedSummary & { repeat: number }> {
+  const { perRound, repeat } = await pairedRounds(a, b, options);
+  return { ...summarize(perRound), repeat };
+}
+
+/** The per-round times of `pairedTiming` ([A's runs, B's runs] per round), to pool over several pairs. */
+export async function pairedRounds(a: () => Promise<unknown>, b: () => Promise<unknown>, options: PairedOptions = {}): Promise<{ perRound: [number[], number[]][]; repeat: number }> {
   const fns = [a, b] as const;
   const time = async (f: () => Promise<unknown>, times: number): Promise<number> => {
     const t = process.hrtime.bigint();
@@ -81,5 +87,5 @@ export async function pairedTiming(a: () => Promise<unknown>, b: () => Promise<u
     for (const which of roundOrder(r)) got[which].push(await time(fns[which], repeat));
     perRound.push(got);
   }
-  return { ...summarize(perRound), repeat };
+  return { perRound, repeat };
 }
