@@ -38,8 +38,8 @@ export async function benchWeb(log: (s: string) => void, work: string, models = 
   const browser = await launchChromium();
   log('### The page against the CLI (`lathe optimize -O2`; page: headless Chromium, the same options)');
   log('');
-  log('| model | file | CLI s | page s (open + optimize) | page / CLI | same bytes |');
-  log('| --- | --- | --- | --- | --- | --- |');
+  log('| model | file | CLI s | page s (open + optimize) | page / CLI | same bytes | then the HTML report s |');
+  log('| --- | --- | --- | --- | --- | --- | --- |');
   let within = 0;
   try {
     for (const name of models) {
@@ -47,7 +47,7 @@ export async function benchWeb(log: (s: string) => void, work: string, models = 
       const out = join(work, `web-${name}.onnx`);
       let cli = Infinity;
       for (let i = 0; i < runs; i++) cli = Math.min(cli, seconds(() => execFileSync(process.execPath, [cliPath, 'optimize', input, '-o', out, '--quiet'], { stdio: 'ignore' })));
-      let best = { total: Infinity, open: 0, optimize: 0 };
+      let best = { total: Infinity, open: 0, optimize: 0, report: 0 };
       let same = false;
       for (let i = 0; i < runs; i++) {
         const context = await browser.newContext({ acceptDownloads: true });
@@ -62,7 +62,10 @@ export async function benchWeb(log: (s: string) => void, work: string, models = 
         const t2 = performance.now();
         const error = await page.textContent('#error');
         if (error) throw new Error(`the page failed on ${name}: ${error}`);
-        if (t2 - t0 < best.total) best = { total: t2 - t0, open: t1 - t0, optimize: t2 - t1 };
+        // the report follows the download (its graph layout is not part of optimizing)
+        await page.waitForFunction(() => document.body.dataset.report === 'shown', undefined, { timeout: 600_000, polling: 20 });
+        const t3 = performance.now();
+        if (t2 - t0 < best.total) best = { total: t2 - t0, open: t1 - t0, optimize: t2 - t1, report: t3 - t2 };
         if (i === 0) {
           const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
           same = readFileSync(await download.path()).equals(readFileSync(out));
@@ -72,13 +75,13 @@ export async function benchWeb(log: (s: string) => void, work: string, models = 
       const ratio = best.total / 1000 / cli;
       if (ratio <= 2) within++;
       const size = `${(statSync(input).size / 1e6).toFixed(1)} MB`;
-      log(`| ${name} | ${size} | ${cli.toFixed(2)} | ${(best.total / 1000).toFixed(2)} (${(best.open / 1000).toFixed(2)} + ${(best.optimize / 1000).toFixed(2)}) | ${ratio.toFixed(2)}x | ${same ? 'yes' : '**no**'} |`);
+      log(`| ${name} | ${size} | ${cli.toFixed(2)} | ${(best.total / 1000).toFixed(2)} (${(best.open / 1000).toFixed(2)} + ${(best.optimize / 1000).toFixed(2)}) | ${ratio.toFixed(2)}x | ${same ? 'yes' : '**no**'} | ${(best.report / 1000).toFixed(2)} |`);
     }
   } finally {
     await browser.close();
     await server.close();
   }
   log('');
-  log(`Within 2x the CLI on ${within} of ${models.length} models. Best of ${runs} each; the CLI's time is a whole process (start-up, read, write), the page's from picking the file to the bytes being ready for download.`);
+  log(`Within 2x the CLI on ${within} of ${models.length} models. Best of ${runs} each; the CLI's time is a whole process (start-up, read, write), the page's from picking the file to the bytes being ready for download; the HTML report (graph layout) follows, its time in the last column.`);
   log('');
 }

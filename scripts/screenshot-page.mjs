@@ -21,6 +21,7 @@ try {
   await page.fill('#shapes', shapes.join('\n'));
   await page.click('#run');
   await page.waitForFunction(() => document.body.dataset.state === 'done' || document.body.dataset.state === 'error', undefined, { timeout: 300_000 });
+  await page.waitForFunction(() => document.body.dataset.report === 'shown', undefined, { timeout: 300_000 });
   await page.waitForTimeout(500); // the report's frame paints
   await page.setViewportSize({ width: 1200, height: await page.evaluate(() => document.documentElement.scrollHeight) });
   await page.waitForTimeout(500);

@@ -82,11 +82,16 @@ worker.onmessage = (e: MessageEvent<Reply>) => {
       download.download = r.name;
       download.textContent = `Download ${r.name} (${r.bytes.byteLength.toLocaleString('en')} bytes)`;
       $<HTMLSpanElement>('elapsed').textContent = `optimized in ${(r.ms / 1000).toFixed(2)} s`;
-      showReport($<HTMLDivElement>('report'), r.report);
+      $<HTMLDivElement>('report').textContent = 'laying out the report…';
+      delete document.body.dataset.report;
       resultCard.hidden = false;
       document.body.dataset.state = 'done';
       return;
     }
+    case 'report':
+      showReport($<HTMLDivElement>('report'), r.report);
+      document.body.dataset.report = 'shown';
+      return;
     case 'error':
       setBusy(false);
       progress.value = 0;

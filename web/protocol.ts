@@ -33,9 +33,10 @@ export type Reply =
       /** Suggested download name (`model.opt.onnx`). */
       readonly name: string;
       readonly bytes: ArrayBuffer;
-      readonly report: ReportView;
       /** Milliseconds from the request to the saved bytes (load excluded: the model was open). */
       readonly ms: number;
     }
+  /** The report of the last optimization, sent after its bytes (laying out the graphs takes a while). */
+  | { readonly type: 'report'; readonly report: ReportView }
   /** A bad file or bad options: the line the CLI prints. */
   | { readonly type: 'error'; readonly message: string };

@@ -107,10 +107,12 @@ function optimizeOpen(req: Extract<Request, { type: 'optimize' }>): void {
     { ...r.report, level },
     { bytes: { before: open.bytes, after: bytes.length }, timeMs: { load: open.loadMs, verify: t1 - t0, save: t3 - t2 } },
   );
-  const view = reportView({ before: model, after: r.model, report, title: `lathe: optimized ${name} into ${out} (${bytes.length} bytes)` });
+  const size = bytes.length;
   const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
   post({ type: 'progress', fraction: 1, label: 'done' });
-  post({ type: 'optimized', name: out, bytes: buffer as ArrayBuffer, report: view, ms: t3 - t0 }, [buffer as ArrayBuffer]);
+  // the download first: the report's graph layout can take longer than the optimization itself
+  post({ type: 'optimized', name: out, bytes: buffer as ArrayBuffer, ms: t3 - t0 }, [buffer as ArrayBuffer]);
+  post({ type: 'report', report: reportView({ before: model, after: r.model, report, title: `lathe: optimized ${name} into ${out} (${size} bytes)` }) });
 }
 
 scope.onmessage = (e) => {

@@ -122,7 +122,8 @@ test('the report renders without console errors, its screenshot has content, and
   const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen);
   expect(seen.length).toBeGreaterThan(5); // verifying, the passes, writing, done
   expect(seen.at(-1)! - seen[0]!).toBeGreaterThan(0);
-  // the HTML report (src/report-html) in its frame: the node count before, the ops that went, both graphs drawn
+  // the HTML report (src/report-html) in its frame, sent after the bytes: the node count before, the ops that went, both graphs drawn
+  await page.waitForFunction(() => document.body.dataset.report === 'shown', undefined, { timeout: 120_000 });
   expect(await page.locator('#report iframe').count()).toBe(1);
   const text = await reportText(page);
   expect(text).toMatch(/\b83\b/);
