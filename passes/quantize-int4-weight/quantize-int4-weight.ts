@@ -18,7 +18,8 @@ import { tensorValue, toTensor } from '../../ir/ops/tensor-value.js';
 import type { Model, Node, Tensor, Type, ValueId } from '../../ir/types.js';
 import { usesOf } from '../../ir/uses.js';
 import { definePass, type PassContext } from '../../src/pass.js';
-import { quantizeInt4Blocks, type Int4Blocks } from './blocks.js';
+import type { RecordSink, TensorRecord } from '../../src/quantize/records.js';
+import { dequantizeInt4Blocks, quantizeInt4Blocks, type Int4Blocks } from './blocks.js';
 
 export interface QuantizeInt4WeightOptions {
   /** Rows of K per block: 32, 64 or 128 (default 32). */
@@ -27,6 +28,8 @@ export interface QuantizeInt4WeightOptions {
   readonly format: 'qdq' | 'msft';
   /** No zero points (codes −8…7 × scale); default false: a zero point per block. */
   readonly symmetric: boolean;
+  /** Receives a record per quantized weight (library use: `quantize()`'s report; not settable in pipeline text). */
+  readonly record?: RecordSink;
 }
 
 const MS = 'com.microsoft';
@@ -90,8 +93,10 @@ function rewrite(model: Model, o: QuantizeInt4WeightOptions, ctx: PassContext): 
       const [K, N] = t.dims as [number, number];
       let ins = made.get(wid);
       if (!ins) {
-        const q = quantizeInt4Blocks(tensorValue(t, g.values[wid]?.name ?? wid).data as Float32Array, K, N, o.block, o.symmetric);
+        const data = tensorValue(t, g.values[wid]?.name ?? wid).data as Float32Array;
+        const q = quantizeInt4Blocks(data, K, N, o.block, o.symmetric);
         const label = g.values[wid]?.name;
+        o.record?.(int4Record(label ?? wid, o.format === 'msft' ? 'MatMulNBits' : 'MatMul', data, q, o.symmetric));
         ins = o.format === 'qdq' ? qdqInputs(e, q, o.symmetric, label, n.id) : msftInputs(e, q, o.symmetric, label);
         made.set(wid, ins);
         replaced.add(wid);
@@ -118,6 +123,30 @@ function rewrite(model: Model, o: QuantizeInt4WeightOptions, ctx: PassContext): 
     }
   });
   return dropUnused(edited, replaced);
+}
+
+/** The report's row for a blockwise weight: the spread of its scales and zero points, and the error dequantizing brings. */
+function int4Record(name: string, op: string, w: Float32Array, q: Int4Blocks, symmetric: boolean): TensorRecord {
+  const back = dequantizeInt4Blocks(q);
+  let maxAbs = 0, num = 0, den = 0;
+  for (let i = 0; i < w.length; i++) {
+    const d = Math.abs(w[i] - back[i]);
+    if (d > maxAbs) maxAbs = d;
+    num += d * d;
+    den += w[i] * w[i];
+  }
+  let sLo = Infinity, sHi = -Infinity, zLo = Infinity, zHi = -Infinity;
+  for (let i = 0; i < q.scales.length; i++) {
+    sLo = Math.min(sLo, q.scales[i]);
+    sHi = Math.max(sHi, q.scales[i]);
+    const z = symmetric ? 0 : q.zeros[i];
+    zLo = Math.min(zLo, z);
+    zHi = Math.max(zHi, z);
+  }
+  return {
+    name, kind: 'weight', op, dtype: symmetric ? 'int4' : 'uint4', axis: 0, blockSize: q.block,
+    scale: [sLo, sHi], zeroPoint: [zLo, zHi], maxAbsError: maxAbs, relL2Error: den === 0 ? 0 : Math.sqrt(num / den),
+  };
 }
 
 /** DequantizeLinear(int4 weight, scale [blocks, N], zero point) → the float32 K×N weight. */

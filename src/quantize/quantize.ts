@@ -216,10 +216,11 @@ export function formatQuantizeReport(r: QuantizeReport): string {
   const acts = r.tensors.filter((t) => t.kind === 'activation');
   lines.push(`${weights.length} weights, ${acts.length} activations quantized`);
   const fmt = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(4) : x.toExponential(3));
-  const span = (xs: readonly number[]) => (xs.length === 1 ? fmt(xs[0]) : `${fmt(Math.min(...xs))}..${fmt(Math.max(...xs))} (${xs.length} channels)`);
+  const span = (xs: readonly number[], block?: number) =>
+    block !== undefined ? `${fmt(xs[0])}..${fmt(xs[xs.length - 1])} (blocks of ${block})` : xs.length === 1 ? fmt(xs[0]) : `${fmt(Math.min(...xs))}..${fmt(Math.max(...xs))} (${xs.length} channels)`;
   for (const t of r.tensors) {
     const err = t.kind === 'weight' ? ` max abs err ${fmt(t.maxAbsError ?? 0)}, rel L2 ${fmt(t.relL2Error ?? 0)}` : ` range [${fmt(t.range!.min)}, ${fmt(t.range!.max)}]`;
-    lines.push(`  ${t.kind} ${t.name} (${t.op}) ${t.dtype}: scale ${span(t.scale)}, zero point ${span(t.zeroPoint)},${err}`);
+    lines.push(`  ${t.kind} ${t.name} (${t.op}) ${t.dtype}: scale ${span(t.scale, t.blockSize)}, zero point ${span(t.zeroPoint, t.blockSize)},${err}`);
   }
   if (r.outputError) lines.push(`output ${r.outputError.output}: rel L2 error ${fmt(r.outputError.relL2)} over ${r.outputError.samples} sample${r.outputError.samples === 1 ? '' : 's'}`);
   return `${lines.join('\n')}\n`;

@@ -14,9 +14,14 @@ export interface TensorRecord {
   readonly kind: 'weight' | 'activation';
   /** The op reading it (MatMul, Gemm, Conv, Gather). */
   readonly op: string;
-  readonly dtype: 'int8' | 'uint8';
+  readonly dtype: 'int8' | 'uint8' | 'int4' | 'uint4';
   /** The channel axis of per-channel parameters. */
   readonly axis?: number;
+  /**
+   * Blockwise (int4) weights: rows of K per block. There is a scale per (block, column), too many
+   * to list: `scale` and `zeroPoint` then hold the smallest and the largest of them.
+   */
+  readonly blockSize?: number;
   readonly scale: readonly number[];
   readonly zeroPoint: readonly number[];
   /** Weights: max |w - dq(q(w))| and ||w - dq(q(w))|| / ||w||. */
