@@ -6,16 +6,19 @@
  */
 import { affineRules } from '../passes/fold-affine/rules.js';
 import { fuseRules } from '../passes/fuse/rules/index.js';
+import { roundTripRules } from '../passes/simplify-algebra/round-trips.js';
 import { algebraRules } from '../passes/simplify-algebra/rules.js';
 import { targetRules } from '../passes/simplify-shapes/targets.js';
 import { op, P, rewritePass, type Rule } from '../src/pattern/index.js';
 import type { PassFactory } from '../src/pass.js';
-import type { ArbModelOptions, CheckPassOptions, Plantable } from '../src/testing.js';
+import type { ArbModelOptions, CheckPassOptions, Plantable, PlantFn } from '../src/testing.js';
+import type { Val } from '../src/testing/build-context.js';
+import type { ValueId } from '../ir/types.js';
 
 /** Rule families by the pass that runs them; `infer`: the pass runs shape inference first. */
 export const RULE_FAMILIES: readonly { readonly pass: string; readonly rules: readonly Rule[]; readonly infer: boolean }[] = [
   { pass: 'fuse', rules: fuseRules, infer: true },
-  { pass: 'simplify-algebra', rules: algebraRules, infer: false },
+  { pass: 'simplify-algebra', rules: [...algebraRules, ...roundTripRules], infer: false },
   { pass: 'fold-affine', rules: affineRules, infer: false },
   { pass: 'simplify-shapes', rules: targetRules, infer: true },
 ];
@@ -35,6 +38,61 @@ function selfAttention(scale: 'mul' | 'div' | 'none', masked: boolean): Plantabl
   // The mask: a second product of the same shape as the scores (a constant would need static dims).
   return op.MatMul(op.Softmax(masked ? op.Add(scaled, scores()) : scaled, { axis: -1n }), x);
 }
+
+/** A float value of rank 1–4 whose dim on some axis (picked by `b`) is a known size of at least 2, and that axis. */
+function splittable(ctx: Parameters<PlantFn>[0], step: Parameters<PlantFn>[1]): { v: Val; axis: number; d: number } | undefined {
+  const v = ctx.pick(step.a, (c) => c.dtype === 1 && c.shape.length >= 1 && c.shape.length <= 4 && c.shape.some((d) => typeof d === 'number' && d >= 2));
+  if (!v) return undefined;
+  const axes = v.shape.flatMap((d, i) => (typeof d === 'number' && d >= 2 ? [i] : []));
+  const axis = axes[step.b % axes.length];
+  return { v, axis, d: v.shape[axis] as number };
+}
+
+/** Concat of a Split's two parts: in order (fires), or swapped (a near miss that must not). */
+const concatOfSplit: PlantFn = (ctx, step) => {
+  const s = splittable(ctx, step);
+  if (!s) return false;
+  const { v, axis, d } = s;
+  const first = Math.ceil(d / 2);
+  const shapes = [first, d - first].map((n) => v.shape.map((x, i) => (i === axis ? n : x)));
+  const sizes = ctx.constant(7, [2], [BigInt(first), BigInt(d - first)]);
+  const parts = ctx.builder.ops('Split', [v.id, sizes], { axis: BigInt(axis - v.shape.length) }, { outputs: 2, types: shapes.map((sh) => ctx.type(1, sh)) }) as ValueId[];
+  const swapped = step.k % 3 === 2; // the parts swapped still concatenate to x's shape
+  const out = ctx.builder.op('Concat', swapped ? [parts[1], parts[0]] : parts, { axis: BigInt(axis) }, { types: [ctx.type(1, v.shape)] });
+  ctx.push(out, 1, v.shape);
+  return true;
+};
+
+/** Concat of two unit-step Slices that tile an axis (fires), or that leave a gap (must not). */
+const concatOfSlices: PlantFn = (ctx, step) => {
+  const s = splittable(ctx, step);
+  if (!s) return false;
+  const { v, axis, d } = s;
+  const cut = 1 + (step.k % (d - 1));
+  const gap = step.k % 3 === 2 && cut + 1 < d ? 1 : 0;
+  const c = (n: number | bigint) => ctx.constant(7, [1], [BigInt(n)]);
+  const ax = c(axis);
+  const lo = ctx.builder.op('Slice', [v.id, c(0), c(cut), ax], undefined, { types: [ctx.type(1, v.shape.map((x, i) => (i === axis ? cut : x)))] });
+  const hi = ctx.builder.op('Slice', [v.id, c(cut + gap), c(9223372036854775807n), ax], undefined, { types: [ctx.type(1, v.shape.map((x, i) => (i === axis ? d - cut - gap : x)))] });
+  const shape = v.shape.map((x, i) => (i === axis ? d - gap : x));
+  ctx.push(ctx.builder.op('Concat', [lo, hi], { axis: BigInt(axis) }, { types: [ctx.type(1, shape)] }), 1, shape);
+  return true;
+};
+
+/** Reshape(Flatten(x), [-1]) (fires), or with the target [0, -1] that copies a flattened dim (must not). */
+const reshapeOfFlatten: PlantFn = (ctx, step) => {
+  const v = ctx.pick(step.a, (c) => c.dtype === 1 && c.shape.length >= 2 && c.shape.every((d) => typeof d === 'number'));
+  if (!v) return false;
+  const dims = v.shape as readonly number[];
+  const k = 1 + (step.b % (dims.length - 1));
+  const rows = dims.slice(0, k).reduce((a, b) => a * b, 1), cols = dims.slice(k).reduce((a, b) => a * b, 1);
+  const f = ctx.builder.op('Flatten', [v.id], { axis: BigInt(k) }, { types: [ctx.type(1, [rows, cols])] });
+  const copy = step.k % 3 === 2;
+  const target = ctx.constant(7, [copy ? 2 : 1], copy ? [0n, -1n] : [-1n]);
+  const shape = copy ? [rows, cols] : [rows * cols];
+  ctx.push(ctx.builder.op('Reshape', [f, target], undefined, { types: [ctx.type(1, shape)] }), 1, shape);
+  return true;
+};
 
 /** Generator options per rule, where the rule's own pattern is not enough. */
 const HELP: Readonly<Record<string, Omit<ArbModelOptions, 'around'> & { around?: Plantable }>> = {
@@ -60,6 +118,10 @@ const HELP: Readonly<Record<string, Omit<ArbModelOptions, 'around'> & { around?:
   'attention-mul-masked': { around: selfAttention('mul', true) },
   'attention-div': { around: selfAttention('div', false) },
   'attention-div-masked': { around: selfAttention('div', true) },
+  // Round trips: the rules match any Concat or Reshape and look at the producers in their checks.
+  'concat-split': { around: concatOfSplit },
+  'concat-slices': { around: concatOfSlices },
+  'reshape-flatten': { around: reshapeOfFlatten },
   // Computed targets: the Shape-computing composites.
   'reshape-computed-target': { ops: ['FlattenByShape', 'Reshape', 'Relu', 'Add'] },
   'expand-computed-target': { ops: ['ExpandLike', 'Expand', 'Relu', 'Add'] },
