@@ -177,7 +177,7 @@ export function roundToDtype(dtype: number, x: number, saturate = true, e8m0: E8
 let halfTable: Float32Array | undefined;
 
 /** float32 bits → float16 bits, round to nearest even (values already float32: no double rounding). */
-function f32BitsToHalf(x: number): number {
+export function f32BitsToHalf(x: number): number {
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;

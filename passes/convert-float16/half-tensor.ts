@@ -11,7 +11,7 @@
 import { Blob, type ByteSource } from '../../ir/blob.js';
 import { LatheError } from '../../ir/error.js';
 import { DataType as D } from '../../ir/dtype.js';
-import { decodeNarrow } from '../../ir/ops/float-formats.js';
+import { decodeNarrow, f32BitsToHalf } from '../../ir/ops/float-formats.js';
 import type { Tensor } from '../../ir/types.js';
 import { forEachFloatChunk } from '../../src/tensor-values.js';
 
@@ -27,32 +27,8 @@ const LIMITS: Record<HalfDtype, { max: number; tiny: number }> = {
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-/**
- * float32 bits → float16 bits, round to nearest even (the bit-level form of `encodeNarrow`,
- * which a test compares it with; this one is fast enough for a 400 MB model).
- */
-export function f32BitsToHalf(u: number): number {
-  const sign = (u >>> 16) & 0x8000;
-  const exp = (u >>> 23) & 0xff;
-  const mant = u & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 31) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    const m = mant | 0x800000;
-    const shift = 14 - e;
-    let h = m >>> shift;
-    const rem = m & ((1 << shift) - 1);
-    const halfway = 1 << (shift - 1);
-    if (rem > halfway || (rem === halfway && (h & 1) === 1)) h++;
-    return sign | h;
-  }
-  let h = sign | (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (h & 1) === 1)) h++;
-  return h;
-}
+/** float32 bits → float16 bits (the evaluator's own rounding; a test compares it with `encodeNarrow`). */
+export { f32BitsToHalf };
 
 /** float32 bits → bfloat16 bits, round to nearest even (NaN stays a quiet NaN). */
 export function f32BitsToBf16(u: number): number {

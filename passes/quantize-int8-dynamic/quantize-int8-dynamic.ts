@@ -25,7 +25,7 @@ import type { Model, ValueId } from '../../ir/types.js';
 import { definePass } from '../../src/pass.js';
 import { quantizeTensor, type QuantizedTensor } from '../../src/quantize/quant-math.js';
 import { addQuantizedWeight, weightRecord, type RecordSink } from '../../src/quantize/records.js';
-import { excludedBy, floatWeight, isFloatValue, mainReader, nameAllocator, onnxOpset, transpose2d, valueName } from '../../src/quantize/weights.js';
+import { excludedBy, floatWeight, isFloatValue, mainReader, nameAllocator, int8OpsetOk, transpose2d, valueName } from '../../src/quantize/weights.js';
 
 export interface QuantizeInt8DynamicOptions {
   /** Per output channel weight scales (default true). */
@@ -49,10 +49,7 @@ export const quantizeInt8Dynamic = definePass<QuantizeInt8DynamicOptions>({
   summary: 'int8 weights for MatMul/Gemm (DynamicQuantizeLinear + MatMulInteger), Conv and Gather (DequantizeLinear); activations quantized at run time.',
   defaults: DEFAULTS,
   run(model, ctx, options) {
-    if (onnxOpset(model) < 13) {
-      ctx.log.warn(`quantize-int8-dynamic: opset ${onnxOpset(model)} is below 13 (no per-axis DequantizeLinear); left as it is`);
-      return model;
-    }
+    if (!int8OpsetOk(model, 'quantize-int8-dynamic', (m) => ctx.log.warn(m))) return model;
     return rewrite(model, options, (k) => ctx.stats.count(k));
   },
 });

@@ -23,7 +23,7 @@ import { paramsFromRange, quantizeTensor, type QuantizedTensor } from '../../src
 import { addQuantizedWeight, floatTensor, int8Tensor, weightRecord, type RecordSink } from '../../src/quantize/records.js';
 import { staticActivationNames, staticSitesIn } from '../../src/quantize/static-plan.js';
 import type { CalibrationMethod, Range } from '../../src/quantize/stats.js';
-import { mainReader, nameAllocator, onnxOpset, valueName } from '../../src/quantize/weights.js';
+import { mainReader, nameAllocator, int8OpsetOk, valueName } from '../../src/quantize/weights.js';
 
 export interface QuantizeInt8StaticOptions {
   readonly method: CalibrationMethod;
@@ -54,10 +54,7 @@ export const quantizeInt8Static = definePass<QuantizeInt8StaticOptions>({
   summary: 'QDQ int8: calibrated QuantizeLinear/DequantizeLinear on Conv/Gemm/MatMul activations, per-channel int8 weights.',
   defaults: DEFAULTS,
   run(model, ctx, options) {
-    if (onnxOpset(model) < 13) {
-      ctx.log.warn(`quantize-int8-static: opset ${onnxOpset(model)} is below 13 (no per-axis DequantizeLinear); left as it is`);
-      return model;
-    }
+    if (!int8OpsetOk(model, 'quantize-int8-static', (m) => ctx.log.warn(m))) return model;
     if (!['minmax', 'percentile', 'entropy'].includes(options.method)) {
       ctx.log.warn(`quantize-int8-static: unknown method '${options.method}' (minmax, percentile, entropy); left as it is`);
       return model;

@@ -26,6 +26,17 @@ export function onnxOpset(model: Model): number {
   return model.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
 }
 
+/**
+ * Whether the int8 passes can run on `model`: per-axis DequantizeLinear needs opset 13. Below it
+ * the pass named `pass` warns (through `warn`) and leaves the model as it is.
+ */
+export function int8OpsetOk(model: Model, pass: string, warn: (message: string) => void): boolean {
+  const opset = onnxOpset(model);
+  if (opset >= 13) return true;
+  warn(`${pass}: opset ${opset} is below 13 (no per-axis DequantizeLinear); left as it is`);
+  return false;
+}
+
 /** `v` as a constant float32 tensor of at least `minElements` elements, else undefined. */
 export function floatWeight(reader: ConstantReader, v: ValueId | null, minElements: number): FloatWeight | undefined {
   if (v === null || !reader.isConstant(v)) return undefined;
