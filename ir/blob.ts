@@ -79,4 +79,9 @@ export interface ByteSink {
   write(chunk: Uint8Array): void;
   /** Bytes written so far. */
   readonly position: number;
+  /**
+   * Optionally takes a whole payload to write later (by other threads), advancing `position` past
+   * it now; false when this sink cannot (the caller then streams it through `write`).
+   */
+  writeBlob?(blob: Blob): boolean;
 }

@@ -123,6 +123,14 @@ export function readWholeFile(path: string): Uint8Array {
   }
 }
 
+/** The descriptors of open file sources, for readers on other threads (node/copy-pool). */
+const descriptors = new WeakMap<ByteSource, () => number | undefined>();
+
+/** The descriptor `source` reads with while it is an open file source; undefined otherwise. */
+export function fileDescriptorOf(source: ByteSource): number | undefined {
+  return descriptors.get(source)?.();
+}
+
 function sourceOver(fd: number, size: number, path: string, own: boolean): ByteSource & { close(): void } {
   let open = true;
   const token = {};
@@ -153,6 +161,7 @@ function sourceOver(fd: number, size: number, path: string, own: boolean): ByteS
     },
   };
   if (own) finalizer.register(source, fd, token);
+  descriptors.set(source, () => (open ? fd : undefined));
   return source;
 }
 

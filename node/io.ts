@@ -5,7 +5,7 @@
  */
 import { unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Blob, type ByteSource } from '../ir/blob.js';
+import { Blob, type ByteSink, type ByteSource } from '../ir/blob.js';
 import { LatheError } from '../ir/error.js';
 import { decodeModel } from '../ir/onnx/decode.js';
 import { emitModel, forEachGraph, type DataFileLayout, type ExternalDataMode } from '../ir/onnx/emit.js';
@@ -13,6 +13,7 @@ import { encodeModel, encodeModelToBytes } from '../ir/onnx/encode.js';
 import { checkDataFileName } from '../ir/onnx/external.js';
 import { liftModel } from '../ir/onnx/lift.js';
 import type { Attr, Model, SparseTensor, Tensor } from '../ir/types.js';
+import { warmCopyPool } from './copy-pool.js';
 import { createNodeResolver } from './external.js';
 import { createAtomicFileSink, outputTarget } from './file-sink.js';
 import { openFileSource } from './file-source.js';
@@ -87,6 +88,9 @@ export function loadModel(path: string, options: { lazyThreshold?: number } = {}
     const model = liftModel(decodeModel(source, { lazyThreshold: options.lazyThreshold }), { external: resolver });
     const used = sourcesInUse(model);
     for (const s of [source, ...resolver.sources]) if (!used.has(s)) s.close();
+    // A model this large will likely be saved with weights to transpose: the copy workers boot
+    // (tens of ms) while it is optimized instead of when saving starts.
+    if (source.size >= WARM_POOL_BYTES) warmCopyPool();
     return model;
   } catch (e) {
     source?.close();
@@ -94,6 +98,9 @@ export function loadModel(path: string, options: { lazyThreshold?: number } = {}
     throw withFile(e, path);
   }
 }
+
+/** Input size from which loading starts the copy workers (node/copy-pool). */
+const WARM_POOL_BYTES = 64 << 20;
 
 export interface SaveOptions {
   /** Default 'auto': external data only when the model would not fit in 2 GB. */
@@ -111,13 +118,13 @@ export interface SaveOptions {
   inlineLimit?: number;
 }
 
-function writeDataFile(layout: DataFileLayout, sink: { write(b: Uint8Array): void; readonly position: number }): void {
+function writeDataFile(layout: DataFileLayout, sink: ByteSink): void {
   const zeros = new Uint8Array(4096);
   const buffer = new Uint8Array(1 << 20);
   for (const c of layout.chunks) {
     while (sink.position < c.offset) sink.write(zeros.subarray(0, Math.min(zeros.length, c.offset - sink.position)));
     if (c.bytes) sink.write(c.bytes);
-    else c.blob!.forEachChunk((b) => sink.write(b), buffer.length, buffer);
+    else if (!sink.writeBlob?.(c.blob!)) c.blob!.forEachChunk((b) => sink.write(b), buffer.length, buffer);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { Blob } from '../ir/blob.js';
 import { rawPayload } from '../ir/onnx/tensor.js';
+import { transposedOrigin } from '../ir/transposed-blob.js';
 import type { Tensor } from '../ir/types.js';
 
 const CHUNK = 1 << 20;
@@ -84,16 +85,8 @@ export function sameTensor(a: Tensor, b: Tensor): boolean {
 
 const WINDOW = 256;
 
-/**
- * A cheap key that equal tensors share: a hash of three small windows of the payload (start,
- * middle, end), read by position. Tensors whose sample keys differ are different; only those that
- * share one need `tensorKey`, which reads everything (distinct weights of one shape, the usual
- * case, differ in their first bytes).
- */
-export function tensorSampleKey(t: Tensor): string | undefined {
-  const p = payload(t);
-  if (p === undefined) return undefined;
-  const f = flatten(p);
+/** FNV-1a of three small windows (start, middle, end) of `f`, read by position, with its length. */
+function sampleOf(f: { length: number; read(at: number, n: number): Uint8Array }): string {
   let h = 0x811c9dc5;
   const mix = (c: Uint8Array) => {
     for (let i = 0; i < c.length; i++) h = Math.imul(h ^ c[i], 0x01000193);
@@ -103,4 +96,24 @@ export function tensorSampleKey(t: Tensor): string | undefined {
   if (n <= 3 * WINDOW) mix(f.read(0, n));
   else for (const o of [0, at(Math.floor(n / 2)), n - WINDOW]) mix(f.read(o, WINDOW));
   return `${n}|${(h >>> 0).toString(16)}`;
+}
+
+/**
+ * A cheap key that equal tensors share: a hash of three small windows of the payload (start,
+ * middle, end), read by position. Tensors whose sample keys differ are different; only those that
+ * share one need `tensorKey`, which reads everything (distinct weights of one shape, the usual
+ * case, differ in their first bytes).
+ *
+ * One exception, on the safe side: a lazily transposed weight (Transpose of a stored matrix,
+ * folded) is keyed by the windows of its source matrix, because the windows of the transpose cost
+ * one file read per element. Two such payloads are equal exactly when their sources are (same
+ * shape); a transposed payload and a plain one with the same bytes get different keys, so the
+ * merge is missed, never made wrongly.
+ */
+export function tensorSampleKey(t: Tensor): string | undefined {
+  const p = payload(t);
+  if (p === undefined) return undefined;
+  const origin = p instanceof Blob ? transposedOrigin(p) : undefined;
+  if (origin) return `T${origin.rows}x${origin.cols}|${sampleOf(flatten(origin.src))}`;
+  return sampleOf(flatten(p));
 }

@@ -295,6 +295,10 @@ class Writer {
 
   private blob(b: Blob): void {
     this.flush();
+    if (this.sink.writeBlob?.(b)) {
+      this.written += b.length;
+      return;
+    }
     b.forEachChunk((chunk) => this.sink.write(chunk), CHUNK, this.buf);
     this.written += b.length;
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Blob, memorySource } from '../../ir/blob.js';
 import { parseModel } from '../../ir/text/parse.js';
 import type { Model, ValueId } from '../../ir/types.js';
+import { transposedBlob } from '../../ir/transposed-blob.js';
 import { verify } from '../../ir/verify/verify.js';
 import { createPassContext } from '../../src/pass.js';
 import { checkPassProperties, expectSameOutputs } from '../../test/support/pass-properties.js';
@@ -56,6 +57,31 @@ g (float[2] x, float[2] fed = {1, 2}) => (y, b) <float[2] a = {1, 2}, float[2] b
     expect(run(lazy).graph.initializers.length).toBe(1);
     const other: Model = { ...lazy, graph: { ...lazy.graph, values: { ...lazy.graph.values, [b]: { ...lazy.graph.values[b], tensor: { dtype: 1, dims: [2], data: { kind: 'raw', bytes: new Uint8Array(new Float32Array([1, 3]).buffer) } } } } } };
     expect(run(other)).toBe(other);
+  });
+
+  it('keys lazily transposed weights by their source: equal sources merge, a difference in the middle does not, and the transposes are not read element by element', () => {
+    const zeros = `{${new Array(900).fill(0).join(', ')}}`;
+    const base = parseModel(`${header} g (float[300] x) => (y) <float[300,3] a = ${zeros}, float[300,3] b = ${zeros}> { s = MatMul (x, a)\n t = MatMul (x, b)\n y = Add (s, t) }`);
+    // Lazily transposed [300,3] payloads of [3,300] sources (as fold-constants makes them), each
+    // source in its own memory source that counts the reads made of it.
+    const matrix = (poke?: number) => Float32Array.from({ length: 900 }, (_, i) => (i === poke ? -1 : i * 0.25));
+    let reads = 0;
+    const transposed = (data: Float32Array): Blob => {
+      const mem = memorySource(new Uint8Array(data.buffer));
+      const counted = { ...mem, size: mem.size, label: mem.label, read: (o: number, n: number, into?: Uint8Array) => (reads++, mem.read(o, n, into)) };
+      return transposedBlob(new Blob(counted, 0, data.byteLength), 3, 300)!;
+    };
+    const withBlobs = (x: Blob, y: Blob): Model => {
+      const [a, b] = base.graph.initializers as ValueId[];
+      const tensor = (blob: Blob) => ({ dtype: 1, dims: [300, 3], data: { kind: 'blob' as const, blob } });
+      return { ...base, graph: { ...base.graph, values: { ...base.graph.values, [a]: { ...base.graph.values[a], tensor: tensor(x) }, [b]: { ...base.graph.values[b], tensor: tensor(y) } } } };
+    };
+    expect(run(withBlobs(transposed(matrix()), transposed(matrix()))).graph.initializers.length).toBe(1);
+    reads = 0;
+    const differ = withBlobs(transposed(matrix()), transposed(matrix(451)));
+    expect(run(differ)).toBe(differ);
+    // The sample windows are read from the sources (a few reads each), not one read per element.
+    expect(reads).toBeLessThan(40);
   });
 
   it('properties on generated models (verifier clean, same outputs, idempotent)', () => {

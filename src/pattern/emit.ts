@@ -23,7 +23,11 @@ export interface Emitter {
   op(type: string, inputs: readonly (ValueId | null)[], attrs?: AttrsInit, options?: EmitOptions): ValueId;
   /** A node with `outputs` outputs; returns them. */
   ops(type: string, inputs: readonly (ValueId | null)[], attrs: AttrsInit | undefined, outputs: number, options?: EmitOptions): ValueId[];
-  /** A constant holding `t`. */
+  /**
+   * A constant holding `t`. Its storage becomes the constant's payload as it is (no copy: a rule's
+   * folded weight can be megabytes), so `t` must not be written to afterwards; kernel results and
+   * `view.constant()` values never are.
+   */
   constant(t: TensorValue): ValueId;
 }
 
@@ -45,8 +49,8 @@ export function makeEmitter(e: Editor, view: GraphView, root: Node, rule: string
     op: (type, inputs, attrs, options) => ops(type, inputs, attrs, 1, options)[0],
     ops,
     constant(t) {
-      if (view.inFunction) return ops('Constant', [], { value: { kind: 'tensor', value: toTensor(t) } }, 1)[0];
-      return e.addInitializer(toTensor(t));
+      if (view.inFunction) return ops('Constant', [], { value: { kind: 'tensor', value: toTensor(t, undefined, true) } }, 1)[0];
+      return e.addInitializer(toTensor(t, undefined, true));
     },
   };
 }

@@ -114,4 +114,26 @@ describe('elementwise arithmetic', () => {
   it('refuses broadcasts whose output exceeds the element limit', () => {
     expect(() => run('Add', [f32([1 << 15, 1], new Array(1 << 15).fill(0)), f32([1, 1 << 15], new Array(1 << 15).fill(0))])).toThrow(/exceeds/);
   });
+  it('float32 + − × ÷ of one shape or with a single element give each element rounded once, whatever the fast loop', () => {
+    const exact: Record<string, (x: number, y: number) => number> = { Add: (x, y) => x + y, Sub: (x, y) => x - y, Mul: (x, y) => x * y, Div: (x, y) => x / y };
+    const float = fc.float({ noDefaultInfinity: false });
+    fc.assert(fc.property(
+      fc.constantFrom('Add', 'Sub', 'Mul', 'Div'),
+      fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 3 }),
+      fc.constantFrom('same', 'scalar-left', 'scalar-right', 'one-of-rank-1'),
+      fc.array(float, { minLength: 64, maxLength: 64 }),
+      (op, dims, form, pool) => {
+        const n = dims.reduce((p, d) => p * d, 1);
+        const full = f32(dims, pool.slice(0, n));
+        const one = f32(form === 'one-of-rank-1' && dims.length >= 1 ? [1] : [], [pool[63]]);
+        const [a, b] = form === 'same' ? [full, f32(dims, pool.slice(32, 32 + n))] : form === 'scalar-left' ? [one, full] : [full, one];
+        const out = run(op, [a, b]);
+        expect(out.dims).toEqual(dims);
+        const xa = vals(a) as number[];
+        const xb = vals(b) as number[];
+        const want = Array.from({ length: n }, (_, i) => Math.fround(exact[op](xa[xa.length === 1 ? 0 : i], xb[xb.length === 1 ? 0 : i])));
+        expect(vals(out)).toEqual(want);
+      },
+    ));
+  });
 });

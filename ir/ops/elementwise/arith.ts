@@ -131,13 +131,55 @@ const minFns = {
   big: (x: bigint, y: bigint): bigint => (x < y ? x : y),
 };
 
+/**
+ * + − × ÷ on float32 tensors of one shape, or one of them a single element of no higher rank, with
+ * the loop written out per op. Through zip's shared loop every element is a call V8 cannot inline
+ * (about 2.6 ns an element against 0.5 ns here: folding an attention scale into a 768 × 768 weight
+ * twelve times was 18 ms of a bert-base -O1 run). Undefined when the operands are not of that form.
+ */
+type F32Loop = (x: Float32Array, sx: number, y: Float32Array, sy: number, out: Float32Array) => void;
+const F32_LOOPS: Record<'Add' | 'Sub' | 'Mul' | 'Div', F32Loop> = {
+  Add: (x, sx, y, sy, out) => {
+    for (let i = 0; i < out.length; i++) out[i] = x[i * sx] + y[i * sy];
+  },
+  Sub: (x, sx, y, sy, out) => {
+    for (let i = 0; i < out.length; i++) out[i] = x[i * sx] - y[i * sy];
+  },
+  Mul: (x, sx, y, sy, out) => {
+    for (let i = 0; i < out.length; i++) out[i] = x[i * sx] * y[i * sy];
+  },
+  Div: (x, sx, y, sy, out) => {
+    for (let i = 0; i < out.length; i++) out[i] = x[i * sx] / y[i * sy];
+  },
+};
+
+function float32Fast(op: keyof typeof F32_LOOPS, ins: readonly (RtValue | null)[], ctx: KernelContext): TensorValue | undefined {
+  const [a, b] = ins;
+  // Before opset 7 broadcasting was an attribute (legacyB): those go the general way.
+  if (ctx.opset < 7 || ins.length !== 2 || a?.kind !== 'tensor' || b?.kind !== 'tensor') return undefined;
+  const x = a.data;
+  const y = b.data;
+  if (!(x instanceof Float32Array) || !(y instanceof Float32Array) || a.dtype !== b.dtype) return undefined;
+  let dims: readonly number[];
+  if (a.dims.length === b.dims.length && a.dims.every((d, i) => d === b.dims[i])) dims = a.dims;
+  else if (y.length === 1 && b.dims.length <= a.dims.length) dims = a.dims;
+  else if (x.length === 1 && a.dims.length <= b.dims.length) dims = b.dims;
+  else return undefined;
+  const n = dims.reduce((p, d) => p * d, 1);
+  if (x.length !== n && x.length !== 1) return undefined;
+  if (y.length !== n && y.length !== 1) return undefined;
+  const out = new Float32Array(n);
+  F32_LOOPS[op](x, x.length === n ? 1 : 0, y, y.length === n ? 1 : 0, out);
+  return { kind: 'tensor', dtype: a.dtype, dims: dims.slice(), data: out };
+}
+
 export const ops: OpDef[] = [
-  { domain: '', name: 'Add', since: BINARY_SINCE, kernel: (ins, ctx) => [binary(ctx, ...pair(ins, ctx), { float: add, int: add, big: add })] },
-  { domain: '', name: 'Sub', since: BINARY_SINCE, kernel: (ins, ctx) => [binary(ctx, ...pair(ins, ctx), { float: sub, int: sub, big: sub })] },
-  { domain: '', name: 'Mul', since: BINARY_SINCE, kernel: (ins, ctx) => [binary(ctx, ...pair(ins, ctx), { float: mul, int: Math.imul, big: bigMul })] },
+  { domain: '', name: 'Add', since: BINARY_SINCE, kernel: (ins, ctx) => [float32Fast('Add', ins, ctx) ?? binary(ctx, ...pair(ins, ctx), { float: add, int: add, big: add })] },
+  { domain: '', name: 'Sub', since: BINARY_SINCE, kernel: (ins, ctx) => [float32Fast('Sub', ins, ctx) ?? binary(ctx, ...pair(ins, ctx), { float: sub, int: sub, big: sub })] },
+  { domain: '', name: 'Mul', since: BINARY_SINCE, kernel: (ins, ctx) => [float32Fast('Mul', ins, ctx) ?? binary(ctx, ...pair(ins, ctx), { float: mul, int: Math.imul, big: bigMul })] },
   {
     domain: '', name: 'Div', since: BINARY_SINCE,
-    kernel: (ins, ctx) => [binary(ctx, ...pair(ins, ctx), { float: (x, y) => x / y, int: intDiv, big: bigDiv })],
+    kernel: (ins, ctx) => [float32Fast('Div', ins, ctx) ?? binary(ctx, ...pair(ins, ctx), { float: (x, y) => x / y, int: intDiv, big: bigDiv })],
   },
   { domain: '', name: 'Mod', since: [10, 13], kernel: (ins, ctx) => [modKernel(ins, ctx)] },
   { domain: '', name: 'Pow', since: [1, 7, 12, 13, 15], kernel: (ins, ctx) => [powKernel(ins, ctx)] },

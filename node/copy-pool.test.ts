@@ -1,0 +1,99 @@
+import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { Blob } from '../ir/blob.js';
+import { LatheError } from '../ir/error.js';
+import { transposedBlob } from '../ir/transposed-blob.js';
+import { scratch } from '../test/support/scratch.js';
+import { setCopyThreads } from './copy-pool.js';
+import { createAtomicFileSink } from './file-sink.js';
+import { openFileSource } from './file-source.js';
+
+const { freshDir } = scratch('lathe-copy-pool-');
+
+/** A rows × cols float32 matrix of distinct values in a file at offset 40, and its transpose's bytes. */
+function matrixFile(dir: string, rows: number, cols: number): { path: string; want: Uint8Array } {
+  const data = Float32Array.from({ length: rows * cols }, (_, i) => i * 0.5 - 3);
+  const file = new Uint8Array(40 + data.byteLength + 8);
+  file.set(new Uint8Array(data.buffer), 40);
+  const path = join(dir, 'weights.bin');
+  writeFileSync(path, file);
+  const t = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = data[i * cols + j];
+  return { path, want: new Uint8Array(t.buffer) };
+}
+
+/** Header bytes, the transposed payload (handed to workers when they run), trailer bytes: what the encoder does. */
+function save(dir: string, lazy: Blob, name: string): Uint8Array {
+  const sink = createAtomicFileSink(join(dir, name));
+  sink.write(Uint8Array.of(1, 2, 3));
+  if (!sink.writeBlob(lazy)) lazy.forEachChunk((c) => sink.write(c));
+  sink.write(Uint8Array.of(4, 5));
+  expect(sink.position).toBe(5 + lazy.length);
+  sink.commit();
+  return readFileSync(join(dir, name));
+}
+
+describe('copy pool', () => {
+  afterAll(() => setCopyThreads(2));
+
+  test('workers write lazily transposed weights at their place, byte for byte as this thread does', () => {
+    const dir = freshDir();
+    const rows = 515;
+    const cols = 700; // 1.4 MB: above the size handed to workers; rows not a multiple of 8
+    const { path, want } = matrixFile(dir, rows, cols);
+    const source = openFileSource(path);
+    try {
+      const lazy = transposedBlob(new Blob(source, 40, rows * cols * 4), rows, cols)!;
+      const outputs = [2, 1, 0].map((n) => {
+        setCopyThreads(n);
+        const sink = createAtomicFileSink(join(dir, `probe-${n}.bin`));
+        const handed = sink.writeBlob(lazy);
+        sink.abort();
+        expect(handed).toBe(n > 0); // with no workers, the encoder streams the payload itself
+        return save(dir, lazy, `out-${n}.bin`);
+      });
+      for (const out of outputs) {
+        expect([...out.subarray(0, 3)]).toEqual([1, 2, 3]);
+        expect(Buffer.compare(out.subarray(3, 3 + want.length), want)).toBe(0);
+        expect([...out.subarray(3 + want.length)]).toEqual([4, 5]);
+      }
+    } finally {
+      source.close();
+    }
+  });
+
+  test('a worker that cannot read (the input shrank) leaves the job to this thread, which reports it; nothing is left behind', () => {
+    const dir = freshDir();
+    const { path } = matrixFile(dir, 600, 600);
+    const source = openFileSource(path);
+    try {
+      setCopyThreads(2);
+      const lazy = transposedBlob(new Blob(source, 40, 600 * 600 * 4), 600, 600)!;
+      truncateSync(path, 1000);
+      expect(() => save(dir, lazy, 'out.bin')).toThrow(LatheError);
+      expect(() => save(dir, lazy, 'out.bin')).toThrow(/shrank/);
+      expect(readdirSync(dir)).toEqual(['weights.bin']);
+    } finally {
+      source.close();
+    }
+  });
+
+  test('abort waits for the workers before the descriptor closes', () => {
+    const dir = freshDir();
+    const { path } = matrixFile(dir, 700, 700);
+    const source = openFileSource(path);
+    try {
+      setCopyThreads(2);
+      const lazy = transposedBlob(new Blob(source, 40, 700 * 700 * 4), 700, 700)!;
+      for (let i = 0; i < 3; i++) {
+        const sink = createAtomicFileSink(join(dir, 'out.bin'));
+        expect(sink.writeBlob(lazy)).toBe(true);
+        sink.abort();
+      }
+      expect(readdirSync(dir)).toEqual(['weights.bin']);
+    } finally {
+      source.close();
+    }
+  });
+});
