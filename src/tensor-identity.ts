@@ -6,6 +6,7 @@
  */
 import { Blob } from '../ir/blob.js';
 import { rawPayload } from '../ir/onnx/tensor.js';
+import { scaledOrigin } from '../ir/scaled-blob.js';
 import { transposedOrigin } from '../ir/transposed-blob.js';
 import type { Tensor } from '../ir/types.js';
 
@@ -22,9 +23,19 @@ function payload(t: Tensor): Uint8Array | Blob | readonly Uint8Array[] | undefin
   }
 }
 
+/**
+ * Two read buffers reused by every call (fresh pages cost more than the reads into them): one for
+ * hashing and for the first tensor compared, one for the second. Nothing here keeps a view of
+ * them past a call, and the functions do not nest.
+ */
+let scratch: [Uint8Array, Uint8Array] | undefined;
+function buffers(): [Uint8Array, Uint8Array] {
+  return (scratch ??= [new Uint8Array(CHUNK), new Uint8Array(CHUNK)]);
+}
+
 function chunks(p: Uint8Array | Blob | readonly Uint8Array[], visit: (c: Uint8Array) => void): void {
   if (p instanceof Uint8Array) visit(p);
-  else if (p instanceof Blob) p.forEachChunk(visit, CHUNK);
+  else if (p instanceof Blob) p.forEachChunk(visit, CHUNK, buffers()[0]);
   else {
     for (const s of p) {
       visit(Uint8Array.of(s.length & 0xff, (s.length >>> 8) & 0xff, (s.length >>> 16) & 0xff, s.length >>> 24));
@@ -50,9 +61,13 @@ export function tensorKey(t: Tensor): string | undefined {
   return `${t.dtype}|${t.dims.join(',')}|${n}|${(h1 >>> 0).toString(16)}|${(h2 >>> 0).toString(16)}`;
 }
 
-function flatten(p: Uint8Array | Blob | readonly Uint8Array[]): { length: number; read(at: number, n: number): Uint8Array } {
+function flatten(p: Uint8Array | Blob | readonly Uint8Array[], buffer = 0): { length: number; read(at: number, n: number): Uint8Array } {
   if (p instanceof Uint8Array) return { length: p.length, read: (at, n) => p.subarray(at, at + n) };
-  if (p instanceof Blob) return { length: p.length, read: (at, n) => p.source.read(p.offset + at, n) };
+  if (p instanceof Blob) {
+    // Sources that would allocate (files) read into the scratch buffer; memory sources give views.
+    const into = p.source.freshReads ? buffers()[buffer] : undefined;
+    return { length: p.length, read: (at, n) => p.source.read(p.offset + at, n, into?.subarray(0, n)) };
+  }
   const parts: Uint8Array[] = [];
   chunks(p, (c) => parts.push(c.slice()));
   const all = new Uint8Array(parts.reduce((s, c) => s + c.length, 0));
@@ -71,8 +86,8 @@ export function sameTensor(a: Tensor, b: Tensor): boolean {
   const pa = payload(a);
   const pb = payload(b);
   if (pa === undefined || pb === undefined) return false;
-  const fa = flatten(pa);
-  const fb = flatten(pb);
+  const fa = flatten(pa, 0);
+  const fb = flatten(pb, 1);
   if (fa.length !== fb.length) return false;
   for (let at = 0; at < fa.length; at += CHUNK) {
     const n = Math.min(CHUNK, fa.length - at);
@@ -104,16 +119,23 @@ function sampleOf(f: { length: number; read(at: number, n: number): Uint8Array }
  * share one need `tensorKey`, which reads everything (distinct weights of one shape, the usual
  * case, differ in their first bytes).
  *
- * One exception, on the safe side: a lazily transposed weight (Transpose of a stored matrix,
- * folded) is keyed by the windows of its source matrix, because the windows of the transpose cost
- * one file read per element. Two such payloads are equal exactly when their sources are (same
- * shape); a transposed payload and a plain one with the same bytes get different keys, so the
- * merge is missed, never made wrongly.
+ * One exception, on the safe side: a lazily transposed or scaled weight (a Transpose of a stored
+ * matrix, or a scale folded into one) is keyed by its source and what is done to it, because the
+ * windows of a transpose cost one file read per element. Two such payloads are equal when their
+ * sources are (same shape, same factor); a lazy payload and a plain one with the same bytes get
+ * different keys, so the merge is missed, never made wrongly.
  */
 export function tensorSampleKey(t: Tensor): string | undefined {
   const p = payload(t);
   if (p === undefined) return undefined;
-  const origin = p instanceof Blob ? transposedOrigin(p) : undefined;
-  if (origin) return `T${origin.rows}x${origin.cols}|${sampleOf(flatten(origin.src))}`;
-  return sampleOf(flatten(p));
+  return p instanceof Blob ? blobSampleKey(p) : sampleOf(flatten(p));
+}
+
+/** A blob's sample key; a lazy payload (transposed, scaled) is keyed by what it is made from. */
+function blobSampleKey(b: Blob): string {
+  const t = transposedOrigin(b);
+  if (t) return `T${t.rows}x${t.cols}|${blobSampleKey(t.src)}`;
+  const s = scaledOrigin(b);
+  if (s) return `S${s.factor}|${blobSampleKey(s.src)}`;
+  return sampleOf(flatten(b));
 }

@@ -7,10 +7,12 @@
  * and likewise along the output-channel axis of Gemm's and MatMul's weight. Statistics are
  * combined in float64, the results cast to the weight's dtype once.
  */
+import { DataType as D } from '../../ir/dtype.js';
 import type { TensorValue } from '../../ir/ops/types.js';
 import { evalOpTensor } from '../../ir/eval/op.js';
 import { LatheError } from '../../ir/error.js';
-import type { Attr, Node, ValueId } from '../../ir/types.js';
+import { scaledBlob } from '../../ir/scaled-blob.js';
+import type { Attr, Node, Tensor, ValueId } from '../../ir/types.js';
 import { P, fail, op, rule, type ConstBinding, type Fail, type GraphView, type MatchContext, type Rule } from '../../src/pattern/index.js';
 import { FLOATS, add, allFinite, along, cast, div, f64, mul, perChannel, scalar64, scaleBy, size, sqrt, sub } from './tensor-math.js';
 
@@ -252,6 +254,17 @@ function linearBelow(view: GraphView, v: ValueId): Omit<ScaledLinear, 'side'> | 
 }
 
 /**
+ * A float32 weight still in its file (or itself lazy) times a float32 factor, as a payload computed
+ * when read (ir/scaled-blob: the Mul kernel's bytes); undefined when the weight is in memory or the
+ * product needs more than one float32 rounding (scaleBy then computes it).
+ */
+function lazilyScaled(t: Tensor | undefined, factor: TensorValue): Tensor | undefined {
+  if (!t || t.dtype !== D.FLOAT || t.data.kind !== 'blob' || factor.data.length !== 1) return undefined;
+  const blob = scaledBlob(t.data.blob, Number(factor.data[0]));
+  return blob && { dtype: t.dtype, dims: t.dims, data: { kind: 'blob', blob } };
+}
+
+/**
  * MatMul(A, B) · c = MatMul(A', B) with c a scalar and A = layout(MatMul(x, W) + b): the factor goes
  * into W and b (an attention score scale into the query projection); MatMul(A, B) / c likewise with
  * 1/c. Layout ops move elements without arithmetic, so the scale passes through them; float
@@ -263,7 +276,7 @@ function scalarIntoWeights(kind: 'Mul' | 'Div'): Rule {
     op[kind](op.MatMul(P.var('a'), P.var('b')).as('mm'), P.constVar('c')),
     (m, emit, d: ScaledLinear & { factor: TensorValue }) => {
       const view = emit.view;
-      const scale = (v: ValueId) => emit.constant(scaleBy(view.constant(v)!, d.factor, view.dtype(v)!));
+      const scale = (v: ValueId) => emit.constant(lazilyScaled(view.storedTensor(v), d.factor) ?? scaleBy(view.constant(v)!, d.factor, view.dtype(v)!));
       let y = emit.op('MatMul', [d.matmul.inputs[0], scale(d.w)]);
       if (d.add && d.b !== undefined) y = emit.op('Add', [y, scale(d.b)]);
       for (const n of d.chain) y = emit.op(n.op, [y, ...n.inputs.slice(1)], n.attrs);

@@ -8,7 +8,7 @@ import type { AttrsInit } from '../../ir/attrs.js';
 import type { Editor } from '../../ir/edit/edit.js';
 import { toTensor } from '../../ir/ops/tensor-value.js';
 import type { TensorValue } from '../../ir/ops/types.js';
-import type { Entry, Node, ValueId } from '../../ir/types.js';
+import type { Entry, Node, Tensor, ValueId } from '../../ir/types.js';
 import type { GraphView } from './view.js';
 
 export interface EmitOptions {
@@ -26,9 +26,9 @@ export interface Emitter {
   /**
    * A constant holding `t`. Its storage becomes the constant's payload as it is (no copy: a rule's
    * folded weight can be megabytes), so `t` must not be written to afterwards; kernel results and
-   * `view.constant()` values never are.
+   * `view.constant()` values never are. A stored `Tensor` (payload possibly lazy) is taken as is.
    */
-  constant(t: TensorValue): ValueId;
+  constant(t: TensorValue | Tensor): ValueId;
 }
 
 /** Where the rule keeps its bookkeeping: the nodes it added, for the driver. */
@@ -49,8 +49,9 @@ export function makeEmitter(e: Editor, view: GraphView, root: Node, rule: string
     op: (type, inputs, attrs, options) => ops(type, inputs, attrs, 1, options)[0],
     ops,
     constant(t) {
-      if (view.inFunction) return ops('Constant', [], { value: { kind: 'tensor', value: toTensor(t, undefined, true) } }, 1)[0];
-      return e.addInitializer(toTensor(t, undefined, true));
+      const tensor = 'kind' in t ? toTensor(t, undefined, true) : t;
+      if (view.inFunction) return ops('Constant', [], { value: { kind: 'tensor', value: tensor } }, 1)[0];
+      return e.addInitializer(tensor);
     },
   };
 }

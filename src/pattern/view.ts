@@ -6,7 +6,7 @@ import type { Editor } from '../../ir/edit/edit.js';
 import { LatheError } from '../../ir/error.js';
 import { tensorValue } from '../../ir/ops/tensor-value.js';
 import type { TensorValue } from '../../ir/ops/types.js';
-import type { Dim, Node, Type, ValueId } from '../../ir/types.js';
+import type { Dim, Node, Tensor, Type, ValueId } from '../../ir/types.js';
 
 export interface GraphView {
   /** The node (of this graph) defining `v` and the output index; undefined for inputs, initializers, outer values. */
@@ -23,6 +23,11 @@ export interface GraphView {
   shape(v: ValueId): readonly Dim[] | undefined;
   /** The elements of a constant value (initializer that is not a graph input, or Constant output). */
   constant(v: ValueId): TensorValue | undefined;
+  /**
+   * The stored tensor of an initializer that is not a graph input, its payload possibly still in
+   * its file (a rule that only rescales or relabels a weight can keep it there); else undefined.
+   */
+  storedTensor(v: ValueId): Tensor | undefined;
   /**
    * Whether `v` is a constant, without reading its payload (a weight of a large model stays in its
    * file until a rule's check needs its elements).
@@ -98,6 +103,10 @@ export function editorView(e: Editor, inFunction: boolean, facts?: Facts): Graph
       if (value?.tensor) return !e.isGraphInput(v);
       const p = view.producer(v);
       return p !== undefined && p.node.op === 'Constant' && p.node.domain === '' && p.node.attrs.length === 1 && p.node.attrs[0].kind !== 'sparse_tensor';
+    },
+    storedTensor(v) {
+      const value = e.value(v);
+      return value?.tensor && !e.isGraphInput(v) ? value.tensor : undefined;
     },
     constant(v) {
       const known = constants.get(v);
