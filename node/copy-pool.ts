@@ -35,6 +35,7 @@ const transposeRange = ${transposeRange.toString()};
 const CHUNK = 1 << 18; // an output chunk that stays in cache while the transpose fills it
 let buf = new Uint8Array(CHUNK);
 let matrix = new Uint8Array(0);
+const KEEP = 32 << 20;
 function readFully(fd, into, length, at) {
   for (let done = 0; done < length; ) {
     const n = fs.readSync(fd, into, done, Math.min(length - done, 1 << 30), at + done);
@@ -67,6 +68,9 @@ function transpose(j) {
     transposeRange(src, out, j.rows, j.cols, e0, e1);
     writeFully(j.out, buf, 4 * (e1 - e0), j.to + 4 * e0);
   }
+  // The matrix buffer is reused by the next job (no fresh pages per weight), but an idle worker
+  // lives as long as the process: it does not hold on to a large one.
+  if (matrix.length > KEEP) matrix = new Uint8Array(0);
 }
 parentPort.on('message', (batch) => {
   const status = new Int32Array(batch.status);
