@@ -85,3 +85,19 @@ export interface ByteSink {
    */
   writeBlob?(blob: Blob): boolean;
 }
+
+/**
+ * The frame of a read from a source that computes whole 4-byte elements (a lazy transpose or
+ * scale of a stored weight): checks the range against `size`, picks the output buffer (`into` when
+ * large enough), and gives the element range [e0, e1) covering the bytes and whether the bytes and
+ * the buffer are element-aligned (then elements can be computed in place).
+ */
+export function elementRead(size: number, label: string, offset: number, length: number, into?: Uint8Array): { out: Uint8Array; e0: number; e1: number; aligned: boolean } {
+  if (offset < 0 || length < 0 || offset + length > size) {
+    throw new LatheError(`read of ${length} bytes at offset ${offset} passes the end (${size} bytes)`, label);
+  }
+  const out = into && into.length >= length ? into.subarray(0, length) : new Uint8Array(length);
+  const e0 = Math.floor(offset / 4);
+  const e1 = Math.ceil((offset + length) / 4);
+  return { out, e0, e1, aligned: offset % 4 === 0 && length % 4 === 0 && out.byteOffset % 4 === 0 };
+}

@@ -9,8 +9,7 @@
  * The bytes are those of the Mul kernel's result: each element is the product of two float32
  * values rounded once to float32 (a Float32Array store), as the kernel computes it.
  */
-import { Blob, type ByteSource } from './blob.js';
-import { LatheError } from './error.js';
+import { Blob, elementRead, type ByteSource } from './blob.js';
 
 class ScaledSource implements ByteSource {
   readonly size: number;
@@ -26,15 +25,9 @@ class ScaledSource implements ByteSource {
   }
 
   read(offset: number, length: number, into?: Uint8Array): Uint8Array {
-    if (offset < 0 || length < 0 || offset + length > this.size) {
-      throw new LatheError(`read of ${length} bytes at offset ${offset} passes the end (${this.size} bytes)`, this.src.source.label);
-    }
-    const out = into && into.length >= length ? into.subarray(0, length) : new Uint8Array(length);
+    const { out, e0, e1, aligned } = elementRead(this.size, this.src.source.label, offset, length, into);
     if (length === 0) return out;
-    const e0 = Math.floor(offset / 4);
-    const e1 = Math.ceil((offset + length) / 4);
     // Whole elements in place when the range and the buffer are aligned, else through a copy.
-    const aligned = offset % 4 === 0 && length % 4 === 0 && out.byteOffset % 4 === 0;
     const bytes = aligned ? out : new Uint8Array(4 * (e1 - e0));
     const got = this.src.source.read(this.src.offset + 4 * e0, bytes.length, bytes);
     if (got !== bytes && (got.buffer !== bytes.buffer || got.byteOffset !== bytes.byteOffset)) bytes.set(got);

@@ -14,8 +14,7 @@
  * while a synchronous save streams the matrix out, and is garbage (its file not held open) once
  * that job has ended.
  */
-import { Blob, type ByteSource } from './blob.js';
-import { LatheError } from './error.js';
+import { Blob, elementRead, type ByteSource } from './blob.js';
 
 /** Matrices above this many bytes are not made lazy (the shared slot would hold one that large). */
 export const LAZY_TRANSPOSE_MAX_BYTES = 128 << 20;
@@ -100,14 +99,8 @@ class TransposedSource implements ByteSource {
   }
 
   read(offset: number, length: number, into?: Uint8Array): Uint8Array {
-    if (offset < 0 || length < 0 || offset + length > this.size) {
-      throw new LatheError(`read of ${length} bytes at offset ${offset} passes the end (${this.size} bytes)`, this.src.source.label);
-    }
-    const out = into && into.length >= length ? into.subarray(0, length) : new Uint8Array(length);
+    const { out, e0, e1, aligned } = elementRead(this.size, this.src.source.label, offset, length, into);
     if (length === 0) return out;
-    const e0 = Math.floor(offset / 4);
-    const e1 = Math.ceil((offset + length) / 4);
-    const aligned = offset % 4 === 0 && length % 4 === 0 && out.byteOffset % 4 === 0;
     const words = aligned ? new Uint32Array(out.buffer, out.byteOffset, length / 4) : new Uint32Array(e1 - e0);
     if (length <= SMALL_READ) {
       const one = new Uint8Array(4);
