@@ -1,8 +1,9 @@
 /**
  * fold-affine: BatchNormalization (inference mode), and Mul/Add by per-channel constants, after a
  * Conv, ConvTranspose, Gemm or MatMul with a constant weight, folded into that weight and bias
- * (what onnxruntime's basic level fuses, with standard ops only). See rules.ts for the identities
- * and the conditions each checks.
+ * (what onnxruntime's basic level fuses, with standard ops only); scalar factors of attention
+ * scores and of the erf Gelu moved into neighbouring weights. See rules.ts and gelu-scale.ts for
+ * the identities and the conditions each checks.
  */
 import { rewritePass } from '../../src/pattern/index.js';
 import { affineRules } from './rules.js';

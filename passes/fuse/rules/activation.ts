@@ -29,8 +29,8 @@ const half = P.const(near(0.5));
 const one = P.const(near(1));
 /** erf(x / √2) + 1, with the division also written as a product by 1/√2. */
 const erfTerm = op.Add(op.Erf(P.or(op.Div(x, P.const(near(Math.SQRT2))), op.Mul(x, P.const(near(Math.SQRT1_2))))), one);
-/** x · (1 + erf(x/√2)) · ½ in the groupings exporters write. */
-const geluErfPattern = P.or(op.Mul(op.Mul(x, erfTerm), half), op.Mul(op.Mul(x, half), erfTerm), op.Mul(x, op.Mul(erfTerm, half)));
+/** x · (1 + erf(x/√2)) · ½ in the groupings exporters write (x bound as `x`; fold-affine reuses it). */
+export const geluErfPattern = P.or(op.Mul(op.Mul(x, erfTerm), half), op.Mul(op.Mul(x, half), erfTerm), op.Mul(x, op.Mul(erfTerm, half)));
 const geluErf = rule('gelu-erf', geluErfPattern, (m, emit) => emit.op('Gelu', [m.x]), { minOpset: 20 });
 
 /** x + 0.044715·x³ with x³ as Pow(x, 3) or x·x·x. */
