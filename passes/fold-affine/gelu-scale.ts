@@ -14,7 +14,7 @@
 import type { Node, ValueId } from '../../ir/types.js';
 import { P, fail, op, rule, type Fail, type GraphView, type Rule } from '../../src/pattern/index.js';
 import { geluErfPattern } from '../fuse/rules/activation.js';
-import { FLOATS, cast, scalar64, scaleBy } from './tensor-math.js';
+import { FLOATS, cast, lazilyScaled, scalar64, scaleBy } from './tensor-math.js';
 
 /** The layer below x: MatMul(h, W1) (+ b1), its weight and bias read only there. */
 interface Linear {
@@ -23,7 +23,9 @@ interface Linear {
   readonly b1?: ValueId;
 }
 
-const INV_SQRT2 = scalar64(Math.SQRT1_2);
+// 1/√2 rounded to float32: a float32 weight times it is one float32 rounding, which a weight still
+// in its file gets lazily (tensor-math lazilyScaled), when the model is written.
+const INV_SQRT2 = scalar64(Math.fround(Math.SQRT1_2));
 
 /** Whether `v` is a constant of `dtype` read by one node only. */
 const ownConstant = (view: GraphView, v: ValueId | null | undefined, dtype: number): v is ValueId =>
@@ -58,7 +60,7 @@ const geluScale = rule(
   op.MatMul(geluErfPattern, P.constVar('w2')),
   (m, emit, d: Linear & { dtype: number }) => {
     const view = emit.view;
-    const scaled = (v: ValueId) => emit.constant(scaleBy(view.constant(v)!, INV_SQRT2, d.dtype));
+    const scaled = (v: ValueId) => emit.constant(lazilyScaled(view.storedTensor(v), INV_SQRT2) ?? scaleBy(view.constant(v)!, INV_SQRT2, d.dtype));
     let u = emit.op('MatMul', [d.h, scaled(d.w1)]);
     if (d.b1 !== undefined) u = emit.op('Add', [u, scaled(d.b1)]);
     const t = emit.op('Add', [emit.op('Erf', [u]), emit.constant(cast(scalar64(1), d.dtype))]);

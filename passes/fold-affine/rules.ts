@@ -7,15 +7,13 @@
  * and likewise along the output-channel axis of Gemm's and MatMul's weight. Statistics are
  * combined in float64, the results cast to the weight's dtype once.
  */
-import { DataType as D } from '../../ir/dtype.js';
 import type { TensorValue } from '../../ir/ops/types.js';
 import { evalOpTensor } from '../../ir/eval/op.js';
 import { LatheError } from '../../ir/error.js';
-import { scaledBlob } from '../../ir/scaled-blob.js';
-import type { Attr, Node, Tensor, ValueId } from '../../ir/types.js';
+import type { Attr, Node, ValueId } from '../../ir/types.js';
 import { P, fail, op, rule, type ConstBinding, type Fail, type GraphView, type MatchContext, type Rule } from '../../src/pattern/index.js';
 import { geluScaleRules } from './gelu-scale.js';
-import { FLOATS, add, allFinite, along, cast, div, f64, mul, perChannel, scalar64, scaleBy, size, sqrt, sub } from './tensor-math.js';
+import { FLOATS, add, allFinite, along, cast, div, f64, lazilyScaled, mul, perChannel, scalar64, scaleBy, size, sqrt, sub } from './tensor-math.js';
 
 const [x] = P.vars('x');
 const attr = (n: Node, name: string): Attr | undefined => n.attrs.find((a) => a.name === name);
@@ -252,17 +250,6 @@ function linearBelow(view: GraphView, v: ValueId): Omit<ScaledLinear, 'side'> | 
     return { chain, matmul: mm, ...(add && { add }), w, ...(b !== undefined && { b }) };
   }
   return undefined;
-}
-
-/**
- * A float32 weight still in its file (or itself lazy) times a float32 factor, as a payload computed
- * when read (ir/scaled-blob: the Mul kernel's bytes); undefined when the weight is in memory or the
- * product needs more than one float32 rounding (scaleBy then computes it).
- */
-function lazilyScaled(t: Tensor | undefined, factor: TensorValue): Tensor | undefined {
-  if (!t || t.dtype !== D.FLOAT || t.data.kind !== 'blob' || factor.data.length !== 1) return undefined;
-  const blob = scaledBlob(t.data.blob, Number(factor.data[0]));
-  return blob && { dtype: t.dtype, dims: t.dims, data: { kind: 'blob', blob } };
 }
 
 /**

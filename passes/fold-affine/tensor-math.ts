@@ -6,6 +6,8 @@
 import { DataType as D } from '../../ir/dtype.js';
 import { evalOpTensor } from '../../ir/eval/op.js';
 import type { TensorValue } from '../../ir/ops/types.js';
+import { scaledBlob } from '../../ir/scaled-blob.js';
+import type { Tensor } from '../../ir/types.js';
 
 export const FLOATS = new Set<number>([D.FLOAT, D.DOUBLE, D.FLOAT16, D.BFLOAT16]);
 
@@ -70,4 +72,15 @@ export function perChannel(c: TensorValue, rank: number, axis: number, channels:
   if (along !== 1 && along !== channels) return undefined;
   const vec = withDims(c, [along]);
   return along === channels ? vec : evalOpTensor('Expand', [vec, { kind: 'tensor', dtype: D.INT64, dims: [1], data: BigInt64Array.of(BigInt(channels)) }]);
+}
+
+/**
+ * A float32 weight still in its file (or itself lazy) times a float32 factor, as a payload computed
+ * when read (ir/scaled-blob: the Mul kernel's bytes); undefined when the weight is in memory or the
+ * product needs more than one float32 rounding (scaleBy then computes it).
+ */
+export function lazilyScaled(t: Tensor | undefined, factor: TensorValue): Tensor | undefined {
+  if (!t || t.dtype !== D.FLOAT || t.data.kind !== 'blob' || factor.data.length !== 1) return undefined;
+  const blob = scaledBlob(t.data.blob, Number(factor.data[0]));
+  return blob && { dtype: t.dtype, dims: t.dims, data: { kind: 'blob', blob } };
 }
