@@ -120,6 +120,30 @@ const geluBetweenLinears: PlantFn = (ctx, step) => {
   return true;
 };
 
+/**
+ * A linear layer on x [d0, d1, K] done flattened, GPT-2 style: Reshape(Gemm(Reshape(x, [-1, K]),
+ * W, c), Concat(Gather(Shape(x), [0, 1]), [N])) (fires), or near misses: the leading dims
+ * gathered swapped, W transposed by transB (must not fire unless the swap is an identity).
+ */
+const flattenedLinear: PlantFn = (ctx, step) => {
+  const v = ctx.pick(step.a, (c) => c.dtype === 1 && c.shape.length === 3 && typeof c.shape[2] === 'number');
+  if (!v) return false;
+  const K = v.shape[2] as number, N = 1 + (step.b % 3);
+  const miss = step.k % 4;
+  const c = (dims: number[], k: number) => ctx.constant(1, dims, Array.from({ length: dims.reduce((p, d) => p * d, 1) }, (_, i) => element(1, k, i)));
+  const i64 = (xs: number[]) => ctx.constant(7, [xs.length], xs.map(BigInt));
+  const { builder: b } = ctx;
+  const flat = b.op('Reshape', [v.id, i64([-1, K])], undefined, { types: [ctx.type(1, [null, K])] });
+  const transB = miss === 3;
+  const m = b.op('Gemm', [flat, c(transB ? [N, K] : [K, N], step.b), c([N], step.b + 1)], transB ? { transB: 1n } : undefined, { types: [ctx.type(1, [null, N])] });
+  const lead = miss === 2 ? [1, 0] : [0, 1];
+  const dims = b.op('Gather', [b.op('Shape', [v.id], undefined, { types: [ctx.type(7, [3])] }), i64(lead)], { axis: 0n }, { types: [ctx.type(7, [2])] });
+  const target = b.op('Concat', [dims, i64([N])], { axis: 0n }, { types: [ctx.type(7, [3])] });
+  const shape = [v.shape[lead[0]], v.shape[lead[1]], N];
+  ctx.push(b.op('Reshape', [m, target], undefined, { types: [ctx.type(1, shape)] }), 1, shape);
+  return true;
+};
+
 /** Generator options per rule, where the rule's own pattern is not enough. */
 const HELP: Readonly<Record<string, Omit<ArbModelOptions, 'around'> & { around?: Plantable }>> = {
   // γ and β must be constants of exactly the normalized dims: the written-out composite plants them.
@@ -150,6 +174,8 @@ const HELP: Readonly<Record<string, Omit<ArbModelOptions, 'around'> & { around?:
   'reshape-flatten': { around: reshapeOfFlatten },
   // The check looks below x for a constant-weight MatMul: plant the Gelu between two linear layers.
   'gelu-erf-scale-into-weights': { around: geluBetweenLinears },
+  // The check needs a Reshape pair around Gemm that flattens and restores x's leading dims.
+  'reshape-gemm-reshape-to-matmul': { around: flattenedLinear },
   // Computed targets: the Shape-computing composites.
   'reshape-computed-target': { ops: ['FlattenByShape', 'Reshape', 'Relu', 'Add'] },
   'expand-computed-target': { ops: ['ExpandLike', 'Expand', 'Relu', 'Add'] },

@@ -7,12 +7,19 @@
  *                                                   K·N ≤ K·R + R·N: the product is no bigger than the
  *                                                   two factors (nor the work), so it never grows the
  *                                                   model. Reassociated: equal within float rounding.
+ *   Reshape(Gemm(Reshape(x, [-1, K]), W, c), [d₀, …, dₙ₋₁, N]) = MatMul(x, W) + c
+ *                                                   x of rank ≥ 3 with dims [d₀, …, dₙ₋₁, K]: the
+ *                                                   flattened linear layer (GPT-2's Conv1D) done on x
+ *                                                   itself, so the Shape/Gather/Unsqueeze/Concat that
+ *                                                   compute the outer target (~8 nodes a layer) go.
+ *                                                   onnxruntime runs both as one GEMM over d₀·…·dₙ₋₁ rows.
  * MatMul with operands of another rank (batched, or vectors) stays MatMul: Gemm is 2-D only.
  */
 import { evalOpTensor } from '../../../ir/eval/op.js';
 import type { Dim, ValueId } from '../../../ir/types.js';
 import { P, fail, op, rule, type GraphView, type Rule } from '../../../src/pattern/index.js';
 import { intsAttr } from '../../simplify-algebra/axes.js';
+import { floatAttr, intAttr } from './util.js';
 
 const [a, b, c] = P.vars('a', 'b', 'c');
 
@@ -90,4 +97,41 @@ const matmulChain = rule(
   },
 );
 
-export const linalgRules: readonly Rule[] = [matmulAdd, gemmTranspose(0), gemmTranspose(1), matmulChain];
+const same = (p: Dim | undefined, q: Dim | undefined): boolean => p !== undefined && p !== null && p === q;
+
+const unflatten = rule(
+  'reshape-gemm-reshape-to-matmul',
+  op.Reshape(op.Gemm(op.Reshape(a, P.var('t1')).as('flat'), b, P.rest()).as('gemm'), P.var('t2')).as('out'),
+  (m, emit) => {
+    const y = emit.op('MatMul', [m.a, m.b]);
+    const c = m.gemm.inputs[2];
+    return c ? emit.op('Add', [y, c]) : y;
+  },
+  {
+    check: (m, g) => {
+      const gm = m.gemm;
+      if (floatAttr(gm, 'alpha', 1) !== 1 || floatAttr(gm, 'beta', 1) !== 1) return fail('Gemm scales by alpha or beta');
+      if (intAttr(gm, 'transA', 0) !== 0 || intAttr(gm, 'transB', 0) !== 0) return fail('Gemm transposes an operand');
+      const xs = g.view.shape(m.a), flat = g.view.shape(m.flat.outputs[0]!), ws = g.view.shape(m.b);
+      const gs = g.view.shape(gm.outputs[0]!), os = g.view.shape(m.out.outputs[0]!);
+      if (!xs || xs.length < 3) return fail('x is not known to have rank 3 or more', m.a);
+      const k = xs[xs.length - 1];
+      // [M, K] with x's last dim K: the reshape flattens x's leading dims, row by row.
+      if (typeof k !== 'number' || flat?.length !== 2 || flat[1] !== k) return fail('the inner Reshape does not flatten the leading dims of x', m.a);
+      if (ws?.length !== 2 || gs?.length !== 2) return fail('the Gemm operands are not known to be 2-D', m.b);
+      if (os?.length !== xs.length || !xs.slice(0, -1).every((d, i) => same(d, os[i])) || !same(os[os.length - 1], gs[1])) {
+        return fail('the outer Reshape does not restore the leading dims of x');
+      }
+      const c = gm.inputs[2];
+      if (c) {
+        const cs = g.view.shape(c);
+        // Gemm broadcasts C to [M, N]; on x's rank only a row vector broadcasts the same way.
+        if (!cs || cs.length > 2 || (cs.length === 2 && cs[0] !== 1)) return fail('the bias is not one row', c);
+        if (cs.length > 0 && cs[cs.length - 1] !== 1 && !same(cs[cs.length - 1], gs[1])) return fail('the bias is not one row', c);
+      }
+      return true;
+    },
+  },
+);
+
+export const linalgRules: readonly Rule[] = [matmulAdd, gemmTranspose(0), gemmTranspose(1), matmulChain, unflatten];
