@@ -168,7 +168,7 @@ async function benchLatency(): Promise<void> {
   const { formatLatency, latencyOf } = await import('./latency.js');
   const rows = [];
   for (const m of corpusModels().filter((x) => x !== 'llama-3gb.legacy')) rows.push(await latencyOf(m));
-  log('### Latency: lathe -O2 output vs onnxruntime basic output (onnxruntime-node, optimizations off, 1 thread; paired rounds A B B A / B A A B after 3 warm-up runs, over 3 fresh pairs of sessions, about 8 s of timed runs per model, 15 to 45 rounds; ratio = median of the per-round ratios)');
+  log('### Latency: lathe -O2 output vs onnxruntime basic output (onnxruntime-node, optimizations off, 1 thread; paired rounds A B B A / B A A B after 3 warm-up runs, over 4 fresh pairs of sessions created in alternating order, about 8 s of timed runs per model, 20 to 60 rounds; ratio = median of the per-round ratios)');
   log('');
   for (const l of formatLatency(rows)) log(l);
   log('');
