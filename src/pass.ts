@@ -84,13 +84,23 @@ export interface PassSpec<O extends object> {
   run(model: Model, ctx: PassContext, options: Readonly<O>): Model;
 }
 
+const origins = new WeakMap<Pass, object>();
+
+/**
+ * What a pass computes, as an object: the spec of its `definePass` (passes made from the same spec
+ * with the same options compute the same function), else the pass object itself.
+ */
+export function passOrigin(pass: Pass): object {
+  return origins.get(pass) ?? pass;
+}
+
 /** Makes a pass factory: `factory(overrides)` gives a Pass with `defaults` overridden. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export function definePass<O extends object = {}>(spec: PassSpec<O>): PassFactory<O> {
   const defaults = Object.freeze({ ...spec.defaults }) as Readonly<O>;
   const factory = (overrides: Partial<O> = {}): Pass<O> => {
     const options = Object.freeze({ ...spec.defaults, ...overrides }) as Readonly<O>;
-    return {
+    const pass: Pass<O> = {
       kind: 'pass',
       name: spec.name,
       summary: spec.summary,
@@ -100,6 +110,8 @@ export function definePass<O extends object = {}>(spec: PassSpec<O>): PassFactor
       ...(spec.ensures ? { ensures: spec.ensures } : {}),
       run: (model, ctx) => spec.run(model, ctx, options),
     };
+    origins.set(pass, spec);
+    return pass;
   };
   return Object.assign(factory, { passName: spec.name, summary: spec.summary, defaults });
 }

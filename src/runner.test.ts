@@ -66,6 +66,24 @@ describe('loops', () => {
     expect(r.passes.map((p) => p.changed)).toEqual([true, false, false, false]);
     expect(runSchedule(repeat(0, countdown()), model).model).toBe(model);
   });
+  it('a fixpoint skips a pass on a model the same pass (same options) already left unchanged', () => {
+    const seen: string[] = [];
+    const peek = definePass({ name: 'peek', summary: 'records the graph name', defaults: { tag: 'a' }, run: (m, _c, o) => (seen.push(`${o.tag}:${m.graph.name}`), m) });
+    // The last round's peek would read g-2 again: skipped, and not recorded as a run.
+    const r = runSchedule(fixpoint({ maxIterations: 8 }, seq(countdown({ times: 2 }), peek())), model);
+    expect(seen).toEqual(['a:g-1', 'a:g-2']);
+    expect(r.passes.map((p) => p.name)).toEqual(['countdown', 'peek', 'countdown', 'peek', 'countdown']);
+    // Another instance of the same pass counts; other options do not; outside a fixpoint all run.
+    seen.length = 0;
+    runSchedule(fixpoint({ maxIterations: 8 }, seq(peek(), peek({ tag: 'b' }), peek())), model);
+    expect(seen).toEqual(['a:g', 'b:g']);
+    seen.length = 0;
+    runSchedule(seq(peek(), fixpoint({ maxIterations: 8 }, peek())), model);
+    expect(seen).toEqual(['a:g']);
+    seen.length = 0;
+    runSchedule(seq(peek(), peek()), model);
+    expect(seen).toEqual(['a:g', 'a:g']);
+  });
   it('an idle schedule returns the same model', () => {
     const r = runSchedule(seq(countdown({ times: 0 }), needsFlat()), model);
     expect(r.model).toBe(model);

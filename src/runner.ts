@@ -13,7 +13,7 @@ import type { Model } from '../ir/types.js';
 import { verify } from '../ir/verify/verify.js';
 import { createAnalyses, type Analyses } from './analyses.js';
 import { invariantChecker, invariants } from './invariants.js';
-import { createPassContext, type Invariant, type Pass, type PassContext, type RuleRunOptions } from './pass.js';
+import { createPassContext, passOrigin, type Invariant, type Pass, type PassContext, type RuleRunOptions } from './pass.js';
 import { printSchedule, type Schedule } from './pipeline.js';
 
 /** Why a pipeline stopped: it ran to its end, or a fixpoint hit its iteration cap still changing. */
@@ -111,6 +111,13 @@ export function runSchedule(schedule: Schedule | Pass, model: Model, options: Ru
   const records: PassRecord[] = [];
   const held = new WeakMap<Model, Map<Invariant, string | undefined>>();
   let stop: StopReason = 'done';
+  // Passes are pure (src/pass.ts): one that left a model unchanged leaves that same model unchanged
+  // again. The last round of a fixed point, and -O2's simplifications after a fusion that found
+  // nothing, rerun passes on models they already left alone: inside a fixpoint (whose meaning is
+  // "until nothing changes") those runs are skipped; `seq` and `repeat` run what they say. Per
+  // model, the passes (origin and text) that left it unchanged. Off while rules are traced or
+  // instruments watch, so that they see every run.
+  const idle = instruments.length === 0 && !options.rules?.traced ? new WeakMap<Model, Map<object, Set<string>>>() : undefined;
 
   /** Why `inv` does not hold on `m` (memoized per model), or undefined. */
   const violation = (pass: Pass, inv: Invariant, m: Model): string | undefined => {
@@ -124,8 +131,11 @@ export function runSchedule(schedule: Schedule | Pass, model: Model, options: Ru
     return memo.get(inv);
   };
 
+  let inFixpoint = 0;
   const runPass = (pass: Pass, m: Model): Model => {
     const text = printSchedule({ kind: 'pass', pass });
+    const origin = passOrigin(pass);
+    if (inFixpoint > 0 && idle?.get(m)?.get(origin)?.has(text)) return m;
     const event: PassEvent = { pass, text, model: m };
     const fail = (kind: FailureKind, message: string, cause?: unknown): never => {
       const failure = new PassFailure(message, kind, pass.name, text, m, { cause });
@@ -162,6 +172,13 @@ export function runSchedule(schedule: Schedule | Pass, model: Model, options: Ru
       }
     }
     records.push({ name: pass.name, text, ms, changed });
+    if (idle && !changed) {
+      let byOrigin = idle.get(m);
+      if (!byOrigin) idle.set(m, (byOrigin = new Map()));
+      let texts = byOrigin.get(origin);
+      if (!texts) byOrigin.set(origin, (texts = new Set()));
+      texts.add(text);
+    }
     for (const i of instruments) i.afterPass?.({ ...event, after: out, changed, ms });
     return out;
   };
@@ -179,10 +196,15 @@ export function runSchedule(schedule: Schedule | Pass, model: Model, options: Ru
       }
       case 'fixpoint': {
         let acc = m;
-        for (let i = 0; i < s.maxIterations; i++) {
-          const next = run(s.body, acc);
-          if (next === acc) return acc;
-          acc = next;
+        inFixpoint++;
+        try {
+          for (let i = 0; i < s.maxIterations; i++) {
+            const next = run(s.body, acc);
+            if (next === acc) return acc;
+            acc = next;
+          }
+        } finally {
+          inFixpoint--;
         }
         stop = 'cap';
         ctx.log.warn(`${printSchedule(s)} stopped at its cap of ${s.maxIterations} iterations with the model still changing`);
