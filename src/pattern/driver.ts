@@ -16,7 +16,7 @@ import { LatheError } from '../../ir/error.js';
 import type { GraphPath } from '../../ir/walk.js';
 import type { Model, Node, NodeId, ValueId } from '../../ir/types.js';
 import { makeEmitter, type EmitterState } from './emit.js';
-import { matchAt, type MatchState } from './match.js';
+import { cannotMatch, matchAt, type MatchState } from './match.js';
 import { isFail, opKey, type MatchContext, type Rule, type RuleSet } from './rule.js';
 import { editorView, type Facts, type GraphView } from './view.js';
 import type { RuleTraceEvent } from '../pass.js';
@@ -83,8 +83,10 @@ interface Attempt {
 }
 
 /** Tries one rule at `node`; on success the graph is rewritten. */
-function tryRule(rule: Rule, node: Node, e: Editor, view: GraphView, opset: number, provenance: boolean): Attempt {
+function tryRule(rule: Rule, node: Node, e: Editor, view: GraphView, opset: number, provenance: boolean, traced: boolean): Attempt {
   if (rule.minOpset !== undefined && opset < rule.minOpset) return { fired: false, reason: `needs ONNX opset ${rule.minOpset}, the graph imports ${opset}` };
+  // Untraced, a node that cannot match skips the matcher (a traced one gets the matcher's reason).
+  if (!traced && cannotMatch(rule.root, node, view)) return { fired: false };
   const st: MatchState = { failure: 'no match' };
   let reason: string | undefined;
   for (const sol of matchAt(rule.root, node, view, st)) {
@@ -157,6 +159,17 @@ export function applyRules(model: Model, rules: RuleSet, options: ApplyRulesOpti
   const provenance = options.provenance ?? true;
   let rewrites = 0;
   let stop: StopReason = 'converged';
+  // Rules by domain, then op: a node's rules without building its `domain::op` key.
+  const byDomain = new Map<string, Map<string, readonly Rule[]>>();
+  for (const r of rules.rules) {
+    const alts = r.root.kind === 'or' ? r.root.alts : [r.root];
+    for (const a of alts) {
+      if (a.kind !== 'op') continue;
+      let ops = byDomain.get(a.domain);
+      if (!ops) byDomain.set(a.domain, (ops = new Map()));
+      ops.set(a.op, rules.byRoot.get(opKey(a.domain, a.op))!);
+    }
+  }
   const out = editAll(model, (e, path) => {
     const view = editorView(e, inFunctionBody(path), options.facts);
     const opset = onnxOpset(model, path);
@@ -168,7 +181,7 @@ export function applyRules(model: Model, rules: RuleSet, options: ApplyRulesOpti
       let changed = false;
       for (const node of e.nodes()) {
         if (!e.node(node.id)) continue;
-        const candidates = rules.byRoot.get(opKey(node.domain, node.op));
+        const candidates = byDomain.get(node.domain)?.get(node.op);
         if (!candidates) continue;
         for (const rule of candidates) {
           if (options.disabled?.(rule.name)) continue;
@@ -176,8 +189,9 @@ export function applyRules(model: Model, rules: RuleSet, options: ApplyRulesOpti
             stop = 'max-rewrites';
             return;
           }
-          const attempt = tryRule(rule, node, e, view, opset, provenance);
-          if (options.traced?.(rule.name)) {
+          const traced = options.traced?.(rule.name) ?? false;
+          const attempt = tryRule(rule, node, e, view, opset, provenance, traced);
+          if (traced) {
             const why = typeof attempt.reason === 'function' ? attempt.reason() : attempt.reason;
             options.trace?.({ rule: rule.name, node: node.id, op: node.op, ...(node.name !== undefined && { nodeName: node.name }), fired: attempt.fired, ...(why !== undefined && { reason: why }) });
           }

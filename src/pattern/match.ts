@@ -182,3 +182,72 @@ export function* matchAt(root: PNode, node: Node, view: GraphView, st: MatchStat
     yield* matchValue(alt, v, { env: {}, nodes: [] }, view, st);
   }
 }
+
+type OpPNode = Extract<PNode, { kind: 'op' }>;
+
+/** What one operand pattern requires of the value it meets: computed by one of these ops, or a constant. */
+type Need = { readonly ops: readonly (readonly [string, string])[] } | 'const';
+
+/** What a root alternative needs of the node at hand, checkable without the matcher. */
+interface Needs {
+  readonly alt: OpPNode;
+  /** Per operand pattern that requires something: one of the node's inputs must meet it. */
+  readonly operands: readonly Need[];
+}
+
+const needsMemo = new WeakMap<PNode, readonly Needs[]>();
+
+/** What a value pattern requires, or undefined when it takes values of other kinds too. */
+function needOf(p: PNode): Need | undefined {
+  if (p.kind === 'op') return { ops: [[p.domain, p.op]] };
+  if (p.kind === 'const') return 'const';
+  if (p.kind !== 'or') return undefined;
+  const ops: (readonly [string, string])[] = [];
+  for (const a of p.alts) {
+    const n = needOf(a);
+    if (n === undefined || n === 'const') return undefined;
+    ops.push(...n.ops);
+  }
+  return { ops };
+}
+
+function needsOf(root: PNode): readonly Needs[] {
+  let needs = needsMemo.get(root);
+  if (!needs) {
+    const alts = (root.kind === 'or' ? root.alts : [root]).filter((a): a is OpPNode => a.kind === 'op');
+    needs = alts.map((alt) => ({ alt, operands: alt.inputs.map(needOf).filter((x) => x !== undefined) }));
+    needsMemo.set(root, needs);
+  }
+  return needs;
+}
+
+function meets(need: Need, v: ValueId, view: GraphView): boolean {
+  if (need === 'const') return view.isConstant(v);
+  const def = view.producer(v);
+  return def !== undefined && need.ops.some(([d, o]) => def.node.op === o && def.node.domain === d);
+}
+
+/**
+ * True when `matchAt(root, node, …)` cannot yield anything: for every root alternative, the node
+ * has another op or arity, or an operand the pattern wants computed by some op (or constant) is met
+ * by no input of the node (any input: commutative ops may swap). A cheap test the driver runs
+ * before the matcher, whose generators cost far more on the nodes most rules never match.
+ */
+export function cannotMatch(root: PNode, node: Node, view: GraphView): boolean {
+  let arity = node.inputs.length;
+  while (arity > 0 && node.inputs[arity - 1] === null) arity--;
+  outer: for (const { alt, operands } of needsOf(root)) {
+    if (alt.op !== node.op || alt.domain !== node.domain) continue;
+    if (alt.rest ? arity < alt.inputs.length : arity !== alt.inputs.length) continue;
+    for (const need of operands) {
+      let found = false;
+      for (let i = 0; i < arity && !found; i++) {
+        const v = node.inputs[i];
+        found = v !== null && meets(need, v, view);
+      }
+      if (!found) continue outer;
+    }
+    return false;
+  }
+  return true;
+}
