@@ -65,7 +65,22 @@ export function defineOpTable(kernels: OpTable, rules: readonly InferRule[]): Op
 /** Indexes `table`; a duplicate (domain, name) is a LatheError naming it. */
 export function buildRegistry(table: OpTable): Registry {
   const byKey = indexTable(table);
-  const lookup = (domain: string, name: string) => byKey.get(opKey(domain, name));
+  // Looked up once per node by every pass and by inference: by domain as spelled, then by name,
+  // without building a key string per call (misses fall back to the normalized key).
+  const byDomain = new Map<string, Map<string, OpDef>>();
+  const lookup = (domain: string, name: string): OpDef | undefined => {
+    let names = byDomain.get(domain);
+    if (!names) {
+      if (byDomain.size >= 256) return byKey.get(opKey(domain, name)); // a model of many made-up domains
+      byDomain.set(domain, (names = new Map()));
+    }
+    let def = names.get(name);
+    if (def === undefined && !names.has(name)) {
+      def = byKey.get(opKey(domain, name));
+      if (names.size < 4096) names.set(name, def!);
+    }
+    return def;
+  };
   return {
     defs: [...table],
     lookup,

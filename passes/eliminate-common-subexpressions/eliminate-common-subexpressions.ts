@@ -98,8 +98,18 @@ function inputCanon(e: Editor, path: GraphPath) {
 function cseGraph(e: Editor, path: GraphPath, stats?: PassStats): void {
   const canon = inputCanon(e, path);
   const table = new Map<string, Node[]>();
-  const keyOf = (node: Node) =>
-    [node.domain, node.op, node.overload ?? '', node.outputs.length, node.inputs.map((v) => (v === null ? '-' : canon(v).key)).join(','), node.attrs.map(attrKey).sort().join(';')].join('|');
+  // `domain|op|overload|outputs|input keys joined by ','|sorted attribute keys joined by ';'`,
+  // concatenated directly: it runs once per node, and arrays and joins were most of the pass.
+  const keyOf = (node: Node): string => {
+    let k = `${node.domain}|${node.op}|${node.overload ?? ''}|${node.outputs.length}|`;
+    const ins = node.inputs;
+    for (let i = 0; i < ins.length; i++) {
+      const v = ins[i];
+      k += (i > 0 ? ',' : '') + (v === null ? '-' : canon(v).key);
+    }
+    const attrs = node.attrs;
+    return `${k}|${attrs.length === 0 ? '' : attrs.length === 1 ? attrKey(attrs[0]) : attrs.map(attrKey).sort().join(';')}`;
+  };
   const sameInputs = (a: Node, b: Node) =>
     a.inputs.length === b.inputs.length &&
     a.inputs.every((v, i) => {
