@@ -17,7 +17,7 @@ import { attrEqual } from '../../ir/attrs.js';
 import { editAll, type Editor } from '../../ir/edit/edit.js';
 import { standardOps } from '../../ir/ops/index.js';
 import { registryFor } from '../../ir/ops/registry.js';
-import type { Attr, Model, Node, Tensor, ValueId } from '../../ir/types.js';
+import type { Attr, Graph, Model, Node, Tensor, ValueId } from '../../ir/types.js';
 import { hasSubgraphs, type GraphPath } from '../../ir/walk.js';
 import { isConstantNode } from '../../src/constants.js';
 import { definePass, type PassStats } from '../../src/pass.js';
@@ -58,9 +58,20 @@ function attrsEqual(a: readonly Attr[], b: readonly Attr[]): boolean {
   return true;
 }
 
+/** What an input stands for: a value, or a constant's content (`key`, and the tensor to compare). */
+interface Canon {
+  readonly key: string;
+  readonly tensor?: Tensor;
+}
+
+function canonOfTensor(v: ValueId, t: Tensor | undefined): Canon {
+  const k = t ? tensorKey(t) : undefined;
+  return t && k ? { key: `C${k}`, tensor: t } : { key: v };
+}
+
 /** Per graph: what an input stands for (a value, or a constant's content). */
 function inputCanon(e: Editor, path: GraphPath) {
-  const memo = new Map<ValueId, { key: string; tensor?: Tensor }>();
+  const memo = new Map<ValueId, Canon>();
   const lookup = (v: ValueId) => {
     const own = e.value(v);
     if (own) return { value: own, graph: undefined };
@@ -83,20 +94,41 @@ function inputCanon(e: Editor, path: GraphPath) {
     if (!isConstantNode(node) || node.attrs.length !== 1) return undefined;
     return tensorAttr(node.attrs[0]);
   };
-  return (v: ValueId) => {
+  return (v: ValueId): Canon => {
     let c = memo.get(v);
-    if (!c) {
-      const t = tensorOf(v);
-      const k = t ? tensorKey(t) : undefined;
-      c = t && k ? { key: `C${k}`, tensor: t } : { key: v };
-      memo.set(v, c);
-    }
+    if (!c) memo.set(v, (c = canonOfTensor(v, tensorOf(v))));
     return c;
   };
 }
 
+/**
+ * The same answers as `inputCanon` for a main graph (no enclosing graph), without a lookup per
+ * value: the constants are its small initializers, known up front, and its Constant nodes,
+ * `seen` as the sweep reaches them (in order, so before their readers); every other value stands
+ * for itself. The map holds the constants only, so the common case costs one small-map miss.
+ */
+function mainCanon(e: Editor, graph: Graph) {
+  const constants = new Map<ValueId, Canon>();
+  for (const id of graph.initializers) {
+    const t = e.value(id)?.tensor;
+    if (!t || e.isGraphInput(id)) continue;
+    const bytes = t.data.kind === 'raw' ? t.data.bytes.length : SMALL + 1;
+    if (bytes <= SMALL) constants.set(id, canonOfTensor(id, t));
+  }
+  const canon = (v: ValueId): Canon => constants.get(v) ?? { key: v };
+  const seen = (node: Node): void => {
+    const y = node.outputs[0];
+    if (y && isConstantNode(node) && node.attrs.length === 1 && !constants.has(y)) {
+      const t = tensorAttr(node.attrs[0]);
+      if (t) constants.set(y, canonOfTensor(y, t));
+    }
+  };
+  return { canon, seen };
+}
+
 function cseGraph(e: Editor, path: GraphPath, stats?: PassStats): void {
-  const canon = inputCanon(e, path);
+  const main = path.parent === null ? mainCanon(e, path.graph) : undefined;
+  const canon = main?.canon ?? inputCanon(e, path);
   const table = new Map<string, Node[]>();
   // `domain|op|overload|outputs|input keys joined by ','|sorted attribute keys joined by ';'`,
   // concatenated directly: it runs once per node, and arrays and joins were most of the pass.
@@ -120,9 +152,7 @@ function cseGraph(e: Editor, path: GraphPath, stats?: PassStats): void {
       const cw = canon(w);
       return cv.tensor !== undefined && cw.tensor !== undefined && sameTensor(cv.tensor, cw.tensor);
     });
-  const add = (node: Node) => {
-    const k = keyOf(node);
-    const list = table.get(k);
+  const add = (node: Node, k = keyOf(node), list = table.get(k)) => {
     if (list) list.push(node);
     else table.set(k, [node]);
   };
@@ -138,11 +168,13 @@ function cseGraph(e: Editor, path: GraphPath, stats?: PassStats): void {
     }
   }
   for (const node of e.nodes()) {
+    main?.seen(node);
     if (!mergeable(node)) continue;
     const k = keyOf(node);
-    const earlier = table.get(k)?.find((m) => m.op === node.op && m.domain === node.domain && (m.overload ?? '') === (node.overload ?? '') && sameInputs(m, node) && attrsEqual(m.attrs, node.attrs));
+    const list = table.get(k);
+    const earlier = list?.find((m) => m.op === node.op && m.domain === node.domain && (m.overload ?? '') === (node.overload ?? '') && sameInputs(m, node) && attrsEqual(m.attrs, node.attrs));
     if (!earlier || !canReplace(e, node, earlier)) {
-      add(node);
+      add(node, k, list);
       continue;
     }
     node.outputs.forEach((y, i) => {
