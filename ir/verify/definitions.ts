@@ -5,6 +5,7 @@
  * value-table, duplicate-initializer, and bad-dims / tensor-size of value types and payloads.
  */
 import type { Graph, Node, ValueId } from '../types.js';
+import { tableKeys } from '../table-keys.js';
 import { entry, nodeLabel, rootPaths, walkGraphTree, type GraphPath } from '../walk.js';
 import type { VerifyContext } from './context.js';
 import { badTypeDims } from './rules/bad-dims.js';
@@ -115,7 +116,7 @@ function graphDefinitions(ctx: VerifyContext, g: Graph, p: GraphPath, gi: number
   // assumes none is (no lookup per value) and only counts the values with a def: when they are
   // exactly the `defsHere` values defined in this graph, none is stale; otherwise its reports
   // are taken back and the loop runs again with the check.
-  const ids = Object.keys(table) as ValueId[];
+  const ids = tableKeys(table);
   const reported = ctx.out.length;
   if (valueChecks(ctx, table, ids, p, gi, false) !== defsHere) {
     ctx.out.length = reported;

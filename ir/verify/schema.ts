@@ -29,6 +29,7 @@
 import { dtypeInfo, dtypeName } from '../dtype.js';
 import type { Attr, Graph, Model, Node, OpsetId, Type, ValueId } from '../types.js';
 import { newestOpset, opSchema, opSchemaVersions, type OpSchema } from '../ops/schema/index.js';
+import { tableKeys } from '../table-keys.js';
 import { entry, pathLabel, rootPaths, walkGraphTree, type GraphPath } from '../walk.js';
 import { sparseProblems } from './tensor.js';
 import type { Diagnostic } from './diagnostic.js';
@@ -144,12 +145,13 @@ export function checkSchema(model: Model, out: Diagnostic[], maxDepth = 100): vo
 
 /** Per-value checks of one graph: declared data_types and sparse initializers. */
 function checkValues(g: Graph, here: () => string, out: Diagnostic[]) {
-  const values = Object.values(g.values);
-  for (let i = 0; i < values.length; i++) {
-    const t = values[i].type;
+  const ids = tableKeys(g.values);
+  for (let i = 0; i < ids.length; i++) {
+    const value = g.values[ids[i]];
+    const t = value.type;
     if (t && (t.kind !== 'tensor' || (t.dtype !== 0 && !dtypeInfo(t.dtype)))) {
       const bad = unknownDtype(t);
-      const name = values[i].name ?? values[i].id;
+      const name = value.name ?? value.id;
       if (bad !== undefined) out.push({ severity: 'error', code: 'bad-dtype', message: `type of ${name} has data_type ${bad}, which ONNX does not define`, graph: here(), value: name });
     }
   }

@@ -18,6 +18,7 @@
  * Returns the same model when nothing is dead.
  */
 import type { Graph, Model, Node, NodeId, OnnxFunction, OpsetId, Value, ValueId } from '../../ir/types.js';
+import { tableKeys } from '../../ir/table-keys.js';
 import { capturesOf } from '../../ir/uses.js';
 import { mapGraphs, walkGraphTree } from '../../ir/walk.js';
 import { definePass, type PassStats } from '../../src/pass.js';
@@ -52,8 +53,8 @@ export function eliminateDeadInGraph(graph: Graph, removed: Removed = { nodes: 0
   for (const id of deadNodes) for (const v of graph.nodes[id].outputs) if (v !== null) drop.add(v);
   for (const v of graph.initializers) if (!keepInit(v)) drop.add(v);
   for (const v of graph.sparseInitializers) if (!keepInit(v)) drop.add(v);
-  for (const key of Object.keys(graph.values)) {
-    const v = graph.values[key as ValueId];
+  for (const key of tableKeys(graph.values)) {
+    const v = graph.values[key];
     if (isReference(v) && !live.has(v.id) && !inputs.has(v.id) && !drop.has(v.id)) drop.add(v.id);
   }
   if (deadNodes.size === 0 && drop.size === 0) return graph;
@@ -63,7 +64,7 @@ export function eliminateDeadInGraph(graph: Graph, removed: Removed = { nodes: 0
   const order = graph.order.filter((id) => !deadNodes.has(id));
   for (const id of order) nodes[id] = graph.nodes[id];
   const values: Record<ValueId, Value> = {};
-  for (const key of Object.keys(graph.values)) if (!drop.has(key as ValueId)) values[key as ValueId] = graph.values[key as ValueId];
+  for (const key of tableKeys(graph.values)) if (!drop.has(key)) values[key] = graph.values[key];
   return { ...graph, order, nodes, values, initializers, sparseInitializers, ...quantizationKept(graph, drop, values) };
 }
 
@@ -157,10 +158,11 @@ function pruneFunctionsAndOpsets(model: Model, stats?: PassStats): Model {
 export function removeDeadCode(model: Model, stats?: PassStats): Model {
   const removed: Removed = { nodes: 0, initializers: 0 };
   // Unreachable functions go first, so their bodies are not cleaned for nothing.
-  let out = pruneFunctionsAndOpsets(model, stats);
-  out = mapGraphs(out, (g) => eliminateDeadInGraph(g, removed));
-  // Dead nodes may have been the last callers of a function or users of a domain.
-  out = pruneFunctionsAndOpsets(out, stats);
+  const pruned = pruneFunctionsAndOpsets(model, stats);
+  let out = mapGraphs(pruned, (g) => eliminateDeadInGraph(g, removed));
+  // Dead nodes may have been the last callers of a function or users of a domain (with none,
+  // pruning again would find what it just found: a walk over every node saved).
+  if (out !== pruned) out = pruneFunctionsAndOpsets(out, stats);
   if (removed.nodes > 0) stats?.count('nodes', removed.nodes);
   if (removed.initializers > 0) stats?.count('initializers', removed.initializers);
   return out;

@@ -1,5 +1,6 @@
 /** `node-table`: `order` and `nodes` disagree (a node missing from either, or under another key). */
 import type { Graph, NodeId } from '../../types.js';
+import { tableKeys } from '../../table-keys.js';
 import type { GraphPath } from '../../walk.js';
 import type { VerifyContext } from '../context.js';
 
@@ -10,7 +11,7 @@ export function missingNode(ctx: VerifyContext, p: GraphPath, id: NodeId): void 
 
 /** Reports the table's nodes that `order` does not list; `listed` is how many it does. */
 export function unlistedNodes(ctx: VerifyContext, g: Graph, p: GraphPath, listed: number): void {
-  const keys = Object.keys(g.nodes) as NodeId[];
+  const keys = tableKeys(g.nodes);
   if (keys.length === listed) return;
   const inOrder = new Set(g.order);
   for (const id of keys) {
