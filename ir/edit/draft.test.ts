@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DraftTable, withEntries } from './draft.js';
+import { DraftTable, mapEntries } from './draft.js';
 
 describe('DraftTable', () => {
   it('never reads what a plain object inherits as a table entry', () => {
@@ -24,15 +24,15 @@ describe('DraftTable', () => {
   });
 });
 
-describe('withEntries', () => {
+describe('mapEntries', () => {
   it('replaces entries in place, keeps the order and the base, and is the base when nothing changes', () => {
     const base = { b: { id: 'b' }, a: { id: 'a' }, c: { id: 'c' } };
     const a2 = { id: 'a', x: 1 };
-    const out = withEntries<string, object>(base, new Map([['a', a2]]));
+    const out = mapEntries<string, object>(base, (v) => ((v as { id: string }).id === 'a' ? a2 : v));
     expect(Object.keys(out)).toEqual(['b', 'a', 'c']);
     expect(out.a).toBe(a2);
     expect(out.b).toBe(base.b);
     expect(base.a).toEqual({ id: 'a' });
-    expect(withEntries<string, object>(base, new Map())).toBe(base);
+    expect(mapEntries<string, object>(base, (v) => v)).toBe(base);
   });
 });

@@ -17,6 +17,7 @@
  *   shared.
  */
 import { Immer, current } from 'immer';
+import { tableKeys } from '../table-keys.js';
 
 export const immer = new Immer({ autoFreeze: false });
 
@@ -77,16 +78,26 @@ export class DraftTable<K extends string, V extends object> {
 }
 
 /**
- * `base` with the entries of `changes` replacing theirs (keys of `base` only), in `base`'s order:
- * one pass building a fresh table, for an edit that rewrites many entries of a large table (a copy
- * then a write per entry costs twice: a table of 200,000 ids is a dictionary, each write a hash
- * insert). `base` itself when `changes` is empty.
+ * `base` with each entry replaced by `f(entry)`, in `base`'s order; `base` itself when `f` returns
+ * every entry unchanged. One pass, the new table started at the first change: for an edit that
+ * rewrites many entries of a large table (a copy then a write per entry costs twice: a table of
+ * 200,000 ids is a dictionary, each write a hash insert).
  */
-export function withEntries<K extends string, V>(base: Readonly<Record<K, V>>, changes: ReadonlyMap<K, V>): Readonly<Record<K, V>> {
-  if (changes.size === 0) return base;
-  const out = emptyDictionary();
-  for (const k in base) if (Object.hasOwn(base, k)) out[k] = changes.get(k) ?? base[k];
-  return out as Record<K, V>;
+export function mapEntries<K extends string, V>(base: Readonly<Record<K, V>>, f: (value: V) => V): Readonly<Record<K, V>> {
+  const keys = tableKeys(base);
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = base[k];
+    const next = f(v);
+    if (out) out[k] = next;
+    else if (next !== v) {
+      out = emptyDictionary();
+      for (let j = 0; j < i; j++) out[keys[j]] = base[keys[j]];
+      out[k] = next;
+    }
+  }
+  return out ? (out as Record<K, V>) : base;
 }
 
 /** An empty object already in dictionary mode (see `copyTable`). */

@@ -4,10 +4,10 @@
  * dims filled in), never overwritten; contradictions are logged as warnings. Returns the same
  * model when nothing changes.
  */
-import { withEntries } from '../../ir/edit/draft.js';
+import { mapEntries } from '../../ir/edit/draft.js';
 import { plainEqual } from '../../ir/object.js';
-import type { Model, Type, Value, ValueId } from '../../ir/types.js';
-import { entry, mapGraphs, type GraphPath } from '../../ir/walk.js';
+import type { Model, Type, ValueId } from '../../ir/types.js';
+import { mapGraphs, type GraphPath } from '../../ir/walk.js';
 import { definePass } from '../../src/pass.js';
 
 /** True when `t` says anything (a dtype, a rank or an element type). */
@@ -24,28 +24,20 @@ function informative(t: Type): boolean {
 export function writeInferredTypes(model: Model, types: ReadonlyMap<ValueId, Type>, onWrite?: () => void): Model {
   if (types.size === 0) return model;
   // Only value entries change (nodes, order and lists stay), often all of them: each graph's
-  // value table is rebuilt once with the new entries rather than written through an edit
-  // session, whose copy and per-write bookkeeping were most of this pass on large graphs. Node
-  // outputs are the values with a `def` (the verifier's value-table rule), visited in order.
+  // value table is rebuilt in one pass rather than written through an edit session, whose copy
+  // and per-write bookkeeping were most of this pass on large graphs.
   return mapGraphs(model, (g, path) => {
     let root: GraphPath = path;
     while (root.parent) root = root.parent;
     if (root.step.kind === 'function') return g;
-    const changes = new Map<ValueId, Value>();
-    for (const id of g.order) {
-      const node = g.nodes[id];
-      if (!node) continue;
-      for (const out of node.outputs) {
-        if (out === null) continue;
-        const v = entry(g.values, out);
-        if (!v || !v.def) continue;
-        const t = types.get(v.id);
-        if (!t || !informative(t) || (v.type && plainEqual(v.type, t))) continue;
-        changes.set(v.id, { ...v, type: t });
-        onWrite?.();
-      }
-    }
-    return changes.size === 0 ? g : { ...g, values: withEntries(g.values, changes) };
+    const values = mapEntries(g.values, (v) => {
+      if (!v.def) return v;
+      const t = types.get(v.id);
+      if (!t || !informative(t) || (v.type && plainEqual(v.type, t))) return v;
+      onWrite?.();
+      return { ...v, type: t };
+    });
+    return values === g.values ? g : { ...g, values };
   });
 }
 
