@@ -195,6 +195,8 @@ function binary(neutral: number, either: boolean, zeroSign?: (dtypeIsFloat: bool
     if (!a || !b) return null;
     const order: [ValueId, ValueId][] = either ? [[a, b], [b, a]] : [[a, b]];
     for (const [x, k] of order) {
+      // Most operands are not constants: asked first, structurally, before any type or payload.
+      if (!c.constants.isConstant(k)) continue;
       const tx = tensorType(c.type(x));
       const kv = c.constants.value(k);
       if (!tx?.shape || kv?.kind !== 'tensor' || kv.dtype !== tx.dtype) continue;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { editAll } from '../../ir/edit/edit.js';
 import { parseModel } from '../../ir/text/parse.js';
-import { cannotMatch, matchAt } from './match.js';
+import { cannotMatch, matchAt, Operands } from './match.js';
 import { P, op } from './pattern.js';
 import type { PNode } from './pattern.js';
 import { editorView } from './view.js';
@@ -46,9 +46,10 @@ describe('cannotMatch', () => {
     editAll(model, (e) => {
       const view = editorView(e, false);
       for (const node of e.nodes()) {
+        const operands = new Operands(node, view);
         for (const [name, root] of Object.entries(roots)) {
           const found = [...matchAt(root, node, view, { failure: '' })].length > 0;
-          const quick = cannotMatch(root, node, view);
+          const quick = cannotMatch(root, operands);
           if (found) matched++;
           if (quick) rejected++;
           expect(quick && found, `${name} at ${node.op} ${node.outputs[0]}`).toBe(false);

@@ -16,7 +16,7 @@ import { LatheError } from '../../ir/error.js';
 import type { GraphPath } from '../../ir/walk.js';
 import type { Model, Node, NodeId, ValueId } from '../../ir/types.js';
 import { makeEmitter, type EmitterState } from './emit.js';
-import { cannotMatch, matchAt, type MatchState } from './match.js';
+import { cannotMatch, matchAt, Operands, type MatchState } from './match.js';
 import { isFail, opKey, type MatchContext, type Rule, type RuleSet } from './rule.js';
 import { editorView, type Facts, type GraphView } from './view.js';
 import type { RuleTraceEvent } from '../pass.js';
@@ -83,10 +83,10 @@ interface Attempt {
 }
 
 /** Tries one rule at `node`; on success the graph is rewritten. */
-function tryRule(rule: Rule, node: Node, e: Editor, view: GraphView, opset: number, provenance: boolean, traced: boolean): Attempt {
+function tryRule(rule: Rule, node: Node, e: Editor, view: GraphView, opset: number, provenance: boolean, operands: Operands | undefined): Attempt {
   if (rule.minOpset !== undefined && opset < rule.minOpset) return { fired: false, reason: `needs ONNX opset ${rule.minOpset}, the graph imports ${opset}` };
   // Untraced, a node that cannot match skips the matcher (a traced one gets the matcher's reason).
-  if (!traced && cannotMatch(rule.root, node, view)) return { fired: false };
+  if (operands && cannotMatch(rule.root, operands)) return { fired: false };
   const st: MatchState = { failure: 'no match' };
   let reason: string | undefined;
   for (const sol of matchAt(rule.root, node, view, st)) {
@@ -180,9 +180,10 @@ export function applyRules(model: Model, rules: RuleSet, options: ApplyRulesOpti
       }
       let changed = false;
       for (const node of e.nodes()) {
-        if (!e.node(node.id)) continue;
+        // (e.nodes() yields only nodes still in the graph, read just before.)
         const candidates = byDomain.get(node.domain)?.get(node.op);
         if (!candidates) continue;
+        let operands: Operands | undefined;
         for (const rule of candidates) {
           if (options.disabled?.(rule.name)) continue;
           if (rewrites >= maxRewrites) {
@@ -190,7 +191,9 @@ export function applyRules(model: Model, rules: RuleSet, options: ApplyRulesOpti
             return;
           }
           const traced = options.traced?.(rule.name) ?? false;
-          const attempt = tryRule(rule, node, e, view, opset, provenance, traced);
+          // Traced rules get the matcher's own reason, so they skip the quick test.
+          if (!traced) operands ??= new Operands(node, view);
+          const attempt = tryRule(rule, node, e, view, opset, provenance, traced ? undefined : operands);
           if (traced) {
             const why = typeof attempt.reason === 'function' ? attempt.reason() : attempt.reason;
             options.trace?.({ rule: rule.name, node: node.id, op: node.op, ...(node.name !== undefined && { nodeName: node.name }), fired: attempt.fired, ...(why !== undefined && { reason: why }) });

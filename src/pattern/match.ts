@@ -221,10 +221,48 @@ function needsOf(root: PNode): readonly Needs[] {
   return needs;
 }
 
-function meets(need: Need, v: ValueId, view: GraphView): boolean {
-  if (need === 'const') return view.isConstant(v);
-  const def = view.producer(v);
-  return def !== undefined && need.ops.some(([d, o]) => def.node.op === o && def.node.domain === d);
+/**
+ * A node's operands as the quick test reads them: producer and constness of each input, looked up
+ * once per node for all the rules tried there (the graph does not change until one fires).
+ */
+export class Operands {
+  readonly arity: number;
+  private readonly producers: (Node | null | undefined)[] = [];
+  private readonly consts: (boolean | undefined)[] = [];
+
+  constructor(
+    readonly node: Node,
+    private readonly view: GraphView,
+  ) {
+    let arity = node.inputs.length;
+    while (arity > 0 && node.inputs[arity - 1] === null) arity--;
+    this.arity = arity;
+  }
+
+  producer(i: number): Node | null {
+    let p = this.producers[i];
+    if (p === undefined) {
+      const v = this.node.inputs[i];
+      p = (v === null ? undefined : this.view.producer(v)?.node) ?? null;
+      this.producers[i] = p;
+    }
+    return p;
+  }
+
+  isConstant(i: number): boolean {
+    let c = this.consts[i];
+    if (c === undefined) {
+      const v = this.node.inputs[i];
+      this.consts[i] = c = v !== null && this.view.isConstant(v);
+    }
+    return c;
+  }
+}
+
+function meets(need: Need, ops: Operands, i: number): boolean {
+  if (need === 'const') return ops.isConstant(i);
+  const p = ops.producer(i);
+  return p !== null && need.ops.some(([d, o]) => p.op === o && p.domain === d);
 }
 
 /**
@@ -233,18 +271,14 @@ function meets(need: Need, v: ValueId, view: GraphView): boolean {
  * by no input of the node (any input: commutative ops may swap). A cheap test the driver runs
  * before the matcher, whose generators cost far more on the nodes most rules never match.
  */
-export function cannotMatch(root: PNode, node: Node, view: GraphView): boolean {
-  let arity = node.inputs.length;
-  while (arity > 0 && node.inputs[arity - 1] === null) arity--;
+export function cannotMatch(root: PNode, ops: Operands): boolean {
+  const { node, arity } = ops;
   outer: for (const { alt, operands } of needsOf(root)) {
     if (alt.op !== node.op || alt.domain !== node.domain) continue;
     if (alt.rest ? arity < alt.inputs.length : arity !== alt.inputs.length) continue;
     for (const need of operands) {
       let found = false;
-      for (let i = 0; i < arity && !found; i++) {
-        const v = node.inputs[i];
-        found = v !== null && meets(need, v, view);
-      }
+      for (let i = 0; i < arity && !found; i++) found = node.inputs[i] !== null && meets(need, ops, i);
       if (!found) continue outer;
     }
     return false;
