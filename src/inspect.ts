@@ -5,6 +5,7 @@
  */
 import { dtypeName, elementCount, rawByteLength } from '../ir/dtype.js';
 import type { Attr, Graph, Model, Tensor, Type, Value } from '../ir/types.js';
+import { nodesInOrder } from '../ir/table-keys.js';
 
 export interface OpCount {
   readonly op: string;
@@ -149,8 +150,7 @@ export function summarizeModel(model: Model): ModelSummary {
       initializers.count++;
       addTensor(initializers, s.values, ext);
     }
-    for (const nid of g.order) {
-      const node = g.nodes[nid];
+    for (const node of nodesInOrder(g)) {
       if (!node) continue;
       total++;
       // NUL cannot occur in either part, so the key is unambiguous (op names may contain dots)

@@ -7,14 +7,16 @@
 import { LatheError } from '../ir/error.js';
 import { attrReader } from '../ir/ops/attrs.js';
 import { standardOps } from '../ir/ops/index.js';
-import { registryFor } from '../ir/ops/registry.js';
+import { registryFor, type Registry } from '../ir/ops/registry.js';
 import type { KernelContext, OpDef, RtValue } from '../ir/ops/types.js';
 import type { Node } from '../ir/types.js';
+
+let standard: Registry | undefined;
 
 /** The deterministic op definition in effect for `node` at `opset`, or undefined (unknown or random). */
 export function foldableDef(node: Node, opset: number | undefined): OpDef | undefined {
   if (opset === undefined) return undefined;
-  const found = registryFor(standardOps).resolve(node.domain, node.op, opset);
+  const found = (standard ??= registryFor(standardOps)).resolve(node.domain, node.op, opset);
   if (!found || found.def.random) return undefined;
   return found.def;
 }

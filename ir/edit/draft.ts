@@ -47,6 +47,11 @@ export class DraftTable<K extends string, V extends object> {
     return Object.hasOwn(table, key) ? (v as V) : undefined;
   }
 
+  /** True while nothing has been written: every entry is the base's. */
+  untouched(): boolean {
+    return this.copy === null && (this.result === null || this.result === this.base);
+  }
+
   set(key: K, value: V): void {
     if (this.get(key) === value) return;
     this.writable()[key] = value;

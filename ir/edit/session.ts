@@ -12,6 +12,7 @@ import type { Entry, Graph, Node, NodeId, Tensor, Type, Value, ValueId } from '.
 import { capturesOf, renameCaptured, usesOf, type Use, type UseIndex } from '../uses.js';
 import { orderedFor, repairOrder } from './topo.js';
 import { hasSubgraphs } from '../walk.js';
+import { nodesInOrder } from '../table-keys.js';
 
 export interface AddOptions extends OpOptions {
   /** Insert before this node. Default: before the node the innermost `nodes()` loop is at, else at the end. */
@@ -178,11 +179,14 @@ export class GraphEditor implements Editor {
 
   *nodes(filter?: { op?: string; domain?: string }): Iterable<Node> {
     const ids = this.currentOrder();
+    // The base's node list while no node has been written: an array walk, not a table lookup each.
+    const listed = ids === this.base.order ? nodesInOrder(this.base) : undefined;
     this.cursors.push(ids[0]);
     const depth = this.cursors.length - 1;
     try {
-      for (const id of ids) {
-        const node = this.node(id);
+      for (let k = 0; k < ids.length; k++) {
+        const id = ids[k];
+        const node = listed && this.nodesT.untouched() ? listed[k] : this.node(id);
         if (!node) continue;
         if (filter?.op !== undefined && node.op !== filter.op) continue;
         if (filter?.domain !== undefined && node.domain !== filter.domain) continue;

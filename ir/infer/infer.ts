@@ -30,6 +30,7 @@ import { tensorValue } from '../ops/tensor-value.js';
 import type { OpTable, TensorValue } from '../ops/types.js';
 import type { Dim, Graph, Model, Node, NodeId, OnnxFunction, Type, ValueId } from '../types.js';
 import { nodeLabel } from '../walk.js';
+import { nodesInOrder } from '../table-keys.js';
 import { ruleOf } from './rules/fold.js';
 import type { InferContext, Known } from './types.js';
 
@@ -254,8 +255,9 @@ function inferGraph(
     const merged = mergeKnown(run, graph, id, undefined, declared, given, false);
     record(id, merged);
   });
+  const listed = nodesInOrder(graph);
   for (let i = 0; i < graph.order.length; i++) {
-    const node = graph.nodes[graph.order[i]!];
+    const node = listed[i];
     if (!node) throw new LatheError(`graph '${graph.name}': order lists unknown node ${graph.order[i]}`);
     const inputs = node.inputs.map((id) => (id === null ? null : scope.lookup(id) ?? null));
     const outs = inferNode(run, scope, frame, node, `node ${nodeLabel(node, i)}`, inputs);

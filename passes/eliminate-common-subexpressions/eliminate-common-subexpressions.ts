@@ -16,7 +16,7 @@
 import { attrEqual } from '../../ir/attrs.js';
 import { editAll, type Editor } from '../../ir/edit/edit.js';
 import { standardOps } from '../../ir/ops/index.js';
-import { registryFor } from '../../ir/ops/registry.js';
+import { registryFor, type Registry } from '../../ir/ops/registry.js';
 import type { Attr, Graph, Model, Node, Tensor, ValueId } from '../../ir/types.js';
 import { hasSubgraphs, type GraphPath } from '../../ir/walk.js';
 import { isConstantNode } from '../../src/constants.js';
@@ -26,10 +26,12 @@ import { sameTensor, tensorKey } from '../../src/tensor-identity.js';
 /** Initializers up to this size take part in input comparison by content. */
 const SMALL = 4096;
 
+let standard: Registry | undefined;
+
 /** Nodes the pass may merge: known to the op table, deterministic, no subgraphs. */
 function mergeable(node: Node): boolean {
   if (hasSubgraphs(node)) return false;
-  const def = registryFor(standardOps).lookup(node.domain, node.op);
+  const def = (standard ??= registryFor(standardOps)).lookup(node.domain, node.op);
   return def !== undefined && !def.random;
 }
 

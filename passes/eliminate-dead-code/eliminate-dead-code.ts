@@ -18,7 +18,7 @@
  * Returns the same model when nothing is dead.
  */
 import type { Graph, Model, Node, NodeId, OnnxFunction, OpsetId, Value, ValueId } from '../../ir/types.js';
-import { tableKeys } from '../../ir/table-keys.js';
+import { nodesInOrder, tableKeys } from '../../ir/table-keys.js';
 import { capturesOf } from '../../ir/uses.js';
 import { mapGraphs, walkGraphTree } from '../../ir/walk.js';
 import { definePass, type PassStats } from '../../src/pass.js';
@@ -34,8 +34,9 @@ interface Removed {
 export function eliminateDeadInGraph(graph: Graph, removed: Removed = { nodes: 0, initializers: 0 }): Graph {
   const live = new Set<ValueId>(graph.outputs);
   const deadNodes = new Set<NodeId>();
+  const listed = nodesInOrder(graph);
   for (let i = graph.order.length - 1; i >= 0; i--) {
-    const node = graph.nodes[graph.order[i]];
+    const node = listed[i];
     if (!node) continue;
     if (!node.outputs.some((v) => v !== null && live.has(v))) {
       deadNodes.add(node.id);
@@ -95,7 +96,7 @@ function fnKey(domain: string, name: string, overload: string | undefined): stri
 /** Nodes of a graph tree (the graph and every subgraph in it). */
 function eachNode(root: Graph, visit: (node: Node) => void): void {
   walkGraphTree({ parent: null, step: { kind: 'main' }, graph: root, depth: 0 }, (g) => {
-    for (const id of g.order) visit(g.nodes[id]);
+    for (const node of nodesInOrder(g)) visit(node!);
   });
 }
 
