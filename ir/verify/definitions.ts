@@ -5,7 +5,7 @@
  * value-table, duplicate-initializer, and bad-dims / tensor-size of value types and payloads.
  */
 import type { Graph, Node, ValueId } from '../types.js';
-import { tableKeys } from '../table-keys.js';
+import { nodesInOrder, tableKeys } from '../table-keys.js';
 import { entry, nodeLabel, rootPaths, walkGraphTree, type GraphPath } from '../walk.js';
 import type { VerifyContext } from './context.js';
 import { badTypeDims } from './rules/bad-dims.js';
@@ -75,9 +75,12 @@ function graphDefinitions(ctx: VerifyContext, g: Graph, p: GraphPath, gi: number
   let listed = 0;
   const order = g.order;
   const table = g.values;
+  const inOrder = nodesInOrder(g);
   for (let pos = 0; pos < order.length; pos++) {
     const id = order[pos];
-    const node = entry(g.nodes, id);
+    // `entry`'s test (an own entry whose id is its key) on the memoized list the passes reuse.
+    const found = inOrder[pos];
+    const node = found !== null && typeof found === 'object' && found.id === id ? found : undefined;
     if (!node) {
       missingNode(ctx, p, id);
       continue;
