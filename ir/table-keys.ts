@@ -15,6 +15,11 @@ export function tableKeys<K extends string>(table: Readonly<Record<K, unknown>>)
   return keys as readonly K[];
 }
 
+/** Records that `table` has exactly `keys`, in that order (a table just built from another's keys). */
+export function sameKeys(table: object, keys: readonly string[]): void {
+  memo.set(table, keys);
+}
+
 interface OrderMemo {
   readonly nodes: object;
   readonly length: number;

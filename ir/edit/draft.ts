@@ -17,7 +17,7 @@
  *   shared.
  */
 import { Immer, current } from 'immer';
-import { tableKeys } from '../table-keys.js';
+import { sameKeys, tableKeys } from '../table-keys.js';
 
 export const immer = new Immer({ autoFreeze: false });
 
@@ -102,7 +102,9 @@ export function mapEntries<K extends string, V>(base: Readonly<Record<K, V>>, f:
       out[k] = next;
     }
   }
-  return out ? (out as Record<K, V>) : base;
+  if (!out) return base;
+  sameKeys(out, keys);
+  return out as Record<K, V>;
 }
 
 /** An empty object already in dictionary mode (see `copyTable`). */

@@ -4,6 +4,7 @@
  * emit.ts to keep files small.
  */
 import type { Attr, Graph, Model, Tensor, ValueId } from '../types.js';
+import { tableKeys } from '../table-keys.js';
 
 const NO_ATTRS: readonly Attr[] = [];
 
@@ -63,13 +64,13 @@ export interface ModelScan {
 
 export function scanModel(model: Model): ModelScan {
   const graphs: Graph[] = [];
-  const keys = new Map<Graph, ValueId[]>();
+  const keys = new Map<Graph, readonly ValueId[]>();
   const tensors: Tensor[] = [];
   let size = 0;
   forEachGraph(model, (g) => {
     graphs.push(g);
     let k = keys.get(g);
-    if (k === undefined) keys.set(g, (k = Object.keys(g.values) as ValueId[]));
+    if (k === undefined) keys.set(g, (k = tableKeys(g.values))); // listed once per table (ir/table-keys.ts)
     size += g.order.length + k.length;
     graphTensors(g, tensors);
   });
