@@ -259,13 +259,20 @@ function inferGraph(
   for (let i = 0; i < graph.order.length; i++) {
     const node = listed[i];
     if (!node) throw new LatheError(`graph '${graph.name}': order lists unknown node ${graph.order[i]}`);
-    const inputs = node.inputs.map((id) => (id === null ? null : scope.lookup(id) ?? null));
+    const ins = node.inputs;
+    const inputs = new Array<Known | null>(ins.length);
+    for (let k = 0; k < ins.length; k++) {
+      const id = ins[k];
+      inputs[k] = id === null ? null : scope.lookup(id) ?? null;
+    }
     const outs = inferNode(run, scope, frame, node, `node ${nodeLabel(node, i)}`, inputs);
-    node.outputs.forEach((id, k) => {
-      if (id === null) return;
+    const outputs = node.outputs;
+    for (let k = 0; k < outputs.length; k++) {
+      const id = outputs[k];
+      if (id === null) continue;
       const declared = graph.values[id]?.type;
       record(id, mergeKnown(run, graph, id, node, declared, outs[k] ?? null, true));
-    });
+    }
   }
   return graph.outputs.map((id) => scope.lookup(id) ?? null);
 }
@@ -387,5 +394,6 @@ function mergeKnown(
   }
   type = mergeTypes(declared, type);
   if (!type && !value && !dims) return null;
+  if (!value && !dims) return { type }; // the common case, without the spreads below
   return { ...(type ? { type } : {}), ...(value ? { value } : {}), ...(dims ? { dims } : {}) };
 }
