@@ -172,6 +172,7 @@ export function applyRules(model: Model, rules: RuleSet, options: ApplyRulesOpti
   }
   const out = editAll(model, (e, path) => {
     const view = editorView(e, inFunctionBody(path), options.facts);
+    let shared: Operands | undefined;
     const opset = onnxOpset(model, path);
     for (let sweep = 0; ; sweep++) {
       if (sweep === maxSweeps) {
@@ -192,7 +193,7 @@ export function applyRules(model: Model, rules: RuleSet, options: ApplyRulesOpti
           }
           const traced = options.traced?.(rule.name) ?? false;
           // Traced rules get the matcher's own reason, so they skip the quick test.
-          if (!traced) operands ??= new Operands(node, view);
+          if (!traced) operands ??= shared ? shared.reset(node) : (shared = new Operands(node, view));
           const attempt = tryRule(rule, node, e, view, opset, provenance, traced ? undefined : operands);
           if (traced) {
             const why = typeof attempt.reason === 'function' ? attempt.reason() : attempt.reason;

@@ -226,17 +226,27 @@ function needsOf(root: PNode): readonly Needs[] {
  * once per node for all the rules tried there (the graph does not change until one fires).
  */
 export class Operands {
-  readonly arity: number;
+  node!: Node;
+  arity = 0;
   private readonly producers: (Node | null | undefined)[] = [];
   private readonly consts: (boolean | undefined)[] = [];
 
   constructor(
-    readonly node: Node,
+    node: Node,
     private readonly view: GraphView,
   ) {
+    this.reset(node);
+  }
+
+  /** Starts over at `node` (one instance serves a whole sweep: no allocation per node). */
+  reset(node: Node): this {
+    this.node = node;
     let arity = node.inputs.length;
     while (arity > 0 && node.inputs[arity - 1] === null) arity--;
     this.arity = arity;
+    this.producers.length = 0;
+    this.consts.length = 0;
+    return this;
   }
 
   producer(i: number): Node | null {
