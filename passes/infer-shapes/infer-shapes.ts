@@ -68,7 +68,9 @@ export const inferShapes = definePass({
     if (typed.has(model)) return model;
     const result = ctx.analyses.get(model, 'types');
     for (const d of result.diagnostics) ctx.log.warn(d.message);
-    const out = writeInferredTypes(model, result.types, () => ctx.stats.count('values-typed'));
+    let written = 0;
+    const out = writeInferredTypes(model, result.types, () => written++);
+    if (written > 0) ctx.stats.count('values-typed', written); // once, not a keyed map update per value
     typed.add(out);
     // The written model declares exactly what inference found: the passes after this one reuse it.
     ctx.analyses.seed(out, 'types', result);
