@@ -53,6 +53,9 @@
  * named like a value this graph defines carries the `orphan` flag. parse.ts documents scoping.
  */
 import { LatheError } from '../error.js';
+import { rawByteLength } from '../dtype.js';
+import { walkGraphs } from '../walk.js';
+import { formatRawElements } from './elements.js';
 import type {
   Attr,
   Entry,
@@ -380,9 +383,64 @@ function subgraphs(a: Attr): readonly Graph[] {
   return a.kind === 'graph' ? [a.value] : a.kind === 'graphs' ? a.value : [];
 }
 
-/** The whole model in the text syntax (header, main graph, functions). */
+/** The longest string V8 holds (2^29 − 24 UTF-16 units on 64-bit platforms). */
+const MAX_TEXT = 2 ** 29 - 24;
+
+/** Elements sampled from the start of a large tensor to estimate its text's length. */
+const SAMPLE = 256;
+
+/**
+ * About how many characters `t`'s values print as: small tensors 2 a element (the least, "0,"),
+ * large raw ones their element count times the mean width of their first SAMPLE elements as printed.
+ */
+function estimatedChars(t: Tensor, count: number): number {
+  const d = t.data;
+  const bytes = rawByteLength(t.dtype, SAMPLE);
+  if (count <= 16 * SAMPLE || bytes === undefined || (d.kind !== 'raw' && d.kind !== 'blob')) return 2 * count;
+  try {
+    const head = d.kind === 'raw' ? d.bytes.subarray(0, bytes) : d.blob.source.read(d.blob.offset, Math.min(bytes, d.blob.length));
+    const els = formatRawElements(t.dtype, SAMPLE, head);
+    if (!els) return 2 * count;
+    const width = els.reduce((w, e) => w + e.length + 2, 0) / els.length;
+    return width * count;
+  } catch {
+    return 2 * count; // unreadable: the printer reports it
+  }
+}
+
+/** About how many characters the tensors that print with their values take (initializers and tensor attributes, every graph). */
+function printedChars(m: Model, options: PrintOptions): number {
+  let n = 0;
+  const add = (t: Tensor) => {
+    const count = t.dims.reduce((p, d) => p * d, 1);
+    if (options.stripAbove === undefined || count <= options.stripAbove) n += estimatedChars(t, count);
+  };
+  walkGraphs(m, (g) => {
+    for (const id of g.initializers) {
+      const t = g.values[id]?.tensor;
+      if (t) add(t);
+    }
+    for (const id of g.order) for (const a of g.nodes[id]?.attrs ?? []) if (a.kind === 'tensor') add(a.value);
+  });
+  return n;
+}
+
+/**
+ * The whole model in the text syntax (header, main graph, functions). A model whose text cannot
+ * be one string (a weight-bearing BERT is over a billion characters) is a LatheError, found before
+ * any text is built when an estimate from each large tensor's first elements says so.
+ */
 export function printModel(m: Model, options: PrintOptions = {}): string {
-  return new Printer(options).model(m);
+  const chars = printedChars(m, options);
+  const tooLarge = () =>
+    new LatheError(`the model's text would pass the longest string JavaScript can hold (about 512 MB; its tensors alone are about ${Math.round(chars / 2 ** 20)} MB of text): print the model without its weights (lathe strip) instead`);
+  if (chars > MAX_TEXT) throw tooLarge();
+  try {
+    return new Printer(options).model(m);
+  } catch (e) {
+    if (e instanceof RangeError && /string length/i.test(e.message)) throw tooLarge();
+    throw e;
+  }
 }
 
 /**
