@@ -2,6 +2,7 @@
  * Instruments and reproducers the CLI (or any embedder) attaches to `runSchedule`: printing the
  * model after a named pass changed it, and turning a `PassFailure` into a reproducer file.
  */
+import { LatheError } from '../ir/error.js';
 import { printModel } from '../ir/text/print.js';
 import type { Instrument, PassFailure } from './runner.js';
 
@@ -19,8 +20,18 @@ export function printAfterChange(name: string, write: (text: string) => void): I
  * parser skips) giving the error and the pipeline that reruns it, so the file parses as it is.
  */
 export function reproducerText(failure: PassFailure): string {
-  return `# lathe reproducer: ${failure.message.split('\n')[0]}\n# pipeline: ${failure.pipeline}\n${printModel(failure.input)}\n`;
+  const head = `# lathe reproducer: ${failure.message.split('\n')[0]}\n# pipeline: ${failure.pipeline}\n`;
+  try {
+    return `${head}${printModel(failure.input)}\n`;
+  } catch (e) {
+    // A model too large for one string still gets a reproducer: its graph, large weights stripped.
+    if (!(e instanceof LatheError)) throw e;
+    return `${head}# tensors over ${STRIP_ABOVE} elements stripped (${e.message})\n${printModel(failure.input, { stripAbove: STRIP_ABOVE })}\n`;
+  }
 }
+
+/** Elements past which a too-large reproducer leaves a tensor's values out. */
+const STRIP_ABOVE = 4096;
 
 /** Where the CLI writes the reproducer of a run writing `out`: `OUT.repro.onnx.txt` (`.onnx` dropped). */
 export function reproducerPath(out: string): string {
