@@ -395,6 +395,7 @@ const SAMPLE = 256;
  */
 function estimatedChars(t: Tensor, count: number): number {
   const d = t.data;
+  if (d.kind === 'none') return 0; // prints as `stripped`
   const bytes = rawByteLength(t.dtype, SAMPLE);
   if (count <= 16 * SAMPLE || bytes === undefined || (d.kind !== 'raw' && d.kind !== 'blob')) return 2 * count;
   try {
