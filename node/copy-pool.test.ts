@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Blob } from '../ir/blob.js';
 import { LatheError } from '../ir/error.js';
+import { scaledBlob } from '../ir/scaled-blob.js';
 import { transposedBlob } from '../ir/transposed-blob.js';
 import { scratch } from '../test/support/scratch.js';
 import { setCopyThreads } from './copy-pool.js';
@@ -11,8 +12,17 @@ import { openFileSource } from './file-source.js';
 
 const { freshDir } = scratch('lathe-copy-pool-');
 
-/** A rows × cols float32 matrix of distinct values in a file at offset 40, and its transpose's bytes. */
-function matrixFile(dir: string, rows: number, cols: number): { path: string; want: Uint8Array } {
+/** Whether a sink hands a plain (not lazy) file payload to the workers. */
+function plainCopyHanded(dir: string, blob: Blob): boolean {
+  setCopyThreads(2);
+  const sink = createAtomicFileSink(join(dir, 'plain.bin'));
+  const handed = sink.writeBlob(blob);
+  sink.abort();
+  return handed;
+}
+
+/** A rows × cols float32 matrix of distinct values in a file at offset 40, its values, its transpose's and its transpose's bytes. */
+function matrixFile(dir: string, rows: number, cols: number): { path: string; data: Float32Array; transposed: Float32Array; want: Uint8Array } {
   const data = Float32Array.from({ length: rows * cols }, (_, i) => i * 0.5 - 3);
   const file = new Uint8Array(40 + data.byteLength + 8);
   file.set(new Uint8Array(data.buffer), 40);
@@ -20,7 +30,7 @@ function matrixFile(dir: string, rows: number, cols: number): { path: string; wa
   writeFileSync(path, file);
   const t = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = data[i * cols + j];
-  return { path, want: new Uint8Array(t.buffer) };
+  return { path, data, transposed: t, want: new Uint8Array(t.buffer) };
 }
 
 /** Header bytes, the transposed payload (handed to workers when they run), trailer bytes: what the encoder does. */
@@ -37,14 +47,20 @@ function save(dir: string, lazy: Blob, name: string): Uint8Array {
 describe('copy pool', () => {
   afterAll(() => setCopyThreads(2));
 
-  test('workers write lazily transposed weights at their place, byte for byte as this thread does', () => {
+  test.each(['transposed', 'scaled', 'transposed and scaled'])('workers write lazily %s weights at their place, byte for byte as the kernels compute them', (kind) => {
     const dir = freshDir();
     const rows = 515;
     const cols = 700; // 1.4 MB: above the size handed to workers; rows not a multiple of 8
-    const { path, want } = matrixFile(dir, rows, cols);
+    const { path, data, transposed } = matrixFile(dir, rows, cols);
+    const factor = 0.3; // not a power of two: every element rounds
     const source = openFileSource(path);
     try {
-      const lazy = transposedBlob(new Blob(source, 40, rows * cols * 4), rows, cols)!;
+      const stored = new Blob(source, 40, rows * cols * 4);
+      const lazy = kind === 'transposed' ? transposedBlob(stored, rows, cols)! : kind === 'scaled' ? scaledBlob(stored, Math.fround(factor))! : scaledBlob(transposedBlob(stored, rows, cols)!, Math.fround(factor))!;
+      const base = kind === 'scaled' ? data : transposed;
+      const want = kind === 'transposed' ? base : Float32Array.from(base, (x) => x * Math.fround(factor));
+      const wantBytes = new Uint8Array(want.buffer);
+      expect(plainCopyHanded(dir, stored)).toBe(false); // plain copies stay on this thread
       const outputs = [2, 1, 0].map((n) => {
         setCopyThreads(n);
         const sink = createAtomicFileSink(join(dir, `probe-${n}.bin`));
@@ -55,8 +71,8 @@ describe('copy pool', () => {
       });
       for (const out of outputs) {
         expect([...out.subarray(0, 3)]).toEqual([1, 2, 3]);
-        expect(Buffer.compare(out.subarray(3, 3 + want.length), want)).toBe(0);
-        expect([...out.subarray(3 + want.length)]).toEqual([4, 5]);
+        expect(Buffer.compare(out.subarray(3, 3 + wantBytes.length), wantBytes)).toBe(0);
+        expect([...out.subarray(3 + wantBytes.length)]).toEqual([4, 5]);
       }
     } finally {
       source.close();

@@ -16,7 +16,11 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { transposeRange } from '../ir/transposed-blob.js';
 
-/** Copy `length` bytes at `from` of descriptor `in` to `to` of `out`; with rows/cols, the bytes are a rows × cols matrix of 4-byte elements, written transposed. */
+/**
+ * Copy `length` bytes at `from` of descriptor `in` to `to` of `out`; with rows/cols, the bytes
+ * are a rows × cols matrix of 4-byte elements, written transposed; with `factor`, float32
+ * elements written times `factor` (after the transpose, if any).
+ */
 export interface CopyJob {
   readonly in: number;
   readonly from: number;
@@ -25,6 +29,7 @@ export interface CopyJob {
   readonly to: number;
   readonly rows?: number;
   readonly cols?: number;
+  readonly factor?: number;
 }
 
 /** The worker's program: plain CommonJS, with the transpose loop carried over as source text (one definition of it). */
@@ -49,10 +54,17 @@ function writeFully(fd, bytes, length, at) {
   if (cancelled()) throw new Error('cancelled');
   for (let done = 0; done < length; ) done += fs.writeSync(fd, bytes, done, length - done, at + done);
 }
+// A float32 scale as a Float32Array store rounds it: the bytes of ir/scaled-blob (the Mul kernel's).
+function scale(j, n) {
+  if (j.factor === undefined) return;
+  const words = new Float32Array(buf.buffer, 0, n / 4);
+  for (let i = 0; i < words.length; i++) words[i] *= j.factor;
+}
 function copy(j) {
   for (let done = 0; done < j.length; ) {
     const n = Math.min(CHUNK, j.length - done);
     readFully(j.in, buf, n, j.from + done);
+    scale(j, n);
     writeFully(j.out, buf, n, j.to + done);
     done += n;
   }
@@ -66,6 +78,7 @@ function transpose(j) {
   for (let e0 = 0; e0 < words; e0 += CHUNK / 4) {
     const e1 = Math.min(words, e0 + CHUNK / 4);
     transposeRange(src, out, j.rows, j.cols, e0, e1);
+    scale(j, 4 * (e1 - e0));
     writeFully(j.out, buf, 4 * (e1 - e0), j.to + 4 * e0);
   }
   // The matrix buffer is reused by the next job (no fresh pages per weight), but an idle worker

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { type Blob, type ByteSink } from '../ir/blob.js';
 import { LatheError } from '../ir/error.js';
+import { scaledOrigin } from '../ir/scaled-blob.js';
 import { transposedOrigin } from '../ir/transposed-blob.js';
 import { CopyBatch, copyPoolAvailable } from './copy-pool.js';
 import { fileDescriptorOf, fileKind } from './file-source.js';
@@ -22,15 +23,23 @@ const BUFFER = 1 << 20;
 const PARALLEL_MIN = 1 << 20;
 
 /**
- * How a worker can produce `blob`: the file it is read from, and the matrix shape when it is a
- * lazy transpose. Only transposes go to workers: a plain copy is bound by memory bandwidth, and
- * measured no faster there (bert-base.legacy: 136 ms against 137 ms on this thread), while a
- * transpose is bound by the processor (bert-base.dynamo: 188 ms against 226 ms with two workers).
+ * How a worker can produce `blob`, a lazy payload over a file: the file range it is read from, the
+ * matrix shape when it is a lazy transpose, the factor when it is a lazy scale (of either). Plain
+ * copies stay on the calling thread: they are bound by memory bandwidth, and measured no faster on
+ * workers (bert-base.legacy: 136 ms against 137 ms), while transposing and scaling are bound by
+ * the processor (bert-base.dynamo: 188 ms against 226 ms with two workers).
  */
-function copyPlan(blob: Blob): { fd: number; from: number; rows: number; cols: number } | undefined {
-  const origin = transposedOrigin(blob);
-  const srcFd = origin && fileDescriptorOf(origin.src.source);
-  return srcFd === undefined ? undefined : { fd: srcFd, from: origin!.src.offset, rows: origin!.rows, cols: origin!.cols };
+function copyPlan(blob: Blob): { fd: number; from: number; rows?: number; cols?: number; factor?: number } | undefined {
+  const scaled = scaledOrigin(blob);
+  const inner = scaled ? scaled.src : blob;
+  const factor = scaled && { factor: scaled.factor };
+  const t = transposedOrigin(inner);
+  if (t) {
+    const fd = fileDescriptorOf(t.src.source);
+    return fd === undefined ? undefined : { fd, from: t.src.offset, rows: t.rows, cols: t.cols, ...factor };
+  }
+  const fd = scaled && fileDescriptorOf(inner.source);
+  return fd === undefined ? undefined : { fd, from: inner.offset, ...factor };
 }
 
 function describe(e: unknown): string {
@@ -168,7 +177,7 @@ export function createAtomicFileSink(
       flush();
       batch ??= new CopyBatch();
       handed.push({ blob, at: 0, length: blob.length, to: position });
-      batch.add({ in: plan.fd, from: plan.from, length: blob.length, out: fd, to: position, rows: plan.rows, cols: plan.cols });
+      batch.add({ in: plan.fd, from: plan.from, length: blob.length, out: fd, to: position, ...(plan.rows !== undefined && { rows: plan.rows, cols: plan.cols }), ...(plan.factor !== undefined && { factor: plan.factor }) });
       position += blob.length;
       return true;
     },
