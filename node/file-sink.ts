@@ -107,8 +107,8 @@ export function createAtomicFileSink(
     if (used) writeAt(buf.subarray(0, used), position - used);
     used = 0;
   };
-  /** Payload pieces handed to workers, by job index: redone here when a worker could not. */
-  const handed: { blob: Blob; at: number; length: number; to: number }[] = [];
+  /** Payloads handed to workers, by job index, and where they go: redone here when a worker could not. */
+  const handed: { blob: Blob; to: number }[] = [];
   let batch: CopyBatch | undefined;
   /** Waits for the workers; redoes their failures here, where errors get their usual messages. */
   const finishJobs = () => {
@@ -116,10 +116,10 @@ export function createAtomicFileSink(
     const redo = batch.wait();
     batch = undefined;
     for (const i of redo) {
-      const h = handed[i];
-      for (let done = 0; done < h.length; ) {
-        const n = Math.min(BUFFER, h.length - done);
-        writeAt(h.blob.source.read(h.blob.offset + h.at + done, n, buf.subarray(0, n)), h.to + done);
+      const { blob, to } = handed[i];
+      for (let done = 0; done < blob.length; ) {
+        const n = Math.min(BUFFER, blob.length - done);
+        writeAt(blob.source.read(blob.offset + done, n, buf.subarray(0, n)), to + done);
         done += n;
       }
     }
@@ -176,7 +176,7 @@ export function createAtomicFileSink(
       if (!plan || !copyPoolAvailable()) return false;
       flush();
       batch ??= new CopyBatch();
-      handed.push({ blob, at: 0, length: blob.length, to: position });
+      handed.push({ blob, to: position });
       batch.add({ in: plan.fd, from: plan.from, length: blob.length, out: fd, to: position, ...(plan.rows !== undefined && { rows: plan.rows, cols: plan.cols }), ...(plan.factor !== undefined && { factor: plan.factor }) });
       position += blob.length;
       return true;
