@@ -19,7 +19,8 @@ import { verify } from '../../ir/verify/verify.js';
 import { saveModelToBytes } from '../../src/io.js';
 import { createPassContext } from '../../src/pass.js';
 import { runSchedule } from '../../src/schedule.js';
-import { checkPass, opsOf } from '../../src/testing.js';
+import { checkPass } from '../../src/testing.js';
+import { convertFloat16CheckOptions } from './check-options.js';
 import { convertFloat16 } from './convert-float16.js';
 import { f32BitsToBf16, f32BitsToHalf, halfBits, narrowTensor } from './half-tensor.js';
 
@@ -182,16 +183,7 @@ describe('convert-float16 rewrite', () => {
 
 describe('convert-float16 on generated models', () => {
   it('verifies, keeps the float32 signature and stays within float16 precision (rtol 2e-2, atol 2e-2)', () => {
-    // The bound: each float16 rounding is at most 2^-11 relative; generated models chain up to
-    // eight ops on inputs of magnitude 2^-8 … 4 (smaller ones are 0: float16 flushes them), so
-    // outputs stay inside 1e-2, doubled for Sub of near-equal values (absolute error). Left out
-    // are the ops with no such bound: Div, Reciprocal and Sqrt (also inside the Neutral and
-    // LayerNorm generators) amplify the error of a divisor or
-    // argument near 0 without limit, Pow and Exp leave float16's range from inputs of magnitude 4
-    // (the pass measures ranges on inputs in [-1, 1)), comparisons give exact results of inexact
-    // operands; NaN and infinite inputs likewise.
-    const ops = opsOf().filter((op) => !['Less', 'Greater', 'Equal', 'Where', 'Pow', 'Exp', 'Div', 'Reciprocal', 'Sqrt', 'Neutral', 'LayerNorm'].includes(op));
-    const tol = { rtol: 2e-2, atol: 2e-2 };
-    checkPass(convertFloat16, { seed: 21, runs: 80, generate: { ops }, feedOptions: { specialFloats: false, minMagnitude: 2 ** -8 }, tolerance: { float: tol, float16: tol } });
+    // The bound and the ops it leaves out: check-options.ts.
+    checkPass(convertFloat16, { seed: 21, runs: 80, ...convertFloat16CheckOptions() });
   });
 });

@@ -22,22 +22,31 @@ export interface ArbFeedsOptions {
    * passes that lower precision: float16 holds nothing below 2^-24.
    */
   readonly minMagnitude?: number;
+  /**
+   * Largest magnitude of a float input (default 4). For passes that measure value ranges on
+   * inputs of their own (convert-float16: [-1, 1)), so that the check stays inside them.
+   */
+  readonly maxMagnitude?: number;
 }
 
 /** Feeds keyed by input name, as `evaluate` takes them. */
 export type Feeds = Record<string, RtValue>;
 
-function floatElement(special: boolean, minMagnitude = 0): fc.Arbitrary<number> {
-  const plain = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.double({ min: -4, max: 4, noNaN: true, noDefaultInfinity: true }).map((x) => (Math.abs(x) < minMagnitude ? 0 : Math.fround(x))));
+function floatElement(special: boolean, minMagnitude = 0, maxMagnitude = 4): fc.Arbitrary<number> {
+  const whole = Math.min(3, Math.floor(maxMagnitude));
+  const plain = fc.oneof(
+    fc.integer({ min: -whole, max: whole }),
+    fc.double({ min: -maxMagnitude, max: maxMagnitude, noNaN: true, noDefaultInfinity: true }).map((x) => (Math.abs(x) < minMagnitude ? 0 : Math.fround(x))),
+  );
   if (!special) return plain;
   return fc.oneof({ arbitrary: plain, weight: 30 }, { arbitrary: fc.constantFrom(0, -0, Number.NaN, Infinity, -Infinity), weight: 1 });
 }
 
-function element(dtype: number, special: boolean, minMagnitude?: number): fc.Arbitrary<number | bigint | boolean> {
+function element(dtype: number, special: boolean, minMagnitude?: number, maxMagnitude?: number): fc.Arbitrary<number | bigint | boolean> {
   if (dtype === D.INT64) return fc.integer({ min: -4, max: 4 }).map(BigInt);
   if (dtype === D.BOOL) return fc.boolean();
   if (dtype === D.INT32 || dtype === D.INT8 || dtype === D.UINT8) return fc.integer({ min: 0, max: 4 });
-  return floatElement(special, minMagnitude);
+  return floatElement(special, minMagnitude, maxMagnitude);
 }
 
 function tensorOf(dtype: number, dims: number[], xs: readonly (number | bigint | boolean)[]): TensorValue {
@@ -65,7 +74,7 @@ export function arbFeeds(model: Model, options: ArbFeedsOptions = {}): fc.Arbitr
       const dtype = t?.kind === 'tensor' ? t.dtype : D.FLOAT;
       const dims = (t?.kind === 'tensor' ? (t.shape ?? []) : []).map((d) => (typeof d === 'number' ? d : typeof d === 'string' ? size.get(d)! : 2));
       const n = dims.reduce((a, b) => a * b, 1);
-      return fc.array(element(dtype, special, options.minMagnitude), { minLength: n, maxLength: n }).map((xs) => [v?.name ?? v!.id, tensorOf(dtype, dims, xs)] as const);
+      return fc.array(element(dtype, special, options.minMagnitude, options.maxMagnitude), { minLength: n, maxLength: n }).map((xs) => [v?.name ?? v!.id, tensorOf(dtype, dims, xs)] as const);
     });
     return fc.tuple(...parts).map((kv) => Object.fromEntries(kv) as Feeds);
   });
