@@ -85,20 +85,18 @@ function transpose(j) {
   // lives as long as the process: it does not hold on to a large one.
   if (matrix.length > KEEP) matrix = new Uint8Array(0);
 }
-parentPort.on('message', (batch) => {
-  const status = new Int32Array(batch.status);
+parentPort.on('message', ({ status: shared, job: j }) => {
+  const status = new Int32Array(shared);
   cancelled = () => Atomics.load(status, 1) !== 0;
-  for (const j of batch.jobs) {
-    let result = 1;
-    try {
-      if (j.rows) transpose(j); else copy(j);
-    } catch {
-      result = 2;
-    }
-    Atomics.store(status, 2 + j.slot, result);
-    Atomics.add(status, 0, 1);
-    Atomics.notify(status, 0);
+  let result = 1;
+  try {
+    if (j.rows) transpose(j); else copy(j);
+  } catch {
+    result = 2;
   }
+  Atomics.store(status, 2 + j.slot, result);
+  Atomics.add(status, 0, 1);
+  Atomics.notify(status, 0);
 });
 `;
 
@@ -150,18 +148,14 @@ export class CopyBatch {
   private readonly arrays: Int32Array[] = [];
   private count = 0;
 
-  /** Sends a job to the next worker (round robin; jobs are pieces of similar size). */
+  /** Sends a job to the next worker (round robin: the jobs are whole weights of a model, mostly alike in size). */
   add(job: CopyJob): void {
     const slot = this.count % SLOTS;
     if (slot === 0) this.arrays.push(new Int32Array(new SharedArrayBuffer(4 * (2 + SLOTS))));
     const status = this.arrays[this.arrays.length - 1];
     this.count++;
     if (!workers?.length) return; // never started: wait() reports it for redoing
-    workers[next++ % workers.length].postMessage({ status: status.buffer, jobs: [{ ...job, slot }] });
-  }
-
-  get size(): number {
-    return this.count;
+    workers[next++ % workers.length].postMessage({ status: status.buffer, job: { ...job, slot } });
   }
 
   /** Blocks until every job has finished; the indexes of the jobs to redo. */
