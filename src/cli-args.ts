@@ -69,7 +69,7 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
   -O0                           lift and emit only
       --passes PIPELINE         run these passes instead of the level's (e.g. infer-shapes; see 'lathe passes')
       --set-input-shape NAME=D0,D1,...  fix the dims of input NAME first (sizes or symbols; repeatable)
-      --disable-rules GLOB[,GLOB]  turn these rewrite rules off (for bisecting)
+      --disable-rules GLOB[,GLOB]  turn these rewrite rules off (for bisecting; RULE or PASS/RULE)
       --trace-rules GLOB        print each attempt of these rules to stderr: rule node (op): why it did not fire
       --no-provenance           do not stamp rewritten nodes with lathe.rule metadata
       --report FILE.json        write the report as JSON (schema: REPORT.md) instead of printing it

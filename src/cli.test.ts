@@ -477,6 +477,11 @@ g (float[batch,3] p, float[batch,seq] q) => (float[batch,3] y, float[batch,seq] 
     expect(await runWith(p, 'optimize', 'a.onnx', '-o', 'c.onnx', '--passes', 'neg-rules', '--disable-rules', 'other,double-*')).toBe(0);
     expect(p.files.get('c.onnx')).toBe(negs);
     expect(p.out).not.toContain('rules fired');
+    // the name as the report prints it (pass/rule) works too; another pass's qualifier does not
+    expect(await runWith(p, 'optimize', 'a.onnx', '-o', 'd.onnx', '--passes', 'neg-rules', '--disable-rules', 'neg-rules/double-neg')).toBe(0);
+    expect(p.files.get('d.onnx')).toBe(negs);
+    expect(await runWith(p, 'optimize', 'a.onnx', '-o', 'e.onnx', '--passes', 'neg-rules', '--disable-rules', 'fuse/double-neg')).toBe(0);
+    expect(p.files.get('e.onnx')).not.toBe(negs);
   });
 
   test('--trace-rules prints one line per attempt to stderr, with why it did not fire', async () => {

@@ -42,6 +42,19 @@ export interface RuleRunOptions {
   readonly provenance?: boolean;
 }
 
+/**
+ * `run`'s rule filters as seen from inside pass `pass`: a glob matches a rule by its own name
+ * (`conv-add`) or by the name the report prints (`fold-affine/conv-add`), so a name copied from
+ * the report's "rules fired" works with `--disable-rules` and `--trace-rules`.
+ */
+export function rulesOfPass(run: RuleRunOptions | undefined, pass: PassName): RuleRunOptions | undefined {
+  if (!run) return undefined;
+  const both = (f: ((rule: string) => boolean) | undefined) => f && ((rule: string) => f(rule) || f(`${pass}/${rule}`));
+  const disabled = both(run.disabled);
+  const traced = both(run.traced);
+  return { ...run, ...(disabled && { disabled }), ...(traced && { traced }) };
+}
+
 export interface PassContext {
   readonly stats: PassStats;
   readonly log: PassLogger;

@@ -16,7 +16,7 @@ import { toTensor } from '../../ir/ops/tensor-value.js';
 import type { NodeId, ValueId } from '../../ir/types.js';
 import type { GraphPath } from '../../ir/walk.js';
 import { hasSubgraphs } from '../../ir/walk.js';
-import { definePass } from '../../src/pass.js';
+import { definePass, rulesOfPass } from '../../src/pass.js';
 import { applyRules, ruleSet } from '../../src/pattern/index.js';
 import { targetRules } from './targets.js';
 
@@ -72,7 +72,7 @@ export const simplifyShapes = definePass({
       }
     });
     // Inferred facts stay true of the values that survive; values made above are new ids.
-    const run = ctx.rules;
+    const run = rulesOfPass(ctx.rules, 'simplify-shapes');
     return applyRules(folded, targets, {
       facts,
       onRewrite: (r) => ctx.stats.count(`rule/${r}`),

@@ -4,7 +4,7 @@
  * rule settings (`--disable-rules`, `--trace-rules`, `--no-provenance`) come through the pass
  * context's `rules`, so every rule pass of a pipeline honours them.
  */
-import { definePass, type PassFactory } from '../pass.js';
+import { definePass, rulesOfPass, type PassFactory } from '../pass.js';
 import { applyRules } from './driver.js';
 import { ruleGlob, ruleSet, type Rule } from './rule.js';
 
@@ -33,7 +33,7 @@ export function rewritePass(spec: RewritePassSpec): PassFactory<RewritePassOptio
     defaults: { disable: '', maxSweeps: 16 },
     run: (model, ctx, options) => {
       const own = ruleGlob(options.disable);
-      const run = ctx.rules;
+      const run = rulesOfPass(ctx.rules, spec.name);
       const facts = spec.infer ? ctx.analyses.get(model, 'types') : undefined;
       const { model: out, stop } = applyRules(model, set, {
         ...(facts && { facts }),
