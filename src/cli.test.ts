@@ -468,6 +468,22 @@ g (float[batch,3] p, float[batch,seq] q) => (float[batch,3] y, float[batch,seq] 
     expect(p.saves).toEqual([]);
   });
 
+  test('nodes out of topological order are sorted first, with a warning (onnxruntime loads such files)', async () => {
+    const p = new FakePlatform();
+    p.files.set('u.onnx', parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x) => (float[2] y) { y = Relu (xc)  xc = Cast <to: int = 1> (x) }`));
+    expect(await runWith(p, 'optimize', 'u.onnx', '-o', 'v.onnx', '--passes', 'neg-rules')).toBe(0);
+    expect(p.err).toBe('lathe: warning: nodes were out of topological order (1 read before the definition, in 1 graph): sorted them first\n');
+    const out = p.files.get('v.onnx') as Model;
+    expect(out.graph.order.map((id) => out.graph.nodes[id].op)).toEqual(['Cast', 'Relu']);
+    // another error is still refused, with nothing written
+    p.files.set('w.onnx', parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x) => (float[2] y) { y = Relu (xc)  xc = Cast <to: int = 1> (x)  z = Neg (nothing) }`));
+    expect(await runWith(p, 'optimize', 'w.onnx', '-o', 'x.onnx', '--passes', 'neg-rules')).toBe(2);
+    expect(p.err).toMatch(/^lathe: w\.onnx: invalid model: /);
+    expect(p.files.has('x.onnx')).toBe(false);
+  });
+
   test('rules that fired are counted in the report; --disable-rules turns them off', async () => {
     const p = new FakePlatform();
     p.files.set('a.onnx', negs);

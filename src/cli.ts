@@ -10,6 +10,7 @@
 import { elideMiddle, LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
 import { verify, type Diagnostic } from '../ir/verify/verify.js';
+import { verifyInput } from './input-order.js';
 import { formatBytes, formatSummary, plural, summarizeModel, summaryToJson, type ModelSummary } from './inspect.js';
 import { COMMANDS, parseArgs, UsageError, type Command, type ParsedArgs } from './cli-args.js';
 import { countBlobReads, ProgressMeter } from './progress.js';
@@ -185,9 +186,9 @@ async function runOptimize(ctx: Context): Promise<number> {
     throw new UsageError(`--report ${reportFile} would overwrite a model`, args.command);
   }
   const t0 = platform.now();
-  const model = load(ctx);
+  const loaded = load(ctx);
   const t1 = platform.now();
-  const diagnostics = verify(model);
+  const { model, diagnostics, sorted } = verifyInput(loaded);
   refuseInvalid(diagnostics, args.input);
   const t2 = platform.now();
   const quiet = args.flags.has('quiet');
@@ -197,24 +198,25 @@ async function runOptimize(ctx: Context): Promise<number> {
     out,
     onRuleTrace: (line) => platform.stderr(`${line}\n`),
   });
+  const warnings = sorted !== undefined ? [sorted, ...r.warnings] : r.warnings;
   if (!quiet) {
-    for (const w of r.warnings.slice(0, MAX_WARNINGS_SHOWN)) platform.stderr(`${elideMiddle(`lathe: warning: ${w.split('\n')[0]}`)}\n`);
-    const more = r.warnings.length - MAX_WARNINGS_SHOWN;
+    for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN)) platform.stderr(`${elideMiddle(`lathe: warning: ${w.split('\n')[0]}`)}\n`);
+    const more = warnings.length - MAX_WARNINGS_SHOWN;
     if (more > 0) platform.stderr(`lathe: … and ${plural(more, 'more warning')}\n`);
   }
   const t3 = platform.now();
   const result = save(ctx, r.model, out, { externalData: mode });
   const t4 = platform.now();
-  const report = cmd.finishReport(r.report, {
+  const report = cmd.finishReport({ ...r.report, warnings }, {
     bytes: { before: inputBytes(ctx, model), after: result.modelBytes + result.dataBytes },
     timeMs: { load: t1 - t0, verify: t2 - t1, save: t4 - t3 },
   });
   if (reportFile !== undefined) platform.writeText(reportFile, await cmd.reportFileText(reportFile, { before: model, after: r.model, report, title: args.input }));
   if (!quiet) {
-    const warnings = diagnostics.length;
+    const verifierWarnings = diagnostics.length;
     platform.stdout(
       `lathe: wrote ${describeSave(out, result)}${reportFile !== undefined ? ` and the report ${reportFile}` : ''}` +
-        `${warnings > 0 ? ` (input: ${plural(warnings, 'verifier warning')})` : ''}\n`,
+        `${verifierWarnings > 0 ? ` (input: ${plural(verifierWarnings, 'verifier warning')})` : ''}\n`,
     );
     if (reportFile === undefined) platform.stdout(cmd.reportText(report));
   }

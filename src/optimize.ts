@@ -7,7 +7,8 @@
  */
 import { LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
-import { verify, type Diagnostic } from '../ir/verify/verify.js';
+import type { Diagnostic } from '../ir/verify/verify.js';
+import { verifyInput } from './input-order.js';
 import { setInputShapes, type InputShape } from './input-shapes.js';
 import { DEFAULT_LEVEL, isOptLevel, LEVEL_PIPELINES, type OptLevel } from './levels.js';
 import type { RuleRunOptions, RuleTraceEvent } from './pass.js';
@@ -89,11 +90,12 @@ export function ruleRunOptions(options: OptimizeOptions, trace: (e: RuleTraceEve
 
 export function optimize(model: Model, options: OptimizeOptions = {}): OptimizeResult {
   const { schedule, level } = resolveSchedule(options);
-  const diagnostics = options.verify === false ? [] : verify(model);
+  const checked = options.verify === false ? { model, diagnostics: [] } : verifyInput(model);
+  const { diagnostics } = checked;
   const firstError = diagnostics.find((d) => d.severity === 'error');
   if (firstError) throw new LatheError(`invalid model: ${firstError.message}`);
   const shapes = options.setInputShapes;
-  const shaped = shapes === undefined ? model : setInputShapes(model, shapes instanceof Map ? shapes : new Map(Object.entries(shapes)));
+  const shaped = shapes === undefined ? checked.model : setInputShapes(checked.model, shapes instanceof Map ? shapes : new Map(Object.entries(shapes)));
   const ruleTrace: string[] = [];
   const rules = ruleRunOptions(options, options.onRuleTrace ?? ((e) => ruleTrace.push(formatRuleTrace(e))));
   const r = schedule
@@ -104,8 +106,9 @@ export function optimize(model: Model, options: OptimizeOptions = {}): OptimizeR
         ...(options.now && { now: options.now }),
       })
     : { model: shaped, stats: new Map<string, number>(), warnings: [], passes: [], stop: 'done' as const };
+  const warnings = 'sorted' in checked && checked.sorted !== undefined ? [checked.sorted, ...r.warnings] : r.warnings;
   const report = buildReport({
-    before: model, after: r.model, level, pipeline: schedule ? printSchedule(schedule) : '', records: r.passes, stats: r.stats, warnings: r.warnings,
+    before: model, after: r.model, level, pipeline: schedule ? printSchedule(schedule) : '', records: r.passes, stats: r.stats, warnings,
   });
-  return { model: r.model, diagnostics, stats: r.stats, warnings: r.warnings, passes: r.passes, stop: r.stop, report, ruleTrace };
+  return { model: r.model, diagnostics, stats: r.stats, warnings, passes: r.passes, stop: r.stop, report, ruleTrace };
 }

@@ -7,9 +7,9 @@
  */
 import { LatheError } from '../ir/error.js';
 import { elideMiddle } from '../ir/error.js';
-import { verify } from '../ir/verify/verify.js';
 import type { Model } from '../ir/types.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
+import { verifyInput } from './input-order.js';
 import { isOptLevel, type OptLevel } from './levels.js';
 import type { PassRegistry } from './pipeline.js';
 import type { Platform } from './platform.js';
@@ -112,7 +112,8 @@ export async function runQuantizeCommand(io: QuantizeCommandIo): Promise<number>
   const folders = calibrationDir === undefined ? undefined : calibrationFolders(platform, calibrationDir);
 
   const model = platform.loadModel(args.input);
-  const errors = verify(model).filter((d) => d.severity === 'error');
+  // (nodes out of order are no error here: quantize() sorts them, and says so in its warnings)
+  const errors = verifyInput(model).diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new LatheError(`invalid model: [${errors[0].code}] ${errors[0].message}`, args.input);
   let calibration: QuantizeOptions['calibration'];
   if (folders) {

@@ -21,7 +21,7 @@ import { evaluate } from '../ir/eval/run.js';
 import { describeValue } from '../ir/eval/values.js';
 import type { RtValue } from '../ir/ops/types.js';
 import type { Model } from '../ir/types.js';
-import { verify } from '../ir/verify/verify.js';
+import { verifyInput } from './input-order.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { plural } from './inspect.js';
 import type { Platform } from './platform.js';
@@ -104,10 +104,12 @@ function isOutputFile(name: string): boolean {
 /**
  * Refuses a model the verifier finds errors in, as `optimize` does: evaluating a malformed graph
  * (duplicate definitions, wrong arity …) would give an answer for a model no runtime accepts.
+ * Nodes out of order are sorted, as onnxruntime does on load (src/input-order.ts).
  */
-function refuseInvalid(model: Model, file: string): void {
-  const errors = verify(model).filter((d) => d.severity === 'error');
-  if (errors.length === 0) return;
+function refuseInvalid(loaded: Model, file: string): Model {
+  const { model, diagnostics } = verifyInput(loaded);
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0) return model;
   const d = errors[0];
   const where = d.node !== undefined ? `${d.graph}/${d.node}` : d.value !== undefined ? `${d.graph}/${d.value}` : d.graph;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more; run 'lathe check')` : '';
@@ -128,8 +130,7 @@ export function runModelCommand(platform: Platform, args: ParsedArgs): number {
     const shown = earlier.slice(0, 3).join(', ') + (earlier.length > 3 ? ', …' : '');
     throw new LatheError(`holds ${plural(earlier.length, 'earlier output file')} (${shown}); pass --clear to delete them, or choose another folder`, out);
   }
-  const model = platform.loadModel(args.input);
-  refuseInvalid(model, args.input);
+  const model = refuseInvalid(platform.loadModel(args.input), args.input);
   const g = model.graph;
 
   const t0 = platform.now();

@@ -6,11 +6,11 @@
  */
 import { LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
-import { verify } from '../ir/verify/verify.js';
 import { passes } from '../passes/index.js';
 import { parseArgs, UsageError } from '../src/cli-args.js';
 import { errorLine, refuseInvalid } from '../src/cli.js';
 import { formatSummary, summarizeModel } from '../src/inspect.js';
+import { verifyInput } from '../src/input-order.js';
 import { loadModelFromBytes, saveModelToBytes } from '../src/io.js';
 import { finishReport, optimizeRequest } from '../src/optimize-command.js';
 import { optimize, resolveSchedule } from '../src/optimize.js';
@@ -69,7 +69,7 @@ function openModel(req: Extract<Request, { type: 'open' }>): void {
 
 function optimizeOpen(req: Extract<Request, { type: 'optimize' }>): void {
   if (!open) throw new LatheError('no model is open');
-  const { name, model } = open;
+  const { name } = open;
   const out = name.replace(/(\.onnx)?$/i, '.opt.onnx');
   const argv = ['optimize', name, '-o', out, ...(req.pipeline !== undefined ? ['--passes', req.pipeline] : [`-O${req.level}`])];
   for (const s of req.shapes) argv.push('--set-input-shape', s);
@@ -78,7 +78,8 @@ function optimizeOpen(req: Extract<Request, { type: 'optimize' }>): void {
   const options = optimizeRequest(args, passes, () => {});
   const t0 = performance.now();
   post({ type: 'progress', fraction: 0, label: 'verifying' });
-  refuseInvalid(verify(model), name);
+  const { model, diagnostics, sorted } = verifyInput(open.model);
+  refuseInvalid(diagnostics, name);
   const t1 = performance.now();
   // One Schedule object, so the progress bar can tell the passes apart; the report keeps the level.
   const { schedule, level } = resolveSchedule(options);
@@ -104,7 +105,7 @@ function optimizeOpen(req: Extract<Request, { type: 'optimize' }>): void {
   const bytes = saveModelToBytes(r.model);
   const t3 = performance.now();
   const report = finishReport(
-    { ...r.report, level },
+    { ...r.report, level, ...(sorted !== undefined && { warnings: [sorted, ...r.report.warnings] }) },
     { bytes: { before: open.bytes, after: bytes.length }, timeMs: { load: open.loadMs, verify: t1 - t0, save: t3 - t2 } },
   );
   const size = bytes.length;

@@ -3,8 +3,9 @@
  * stable re-sort. Iterative (explicit stack), so a 10,000-long chain cannot overflow.
  */
 import { LatheError } from '../error.js';
-import type { Node, NodeId, Value, ValueId } from '../types.js';
+import type { Model, Node, NodeId, Value, ValueId } from '../types.js';
 import { capturesOf } from '../uses.js';
+import { mapGraphs, pathLabel } from '../walk.js';
 
 /** Local definitions a node reads (inputs and captures), as defining node ids. */
 function localDeps(node: Node, values: Readonly<Record<ValueId, Value>>): NodeId[] {
@@ -98,3 +99,25 @@ export function repairOrder(order: NodeId[], nodes: Readonly<Record<NodeId, Node
   return out;
 }
 
+
+/**
+ * Every graph of `model` (main, subgraphs, function bodies) put in a valid order by
+ * `repairOrder`; the same Model when every order was valid. A graph with a cycle keeps its order
+ * and is reported to `onCycle` with its path label and the reason.
+ */
+export function sortModel(model: Model, onCycle?: (graph: string, message: string) => void, onSorted?: () => void): Model {
+  return mapGraphs(model, (g, path) => {
+    const copy = [...g.order];
+    let order: NodeId[];
+    try {
+      order = repairOrder(copy, g.nodes, g.values, g.name);
+    } catch (e) {
+      if (!(e instanceof LatheError)) throw e;
+      onCycle?.(pathLabel(model, path), e.message);
+      return g;
+    }
+    if (order === copy) return g;
+    onSorted?.();
+    return { ...g, order };
+  });
+}

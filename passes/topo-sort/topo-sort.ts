@@ -6,27 +6,16 @@
  * cycle cannot be sorted: it is left unchanged and a warning names it.
  * Returns the same model when every order is valid.
  */
-import { LatheError } from '../../ir/error.js';
-import { repairOrder } from '../../ir/edit/topo.js';
-import type { Model, NodeId } from '../../ir/types.js';
-import { mapGraphs, pathLabel } from '../../ir/walk.js';
+import { sortModel } from '../../ir/edit/topo.js';
+import type { Model } from '../../ir/types.js';
 import { definePass, type PassContext } from '../../src/pass.js';
 
 export function topoSortIn(model: Model, ctx?: PassContext): Model {
-  return mapGraphs(model, (g, path) => {
-    const copy = [...g.order];
-    let order: NodeId[];
-    try {
-      order = repairOrder(copy, g.nodes, g.values, g.name);
-    } catch (e) {
-      if (!(e instanceof LatheError)) throw e;
-      ctx?.log.warn(`topo-sort: ${pathLabel(model, path)}: ${e.message}; order left as it is`);
-      return g;
-    }
-    if (order === copy) return g;
-    ctx?.stats.count('graphs');
-    return { ...g, order };
-  });
+  return sortModel(
+    model,
+    (graph, message) => ctx?.log.warn(`topo-sort: ${graph}: ${message}; order left as it is`),
+    () => ctx?.stats.count('graphs'),
+  );
 }
 
 export const topoSort = definePass({

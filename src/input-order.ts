@@ -1,0 +1,36 @@
+/**
+ * The one defect of an input model that lathe repairs instead of refusing: nodes out of
+ * topological order. ONNX requires the order, but onnxruntime sorts a graph when it loads it, and
+ * converters write unsorted graphs that run everywhere (float16 conversion tools append the Casts
+ * of graph inputs after the nodes that read them). Refusing such a model would refuse a model
+ * that works; evaluating or rewriting it unsorted would read values before they exist. So when
+ * every error the verifier finds is `use-before-def`, the graphs are sorted (stably) and the
+ * model verified again; any other error, or a cycle, still refuses with the original diagnostics.
+ */
+import { sortModel } from '../ir/edit/topo.js';
+import type { Model } from '../ir/types.js';
+import { verify, type Diagnostic } from '../ir/verify/verify.js';
+
+export interface CheckedInput {
+  readonly model: Model;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Set when the nodes were sorted: the warning to show. */
+  readonly sorted?: string;
+}
+
+/** Verifies `model`, sorting its nodes first when their order is its only error (see above). */
+export function verifyInput(model: Model, diagnostics: readonly Diagnostic[] = verify(model)): CheckedInput {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0 || errors.some((d) => d.code !== 'use-before-def')) return { model, diagnostics };
+  let graphs = 0;
+  const sorted = sortModel(model, undefined, () => graphs++);
+  if (sorted === model) return { model, diagnostics };
+  const after = verify(sorted);
+  if (after.some((d) => d.severity === 'error')) return { model, diagnostics };
+  const n = errors.length;
+  return {
+    model: sorted,
+    diagnostics: after,
+    sorted: `nodes were out of topological order (${n} read${n === 1 ? '' : 's'} before the definition, in ${graphs} graph${graphs === 1 ? '' : 's'}): sorted them first`,
+  };
+}
