@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseModel } from '../ir/text/parse.js';
-import { verify } from '../ir/verify/verify.js';
+import { verify, type Diagnostic } from '../ir/verify/verify.js';
 import { evaluate } from '../ir/eval/index.js';
 import { passes } from '../passes/index.js';
 import { verifyInput } from './input-order.js';
@@ -9,7 +9,7 @@ import { optimize } from './optimize.js';
 const header = '<ir_version: 8, opset_import: ["" : 17]>';
 // As float16 converters write them: the Cast of the graph input comes after the node reading it.
 const unsorted = `${header} g (float[2] x) => (float[2] y) { y = Relu (xc)\n xc = Cast <to: int = 1> (x) }`;
-const errorsOf = (d: ReturnType<typeof verify>) => d.filter((x) => x.severity === 'error').map((x) => x.code);
+const errorsOf = (d: readonly Diagnostic[]) => d.filter((x) => x.severity === 'error').map((x) => x.code);
 
 describe('verifyInput: nodes out of order are sorted, every other error refuses', () => {
   it('sorts a model whose only errors are reads before definitions, and says so', () => {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Dim } from '../types.js';
 import { evalDim } from './dim-eval.test-util.js';
-import { dimAdd, dimCeilDiv, dimDiv, dimEq, dimFloorDiv, dimMul, dimNormalize, dimParse, dimPrint, dimSub } from './dims.js';
+import { dimAdd, dimCeilDiv, dimDiv, dimEq, dimFloorDiv, dimMul, dimNormalize, dimParse, dimPrint, dimSub, dimZeroImplies } from './dims.js';
 
 describe('dims', () => {
   it('adds, subtracts and multiplies into canonical form', () => {
@@ -70,6 +71,23 @@ describe('dims', () => {
         if (z !== 0) expect(dimEq(dimDiv(p, z), x)).toBe(true);
       }),
       { seed: 42, numRuns: 200 },
+    );
+  });
+  it('dimZeroImplies: a = 0 forces b = 0 (property over sizes, with floor-division atoms)', () => {
+    expect(dimZeroImplies(dimMul('N', 12), 'N')).toBe(true);
+    expect(dimZeroImplies('N', dimMul('N', 'M'))).toBe(true);
+    expect(dimZeroImplies(dimMul('N', 'M'), 'N')).toBe(false);
+    expect(dimZeroImplies(dimAdd('N', 1), 'N')).toBe(false);
+    expect(dimZeroImplies('N', dimAdd('N', 'M'))).toBe(false);
+    expect(dimZeroImplies(null, 'N')).toBe(false);
+    const sym = fc.constantFrom<Dim>('a', 'b', 'c', dimFloorDiv(dimAdd('a', 1), 2));
+    const mono = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.array(sym, { maxLength: 3 })).map(([k, f]) => f.reduce<Dim>((p, x) => dimMul(p, x), k));
+    fc.assert(
+      fc.property(mono, mono, fc.record({ a: fc.nat(3), b: fc.nat(3), c: fc.nat(3) }), (x, y, env) => {
+        if (x === null || y === null || !dimZeroImplies(x, y)) return;
+        if (evalDim(x, env) === 0) expect(evalDim(y, env)).toBe(0);
+      }),
+      { seed: 7, numRuns: 500 },
     );
   });
   it('floor and ceil division by a constant have one canonical form', () => {

@@ -147,6 +147,22 @@ export function dimDiv(a: Dim, b: Dim): Dim {
 }
 
 /**
+ * Whether `a` = 0 provably makes `b` = 0: both are single terms (a nonzero coefficient times a
+ * product of symbols and floor-division atoms, all ≥ 0), and every factor of `a` is a factor of
+ * `b`. A product of sizes is 0 only when one of its factors is, and that factor zeroes `b` too.
+ */
+export function dimZeroImplies(a: Dim, b: Dim): boolean {
+  if (typeof a === 'number') return a !== 0 || b === 0;
+  const pa = toPoly(a);
+  const pb = toPoly(b);
+  if (pa === null || pb === null || pa.size !== 1 || pb.size !== 1) return false;
+  const [ta] = pa.values();
+  const [tb] = pb.values();
+  if (ta.coef === 0 || tb.coef === 0 || ta.syms.length === 0) return false;
+  return ta.syms.every((f) => tb.syms.includes(f));
+}
+
+/**
  * Whether a dim is provably ≥ 0: a number ≥ 0, or an expression whose coefficients are all ≥ 0
  * (its symbols are sizes, so ≥ 0, and so is every floor-division atom of the canonical form).
  * Opaque dim_params and unknown dims are not provably anything.

@@ -68,6 +68,10 @@ describe('Reshape', () => {
     expect(shapeOfK(infer1('Reshape', [t(F, [dimMul('N', 'M'), 4]), spec(['N', -1])]))).toEqual(['N', dimMul('M', 4)]);
     expect(shapeOfK(infer1('Reshape', [t(F, [2, 'N']), spec([dimAdd('N', 1), -1])]))).toEqual([dimAdd('N', 1), null]);
     expect(shapeOfK(infer1('Reshape', [t(F, [6]), spec([6, 'N'])]))).toEqual([6, 'N']);
+    // 0 only when the input dim is: 12*N = 0 means N = 0, and the copy of N is 0 too.
+    expect(shapeOfK(infer1('Reshape', [t(F, ['N', 12, 'S', 64]), spec([dimMul('N', 12), -1])]))).toEqual([dimMul('N', 12), dimMul('S', 64)]);
+    // not so when the input dim has fewer factors: N*M = 0 with N = 5 copies the 5
+    expect(shapeOfK(infer1('Reshape', [t(F, ['N', 'M', 4]), spec([dimMul('N', 'M'), -1])]))).toEqual(['unk__0', null]);
   });
   it('unknown shape values give the rank only', () => {
     expect(shapeOfK(infer1('Reshape', [x, t(D.INT64, [3])]))).toEqual(['unk__0', 'unk__1', 'unk__2']);
