@@ -60,7 +60,6 @@ describe('copy pool', () => {
       const base = kind === 'scaled' ? data : transposed;
       const want = kind === 'transposed' ? base : Float32Array.from(base, (x) => x * Math.fround(factor));
       const wantBytes = new Uint8Array(want.buffer);
-      expect(plainCopyHanded(dir, stored)).toBe(false); // plain copies stay on this thread
       const outputs = [2, 1, 0].map((n) => {
         setCopyThreads(n);
         const sink = createAtomicFileSink(join(dir, `probe-${n}.bin`));
@@ -74,6 +73,40 @@ describe('copy pool', () => {
         expect(Buffer.compare(out.subarray(3, 3 + wantBytes.length), wantBytes)).toBe(0);
         expect([...out.subarray(3 + wantBytes.length)]).toEqual([4, 5]);
       }
+    } finally {
+      source.close();
+    }
+  });
+
+  test('plain copies go to the workers in pieces, at their place, byte for byte, with 0, 1 or 2 workers', () => {
+    const dir = freshDir();
+    const n = (17 << 20) + 12; // three pieces, the last one short
+    const file = new Uint8Array(40 + n + 8);
+    for (let i = 0; i < file.length; i++) file[i] = (i * 2654435761) >>> 27;
+    const path = join(dir, 'plain.bin');
+    writeFileSync(path, file);
+    const source = openFileSource(path);
+    try {
+      const stored = new Blob(source, 40, n);
+      expect(plainCopyHanded(dir, stored)).toBe(true);
+      const want = file.subarray(40, 40 + n);
+      for (const threads of [2, 1, 0]) {
+        setCopyThreads(threads);
+        const out = save(dir, stored, `plain-${threads}.bin`);
+        expect(out.length).toBe(3 + n + 2);
+        expect(Buffer.compare(out.subarray(3, 3 + n), want)).toBe(0);
+        expect([...out.subarray(3 + n)]).toEqual([4, 5]);
+      }
+      // Workers gone before their pieces are done: this thread redoes each piece at its own place.
+      setCopyThreads(2);
+      const sink = createAtomicFileSink(join(dir, 'redo.bin'));
+      sink.write(Uint8Array.of(1, 2, 3));
+      expect(sink.writeBlob(stored)).toBe(true);
+      setCopyThreads(0);
+      sink.write(Uint8Array.of(4, 5));
+      sink.commit();
+      const out = readFileSync(join(dir, 'redo.bin'));
+      expect(Buffer.compare(out.subarray(3, 3 + n), want)).toBe(0);
     } finally {
       source.close();
     }
