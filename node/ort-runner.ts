@@ -50,7 +50,7 @@ export async function ortSampleRunner(): Promise<SampleRunner | undefined> {
     if (hit) return hit.session;
     let session: Session | null = null;
     try {
-      session = await ort.InferenceSession.create(saveModelToBytes(withOutputs(model, names)), { logSeverityLevel: 3 });
+      session = await ort.InferenceSession.create(saveModelToBytes(withOutputs(model, names)), { logSeverityLevel: 4 } /* fatal only: a failed run is thrown, and lathe says it in its own one line */);
     } catch {
       session = null; // not a model onnxruntime takes: the evaluator runs it
     }

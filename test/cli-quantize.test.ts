@@ -11,7 +11,8 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeValue } from '../ir/eval/data.js';
 import { verify } from '../ir/verify/verify.js';
-import { loadModel } from '../node/io.js';
+import { loadModel, saveModel } from '../node/io.js';
+import { parseModel } from '../ir/text/parse.js';
 import { quantize } from '../node/index.js';
 import { passes } from '../passes/index.js';
 import { expectOnly, freshDir, latheWith, removeCaseDirs, show } from './support/cli-harness.js';
@@ -136,6 +137,30 @@ describe('lathe quantize', () => {
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toContain("input 'x'");
     expectOnly(dir, []);
+  });
+
+  it('a model that fails on the generated samples: calibration is one line, exit 2; int8-dynamic writes the model and warns the error is not measured', async () => {
+    // Reshape of x[N] to [4]: the generated N = 8 does not fit (a model wanting a real sample length)
+    const dir = freshDir();
+    const model = join(dir, 'picky.onnx');
+    saveModel(parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[N] x) => (float[1,4] y) {
+  s = Constant <value = int64[1] {4}> ()
+  r = Reshape (x, s)
+  w = Constant <value = float[4,4] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6}> ()
+  u = Unsqueeze (r, z)
+  z = Constant <value = int64[1] {0}> ()
+  y = MatMul (u, w)
+}`), model);
+    const out = join(dir, 'q.onnx');
+    const st = await lathe('quantize', model, '-o', out, '--mode', 'int8-static');
+    expect(st.code, show(st)).toBe(2);
+    expect(st.err).toMatch(/^lathe: \S*picky\.onnx: calibration: the model failed on generated sample 1: .* \(give samples it accepts with --calibration DIR\)\n$/);
+    expect(existsSync(out)).toBe(false);
+    const r = await lathe('quantize', model, '-o', out, '--mode', 'int8-dynamic');
+    expect(r.code, show(r)).toBe(0);
+    expect(r.err).toMatch(/lathe: warning: the output error is not measured: the model failed on a generated sample: /);
+    expect(existsSync(out)).toBe(true);
   });
 
   it('a mode whose pass is not built in is one line, exit 2; an unknown mode is a usage error', async () => {

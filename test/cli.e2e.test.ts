@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { elementCount } from '../ir/dtype.js';
-import { loadModel } from '../node/io.js';
+import { parseModel } from '../ir/text/parse.js';
+import { loadModel, saveModel } from '../node/io.js';
 import { summarizeModel } from '../src/inspect.js';
 import { parseSidecar } from '../src/sidecar.js';
 import { forEachFloatChunk } from '../src/tensor-values.js';
@@ -83,6 +84,16 @@ describe('lathe (built executable)', () => {
     }
     expect(lathe('optimize', a, '--in-place', '-q', '-O0')).toEqual({ code: 0, out: '', err: '' });
     expect(summarizeModel(loadModel(a)).nodes.main).toBe(summarizeModel(loadModel(RESNET)).nodes.main);
+  });
+
+  test('quantize of a model onnxruntime cannot run on the generated samples: lathe\'s one line only, no onnxruntime log lines', () => {
+    const model = join(dir, 'picky.onnx');
+    saveModel(parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[N] x) => (float[4] y) { s = Constant <value = int64[1] {4}> ()  y = Reshape (x, s) }`), model);
+    const r = lathe('quantize', model, '-o', join(dir, 'picky-q.onnx'), '--mode', 'int8-static');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^lathe: \S*picky\.onnx: calibration: the model failed on generated sample 1: [^\n]*\n$/);
+    expect(existsSync(join(dir, 'picky-q.onnx'))).toBe(false);
   });
 
   test('fill of a corpus skeleton fills every listed tensor; same seed → same bytes; strip recovers the sidecar', () => {

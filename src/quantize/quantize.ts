@@ -123,6 +123,14 @@ async function measureError(reference: Model, quantized: Model, samples: Iterabl
   return { output: name, relL2: den === 0 ? 0 : Math.sqrt(num / den), samples: k };
 }
 
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+function sampleLabel(generated: boolean, k: number): string {
+  return `${generated ? 'generated ' : ''}sample ${k}`;
+}
+
 /** The first graph input or output whose element type differs between `a` and `b`, by name; undefined when none does. */
 function ioRetyped(a: Model, b: Model): string | undefined {
   const dtypes = (m: Model) => new Map([...m.graph.inputs, ...m.graph.outputs].map((id) => {
@@ -168,15 +176,22 @@ export async function quantize(model: Model, options: QuantizeOptions): Promise<
     const plan = { exclude, excludeLast: options.excludeLast ?? false, minElements: (options.passOptions?.['minElements'] as number | undefined) ?? 64 };
     const names = staticActivationNames(optimized, plan);
     if (isGenerated) warnings.push(`no calibration data: calibrating on ${generatedCount} generated inputs (uniform in [-1, 1))`);
-    const ranges = await calibrate(optimized, names, source(), {
-      method,
-      ...(options.percentile !== undefined && { percentile: options.percentile }),
-      runner,
-      onSample: (n) => {
-        samples = n;
-        progress(`calibrating: ${n} sample${n === 1 ? '' : 's'}`);
-      },
-    });
+    let ranges;
+    try {
+      ranges = await calibrate(optimized, names, source(), {
+        method,
+        ...(options.percentile !== undefined && { percentile: options.percentile }),
+        runner,
+        onSample: (n) => {
+          samples = n;
+          progress(`calibrating: ${n} sample${n === 1 ? '' : 's'}`);
+        },
+      });
+    } catch (e) {
+      // The model refusing its samples is the input's problem, said in one line, never an internal error.
+      if (e instanceof LatheError && e.message === 'no calibration samples') throw e;
+      throw new LatheError(`calibration: the model failed on ${sampleLabel(isGenerated, (samples ?? 0) + 1)}: ${firstLine(e)}${isGenerated ? ' (give samples it accepts with --calibration DIR)' : ''}`);
+    }
     Object.assign(passOptions, { ...plan, method, ranges, symmetric: options.symmetric ?? false });
   }
   progress(`quantizing (${spec.pass})`);
@@ -193,7 +208,12 @@ export async function quantize(model: Model, options: QuantizeOptions): Promise<
   if (options.measure !== false && retyped !== undefined) warnings.push(`the output error is not measured: ${retyped} changed type (half-precision inputs/outputs)`);
   else if (options.measure !== false) {
     progress('measuring the error');
-    outputError = await measureError(optimized, r.model, source(), runner);
+    try {
+      outputError = await measureError(optimized, r.model, source(), runner);
+    } catch (e) {
+      // The quantized model is made; only the figure is missing.
+      warnings.push(`the output error is not measured: the model failed on ${isGenerated ? 'a generated sample' : 'a sample'}: ${firstLine(e)}${isGenerated ? ' (give samples it accepts with --calibration DIR)' : ''}`);
+    }
   }
   progress('');
   return {
