@@ -153,6 +153,34 @@ g () => (r) <float s = {0}, float l = {1000}, float d = {1}> { r = Range (s, l, 
     expect(ops(fold(m, { limit: 8000 }))).toEqual([]);
   });
 
+  it('Slices that cut one shared weight apart fold together when they are all its uses (an LSTM gate reorder), not when it has another', () => {
+    // W[64, 8] (2 kB) cut into rows 0:16, 16:32, 32:64 and put back as 32:64, 0:16, 16:32. Alone,
+    // each Slice adds its rows while W stays (over budget); together they free W.
+    const w = Array.from({ length: 64 * 8 }, (_, i) => (i % 97) / 8).join(', ');
+    const text = (extra: string) => `${header}
+g (float[5,64] x) => (float[5,8] y${extra ? ', float[5,8] v' : ''}) <float[64,8] W = {${w}}, int64[1] z = {0}, int64[1] a = {16}, int64[1] b = {32}, int64[1] e = {64}> {
+  p = Slice (W, z, a, z)
+  q = Slice (W, a, b, z)
+  r = Slice (W, b, e, z)
+  c = Concat <axis = 0> (r, p, q)
+  y = MatMul (x, c)${extra}
+}`;
+    const m = parseModel(text(''));
+    const ctx = createPassContext();
+    const out = foldConstants({}).run(m, ctx.scoped('fold-constants'));
+    expect(ops(out)).toEqual(['MatMul']);
+    expect(ctx.counts.get('fold-constants/group-folds')).toBe(3);
+    expect(out.graph.initializers.map((v) => out.graph.values[v].tensor!.dims)).toEqual([[64, 8]]); // W gone, c in its place
+    expectSameOutputs(m, out, 1);
+    // W also read by another node: the Slices would add 2 kB, so they stay
+    const shared = parseModel(text('\n  v = MatMul (x, W)'));
+    const ctx2 = createPassContext();
+    expect(foldConstants({}).run(shared, ctx2.scoped('fold-constants'))).toBe(shared);
+    expect(ctx2.counts.get('fold-constants/over-budget')).toBe(3);
+    // a limit that pays for the added bytes folds them one by one
+    expect(ops(fold(shared, { limit: 4096 }))).toEqual(['MatMul', 'MatMul']);
+  });
+
   it('a large ConstantOfShape stays one even with a limit; a tiny one folds', () => {
     const big = parseModel(`${header} g () => (y) <int64[1] n = {100000}> { y = ConstantOfShape <value = float[1] {1}> (n) }`);
     expect(fold(big, { limit: 1 << 30 })).toBe(big);

@@ -16,7 +16,10 @@
  * frees (local constant inputs read only by this node, and an estimate of the node itself) plus
  * `limit` (default 0: folding never makes the file bigger). ConstantOfShape ignores `limit`: a large
  * filled tensor stays a ConstantOfShape. Results that could be huge (ConstantOfShape, Expand, Tile,
- * Range, or a declared static output shape) are sized before they are computed.
+ * Range, or a declared static output shape) are sized before they are computed. Nodes over budget
+ * alone because they share one large constant, and that together are all of its readers (the
+ * Slices cutting an LSTM's stacked gate weights apart), are judged as a group: folded together
+ * when all their results fit in what they free together, the shared constant included.
  *
  * Constants that folding left unread (inputs of folded nodes) are removed; nothing else is.
  * Returns the same model when nothing folds.
@@ -128,6 +131,27 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
   const inFunction = root.step.kind === 'function';
   const constants = constantReader(e, path, opsets);
 
+  /** Replaces `node` by its results (initializers; Constant nodes in function bodies). */
+  const commit = (node: Node, made: (Tensor | null)[], tensors: (TensorValue | null)[]): void => {
+    node.outputs.forEach((y, k) => {
+      const t = made[k];
+      if (y === null || t === null) return;
+      const { name, type: declared } = e.value(y)!;
+      // A graph output keeps its declared type; elsewhere the tensor says it all (no value_info).
+      const type = e.isGraphOutput(y) ? (declared ?? { kind: 'tensor' as const, dtype: t.dtype, shape: [...t.dims] }) : undefined;
+      const c = inFunction ? e.add('Constant', [], { value: t })[0]! : e.addInitializer(t);
+      if (name !== undefined) e.setValue(y, { name: undefined });
+      e.replaceAllUses(y, c);
+      e.setValue(c, { name, type });
+      constants.remember(c, tensors[k]!);
+    });
+    for (const v of node.inputs) if (v !== null) read.add(v);
+    e.remove(node.id);
+    stats?.count('nodes');
+  };
+  const deferred: Deferred[] = [];
+  let deferredBytes = 0;
+
   for (const node of e.nodes()) {
     if (node.op === 'Constant' && node.domain === '') {
       if (!inFunction) constantToInitializer(e, node, constants, stats);
@@ -166,22 +190,36 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
       inputs.push(c);
     }
     if (!all) continue;
-    // What folding frees: local constant inputs read by this node only, and the node itself.
+    // What folding frees: local constant inputs read by this node only, and the node itself. The
+    // largest local constant it shares with other nodes is noted: folding all of them frees it.
     let freed = nodeBytes(node, e);
+    let shared: { v: ValueId; bytes: number } | undefined;
+    let otherShared = 0;
     for (const v of new Set(node.inputs)) {
       if (v === null) continue;
       const val = e.value(v);
-      if (!val || e.isGraphOutput(v) || !e.uses(v).every((u) => u.kind === 'input' && u.node === node.id)) continue;
-      if (val.tensor) freed += tensorBytes(val.tensor);
+      if (!val || e.isGraphOutput(v) || e.isGraphInput(v)) continue;
+      const uses = e.uses(v);
+      if (!uses.every((u) => u.kind === 'input')) continue;
+      let bytes = 0;
+      if (val.tensor) bytes = tensorBytes(val.tensor);
       else if (val.def) {
         const c = constants.value(v);
-        if (c?.kind === 'tensor') freed += byteSize(c);
+        if (c?.kind === 'tensor') bytes = byteSize(c);
       }
+      if (uses.every((u) => u.kind === 'input' && u.node === node.id)) freed += bytes;
+      else if (!shared || bytes > shared.bytes) {
+        if (shared) otherShared = Math.max(otherShared, shared.bytes);
+        shared = { v, bytes };
+      } else otherShared = Math.max(otherShared, bytes);
     }
     const budget = freed + (node.op === 'ConstantOfShape' ? 0 : options.limit);
     const firstOut = node.outputs.find((v) => v !== null);
     const expected = expectedElements(node, inputs, firstOut ? e.value(firstOut) : undefined);
-    if (expected !== undefined && expected > budget) {
+    // (Elements against bytes: every element takes a byte at least. A node that may fold with
+    // the others sharing its large constant is computed while that constant could pay for it.)
+    const mayGroup = shared !== undefined && shared.bytes > SMALL_SHARED && otherShared <= SMALL_SHARED;
+    if (expected !== undefined && expected > budget && !(mayGroup && expected <= budget + shared!.bytes)) {
       stats?.count('over-budget');
       continue;
     }
@@ -202,24 +240,60 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
     const made = tensors.map((t) => (t ? toTensor(t, undefined, true) : null));
     const bytes = made.reduce((n, t) => n + (t ? tensorBytes(t) : 0), 0);
     if (bytes > budget) {
-      stats?.count('over-budget');
+      if (mayGroup && bytes <= budget + shared!.bytes && deferredBytes + bytes <= MAX_DEFERRED) {
+        deferred.push({ node, made, tensors, bytes, freed, shared: shared!.v, sharedBytes: shared!.bytes });
+        deferredBytes += bytes;
+      } else stats?.count('over-budget');
       continue;
     }
-    node.outputs.forEach((y, k) => {
-      const t = made[k];
-      if (y === null || t === null) return;
-      const { name, type: declared } = e.value(y)!;
-      // A graph output keeps its declared type; elsewhere the tensor says it all (no value_info).
-      const type = e.isGraphOutput(y) ? (declared ?? { kind: 'tensor' as const, dtype: t.dtype, shape: [...t.dims] }) : undefined;
-      const c = inFunction ? e.add('Constant', [], { value: t })[0]! : e.addInitializer(t);
-      if (name !== undefined) e.setValue(y, { name: undefined });
-      e.replaceAllUses(y, c);
-      e.setValue(c, { name, type });
-      constants.remember(c, tensors[k]!);
-    });
-    for (const v of node.inputs) if (v !== null) read.add(v);
-    e.remove(node.id);
-    stats?.count('nodes');
+    commit(node, made, tensors);
+  }
+  foldGroups(e, deferred, options.limit, commit, stats);
+}
+
+/**
+ * Constants shared by the nodes of a group below this size are not what the group frees (Slice
+ * starts and axes, shape vectors): they stay, and a node may share any number of them.
+ */
+const SMALL_SHARED = 1024;
+/** Bytes of results held back for group decisions in one graph (beyond it, nodes decide alone). */
+const MAX_DEFERRED = 64 << 20;
+
+/** A node over budget alone because it shares a large constant (`shared`) with other nodes. */
+interface Deferred {
+  readonly node: Node;
+  readonly made: (Tensor | null)[];
+  readonly tensors: (TensorValue | null)[];
+  readonly bytes: number;
+  readonly freed: number;
+  readonly shared: ValueId;
+  readonly sharedBytes: number;
+}
+
+/**
+ * Nodes that share a large constant and read it together with nothing else (the Slices that cut
+ * an LSTM's stacked gate weights apart, the three parts of a fused QKV weight): folded together
+ * when their results, all of them, are within what folding them all frees (the shared constant
+ * included) plus `limit`; else each is over budget, as alone.
+ */
+function foldGroups(e: Editor, deferred: readonly Deferred[], limit: number, commit: (node: Node, made: (Tensor | null)[], tensors: (TensorValue | null)[]) => void, stats: PassStats | undefined): void {
+  const groups = new Map<ValueId, Deferred[]>();
+  for (const d of deferred) {
+    const g = groups.get(d.shared);
+    if (g) g.push(d);
+    else groups.set(d.shared, [d]);
+  }
+  for (const [v, group] of groups) {
+    const members = new Set(group.map((d) => d.node.id));
+    const whole = e.uses(v).every((u) => u.kind === 'input' && members.has(u.node));
+    const made = group.reduce((n, d) => n + d.bytes, 0);
+    const freed = group.reduce((n, d) => n + d.freed, group[0].sharedBytes);
+    if (!whole || made > freed + limit) {
+      stats?.count('over-budget', group.length);
+      continue;
+    }
+    for (const d of group) commit(d.node, d.made, d.tensors);
+    stats?.count('group-folds', group.length);
   }
 }
 
