@@ -13,7 +13,7 @@ import { op, P, rewritePass, type Rule } from '../src/pattern/index.js';
 import type { PassFactory } from '../src/pass.js';
 import type { ArbModelOptions, CheckPassOptions, Plantable, PlantFn } from '../src/testing.js';
 import { element, type Val } from '../src/testing/build-context.js';
-import type { ValueId } from '../ir/types.js';
+import type { Dim, ValueId } from '../ir/types.js';
 
 /** Rule families by the pass that runs them; `infer`: the pass runs shape inference first. */
 export const RULE_FAMILIES: readonly { readonly pass: string; readonly rules: readonly Rule[]; readonly infer: boolean }[] = [
@@ -139,7 +139,11 @@ const flattenedLinear: PlantFn = (ctx, step) => {
   const lead = miss === 2 ? [1, 0] : [0, 1];
   const dims = b.op('Gather', [b.op('Shape', [v.id], undefined, { types: [ctx.type(7, [3])] }), i64(lead)], { axis: 0n }, { types: [ctx.type(7, [2])] });
   const target = b.op('Concat', [dims, i64([N])], { axis: 0n }, { types: [ctx.type(7, [3])] });
-  const shape = [v.shape[lead[0]], v.shape[lead[1]], N];
+  // Declared as it is: a 0 in the target copies the Gemm's dim, so when both leading dims can be 0
+  // ([N, N, K] at N = 0) the second one comes out as the feature count, not 0.
+  const [d0, d1] = [v.shape[lead[0]], v.shape[lead[1]]];
+  const positive = (d: Dim) => typeof d === 'number' && d > 0;
+  const shape = [d0, positive(d0) || positive(d1) ? d1 : null, N];
   ctx.push(b.op('Reshape', [m, target], undefined, { types: [ctx.type(1, shape)] }), 1, shape);
   return true;
 };

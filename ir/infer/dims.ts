@@ -163,6 +163,20 @@ export function dimZeroImplies(a: Dim, b: Dim): boolean {
 }
 
 /**
+ * Whether `b` stays apart from `a` = 0: `b` is a nonzero number, or both are single terms with no
+ * factor in common (`b` can then still be 0, but only through a symbol of its own).
+ */
+export function dimApartFrom(a: Dim, b: Dim): boolean {
+  if (typeof b === 'number') return b !== 0;
+  const pa = toPoly(a);
+  const pb = toPoly(b);
+  if (pa === null || pb === null || pa.size !== 1 || pb.size !== 1) return false;
+  const [ta] = pa.values();
+  const [tb] = pb.values();
+  return tb.coef !== 0 && !ta.syms.some((f) => tb.syms.includes(f));
+}
+
+/**
  * Whether a dim is provably ≥ 0: a number ≥ 0, or an expression whose coefficients are all ≥ 0
  * (its symbols are sizes, so ≥ 0, and so is every floor-division atom of the canonical form).
  * Opaque dim_params and unknown dims are not provably anything.

@@ -70,6 +70,11 @@ describe('Reshape', () => {
     expect(shapeOfK(infer1('Reshape', [t(F, [6]), spec([6, 'N'])]))).toEqual([6, 'N']);
     // 0 only when the input dim is: 12*N = 0 means N = 0, and the copy of N is 0 too.
     expect(shapeOfK(infer1('Reshape', [t(F, ['N', 12, 'S', 64]), spec([dimMul('N', 12), -1])]))).toEqual([dimMul('N', 12), dimMul('S', 64)]);
+    // Without a -1: s = 0 empties the input, and the copy is harmless unless another entry is 0
+    // with it: [N, N, 2] over [N*N, 2] is [0, 2, 2] at N = 0 (fuzz counterexample), not [N, N, 2].
+    expect(shapeOfK(infer1('Reshape', [t(F, [dimMul('N', 'N'), 2]), spec(['N', 'N', 2])]))).toEqual(['N', 'unk__0', 2]);
+    expect(shapeOfK(infer1('Reshape', [t(F, [dimMul('B', 'S'), 2304]), spec(['B', 'S', 2304])]))).toEqual(['B', 'S', 2304]);
+    expect(shapeOfK(infer1('Reshape', [t(F, [dimMul('S', 'S'), 2]), spec([0, 'S', 2])]))).toEqual([dimMul('S', 'S'), 'unk__0', 2]);
     // not so when the input dim has fewer factors: N*M = 0 with N = 5 copies the 5
     expect(shapeOfK(infer1('Reshape', [t(F, ['N', 'M', 4]), spec([dimMul('N', 'M'), -1])]))).toEqual(['unk__0', null]);
   });

@@ -5,7 +5,7 @@
  */
 import { reshapeAllowzero, reshapeOperand, squeezeAxes, unsqueezeAxes } from '../../../ops/operands.js';
 import type { Dim } from '../../../types.js';
-import { dimDiv, dimEq, dimFloorDiv, dimMul, dimNonNegative, dimSub, dimZeroImplies } from '../../dims.js';
+import { dimApartFrom, dimDiv, dimEq, dimFloorDiv, dimMul, dimNonNegative, dimSub, dimZeroImplies } from '../../dims.js';
 import type { InferFn, InferRule, Known } from '../../types.js';
 import {
   broadcastShapes, dimProduct, dimsOf, dimsOut, dtypeOf, freshen, type In, intOf, isIntType, lengthOf, MAX_VALUE_ELEMENTS,
@@ -49,17 +49,21 @@ function sizeEvenIfZero(s: Dim, xi: Dim): boolean {
 }
 
 /**
- * Whether `s` = 0 makes the input empty (s divides its element count). Without a -1 in the
- * target, the output is then empty under either reading of `s`; the two readings differ only in
- * which dim is 0 when another symbol is 0 at the same time, a case this rule leaves out. Kept
- * because it is what shapes GPT-2's attention ([batch*seq, 2304] to [batch, seq, 2304]): without
- * it gpt2.legacy has 191 fewer full shapes and -O2 leaves 875 nodes instead of 438. In the case
- * left out (batch = seq = 0 there) the reading as written gives [0, 2304, 2304], which the
- * model's next Add cannot broadcast: the original fails too.
+ * Whether `s` = 0 makes the input empty (s divides its element count), while every other entry
+ * of the target (a 0 entry read as the input dim it copies) stays apart from it. Without a -1 in
+ * the target, s = 0 then copies the input dim, and the output must still be empty: some other
+ * entry must be 0 too. An entry sharing a factor with s would be ([N, N, 2] over [N*N, 2] is
+ * [0, 2, 2] at N = 0, not [0, 0, 2]), so that case gets no size; what is left out is another
+ * symbol of its own being 0 at the same time. Kept because it is what shapes GPT-2's attention
+ * ([batch*seq, 2304] to [batch, seq, 2304]): without it gpt2.legacy has 191 fewer full shapes and
+ * -O2 leaves 875 nodes instead of 438. In the case left out (batch = seq = 0 there) the reading
+ * as written gives [0, 2304, 2304], which the model's next Add cannot broadcast: the original
+ * fails too.
  */
-function emptiesInput(s: Dim, x: readonly Dim[]): boolean {
+function emptiesInput(s: Dim, i: number, x: readonly Dim[], spec: readonly Dim[]): boolean {
   const n = dimProduct(x);
-  return n !== null && dimDiv(n, s) !== null;
+  if (n === null || dimDiv(n, s) === null) return false;
+  return spec.every((t, j) => j === i || dimApartFrom(s, t === 0 ? (j < x.length ? x[j] : null) : t));
 }
 
 const reshape: InferFn = (ins, ctx) => {
@@ -81,7 +85,7 @@ const reshape: InferFn = (ins, ctx) => {
     if (s === null) return ctx.freshDim();
     if (s === 0 && !allowzero) return x && i < x.length ? x[i] : null;
     // A symbolic entry may be 0 at run time, which (allowzero = 0) copies the input's dim.
-    if (typeof s !== 'number' && !allowzero && x && i < x.length && !sizeEvenIfZero(s, x[i]) && !(noInfer && emptiesInput(s, x))) return ctx.freshDim();
+    if (typeof s !== 'number' && !allowzero && x && i < x.length && !sizeEvenIfZero(s, x[i]) && !(noInfer && emptiesInput(s, i, x, spec))) return ctx.freshDim();
     if (s === -1) {
       infer = infer === -1 ? i : -2;
       return null;
