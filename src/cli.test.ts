@@ -476,6 +476,9 @@ g (float[2] x) => (float[2] y) { y = Relu (xc)  xc = Cast <to: int = 1> (x) }`))
     expect(p.err).toBe('lathe: warning: nodes were out of topological order (1 read before the definition, in 1 graph): sorted them first\n');
     const out = p.files.get('v.onnx') as Model;
     expect(out.graph.order.map((id) => out.graph.nodes[id].op)).toEqual(['Cast', 'Relu']);
+    // check still calls the file invalid (ONNX requires the order) and says what the commands do
+    expect(await runWith(p, 'check', 'u.onnx')).toBe(2);
+    expect(p.out).toMatch(/u\.onnx: invalid \(1 error, 0 warnings\)\nnote: the errors are nodes out of topological order only: optimize, quantize and run sort them first\n$/);
     // another error is still refused, with nothing written
     p.files.set('w.onnx', parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[2] x) => (float[2] y) { y = Relu (xc)  xc = Cast <to: int = 1> (x)  z = Neg (nothing) }`));
