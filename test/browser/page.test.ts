@@ -9,6 +9,8 @@ import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { encodeModelToBytes } from '../../ir/onnx/encode.js';
+import { parseModel } from '../../ir/text/parse.js';
+import { saveModel } from '../../node/io.js';
 import { P } from '../../ir/onnx/test-util.js';
 import { lathe, show } from '../support/cli-harness.js';
 import { launchChromium, servePage, watchedPage } from '../support/browser.js';
@@ -101,6 +103,18 @@ test('a filled corpus model with --set-input-shape, offline: the same bytes as t
   expect(Buffer.from(fromPage).equals(Buffer.from(await cliOptimize(squeezenet, '--set-input-shape', 'input=1,3,224,224')))).toBe(true);
   expect(errors).toEqual([]);
   expectOnlyOwnFiles(requests);
+  await page.context().close();
+});
+
+test('a model whose nodes are out of order (as float16 converters write them) optimizes on the page: the CLI\'s bytes', async () => {
+  const unsorted = join(dirs.freshDir(), 'unsorted.onnx');
+  saveModel(parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x) => (float[2] y) { y = Relu (xc)  xc = Cast <to: int = 1> (x) }`), unsorted);
+  const { page, errors } = await openWith([unsorted]);
+  const fromPage = await optimizeIn(page, '2');
+  expect(Buffer.from(fromPage).equals(Buffer.from(await cliOptimize(unsorted)))).toBe(true);
+  expect(await reportText(page)).toMatch(/out of topological order/);
+  expect(errors).toEqual([]);
   await page.context().close();
 });
 
