@@ -21,7 +21,7 @@
  * `null`: unknown, never wrong.
  */
 import type { Dim } from '../types.js';
-import { addTerm, floorDivPoly, fromPoly, isSymbol, polyMul, safeInt, toPoly, type Poly } from './dims-poly.js';
+import { addTerm, floorDivPoly, fromPoly, isSymbol, polyMul, safeInt, toPoly, type Poly, type Term } from './dims-poly.js';
 
 export { isSymbol };
 
@@ -146,6 +146,14 @@ export function dimDiv(a: Dim, b: Dim): Dim {
   return prod !== null && dimEq(prod, a) === true ? k : null;
 }
 
+/** The one term of a dim (a nonzero coefficient times its factors), or undefined for a sum, 0 or an unreadable dim. */
+function singleTerm(d: Dim): Term | undefined {
+  const p = toPoly(d);
+  if (p === null || p.size !== 1) return undefined;
+  const [t] = p.values();
+  return t.coef === 0 ? undefined : t;
+}
+
 /**
  * Whether `a` = 0 provably makes `b` = 0: both are single terms (a nonzero coefficient times a
  * product of symbols and floor-division atoms, all ≥ 0), and every factor of `a` is a factor of
@@ -153,13 +161,9 @@ export function dimDiv(a: Dim, b: Dim): Dim {
  */
 export function dimZeroImplies(a: Dim, b: Dim): boolean {
   if (typeof a === 'number') return a !== 0 || b === 0;
-  const pa = toPoly(a);
-  const pb = toPoly(b);
-  if (pa === null || pb === null || pa.size !== 1 || pb.size !== 1) return false;
-  const [ta] = pa.values();
-  const [tb] = pb.values();
-  if (ta.coef === 0 || tb.coef === 0 || ta.syms.length === 0) return false;
-  return ta.syms.every((f) => tb.syms.includes(f));
+  const ta = singleTerm(a);
+  const tb = singleTerm(b);
+  return ta !== undefined && tb !== undefined && ta.syms.length > 0 && ta.syms.every((f) => tb.syms.includes(f));
 }
 
 /**
@@ -168,12 +172,9 @@ export function dimZeroImplies(a: Dim, b: Dim): boolean {
  */
 export function dimApartFrom(a: Dim, b: Dim): boolean {
   if (typeof b === 'number') return b !== 0;
-  const pa = toPoly(a);
-  const pb = toPoly(b);
-  if (pa === null || pb === null || pa.size !== 1 || pb.size !== 1) return false;
-  const [ta] = pa.values();
-  const [tb] = pb.values();
-  return tb.coef !== 0 && !ta.syms.some((f) => tb.syms.includes(f));
+  const ta = singleTerm(a);
+  const tb = singleTerm(b);
+  return ta !== undefined && tb !== undefined && !ta.syms.some((f) => tb.syms.includes(f));
 }
 
 /**
