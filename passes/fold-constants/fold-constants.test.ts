@@ -181,6 +181,55 @@ g (float[5,64] x) => (float[5,8] y${extra ? ', float[5,8] v' : ''}) <float[64,8]
     expect(ops(fold(shared, { limit: 4096 }))).toEqual(['MatMul', 'MatMul']);
   });
 
+  it('the same cut of an outer weight in both branches of an If folds once, into the graph that owns the weight (silero VAD)', () => {
+    const w = Array.from({ length: 64 * 32 }, (_, i) => (i % 89) / 4).join(', ');
+    const branch = (name: string, out: string, extra = '') => `${name} () => (float[5,32] ${out}) {
+        p${out} = Slice (W, z, a, z)
+        q${out} = Slice (W, a, b, z)
+        r${out} = Slice (W, b, e, z)
+        c${out} = Concat <axis = 0> (r${out}, p${out}, q${out})
+        ${out} = MatMul (x, c${out})${extra}
+      }`;
+    const text = (elseExtra: string, mainExtra: string) => `${header}
+g (bool cond, float[5,64] x) => (float[5,32] y${mainExtra ? ', float[5,32] v' : ''}) <float[64,32] W = {${w}}, int64[1] z = {0}, int64[1] a = {16}, int64[1] b = {32}, int64[1] e = {64}> {
+  y = If (cond) <then_branch = ${branch('t', 'o1')}, else_branch = ${branch('f', 'o2', elseExtra)}>${mainExtra}
+}`;
+    const m = parseModel(text('', ''));
+    const ctx = createPassContext();
+    const out = foldConstants({}).run(m, ctx.scoped('fold-constants'));
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(ctx.counts.get('fold-constants/hoisted')).toBe(8); // 3 Slices and a Concat in each branch
+    const printed = printModel(out);
+    expect(printed).not.toMatch(/Slice|Concat/);
+    // one [64, 32] tensor, in the main graph; W is gone
+    const tensors = out.graph.initializers.map((v) => out.graph.values[v].tensor!.dims.join('x'));
+    expect(tensors.filter((d) => d === '64x32')).toHaveLength(1);
+    expect(out.graph.initializers.some((v) => out.graph.values[v].name === 'W')).toBe(false);
+    for (const c of [0, 1]) {
+      const feeds = { cond: { kind: 'tensor' as const, dtype: 9, dims: [], data: Uint8Array.of(c) }, x: { kind: 'tensor' as const, dtype: 1, dims: [5, 64], data: Float32Array.from({ length: 320 }, (_, i) => Math.sin(i)) } };
+      expect(evaluate(out, feeds).get('y')).toEqual(evaluate(m, feeds).get('y'));
+    }
+    // W read elsewhere too (by a node that does not fold): the cuts would add bytes, nothing moves
+    const shared = parseModel(text('', '\n  v = MatMul (x, W)'));
+    expect(printModel(foldConstants({}).run(shared, createPassContext()))).toMatch(/Slice/);
+    // the else branch cuts differently: all the cuts add up to more than W, so nothing moves
+    const other = parseModel(`${header}
+g (bool cond, float[5,64] x) => (float[5,32] y) <float[64,32] W = {${w}}, int64[1] z = {0}, int64[1] one = {1}, int64[1] a = {16}, int64[1] b = {32}, int64[1] f = {48}, int64[1] e = {64}> {
+  y = If (cond) <then_branch = ${branch('t', 'o1')}, else_branch = f () => (float[5,32] o2) {
+        s1 = Slice (W, z, f, z)
+        s2 = Slice (W, a, e, z)
+        c2 = Add (s1, s2)
+        xs = Slice (x, z, f, one)
+        o2 = MatMul (xs, c2)
+      }>
+}`);
+    expect(verify(other).filter((d) => d.severity === 'error')).toEqual([]);
+    const ctx3 = createPassContext();
+    expect(foldConstants({}).run(other, ctx3.scoped('fold-constants'))).toBe(other);
+    expect(ctx3.counts.get('fold-constants/hoisted')).toBeUndefined();
+    expect(ctx3.counts.get('fold-constants/over-budget')).toBe(5);
+  });
+
   it('a large ConstantOfShape stays one even with a limit; a tiny one folds', () => {
     const big = parseModel(`${header} g () => (y) <int64[1] n = {100000}> { y = ConstantOfShape <value = float[1] {1}> (n) }`);
     expect(fold(big, { limit: 1 << 30 })).toBe(big);

@@ -19,7 +19,9 @@
  * Range, or a declared static output shape) are sized before they are computed. Nodes over budget
  * alone because they share one large constant, and that together are all of its readers (the
  * Slices cutting an LSTM's stacked gate weights apart), are judged as a group: folded together
- * when all their results fit in what they free together, the shared constant included.
+ * when all their results fit in what they free together, the shared constant included. Nodes in
+ * bodies reading large constants of an enclosing graph are judged the same way across the whole
+ * model, equal results stored once in the graph owning the constants (hoist.ts).
  *
  * Constants that folding left unread (inputs of folded nodes) are removed; nothing else is.
  * Returns the same model when nothing folds.
@@ -41,6 +43,7 @@ import { foldableDef, runKernel } from '../../src/kernel-call.js';
 import { normalizeDomain } from '../../ir/domain.js';
 import { DataType as D } from '../../ir/dtype.js';
 import { transposedBlob } from '../../ir/transposed-blob.js';
+import { graphKey, hoistFolds, type HoistCandidate } from './hoist.js';
 
 export interface FoldOptions {
   /** Bytes a single fold may add to the file beyond what it frees (default 0). */
@@ -124,7 +127,7 @@ function lazyTranspose(node: Node, e: Editor): Tensor | undefined {
 }
 
 /** Folds what it can in one graph (see the module comment). */
-function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOptions, read: Set<ValueId>, stats: PassStats | undefined): void {
+function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOptions, read: Set<ValueId>, stats: PassStats | undefined, hoist: HoistCandidate[]): void {
   const opsets = opsetsFor(model, path);
   let root = path;
   while (root.parent) root = root.parent;
@@ -195,10 +198,21 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
     let freed = nodeBytes(node, e);
     let shared: { v: ValueId; bytes: number } | undefined;
     let otherShared = 0;
+    const outerLarge: ValueId[] = [];
+    let outerBytes = 0;
     for (const v of new Set(node.inputs)) {
       if (v === null) continue;
       const val = e.value(v);
-      if (!val || e.isGraphOutput(v) || e.isGraphInput(v)) continue;
+      if (!val) {
+        // a constant of an enclosing graph (a capture)
+        const c = constants.value(v);
+        if (c?.kind === 'tensor' && byteSize(c) > SMALL_SHARED) {
+          outerLarge.push(v);
+          outerBytes += byteSize(c);
+        }
+        continue;
+      }
+      if (e.isGraphOutput(v) || e.isGraphInput(v)) continue;
       const uses = e.uses(v);
       if (!uses.every((u) => u.kind === 'input')) continue;
       let bytes = 0;
@@ -218,8 +232,11 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
     const expected = expectedElements(node, inputs, firstOut ? e.value(firstOut) : undefined);
     // (Elements against bytes: every element takes a byte at least. A node that may fold with
     // the others sharing its large constant is computed while that constant could pay for it.)
-    const mayGroup = shared !== undefined && shared.bytes > SMALL_SHARED && otherShared <= SMALL_SHARED;
-    if (expected !== undefined && expected > budget && !(mayGroup && expected <= budget + shared!.bytes)) {
+    const mayGroup = outerLarge.length === 0 && shared !== undefined && shared.bytes > SMALL_SHARED && otherShared <= SMALL_SHARED;
+    // ... or with the nodes of other bodies reading the same large constants of an enclosing graph.
+    const mayHoist = outerLarge.length > 0 && !inFunction && (shared === undefined || shared.bytes <= SMALL_SHARED) && otherShared <= SMALL_SHARED &&
+      node.outputs.every((y) => y === null || !e.isGraphOutput(y));
+    if (expected !== undefined && expected > budget && !(mayGroup && expected <= budget + shared!.bytes) && !(mayHoist && expected <= budget + outerBytes)) {
       stats?.count('over-budget');
       continue;
     }
@@ -242,6 +259,9 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
     if (bytes > budget) {
       if (mayGroup && bytes <= budget + shared!.bytes && deferredBytes + bytes <= MAX_DEFERRED) {
         deferred.push({ node, made, tensors, bytes, freed, shared: shared!.v, sharedBytes: shared!.bytes });
+        deferredBytes += bytes;
+      } else if (mayHoist && bytes <= budget + outerBytes && deferredBytes + bytes <= MAX_DEFERRED) {
+        hoist.push({ graph: graphKey(path), node: node.id, made, bytes, freed, large: outerLarge });
         deferredBytes += bytes;
       } else stats?.count('over-budget');
       continue;
@@ -379,7 +399,9 @@ export function foldConstantsIn(model: Model, options: FoldOptions, stats?: Pass
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
     const read = new Set<ValueId>();
     const at = out;
-    const next = editAll(at, (e, path) => foldGraph(e, path, at, options, read, stats));
+    const hoist: HoistCandidate[] = [];
+    const folded = editAll(at, (e, path) => foldGraph(e, path, at, options, read, stats, hoist));
+    const next = hoistFolds(folded, hoist, options.limit, read, stats);
     if (next === at) break;
     out = dropUnread(next, read);
   }
