@@ -19,17 +19,15 @@ import { LatheError } from '../error.js';
 import { dtypeName } from '../dtype.js';
 import { checkDepth, findFunction, functionFrame, modelFrame, nodeAttrs, opsetOf, resolveOp, subgraphFrame, type Frame } from '../interp/frame.js';
 import { Scope } from '../interp/scope.js';
-import { roundArrayInPlace } from '../ops/float-formats.js';
 import { standardOps } from '../ops/index.js';
 import { registryFor, type Registry } from '../ops/registry.js';
 import type { KernelContext, OpTable, RtValue } from '../ops/types.js';
-import { WIDENED_FLOATS } from '../ops/util.js';
 import { streamKey, uniformAt, type StreamKey } from '../random.js';
 import type { Graph, Model, Node, OnnxFunction, ValueId } from '../types.js';
 import { capturesOf } from '../uses.js';
 import { nodeLabel } from '../walk.js';
 import { checkFeed } from './feed.js';
-import { checkStorage, denseValue, describeValue, initializerValue } from './values.js';
+import { checkStorage, denseValue, describeValue, initializerValue, storedResult } from './values.js';
 
 /** Deepest nesting of subgraph runs and function calls. */
 export const MAX_EVAL_DEPTH = 100;
@@ -265,13 +263,7 @@ function finishOutputs(
     const what = `${label}: output '${valueName(graph, id)}'`;
     if (v.kind === 'tensor') {
       checkStorage(v, what);
-      if (WIDENED_FLOATS.has(v.dtype)) {
-        let data = v.data as Float32Array;
-        // Never round an array shared with an input (e.g. Identity/Reshape passing data through).
-        if (inputs.some((x) => x?.kind === 'tensor' && x.data === data)) data = data.slice();
-        roundArrayInPlace(v.dtype, data);
-        if (data !== v.data) v = { ...v, data };
-      }
+      v = storedResult(v, inputs);
     }
     const declared = graph.values[id]?.type;
     if (declared?.kind === 'tensor' && declared.dtype !== 0 && v.kind === 'tensor' && v.dtype !== declared.dtype) {

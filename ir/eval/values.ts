@@ -6,7 +6,8 @@ import { LatheError } from '../error.js';
 import { DataType as D, dtypeName } from '../dtype.js';
 import { tensorValue } from '../ops/tensor-value.js';
 import type { NumericArray, RtValue, TensorValue } from '../ops/types.js';
-import { allocate, checkMaterialize, sizeOf } from '../ops/util.js';
+import { allocate, checkMaterialize, sizeOf, WIDENED_FLOATS } from '../ops/util.js';
+import { roundArrayInPlace } from '../ops/float-formats.js';
 import type { SparseTensor, Tensor } from '../types.js';
 
 const decoded = new WeakMap<Tensor, TensorValue>();
@@ -77,6 +78,20 @@ export function checkStorage(v: TensorValue, what: string): void {
   }
   const count = sizeOf(v.dims) * (v.dtype === D.COMPLEX64 || v.dtype === D.COMPLEX128 ? 2 : 1);
   if (v.data.length !== count) throw new LatheError(`${what}: dims [${v.dims}] need ${count} elements, data has ${v.data.length}`);
+}
+
+/**
+ * A kernel's tensor result as it is stored: narrow floats (float16, bfloat16, float8 …) are
+ * computed widened to float32 and rounded to their dtype here, as every value of that dtype is.
+ * `inputs`: an array shared with one of them (Identity, Reshape) is copied first, never rounded
+ * in place.
+ */
+export function storedResult(v: TensorValue, inputs: readonly (RtValue | null)[]): TensorValue {
+  if (!WIDENED_FLOATS.has(v.dtype)) return v;
+  let data = v.data as Float32Array;
+  if (inputs.some((x) => x?.kind === 'tensor' && x.data === data)) data = data.slice();
+  roundArrayInPlace(v.dtype, data);
+  return data === v.data ? v : { ...v, data };
 }
 
 /** `float[2,3]`, `seq(float)`, `optional(none)` … for messages. */

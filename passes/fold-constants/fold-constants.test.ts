@@ -117,6 +117,19 @@ g () => (h, d) <float16[2] a = {15360, 15360}, float16[2] b = {4096, 6144}, doub
     expect(text).toContain('d = {0.010000000000000002}');
   });
 
+  it('a float16 result read by the next fold in the same sweep is the rounded one (fuzz counterexample, seed 285364852)', () => {
+    // Sigmoid(1.5) = 0.8175745 is 0.8173828 in float16; the Cast after it must see the latter.
+    const m = parseModel(`${header}
+g (float[1] x0) => (float y0) <float16 c0 = {15872}> {
+  s = Sigmoid (c0)
+  y0 = Cast <to = 1> (s)
+}`);
+    const out = fold(m);
+    expect(ops(out)).toEqual([]);
+    expect(printModel(out)).toContain('y0 = {0.8173828}');
+    expectSameOutputs(m, out, 1);
+  });
+
   it('keeps subgraph initializers and folds inside bodies, reading outer constants', () => {
     const m = parseModel(`${header}
 g (float[2] x, bool c) => (z) <float[2] a = {1, 2}> {

@@ -31,7 +31,7 @@
  * that computes the same bytes when read, at save a chunk at a time.
  */
 import { editAll, type Editor } from '../../ir/edit/edit.js';
-import { checkStorage } from '../../ir/eval/values.js';
+import { checkStorage, storedResult } from '../../ir/eval/values.js';
 import { toTensor } from '../../ir/ops/tensor-value.js';
 import type { RtValue, TensorValue } from '../../ir/ops/types.js';
 import type { Model, Node, NodeId, Tensor, Value, ValueId } from '../../ir/types.js';
@@ -251,7 +251,7 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
       stats?.count('kernel-refused');
       continue;
     }
-    const tensors = checkResults(node, results, outputDtypes);
+    const tensors = checkResults(node, results, outputDtypes, inputs);
     if (!tensors) continue;
     // A folded result is written to nothing afterwards: its bytes can be a view of the kernel's output.
     const made = tensors.map((t) => (t ? toTensor(t, undefined, true) : null));
@@ -343,8 +343,12 @@ function byteSize(t: TensorValue): number {
   return t.data.byteLength;
 }
 
-/** The kernel's results as tensors (null for omitted outputs), or undefined when they cannot be stored. */
-function checkResults(node: Node, results: readonly (RtValue | null)[], dtypes: readonly (number | undefined)[]): (TensorValue | null)[] | undefined {
+/**
+ * The kernel's results as tensors, as they are stored (narrow floats rounded to their dtype, as
+ * the evaluator does between nodes: a later fold in the same sweep reads them), null for omitted
+ * outputs; undefined when they cannot be stored.
+ */
+function checkResults(node: Node, results: readonly (RtValue | null)[], dtypes: readonly (number | undefined)[], inputs: readonly (RtValue | null)[]): (TensorValue | null)[] | undefined {
   if (!Array.isArray(results)) return undefined;
   const out: (TensorValue | null)[] = [];
   for (let k = 0; k < node.outputs.length; k++) {
@@ -360,7 +364,7 @@ function checkResults(node: Node, results: readonly (RtValue | null)[], dtypes: 
     } catch {
       return undefined;
     }
-    out.push(r);
+    out.push(storedResult(r, inputs));
   }
   return out;
 }
