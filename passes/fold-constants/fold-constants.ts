@@ -43,6 +43,7 @@ import { foldableDef, runKernel } from '../../src/kernel-call.js';
 import { normalizeDomain } from '../../ir/domain.js';
 import { DataType as D } from '../../ir/dtype.js';
 import { transposedBlob } from '../../ir/transposed-blob.js';
+import { tensorBytes } from './bytes.js';
 import { graphKey, hoistFolds, type HoistCandidate } from './hoist.js';
 
 export interface FoldOptions {
@@ -50,15 +51,6 @@ export interface FoldOptions {
   readonly limit: number;
 }
 
-/** Bytes a tensor's payload takes in the file. */
-function tensorBytes(t: Tensor): number {
-  const d = t.data;
-  if (d.kind === 'raw') return d.bytes.length;
-  if (d.kind === 'strings') return d.values.reduce((n, b) => n + b.length + 2, 0);
-  if (d.kind === 'blob') return d.blob.length;
-  if (d.kind === 'field') return d.values instanceof Object && 'byteLength' in d.values ? d.values.byteLength : 0;
-  return 0;
-}
 
 
 /** A rough size of the NodeProto `node` (names, op type, attributes): what removing it saves. */

@@ -12,6 +12,7 @@ import { editAll } from '../../ir/edit/edit.js';
 import type { Model, NodeId, Tensor, ValueId } from '../../ir/types.js';
 import { pathSteps, walkGraphs, type GraphPath } from '../../ir/walk.js';
 import type { PassStats } from '../../src/pass.js';
+import { tensorBytes } from './bytes.js';
 
 /** A node in a body, over budget alone because it reads large constants of an enclosing graph. */
 export interface HoistCandidate {
@@ -83,7 +84,7 @@ export function hoistFolds(model: Model, candidates: readonly HoistCandidate[], 
     for (const v of wanted) {
       // (Constant nodes of graphs are initializers by now: the sweep before turned them into ones.)
       const val = Object.hasOwn(g.values, v) ? g.values[v] : undefined;
-      if (val?.tensor && g.initializers.includes(v) && !g.inputs.includes(v)) owners.set(v, { graph: key, bytes: bytesOf(val.tensor) });
+      if (val?.tensor && g.initializers.includes(v) && !g.inputs.includes(v)) owners.set(v, { graph: key, bytes: tensorBytes(val.tensor) });
     }
     for (const id of g.order) {
       for (const v of g.nodes[id].inputs) if (v !== null && wanted.has(v)) (readers.get(v) ?? readers.set(v, []).get(v)!).push(`${key}#${id}`);
@@ -166,13 +167,4 @@ export function hoistFolds(model: Model, candidates: readonly HoistCandidate[], 
       stats?.count('hoisted');
     }
   });
-}
-
-function bytesOf(t: Tensor | undefined): number {
-  if (!t) return 0;
-  const d = t.data;
-  if (d.kind === 'raw') return d.bytes.length;
-  if (d.kind === 'blob') return d.blob.length;
-  if (d.kind === 'field') return d.values instanceof Object && 'byteLength' in d.values ? d.values.byteLength : 0;
-  return 0;
 }
