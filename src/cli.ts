@@ -9,8 +9,8 @@
  */
 import { elideMiddle, LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
-import { verify, type Diagnostic } from '../ir/verify/verify.js';
-import { verifyInput } from './input-order.js';
+import { verify } from '../ir/verify/verify.js';
+import { diagnosticLocation, refuseInvalid, verifyInput } from './input-order.js';
 import { formatBytes, formatSummary, plural, summarizeModel, summaryToJson, type ModelSummary } from './inspect.js';
 import { COMMANDS, parseArgs, UsageError, type Command, type ParsedArgs } from './cli-args.js';
 import { countBlobReads, ProgressMeter } from './progress.js';
@@ -82,15 +82,6 @@ export function errorLine(e: LatheError, file?: string): string {
   return elideMiddle(`lathe: ${where !== undefined ? `${where}: ` : ''}${e.message.split('\n')[0]}`);
 }
 
-/** Refuses a model whose diagnostics hold an error, with the message `lathe optimize` gives. */
-export function refuseInvalid(diagnostics: readonly Diagnostic[], file: string): void {
-  const firstError = diagnostics.find((d) => d.severity === 'error');
-  if (firstError) {
-    const more = diagnostics.filter((d) => d.severity === 'error').length - 1;
-    throw new LatheError(`${firstErrorMessage(firstError)}${more > 0 ? ` (and ${more} more; run 'lathe check')` : ''}`, file);
-  }
-}
-
 const COMMAND_RUNNERS: Record<Command, (ctx: Context) => number | Promise<number>> = {
   optimize: runOptimize,
   inspect: runInspect,
@@ -147,14 +138,6 @@ function seconds(ms: number): string {
 function describeSave(out: string, r: SaveResult): string {
   const data = r.dataFile ? ` + data ${formatBytes(r.dataBytes)} in ${r.dataFile}` : '';
   return `${out} (${formatBytes(r.modelBytes)}${data})`;
-}
-
-function firstErrorMessage(d: Diagnostic): string {
-  return `invalid model: [${d.code}] ${location(d)}: ${d.message}`;
-}
-
-function location(d: Diagnostic): string {
-  return d.node !== undefined ? `${d.graph}/${d.node}` : d.value !== undefined ? `${d.graph}/${d.value}` : d.graph;
 }
 
 function inputBytes(ctx: Context, model: Model): number {
@@ -251,7 +234,7 @@ function runCheck(ctx: Context): number {
   for (const d of diagnostics) if (d.severity === 'error') errors++;
   // Errors first, then at most MAX_DIAGNOSTICS_SHOWN lines: a hostile file can hold millions.
   const shown = [...diagnostics.filter((d) => d.severity === 'error'), ...diagnostics.filter((d) => d.severity !== 'error')].slice(0, MAX_DIAGNOSTICS_SHOWN);
-  for (const d of shown) platform.stdout(`${elideMiddle(`${d.severity} [${d.code}] ${location(d)}: ${d.message}`)}\n`);
+  for (const d of shown) platform.stdout(`${elideMiddle(`${d.severity} [${d.code}] ${diagnosticLocation(d)}: ${d.message}`)}\n`);
   const warnings = diagnostics.length - errors;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   if (diagnostics.length > shown.length) platform.stdout(`… and ${plural(diagnostics.length - shown.length, 'more diagnostic')}\n`);

@@ -7,6 +7,7 @@
  * every error the verifier finds is `use-before-def`, the graphs are sorted (stably) and the
  * model verified again; any other error, or a cycle, still refuses with the original diagnostics.
  */
+import { LatheError } from '../ir/error.js';
 import { sortModel } from '../ir/edit/topo.js';
 import type { Model } from '../ir/types.js';
 import { verify, type Diagnostic } from '../ir/verify/verify.js';
@@ -33,4 +34,18 @@ export function verifyInput(model: Model, diagnostics: readonly Diagnostic[] = v
     diagnostics: after,
     sorted: `nodes were out of topological order (${n} read${n === 1 ? '' : 's'} before the definition, in ${graphs} graph${graphs === 1 ? '' : 's'}): sorted them first`,
   };
+}
+
+/** Where a diagnostic points: `graph/node`, `graph/value` or the graph. */
+export function diagnosticLocation(d: Diagnostic): string {
+  return d.node !== undefined ? `${d.graph}/${d.node}` : d.value !== undefined ? `${d.graph}/${d.value}` : d.graph;
+}
+
+/** Refuses a model whose diagnostics hold an error, in one line: the first error and how many more. */
+export function refuseInvalid(diagnostics: readonly Diagnostic[], file: string): void {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0) return;
+  const d = errors[0];
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more; run 'lathe check')` : '';
+  throw new LatheError(`invalid model: [${d.code}] ${diagnosticLocation(d)}: ${d.message}${more}`, file);
 }

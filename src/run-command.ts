@@ -21,7 +21,7 @@ import { evaluate } from '../ir/eval/run.js';
 import { describeValue } from '../ir/eval/values.js';
 import type { RtValue } from '../ir/ops/types.js';
 import type { Model } from '../ir/types.js';
-import { verifyInput } from './input-order.js';
+import { refuseInvalid, verifyInput } from './input-order.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { plural } from './inspect.js';
 import type { Platform } from './platform.js';
@@ -106,14 +106,10 @@ function isOutputFile(name: string): boolean {
  * (duplicate definitions, wrong arity …) would give an answer for a model no runtime accepts.
  * Nodes out of order are sorted, as onnxruntime does on load (src/input-order.ts).
  */
-function refuseInvalid(loaded: Model, file: string): Model {
+function checkedInput(loaded: Model, file: string): Model {
   const { model, diagnostics } = verifyInput(loaded);
-  const errors = diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length === 0) return model;
-  const d = errors[0];
-  const where = d.node !== undefined ? `${d.graph}/${d.node}` : d.value !== undefined ? `${d.graph}/${d.value}` : d.graph;
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more; run 'lathe check')` : '';
-  throw new LatheError(`invalid model: [${d.code}] ${where}: ${d.message}${more}`, file);
+  refuseInvalid(diagnostics, file);
+  return model;
 }
 
 /** Runs the command; returns the exit code (errors are thrown for runCli to report). */
@@ -130,7 +126,7 @@ export function runModelCommand(platform: Platform, args: ParsedArgs): number {
     const shown = earlier.slice(0, 3).join(', ') + (earlier.length > 3 ? ', …' : '');
     throw new LatheError(`holds ${plural(earlier.length, 'earlier output file')} (${shown}); pass --clear to delete them, or choose another folder`, out);
   }
-  const model = refuseInvalid(platform.loadModel(args.input), args.input);
+  const model = checkedInput(platform.loadModel(args.input), args.input);
   const g = model.graph;
 
   const t0 = platform.now();

@@ -12,6 +12,7 @@ import { editAll } from '../../ir/edit/edit.js';
 import type { Model, NodeId, Tensor, ValueId } from '../../ir/types.js';
 import { pathSteps, walkGraphs, type GraphPath } from '../../ir/walk.js';
 import type { PassStats } from '../../src/pass.js';
+import { sameTensor, tensorKey } from '../../src/tensor-identity.js';
 import { tensorBytes } from './bytes.js';
 
 /** A node in a body, over budget alone because it reads large constants of an enclosing graph. */
@@ -32,36 +33,21 @@ export function graphKey(path: GraphPath): string {
   return JSON.stringify(pathSteps(path));
 }
 
-function payload(t: Tensor): Uint8Array | undefined {
-  const d = t.data;
-  if (d.kind === 'raw') return d.bytes;
-  return undefined;
-}
-
-/** A key equal for equal results (dtype, dims and bytes); undefined when the bytes are not at hand. */
+/** A key equal for equal results (src/tensor-identity.ts); undefined when one cannot be keyed. */
 function resultKey(made: readonly (Tensor | null)[]): string | undefined {
   const parts: string[] = [];
   for (const t of made) {
-    if (t === null) {
-      parts.push('-');
-      continue;
-    }
-    const b = payload(t);
-    if (!b) return undefined;
-    let h = 0x811c9dc5;
-    for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
-    parts.push(`${t.dtype}:${t.dims.join('x')}:${b.length}:${(h >>> 0).toString(16)}`);
+    const k = t === null ? '-' : tensorKey(t);
+    if (k === undefined) return undefined;
+    parts.push(k);
   }
   return parts.join('|');
 }
 
-function sameBytes(a: readonly (Tensor | null)[], b: readonly (Tensor | null)[]): boolean {
+function sameResults(a: readonly (Tensor | null)[], b: readonly (Tensor | null)[]): boolean {
   return a.every((t, k) => {
     const u = b[k];
-    if (t === null || u === null) return t === u;
-    const x = payload(t)!;
-    const y = payload(u)!;
-    return x.length === y.length && x.every((v, i) => v === y[i]);
+    return t === null || u === null ? t === u : sameTensor(t, u);
   });
 }
 
@@ -122,7 +108,7 @@ export function hoistFolds(model: Model, candidates: readonly HoistCandidate[], 
         ok = false;
         break;
       }
-      let at = keys.findIndex((k, i) => k === key && sameBytes(results[i], c.made));
+      let at = keys.findIndex((k, i) => k === key && sameResults(results[i], c.made));
       if (at < 0) {
         at = results.push(c.made) - 1;
         keys.push(key);
