@@ -102,6 +102,28 @@ describe('verify checks nodes against their op schema', () => {
     expect(verify(m).map((d) => [d.severity, d.code])).toEqual([['warning', 'op-deprecated']]);
   });
 
+  test("onnxruntime's own ops in ai.onnx are a warning, not an error", () => {
+    // onnxruntime's extended level writes LayerNormalization at opset 13 and its transformer
+    // tools SimplifiedLayerNormalization; it loads both, so lathe takes them as they are.
+    const ln = model('y = LayerNormalization<axis = -1, epsilon = 0.00001>(x, s, b)', 'float[2,4] x, float[4] s, float[4] b', 'float[2,4] y', 'ir_version: 8, opset_import: ["" : 13]');
+    expect(verify(ln).map((d) => [d.severity, d.code])).toEqual([['warning', 'ort-op']]);
+    const rms = model('y = SimplifiedLayerNormalization<epsilon = 0.00001>(x, s)', 'float[2,4] x, float[4] s', 'float[2,4] y', 'ir_version: 8, opset_import: ["" : 17]');
+    expect(verify(rms).map((d) => [d.severity, d.code])).toEqual([['warning', 'ort-op']]);
+    // Not any op before its opset: Gelu at 13 is still an error (schemaFindings), and at 17
+    // LayerNormalization is checked as the ONNX op it then is.
+    expect(codes(model('y = Gelu(x)', undefined, undefined, 'ir_version: 8, opset_import: ["" : 13]'))).toEqual(['opset-range']);
+    expect(verify({ ...ln, opsets: [{ domain: '', version: 17 }] })).toEqual([]);
+  });
+
+  test('a declared tensor type without a data_type is a warning (onnxruntime refuses it)', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x) => (float[2] y) <dtype0[2] t> {
+  t = Relu (x)
+  y = Relu (t)
+}`);
+    expect(verify(m).map((d) => [d.severity, d.code, d.value])).toEqual([['warning', 'undefined-dtype', 't']]);
+  });
+
   test('local functions and other domains are not checked against the schema', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "local" : 1, "com.microsoft" : 1]>
 g (float[2] x) => (float[2] y) { t = local.Add (x, x, x)

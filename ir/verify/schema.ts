@@ -8,6 +8,8 @@
  * - `opset-newer`    (warning) an opset import newer than lathe knows
  * - `opset-range`    an opset import below 1, or an op used at an opset before it existed
  * - `op-unknown`     an op no version of the standard domain defines
+ * - `ort-op`         (warning) an op onnxruntime registers in ai.onnx where ONNX has none
+ *                    (LayerNormalization before opset 17, SimplifiedLayerNormalization)
  * - `op-deprecated`  (warning) an op version used at an opset where ONNX deprecated it
  * - `op-arity`       input or output count outside the op's range; a required input omitted
  * - `attr-missing`   a required attribute absent
@@ -16,6 +18,8 @@
  * - `input-dtype`    an input whose declared type the op's type constraint does not allow, or
  *                    two inputs of one constraint with different types
  * - `output-dtype`   the same for a declared output type (against the inputs' types too)
+ * - `undefined-dtype` (warning) a declared tensor type without data_type (0): onnx allows it,
+ *                    onnxruntime refuses the file
  * - `body-arity`     a Loop/Scan/If body whose input or output count does not fit the node, or
  *                    a Loop body whose iteration number or condition is declared of another type
  *
@@ -149,6 +153,10 @@ function checkValues(g: Graph, here: () => string, out: Diagnostic[]) {
   for (let i = 0; i < ids.length; i++) {
     const value = g.values[ids[i]];
     const t = value.type;
+    if (t && hasUndefinedDtype(t)) {
+      const name = value.name ?? value.id;
+      out.push({ severity: 'warning', code: 'undefined-dtype', message: `type of ${name} has a tensor without data_type (0, UNDEFINED): onnxruntime refuses such a file`, graph: here(), value: name });
+    }
     if (t && (t.kind !== 'tensor' || (t.dtype !== 0 && !dtypeInfo(t.dtype)))) {
       const bad = unknownDtype(t);
       const name = value.name ?? value.id;
@@ -163,7 +171,16 @@ function checkValues(g: Graph, here: () => string, out: Diagnostic[]) {
   }
 }
 
-/** A data_type code in `t` (at any depth) that ONNX does not define; 0 (unset) is allowed in types. */
+/** Whether a tensor type in `t` (at any depth) has data_type 0: a shape without its element type. */
+function hasUndefinedDtype(t: Type): boolean {
+  for (let x: Type | undefined = t, depth = 0; x && depth < 64; depth++) {
+    if (x.kind === 'tensor' || x.kind === 'sparse') return x.dtype === 0;
+    x = x.kind === 'sequence' || x.kind === 'optional' ? x.elem : x.kind === 'map' ? x.value : undefined;
+  }
+  return false;
+}
+
+/** A data_type code in `t` (at any depth) that ONNX does not define; 0 (unset) is allowed in types (a warning, above). */
 function unknownDtype(t: Type): number | undefined {
   for (let x: Type | undefined = t, depth = 0; x && depth < 64; depth++) {
     if (x.kind === 'tensor' || x.kind === 'sparse') return x.dtype !== 0 && !dtypeInfo(x.dtype) ? x.dtype : undefined;
@@ -175,7 +192,19 @@ function unknownDtype(t: Type): number | undefined {
 
 type Report = (code: string, message: string, severity?: 'error' | 'warning') => void;
 
+/**
+ * onnxruntime's own ops that it registers in the ai.onnx domain (a historical mistake it keeps
+ * for compatibility): its extended optimization level and transformer tools write them, and it
+ * loads them; other runtimes do not. Lathe leaves such nodes as they are (no kernel, no
+ * inference at that opset).
+ */
+const ORT_AI_ONNX: Readonly<Record<string, number>> = { LayerNormalization: 17, SimplifiedLayerNormalization: Infinity };
+
 function checkNode(node: Node, domain: string, version: number, s: OpSchema | null, report: Report, typeOf: (v: ValueId) => Type | undefined) {
+  if (!s && domain === '' && version < (ORT_AI_ONNX[node.op] ?? 0)) {
+    report('ort-op', `${node.op} is not an ai.onnx op at opset ${version} but onnxruntime's own (it loads it; other runtimes do not); left as it is`, 'warning');
+    return;
+  }
   if (!s) {
     const versions = opSchemaVersions(domain, node.op);
     const dname = domain || 'ai.onnx';

@@ -41,6 +41,23 @@ describe('infer-shapes', () => {
     expect(writeInferredTypes(m, new Map<ValueId, Type>([[t, unknown]]))).toBe(m);
   });
 
+  it('never writes a shape without its dtype (onnxruntime refuses data_type 0)', () => {
+    // An op lathe has no schema for (com.microsoft.Gelu), reshaped to a constant shape: the shape
+    // is known, the dtype is not. Written, the file had `dtype0[2,2] r` and onnxruntime refused it.
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 13, "com.microsoft" : 1]>
+g (float[1,4] x) => (float[2,2] y) <int64[2] s = {2, 2}> {
+  t = com.microsoft.Gelu (x)
+  r = Reshape (t, s)
+  y = Relu (r)
+}`);
+    const ctx = createPassContext();
+    const out = inferShapes().run(m, ctx.scoped('infer-shapes'));
+    const r = Object.values(out.graph.values).find((v) => v.name === 'r')!;
+    expect(r.type).toBeUndefined();
+    const partial: Type = { kind: 'sequence', elem: { kind: 'tensor', dtype: 0, shape: [2] } };
+    expect(writeInferredTypes(m, new Map<ValueId, Type>([[r.id, partial]]))).toBe(m);
+  });
+
   it('the pass logs contradictions and never overwrites the declared type', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[2] x) => (float[2] y) <int64[5] t> {

@@ -10,10 +10,18 @@ import type { Model, Type, Value, ValueId } from '../../ir/types.js';
 import { mapGraphs, type GraphPath } from '../../ir/walk.js';
 import { definePass } from '../../src/pass.js';
 
-/** True when `t` says anything (a dtype, a rank or an element type). */
-function informative(t: Type): boolean {
-  if (t.kind === 'tensor' || t.kind === 'sparse') return t.dtype !== 0 || t.shape !== undefined;
-  return t.kind !== 'none';
+/**
+ * True when `t` can be written as a value_info: every tensor in it has a dtype (at any depth of
+ * sequence, optional and map types). A shape without a dtype (the output of an op lathe has no
+ * schema for, reshaped to a constant shape) would be written as data_type 0, and onnxruntime
+ * refuses such a file ("Invalid tensor data type 0").
+ */
+function writable(t: Type | undefined): boolean {
+  if (!t) return false;
+  if (t.kind === 'tensor' || t.kind === 'sparse') return t.dtype !== 0;
+  if (t.kind === 'sequence' || t.kind === 'optional') return writable(t.elem);
+  if (t.kind === 'map') return t.key !== 0 && writable(t.value);
+  return false;
 }
 
 /**
@@ -45,7 +53,7 @@ export function writeInferredTypes(model: Model, types: ReadonlyMap<ValueId, Typ
     const values = mapEntries(g.values, (v) => {
       if (!v.def) return v;
       const t = types.get(v.id);
-      if (!t || !informative(t) || (v.type && plainEqual(v.type, t))) return v;
+      if (!t || !writable(t) || (v.type && plainEqual(v.type, t))) return v;
       onWrite?.();
       return withType(v, t);
     });
