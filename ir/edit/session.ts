@@ -71,6 +71,12 @@ export interface Editor {
    * for graph inputs, initializers and unknown values. `e.producer(x)?.node.op === 'MatMul'`.
    */
   producer(value: ValueId): Producer | undefined;
+  /**
+   * The tensor of an enclosing graph's initializer that `value` names (not one that is also that
+   * graph's input, which a caller may override), as it was when the edit began; undefined for a
+   * value of this graph or anything else. A body reads the outer graph's weights through this.
+   */
+  outerTensor(value: ValueId): Tensor | undefined;
   /** The reads of `value` in this graph, with the nodes as they are now (see `Consumer`). */
   consumers(value: ValueId): Consumer[];
   isGraphInput(v: ValueId): boolean;
@@ -145,6 +151,12 @@ export class GraphEditor implements Editor {
     const def = found?.value.def;
     const node = def && found.graph.nodes[def.node];
     return node ? { node, index: def.index, outer: true } : undefined;
+  }
+
+  outerTensor(v: ValueId): Tensor | undefined {
+    if (this.value(v)) return undefined;
+    const found = this.outer(v);
+    return found?.value.tensor && !found.graph.inputs.includes(v) ? found.value.tensor : undefined;
   }
 
   consumers(v: ValueId): Consumer[] {

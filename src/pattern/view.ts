@@ -82,7 +82,9 @@ export function editorView(e: Editor, inFunction: boolean, facts?: Facts): Graph
       const node = def && e.node(def.node);
       return node ? { node, index: def.index } : undefined;
     },
-    useCount: (v) => e.uses(v).length,
+    // An enclosing graph's value may have reads out there too: never "used once" (a rule taking
+    // an outer weight for its only reader would copy it, and the outer one would stay).
+    useCount: (v) => (e.value(v) ? e.uses(v).length : Number.MAX_SAFE_INTEGER),
     readers: (v) => e.uses(v).flatMap((u) => (u.kind === 'input' ? [e.node(u.node)!] : [])),
     isGraphOutput: (v) => e.isGraphOutput(v),
     type: typeOf,
@@ -98,15 +100,20 @@ export function editorView(e: Editor, inFunction: boolean, facts?: Facts): Graph
       const t = typeOf(v);
       return t && t.kind === 'tensor' && t.shape ? t.shape : value?.tensor?.dims;
     },
+    // Constants of an enclosing graph count too (read through e.outerTensor and e.producer): a
+    // rule inside a body that took an outer constant for a computed value would copy it in, and
+    // dedupe-initializers would merge the copy back out, round after round.
     isConstant(v) {
       const value = e.value(v);
       if (value?.tensor) return !e.isGraphInput(v);
-      const p = view.producer(v);
+      if (!value && e.outerTensor(v)) return true;
+      const p = e.producer(v);
       return p !== undefined && p.node.op === 'Constant' && p.node.domain === '' && p.node.attrs.length === 1 && p.node.attrs[0].kind !== 'sparse_tensor';
     },
     storedTensor(v) {
       const value = e.value(v);
-      return value?.tensor && !e.isGraphInput(v) ? value.tensor : undefined;
+      if (!value) return e.outerTensor(v);
+      return value.tensor && !e.isGraphInput(v) ? value.tensor : undefined;
     },
     constant(v) {
       const known = constants.get(v);
@@ -114,9 +121,10 @@ export function editorView(e: Editor, inFunction: boolean, facts?: Facts): Graph
       let out: TensorValue | undefined;
       try {
         const value = e.value(v);
-        if (value?.tensor && !e.isGraphInput(v)) out = tensorValue(value.tensor, value.name ?? v);
-        else {
-          const p = view.producer(v);
+        const stored = view.storedTensor(v);
+        if (stored) out = tensorValue(stored, value?.name ?? v);
+        else if (!value?.tensor) {
+          const p = e.producer(v);
           if (p && p.node.op === 'Constant' && p.node.domain === '') out = constantNodeValue(p.node);
         }
       } catch (err) {
