@@ -13,7 +13,7 @@ import { verifyInput } from './input-order.js';
 import { isOptLevel, type OptLevel } from './levels.js';
 import type { PassRegistry } from './pipeline.js';
 import type { Platform } from './platform.js';
-import { gatherInputs, type FeedSpec } from './run-inputs.js';
+import { gatherInputs, parseInputShapes, type FeedSpec } from './run-inputs.js';
 import type { Sample, SampleRunner } from './quantize/calibrate.js';
 import { formatQuantizeReport, isQuantizeMode, MODE_PASSES, QUANTIZE_MODES, quantize, quantizeReportJson, type QuantizeOptions } from './quantize/quantize.js';
 import { CALIBRATION_METHODS, type CalibrationMethod } from './quantize/stats.js';
@@ -130,6 +130,7 @@ export async function runQuantizeCommand(io: QuantizeCommandIo): Promise<number>
       mode: opts.mode,
       passes,
       ...(opts.level !== undefined && { level: opts.level }),
+      setInputShapes: parseInputShapes(args, true),
       ...(calibration && { calibration }),
       method: opts.method,
       ...(opts.percentile !== undefined && { percentile: opts.percentile }),

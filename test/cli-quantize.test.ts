@@ -161,6 +161,15 @@ g (float[N] x) => (float[1,4] y) {
     expect(r.code, show(r)).toBe(0);
     expect(r.err).toMatch(/lathe: warning: the output error is not measured: the model failed on a generated sample: /);
     expect(existsSync(out)).toBe(true);
+    // --set-input-shape fixes N first, as optimize does: the generated samples fit, and it calibrates.
+    const fixed = join(dir, 'fixed.onnx');
+    const f = await lathe('quantize', model, '-o', fixed, '--mode', 'int8-static', '--set-input-shape', 'x=4');
+    expect(f.code, show(f)).toBe(0);
+    expect(f.out).toMatch(/output y: rel L2 error \S+ over 4 samples/);
+    const g = loadModel(fixed).graph;
+    expect(g.values[g.inputs[0]].type).toMatchObject({ shape: [4] });
+    const bad = await lathe('quantize', model, '-o', join(dir, 'bad.onnx'), '--mode', 'int8-static', '--set-input-shape', 'x=4,oops!');
+    expect(bad.code, show(bad)).toBe(1);
   });
 
   it('a mode whose pass is not built in is one line, exit 2; an unknown mode is a usage error', async () => {
@@ -203,6 +212,15 @@ g (float[N] x) => (float[1,4] y) {
     const h = await lathe('quantize', model, '-o', half, '--mode', 'fp16', '--half-io');
     expect(h.code, show(h)).toBe(0);
     expect(h.err).toMatch(/output error is not measured: x changed type/);
+    expect(h.out).toMatch(/^1 weights stored as float16$/m); // not "0 weights, 0 activations quantized"
+    // A Gemm-only model: int4 says why nothing was quantized.
+    const gemmSrc = join(dir, 'gemm.onnx.txt');
+    writeFileSync(gemmSrc, `<ir_version: 8, opset_import: ["" : 17]>\ng (float[B,64] x) => (y) <float[64,64] w = {${w}}> {\n  y = Gemm (x, w)\n}\n`);
+    const gemm = join(dir, 'gemm.onnx');
+    expect((await lathe('parse', gemmSrc, '-o', gemm)).code).toBe(0);
+    const gq = await lathe('quantize', gemm, '-o', join(dir, 'gemm4.onnx'), '--mode', 'int4-weight', '--format', 'msft');
+    expect(gq.code, show(gq)).toBe(0);
+    expect(gq.err).toMatch(/nothing quantized \(the 1 Gemm weight is left float: int4 covers MatMul/);
     const g = loadModel(half).graph;
     expect(g.values[g.inputs[0]].type).toMatchObject({ dtype: 10 });
     for (const bad of [['--mode', 'int4-weight', '--block', '48'], ['--mode', 'int4-weight', '--format', 'gguf'], ['--mode', 'int8-dynamic', '--block', '64'], ['--mode', 'int8-dynamic', '--half-io']]) {
@@ -232,5 +250,17 @@ g (float[N] x) => (float[1,4] y) {
     expect(ops(out)).toContain('QuantizeLinear');
     expect(existsSync(out)).toBe(true);
     rmSync(out);
+  });
+
+  it('the output error is that of the output that errs most, not of the first', async () => {
+    const w = Array.from({ length: 64 * 16 }, (_, i) => Math.sin(i * 0.37).toFixed(4)).join(', ');
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,64] x) => (float[2,64] exact, float[2,16] y) <float[64,16] w = {${w}}> {
+  exact = Relu (x)
+  y = MatMul (x, w)
+}`);
+    const r = await quantize(m, { mode: 'int8-dynamic' });
+    expect(r.report.outputError?.output).toBe('y');
+    expect(r.report.outputError?.relL2).toBeGreaterThan(0);
   });
 });

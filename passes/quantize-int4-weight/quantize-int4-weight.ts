@@ -83,7 +83,12 @@ function rewrite(model: Model, o: QuantizeInt4WeightOptions, ctx: PassContext): 
     if (o.format === 'msft' && (a.shape === undefined || a.shape.length < 2)) continue;
     targets.push(n);
   }
-  if (targets.length === 0) return model;
+  if (targets.length === 0) {
+    // Say why, rather than report "0 weights": Gemm is the usual reason (a Gemm-only MLP).
+    const gemms = g.order.filter((id) => g.nodes[id]!.op === 'Gemm' && g.nodes[id]!.domain === '').length;
+    ctx.log.warn(`quantize-int4-weight: no MatMul in the main graph reads a constant float32 [K, N] weight with K ≥ 16: nothing quantized${gemms > 0 ? ` (the ${gemms} Gemm weight${gemms === 1 ? ' is' : 's are'} left float: int4 covers MatMul, as onnxruntime's MatMulNBits does)` : ''}`);
+    return model;
+  }
   const replaced = new Set<ValueId>();
   const edited = edit(model, (e) => {
     const made = new Map<ValueId, ValueId[]>();

@@ -2,17 +2,18 @@
  * `quantize(model, options)`: the library's quantization entry, what `lathe quantize` runs. The
  * model is verified, optimized at `level` (default -O2: the fused graph is what gets quantized),
  * calibrated when the mode needs it (static int8), rewritten by the mode's pass, cleaned of the
- * float weights it replaced, verified again, and measured: the first output's relative L2 error
- * against the float model on the calibration samples (or one generated sample).
+ * float weights it replaced, verified again, and measured: the relative L2 error against the float
+ * model of the float output that errs most, on the calibration samples (or one generated sample).
  *
  * Modes map to passes by name (MODE_PASSES), looked up in `options.passes` (src/ cannot import
  * passes/); a mode whose pass is not in the registry is a LatheError `mode M is not available`.
  */
+import { DataType as D } from '../../ir/dtype.js';
 import { LatheError } from '../../ir/error.js';
 import type { Model } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
 import type { OptLevel } from '../levels.js';
-import { optimize } from '../optimize.js';
+import { optimize, type OptimizeOptions } from '../optimize.js';
 import type { PassRegistry } from '../pipeline.js';
 import { runSchedule } from '../runner.js';
 import { createPassContext, type Pass } from '../pass.js';
@@ -49,6 +50,8 @@ export interface QuantizeOptions {
   readonly passes: PassRegistry;
   /** Optimization level run first (default 2). */
   readonly level?: OptLevel;
+  /** Input dims fixed before optimizing, as `optimize()`'s option (generated samples then take them). */
+  readonly setInputShapes?: OptimizeOptions['setInputShapes'];
   /** Calibration samples (static int8; also the error measurement). Default: generated, with a warning. */
   readonly calibration?: SampleSource;
   /** Generated samples when no calibration is given (default 4 for static, 1 for the error only). */
@@ -67,7 +70,7 @@ export interface QuantizeOptions {
   readonly passOptions?: Readonly<Record<string, unknown>>;
   /** Runs samples (default the evaluator; the Node CLI uses onnxruntime-node when installed). */
   readonly runner?: SampleRunner;
-  /** Measure the first output's error (default true). */
+  /** Measure the output error (default true). */
   readonly measure?: boolean;
   /** Progress text ('' when done). */
   readonly onProgress?: (text: string) => void;
@@ -82,7 +85,9 @@ export interface QuantizeReport {
   readonly samples?: number;
   readonly generated: boolean;
   readonly tensors: readonly TensorRecord[];
-  /** The first output's relative L2 error against the float model, over the samples measured. */
+  /** fp16/bf16: main-graph weights stored in the half type after the pass that were not before. */
+  readonly halved?: number;
+  /** The relative L2 error against the float model of the float output that errs most, over the samples measured. */
   readonly outputError?: { readonly output: string; readonly relL2: number; readonly samples: number };
   readonly warnings: readonly string[];
 }
@@ -96,31 +101,59 @@ async function* generated(model: Model, n: number): AsyncIterable<Sample> {
   for (let i = 0; i < n; i++) yield generatedSample(model, i);
 }
 
-/** First output's relative L2 error of `quantized` against `reference`, accumulated over the samples. */
+/** Main-graph initializers of `dtype`. */
+function storedOf(model: Model, dtype: number): number {
+  const g = model.graph;
+  return g.initializers.filter((v) => g.values[v]?.tensor?.dtype === dtype).length;
+}
+
+/**
+ * The relative L2 error of `quantized` against `reference`, accumulated over the samples, for the
+ * float output that errs most (a detector's boxes may be fine while its scores are not).
+ */
 async function measureError(reference: Model, quantized: Model, samples: Iterable<Sample> | AsyncIterable<Sample>, runner: SampleRunner): Promise<QuantizeReport['outputError']> {
   const g = reference.graph;
-  const first = g.outputs[0];
-  if (first === undefined) return undefined;
-  const name = g.values[first]?.name ?? first;
-  let num = 0;
-  let den = 0;
+  const names = g.outputs.map((o) => g.values[o]?.name ?? o);
+  if (names.length === 0) return undefined;
+  const sums = new Map<string, { num: number; den: number; broken?: number }>();
   let k = 0;
   for await (const sample of samples) {
-    const a = (await runner(reference, sample)).get(name);
-    const b = (await runner(quantized, sample)).get(name);
+    const ra = await runner(reference, sample);
+    const rb = await runner(quantized, sample);
     k++;
-    if (!a || !b || a.kind !== 'tensor' || b.kind !== 'tensor' || Array.isArray(a.data) || Array.isArray(b.data)) continue;
-    const x = a.data as ArrayLike<number>;
-    const y = b.data as ArrayLike<number>;
-    if (x.length !== y.length) return { output: name, relL2: Infinity, samples: k };
-    const r = relativeL2(x, y);
-    if (!Number.isFinite(r)) return { output: name, relL2: r, samples: k };
-    let sq = 0;
-    for (let i = 0; i < x.length; i++) sq += Number(x[i]) ** 2;
-    num += r * r * sq;
-    den += sq;
+    for (const name of names) {
+      const a = ra.get(name);
+      const b = rb.get(name);
+      if (!a || !b || a.kind !== 'tensor' || b.kind !== 'tensor' || Array.isArray(a.data) || Array.isArray(b.data)) continue;
+      if (typeof (a.data as ArrayLike<unknown>)[0] === 'bigint' || typeof (a.data as ArrayLike<unknown>)[0] === 'boolean') continue;
+      const x = a.data as ArrayLike<number>;
+      const y = b.data as ArrayLike<number>;
+      const acc = sums.get(name) ?? { num: 0, den: 0 };
+      sums.set(name, acc);
+      if (acc.broken !== undefined) continue;
+      if (x.length !== y.length) {
+        acc.broken = Infinity;
+        continue;
+      }
+      const r = relativeL2(x, y);
+      if (!Number.isFinite(r)) {
+        acc.broken = r;
+        continue;
+      }
+      let sq = 0;
+      for (let i = 0; i < x.length; i++) sq += Number(x[i]) ** 2;
+      acc.num += r * r * sq;
+      acc.den += sq;
+    }
   }
-  return { output: name, relL2: den === 0 ? 0 : Math.sqrt(num / den), samples: k };
+  let worst: QuantizeReport['outputError'];
+  for (const name of names) {
+    const acc = sums.get(name);
+    if (!acc) continue;
+    const relL2 = acc.broken ?? (acc.den === 0 ? 0 : Math.sqrt(acc.num / acc.den));
+    if (worst === undefined || !(relL2 <= worst.relL2)) worst = { output: name, relL2, samples: k };
+  }
+  return worst;
 }
 
 function firstLine(e: unknown): string {
@@ -158,7 +191,7 @@ export async function quantize(model: Model, options: QuantizeOptions): Promise<
   const level = options.level ?? 2;
   const warnings: string[] = [];
   progress(`optimizing (-O${level})`);
-  const opt = optimize(model, { level, passes });
+  const opt = optimize(model, { level, passes, ...(options.setInputShapes && { setInputShapes: options.setInputShapes }) });
   const optimized = opt.model;
   warnings.push(...opt.warnings);
   const exclude = typeof options.exclude === 'string' ? options.exclude : (options.exclude ?? []).join(',');
@@ -216,12 +249,14 @@ export async function quantize(model: Model, options: QuantizeOptions): Promise<
     }
   }
   progress('');
+  const half = mode === 'fp16' ? D.FLOAT16 : mode === 'bf16' ? D.BFLOAT16 : undefined;
   return {
     model: r.model,
     report: {
       mode, pass: spec.pass, level,
       ...(mode === 'int8-static' && { method, samples }),
       generated: isGenerated, tensors: records,
+      ...(half !== undefined && { halved: Math.max(0, storedOf(r.model, half) - storedOf(optimized, half)) }),
       ...(outputError && { outputError }),
       warnings,
     },
@@ -234,7 +269,8 @@ export function formatQuantizeReport(r: QuantizeReport): string {
   lines.push(`mode ${r.mode} (pass ${r.pass}, after -O${r.level})${r.method ? `, calibration ${r.method} on ${r.samples ?? 0} ${r.generated ? 'generated ' : ''}samples` : ''}`);
   const weights = r.tensors.filter((t) => t.kind === 'weight');
   const acts = r.tensors.filter((t) => t.kind === 'activation');
-  lines.push(`${weights.length} weights, ${acts.length} activations quantized`);
+  if (r.halved !== undefined) lines.push(`${r.halved} weights stored as ${r.mode === 'bf16' ? 'bfloat16' : 'float16'}`);
+  else lines.push(`${weights.length} weights, ${acts.length} activations quantized`);
   const fmt = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(4) : x.toExponential(3));
   const span = (xs: readonly number[], block?: number) =>
     block !== undefined ? `${fmt(xs[0])}..${fmt(xs[xs.length - 1])} (blocks of ${block})` : xs.length === 1 ? fmt(xs[0]) : `${fmt(Math.min(...xs))}..${fmt(Math.max(...xs))} (${xs.length} channels)`;
