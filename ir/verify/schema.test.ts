@@ -44,12 +44,15 @@ describe('op schema tables', () => {
 
   test('every op version the evaluator implements has a schema', () => {
     const missing: string[] = [];
-    for (const d of standardOps) {
+    // onnxruntime's contrib ops the evaluator runs (MatMulNBits) have no ONNX schema: the
+    // verifier checks standard domains only.
+    const standard = standardOps.filter((d) => d.domain !== 'com.microsoft');
+    for (const d of standard) {
       const versions = opSchemaVersions(d.domain, d.name);
       for (const v of d.since) if (!versions?.includes(v)) missing.push(`${d.domain || 'ai.onnx'}::${d.name}-${v}`);
     }
     expect(missing).toEqual([]);
-    expect(schemaOps().length).toBeGreaterThanOrEqual(standardOps.length);
+    expect(schemaOps().length).toBeGreaterThanOrEqual(standard.length);
   });
 
   test('opSchema picks the version in effect at an opset', () => {

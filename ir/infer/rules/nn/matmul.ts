@@ -1,6 +1,6 @@
 /**
  * Inference for matrix products: MatMul (numpy semantics: batched broadcasting, 1-D operands
- * promoted then squeezed), MatMulInteger, QLinearMatMul and Gemm.
+ * promoted then squeezed), MatMulInteger, QLinearMatMul, Gemm and com.microsoft MatMulNBits.
  */
 import { DataType as DT } from '../../../dtype.js';
 import { checkGemmC } from '../../../ops/legacy-broadcast.js';
@@ -44,6 +44,15 @@ const rules: InferRule[] = [
       if (sc) checkGemmC(ctx.attrs, ctx.opset, m, n, sc);
       // Gemm's output is always 2-D, even when the operands' shapes are unknown.
       return [tensor(dtype, [m, n])];
+    },
+  },
+  {
+    // onnxruntime's int4 product (ir/ops/nn/matmul-nbits.ts): A's leading dims, then N.
+    domain: 'com.microsoft', name: 'MatMulNBits',
+    infer: ([a], ctx) => {
+      const sa = shapeOf(a);
+      const n = ctx.attrs.int('N', -1);
+      return [tensor(dtypeOf(a), sa && sa.length > 0 && n >= 0 ? [...sa.slice(0, -1), n] : undefined)];
     },
   },
 ];
