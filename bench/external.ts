@@ -9,8 +9,8 @@
  * input's dims; --fill gives every element of an input one value (a sample rate, a flag). The
  * optimized files go to the cache folder (bench/corpus.ts), never next to the models.
  */
-import { mkdirSync, rmSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Model } from '../ir/types.js';
 import { loadModel, saveModel } from '../node/io.js';
@@ -98,8 +98,18 @@ async function main(): Promise<void> {
   for (const file of o.models) {
     const name = basename(file);
     const ours = join(dir, `${name}.O2.onnx`);
-    const theirs = join(dir, `${name}.ort-basic.onnx`);
     const model = loadModel(file);
+    // onnxruntime's optimized copy of a model with external data refers to the input's data
+    // files by their relative names: it gets a folder of its own, with copies of them (lathe
+    // reads no external data through a link).
+    const ortDir = join(dir, `${name}.ort`);
+    mkdirSync(ortDir, { recursive: true });
+    for (const { location } of summarizeModel(model).externalData) {
+      const link = join(ortDir, location);
+      rmSync(link, { force: true });
+      copyFileSync(resolve(dirname(file), location), link);
+    }
+    const theirs = join(ortDir, `${name}.ort-basic.onnx`);
     rmSync(ours, { force: true });
     saveModel(optimize(model, { level: 2, passes }).model, ours);
     let ortNodes = '';
