@@ -252,6 +252,28 @@ g (float[N] x) => (float[1,4] y) {
     rmSync(out);
   });
 
+  it('below opset 13 both int8 modes quantize weights per tensor, with a warning, and onnxruntime runs the result', async () => {
+    const dir = freshDir();
+    const old = join(dir, 'mlp11.onnx');
+    const m = loadModel(mlp);
+    saveModel({ ...m, opsets: m.opsets.map((o) => (o.domain === '' ? { ...o, version: 11 } : o)) }, old);
+    const float = await runOrt(old);
+    for (const mode of ['int8-dynamic', 'int8-static']) {
+      const out = join(dir, `${mode}.onnx`);
+      const r = await lathe('quantize', old, '-o', out, '--mode', mode);
+      expect(r.code, show(r)).toBe(0);
+      expect(r.err).toMatch(/opset 11 has no per-axis DequantizeLinear \(13\): weights quantized per tensor/);
+      expect(r.out).toMatch(/^[1-9]\d* weights, /m);
+      expect(r.out).not.toMatch(/\(\d+ channels\)/);
+      expect(loadModel(out).opsets.find((o) => o.domain === '')?.version).toBe(11);
+      expect(maxDiff(await runOrt(out), float)).toBeLessThan(0.1);
+    }
+    const ten = join(dir, 'mlp10.onnx');
+    saveModel({ ...m, opsets: m.opsets.map((o) => (o.domain === '' ? { ...o, version: 10 } : o)) }, ten);
+    const d = await lathe('quantize', ten, '-o', join(dir, 'd10.onnx'), '--mode', 'int8-dynamic');
+    expect(d.err).toMatch(/opset 10 is below 11; left as it is/);
+  });
+
   it('the output error is that of the output that errs most, not of the first', async () => {
     const w = Array.from({ length: 64 * 16 }, (_, i) => Math.sin(i * 0.37).toFixed(4)).join(', ');
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>

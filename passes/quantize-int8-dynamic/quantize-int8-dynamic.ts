@@ -14,8 +14,8 @@
  *   gathered rows dequantized (DequantizeLinear after Gather reads only the rows it needs).
  *
  * Weights smaller than `minElements`, weights that are also graph inputs, nodes named (or with an
- * output named) in `exclude`, and graphs below opset 13 (no per-axis DequantizeLinear) are left
- * alone. Only the main graph is rewritten. The float weights become unused: run
+ * output named) in `exclude`, and graphs below opset 11 (DynamicQuantizeLinear) are left alone;
+ * from 11 to 12 weights are quantized per tensor (per-axis DequantizeLinear is opset 13). Only the main graph is rewritten. The float weights become unused: run
  * eliminate-dead-code after (the quantize command does).
  */
 import { DataType as D } from '../../ir/dtype.js';
@@ -25,7 +25,7 @@ import type { Model, ValueId } from '../../ir/types.js';
 import { definePass } from '../../src/pass.js';
 import { quantizeTensor, type QuantizedTensor } from '../../src/quantize/quant-math.js';
 import { addQuantizedWeight, weightRecord, type RecordSink } from '../../src/quantize/records.js';
-import { excludedBy, floatWeight, isFloatValue, mainReader, nameAllocator, int8OpsetOk, transpose2d, valueName } from '../../src/quantize/weights.js';
+import { excludedBy, floatWeight, isFloatValue, mainReader, nameAllocator, int8Opset, transpose2d, valueName } from '../../src/quantize/weights.js';
 
 export interface QuantizeInt8DynamicOptions {
   /** Per output channel weight scales (default true). */
@@ -49,7 +49,9 @@ export const quantizeInt8Dynamic = definePass<QuantizeInt8DynamicOptions>({
   summary: 'int8 weights for MatMul/Gemm (DynamicQuantizeLinear + MatMulInteger), Conv and Gather (DequantizeLinear); activations quantized at run time.',
   defaults: DEFAULTS,
   run(model, ctx, options) {
-    if (!int8OpsetOk(model, 'quantize-int8-dynamic', (m) => ctx.log.warn(m))) return model;
+    const how = int8Opset(model, 'quantize-int8-dynamic', 11, options.perChannel, (m) => ctx.log.warn(m));
+    if (!how) return model;
+    options = { ...options, ...how };
     return rewrite(model, options, (k) => ctx.stats.count(k));
   },
 });

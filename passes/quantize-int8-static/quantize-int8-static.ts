@@ -11,7 +11,8 @@
  * Ranges come from `ranges` (the quantize command calibrates on real or generated data first);
  * without them (in a `--passes` pipeline) the pass calibrates itself on `samples` generated inputs
  * with the evaluator and says so in a warning. An activation without a range keeps its float
- * input (its weight is still quantized). Graphs below opset 13 are left alone. The float weights
+ * input (its weight is still quantized). Graphs below opset 10 are left alone; from
+ * 10 to 12 weights are quantized per tensor (per-axis DequantizeLinear is opset 13). The float weights
  * become unused: run eliminate-dead-code after.
  */
 import { DataType as D } from '../../ir/dtype.js';
@@ -23,7 +24,7 @@ import { paramsFromRange, quantizeTensor, type QuantizedTensor } from '../../src
 import { addQuantizedWeight, floatTensor, int8Tensor, weightRecord, type RecordSink } from '../../src/quantize/records.js';
 import { staticActivationNames, staticSitesIn } from '../../src/quantize/static-plan.js';
 import type { CalibrationMethod, Range } from '../../src/quantize/stats.js';
-import { mainReader, nameAllocator, int8OpsetOk, valueName } from '../../src/quantize/weights.js';
+import { mainReader, nameAllocator, int8Opset, valueName } from '../../src/quantize/weights.js';
 
 export interface QuantizeInt8StaticOptions {
   readonly method: CalibrationMethod;
@@ -54,7 +55,9 @@ export const quantizeInt8Static = definePass<QuantizeInt8StaticOptions>({
   summary: 'QDQ int8: calibrated QuantizeLinear/DequantizeLinear on Conv/Gemm/MatMul activations, per-channel int8 weights.',
   defaults: DEFAULTS,
   run(model, ctx, options) {
-    if (!int8OpsetOk(model, 'quantize-int8-static', (m) => ctx.log.warn(m))) return model;
+    const how = int8Opset(model, 'quantize-int8-static', 10, options.perChannel, (m) => ctx.log.warn(m));
+    if (!how) return model;
+    options = { ...options, ...how };
     if (!['minmax', 'percentile', 'entropy'].includes(options.method)) {
       ctx.log.warn(`quantize-int8-static: unknown method '${options.method}' (minmax, percentile, entropy); left as it is`);
       return model;

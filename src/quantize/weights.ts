@@ -27,13 +27,20 @@ export function onnxOpset(model: Model): number {
 }
 
 /**
- * Whether the int8 passes can run on `model`: per-axis DequantizeLinear needs opset 13. Below it
- * the pass named `pass` warns (through `warn`) and leaves the model as it is.
+ * Whether the int8 passes can run on `model`, and how: per-axis DequantizeLinear needs opset 13;
+ * from `min` (QuantizeLinear/DequantizeLinear 10, DynamicQuantizeLinear 11) to 12 the weights
+ * are quantized per tensor, with a warning when per-channel was asked (the opset is never
+ * raised: that would change what other ops of the model mean). Below `min` the pass named `pass`
+ * warns (through `warn`) and leaves the model as it is (false).
  */
-export function int8OpsetOk(model: Model, pass: string, warn: (message: string) => void): boolean {
+export function int8Opset(model: Model, pass: string, min: number, perChannel: boolean, warn: (message: string) => void): { perChannel: boolean } | false {
   const opset = onnxOpset(model);
-  if (opset >= 13) return true;
-  warn(`${pass}: opset ${opset} is below 13 (no per-axis DequantizeLinear); left as it is`);
+  if (opset >= 13) return { perChannel };
+  if (opset >= min) {
+    if (perChannel) warn(`${pass}: opset ${opset} has no per-axis DequantizeLinear (13): weights quantized per tensor`);
+    return { perChannel: false };
+  }
+  warn(`${pass}: opset ${opset} is below ${min}; left as it is`);
   return false;
 }
 
