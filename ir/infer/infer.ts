@@ -232,6 +232,8 @@ function inferGraph(
   const scope = new Scope<Known>(parent);
   const known = scope.values;
   const inputSet = new Set(isMain && !run.inputInitializersConstant ? graph.inputs : []);
+  // The main graph's inputs and outputs are the model's interface: their declared symbols stay.
+  const interfaceOutputs = isMain ? new Set(graph.outputs) : undefined;
   const record = (id: ValueId, k: Known | null): void => {
     known.set(id, k);
     if (!frame.record || !k) return;
@@ -252,7 +254,7 @@ function inferGraph(
       record(id, declared ? { type: declared } : null);
       return;
     }
-    const merged = mergeKnown(run, graph, id, undefined, declared, given, false);
+    const merged = mergeKnown(run, graph, id, undefined, declared, given, false, isMain);
     record(id, merged);
   });
   const listed = nodesInOrder(graph);
@@ -271,7 +273,7 @@ function inferGraph(
       const id = outputs[k];
       if (id === null) continue;
       const declared = graph.values[id]?.type;
-      record(id, mergeKnown(run, graph, id, node, declared, outs[k] ?? null, true));
+      record(id, mergeKnown(run, graph, id, node, declared, outs[k] ?? null, true, interfaceOutputs?.has(id) === true));
     }
   }
   return graph.outputs.map((id) => scope.lookup(id) ?? null);
@@ -342,9 +344,13 @@ export function typeConflict(declared: Type, inferred: Type): string | undefined
 
 /**
  * The declared type with its unknown parts filled from a compatible inferred type: dtype 0 and
- * unknown rank/dims take the inferred ones; a declared number or symbol stays.
+ * unknown rank/dims take the inferred ones, and so does a declared symbol that inference proves
+ * to be a number (an exporter's value_info `Clipoutput_dim_2` once the input dims are fixed: kept,
+ * the symbol hid the size from every node after it), unless `keepSymbols` (the model's inputs and
+ * outputs, its interface: a dim_param there stays what the user declared). A declared number
+ * stays, and so does a symbol where inference gives another symbol or an expression.
  */
-export function mergeTypes(declared: Type | undefined, inferred: Type | undefined): Type | undefined {
+export function mergeTypes(declared: Type | undefined, inferred: Type | undefined, keepSymbols = false): Type | undefined {
   if (!declared || declared.kind === 'none') return inferred ?? declared;
   if (!inferred || inferred.kind === 'none') return declared;
   if ((declared.kind === 'tensor' || declared.kind === 'sparse') && (inferred.kind === 'tensor' || inferred.kind === 'sparse')) {
@@ -353,17 +359,18 @@ export function mergeTypes(declared: Type | undefined, inferred: Type | undefine
     if (!shape) shape = inferred.shape;
     else if (inferred.shape && inferred.shape.length === shape.length) {
       const is = inferred.shape;
-      if (shape.some((d, i) => d === null && is[i] !== null)) shape = shape.map((d, i) => (d === null ? is[i]! : d));
+      const better = (d: Dim, i: number) => (d === null && is[i] !== null) || (!keepSymbols && typeof d === 'string' && typeof is[i] === 'number');
+      if (shape.some(better)) shape = shape.map((d, i) => (better(d, i) ? is[i]! : d));
     }
     if (dtype === declared.dtype && shape === declared.shape) return declared;
     return { ...declared, dtype, ...(shape ? { shape } : {}) };
   }
   if (declared.kind === 'sequence' && inferred.kind === 'sequence') {
-    const elem = mergeTypes(declared.elem, inferred.elem);
+    const elem = mergeTypes(declared.elem, inferred.elem, keepSymbols);
     return elem === declared.elem ? declared : { ...declared, ...(elem ? { elem } : {}) };
   }
   if (declared.kind === 'optional' && inferred.kind === 'optional') {
-    const elem = mergeTypes(declared.elem, inferred.elem);
+    const elem = mergeTypes(declared.elem, inferred.elem, keepSymbols);
     return elem === declared.elem ? declared : { ...declared, ...(elem ? { elem } : {}) };
   }
   return declared;
@@ -371,7 +378,7 @@ export function mergeTypes(declared: Type | undefined, inferred: Type | undefine
 
 function mergeKnown(
   run: Run, graph: Graph, id: ValueId, node: Node | undefined, declared: Type | undefined,
-  inferred: Known | null | undefined, fromRule: boolean,
+  inferred: Known | null | undefined, fromRule: boolean, keepSymbols: boolean,
 ): Known | null {
   if (!inferred) return declared ? { type: declared } : null;
   let type = inferred.type;
@@ -392,7 +399,7 @@ function mergeKnown(
       return { type: declared };
     }
   }
-  type = mergeTypes(declared, type);
+  type = mergeTypes(declared, type, keepSymbols);
   if (!type && !value && !dims) return null;
   if (!value && !dims) return { type }; // the common case, without the spreads below
   return { ...(type ? { type } : {}), ...(value ? { value } : {}), ...(dims ? { dims } : {}) };
