@@ -7,7 +7,7 @@ import { evalOpTensor } from '../../ir/eval/op.js';
 import { DataType as D } from '../../ir/dtype.js';
 import type { TensorValue } from '../../ir/ops/types.js';
 import type { ValueId } from '../../ir/types.js';
-import { P, fail, op, rule, type ConstBinding, type GraphView, type Pattern, type Rule } from '../../src/pattern/index.js';
+import { P, fail, op, rule, type ConstBinding, type GraphView, type MatchContext, type Pattern, type Rule } from '../../src/pattern/index.js';
 import { int64s, intsAttr, intsOf, normalizeAxes, sameList } from './axes.js';
 import { exactCast, plainDtype } from './exact-cast.js';
 
@@ -157,8 +157,8 @@ const castCast = rule(
 /** Neg(Neg(x)) = x (also for the most negative integer: it negates to itself both times). */
 const negNeg = rule('neg-neg', op.Neg(op.Neg(x)), (m) => m.x);
 
-/** A constant product or sum of two constants, through the op's own kernel, in their dtype. */
-function combine(opName: 'Mul' | 'Add', a: TensorValue, b: TensorValue): TensorValue | undefined {
+/** A constant product, quotient or sum of two constants, through the op's own kernel, in their dtype. */
+function combine(opName: 'Mul' | 'Div' | 'Add', a: TensorValue, b: TensorValue): TensorValue | undefined {
   if (a.dtype !== b.dtype) return undefined;
   return evalOpTensor(opName, [a, b]);
 }
@@ -189,6 +189,38 @@ const mulMul = rule(
     },
   },
 );
+
+/**
+ * Chains of a constant scale and a constant divisor, floats only (integer Div truncates):
+ *   Div(Mul(x, c1), c2) = Mul(x, c1/c2)      (10·log(x) / ln 10, as audio front ends write it)
+ *   Mul(Div(x, c1), c2) = Mul(x, c2/c1)
+ *   Div(Div(x, c1), c2) = Div(x, c1·c2)
+ * The same reassociation as mul-const-mul-const, under the same guard: the combined constant has
+ * no zero, infinity or NaN that the two steps would not have produced.
+ */
+function scaleChainCheck(combined: (c1: TensorValue, c2: TensorValue) => TensorValue | undefined) {
+  return (m: { x: ValueId; c1: ConstBinding; c2: ConstBinding }, g: MatchContext) => {
+    if (g.view.constant(m.x)) return fail('x is constant too: fold-constants computes it');
+    if (!floats.has(m.c1.tensor.dtype)) return fail('not a float dtype (integer Div truncates)');
+    const c = combined(m.c1.tensor, m.c2.tensor);
+    if (!c) return fail('the constants have different dtypes');
+    for (const v of c.data as Float32Array | Float64Array) if (!Number.isFinite(v) || v === 0) return fail('the combined constant is 0, infinite or NaN');
+    return c;
+  };
+}
+
+const [c1, c2] = [P.constVar('c1'), P.constVar('c2')];
+const scaleChains: readonly Rule[] = [
+  rule('mul-const-div-const', op.Div(op.Mul(x, c1), c2), (m, emit, c: TensorValue) => emit.op('Mul', [m.x, emit.constant(c)]), {
+    check: scaleChainCheck((a, b) => combine('Div', a, b)),
+  }),
+  rule('div-const-mul-const', op.Mul(op.Div(x, c1), c2), (m, emit, c: TensorValue) => emit.op('Mul', [m.x, emit.constant(c)]), {
+    check: scaleChainCheck((a, b) => combine('Div', b, a)),
+  }),
+  rule('div-const-div-const', op.Div(op.Div(x, c1), c2), (m, emit, c: TensorValue) => emit.op('Div', [m.x, emit.constant(c)]), {
+    check: scaleChainCheck((a, b) => combine('Mul', a, b)),
+  }),
+];
 
 /** Add(Add(x, c1), c2) = Add(x, c1+c2): integers only (float addition does not associate: cancellation). */
 const addAdd = rule(
@@ -284,6 +316,7 @@ export const algebraRules: readonly Rule[] = [
   castCast,
   negNeg,
   mulMul,
+  ...scaleChains,
   addAdd,
   concatConcat,
   sliceSlice,
