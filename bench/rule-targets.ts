@@ -95,32 +95,6 @@ const reshapeOfFlatten: PlantFn = (ctx, step) => {
 };
 
 /**
- * MatMul(Gelu written out in erf form (x), W2) with x = MatMul(v, W1) (+ b1) (fires), or near
- * misses: x read a third time, √2 spelled as 2, W2 read by another MatMul (must not fire).
- */
-const geluBetweenLinears: PlantFn = (ctx, step) => {
-  const v = ctx.pick(step.a, (c) => c.dtype === 1 && c.shape.length >= 1 && c.shape.length <= 3 && typeof c.shape[c.shape.length - 1] === 'number');
-  if (!v) return false;
-  const K = v.shape[v.shape.length - 1] as number, N = 2 + (step.b % 3), M = 1 + (step.k % 3);
-  const miss = step.k % 5;
-  const c = (dims: number[], k: number) => ctx.constant(1, dims, Array.from({ length: dims.reduce((p, d) => p * d, 1) }, (_, i) => element(1, k, i)));
-  const scalar = (x: number) => ctx.constant(1, [], [x]);
-  const lead = v.shape.slice(0, -1);
-  const t = (n: number) => ({ types: [ctx.type(1, [...lead, n])] });
-  const { builder: b } = ctx;
-  const p = b.op('MatMul', [v.id, c([K, N], step.b)], undefined, t(N));
-  const x = miss === 1 ? p : b.op('Add', [p, c([N], step.b + 1)], undefined, t(N));
-  const d = b.op('Div', [x, scalar(miss === 3 ? 2 : Math.SQRT2)], undefined, t(N));
-  const e = b.op('Add', [b.op('Erf', [d], undefined, t(N)), scalar(1)], undefined, t(N));
-  const g = b.op('Mul', [x, b.op('Mul', [scalar(0.5), e], undefined, t(N))], undefined, t(N));
-  const w2 = c([N, M], step.b + 2);
-  ctx.push(b.op('MatMul', [g, w2], undefined, t(M)), 1, [...lead, M]);
-  if (miss === 2) ctx.output(ctx.push(b.op('Relu', [x], undefined, t(N)), 1, [...lead, N]));
-  if (miss === 4) ctx.push(b.op('MatMul', [c([1, N], step.b + 3), w2], undefined, { types: [ctx.type(1, [1, M])] }), 1, [1, M]);
-  return true;
-};
-
-/**
  * A linear layer on x [d0, d1, K] done flattened, GPT-2 style: Reshape(Gemm(Reshape(x, [-1, K]),
  * W, c), Concat(Gather(Shape(x), [0, 1]), [N])) (fires), or near misses: the leading dims
  * gathered swapped, W transposed by transB (must not fire unless the swap is an identity).
@@ -177,7 +151,6 @@ const HELP: Readonly<Record<string, Omit<ArbModelOptions, 'around'> & { around?:
   'concat-slices': { around: concatOfSlices },
   'reshape-flatten': { around: reshapeOfFlatten },
   // The check looks below x for a constant-weight MatMul: plant the Gelu between two linear layers.
-  'gelu-erf-scale-into-weights': { around: geluBetweenLinears },
   // The check needs a Reshape pair around Gemm that flattens and restores x's leading dims.
   'reshape-gemm-reshape-to-matmul': { around: flattenedLinear },
   // Computed targets: the Shape-computing composites.

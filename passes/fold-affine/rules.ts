@@ -12,7 +12,6 @@ import { evalOpTensor } from '../../ir/eval/op.js';
 import { LatheError } from '../../ir/error.js';
 import type { Attr, Node, ValueId } from '../../ir/types.js';
 import { P, fail, op, rule, type ConstBinding, type Fail, type GraphView, type MatchContext, type Rule } from '../../src/pattern/index.js';
-import { geluScaleRules } from './gelu-scale.js';
 import { FLOATS, add, allFinite, along, cast, div, f64, lazilyScaled, mul, perChannel, scalar64, scaleBy, size, sqrt, sub } from './tensor-math.js';
 
 const [x] = P.vars('x');
@@ -294,5 +293,4 @@ export const affineRules: readonly Rule[] = [
   ...producers.map(bnRule),
   ...producers.map((p) => channelRule(p, 'Mul')),
   ...producers.filter((p) => p !== 'MatMul').map((p) => channelRule(p, 'Add')),
-  ...geluScaleRules,
 ];
