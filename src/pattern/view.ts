@@ -103,17 +103,22 @@ export function editorView(e: Editor, inFunction: boolean, facts?: Facts): Graph
     // Constants of an enclosing graph count too (read through e.outerTensor and e.producer): a
     // rule inside a body that took an outer constant for a computed value would copy it in, and
     // dedupe-initializers would merge the copy back out, round after round.
+    // A tensor without data (a `lathe strip` skeleton's weights) is no constant: nothing can be
+    // computed from it, and a rule that matched it would find no elements to rewrite with.
     isConstant(v) {
       const value = e.value(v);
-      if (value?.tensor) return !e.isGraphInput(v);
-      if (!value && e.outerTensor(v)) return true;
+      if (value?.tensor) return !e.isGraphInput(v) && value.tensor.data.kind !== 'none';
+      if (!value) {
+        const outer = e.outerTensor(v);
+        if (outer) return outer.data.kind !== 'none';
+      }
       const p = e.producer(v);
       return p !== undefined && p.node.op === 'Constant' && p.node.domain === '' && p.node.attrs.length === 1 && p.node.attrs[0].kind !== 'sparse_tensor';
     },
     storedTensor(v) {
       const value = e.value(v);
-      if (!value) return e.outerTensor(v);
-      return value.tensor && !e.isGraphInput(v) ? value.tensor : undefined;
+      const t = value ? (value.tensor && !e.isGraphInput(v) ? value.tensor : undefined) : e.outerTensor(v);
+      return t?.data.kind === 'none' ? undefined : t;
     },
     constant(v) {
       const known = constants.get(v);
