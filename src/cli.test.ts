@@ -478,13 +478,17 @@ g (float[2] x) => (float[2] y) { y = Relu (xc)  xc = Cast <to: int = 1> (x) }`))
     expect(out.graph.order.map((id) => out.graph.nodes[id].op)).toEqual(['Cast', 'Relu']);
     // check still calls the file invalid (ONNX requires the order) and says what the commands do
     expect(await runWith(p, 'check', 'u.onnx')).toBe(2);
-    expect(p.out).toMatch(/u\.onnx: invalid \(1 error, 0 warnings\)\nnote: the errors are nodes out of topological order only: optimize, quantize and run sort them first\n$/);
+    expect(p.out).toMatch(/u\.onnx: invalid \(1 error, 0 warnings\)\nnote: the errors are nodes out of topological order only: optimize, quantize, run and compare sort them first\n$/);
     // another error is still refused, with nothing written
     p.files.set('w.onnx', parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[2] x) => (float[2] y) { y = Relu (xc)  xc = Cast <to: int = 1> (x)  z = Neg (nothing) }`));
     expect(await runWith(p, 'optimize', 'w.onnx', '-o', 'x.onnx', '--passes', 'neg-rules')).toBe(2);
     expect(p.err).toMatch(/^lathe: w\.onnx: invalid model: /);
     expect(p.files.has('x.onnx')).toBe(false);
+    // compare sorts too (it stopped on "input 'xc' has no value"), and refuses the other error
+    expect(await runWith(p, 'compare', 'u.onnx', 'v.onnx', '--random-inputs')).toBe(0);
+    expect(await runWith(p, 'compare', 'u.onnx', 'w.onnx', '--random-inputs')).toBe(2);
+    expect(p.err).toMatch(/^lathe: w\.onnx: invalid model: /);
   });
 
   test('rules that fired are counted in the report; --disable-rules turns them off', async () => {

@@ -240,7 +240,7 @@ function runCheck(ctx: Context): number {
   if (diagnostics.length > shown.length) platform.stdout(`… and ${plural(diagnostics.length - shown.length, 'more diagnostic')}\n`);
   platform.stdout(`${args.input}: ${errors === 0 ? 'ok' : 'invalid'} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})\n`);
   if (errors > 0 && verifyInput(model, diagnostics).sorted !== undefined) {
-    platform.stdout('note: the errors are nodes out of topological order only: optimize, quantize and run sort them first\n');
+    platform.stdout('note: the errors are nodes out of topological order only: optimize, quantize, run and compare sort them first\n');
   }
   return errors === 0 ? 0 : 2;
 }

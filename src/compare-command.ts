@@ -16,6 +16,7 @@ import type { Model } from '../ir/types.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { compareValues, type Difference, type Tolerance } from './compare.js';
 import type { Platform } from './platform.js';
+import { checkedModel } from './input-order.js';
 import { feedSpecOf, gatherInputs } from './run-inputs.js';
 import { plural } from './inspect.js';
 
@@ -104,8 +105,10 @@ export function runCompareCommand(platform: Platform, args: ParsedArgs): number 
   const [fileA, fileB] = args.positional;
   const tol: Tolerance = { rtol: parseTolerance(args, 'rtol'), atol: parseTolerance(args, 'atol') };
   const spec = feedSpecOf(args);
-  const a = platform.loadModel(fileA);
-  const b = platform.loadModel(fileB);
+  // Checked as `run` checks: nodes out of order sorted (as onnxruntime does on load), any other
+  // verifier error refused.
+  const a = checkedModel(platform.loadModel(fileA), fileA);
+  const b = checkedModel(platform.loadModel(fileB), fileB);
   const inputsA = gatherInputs(platform, a, spec, fileA);
   const inputsB = feedForB(a, b, inputsA, fileB);
   const outA = evaluateIn(fileA, () => evaluate(a, inputsA, { seed: spec.seed }));

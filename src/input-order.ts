@@ -49,3 +49,14 @@ export function refuseInvalid(diagnostics: readonly Diagnostic[], file: string):
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more; run 'lathe check')` : '';
   throw new LatheError(`invalid model: [${d.code}] ${diagnosticLocation(d)}: ${d.message}${more}`, file);
 }
+
+/**
+ * `loaded` as the evaluating commands (`run`, `compare`) take it: refused when the verifier finds
+ * errors, as `optimize` does (evaluating a malformed graph would give an answer for a model no
+ * runtime accepts), with nodes out of order sorted first, as onnxruntime does on load.
+ */
+export function checkedModel(loaded: Model, file: string): Model {
+  const { model, diagnostics } = verifyInput(loaded);
+  refuseInvalid(diagnostics, file);
+  return model;
+}

@@ -20,8 +20,7 @@ import { npyWritable, writeNpy } from '../ir/eval/npy.js';
 import { evaluate } from '../ir/eval/run.js';
 import { describeValue } from '../ir/eval/values.js';
 import type { RtValue } from '../ir/ops/types.js';
-import type { Model } from '../ir/types.js';
-import { refuseInvalid, verifyInput } from './input-order.js';
+import { checkedModel } from './input-order.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { plural } from './inspect.js';
 import type { Platform } from './platform.js';
@@ -101,17 +100,6 @@ function isOutputFile(name: string): boolean {
   return /\.(pb|npy)$/i.test(name);
 }
 
-/**
- * Refuses a model the verifier finds errors in, as `optimize` does: evaluating a malformed graph
- * (duplicate definitions, wrong arity …) would give an answer for a model no runtime accepts.
- * Nodes out of order are sorted, as onnxruntime does on load (src/input-order.ts).
- */
-function checkedInput(loaded: Model, file: string): Model {
-  const { model, diagnostics } = verifyInput(loaded);
-  refuseInvalid(diagnostics, file);
-  return model;
-}
-
 /** Runs the command; returns the exit code (errors are thrown for runCli to report). */
 export function runModelCommand(platform: Platform, args: ParsedArgs): number {
   const out = args.values.get('output');
@@ -126,7 +114,7 @@ export function runModelCommand(platform: Platform, args: ParsedArgs): number {
     const shown = earlier.slice(0, 3).join(', ') + (earlier.length > 3 ? ', …' : '');
     throw new LatheError(`holds ${plural(earlier.length, 'earlier output file')} (${shown}); pass --clear to delete them, or choose another folder`, out);
   }
-  const model = checkedInput(platform.loadModel(args.input), args.input);
+  const model = checkedModel(platform.loadModel(args.input), args.input);
   const g = model.graph;
 
   const t0 = platform.now();
