@@ -189,6 +189,8 @@ describe('slicing and joining', () => {
   it('Concat sums the axis symbolically and merges the others', () => {
     expect(shapeOfK(infer1('Concat', [t(F, ['b', 'seq']), t(F, [null, 1])], { axis: 1 }))).toEqual(['b', dimAdd('seq', 1)]);
     expect(shapeOfK(infer1('Concat', [t(F, ['b', 2]), t(F, [3, 2])], { axis: -1 }))).toEqual([3, 4]);
+    // inputs disagreeing off the axis (a model no runtime runs): that dim is not claimed
+    expect(shapeOfK(infer1('Concat', [t(F, ['n', 201, 10, 64]), t(F, ['n', 200, 9, 64])], { axis: -1 }))).toEqual(['n', null, null, 128]);
   });
   it('Split equally, by sizes and by num_outputs', () => {
     const eq = infer('Split', [t(F, [dimMul('s', 2), 4])], {}, { outputs: 2 });

@@ -24,15 +24,24 @@ const concat: InferFn = (ins, ctx) => {
   const axis = normAxis(concatAxis(ctx), r);
   if (axis === undefined) return [tensorOut(dtype, undefined)];
   const out: Dim[] = new Array<Dim>(r).fill(null);
+  // Inputs that disagree on a dim off the axis (200 and 201) make a model no runtime runs: that
+  // dim stays unknown rather than taking the first input's, which written as value_info made
+  // onnxruntime refuse to load a model it used to load (and fail only when run).
+  const clash = new Array<boolean>(r).fill(false);
   let sum: Dim = 0;
   for (const s of shapes) {
     if (!s || s.length !== r) {
       sum = null;
       continue;
     }
-    for (let i = 0; i < r; i++) if (i !== axis) out[i] = mergeDim(out[i], s[i]);
+    for (let i = 0; i < r; i++) {
+      if (i === axis) continue;
+      if (typeof out[i] === 'number' && typeof s[i] === 'number' && out[i] !== s[i]) clash[i] = true;
+      out[i] = mergeDim(out[i], s[i]);
+    }
     sum = dimAdd(sum, s[axis]);
   }
+  for (let i = 0; i < r; i++) if (clash[i]) out[i] = null;
   out[axis] = sum;
   if (r === 1 && isIntType(dtype)) {
     const parts = present.map(dimsOf);
