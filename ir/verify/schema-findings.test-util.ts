@@ -16,6 +16,7 @@ export const schemaFindings: Record<string, [code: string, model: () => Model]> 
   'Loop without a body': ['attr-missing', () => model('y = Loop(m, c, x)', 'int64 m, bool c, float[2] x')],
   'Loop body of the wrong kind': ['attr-kind', () => model('y = Loop<body = 3>(m, c, x)', 'int64 m, bool c, float[2] x')],
   'Loop body of the wrong arity': ['body-arity', () => model('y = Loop<body = b (int64 i, bool ci) => (bool co) { co = Identity(ci) }>(m, c, x)', 'int64 m, bool c, float[2] x')],
+  'If branch declaring inputs': ['body-arity', () => model('y = If<then_branch = t (float[2] a) => (float[2] o) { o = Neg(a) }, else_branch = e () => (float[2] o2) { o2 = Relu(x) }>(c)', 'bool c, float[2] x')],
   'Loop body with a float iteration number': ['body-arity', () => model('y = Loop<body = b (float i, bool ci, float[2] xi) => (bool co, float[2] xo) { co = Identity(ci)\n xo = Identity(xi) }>(m, c, x)', 'int64 m, bool c, float[2] x')],
   'unknown ai.onnx op': ['op-unknown', () => model('y = Frobnicate(x)')],
   'Cast without to': ['attr-missing', () => model('y = Cast(x)')],

@@ -331,6 +331,9 @@ function checkBodies(node: Node, s: OpSchema, report: Report) {
     for (const branch of ['then_branch', 'else_branch']) {
       const body = graphAttr(node, branch);
       if (body && body.outputs.length !== nout) report('body-arity', `${branch} has ${body.outputs.length} outputs; the If has ${nout}`);
+      // A branch is run with no arguments (it reads outer values by name): onnx's inference and
+      // onnxruntime refuse one that declares inputs.
+      if (body && body.inputs.length > 0) report('body-arity', `${branch} declares ${body.inputs.length} input${body.inputs.length === 1 ? '' : 's'}; an If branch takes none`);
     }
   }
 }
