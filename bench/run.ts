@@ -185,6 +185,17 @@ async function benchQuantize(): Promise<void> {
   log('');
 }
 
+async function benchFusions(): Promise<void> {
+  const { fusionRow, formatFusionRows } = await import('./ort-fusions.js');
+  const { corpusModels } = await import('./corpus.js');
+  const rows = [];
+  for (const m of corpusModels().filter((n) => n !== 'llama-3gb.legacy')) rows.push(await fusionRow(m));
+  log("### onnxruntime's own fusions on lathe's output (onnxruntime-node, extended level, on the original and on lathe -O2's output; fused ops = ops of its com.microsoft domain)");
+  log('');
+  for (const l of formatFusionRows(rows)) log(l);
+  log('');
+}
+
 async function benchLlamaOptimize(): Promise<void> {
   const input = filledModel('llama-3gb.legacy');
   for (const level of [1, 2]) {
@@ -209,6 +220,7 @@ async function main(): Promise<void> {
   if (want('optimize')) await benchOptimize();
   if (want('llama-optimize')) await benchLlamaOptimize();
   if (want('latency')) await benchLatency();
+  if (want('fusions')) await benchFusions();
   if (want('web')) await (await import('./web.js')).benchWeb(log, work);
   if (want('quantize')) await benchQuantize();
   const file = join(projectRoot, 'BENCHMARKS.md');
