@@ -11,6 +11,7 @@
  * padded to block_size) are ignored. The weight is dequantized to float32 once, then multiplied
  * through the packed GEMM core.
  */
+import { DataType as D } from '../../dtype.js';
 import type { KernelContext, OpDef, RtValue, TensorValue } from '../types.js';
 import { floatInput, floatTensor, input, opError, optFloatInput, optInput, type FloatArray } from './common.js';
 import { gemm } from './gemm-core.js';
@@ -39,7 +40,7 @@ function dequantized(ins: readonly (RtValue | null)[], ctx: KernelContext, K: nu
     throw opError(ctx, `B is [${B.dims}], expected [${N}, ${blocks}, ${blob}] for K=${K}, N=${N}, bits=${bits}, block_size=${block}`);
   }
   if (scales.data.length !== N * blocks) throw opError(ctx, `scales has ${scales.data.length} elements, expected ${N * blocks}`);
-  const packedZp = zp !== null && (zp.dtype === 2 /* UINT8 */);
+  const packedZp = zp !== null && zp.dtype === D.UINT8;
   const zpRow = packedZp ? Math.ceil((blocks * bits) / 8) : blocks;
   if (zp !== null && zp.data.length !== N * zpRow) throw opError(ctx, `zero_points has ${zp.data.length} elements, expected ${N * zpRow}`);
   const codes = B.data as ArrayLike<number>;
