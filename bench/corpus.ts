@@ -14,7 +14,8 @@ export const projectRoot = (() => {
   while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
   return dir;
 })();
-export const sharedDir = resolve(projectRoot, '../shared');
+/** The shared test data: `$LATHE_SHARED`, else `../shared` next to the project (as test/support/shared.ts). */
+export const sharedDir = process.env.LATHE_SHARED ?? resolve(projectRoot, '../shared');
 export const corpusDir = join(sharedDir, 'corpus/models');
 export const nodeTestsDir = join(sharedDir, 'onnx-node-tests/node');
 export const cliPath = join(projectRoot, 'dist/node/bin.js');
