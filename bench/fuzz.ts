@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convertFloat16CheckOptions } from '../passes/convert-float16/check-options.js';
 import { passes } from '../passes/index.js';
+import { quantizeCheckTargets } from '../passes/quantize-check.js';
 import { ruleGlob } from '../src/pattern/index.js';
 import { checkPass, CheckPassError, type Checkable, type CheckPassOptions } from '../src/testing.js';
 import { RULE_FAMILIES, ruleGenerateOptions, rulePass } from './rule-targets.js';
@@ -52,8 +53,11 @@ function args(argv: readonly string[]): { budget: number; out: string; seed: num
 
 function targets(): Target[] {
   // A pass that lowers precision is held to its own bound, on models where one exists.
-  const own: Readonly<Record<string, CheckPassOptions>> = { 'convert-float16': convertFloat16CheckOptions() };
-  const out: Target[] = Object.entries(passes).map(([name, factory]) => ({ name: `pass/${name}`, pass: factory, options: { runs: 20, ...own[name] } }));
+  const own: Readonly<Record<string, { pass: Checkable; options: CheckPassOptions }>> = {
+    'convert-float16': { pass: passes['convert-float16'], options: convertFloat16CheckOptions() },
+    ...quantizeCheckTargets(),
+  };
+  const out: Target[] = Object.entries(passes).map(([name, factory]) => ({ name: `pass/${name}`, pass: own[name]?.pass ?? factory, options: { runs: 20, ...own[name]?.options } }));
   for (const { pass, rules, infer } of RULE_FAMILIES) {
     for (const r of rules) out.push({ name: `rule/${pass}/${r.name}`, pass: rulePass(r, infer), options: { runs: 20, focus: 8, generate: ruleGenerateOptions(r) } });
   }
