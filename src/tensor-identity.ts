@@ -44,8 +44,27 @@ function chunks(p: Uint8Array | Blob | readonly Uint8Array[], visit: (c: Uint8Ar
   }
 }
 
+/**
+ * Keys already computed, by tensor: tensors are immutable, and the passes that ask (CSE, dedupe,
+ * the fold hoister) ask again for the same weights on every round of a fixpoint, each time
+ * reading from the file (a few ms per -O1 run of BERT).
+ */
+const contentKeys = new WeakMap<Tensor, string | undefined>();
+const sampleKeys = new WeakMap<Tensor, string | undefined>();
+
+function memo(cache: WeakMap<Tensor, string | undefined>, t: Tensor, compute: (t: Tensor) => string | undefined): string | undefined {
+  if (cache.has(t)) return cache.get(t);
+  const k = compute(t);
+  cache.set(t, k);
+  return k;
+}
+
 /** A content key for `t`, or undefined when its payload cannot be read (e.g. a stripped skeleton). */
 export function tensorKey(t: Tensor): string | undefined {
+  return memo(contentKeys, t, contentKey);
+}
+
+function contentKey(t: Tensor): string | undefined {
   const p = payload(t);
   if (p === undefined) return undefined;
   let h1 = 0x811c9dc5;
@@ -126,6 +145,10 @@ function sampleOf(f: { length: number; read(at: number, n: number): Uint8Array }
  * different keys, so the merge is missed, never made wrongly.
  */
 export function tensorSampleKey(t: Tensor): string | undefined {
+  return memo(sampleKeys, t, sampleKey);
+}
+
+function sampleKey(t: Tensor): string | undefined {
   const p = payload(t);
   if (p === undefined) return undefined;
   return p instanceof Blob ? blobSampleKey(p) : sampleOf(flatten(p));
