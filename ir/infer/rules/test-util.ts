@@ -32,7 +32,8 @@ export function infer(op: string, inputs: readonly (Known | null)[], attrs: Reco
   const rule = def && ruleOf(def);
   if (!rule) throw new Error(`no rule for ${op}`);
   const node: Node = {
-    id: 'n0' as NodeId, op, domain: '', inputs: [],
+    // A null input is an absent one (no name), as in a model; the others are named.
+    id: 'n0' as NodeId, op, domain: '', inputs: inputs.map((k, i) => (k === null ? null : (`i${i}` as ValueId))),
     outputs: Array.from({ length: opts.outputs ?? 1 }, (_, i) => `o${i}` as ValueId),
     attrs: Object.entries(attrs).map(([k, v]) => toAttr(k, v)),
   };

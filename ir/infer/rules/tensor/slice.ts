@@ -15,7 +15,9 @@ import {
 const rule = (name: string, infer: InferFn): InferRule => ({ domain: '', name, infer });
 
 const concat: InferFn = (ins, ctx) => {
-  const present = ins.filter((k) => k !== null && k !== undefined);
+  // Every input of Concat is required: one named but not known (null, like an absent one) leaves
+  // the sum along the axis unknown, not the sum of the others.
+  const present = ins.filter((_, i) => ctx.node.inputs[i] !== null && ctx.node.inputs[i] !== undefined);
   const dtype = present.map(dtypeOf).find((d) => d !== undefined);
   const shapes = present.map(shapeOf);
   const known = shapes.find((s) => s !== undefined);
