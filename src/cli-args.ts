@@ -121,7 +121,7 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
     positionals: 0,
   },
   check: {
-    summary: 'verify a model and print its diagnostics (exit 2 when it has errors)',
+    summary: 'verify a model (structure, then static shape contradictions) and print its diagnostics (exit 2 when it has errors)',
     usage: 'lathe check IN',
     values: [],
     flags: [],

@@ -310,6 +310,17 @@ describe('cli: inspect and check', () => {
     expect(lines[0]).toMatch(/^error \[[a-z-]+\] main\/.+: .+/);
     expect(lines.at(-1)).toMatch(/^bad.onnx: invalid \(\d+ errors?, \d+ warnings?\)$/);
   });
+
+  test('check: a shape contradiction every runtime refuses is an error (exit 2)', async () => {
+    const p = new FakePlatform();
+    p.files.set('m.onnx', parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,3] x) => (y) {
+  ax = Constant <value = int64[1] {0}> ()
+  y = Squeeze (x, ax)
+}`));
+    expect(await run(p, 'check', 'm.onnx')).toBe(2);
+    expect(p.out).toBe('error [shape-mismatch] main/#1 Squeeze: axis 0 of shape [2, 3] is 2, not 1\nm.onnx: invalid (1 error, 0 warnings)\n');
+  });
 });
 
 describe('cli: strip and fill', () => {

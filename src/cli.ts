@@ -226,12 +226,19 @@ function runInspect(ctx: Context): number {
 /** Diagnostics `check` prints before '… and N more diagnostics'. */
 const MAX_DIAGNOSTICS_SHOWN = 100;
 
-function runCheck(ctx: Context): number {
+async function runCheck(ctx: Context): Promise<number> {
   const { args, platform } = ctx;
   const model = load(ctx);
   const diagnostics = verify(model);
   let errors = 0;
   for (const d of diagnostics) if (d.severity === 'error') errors++;
+  if (errors === 0) {
+    // Shapes only of a structurally sound model: inference needs its values defined and in scope.
+    const { checkShapes } = await import('../ir/verify/shapes.js');
+    const shapes = checkShapes(model);
+    diagnostics.push(...shapes);
+    errors += shapes.length;
+  }
   // Errors first, then at most MAX_DIAGNOSTICS_SHOWN lines: a hostile file can hold millions.
   const shown = [...diagnostics.filter((d) => d.severity === 'error'), ...diagnostics.filter((d) => d.severity !== 'error')].slice(0, MAX_DIAGNOSTICS_SHOWN);
   for (const d of shown) platform.stdout(`${elideMiddle(`${d.severity} [${d.code}] ${diagnosticLocation(d)}: ${d.message}`)}\n`);
