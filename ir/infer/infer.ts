@@ -34,6 +34,9 @@ import { nodesInOrder } from '../table-keys.js';
 import { ruleOf } from './rules/fold.js';
 import type { InferContext, Known } from './types.js';
 
+/** What a rule receives for a named input nothing is known about (not null: that is an absent input). */
+const NOTHING_KNOWN: Known = Object.freeze({});
+
 /** Deepest nesting of subgraphs and function calls (a crafted model cannot recurse past it). */
 export const MAX_INFER_DEPTH = 100;
 /** Largest constant tensor kept as a `Known.value` (shape tensors and small constants). */
@@ -265,7 +268,9 @@ function inferGraph(
     const inputs = new Array<Known | null>(ins.length);
     for (let k = 0; k < ins.length; k++) {
       const id = ins[k];
-      inputs[k] = id === null ? null : scope.lookup(id) ?? null;
+      // null only for an absent input: a named value nothing is known about is an empty Known,
+      // or rules would take it for absent and read their defaults (Squeeze without axes).
+      inputs[k] = id === null ? null : scope.lookup(id) ?? NOTHING_KNOWN;
     }
     const outs = inferNode(run, scope, frame, node, `node ${nodeLabel(node, i)}`, inputs);
     const outputs = node.outputs;

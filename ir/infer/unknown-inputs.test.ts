@@ -48,4 +48,24 @@ g (float[1] x) => (y) {
 }`, 'y');
     expect(value && Array.from(value.data as Float32Array)).toEqual([-5, 1]);
   });
+
+  it('an optional operand that is named but not known is not its default (Squeeze axes, Slice steps)', () => {
+    const squeezed = typeOf(`<ir_version: 8, opset_import: ["" : 17, "custom" : 1]>
+g (float[1,3,1] x, int64[1] s) => (y) {
+  ax = custom.Unknown (s)
+  y = Squeeze (x, ax)
+}`, 'y').type;
+    // Squeezing every 1 would give [3]; axes [0] give [3, 1].
+    expect(squeezed?.kind === 'tensor' ? squeezed.shape : undefined).not.toEqual([3]);
+    const sliced = typeOf(`<ir_version: 8, opset_import: ["" : 17, "custom" : 1]>
+g (float[8] x, int64[1] s) => (y) {
+  b = Constant <value = int64[1] {0}> ()
+  e = Constant <value = int64[1] {8}> ()
+  a = Constant <value = int64[1] {0}> ()
+  st = custom.Unknown (s)
+  y = Slice (x, b, e, a, st)
+}`, 'y').type;
+    // Steps of 1 would give [8]; steps of 2 give [4].
+    expect(sliced?.kind === 'tensor' ? sliced.shape : undefined).not.toEqual([8]);
+  });
 });
