@@ -7,12 +7,14 @@
  *   x · Sigmoid(x)                                = Swish(x)                (opset 24; α = 1)
  *   ½ · x · (1 + erf(x / √2))                     = Gelu(x)                 (opset 20)
  *   ½ · x · (1 + tanh(√(2/π) · (x + 0.044715·x³))) = Gelu(x, approximate=tanh) (opset 20)
- * Constants are compared within float32 rounding. Below the opset the rule declines and says so.
+ * Constants are compared within float32 rounding, and one of higher rank than x (a [1,1,1] ½),
+ * which broadcasts the result to more dims, makes the rule decline (keepsRank). Below the opset the
+ * rule declines and says so.
  */
 import { float } from '../../../ir/attrs.js';
 import type { Node } from '../../../ir/types.js';
 import { P, fail, op, rule, type Rule } from '../../../src/pattern/index.js';
-import { attrOf, FLOATS, floatAttr, near } from './util.js';
+import { attrOf, FLOATS, floatAttr, keepsRank, near } from './util.js';
 
 const [x] = P.vars('x');
 
@@ -50,6 +52,8 @@ const clipHardSwish = rule(
     check: (m, g) => {
       if (!FLOATS.has(g.view.dtype(m.x) ?? 0)) return fail('not a float type');
       if (!attrBoundsOk(m.clip as Node)) return fail('Clip bounds are not 0 and 6');
+      const kept = keepsRank(g, m.x);
+      if (kept !== true) return kept;
       return { fused: g.opset >= 14 };
     },
   },
@@ -68,12 +72,15 @@ const one = P.const(near(1));
 const erfTerm = op.Add(op.Erf(P.or(op.Div(x, P.const(near(Math.SQRT2))), op.Mul(x, P.const(near(Math.SQRT1_2))))), one);
 /** x · (1 + erf(x/√2)) · ½ in the groupings exporters write (x bound as `x`; fold-affine reuses it). */
 export const geluErfPattern = P.or(op.Mul(op.Mul(x, erfTerm), half), op.Mul(op.Mul(x, half), erfTerm), op.Mul(x, op.Mul(erfTerm, half)));
-const geluErf = rule('gelu-erf', geluErfPattern, (m, emit) => emit.op('Gelu', [m.x]), { minOpset: 20 });
+const geluErf = rule('gelu-erf', geluErfPattern, (m, emit) => emit.op('Gelu', [m.x]), { minOpset: 20, check: (m, g) => keepsRank(g, m.x) });
 
 /** x + 0.044715·x³ with x³ as Pow(x, 3) or x·x·x. */
 const cubic = op.Add(x, op.Mul(P.or(op.Pow(x, P.const(near(3))), op.Mul(x, op.Mul(x, x)), op.Mul(op.Mul(x, x), x)), P.const(near(0.044715))));
 const tanhTerm = op.Add(op.Tanh(op.Mul(cubic, P.const(near(Math.sqrt(2 / Math.PI), 1e-5)))), one);
 const geluTanhPattern = P.or(op.Mul(op.Mul(x, tanhTerm), half), op.Mul(op.Mul(x, half), tanhTerm), op.Mul(x, op.Mul(tanhTerm, half)));
-const geluTanh = rule('gelu-tanh', geluTanhPattern, (m, emit) => emit.op('Gelu', [m.x], { approximate: 'tanh' }), { minOpset: 20 });
+const geluTanh = rule('gelu-tanh', geluTanhPattern, (m, emit) => emit.op('Gelu', [m.x], { approximate: 'tanh' }), {
+  minOpset: 20,
+  check: (m, g) => keepsRank(g, m.x),
+});
 
 export const activationRules: readonly Rule[] = [hardSwish, clipHardSwish, mish, swish, geluErf, geluTanh];

@@ -8,15 +8,15 @@
  *
  * Conditions the identity needs: Q, Kᵀ and V 4-D with the same batch and head dims (Attention's
  * heads are not MatMul's broadcast: grouped K/V stays unfused), float types, Softmax over the last
- * axis, a one-element positive constant scale, and a mask of the scores' dtype that does not grow the
- * scores and ends in exactly [query length, key length] (see maskFits). One difference remains,
- * as in every fused attention: a row whose mask is −∞ everywhere gives NaN written out and zeros
- * in Attention.
+ * axis, a one-element positive constant scale of rank at most 4 (a higher one raises the scores'
+ * rank), and a mask of the scores' dtype that does not grow the scores and ends in exactly
+ * [query length, key length] (see maskFits). One difference remains, as in every fused attention:
+ * a row whose mask is −∞ everywhere gives NaN written out and zeros in Attention.
  */
 import type { Dim, Node, ValueId } from '../../../ir/types.js';
 import { float } from '../../../ir/attrs.js';
 import { P, fail, op, rule, type ConstBinding, type Fail, type GraphView, type Pattern, type Rule } from '../../../src/pattern/index.js';
-import { FLOATS, intAttr } from './util.js';
+import { FLOATS, intAttr, keepsRank } from './util.js';
 
 const [q, kt, v, mask] = P.vars('q', 'kt', 'v', 'mask');
 
@@ -82,7 +82,13 @@ function attention(scaleKind: Scale, masked: boolean): Rule {
       const k = emit.op('Transpose', [m.kt], { perm: [0n, 1n, 3n, 2n] });
       return emit.op('Attention', m.mask !== undefined ? [m.q, k, m.v, m.mask] : [m.q, k, m.v], { scale: float(data.scale) });
     },
-    { minOpset: 23, check: (m, ctx) => attnCheck(m, ctx.view, scaleKind) },
+    {
+      minOpset: 23,
+      check: (m, ctx) => {
+        const kept = keepsRank(ctx, m.q);
+        return kept === true ? attnCheck(m, ctx.view, scaleKind) : kept;
+      },
+    },
   );
 }
 

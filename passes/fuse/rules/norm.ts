@@ -5,12 +5,13 @@
  * over the trailing axes (both means over the same ones, keeping dims). The division may be
  * written as a product by Reciprocal(√…), √ as Pow(·, ½), and d² as Pow(d, 2) or d·d. γ and β
  * must have exactly the normalized dims (known): the fused ops do not broadcast them as Mul/Add
- * did. The β-less form is fused only when no Add follows (the full rule takes that one).
+ * did, nor may ε or another constant raise the rank of the result (an ε of shape [1,1,1,1] on a
+ * 3-D x). The β-less form is fused only when no Add follows (the full rule takes that one).
  */
 import type { Dim, Node, ValueId } from '../../../ir/types.js';
 import { float } from '../../../ir/attrs.js';
 import { P, fail, op, rule, type ConstBinding, type Fail, type MatchContext, type Pattern, type Rule } from '../../../src/pattern/index.js';
-import { FLOATS, intAttr, near, rankOf, reduceAxes } from './util.js';
+import { FLOATS, intAttr, keepsRank, near, rankOf, reduceAxes } from './util.js';
 
 const [x, gamma, beta] = P.vars('x', 'gamma', 'beta');
 
@@ -57,6 +58,8 @@ function normCheck(m: NormMatch, ctx: MatchContext): NormData | Fail {
     if (view.dtype(p) !== dt) return fail('γ or β has another dtype');
   }
   if (m.eps.tensor.data.length !== 1) return fail('epsilon is not one value');
+  const kept = keepsRank(ctx, m.x);
+  if (kept !== true) return kept;
   const epsilon = Number(m.eps.tensor.data[0]);
   // With ε = 0 a row of zeros, or of values whose squares underflow in float32, is 0·∞ = NaN in the
   // written-out form, while the fused op's kernel (float64 statistics) may give a number; with ε > 0

@@ -1,7 +1,7 @@
 /** Helpers shared by the fuse rules. */
 import type { TensorValue } from '../../../ir/ops/types.js';
 import type { Attr, Node, ValueId } from '../../../ir/types.js';
-import type { GraphView } from '../../../src/pattern/index.js';
+import { fail, type Fail, type GraphView, type MatchContext } from '../../../src/pattern/index.js';
 import { intsAttr, intsOf } from '../../simplify-algebra/axes.js';
 
 /** A constant test: one element (any rank of size 1), within a relative `tol` of `value` (float32 spellings of 1/√2, √(2/π) …). */
@@ -39,3 +39,25 @@ export const FLOATS = new Set([1, 10, 11, 16]);
 
 /** The rank of a value when known. */
 export const rankOf = (view: GraphView, v: ValueId): number | undefined => view.shape(v)?.length;
+
+/**
+ * The matched root's output has the rank of `x` (the fused op's output is x-shaped), or why not: a
+ * one-element constant of higher rank in the written-out form (a [1,1,1] ½ on a 2-D x) broadcasts
+ * the result to more dims, which the fused op would drop. Where inference does not know both
+ * ranks, the match's constants decide: none of higher rank than x (than 1 when x's is unknown).
+ */
+export function keepsRank(ctx: MatchContext, x: ValueId): true | Fail {
+  const { view, root } = ctx;
+  const r = rankOf(view, x);
+  const y = root.outputs[0];
+  const out = y ? rankOf(view, y) : undefined;
+  if (r !== undefined && out !== undefined) return out === r ? true : fail('a constant of higher rank broadcasts the result to more dims');
+  for (const n of ctx.nodes) {
+    for (const v of n.inputs) {
+      if (v === null || !view.isConstant(v)) continue;
+      const s = view.shape(v);
+      if (s === undefined || s.length > (r ?? 1)) return fail('a constant of higher rank may broadcast the result to more dims');
+    }
+  }
+  return true;
+}
