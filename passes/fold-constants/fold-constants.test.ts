@@ -242,6 +242,20 @@ g (bool cond, float[5,64] x) => (float[5,32] y${mainExtra ? ', float[5,32] v' : 
     // W read elsewhere too (by a node that does not fold): the cuts would add bytes, nothing moves
     const shared = parseModel(text('', '\n  v = MatMul (x, W)'));
     expect(printModel(foldConstants({}).run(shared, createPassContext()))).toMatch(/Slice/);
+    // W is also a graph output: it stays, so the cuts would add bytes, nothing moves
+    const exposed = parseModel(text('', '').replace('=> (float[5,32] y)', '=> (float[5,32] y, float[64,32] W)'));
+    expect(verify(exposed).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(foldConstants({}).run(exposed, createPassContext())).toBe(exposed);
+    // the cut is itself each branch's output: a hoisted result would make the body output an outer value
+    const cutOut = (name: string, out: string) => `${name} () => (float[32,32] ${out}) {
+        ${out} = Slice (W, z, b, z)
+      }`;
+    const direct = parseModel(`${header}
+g (bool cond) => (float[32,32] y) <float[64,32] W = {${w}}, int64[1] z = {0}, int64[1] b = {32}> {
+  y = If (cond) <then_branch = ${cutOut('t', 'o1')}, else_branch = ${cutOut('f', 'o2')}>
+}`);
+    expect(verify(direct).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(foldConstants({}).run(direct, createPassContext())).toBe(direct);
     // the else branch cuts differently: all the cuts add up to more than W, so nothing moves
     const other = parseModel(`${header}
 g (bool cond, float[5,64] x) => (float[5,32] y) <float[64,32] W = {${w}}, int64[1] z = {0}, int64[1] one = {1}, int64[1] a = {16}, int64[1] b = {32}, int64[1] f = {48}, int64[1] e = {64}> {
