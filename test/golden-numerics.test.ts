@@ -4,7 +4,7 @@
  * consistently per symbol; a binding the input model itself cannot run with, such as an Expand
  * valid only for N = 1, is passed over, but one binding must run) and their outputs must agree
  * within float rounding (|a − b| ≤ 1e-5 + 1e-4·|b|; passes that lower precision, within theirs: LOSSY;
- * integers and booleans exactly; NaN where NaN). A golden file that a pass got wrong in a way that
+ * integers and booleans exactly; NaN where NaN, an infinity where the same infinity). A golden file that a pass got wrong in a way that
  * reads plausibly fails here, and so does an input model that cannot run at all.
  */
 import { readFileSync, existsSync } from 'node:fs';
@@ -101,7 +101,8 @@ function agree(a: RtValue, b: RtValue): string | undefined {
       if (x !== y) return `element ${i}: ${x} vs ${y}`;
       continue;
     }
-    if (Number.isNaN(x) && Number.isNaN(y)) continue;
+    // Equal values (infinities of one sign included: inf − inf is NaN) and NaN where NaN agree.
+    if (x === y || (Number.isNaN(x) && Number.isNaN(y))) continue;
     if (!(Math.abs(x - y) <= 1e-5 + 1e-4 * Math.abs(y))) return `element ${i}: ${x} vs ${y}`;
   }
   return undefined;

@@ -67,6 +67,23 @@ g (${dtype}[2,4] x) => (y) <${dtype}[3,4] w = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
     // int64 elements, or another perm on a 2-D weight, go through the kernel.
     expect(fold(blobbed(parseModel(text('', 'int64')), 8)).graph.values).toSatisfy((vs: Model['graph']['values']) =>
       Object.values(vs).every((v) => v.tensor?.data.kind !== 'blob'));
+    // The identity perm [0, 1] is no transpose: the result is the weight's own elements, in order.
+    const same = blobbed(parseModel(`${header}
+g (float[3,4] x) => (y) <float[3,4] w = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}> {
+  t = Transpose <perm = [0, 1]> (w)
+  y = Add (x, t)
+}`));
+    const kept = fold(same);
+    expect(printModel(kept)).toContain('t = {1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0}');
+    expectSameOutputs(same, kept, 1);
+    // A weight another node also reads stays, so its transposed copy would only add bytes: over budget.
+    const shared = blobbed(parseModel(`${header}
+g (float[2,4] x, float[3,4] x2) => (y, z) <float[3,4] w = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}> {
+  t = Transpose <perm = [1, 0]> (w)
+  y = MatMul (x, t)
+  z = Add (x2, w)
+}`));
+    expect(ops(fold(shared))).toEqual(['Transpose', 'MatMul', 'Add']);
   });
 
   it('returns the same object when nothing folds', () => {
@@ -225,6 +242,20 @@ g (bool cond, float[5,64] x) => (float[5,32] y${mainExtra ? ', float[5,32] v' : 
     // W read elsewhere too (by a node that does not fold): the cuts would add bytes, nothing moves
     const shared = parseModel(text('', '\n  v = MatMul (x, W)'));
     expect(printModel(foldConstants({}).run(shared, createPassContext()))).toMatch(/Slice/);
+    // W is also a graph output: it stays, so the cuts would add bytes, nothing moves
+    const exposed = parseModel(text('', '').replace('=> (float[5,32] y)', '=> (float[5,32] y, float[64,32] W)'));
+    expect(verify(exposed).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(foldConstants({}).run(exposed, createPassContext())).toBe(exposed);
+    // the cut is itself each branch's output: a hoisted result would make the body output an outer value
+    const cutOut = (name: string, out: string) => `${name} () => (float[32,32] ${out}) {
+        ${out} = Slice (W, z, b, z)
+      }`;
+    const direct = parseModel(`${header}
+g (bool cond) => (float[32,32] y) <float[64,32] W = {${w}}, int64[1] z = {0}, int64[1] b = {32}> {
+  y = If (cond) <then_branch = ${cutOut('t', 'o1')}, else_branch = ${cutOut('f', 'o2')}>
+}`);
+    expect(verify(direct).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(foldConstants({}).run(direct, createPassContext())).toBe(direct);
     // the else branch cuts differently: all the cuts add up to more than W, so nothing moves
     const other = parseModel(`${header}
 g (bool cond, float[5,64] x) => (float[5,32] y) <float[64,32] W = {${w}}, int64[1] z = {0}, int64[1] one = {1}, int64[1] a = {16}, int64[1] b = {32}, int64[1] f = {48}, int64[1] e = {64}> {
@@ -285,6 +316,14 @@ g (float[2] x) => (y, c2) { c1 = Constant <value = float[2] {1, 2}> ()  c2 = Con
     expect(text).toContain('float[2] c1 = {1.0, 2.0}');
     expect(text).toContain('c2 = Constant');
     expect(out.graph.order.map((id) => out.graph.nodes[id].op)).toEqual(['Constant', 'Add']);
+    // A sparse Constant stays one: its dense form (here 40000 bytes for one value) can be far larger.
+    const sp = parseModel(`${header}
+g (float[100,100] x) => (y) { c = Constant <value_float = 0.0> ()  y = Add (x, c) }`);
+    const cid = sp.graph.order.find((id) => sp.graph.nodes[id].op === 'Constant')!;
+    const tensor = (dtype: number, dims: number[], bytes: number[]) => ({ dtype, dims, data: { kind: 'raw' as const, bytes: new Uint8Array(bytes) } });
+    const sparse = { dims: [100, 100], values: tensor(1, [1], [0, 0, 128, 63]), indices: tensor(7, [1], [5, 0, 0, 0, 0, 0, 0, 0]) };
+    const withSparse: Model = { ...sp, graph: { ...sp.graph, nodes: { ...sp.graph.nodes, [cid]: { ...sp.graph.nodes[cid], attrs: [{ name: 'sparse_value', kind: 'sparse_tensor', value: sparse }] } } } };
+    expect(fold(withSparse)).toBe(withSparse);
     const fn = parseModel(`<ir_version: 8, opset_import: ["" : 17, "local" : 1]>
 g (float[2] x) => (y) { y = local.F (x) }
 <domain: "local", opset_import: ["" : 17]>

@@ -35,8 +35,10 @@ const transposeTranspose = rule(
 /**
  * Reshape(Reshape(x, s1), s2) = Reshape(x, s) where s is s2 with each 0 (copy the dim of the
  * intermediate) replaced by what it copies: s1's entry when that is a literal size, a 0 again
- * when s1 also copied (x's dim), the intermediate's static dim when s1 had -1. -1 stays: the
- * element count is the same. With allowzero=1 on the outer Reshape, s2 is taken as it is.
+ * when s1 also copied (x's dim), the intermediate's static dim when s1 had -1 (or a literal 0
+ * under allowzero=1), unless that dim is 0: a 0 in the merged target would copy x's dim instead.
+ * -1 stays: the element count is the same. With allowzero=1 on the outer Reshape, s2 is taken as
+ * it is.
  */
 const reshapeReshape = rule(
   'reshape-reshape',
@@ -56,6 +58,9 @@ const reshapeReshape = rule(
         else if (i >= s1.length) return fail(`dim ${i} copies a dim the intermediate does not have`);
         else if (s1[i] > 0) shape.push(s1[i]);
         else if (s1[i] === 0 && m.z1 !== 1n) shape.push(0);
+        // A 0 dim of the intermediate (a literal 0 of an allowzero Reshape) cannot be written: a 0
+        // in the merged target would copy x's dim instead.
+        else if (interShape?.[i] === 0) return fail(`dim ${i} copies a dim of the intermediate that is 0`);
         else if (typeof interShape?.[i] === 'number') shape.push(interShape[i] as number);
         else return fail(`dim ${i} copies a dim of the intermediate that is not known`);
       }
