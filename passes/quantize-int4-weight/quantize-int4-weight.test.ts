@@ -139,4 +139,19 @@ describe('quantize-int4-weight', () => {
     expect(ctx.warnings.join()).toMatch(/opset 21/);
     expect(() => quantizeInt4Weight({ block: 48 }).run(m, createPassContext())).toThrow(/32, 64 or 128/);
   });
+
+  it('quantizes weights with K of 16 or more rows (one partial block), and leaves shorter ones float', () => {
+    const model = (k: number) => parseModel(`<ir_version: 10, opset_import: ["" : 21]>
+g (float[2,${k}] x) => (float[2,2] y) <float[${k},2] w = {${Array.from({ length: 2 * k }, (_, i) => ((i % 7) - 3) / 4).join(', ')}}> {
+  y = MatMul (x, w)
+}`);
+    const dq = (m: Model) => m.graph.order.filter((id) => m.graph.nodes[id]!.op === 'DequantizeLinear').length;
+    const sixteen = quantizeInt4Weight().run(model(16), createPassContext());
+    expect(dq(sixteen)).toBe(1);
+    expect(verify(sixteen).filter((d) => d.severity === 'error')).toEqual([]);
+    const ctx = createPassContext();
+    const fifteen = model(15);
+    expect(quantizeInt4Weight().run(fifteen, ctx)).toBe(fifteen);
+    expect(ctx.warnings.join()).toMatch(/K ≥ 16/);
+  });
 });
