@@ -291,6 +291,26 @@ g (float[1024] x) => (float[1024] y, float[1] s)
     expect(ctx.warnings.join()).toMatch(/1 constant elements beyond the float16 range clamped/);
   });
 
+  it('a constant of 1024 elements or more read only in float32 is a weight: stored in half, read through a Cast; a smaller one stays float32', () => {
+    const model = (n: number) => parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[${n}] x) => (float[${n}] y, float[1] s)
+  <float[${n}] w = {${Array.from({ length: n }, (_, i) => ((i % 9) - 4) / 8).join(', ')}}, int64[1] ax = {0}>
+{
+  y = Relu (x)
+  s = ReduceSum <keepdims = 1> (w, ax)
+}`);
+    const stored = (n: number) => {
+      const out = runSchedule(convertFloat16({ measure: false }), model(n), { verifyEach: true }).model;
+      const g = out.graph;
+      const w = g.initializers.map((id) => g.values[id]!).find((v) => v.name === 'w')!;
+      const reduce = g.order.map((id) => g.nodes[id]!).find((x) => x.op === 'ReduceSum')!;
+      const src = g.values[reduce.inputs[0]!]!.def;
+      return { dtype: w.tensor!.dtype, readThrough: src ? g.nodes[src.node]!.op : 'initializer' };
+    };
+    expect(stored(1024)).toEqual({ dtype: D.FLOAT16, readThrough: 'Cast' });
+    expect(stored(1023)).toEqual({ dtype: D.FLOAT, readThrough: 'initializer' });
+  });
+
   it('Resize runs in half with its scales kept float32 (the schema allows only float there)', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[1,2,4,4] x) => (float[1,2,8,8] r)
