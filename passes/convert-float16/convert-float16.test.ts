@@ -14,7 +14,7 @@ import { evaluate } from '../../ir/eval/index.js';
 import { encodeNarrow, decodeNarrow } from '../../ir/ops/float-formats.js';
 import type { TensorValue } from '../../ir/ops/types.js';
 import { parseModel } from '../../ir/text/parse.js';
-import type { Model } from '../../ir/types.js';
+import type { Model, ValueId } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
 import { saveModelToBytes } from '../../src/io.js';
 import { createPassContext } from '../../src/pass.js';
@@ -253,9 +253,9 @@ g (float[4,8] x) => (float[4,8] big, float[4,8] tiny, float[4,8] ok)
     const halfNodes = (model: Model) => {
       const g = model.graph;
       const nodes = g.order.map((id) => g.nodes[id]!);
-      const name = (v: string | null | undefined) => (v ? g.values[v]?.name : undefined);
+      const name = (v: ValueId | null | undefined) => (v ? g.values[v]?.name : undefined);
       const mulOf = (c: string) => nodes.find((n) => n.op === 'Mul' && n.inputs.some((v) => name(v) === c))!;
-      const negOf = (v: string) => nodes.find((n) => n.op === 'Neg' && n.inputs[0] === v)!;
+      const negOf = (v: ValueId) => nodes.find((n) => n.op === 'Neg' && n.inputs[0] === v)!;
       const inHalf = (n: (typeof nodes)[number]) => (g.values[n.outputs[0]!]?.type as { dtype?: number } | undefined)?.dtype === D.FLOAT16;
       const big = mulOf('hi');
       const tiny = mulOf('lo');
