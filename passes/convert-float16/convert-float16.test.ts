@@ -14,7 +14,7 @@ import { evaluate } from '../../ir/eval/index.js';
 import { encodeNarrow, decodeNarrow } from '../../ir/ops/float-formats.js';
 import type { TensorValue } from '../../ir/ops/types.js';
 import { parseModel } from '../../ir/text/parse.js';
-import type { Model } from '../../ir/types.js';
+import type { Model, ValueId } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
 import { saveModelToBytes } from '../../src/io.js';
 import { createPassContext } from '../../src/pass.js';
@@ -40,6 +40,13 @@ describe('narrowing float32 to half', () => {
     for (const x of [0.5 + 2 ** -12, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 2 ** -25, 3 * 2 ** -26, 65520, 65519, -0]) {
       expect(f32BitsToHalf(bitsOf(x)), String(x)).toBe(encodeNarrow(D.FLOAT16, Math.fround(x)));
     }
+    // bfloat16 ties (exactly half a bfloat16 step, 2^-8 at 1) go to the even mantissa, in both directions, as in float16
+    const bf = (x: number) => decodeNarrow(D.BFLOAT16, f32BitsToBf16(bitsOf(x)));
+    expect(bf(1 + 2 ** -8)).toBe(1);
+    expect(bf(1 + 3 * 2 ** -8)).toBe(1 + 2 ** -6);
+    expect(bf(-(1 + 2 ** -8))).toBe(-1);
+    expect(bf(-(1 + 3 * 2 ** -8))).toBe(-(1 + 2 ** -6));
+    expect(bf(1 + 2 ** -8 + 2 ** -20)).toBe(1 + 2 ** -7);
   });
 
   it('clamps out-of-range values to the largest finite one and keeps tiny ones nonzero', () => {
@@ -185,5 +192,138 @@ describe('convert-float16 on generated models', () => {
   it('verifies, keeps the float32 signature and stays within float16 precision (rtol 2e-2, atol 2e-2)', () => {
     // The bound and the ops it leaves out: check-options.ts.
     checkPass(convertFloat16, { seed: 21, runs: 80, ...convertFloat16CheckOptions() });
+  });
+});
+
+/** The name of the first output of the (only) `op` node of `m`: the original name when the node stayed float32, none when it runs in half (a Cast then redefines the original). */
+function outputNameOf(m: Model, op: string): string | undefined {
+  const g = m.graph;
+  const nodes = g.order.map((id) => g.nodes[id]!).filter((n) => n.op === op);
+  expect(nodes, op).toHaveLength(1);
+  return g.values[nodes[0]!.outputs[0]!]?.name;
+}
+
+describe('convert-float16: what stays float32', () => {
+  it('the numerically delicate and the blocked ops, whatever their schemas allow (op lists only: measure=false)', () => {
+    // Each op named here once; the list is spelled out, not imported, so dropping an op from plan.ts fails here.
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[4,8] x) => (float[4,8] ra, float[4,1] rss, float[4,1] rm, float[4,1] rs, float[4,1] rl2, float[4,1] rlse, float[4,8] pw, float[4,8] ex,
+    float[4,8] sm, float[4,8] lsm, float[4,8] ln, float[4,8] sq, float[4,8] rc, float[4,8] ef, float[4,2] tv, int64[4,2] ti, float[4,8] cs)
+  <float two = {2.0}, int64[1] ax = {1}, int64[1] k = {2}, int64 cax = {1}, float[8] gamma = {1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0}>
+{
+  ra = Relu (x)
+  rss = ReduceSumSquare <axes = [1]> (ra)
+  rm = ReduceMean <axes = [1]> (ra)
+  rs = ReduceSum (ra, ax)
+  rl2 = ReduceL2 <axes = [1]> (ra)
+  rlse = ReduceLogSumExp <axes = [1]> (ra)
+  pw = Pow (ra, two)
+  ex = Exp (ra)
+  sm = Softmax <axis = 1> (ra)
+  lsm = LogSoftmax <axis = 1> (ra)
+  ln = LayerNormalization <axis = -1> (ra, gamma)
+  sq = Sqrt (ra)
+  rc = Reciprocal (ra)
+  ef = Erf (ra)
+  tv, ti = TopK <axis = 1> (ra, k)
+  cs = CumSum (ra, cax)
+}`);
+    const out = runSchedule(convertFloat16({ measure: false }), m, { verifyEach: true }).model;
+    const kept: Record<string, string> = {
+      ReduceSumSquare: 'rss', ReduceMean: 'rm', ReduceSum: 'rs', ReduceL2: 'rl2', ReduceLogSumExp: 'rlse', Pow: 'pw', Exp: 'ex',
+      Softmax: 'sm', LogSoftmax: 'lsm', LayerNormalization: 'ln', Sqrt: 'sq', Reciprocal: 'rc', Erf: 'ef', TopK: 'tv', CumSum: 'cs',
+    };
+    for (const [op, name] of Object.entries(kept)) expect(outputNameOf(out, op), `${op} stays float32`).toBe(name);
+    // not vacuous: the Relu they all read runs in half
+    expect(outputNameOf(out, 'Relu')).toBeUndefined();
+  });
+
+  it('nodes whose measured values leave float16\'s safe range (peak above 2^13, or root mean square below 2^-10)', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[4,8] x) => (float[4,8] big, float[4,8] tiny, float[4,8] ok)
+  <float hi = {20000.0}, float lo = {0.00001}>
+{
+  a = Relu (x)
+  b0 = Mul (a, hi)
+  big = Neg (b0)
+  t0 = Mul (a, lo)
+  tiny = Neg (t0)
+  ok = Neg (a)
+}`);
+    const halfNodes = (model: Model) => {
+      const g = model.graph;
+      const nodes = g.order.map((id) => g.nodes[id]!);
+      const name = (v: ValueId | null | undefined) => (v ? g.values[v]?.name : undefined);
+      const mulOf = (c: string) => nodes.find((n) => n.op === 'Mul' && n.inputs.some((v) => name(v) === c))!;
+      const negOf = (v: ValueId) => nodes.find((n) => n.op === 'Neg' && n.inputs[0] === v)!;
+      const inHalf = (n: (typeof nodes)[number]) => (g.values[n.outputs[0]!]?.type as { dtype?: number } | undefined)?.dtype === D.FLOAT16;
+      const big = mulOf('hi');
+      const tiny = mulOf('lo');
+      const relu = nodes.find((n) => n.op === 'Relu')!;
+      return { big: inHalf(big), bigNeg: inHalf(negOf(big.outputs[0]!)), tiny: inHalf(tiny), tinyNeg: inHalf(negOf(tiny.outputs[0]!)), relu: inHalf(relu) };
+    };
+    // peaks about 20000 (inputs are uniform in [-1, 1)): the Mul making them and the Neg reading them stay float32;
+    // root mean square about 4e-6: likewise; the Relu is in range and runs in half
+    expect(halfNodes(runSchedule(convertFloat16(), m, { verifyEach: true }).model)).toEqual({ big: false, bigNeg: false, tiny: false, tinyNeg: false, relu: true });
+    // measure=false: only the op lists decide, and all of these run in half
+    expect(halfNodes(runSchedule(convertFloat16({ measure: false }), m, { verifyEach: true }).model)).toEqual({ big: true, bigNeg: true, tiny: true, tinyNeg: true, relu: true });
+  });
+
+  it('a large weight with an element beyond 65504 keeps its float32 bytes for its float32 readers (a half copy for the half ones)', () => {
+    const w = Array.from({ length: 1024 }, (_, i) => (i === 0 ? '1000000.0' : '0.0')).join(', ');
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[1024] x) => (float[1024] y, float[1] s)
+  <float[1024] w = {${w}}, int64[1] ax = {0}>
+{
+  y = Add (x, w)
+  s = ReduceSum <keepdims = 1> (w, ax)
+}`);
+    const ctx = createPassContext();
+    const out = convertFloat16({ measure: false }).run(m, ctx);
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(outputNameOf(out, 'Add')).toBeUndefined();
+    const x: TensorValue = { kind: 'tensor', dtype: D.FLOAT, dims: [1024], data: new Float32Array(1024) };
+    const s = evaluate(out, { x }).get('s') as TensorValue;
+    expect(Array.from(s.data as Float32Array)).toEqual([1000000]);
+    // the half reader sees the clamped value, and the pass says so
+    const y = evaluate(out, { x }).get('y') as TensorValue;
+    expect((y.data as Float32Array)[0]).toBe(65504);
+    expect(ctx.warnings.join()).toMatch(/1 constant elements beyond the float16 range clamped/);
+  });
+
+  it('a constant of 1024 elements or more read only in float32 is a weight: stored in half, read through a Cast; a smaller one stays float32', () => {
+    const model = (n: number) => parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[${n}] x) => (float[${n}] y, float[1] s)
+  <float[${n}] w = {${Array.from({ length: n }, (_, i) => ((i % 9) - 4) / 8).join(', ')}}, int64[1] ax = {0}>
+{
+  y = Relu (x)
+  s = ReduceSum <keepdims = 1> (w, ax)
+}`);
+    const stored = (n: number) => {
+      const out = runSchedule(convertFloat16({ measure: false }), model(n), { verifyEach: true }).model;
+      const g = out.graph;
+      const w = g.initializers.map((id) => g.values[id]!).find((v) => v.name === 'w')!;
+      const reduce = g.order.map((id) => g.nodes[id]!).find((x) => x.op === 'ReduceSum')!;
+      const src = g.values[reduce.inputs[0]!]!.def;
+      return { dtype: w.tensor!.dtype, readThrough: src ? g.nodes[src.node]!.op : 'initializer' };
+    };
+    expect(stored(1024)).toEqual({ dtype: D.FLOAT16, readThrough: 'Cast' });
+    expect(stored(1023)).toEqual({ dtype: D.FLOAT, readThrough: 'initializer' });
+  });
+
+  it('Resize runs in half with its scales kept float32 (the schema allows only float there)', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[1,2,4,4] x) => (float[1,2,8,8] r)
+  <float[4] scales = {1.0, 1.0, 2.0, 2.0}>
+{
+  n = Neg (x)
+  r = Resize <mode = "nearest"> (n, , scales)
+}`);
+    const out = runSchedule(convertFloat16(), m, { verifyEach: true }).model;
+    const g = out.graph;
+    const resize = g.order.map((id) => g.nodes[id]!).find((n) => n.op === 'Resize')!;
+    expect(g.values[resize.outputs[0]!]?.name).toBeUndefined();
+    expect(g.values[resize.outputs[0]!]?.type).toMatchObject({ dtype: D.FLOAT16 });
+    expect(g.values[resize.inputs[2]!]).toMatchObject({ name: 'scales', tensor: { dtype: D.FLOAT } });
   });
 });

@@ -41,6 +41,33 @@ describe('int4 blocks', () => {
       { numRuns: 300, seed: 9 },
     );
   });
+
+  it('scale and zero point of each block: a weight on the int4 grid comes back exactly (symmetric −8…7 × max|w|/8, asymmetric over the block\'s range / 15)', () => {
+    // K = 40 with blocks of 32: a full block and a partial one of 8 rows; N = 2 columns.
+    const K = 40, N = 2, block = 32;
+    const col = (n: number, k: number): number => {
+      if (n === 0) return k < 32 ? ((k % 16) - 8) * 0.5 : [-1, 0.5, 3.5, 0, -0.5, 1, 2, 3][k - 32]!; // block 0: peak -4; block 1: positive peak 3.5
+      return k < 32 ? (k % 16) * 0.25 : [-1, 2.75, 0, 0.25, -0.75, 1.5, 2, 0.5][k - 32]!; // asymmetric: [0, 3.75] and [-1, 2.75]
+    };
+    const w = Float32Array.from({ length: K * N }, (_, i) => col(i % N, Math.floor(i / N)));
+    const sym = quantizeInt4Blocks(w, K, N, block, true);
+    expect(sym.blocks).toBe(2);
+    // column 0: block 0 peaks at -4 → scale 4/8; block 1 peaks at +3.5 → scale 3.5/7 (+7 is the top code)
+    expect([sym.scales[0], sym.scales[1]]).toEqual([0.5, 0.5]);
+    expect([...sym.zeros]).toEqual([8, 8, 8, 8]);
+    const backSym = dequantizeInt4Blocks(sym);
+    for (let k = 0; k < K; k++) expect(backSym[k * N], `k=${k}`).toBe(w[k * N]);
+    expect(sym.codes[0]).toBe(0); // -4 / 0.5 + 8
+    expect(sym.codes[34 * N]).toBe(15); // 3.5 / 0.5 + 8
+    const asym = quantizeInt4Blocks(w, K, N, block, false);
+    // column 1: block 0 spans [0, 3.75] → scale 0.25, zero 0; block 1 spans [-1, 2.75] → scale 0.25, zero 4
+    expect([asym.scales[2], asym.scales[3]]).toEqual([0.25, 0.25]);
+    expect([asym.zeros[2], asym.zeros[3]]).toEqual([0, 4]);
+    const backAsym = dequantizeInt4Blocks(asym);
+    for (let k = 0; k < K; k++) expect(backAsym[k * N + 1], `k=${k}`).toBe(w[k * N + 1]);
+    expect(asym.codes[15 * N + 1]).toBe(15);
+    expect(asym.codes[32 * N + 1]).toBe(0);
+  });
 });
 
 const K = 80;
@@ -111,5 +138,20 @@ describe('quantize-int4-weight', () => {
     expect(quantizeInt4Weight().run(m, ctx)).toBe(m);
     expect(ctx.warnings.join()).toMatch(/opset 21/);
     expect(() => quantizeInt4Weight({ block: 48 }).run(m, createPassContext())).toThrow(/32, 64 or 128/);
+  });
+
+  it('quantizes weights with K of 16 or more rows (one partial block), and leaves shorter ones float', () => {
+    const model = (k: number) => parseModel(`<ir_version: 10, opset_import: ["" : 21]>
+g (float[2,${k}] x) => (float[2,2] y) <float[${k},2] w = {${Array.from({ length: 2 * k }, (_, i) => ((i % 7) - 3) / 4).join(', ')}}> {
+  y = MatMul (x, w)
+}`);
+    const dq = (m: Model) => m.graph.order.filter((id) => m.graph.nodes[id]!.op === 'DequantizeLinear').length;
+    const sixteen = quantizeInt4Weight().run(model(16), createPassContext());
+    expect(dq(sixteen)).toBe(1);
+    expect(verify(sixteen).filter((d) => d.severity === 'error')).toEqual([]);
+    const ctx = createPassContext();
+    const fifteen = model(15);
+    expect(quantizeInt4Weight().run(fifteen, ctx)).toBe(fifteen);
+    expect(ctx.warnings.join()).toMatch(/K ≥ 16/);
   });
 });

@@ -16,6 +16,17 @@ describe('quantization arithmetic', () => {
     expect([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4, 2.6].map(roundHalfEven)).toEqual([0, 2, 2, -0, -2, -2, 2, 3]);
   });
 
+  it('int8 symmetric weights: scale max|w|/127, ties to even, infinities saturate and leave the scale alone, NaN is the zero point', () => {
+    const q = quantizeTensor([1, -0.5, 0.25, Infinity, -Infinity, NaN], [6], { dtype: D.INT8, symmetric: true });
+    expect(q.params.scale[0]).toBe(Math.fround(1 / 127));
+    // -0.5 / (1/127) = -63.5 exactly in float32: to even, -64 (Math.round would give -63)
+    expect(Array.from(q.data)).toEqual([127, -64, 32, 127, -127, 0]);
+    // per channel along axis 0: each row its own scale, and an infinite element only saturates its row
+    const pc = quantizeTensor([2, -1, Infinity, 0.5], [2, 2], { dtype: D.INT8, symmetric: true, axis: 0 });
+    expect(Array.from(pc.params.scale)).toEqual([Math.fround(2 / 127), Math.fround(0.5 / 127)]);
+    expect(Array.from(pc.data)).toEqual([127, -64, 127, 127]);
+  });
+
   it('keeps zero exact for any range', () => {
     fc.assert(
       fc.property(floats, floats, fc.constantFrom<QuantDtype>(D.INT8, D.UINT8), fc.boolean(), (a, b, dtype, symmetric) => {

@@ -46,6 +46,15 @@ describe('calibration statistics', () => {
     expect(entropyThreshold(bins, 2)).toBeGreaterThan(1.9); // nothing to clip
   });
 
+  it('the percentile threshold is the upper edge of the bin where the count is reached (every kept value lies below it)', () => {
+    const bins = new Float64Array(HISTOGRAM_BINS);
+    bins[0] = 50; // |x| in [0, top/2048)
+    bins[9] = 50; // |x| in [9·top/2048, 10·top/2048)
+    expect(percentileThreshold(bins, 2048, 50)).toBe(1);
+    expect(percentileThreshold(bins, 2048, 50.5)).toBe(10);
+    expect(percentileThreshold(bins, 2048, 100)).toBe(10);
+  });
+
   it('the collector ignores names it was not asked for and non-float values', () => {
     const c = new StatsCollector(['a'], false);
     c.observe('a', { kind: 'tensor', dtype: 1, dims: [2], data: Float32Array.of(-1, 3) });
