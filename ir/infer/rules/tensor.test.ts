@@ -143,6 +143,11 @@ describe('rearranging ops', () => {
   it('Range from constant values', () => {
     const r = infer1('Range', [i64([1], true), i64([10], true), i64([3], true)]);
     expect([shapeOfK(r), valueOf(r)]).toEqual([[3], [1, 4, 7]]);
+    // ceil((limit - start) / delta) elements: a partial last step still counts, either direction.
+    const up = infer1('Range', [i64([0], true), i64([10], true), i64([3], true)]);
+    expect([shapeOfK(up), valueOf(up)]).toEqual([[4], [0, 3, 6, 9]]);
+    const down = infer1('Range', [i64([10], true), i64([0], true), i64([-4], true)]);
+    expect([shapeOfK(down), valueOf(down)]).toEqual([[3], [10, 6, 2]]);
     const f = infer1('Range', [{ ...t(F, []), value: { kind: 'tensor', dtype: F, dims: [], data: Float32Array.of(0) } },
       { ...t(F, []), value: { kind: 'tensor', dtype: F, dims: [], data: Float32Array.of(1) } },
       { ...t(F, []), value: { kind: 'tensor', dtype: F, dims: [], data: Float32Array.of(0.25) } }]);
