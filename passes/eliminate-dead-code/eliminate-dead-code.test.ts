@@ -91,6 +91,17 @@ g (float[2] x, bool c) => (y) {
     expect(text).not.toContain('dead');
   });
 
+  it('drops a subgraph value_info of an outer value the subgraph no longer reads', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x, bool c) => (y) {
+  only_inner = Neg (x)
+  y = If (c) <then_branch = t () => (o) <float[2] only_inner> { dead = Relu (only_inner)  o = Neg (x) }, else_branch = e () => (o2) { o2 = Relu (x) }>
+}`);
+    const out = run(m).out;
+    expect(printModel(out)).not.toContain('only_inner');
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
   it('keeps a function called only from a subgraph and from another function', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
 g (float[2] x, bool c) => (y) {
