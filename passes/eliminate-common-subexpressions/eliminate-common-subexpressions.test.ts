@@ -51,6 +51,17 @@ g (float[2] x) => (y, z) <int32[2] a = {1, 2}, int32[1,2] b = {1, 2}> { y = Add 
     expect(run(m)).toBe(m);
   });
 
+  it('never takes an initializer that is also a graph input (it can be fed) for a constant', () => {
+    const m = parseModel(`${header}
+g (float[2] x, bool c, float[2] a = {1, 2}, float[2] b = {1, 2}) => (y, z) {
+  p = Add (x, a)
+  q = Add (x, b)
+  y = Sub (p, q)
+  z = If (c) <then_branch = t () => (o) { p1 = Mul (x, a)\n q1 = Mul (x, b)\n o = Sub (p1, q1) }, else_branch = e () => (o2) { o2 = Neg (x) }>
+}`);
+    expect(run(m)).toBe(m);
+  });
+
   it('never merges unknown (custom) ops', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "custom" : 1]>
 g (float[2] x) => (y) { a = custom.Noise (x)\n b = custom.Noise (x)\n y = Sub (a, b) }`);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseModel } from '../../ir/text/parse.js';
 import { printModel } from '../../ir/text/print.js';
 import type { Model } from '../../ir/types.js';
+import { verify } from '../../ir/verify/verify.js';
 import { createPassContext } from '../../src/pass.js';
 import { checkPassProperties } from '../../test/support/pass-properties.js';
 import { eliminateDeadCode } from './eliminate-dead-code.js';
@@ -29,6 +30,29 @@ g (float[2] x) => (y) <float[2] w = {1, 2}> {
     expect(counts.get('eliminate-dead-code/nodes')).toBe(3);
     expect(counts.get('eliminate-dead-code/initializers')).toBe(1);
     expect(counts.get('eliminate-dead-code/functions')).toBe(1);
+  });
+
+  it('keeps a node one of whose later outputs is read, also when only a subgraph reads it', () => {
+    // Split's first output and TopK's values are unread: the nodes live through their other outputs.
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 18]>
+g (float[4] x, bool c) => (y, z) <int64[1] k = {2}> {
+  first, second = Split <num_outputs = 2> (x)
+  dead = Neg (first)
+  y = Relu (second)
+  vals, idx = TopK (x, k)
+  z = If (c) <then_branch = t () => (o) { o = Cast <to = 1> (idx) }, else_branch = e () => (o2) { o2 = Neg (y) }>
+}`);
+    const { out, counts } = run(m);
+    expect(out.graph.order.map((id) => out.graph.nodes[id].op)).toEqual(['Split', 'Relu', 'TopK', 'If']);
+    expect(counts.get('eliminate-dead-code/nodes')).toBe(1);
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
+  it('keeps the model import of a domain only a kept function body uses', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1, "ai.onnx.ml" : 3]>
+g (float[2] x) => (y) { y = f.A (x) }
+<domain: "f", opset_import: ["" : 17, "ai.onnx.ml" : 3]> A (p) => (q) { q = ai.onnx.ml.Binarizer (p) }`);
+    expect(run(m).out).toBe(m);
   });
 
   it('keeps the only opset import of a model whose last node of that domain is gone', () => {
@@ -65,6 +89,17 @@ g (float[2] x, bool c) => (y) {
     const text = printModel(run(m).out);
     expect(text).not.toContain('only_inner');
     expect(text).not.toContain('dead');
+  });
+
+  it('drops a subgraph value_info of an outer value the subgraph no longer reads', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x, bool c) => (y) {
+  only_inner = Neg (x)
+  y = If (c) <then_branch = t () => (o) <float[2] only_inner> { dead = Relu (only_inner)  o = Neg (x) }, else_branch = e () => (o2) { o2 = Relu (x) }>
+}`);
+    const out = run(m).out;
+    expect(printModel(out)).not.toContain('only_inner');
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
   });
 
   it('keeps a function called only from a subgraph and from another function', () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, modelOf, tensorType } from '../../ir/edit/build.js';
 import { parseModel } from '../../ir/text/parse.js';
+import { printModel } from '../../ir/text/print.js';
 import type { Model } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
 import { rootPaths, walkGraphTree } from '../../ir/walk.js';
@@ -49,6 +50,22 @@ describe('fix-names', () => {
     b.output(b.ops('Neg', [inner], undefined, { outputs: ['y'] })[0]!);
     const out = run(modelOf(b.build()));
     expect(Object.values(out.graph.values).map((v) => v.name)).toEqual(['x', 'y_1', 'y']);
+  });
+
+  it('a suffix skips every name in use: an inner `t` beside outer `t` and `t_1` becomes `t_2`', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x, bool c) => (y, z) {
+  t = Relu (x)
+  t_1 = Neg (t)
+  y = Neg (t_1)
+  z = If (c) <then_branch = a () => (t) { t = Abs (x) }, else_branch = b () => (o) { o = Neg (x) }>
+}`);
+    const out = run(m);
+    expectUniqueNames(out);
+    const text = printModel(out);
+    expect(text).toContain('t_2 = Abs (x)');
+    expect(text).toContain('t_1 = Neg (t)');
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
   });
 
   it('function bodies are their own namespace: a body may reuse a main-graph name', () => {

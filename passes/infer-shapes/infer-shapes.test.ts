@@ -33,6 +33,16 @@ describe('infer-shapes', () => {
     expect(writeInferredTypes(out, types)).toBe(out);
   });
 
+  it('never writes into function bodies (typed per call site), even when given types for their values', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
+g (float[2,3] x) => (y) { y = f.F (x) }
+<domain: "f", opset_import: ["" : 17]> F (p) => (q) { a = Relu (p)\n q = Neg (a) }`);
+    const a = Object.values(m.functions[0].graph.values).find((v) => v.name === 'a')!.id;
+    expect(writeInferredTypes(m, new Map<ValueId, Type>([[a, { kind: 'tensor', dtype: D.FLOAT, shape: [2, 3] }]]))).toBe(m);
+    const out = inferShapes().run(m, createPassContext().scoped('infer-shapes'));
+    expect(out.functions).toBe(m.functions);
+  });
+
   it('returns the same model when nothing is new', () => {
     const m = parseModel(src);
     expect(writeInferredTypes(m, new Map())).toBe(m);

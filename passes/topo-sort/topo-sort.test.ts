@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { orderedFor } from '../../ir/edit/topo.js';
 import { parseModel } from '../../ir/text/parse.js';
 import type { Graph, Model } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
@@ -23,6 +24,22 @@ g (float[2] x) => (y) { y = f.F (x) }
     expect(out.graph).toBe(m.graph);
     expect(ctx.counts.get('topo-sort/graphs')).toBe(1);
     expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
+  it('the quick order check after an edit counts subgraph captures as reads', () => {
+    // The If's branch reads `late`, defined after the If: the order is invalid although no
+    // input of the If is.
+    const m = parseModel(`${header}
+g (float[2] x, bool c) => (y) {
+  y = If (c) <then_branch = t () => (o) { o = Neg (late) }, else_branch = e () => (o2) { o2 = Relu (x) }>
+  late = Relu (x)
+}`);
+    const g = m.graph;
+    const ifId = g.order.find((id) => g.nodes[id].op === 'If')!;
+    expect(orderedFor(g.order, new Set([ifId]), g.nodes, g.values)).toBe(false);
+    const sorted = topoSort().run(m, createPassContext().scoped('topo-sort')).graph;
+    expect(sorted.order.map((id) => sorted.nodes[id].op)).toEqual(['Relu', 'If']);
+    expect(orderedFor(sorted.order, new Set([ifId]), sorted.nodes, sorted.values)).toBe(true);
   });
 
   it('leaves a graph with a cycle unchanged and warns', () => {

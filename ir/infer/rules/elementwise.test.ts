@@ -99,6 +99,9 @@ describe('constants and data propagation', () => {
     // Truncation is floor division only for a dividend provably ≥ 0.
     expect(infer1('Div', [{ ...t(D.INT64, [3]), dims: ['batch', 'batch-3', '(H+1)//2+1'] }, i64([2])])?.dims).toEqual(['(batch)//2', null, '(H+3)//4']);
     expect(infer1('Div', [{ ...t(D.INT64, [1]), dims: ['batch'] }, i64([-2])])?.dims).toEqual([null]);
+    // Integer Div truncates toward zero (as the kernel does), never floors: -7 / 2 is -3.
+    const q = infer1('Div', [i64([-7, 7, 5]), i64([2, -2, -5])]);
+    expect([q?.dims, valueOf(q)]).toEqual([[-3, -3, -1], [-3, -3, -1]]);
     const sub = infer1('Sub', [i64([10, 20]), i64([1, 2])]);
     expect([valueOf(sub), shapeOfK(sub)]).toEqual([[9, 18], [2]]);
   });

@@ -56,6 +56,9 @@ describe('Reshape', () => {
   it('allowzero keeps 0 as a size', () => {
     expect(shapeOfK(infer1('Reshape', [t(F, [0, 3]), i64([0, 3])], { allowzero: 1 }))).toEqual([0, 3]);
     expect(shapeOfK(infer1('Reshape', [t(F, [2, 3]), i64([0, 3])]))).toEqual([2, 3]);
+    // With allowzero a 0 is an empty dim, never a copy of the input's (2 here, an empty [2, 0] input).
+    expect(shapeOfK(infer1('Reshape', [t(F, [2, 0]), i64([0, 5])], { allowzero: 1 }))).toEqual([0, 5]);
+    expect(shapeOfK(infer1('Reshape', [t(F, [2, 0]), i64([0, 5])]))).toEqual([2, 5]);
   });
   it('a symbolic target entry that may be 0 (a copy then) is a size only where that is the same', () => {
     const spec = (dims: Dim[]) => ({ ...t(D.INT64, [dims.length]), dims });
@@ -140,6 +143,11 @@ describe('rearranging ops', () => {
   it('Range from constant values', () => {
     const r = infer1('Range', [i64([1], true), i64([10], true), i64([3], true)]);
     expect([shapeOfK(r), valueOf(r)]).toEqual([[3], [1, 4, 7]]);
+    // ceil((limit - start) / delta) elements: a partial last step still counts, either direction.
+    const up = infer1('Range', [i64([0], true), i64([10], true), i64([3], true)]);
+    expect([shapeOfK(up), valueOf(up)]).toEqual([[4], [0, 3, 6, 9]]);
+    const down = infer1('Range', [i64([10], true), i64([0], true), i64([-4], true)]);
+    expect([shapeOfK(down), valueOf(down)]).toEqual([[3], [10, 6, 2]]);
     const f = infer1('Range', [{ ...t(F, []), value: { kind: 'tensor', dtype: F, dims: [], data: Float32Array.of(0) } },
       { ...t(F, []), value: { kind: 'tensor', dtype: F, dims: [], data: Float32Array.of(1) } },
       { ...t(F, []), value: { kind: 'tensor', dtype: F, dims: [], data: Float32Array.of(0.25) } }]);
@@ -206,6 +214,10 @@ describe('slicing and joining', () => {
     const big = 9223372036854775807n as unknown as number;
     expect(shapeOfK(infer1('Slice', [t(F, [10, 'seq']), i64([1, 2]), i64([-1, big])]))).toEqual([8, dimSub('seq', 2)]);
     expect(shapeOfK(infer1('Slice', [t(F, [10, 'seq']), i64([0]), i64([-1]), i64([1])]))).toEqual([10, null]);
+    // A finite end on a symbolic dim: seq[0:5] is min(seq, 5), seq[2:5] is unknown; never seq or seq-2.
+    expect(shapeOfK(infer1('Slice', [t(F, ['seq']), i64([0]), i64([5])]))).toEqual([null]);
+    expect(shapeOfK(infer1('Slice', [t(F, ['seq', 4]), i64([2]), i64([5]), i64([0])]))).toEqual([null, 4]);
+    expect(shapeOfK(infer1('Slice', [t(F, ['seq']), i64([0]), i64([5]), i64([0]), i64([2])]))).toEqual([null]);
     expect(shapeOfK(infer1('Slice', [t(F, [10, 4]), i64([-1]), i64([-100]), i64([0]), i64([-2])]))).toEqual([5, 4]);
     expect(shapeOfK(infer1('Slice', [t(F, [10, 4])], { starts: [2], ends: [5], axes: [1] }, 9))).toEqual([10, 2]);
     expect(shapeOfK(infer1('Slice', [t(F, [10, 4]), t(D.INT64, [1]), i64([5])]))).toEqual([null, 4]);

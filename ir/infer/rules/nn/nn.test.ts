@@ -144,6 +144,11 @@ describe('normalizations, softmax, dropout', () => {
     expect(out(inf('RMSNormalization', [T(F, ['batch', 'seq', 4]), T(F, [4])]))).toEqual({ kind: 'tensor', dtype: F, shape: ['batch', 'seq', 4] });
     const d = inf('Dropout', [T(DT.DOUBLE, ['batch', 3])], {}, { outputs: 2 });
     expect(out(d, 1)).toEqual({ kind: 'tensor', dtype: DT.BOOL, shape: ['batch', 3] });
+    // The mask became bool at opset 10 (Dropout-10); before that it was typed like the data.
+    const d10 = inf('Dropout', [T(DT.DOUBLE, ['batch', 3])], {}, { outputs: 2, opset: 10 });
+    expect(out(d10, 1)).toEqual({ kind: 'tensor', dtype: DT.BOOL, shape: ['batch', 3] });
+    const d7 = inf('Dropout', [T(DT.DOUBLE, ['batch', 3])], {}, { outputs: 2, opset: 7 });
+    expect(out(d7, 1)).toEqual({ kind: 'tensor', dtype: DT.DOUBLE, shape: ['batch', 3] });
   });
 });
 
