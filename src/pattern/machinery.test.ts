@@ -164,6 +164,17 @@ g (bool c, float[3] p) => (y, z) {
     });
   });
 
+  it('dtype falls back to the stored tensor when the declared element type is unknown (0)', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[3] p) => (y) <float[3] z = {1, 2, 3}> { y = Add (p, z) }`);
+    const z = Object.values(m.graph.values).find((v) => v.name === 'z')!;
+    const untyped: Model = { ...m, graph: { ...m.graph, values: { ...m.graph.values, [z.id]: { ...z, type: { kind: 'tensor', dtype: 0, shape: [3] } } } } };
+    editAll(untyped, (e, path) => {
+      if (path.parent) return;
+      expect(editorView(e, false).dtype(z.id)).toBe(1);
+    });
+  });
+
   it('an outer-scope initializer is a constant inside a subgraph, unless stripped', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (bool c, float[3] p) => (y) <float[3] z = {1, 2, 3}> {
@@ -261,5 +272,44 @@ g (float[3] p) => (y) <float[3] s> { s = Relu (p)  y = Neg (s) }`);
     const r = run(one, [reluAbs, reluNeg], { mode: 'walk', traced: () => true, trace: (e) => events.push(e) });
     expect(ops(r.model)).toEqual(['Abs']);
     expect(events.map((e) => `${e.rule}:${e.fired}`)).toEqual(['relu-to-abs:true']);
+  });
+
+  it('the quick test reads each node afresh (constness is not carried over from the node before)', () => {
+    const addConst = rule('add-const-to-neg', op.Add(x, P.const()), (m, emit) => emit.op('Neg', [m.x]));
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[3] p, float[3] q) => (y) <float[3] k = {1, 2, 3}> { a = Add (p, q)  y = Add (a, k) }`);
+    const r = run(m, [addConst]);
+    expect(r.rewrites).toBe(1);
+    expect(ops(r.model)).toEqual(['Add', 'Neg']);
+  });
+
+  it('an intermediate whose other output is read elsewhere is used outside the match', () => {
+    const reluSplit = rule('relu-of-split', op.Relu(op.Split(x, P.rest())), (m, emit) => emit.op('Abs', [m.x]));
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[4] p) => (y, z) { s0, s1 = Split <axis = 0> (p)  y = Relu (s0)  z = Neg (s1) }`);
+    const events: RuleTraceEvent[] = [];
+    const r = run(m, [reluSplit], { traced: () => true, trace: (e) => events.push(e) });
+    expect(r.rewrites).toBe(0);
+    expect(events[0].reason).toMatch(/intermediate value s1 is used outside the match/);
+  });
+
+  it('in a subgraph of a function body, constants are Constant nodes too (no initializers there)', () => {
+    const negToSub = rule('neg-to-sub', op.Neg(x), (m, emit) =>
+      emit.op('Sub', [emit.constant({ kind: 'tensor', dtype: 1, dims: [], data: Float32Array.of(0) }), m.x]),
+    );
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "local" : 1]>
+g (bool c, float[3] p) => (z) { z = local.F (c, p) }
+<domain: "local", opset_import: ["" : 17]>
+F (c, a) => (b) {
+  b = If (c) <then_branch = t () => (o1) { o1 = Neg (a) }, else_branch = e () => (o2) { o2 = Relu (a) }>
+}`);
+    const r = run(m, [negToSub], { mode: 'walk' });
+    expect(r.rewrites).toBe(1);
+    const body = r.model.functions[0].graph;
+    const ifNode = body.nodes[body.order[0]];
+    const branch = ifNode.attrs.find((a) => a.name === 'then_branch')!;
+    if (branch.kind !== 'graph') throw new Error('then_branch is not a graph');
+    expect(branch.value.initializers).toEqual([]);
+    expect(branch.value.order.map((id) => branch.value.nodes[id].op)).toEqual(['Constant', 'Sub']);
   });
 });
