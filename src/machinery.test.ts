@@ -4,10 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseModel } from '../ir/text/parse.js';
+import type { Model } from '../ir/types.js';
 import { createAnalyses } from './analyses.js';
 import { setInputShapes } from './input-shapes.js';
 import { ruleRunOptions } from './optimize.js';
-import { rulesOfPass } from './pass.js';
+import { definePass, rulesOfPass } from './pass.js';
+import { runSchedule } from './runner.js';
+import { fixpoint, seq } from './schedule.js';
 import { ruleGlob } from './pattern/rule.js';
 
 describe('rule globs', () => {
@@ -80,5 +83,31 @@ g (float[batch,3] p, float[batch,4] q) => (float[batch,3] y, float[batch,n] q) {
     expect(out.graph.outputInfo?.[1]?.type).toEqual({ kind: 'tensor', dtype: 1, shape: [2, 'n'] });
     const q = out.graph.values[out.graph.inputs[1]];
     expect(q.type).toEqual({ kind: 'tensor', dtype: 1, shape: [2, 4] });
+  });
+
+  it('a given symbol-to-symbol shape means what it says (no rename through the other dims)', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[a,b] p, float[n] q) => (float[a,b] y) { y = Relu (p) }`);
+    // q fixes n to 4, which reaches p's given shape; p's `b` stays b (not renamed to n).
+    const out = setInputShapes(m, new Map<string, (number | string)[]>([['q', [4]], ['p', ['b', 'n']]]));
+    expect(out.graph.values[out.graph.inputs[0]].type).toEqual({ kind: 'tensor', dtype: 1, shape: ['b', 4] });
+  });
+});
+
+describe('runner', () => {
+  const model = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x) => (float[2] y) { y = Relu (x) }`);
+
+  it('after a fixpoint ends, a sequence runs its passes again (idle skipping is for fixpoints only)', () => {
+    const seen: string[] = [];
+    const peek = definePass({ name: 'peek', summary: 'records runs', defaults: {}, run: (m) => (seen.push(m.graph.name), m) });
+    runSchedule(seq(fixpoint({ maxIterations: 4 }, peek()), peek(), peek()), model);
+    expect(seen).toEqual(['g', 'g', 'g']);
+  });
+
+  it('verifyEach stops on errors only: a warning (newer IR version) goes through', () => {
+    const bump = definePass({ name: 'bump-ir', summary: 'a newer IR version', defaults: {}, run: (m): Model => ({ ...m, irVersion: 99 }) });
+    const r = runSchedule(bump(), model, { verifyEach: true });
+    expect(r.model.irVersion).toBe(99);
   });
 });
