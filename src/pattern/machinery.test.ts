@@ -312,4 +312,16 @@ F (c, a) => (b) {
     expect(branch.value.initializers).toEqual([]);
     expect(branch.value.order.map((id) => branch.value.nodes[id].op)).toEqual(['Constant', 'Sub']);
   });
+
+  it('a traced attempt names the node by its ONNX name when it has one', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[3] p) => (y) { [first] a = Relu (p)  y = Relu (a) }`);
+    const events: RuleTraceEvent[] = [];
+    run(m, [reluAbs], { mode: 'walk', traced: () => true, trace: (e) => events.push(e) });
+    expect(events.map((e) => [e.nodeName, e.fired])).toEqual([
+      ['first', true],
+      [undefined, true],
+    ]);
+    expect(events[0].node).toBe(m.graph.order[0]);
+  });
 });
