@@ -7,7 +7,7 @@ import { parseModel } from '../ir/text/parse.js';
 import type { Model } from '../ir/types.js';
 import { createAnalyses } from './analyses.js';
 import { setInputShapes } from './input-shapes.js';
-import { ruleRunOptions } from './optimize.js';
+import { optimize, ruleRunOptions } from './optimize.js';
 import { definePass, rulesOfPass } from './pass.js';
 import { runSchedule } from './runner.js';
 import { fixpoint, seq } from './schedule.js';
@@ -94,7 +94,7 @@ g (float[a,b] p, float[n] q) => (float[a,b] y) { y = Relu (p) }`);
   });
 });
 
-describe('runner', () => {
+describe('runner and optimize', () => {
   const model = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[2] x) => (float[2] y) { y = Relu (x) }`);
 
@@ -109,5 +109,15 @@ g (float[2] x) => (float[2] y) { y = Relu (x) }`);
     const bump = definePass({ name: 'bump-ir', summary: 'a newer IR version', defaults: {}, run: (m): Model => ({ ...m, irVersion: 99 }) });
     const r = runSchedule(bump(), model, { verifyEach: true });
     expect(r.model.irVersion).toBe(99);
+  });
+
+  it('optimize fixes input shapes on the topologically sorted input, not the raw one', () => {
+    const unsorted = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[n] x) => (float[n] y) { y = Neg (a)  a = Relu (x) }`);
+    const names = (m: Model) => m.graph.order.map((id) => m.graph.nodes[id].op);
+    expect(names(unsorted)).toEqual(['Neg', 'Relu']);
+    const r = optimize(unsorted, { level: 0, setInputShapes: { x: [2] } });
+    expect(names(r.model)).toEqual(['Relu', 'Neg']);
+    expect(r.model.graph.values[r.model.graph.inputs[0]].type).toMatchObject({ shape: [2] });
   });
 });
