@@ -64,6 +64,17 @@ describe('checkShapes', () => {
     expect(problems('(float[5] x) => (v, i)', body('int64[1] {2}'))).toEqual([]);
   });
 
+  it('MatMul with a 1-D right operand: its only dim is the inner one', () => {
+    expect(problems('(float[2,3] a, float[4] b) => (y)', 'y = MatMul (a, b)')).toEqual(['shape-mismatch inner dims differ: [2, 3] × [4]']);
+    expect(problems('(float[2,3] a, float[3] b) => (y)', 'y = MatMul (a, b)')).toEqual([]);
+  });
+
+  it('Reshape with allowzero = 1: a 0 in the target is a zero dim, not a copy', () => {
+    const to = (dims: string, allowzero: number) => `s = Constant <value = int64[2] {${dims}}> ()\ny = Reshape <allowzero = ${allowzero}> (x, s)`;
+    expect(problems('(float[2,12] x) => (y)', to('0, 12', 0))).toEqual([]);
+    expect(problems('(float[2,12] x) => (y)', to('0, 12', 1))[0]).toMatch(/cannot reshape \[2, 12\] \(24 elements\) to \[0, 12\] \(0\)/);
+  });
+
   it('checks subgraphs, names the node and its graph', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (bool c, float[3] x) => (y) {
