@@ -34,9 +34,8 @@ export function folding(def: OpDef, infer: InferFn): InferFn {
   if (def.random) return infer;
   return (ins, ctx) => {
     const out = infer(ins, ctx);
-    // Absent optional inputs (no name) are null to the kernel; an input that is named but not
-    // known is null in `ins` too, and must stop the fold: the kernel would read it as absent
-    // (Clip without its min).
+    // Present = named on the node (absent optional inputs are null to the kernel): every one must
+    // carry a value, or the kernel would read an unknown one as absent (Clip without its min).
     const present = ins.filter((_, i) => ctx.node.inputs[i] !== null && ctx.node.inputs[i] !== undefined);
     if (present.length === 0 || present.some((k) => !k?.value || !small(k.value))) return out;
     let vals;

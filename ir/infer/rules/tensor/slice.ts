@@ -15,8 +15,8 @@ import {
 const rule = (name: string, infer: InferFn): InferRule => ({ domain: '', name, infer });
 
 const concat: InferFn = (ins, ctx) => {
-  // Every input of Concat is required: one named but not known (null, like an absent one) leaves
-  // the sum along the axis unknown, not the sum of the others.
+  // The inputs named on the node: one whose shape is not known leaves the sum along the axis
+  // unknown, not the sum of the others.
   const present = ins.filter((_, i) => ctx.node.inputs[i] !== null && ctx.node.inputs[i] !== undefined);
   const dtype = present.map(dtypeOf).find((d) => d !== undefined);
   const shapes = present.map(shapeOf);
