@@ -95,6 +95,12 @@ g (float[1,4,3] x) => (y) <float[3,4,1] w = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 
     const cubeInit = cubeOut.graph.values[cubeOut.graph.initializers[0] as ValueId].tensor!;
     expect(cubeInit.dims).toEqual([1, 4, 3]);
     expect(printModel(cubeOut)).toBe(printModel(fold(cube)));
+    // A lazily transposed graph output keeps its declared type, symbolic dims included.
+    const exposed = blobbed(parseModel(`${header}
+g () => (float[N,M] t) <float[3,4] w = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}> { t = Transpose <perm = [1, 0]> (w) }`));
+    const exposedOut = fold(exposed);
+    expect(exposedOut.graph.values[exposedOut.graph.initializers[0] as ValueId].tensor!.data.kind).toBe('blob');
+    expect(exposedOut.graph.values[exposedOut.graph.outputs[0]]).toMatchObject({ name: 't', type: { kind: 'tensor', dtype: 1, shape: ['N', 'M'] } });
   });
 
   it('removes only the constants that folding left unread: an initializer nothing read before stays (dead code is not its job)', () => {
@@ -344,6 +350,31 @@ g (bool cond, float[5,48] x) => (float[5,32] y) <float[64,32] W = {${w}}, int64[
     expect(ctx.counts.get('fold-constants/hoisted')).toBe(2);
     expect(printModel(out)).not.toMatch(/Slice/);
     expectSameOutputs(m, out, 2);
+  });
+
+  it('the same Split of an outer weight in both branches moves once, each output to its own result', () => {
+    // W[64,32] (8 kB) split in halves inside both branches: alone each Split adds 8 kB while W
+    // stays; together (equal results stored once) they free W. s1 and s2 must stay apart.
+    const w = Array.from({ length: 64 * 32 }, (_, i) => (i % 79) / 4).join(', ');
+    const branch = (name: string, out: string) => `${name} () => (float[5,32] ${out}) {
+        ${out}a, ${out}b = Split <axis = 0> (W)
+        ${out}m1 = MatMul (x, ${out}a)
+        ${out}m2 = MatMul (x, ${out}b)
+        ${out} = Sub (${out}m1, ${out}m2)
+      }`;
+    const m = parseModel(`${header}
+g (bool cond, float[5,32] x) => (float[5,32] y) <float[64,32] W = {${w}}> {
+  y = If (cond) <then_branch = ${branch('t', 'o1')}, else_branch = ${branch('f', 'o2')}>
+}`);
+    const ctx = createPassContext();
+    const out = foldConstants({}).run(m, ctx.scoped('fold-constants'));
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(ctx.counts.get('fold-constants/hoisted')).toBe(2);
+    expect(printModel(out)).not.toMatch(/Split/);
+    for (const c of [0, 1]) {
+      const feeds = { cond: { kind: 'tensor' as const, dtype: 9, dims: [], data: Uint8Array.of(c) }, x: { kind: 'tensor' as const, dtype: 1, dims: [5, 32], data: Float32Array.from({ length: 160 }, (_, i) => Math.cos(i)) } };
+      expect(evaluate(out, feeds).get('y')).toEqual(evaluate(m, feeds).get('y'));
+    }
   });
 
   it('a large ConstantOfShape stays one even with a limit; a tiny one folds', () => {
