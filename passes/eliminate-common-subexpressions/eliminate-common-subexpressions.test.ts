@@ -49,6 +49,25 @@ g (float[2] x) => (y, k1, k2) {
     expectSameOutputs(m, out, 1, true);
   });
 
+  it('never merges stripped constants (a skeleton\'s Constant nodes without data): their contents are unknown', () => {
+    const m = parseModel(`${header}
+g (float[2] x) => (y) {
+  k1 = Constant <value = float[2] {1, 2}> ()
+  k2 = Constant <value = float[2] {3, 4}> ()
+  a = Add (x, k1)
+  b = Add (x, k2)
+  y = Sub (a, b)
+}`);
+    const stripped = () => ({ dtype: 1, dims: [2], data: { kind: 'none' as const } });
+    const nodes = { ...m.graph.nodes };
+    for (const id of m.graph.order) {
+      const n = nodes[id];
+      if (n.op === 'Constant') nodes[id] = { ...n, attrs: [{ name: 'value', kind: 'tensor', value: stripped() }] };
+    }
+    const skeleton: Model = { ...m, graph: { ...m.graph, nodes } };
+    expect(run(skeleton)).toBe(skeleton);
+  });
+
   it('returns the same object when nothing repeats', () => {
     const m = parseModel(`${header} g (float[2] x) => (y) { a = Relu (x)\n y = Neg (a) }`);
     expect(run(m)).toBe(m);
