@@ -104,6 +104,15 @@ describe('eliminate-no-ops', () => {
     expectSameOutputs(whole, run(whole), 5, true);
   });
 
+  it('a Slice whose axes or steps are not constant is kept (they may cut another axis or step over elements)', () => {
+    const axes = parseModel(`${header()}
+g (float[2,3] x, int64[1] ax) => (y) <int64[1] s = {0}, int64[1] e = {2}> { t = Slice (x, s, e, ax)\n y = Relu (t) }`);
+    expect(run(axes)).toBe(axes);
+    const steps = parseModel(`${header()}
+g (float[2,3] x, int64[2] st) => (y) <int64[2] s = {0, 0}, int64[2] e = {9223372036854775807, 9223372036854775807}, int64[2] a = {0, 1}> { t = Slice (x, s, e, a, st)\n y = Relu (t) }`);
+    expect(run(steps)).toBe(steps);
+  });
+
   it('zero Pad: pads is an attribute before opset 11 and an input from it', () => {
     expect(ops(run(wrap('t = Pad <pads = [0, 0, 0, 0]> (x)', '', 'float[2,3]', 10)))).toEqual(['Relu']);
     expect(ops(run(wrap('t = Pad (x, p)', 'int64[4] p = {0, 0, 0, 0}', 'float[2,3]', 11)))).toEqual(['Relu']);
