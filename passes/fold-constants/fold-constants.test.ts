@@ -444,6 +444,14 @@ g (float[2] x, bool c) => (y) <float[2] a = {-1, 2}> {
     expect(fold(out)).toBe(out);
   });
 
+  it('leaves a node reading a stripped weight (a skeleton\'s, no data) unchanged: never run as if that input were absent', () => {
+    const m = parseModel(`${header} g () => (y) <float[2] a = {-1, 2}, float lo = {0}> { y = Clip (a, lo) }`);
+    const lo = m.graph.initializers[1] as ValueId;
+    const t = m.graph.values[lo].tensor!;
+    const skeleton: Model = { ...m, graph: { ...m.graph, values: { ...m.graph.values, [lo]: { ...m.graph.values[lo], tensor: { ...t, data: { kind: 'none' } } } } } };
+    expect(foldConstants({}).run(skeleton, createPassContext())).toBe(skeleton);
+  });
+
   it('leaves a node whose kernel refuses its inputs unchanged', () => {
     const m = parseModel(`${header} g () => (y) <float[6] a = {1, 2, 3, 4, 5, 6}, int64[2] s = {4, 4}> { y = Reshape (a, s) }`);
     expect(fold(m)).toBe(m);
