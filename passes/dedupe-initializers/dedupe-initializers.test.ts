@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Blob, memorySource } from '../../ir/blob.js';
 import { parseModel } from '../../ir/text/parse.js';
+import { printModel } from '../../ir/text/print.js';
 import type { Model, ValueId } from '../../ir/types.js';
 import { transposedBlob } from '../../ir/transposed-blob.js';
 import { verify } from '../../ir/verify/verify.js';
@@ -47,6 +48,20 @@ g (float[2] x, float[2] fed = {1, 2}) => (y, b) <float[2] a = {1, 2}, float[2] b
   f = Cast <to = 1> (i)
 }`);
     expect(run(m)).toBe(m);
+  });
+
+  it('string tensors: equal items merge; the same characters split into other items ({"ab", "c"} and {"a", "bc"}) do not', () => {
+    const m = parseModel(`${header}
+g (string[2] x) => (y, z, w) <string[2] a = {"ab", "c"}, string[2] b = {"a", "bc"}, string[2] c = {"ab", "c"}> {
+  y = Concat <axis = 0> (x, a)
+  z = Concat <axis = 0> (x, b)
+  w = Concat <axis = 0> (x, c)
+}`);
+    const out = run(m);
+    expect(out.graph.initializers.map((v) => out.graph.values[v].name)).toEqual(['a', 'b']);
+    const text = printModel(out);
+    expect(text).toContain('z = Concat <axis = 0> (x, b)');
+    expect(text).toContain('w = Concat <axis = 0> (x, a)');
   });
 
   it('compares bytes after the hash: a lazy payload read in chunks equals the same bytes in memory', () => {

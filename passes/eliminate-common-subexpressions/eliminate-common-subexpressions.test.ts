@@ -34,6 +34,40 @@ g (float[2,3] x) => (y) <float[3] w1 = {1, 2, 3}, float[3] w2 = {1, 2, 3}> {
     expect(run(out)).toBe(out);
   });
 
+  it('merges nodes reading equal Constant nodes of the main graph by content, also when the Constants themselves stay (both are graph outputs)', () => {
+    const m = parseModel(`${header}
+g (float[2] x) => (y, k1, k2) {
+  k1 = Constant <value = float[2] {1, 2}> ()
+  k2 = Constant <value = float[2] {1, 2}> ()
+  a = Add (x, k1)
+  b = Add (x, k2)
+  y = Sub (a, b)
+}`);
+    const out = run(m);
+    expect(count(out, 'Constant')).toBe(2);
+    expect(count(out, 'Add')).toBe(1);
+    expectSameOutputs(m, out, 1, true);
+  });
+
+  it('never merges stripped constants (a skeleton\'s Constant nodes without data): their contents are unknown', () => {
+    const m = parseModel(`${header}
+g (float[2] x) => (y) {
+  k1 = Constant <value = float[2] {1, 2}> ()
+  k2 = Constant <value = float[2] {3, 4}> ()
+  a = Add (x, k1)
+  b = Add (x, k2)
+  y = Sub (a, b)
+}`);
+    const stripped = () => ({ dtype: 1, dims: [2], data: { kind: 'none' as const } });
+    const nodes = { ...m.graph.nodes };
+    for (const id of m.graph.order) {
+      const n = nodes[id];
+      if (n.op === 'Constant') nodes[id] = { ...n, attrs: [{ name: 'value', kind: 'tensor', value: stripped() }] };
+    }
+    const skeleton: Model = { ...m, graph: { ...m.graph, nodes } };
+    expect(run(skeleton)).toBe(skeleton);
+  });
+
   it('returns the same object when nothing repeats', () => {
     const m = parseModel(`${header} g (float[2] x) => (y) { a = Relu (x)\n y = Neg (a) }`);
     expect(run(m)).toBe(m);
@@ -94,6 +128,32 @@ g (float[2] x) => (y) { y = f.F (x) }
   it('keeps a duplicate whose output is a graph output the earlier value cannot carry', () => {
     const m = parseModel(`${header} g (float[2] x) => (a, b) { a = Relu (x)\n b = Relu (x) }`);
     expect(run(m)).toBe(m);
+  });
+
+  it('keeps a duplicate that outputs what the earlier node leaves out (TopK indices)', () => {
+    const m = parseModel(`${header}
+g (float[2,5] x) => (y, z) <int64[1] k = {2}> {
+  v1, "" = TopK (x, k)
+  v2, i = TopK (x, k)
+  y = Add (v1, v2)
+  z = Cast <to = 1> (i)
+}`);
+    expect(run(m)).toBe(m);
+  });
+
+  it('a merge in a graph makes nodes of its bodies equal: they merge in the next sweep (bodies go first)', () => {
+    const m = parseModel(`${header}
+g (float[2] x, bool c) => (y) {
+  a1 = Relu (x)
+  a2 = Relu (x)
+  y = If (c) <then_branch = t () => (o) { b1 = Neg (a1)\n b2 = Neg (a2)\n o = Add (b1, b2) }, else_branch = e () => (o2) { o2 = Neg (x) }>
+}`);
+    const out = run(m);
+    const branch = out.graph.nodes[out.graph.order[1]].attrs.find((a) => a.name === 'then_branch');
+    const g = branch?.kind === 'graph' ? branch.value : undefined;
+    expect(g && g.order.map((id) => g.nodes[id].op)).toEqual(['Neg', 'Add']);
+    expectSameOutputs(m, out, 2, true);
+    expect(run(out)).toBe(out);
   });
 
   it('properties on generated models (verifier clean, same outputs, idempotent)', () => {

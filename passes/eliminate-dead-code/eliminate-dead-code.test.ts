@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseModel } from '../../ir/text/parse.js';
 import { printModel } from '../../ir/text/print.js';
-import type { Model } from '../../ir/types.js';
+import type { Model, ValueId } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
 import { createPassContext } from '../../src/pass.js';
 import { checkPassProperties } from '../../test/support/pass-properties.js';
@@ -135,6 +135,24 @@ g (float[2] x) => (y) { y = f.A (x) }
 g @{quantization: [["dead", ["scale": "s"]], ["y", ["scale": "s"]]]} (float[2] x) => (y) { dead = Neg (x)\n y = Relu (x) }`);
     const out = run(m).out;
     expect(out.graph.quantization?.map((q) => q.tensor)).toEqual(['y']);
+  });
+
+  it('removes a sparse initializer nothing reads, its value entry with it', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[3] x) => (y) { y = Relu (x) }`);
+    const tensor = (dtype: number, dims: number[], bytes: number[]) => ({ dtype, dims, data: { kind: 'raw' as const, bytes: new Uint8Array(bytes) } });
+    const sparse = { dims: [3], values: tensor(1, [1], [0, 0, 128, 63]), indices: tensor(7, [1], [1, 0, 0, 0, 0, 0, 0, 0]) };
+    const sp = 'sp_unread' as ValueId;
+    const withSparse: Model = {
+      ...m,
+      graph: { ...m.graph, sparseInitializers: [sp], values: { ...m.graph.values, [sp]: { id: sp, name: 'sp_unread', sparse, type: { kind: 'tensor', dtype: 1, shape: [3] } } } },
+    };
+    expect(verify(withSparse).filter((d) => d.severity === 'error')).toEqual([]);
+    const { out, counts } = run(withSparse);
+    expect(out.graph.sparseInitializers).toEqual([]);
+    expect(Object.hasOwn(out.graph.values, sp)).toBe(false);
+    expect(counts.get('eliminate-dead-code/initializers')).toBe(1);
+    expect(printModel(out)).toBe(printModel(m));
   });
 
   it('handles a 20,000-long dead chain without recursion', () => {

@@ -84,6 +84,33 @@ g (float[2,4] x, float[3,4] x2) => (y, z) <float[3,4] w = {1, 2, 3, 4, 5, 6, 7, 
   z = Add (x2, w)
 }`));
     expect(ops(fold(shared))).toEqual(['Transpose', 'MatMul', 'Add']);
+    // A 3-D weight [3,4,1] holds as many bytes as a 3x4 matrix; its default Transpose reverses
+    // all three axes ([1,4,3]), which the kernel computes: never a 2-D lazy transpose ([4,3]).
+    const cube = parseModel(`${header}
+g (float[1,4,3] x) => (y) <float[3,4,1] w = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}> {
+  t = Transpose (w)
+  y = Add (x, t)
+}`);
+    const cubeOut = fold(blobbed(cube));
+    const cubeInit = cubeOut.graph.values[cubeOut.graph.initializers[0] as ValueId].tensor!;
+    expect(cubeInit.dims).toEqual([1, 4, 3]);
+    expect(printModel(cubeOut)).toBe(printModel(fold(cube)));
+    // A lazily transposed graph output keeps its declared type, symbolic dims included.
+    const exposed = blobbed(parseModel(`${header}
+g () => (float[N,M] t) <float[3,4] w = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}> { t = Transpose <perm = [1, 0]> (w) }`));
+    const exposedOut = fold(exposed);
+    expect(exposedOut.graph.values[exposedOut.graph.initializers[0] as ValueId].tensor!.data.kind).toBe('blob');
+    expect(exposedOut.graph.values[exposedOut.graph.outputs[0]]).toMatchObject({ name: 't', type: { kind: 'tensor', dtype: 1, shape: ['N', 'M'] } });
+  });
+
+  it('removes only the constants that folding left unread: an initializer nothing read before stays (dead code is not its job)', () => {
+    const m = parseModel(`${header}
+g (float[2] x) => (y) <float[2] a = {1, 2}, float[2] spare = {7, 8}> { b = Neg (a)\n y = Add (x, b) }`);
+    const out = fold(m);
+    expect(ops(out)).toEqual(['Add']);
+    const text = printModel(out);
+    expect(text).toContain('spare = {7.0, 8.0}');
+    expect(text).not.toMatch(/\ba = /);
   });
 
   it('returns the same object when nothing folds', () => {
@@ -176,6 +203,23 @@ g (bool c) => (float[2] z, float[2] y) <float[2] a = {1, 2}> {
     expect(fold(out)).toBe(out);
   });
 
+  it('a folded main output keeps its declared type, symbolic dims included', () => {
+    const m = parseModel(`${header}
+g () => (float[N] y) <float[2] a = {1, 2}> { y = Neg (a) }`);
+    const out = fold(m);
+    expect(out.graph.order).toEqual([]);
+    expect(out.graph.values[out.graph.outputs[0]]).toMatchObject({ name: 'y', type: { kind: 'tensor', dtype: 1, shape: ['N'] } });
+  });
+
+  it('a constant that is also a graph output frees nothing: a fold reading it stays within the budget', () => {
+    // Neg (w) would add 1 kB while w stays (it is an output): over budget at limit 0.
+    const w = Array.from({ length: 256 }, (_, i) => i).join(', ');
+    const m = parseModel(`${header}
+g () => (float[256] w, float[256] y) <float[256] w = {${w}}> { y = Neg (w) }`);
+    expect(fold(m)).toBe(m);
+    expect(ops(fold(m, { limit: 2048 }))).toEqual([]);
+  });
+
   it('stays within the size budget unless a limit is given', () => {
     const m = parseModel(`${header}
 g () => (r) <float s = {0}, float l = {1000}, float d = {1}> { r = Range (s, l, d) }`);
@@ -209,6 +253,23 @@ g (float[5,64] x) => (float[5,8] y${extra ? ', float[5,8] v' : ''}) <float[64,8]
     expect(ctx2.counts.get('fold-constants/over-budget')).toBe(3);
     // a limit that pays for the added bytes folds them one by one
     expect(ops(fold(shared, { limit: 4096 }))).toEqual(['MatMul', 'MatMul']);
+  });
+
+  it('Slices of a shared weight whose cuts overlap stay when together they add more than the weight they free (counted once)', () => {
+    // W[64,8] (2 kB) cut as rows 0:48 and 16:64: 3 kB of results for 2 kB freed, over budget.
+    const w = Array.from({ length: 64 * 8 }, (_, i) => (i % 89) / 8).join(', ');
+    const m = parseModel(`${header}
+g (float[5,48] x) => (float[5,16] y) <float[64,8] W = {${w}}, int64[1] z = {0}, int64[1] a = {16}, int64[1] b = {48}, int64[1] e = {64}> {
+  p = Slice (W, z, b, z)
+  q = Slice (W, a, e, z)
+  c = Concat <axis = 1> (p, q)
+  y = MatMul (x, c)
+}`);
+    const ctx = createPassContext();
+    expect(foldConstants({}).run(m, ctx.scoped('fold-constants'))).toBe(m);
+    expect(ctx.counts.get('fold-constants/over-budget')).toBe(2);
+    // with a limit paying for the extra kilobyte they fold
+    expect(ops(fold(m, { limit: 1100 }))).toEqual(['MatMul']);
   });
 
   it('the same cut of an outer weight in both branches of an If folds once, into the graph that owns the weight (silero VAD)', () => {
@@ -274,6 +335,48 @@ g (bool cond, float[5,64] x) => (float[5,32] y) <float[64,32] W = {${w}}, int64[
     expect(ctx3.counts.get('fold-constants/over-budget')).toBe(5);
   });
 
+  it('cuts of an outer weight in two branches that add more than it frees move only when the limit pays for the difference', () => {
+    // W[64,32] (8 kB) cut as rows 0:48 in one branch and 16:64 in the other: 12 kB of results
+    // for 8 kB freed. Alone each 6 kB cut is over a 5000-byte limit; together they are within it.
+    const w = Array.from({ length: 64 * 32 }, (_, i) => (i % 83) / 4).join(', ');
+    const m = parseModel(`${header}
+g (bool cond, float[5,48] x) => (float[5,32] y) <float[64,32] W = {${w}}, int64[1] z = {0}, int64[1] a = {16}, int64[1] b = {48}, int64[1] e = {64}> {
+  y = If (cond) <then_branch = t () => (float[5,32] o1) { s1 = Slice (W, z, b, z)\n o1 = MatMul (x, s1) }, else_branch = f () => (float[5,32] o2) { s2 = Slice (W, a, e, z)\n o2 = MatMul (x, s2) }>
+}`);
+    expect(fold(m)).toBe(m);
+    const ctx = createPassContext();
+    const out = foldConstants({ limit: 5000 }).run(m, ctx.scoped('fold-constants'));
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(ctx.counts.get('fold-constants/hoisted')).toBe(2);
+    expect(printModel(out)).not.toMatch(/Slice/);
+    expectSameOutputs(m, out, 2);
+  });
+
+  it('the same Split of an outer weight in both branches moves once, each output to its own result', () => {
+    // W[64,32] (8 kB) split in halves inside both branches: alone each Split adds 8 kB while W
+    // stays; together (equal results stored once) they free W. s1 and s2 must stay apart.
+    const w = Array.from({ length: 64 * 32 }, (_, i) => (i % 79) / 4).join(', ');
+    const branch = (name: string, out: string) => `${name} () => (float[5,32] ${out}) {
+        ${out}a, ${out}b = Split <axis = 0> (W)
+        ${out}m1 = MatMul (x, ${out}a)
+        ${out}m2 = MatMul (x, ${out}b)
+        ${out} = Sub (${out}m1, ${out}m2)
+      }`;
+    const m = parseModel(`${header}
+g (bool cond, float[5,32] x) => (float[5,32] y) <float[64,32] W = {${w}}> {
+  y = If (cond) <then_branch = ${branch('t', 'o1')}, else_branch = ${branch('f', 'o2')}>
+}`);
+    const ctx = createPassContext();
+    const out = foldConstants({}).run(m, ctx.scoped('fold-constants'));
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(ctx.counts.get('fold-constants/hoisted')).toBe(2);
+    expect(printModel(out)).not.toMatch(/Split/);
+    for (const c of [0, 1]) {
+      const feeds = { cond: { kind: 'tensor' as const, dtype: 9, dims: [], data: Uint8Array.of(c) }, x: { kind: 'tensor' as const, dtype: 1, dims: [5, 32], data: Float32Array.from({ length: 160 }, (_, i) => Math.cos(i)) } };
+      expect(evaluate(out, feeds).get('y')).toEqual(evaluate(m, feeds).get('y'));
+    }
+  });
+
   it('a large ConstantOfShape stays one even with a limit; a tiny one folds', () => {
     const big = parseModel(`${header} g () => (y) <int64[1] n = {100000}> { y = ConstantOfShape <value = float[1] {1}> (n) }`);
     expect(fold(big, { limit: 1 << 30 })).toBe(big);
@@ -294,6 +397,59 @@ g (float[2] x) => (y) { y = f.F (x) }
     expect(body.order.map((id) => body.nodes[id].op)).toEqual(['Constant', 'Add']);
     expectSameOutputs(m, out, 2);
     expect(fold(out)).toBe(out);
+  });
+
+  it('inside a subgraph of a function body, results are Constant nodes too (no initializers anywhere in a function)', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
+g (float[2] x, bool c) => (y) { y = f.F (x, c) }
+<domain: "f", opset_import: ["" : 17]> F (p, b) => (q) {
+  q = If (b) <then_branch = t () => (o) {
+    one = Constant <value_float = 1.0> ()
+    two = Add (one, one)
+    o = Add (p, two)
+  }, else_branch = e () => (o2) { o2 = Neg (p) }>
+}`);
+    const out = fold(m);
+    const body = out.functions[0].graph;
+    const branch = body.nodes[body.order[0]].attrs.find((a) => a.name === 'then_branch');
+    const g = branch?.kind === 'graph' ? branch.value : undefined;
+    expect(g?.initializers).toEqual([]);
+    expect(g && g.order.map((id) => g.nodes[id].op)).toEqual(['Constant', 'Add']);
+    expectSameOutputs(m, out, 2);
+  });
+
+  it('never folds a function-body node whose attribute refers to the call (its value is only known per call)', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
+g (float[2] x) => (y) { y = f.F <alpha = 0.5> (x) }
+<domain: "f", opset_import: ["" : 17]> F <alpha> (p) => (q) {
+  c = Constant <value = float[2] {-1.0, 2.0}> ()
+  l = LeakyRelu <alpha: float = @alpha> (c)
+  q = Add (p, l)
+}`);
+    expect(fold(m)).toBe(m);
+  });
+
+  it('a body node reading an outer value that folds in the same sweep folds in the next (bodies go first)', () => {
+    const m = parseModel(`${header}
+g (float[2] x, bool c) => (y) <float[2] a = {-1, 2}> {
+  b = Neg (a)
+  y = If (c) <then_branch = t () => (o) { t1 = Abs (b)\n o = Add (x, t1) }, else_branch = e () => (o2) { o2 = Add (x, b) }>
+}`);
+    const out = fold(m);
+    const ifNode = out.graph.nodes[out.graph.order[0]];
+    const branch = ifNode.attrs.find((a) => a.name === 'then_branch');
+    const g = branch?.kind === 'graph' ? branch.value : undefined;
+    expect(g && g.order.map((id) => g.nodes[id].op)).toEqual(['Add']);
+    expectSameOutputs(m, out, 2);
+    expect(fold(out)).toBe(out);
+  });
+
+  it('leaves a node reading a stripped weight (a skeleton\'s, no data) unchanged: never run as if that input were absent', () => {
+    const m = parseModel(`${header} g () => (y) <float[2] a = {-1, 2}, float lo = {0}> { y = Clip (a, lo) }`);
+    const lo = m.graph.initializers[1] as ValueId;
+    const t = m.graph.values[lo].tensor!;
+    const skeleton: Model = { ...m, graph: { ...m.graph, values: { ...m.graph.values, [lo]: { ...m.graph.values[lo], tensor: { ...t, data: { kind: 'none' } } } } } };
+    expect(foldConstants({}).run(skeleton, createPassContext())).toBe(skeleton);
   });
 
   it('leaves a node whose kernel refuses its inputs unchanged', () => {
