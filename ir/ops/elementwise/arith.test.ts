@@ -39,6 +39,10 @@ describe('elementwise arithmetic', () => {
     { name: 'Pow float', op: 'Pow', ins: [f32([2], [2, 4]), f32([2], [0.5, -1])], dims: [2], out: [Math.fround(Math.SQRT2), 0.25] },
     { name: 'Pow int32 wraps', op: 'Pow', ins: [t(D.INT32, [3], [-2, 3, -5]), t(D.INT32, [3], [3, 19, 13])], dims: [3], out: [-8, 1162261467, -1220703125] },
     { name: 'Pow int64 exact', op: 'Pow', ins: [t(D.INT64, [1], [3]), t(D.INT64, [1], [41])], dims: [1], out: [Number(-420491770248316829n)] },
+    // Negative integer exponents: 1/x^n truncated toward zero, the same in the bigint path as in
+    // the number path (±1 keep their parity: (-1)^-3 = -1).
+    { name: 'Pow int64 negative exponents', op: 'Pow', ins: [t(D.INT64, [5], [-1, -1, 1, 2, -2]), t(D.INT64, [5], [-3, -2, -5, -1, -1])], dims: [5], out: [-1, 1, 1, 0, 0] },
+    { name: 'Pow int32 negative exponents', op: 'Pow', ins: [t(D.INT32, [5], [-1, -1, 1, 2, -2]), t(D.INT32, [5], [-3, -2, -5, -1, -1])], dims: [5], out: [-1, 1, 1, 0, 0] },
     { name: 'Pow float base int64 exponent', op: 'Pow', ins: [f32([2], [2, 3]), t(D.INT64, [2], [3, -1])], dims: [2], out: [8, Math.fround(1 / 3)] },
     { name: 'Pow int base float exponent', op: 'Pow', ins: [t(D.INT32, [2], [2, 10]), f32([2], [0.5, 2])], dims: [2], out: [1, 100] },
     { name: 'Pow int64 base float exponent', op: 'Pow', ins: [t(D.INT64, [2], [4, 10]), f32([2], [0.5, 3])], dims: [2], out: [2, 1000] },
