@@ -152,3 +152,27 @@ test('roundArrayInPlace agrees with roundToDtype for float16 and bfloat16', () =
   roundArrayInPlace(D.BFLOAT16, nan);
   expect(nan[0]).toBeNaN();
 });
+
+// Random floats almost never land on a tie, so the bit-arithmetic paths of roundArrayInPlace
+// (float16 subnormals and normals, bfloat16) are checked on every midpoint between neighbouring
+// values (exact in float32), of both signs: each must round to the even neighbour.
+test('roundArrayInPlace rounds every float16 / bfloat16 midpoint to the even neighbour', () => {
+  for (const [dtype, step] of [[D.FLOAT16, 1], [D.BFLOAT16, 7]] as const) {
+    const mids: number[] = [];
+    const maxFinite = dtype === D.FLOAT16 ? 0x7bff : 0x7f7f;
+    for (let b = 0; b < maxFinite; b += step) {
+      const m = (decodeNarrow(dtype, b) + decodeNarrow(dtype, b + 1)) / 2;
+      mids.push(m, -m);
+    }
+    const a = Float32Array.from(mids);
+    expect(a.every((v, i) => v === mids[i])).toBe(true); // the midpoints are float32 values
+    roundArrayInPlace(dtype, a);
+    const wrong: string[] = [];
+    for (let i = 0; i < mids.length; i++) {
+      if ((encodeNarrow(dtype, a[i]) & 1) !== 0 || a[i] !== Math.fround(roundToDtype(dtype, mids[i]))) {
+        wrong.push(`${dtypeName(dtype)} midpoint ${mids[i]} -> ${a[i]}`);
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+  }
+});

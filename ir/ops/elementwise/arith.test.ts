@@ -9,6 +9,12 @@ describe('elementwise arithmetic', () => {
     { name: 'Add same shape', op: 'Add', ins: [f32([2], [1, 2]), f32([2], [10, 20])], dims: [2], out: [11, 22] },
     { name: 'Add row broadcast', op: 'Add', ins: [f32([2, 3], [1, 2, 3, 4, 5, 6]), f32([3], [10, 20, 30])], dims: [2, 3], out: [11, 22, 33, 14, 25, 36] },
     { name: 'Add scalar left', op: 'Add', ins: [f32([], [100]), f32([3], [1, 2, 3])], dims: [3], out: [101, 102, 103] },
+    // A scalar on the left of a non-commutative op, per storage loop (float32, float64, any):
+    // fold-affine computes 1/c as Div(float64 scalar 1, c).
+    { name: 'Sub float scalar left', op: 'Sub', ins: [f32([], [100]), f32([3], [1, 2, 3])], dims: [3], out: [99, 98, 97] },
+    { name: 'Div double scalar left', op: 'Div', ins: [t(D.DOUBLE, [], [1]), t(D.DOUBLE, [3], [2, 4, -8])], dims: [3], out: [0.5, 0.25, -0.125] },
+    { name: 'Sub int32 scalar left', op: 'Sub', ins: [t(D.INT32, [], [10]), t(D.INT32, [3], [1, 2, 3])], dims: [3], out: [9, 8, 7] },
+    { name: 'Sub double scalar right', op: 'Sub', ins: [t(D.DOUBLE, [3], [1, 2, 3]), t(D.DOUBLE, [1], [10])], dims: [3], out: [-9, -8, -7] },
     { name: 'Add outer broadcast', op: 'Add', ins: [f32([2, 1], [1, 2]), f32([1, 3], [10, 20, 30])], dims: [2, 3], out: [11, 21, 31, 12, 22, 32] },
     { name: 'Add int8 wraps', op: 'Add', ins: [t(D.INT8, [2], [100, -100]), t(D.INT8, [2], [100, -100])], dims: [2], out: [-56, 56] },
     { name: 'Add uint64 wraps', op: 'Add', ins: [t(D.UINT64, [1], [2n ** 64n - 1n]), t(D.UINT64, [1], [2])], dims: [1], out: [1] },
@@ -33,6 +39,10 @@ describe('elementwise arithmetic', () => {
     { name: 'Pow float', op: 'Pow', ins: [f32([2], [2, 4]), f32([2], [0.5, -1])], dims: [2], out: [Math.fround(Math.SQRT2), 0.25] },
     { name: 'Pow int32 wraps', op: 'Pow', ins: [t(D.INT32, [3], [-2, 3, -5]), t(D.INT32, [3], [3, 19, 13])], dims: [3], out: [-8, 1162261467, -1220703125] },
     { name: 'Pow int64 exact', op: 'Pow', ins: [t(D.INT64, [1], [3]), t(D.INT64, [1], [41])], dims: [1], out: [Number(-420491770248316829n)] },
+    // Negative integer exponents: 1/x^n truncated toward zero, the same in the bigint path as in
+    // the number path (±1 keep their parity: (-1)^-3 = -1).
+    { name: 'Pow int64 negative exponents', op: 'Pow', ins: [t(D.INT64, [5], [-1, -1, 1, 2, -2]), t(D.INT64, [5], [-3, -2, -5, -1, -1])], dims: [5], out: [-1, 1, 1, 0, 0] },
+    { name: 'Pow int32 negative exponents', op: 'Pow', ins: [t(D.INT32, [5], [-1, -1, 1, 2, -2]), t(D.INT32, [5], [-3, -2, -5, -1, -1])], dims: [5], out: [-1, 1, 1, 0, 0] },
     { name: 'Pow float base int64 exponent', op: 'Pow', ins: [f32([2], [2, 3]), t(D.INT64, [2], [3, -1])], dims: [2], out: [8, Math.fround(1 / 3)] },
     { name: 'Pow int base float exponent', op: 'Pow', ins: [t(D.INT32, [2], [2, 10]), f32([2], [0.5, 2])], dims: [2], out: [1, 100] },
     { name: 'Pow int64 base float exponent', op: 'Pow', ins: [t(D.INT64, [2], [4, 10]), f32([2], [0.5, 3])], dims: [2], out: [2, 1000] },

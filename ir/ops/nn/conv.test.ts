@@ -114,6 +114,17 @@ describe('ConvTranspose', () => {
     }), { seed: 42, numRuns: 80 });
   });
 
+  // The spec's total padding (full output − output_shape) splits with the odd unit at the start
+  // unless auto_pad is SAME_UPPER: with the default NOTSET the output is the full one cut at the start.
+  it('output_shape with an odd total padding cuts the start by default and with SAME_LOWER, the end with SAME_UPPER', () => {
+    const x = f32([1, 1, 2], [1, 2]), w = f32([1, 1, 2], [1, 10]);
+    expect(Array.from(runT('ConvTranspose', [x, w]).data as Float32Array)).toEqual([1, 12, 20]);
+    const cut = (autoPad?: string) => Array.from(runT('ConvTranspose', [x, w], { output_shape: [2n], ...(autoPad && { auto_pad: autoPad }) }).data as Float32Array);
+    expect(cut()).toEqual([12, 20]);
+    expect(cut('SAME_LOWER')).toEqual([12, 20]);
+    expect(cut('SAME_UPPER')).toEqual([1, 12]);
+  });
+
   it('honours output_shape', () => {
     const y = runT('ConvTranspose', [f32([1, 1, 3, 3]), f32([1, 2, 3, 3])], { strides: [3n, 2n], output_shape: [10n, 8n] });
     expect(y.dims).toEqual([1, 2, 10, 8]);

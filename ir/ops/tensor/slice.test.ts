@@ -84,6 +84,13 @@ describe('Pad', () => {
     expect(w.dims).toEqual([6, 4]);
     expect(plain(w).data.slice(0, 8)).toEqual(plain(f32([8], [3.4, 2.3, 3.4, 2.3, 5.7, 4.5, 5.7, 4.5])).data);
   });
+  // Pads longer than the axis repeat the pattern, as numpy.pad (the ONNX reference) does: wrap is
+  // periodic, reflect bounces between the ends.
+  it('wrap and reflect pads longer than the axis keep repeating', () => {
+    const v = f32([3], [1, 2, 3]);
+    expect(plain(run1('Pad', [v, i64([2], [4, 4])], { mode: 'wrap' })).data).toEqual([3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1]);
+    expect(plain(run1('Pad', [v, i64([2], [4, 4])], { mode: 'reflect' })).data).toEqual([1, 2, 3, 2, 1, 2, 3, 2, 1, 2, 3]);
+  });
   it('pads chosen axes, crops with negative pads, fills strings with the constant', () => {
     const y = run1('Pad', [iota([2, 3]), i64([2], [1, -1]), f32([], [9]), i64([1], [-1])]);
     expect(plain(y)).toEqual({ dims: [2, 3], data: [9, 0, 1, 9, 3, 4] });
