@@ -43,6 +43,9 @@ describe('data propagation chain', () => {
     expect(shapeOfK(infer1('Range', [i64([0], true), seq, i64([1], true)]))).toEqual(['seq']);
     // ceil(seq/2) is not a polynomial: a fresh symbol names the count.
     expect(shapeOfK(infer1('Range', [i64([0], true), seq, i64([2], true)]))).toEqual(['unk__0']);
+    // From 1 (or an unknown start) the count is seq - start, not seq: a fresh symbol again.
+    expect(shapeOfK(infer1('Range', [i64([1], true), seq, i64([1], true)]))).toEqual(['unk__0']);
+    expect(shapeOfK(infer1('Range', [t(D.INT64, []), seq, i64([1], true)]))).toEqual(['unk__0']);
     expect(shapeOfK(infer1('Expand', [t(F, [1, 1]), s]))).toEqual(['batch', 'seq', 768]);
   });
 });
@@ -139,6 +142,12 @@ describe('rearranging ops', () => {
   });
   it('Tile multiplies by repeats', () => {
     expect(shapeOfK(infer1('Tile', [t(F, ['n', 2]), i64([2, 3])]))).toEqual([dimMul('n', 2), 6]);
+  });
+  it('Tile before opset 6 (tiles and axis inputs) multiplies only the named axis', () => {
+    const tiled = infer1('Tile', [t(F, [2, 'n', 4]), i64([3], true), i64([1], true)], {}, 5);
+    expect(shapeOfK(tiled)).toEqual([2, dimMul('n', 3), 4]);
+    const last = infer1('Tile', [t(F, [2, 'n', 4]), i64([2], true), i64([-1], true)], {}, 5);
+    expect(shapeOfK(last)).toEqual([2, 'n', 8]);
   });
   it('Range from constant values', () => {
     const r = infer1('Range', [i64([1], true), i64([10], true), i64([3], true)]);
