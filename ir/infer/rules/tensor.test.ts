@@ -34,6 +34,9 @@ describe('data propagation chain', () => {
     expect(last2.dims).toEqual(['seq', 768]);
     const first = infer1('Slice', [s, i64([0]), i64([1])])!;
     expect(infer1('Squeeze', [first, i64([0])])?.dims).toEqual(['batch']);
+    // A step picks every other element, forwards and backwards.
+    expect(infer1('Slice', [s, i64([0]), i64([3]), i64([0]), i64([2])])?.dims).toEqual(['batch', 768]);
+    expect(infer1('Slice', [s, i64([-1]), i64([-4]), i64([0]), i64([-2])])?.dims).toEqual([768, 'batch']);
     const parts = infer('Split', [s, i64([2, 1])], {}, { outputs: 2 });
     expect(parts.map((p) => p?.dims)).toEqual([['batch', 'seq'], [768]]);
   });
