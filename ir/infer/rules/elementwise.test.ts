@@ -41,6 +41,9 @@ describe('broadcasting with symbolic dims', () => {
   });
   it('before opset 7 the output has A\'s shape', () => {
     expect(shapeOfK(infer1('Add', [t(F, [2, 3]), t(F, [3])], { broadcast: 1 }, 6))).toEqual([2, 3]);
+    // An unknown dim of A is B's where B has a dim other than 1 there; where B (or its padding) is 1 it stays unknown.
+    expect(shapeOfK(infer1('Add', [t(F, [null, null, null]), t(F, [4, 1])], { broadcast: 1, axis: 1 }, 6))).toEqual([null, 4, null]);
+    expect(shapeOfK(infer1('Mul', [t(F, [null, 5]), t(F, [1])], { broadcast: 1 }, 6))).toEqual([null, 5]);
   });
   it('variadic Max broadcasts all inputs', () => {
     expect(shapeOfK(infer1('Max', [t(F, [2, 1]), t(F, [1, 'n']), t(F, [1])]))).toEqual([2, 'n']);
