@@ -169,6 +169,9 @@ describe('constant folding and shape-vector logic', () => {
     // seq+1 vs seq is decided false; seq vs batch is not decided
     expect(valueOf(infer1('Equal', [{ ...t(D.INT64, [1]), dims: [dimAdd('seq', 1)] }, { ...t(D.INT64, [1]), dims: ['seq'] }]))).toEqual([0]);
     expect(infer1('Equal', [{ ...t(D.INT64, [1]), dims: ['batch'] }, { ...t(D.INT64, [1]), dims: ['seq'] }])?.value).toBeUndefined();
+    // A size may be 0: Equal(seq, 0) is not decided (the Reshape-0 idiom), on either side.
+    expect(infer1('Equal', [{ ...t(D.INT64, [1]), dims: ['seq'] }, i64([0])])?.value).toBeUndefined();
+    expect(infer1('Equal', [i64([0]), { ...t(D.INT64, [1]), dims: ['seq'] }])?.value).toBeUndefined();
   });
   it('Where picks dims by a constant condition (the Expand-shape idiom)', () => {
     const shape = { ...t(D.INT64, [4]), dims: ['batch', -1, 'seq', 64] };
