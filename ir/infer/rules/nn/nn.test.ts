@@ -207,6 +207,10 @@ describe('attention, resize, recurrent, NMS, losses', () => {
     expect(out(inf('NegativeLogLikelihoodLoss', [T(F, ['n', 5, 'd']), T(DT.INT64, ['n', 'd'])], { reduction: 'none' }))).toEqual({ kind: 'tensor', dtype: F, shape: ['n', 'd'] });
     const s = inf('SoftmaxCrossEntropyLoss', [T(F, ['n', 5]), T(DT.INT64, ['n'])], { reduction: 'none' }, { outputs: 2 });
     expect(out(s, 1)).toEqual({ kind: 'tensor', dtype: F, shape: ['n', 5] });
+    // Labels of unknown shape: the per-element loss is scores' shape without the class axis (axis 1).
+    const u = inf('SoftmaxCrossEntropyLoss', [T(F, ['n', 5, 'd1', 7]), T(DT.INT64)], { reduction: 'none' }, { outputs: 2 });
+    expect(out(u)).toEqual({ kind: 'tensor', dtype: F, shape: ['n', 'd1', 7] });
+    expect(out(inf('SoftmaxCrossEntropyLoss', [T(F, ['n', 5, 'd1', 7]), T(DT.INT64)], { reduction: 'sum' }))).toEqual({ kind: 'tensor', dtype: F, shape: [] });
   });
 });
 
