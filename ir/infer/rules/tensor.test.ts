@@ -309,6 +309,10 @@ describe('selecting, reducing, indexing', () => {
     expect(shapeOfK(infer1('ReduceMin', [x, t(D.INT64, [1])]))).toEqual([null, null, null]);
     expect(shapeOfK(infer1('ReduceMin', [x, t(D.INT64, [1])], { keepdims: 0 }))).toEqual([null, null]);
     expect(shapeOfK(infer1('ReduceMin', [x, t(D.INT64, [null])], { keepdims: 0 }))).toBeUndefined();
+    // More unknown axes than the rank (an invalid model): the rank is unknown, and the rule does not throw.
+    expect(shapeOfK(infer1('ReduceMin', [x, t(D.INT64, [4])], { keepdims: 0 }))).toBeUndefined();
+    // As many unknown axes as the rank: every axis goes, a 0-D result.
+    expect(shapeOfK(infer1('ReduceMin', [x, t(D.INT64, [3])], { keepdims: 0 }))).toEqual([]);
     expect(shapeOfK(infer1('ReduceMin', [t(F, [1, 'n']), t(D.INT64, [null])]))).toEqual([1, null]);
     // an axes input known to be empty reduces everything (or nothing, with noop_with_empty_axes)
     expect(shapeOfK(infer1('ReduceSum', [x, t(D.INT64, [0])], { keepdims: 0 }))).toEqual([]);
