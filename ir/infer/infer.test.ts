@@ -166,6 +166,12 @@ g (float[N] x, int64[1] k) => (b) <int64[1] k = {9}> {
 }`);
     const { types } = inferTypes(m, { ops: tableOf(rules) });
     expect(typeOf(m, 'b', types)).toEqual({ kind: 'tensor', dtype: D.FLOAT, shape: [9] });
+    // From IR version 4 on (4 included) it is a default the caller may override: its contents are unknown.
+    const m4 = parseModel(`<ir_version: 4, opset_import: ["" : 8]>
+g (float[N] x, int64[1] k) => (b) <int64[1] k = {9}> {
+  b = ConstantOfShape (k)
+}`);
+    expect(typeOf(m4, 'b', inferTypes(m4, { ops: tableOf(rules) }).types)).toEqual({ kind: 'tensor', dtype: D.FLOAT });
   });
 
   it('reports a diagnostic once even when a subgraph is inferred twice', () => {
