@@ -71,6 +71,16 @@ g (float[unk__0,3] x, bool c) => (int64[?,?] z) {
     expect(inferTypes(m, { ops: tableOf([...rules, fresh]) }).types).toEqual(first.types);
   });
 
+  it('fresh symbols skip a run of taken names, not just one', () => {
+    const fresh: InferRule = { domain: '', name: 'NonZero', infer: (_ins, ctx) => [{ type: { kind: 'tensor', dtype: D.INT64, shape: [1, ctx.freshDim()] } }] };
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[unk__0,unk__1,unk__2] x) => (int64[?,?] z) {
+  z = NonZero (x)
+}`);
+    const t = typeOf(m, 'z', inferTypes(m, { ops: tableOf([...rules, fresh]) }).types);
+    expect(t).toEqual({ kind: 'tensor', dtype: D.INT64, shape: [1, 'unk__3'] });
+  });
+
   it('propagates types, symbols and data (Shape → Add → ConstantOfShape)', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[N,3] x) => (float[?,?] y) <int64[1] one = {1}> {
