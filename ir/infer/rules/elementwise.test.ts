@@ -81,8 +81,9 @@ describe('constants and data propagation', () => {
     expect([dtypeOfK(s), shapeOfK(s), s?.dims]).toEqual([D.INT64, [3], ['batch', 'seq', 768]]);
     expect(infer1('Shape', [x], { start: -2 })?.dims).toEqual(['seq', 768]);
     expect(infer1('Shape', [x], { start: 1, end: -1 })?.dims).toEqual(['seq']);
-    // start/end are ignored before opset 15
+    // start/end are ignored before opset 15, and read from opset 15 itself on
     expect(infer1('Shape', [x], { start: 1 }, 13)?.dims).toEqual(['batch', 'seq', 768]);
+    expect(infer1('Shape', [x], { start: 1 }, 15)?.dims).toEqual(['seq', 768]);
     expect(shapeOfK(infer1('Shape', [t(F)]))).toEqual([null]);
   });
   it('Shape of a fully known shape also gives the value', () => {
