@@ -129,6 +129,8 @@ describe('rearranging ops', () => {
     expect(shapeOfK(infer1('Squeeze', [t(F, [1, 'n'])], { axes: [0] }, 11))).toEqual(['n']);
     expect(shapeOfK(infer1('Squeeze', [t(F, [1, 'n']), t(D.INT64, [1])]))).toEqual([null]);
     expect(shapeOfK(infer1('Squeeze', [t(F, [1, 'n']), t(D.INT64, [null])]))).toBeUndefined();
+    // An empty axes input squeezes every dim of 1 (how many is not known here): never the input's rank.
+    expect(shapeOfK(infer1('Squeeze', [t(F, [2, 1, 'n']), t(D.INT64, [0])]))).toBeUndefined();
     expect(shapeOfK(infer1('Unsqueeze', [t(F, ['n']), t(D.INT64, [2])]))).toEqual([null, null, null]);
   });
   it('Unsqueeze with negative axes', () => {
