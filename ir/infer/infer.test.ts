@@ -71,6 +71,16 @@ g (float[unk__0,3] x, bool c) => (int64[?,?] z) {
     expect(inferTypes(m, { ops: tableOf([...rules, fresh]) }).types).toEqual(first.types);
   });
 
+  it('fresh symbols skip a run of taken names, not just one', () => {
+    const fresh: InferRule = { domain: '', name: 'NonZero', infer: (_ins, ctx) => [{ type: { kind: 'tensor', dtype: D.INT64, shape: [1, ctx.freshDim()] } }] };
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[unk__0,unk__1,unk__2] x) => (int64[?,?] z) {
+  z = NonZero (x)
+}`);
+    const t = typeOf(m, 'z', inferTypes(m, { ops: tableOf([...rules, fresh]) }).types);
+    expect(t).toEqual({ kind: 'tensor', dtype: D.INT64, shape: [1, 'unk__3'] });
+  });
+
   it('propagates types, symbols and data (Shape → Add → ConstantOfShape)', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[N,3] x) => (float[?,?] y) <int64[1] one = {1}> {
@@ -166,6 +176,12 @@ g (float[N] x, int64[1] k) => (b) <int64[1] k = {9}> {
 }`);
     const { types } = inferTypes(m, { ops: tableOf(rules) });
     expect(typeOf(m, 'b', types)).toEqual({ kind: 'tensor', dtype: D.FLOAT, shape: [9] });
+    // From IR version 4 on (4 included) it is a default the caller may override: its contents are unknown.
+    const m4 = parseModel(`<ir_version: 4, opset_import: ["" : 8]>
+g (float[N] x, int64[1] k) => (b) <int64[1] k = {9}> {
+  b = ConstantOfShape (k)
+}`);
+    expect(typeOf(m4, 'b', inferTypes(m4, { ops: tableOf(rules) }).types)).toEqual({ kind: 'tensor', dtype: D.FLOAT });
   });
 
   it('reports a diagnostic once even when a subgraph is inferred twice', () => {

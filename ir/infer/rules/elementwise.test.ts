@@ -41,6 +41,9 @@ describe('broadcasting with symbolic dims', () => {
   });
   it('before opset 7 the output has A\'s shape', () => {
     expect(shapeOfK(infer1('Add', [t(F, [2, 3]), t(F, [3])], { broadcast: 1 }, 6))).toEqual([2, 3]);
+    // An unknown dim of A is B's where B has a dim other than 1 there; where B (or its padding) is 1 it stays unknown.
+    expect(shapeOfK(infer1('Add', [t(F, [null, null, null]), t(F, [4, 1])], { broadcast: 1, axis: 1 }, 6))).toEqual([null, 4, null]);
+    expect(shapeOfK(infer1('Mul', [t(F, [null, 5]), t(F, [1])], { broadcast: 1 }, 6))).toEqual([null, 5]);
   });
   it('variadic Max broadcasts all inputs', () => {
     expect(shapeOfK(infer1('Max', [t(F, [2, 1]), t(F, [1, 'n']), t(F, [1])]))).toEqual([2, 'n']);
@@ -78,8 +81,9 @@ describe('constants and data propagation', () => {
     expect([dtypeOfK(s), shapeOfK(s), s?.dims]).toEqual([D.INT64, [3], ['batch', 'seq', 768]]);
     expect(infer1('Shape', [x], { start: -2 })?.dims).toEqual(['seq', 768]);
     expect(infer1('Shape', [x], { start: 1, end: -1 })?.dims).toEqual(['seq']);
-    // start/end are ignored before opset 15
+    // start/end are ignored before opset 15, and read from opset 15 itself on
     expect(infer1('Shape', [x], { start: 1 }, 13)?.dims).toEqual(['batch', 'seq', 768]);
+    expect(infer1('Shape', [x], { start: 1 }, 15)?.dims).toEqual(['seq', 768]);
     expect(shapeOfK(infer1('Shape', [t(F)]))).toEqual([null]);
   });
   it('Shape of a fully known shape also gives the value', () => {
@@ -166,6 +170,9 @@ describe('constant folding and shape-vector logic', () => {
     // seq+1 vs seq is decided false; seq vs batch is not decided
     expect(valueOf(infer1('Equal', [{ ...t(D.INT64, [1]), dims: [dimAdd('seq', 1)] }, { ...t(D.INT64, [1]), dims: ['seq'] }]))).toEqual([0]);
     expect(infer1('Equal', [{ ...t(D.INT64, [1]), dims: ['batch'] }, { ...t(D.INT64, [1]), dims: ['seq'] }])?.value).toBeUndefined();
+    // A size may be 0: Equal(seq, 0) is not decided (the Reshape-0 idiom), on either side.
+    expect(infer1('Equal', [{ ...t(D.INT64, [1]), dims: ['seq'] }, i64([0])])?.value).toBeUndefined();
+    expect(infer1('Equal', [i64([0]), { ...t(D.INT64, [1]), dims: ['seq'] }])?.value).toBeUndefined();
   });
   it('Where picks dims by a constant condition (the Expand-shape idiom)', () => {
     const shape = { ...t(D.INT64, [4]), dims: ['batch', -1, 'seq', 64] };

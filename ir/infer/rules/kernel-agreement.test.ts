@@ -178,6 +178,8 @@ describe('rules agree with kernels', () => {
     const x = rand([3, 4], 1, D.DOUBLE);
     expect(agrees({ op: 'Binarizer', domain: 'ai.onnx.ml', opset: 1, inputs: [x], consts: [] })).toBe(1);
     expect(agrees({ op: 'ArrayFeatureExtractor', domain: 'ai.onnx.ml', opset: 1, inputs: [x, i64([0, 2])], consts: [] })).toBe(1);
+    // A 1-D X gives a [1, n] result, as the kernel does, not [n].
+    expect(agrees({ op: 'ArrayFeatureExtractor', domain: 'ai.onnx.ml', opset: 1, inputs: [rand([5], 3, D.DOUBLE), i64([0, 2, 4])], consts: [] })).toBe(1);
     const strs: TensorValue = { kind: 'tensor', dtype: D.STRING, dims: [3], data: ['a', 'b', 'z'] };
     expect(agrees({ op: 'LabelEncoder', domain: 'ai.onnx.ml', opset: 2, inputs: [strs], consts: [], attrs: { keys_strings: ['a', 'b'], values_int64s: [1n, 2n] } })).toBe(1);
     expect(agrees({ op: 'LabelEncoder', domain: 'ai.onnx.ml', opset: 1, inputs: [strs], consts: [], attrs: { classes_strings: ['a', 'b'] } })).toBe(1);

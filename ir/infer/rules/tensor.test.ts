@@ -34,6 +34,9 @@ describe('data propagation chain', () => {
     expect(last2.dims).toEqual(['seq', 768]);
     const first = infer1('Slice', [s, i64([0]), i64([1])])!;
     expect(infer1('Squeeze', [first, i64([0])])?.dims).toEqual(['batch']);
+    // A step picks every other element, forwards and backwards.
+    expect(infer1('Slice', [s, i64([0]), i64([3]), i64([0]), i64([2])])?.dims).toEqual(['batch', 768]);
+    expect(infer1('Slice', [s, i64([-1]), i64([-4]), i64([0]), i64([-2])])?.dims).toEqual([768, 'batch']);
     const parts = infer('Split', [s, i64([2, 1])], {}, { outputs: 2 });
     expect(parts.map((p) => p?.dims)).toEqual([['batch', 'seq'], [768]]);
   });
@@ -43,6 +46,9 @@ describe('data propagation chain', () => {
     expect(shapeOfK(infer1('Range', [i64([0], true), seq, i64([1], true)]))).toEqual(['seq']);
     // ceil(seq/2) is not a polynomial: a fresh symbol names the count.
     expect(shapeOfK(infer1('Range', [i64([0], true), seq, i64([2], true)]))).toEqual(['unk__0']);
+    // From 1 (or an unknown start) the count is seq - start, not seq: a fresh symbol again.
+    expect(shapeOfK(infer1('Range', [i64([1], true), seq, i64([1], true)]))).toEqual(['unk__0']);
+    expect(shapeOfK(infer1('Range', [t(D.INT64, []), seq, i64([1], true)]))).toEqual(['unk__0']);
     expect(shapeOfK(infer1('Expand', [t(F, [1, 1]), s]))).toEqual(['batch', 'seq', 768]);
   });
 });
@@ -123,6 +129,8 @@ describe('rearranging ops', () => {
     expect(shapeOfK(infer1('Squeeze', [t(F, [1, 'n'])], { axes: [0] }, 11))).toEqual(['n']);
     expect(shapeOfK(infer1('Squeeze', [t(F, [1, 'n']), t(D.INT64, [1])]))).toEqual([null]);
     expect(shapeOfK(infer1('Squeeze', [t(F, [1, 'n']), t(D.INT64, [null])]))).toBeUndefined();
+    // An empty axes input squeezes every dim of 1 (how many is not known here): never the input's rank.
+    expect(shapeOfK(infer1('Squeeze', [t(F, [2, 1, 'n']), t(D.INT64, [0])]))).toBeUndefined();
     expect(shapeOfK(infer1('Unsqueeze', [t(F, ['n']), t(D.INT64, [2])]))).toEqual([null, null, null]);
   });
   it('Unsqueeze with negative axes', () => {
@@ -139,6 +147,12 @@ describe('rearranging ops', () => {
   });
   it('Tile multiplies by repeats', () => {
     expect(shapeOfK(infer1('Tile', [t(F, ['n', 2]), i64([2, 3])]))).toEqual([dimMul('n', 2), 6]);
+  });
+  it('Tile before opset 6 (tiles and axis inputs) multiplies only the named axis', () => {
+    const tiled = infer1('Tile', [t(F, [2, 'n', 4]), i64([3], true), i64([1], true)], {}, 5);
+    expect(shapeOfK(tiled)).toEqual([2, dimMul('n', 3), 4]);
+    const last = infer1('Tile', [t(F, [2, 'n', 4]), i64([2], true), i64([-1], true)], {}, 5);
+    expect(shapeOfK(last)).toEqual([2, 'n', 8]);
   });
   it('Range from constant values', () => {
     const r = infer1('Range', [i64([1], true), i64([10], true), i64([3], true)]);
@@ -297,6 +311,10 @@ describe('selecting, reducing, indexing', () => {
     expect(shapeOfK(infer1('ReduceMin', [x, t(D.INT64, [1])]))).toEqual([null, null, null]);
     expect(shapeOfK(infer1('ReduceMin', [x, t(D.INT64, [1])], { keepdims: 0 }))).toEqual([null, null]);
     expect(shapeOfK(infer1('ReduceMin', [x, t(D.INT64, [null])], { keepdims: 0 }))).toBeUndefined();
+    // More unknown axes than the rank (an invalid model): the rank is unknown, and the rule does not throw.
+    expect(shapeOfK(infer1('ReduceMin', [x, t(D.INT64, [4])], { keepdims: 0 }))).toBeUndefined();
+    // As many unknown axes as the rank: every axis goes, a 0-D result.
+    expect(shapeOfK(infer1('ReduceMin', [x, t(D.INT64, [3])], { keepdims: 0 }))).toEqual([]);
     expect(shapeOfK(infer1('ReduceMin', [t(F, [1, 'n']), t(D.INT64, [null])]))).toEqual([1, null]);
     // an axes input known to be empty reduces everything (or nothing, with noop_with_empty_axes)
     expect(shapeOfK(infer1('ReduceSum', [x, t(D.INT64, [0])], { keepdims: 0 }))).toEqual([]);

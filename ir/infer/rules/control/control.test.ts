@@ -84,6 +84,9 @@ describe('sequences and optionals', () => {
     const seq: Known = { type: { kind: 'sequence', elem: { kind: 'tensor', dtype: F, shape: ['batch', 3] } } };
     expect(out(inf('ConcatFromSequence', [seq], { axis: 1n, new_axis: 1n }))).toEqual({ kind: 'tensor', dtype: F, shape: ['batch', null, 3] });
     expect(out(inf('ConcatFromSequence', [seq], { axis: 0n }))).toEqual({ kind: 'tensor', dtype: F, shape: [null, 3] });
+    // With new_axis a negative axis counts in the output's rank (one more): -1 is a new last axis.
+    expect(out(inf('ConcatFromSequence', [seq], { axis: -1n, new_axis: 1n }))).toEqual({ kind: 'tensor', dtype: F, shape: ['batch', 3, null] });
+    expect(out(inf('ConcatFromSequence', [seq], { axis: 2n, new_axis: 1n }))).toEqual({ kind: 'tensor', dtype: F, shape: ['batch', 3, null] });
   });
   it('Optional and its accessors', () => {
     const o = inf('Optional', [T(F, ['batch'])]);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataType as DT } from '../../../dtype.js';
 import { evalDim } from '../../dim-eval.test-util.js';
-import { run, randF32 } from '../../../ops/nn/test-util.js';
+import { i64, run, randF32 } from '../../../ops/nn/test-util.js';
 import { rules } from '../nn.js';
 import { constF32, constI64, inferOp, out, T } from './test-util.js';
 
@@ -207,6 +207,10 @@ describe('attention, resize, recurrent, NMS, losses', () => {
     expect(out(inf('NegativeLogLikelihoodLoss', [T(F, ['n', 5, 'd']), T(DT.INT64, ['n', 'd'])], { reduction: 'none' }))).toEqual({ kind: 'tensor', dtype: F, shape: ['n', 'd'] });
     const s = inf('SoftmaxCrossEntropyLoss', [T(F, ['n', 5]), T(DT.INT64, ['n'])], { reduction: 'none' }, { outputs: 2 });
     expect(out(s, 1)).toEqual({ kind: 'tensor', dtype: F, shape: ['n', 5] });
+    // Labels of unknown shape: the per-element loss is scores' shape without the class axis (axis 1).
+    const u = inf('SoftmaxCrossEntropyLoss', [T(F, ['n', 5, 'd1', 7]), T(DT.INT64)], { reduction: 'none' }, { outputs: 2 });
+    expect(out(u)).toEqual({ kind: 'tensor', dtype: F, shape: ['n', 'd1', 7] });
+    expect(out(inf('SoftmaxCrossEntropyLoss', [T(F, ['n', 5, 'd1', 7]), T(DT.INT64)], { reduction: 'sum' }))).toEqual({ kind: 'tensor', dtype: F, shape: [] });
   });
 });
 
@@ -216,6 +220,17 @@ describe('MaxUnpool', () => {
     expect(out(inf('MaxUnpool', [T(F, ['n', 1, 2, 2]), T(DT.INT64, ['n', 1, 2, 2])], attrs))).toEqual({ kind: 'tensor', dtype: F, shape: ['n', 1, 4, 4] });
     expect(out(inf('MaxUnpool', [T(F, ['n', 1, 2, 2]), T(DT.INT64, ['n', 1, 2, 2]), T(DT.INT64, [4])], attrs))).toEqual({ kind: 'tensor', dtype: F, shape: ['n', 1, null, null] });
     expect(out(inf('MaxUnpool', [T(F, ['n', 1, 2, 2]), T(DT.INT64, ['n', 1, 2, 2]), constI64([1, 1, 5, 5])], attrs))).toEqual({ kind: 'tensor', dtype: F, shape: [1, 1, 5, 5] });
+  });
+  it('default size subtracts the begin and the end pad of each axis, as the kernel does', () => {
+    // pads [0, 0, 2, 1]: H loses its end pad 2, W its end pad 1.
+    const attrs = { kernel_shape: [3n, 3n], strides: [2n, 2n], pads: [0n, 0n, 2n, 1n] };
+    const res = run('MaxUnpool', [randF32([1, 1, 3, 3], 3), i64([1, 1, 3, 3], new Array(9).fill(0))], attrs, 22)[0];
+    const dims = res?.kind === 'tensor' ? [...res.dims] : undefined;
+    expect(dims).toEqual([1, 1, 5, 6]);
+    expect(out(inf('MaxUnpool', [T(F, [1, 1, 3, 3]), T(DT.INT64, [1, 1, 3, 3])], attrs))).toEqual({ kind: 'tensor', dtype: F, shape: dims });
+    const sym = out(inf('MaxUnpool', [T(F, ['n', 1, 'h', 'w']), T(DT.INT64, ['n', 1, 'h', 'w'])], attrs));
+    const shape = sym?.kind === 'tensor' ? sym.shape : undefined;
+    expect(shape?.slice(2).map((d) => evalDim(d, { h: 3, w: 3 }))).toEqual([5, 6]);
   });
 });
 
