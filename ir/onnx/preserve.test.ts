@@ -8,6 +8,10 @@ import { describe, expect, test } from 'vitest';
 import { emptyAttributes, emptyNodes, emptyOpsets, model, nonUtf8Names } from '../../test/hostile/generate.js';
 import { loadModelFromBytes, saveModelToBytes } from '../../src/io.js';
 import { decodeStringLossless, encodeStringLossless } from './strings.js';
+import { memorySource } from '../blob.js';
+import { decodeModel } from './decode.js';
+import { encodeModelToBytes } from './encode.js';
+import { bytes as wireBytes, irVersion8, ld } from '../../test/support/wire-bytes.js';
 
 const reemit = (bytes: Uint8Array) => saveModelToBytes(loadModelFromBytes(bytes));
 
@@ -31,6 +35,23 @@ describe('strings survive byte-exact', () => {
       expect(Array.from(encodeStringLossless(decodeStringLossless(u, 0, u.length)))).toEqual(bytes);
     }
     expect(decodeStringLossless(Uint8Array.from([0xe2, 0x82, 0xac]), 0, 3)).toBe('€');
+  });
+
+  test('short names through the decoder (its ASCII fast path and name cache): any bytes re-encode as they came', () => {
+    // decode.ts reads names of up to 32 bytes without TextDecoder while they are ASCII; a byte of
+    // 0x80 or more must send the name to the lossless decoder, or a lone 0x80 comes back as U+0080
+    // and is re-encoded as two bytes (c2 80): a renamed value in a model lathe did not change.
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 32 }), fc.uint8Array({ minLength: 1, maxLength: 32 }), (a, b) => {
+        const file = wireBytes(irVersion8, ld(7, [...ld(1, ld(3, [...a])), ...ld(2, [...b])]));
+        expect(Buffer.from(encodeModelToBytes(decodeModel(memorySource(file)))).equals(Buffer.from(file))).toBe(true);
+      }),
+      { seed: 7, numRuns: 500 },
+    );
+    for (const name of [[0x80], [0x61, 0x80], [0x7f, 0x80, 0x81]]) {
+      const file = wireBytes(irVersion8, ld(7, ld(2, name)));
+      expect([...encodeModelToBytes(decodeModel(memorySource(file)))]).toEqual([...file]);
+    }
   });
 
   test('a model whose two outputs are named \\xff and \\xfe loads, and re-emits byte for byte', () => {
