@@ -302,6 +302,11 @@ main (float[N,3] X) => (float[N,3] Y, _v0)
     b.init('odd', { dtype: DataType.FLOAT, dims: [2], data: { kind: 'field', field: 'float_data', values: new Blob(memorySource(bytes), 0, 6) } });
     b.init('blob', { dtype: DataType.FLOAT, dims: [2], data: { kind: 'blob', blob: new Blob(memorySource(bytes), 0, 8) } });
     b.init('none', { dtype: DataType.FLOAT, dims: [64, 3, 7, 7], data: { kind: 'none' } });
+    // typed fields print their entries as the field's own type: int32_data signed (an int8 -1 is
+    // -1, not 4294967295), int64_data signed, uint64_data unsigned up to 2^64 - 1
+    b.init('i8', { dtype: DataType.INT8, dims: [2], data: { kind: 'field', field: 'int32_data', values: new Int32Array([-1, 5]) } });
+    b.init('i64min', { dtype: DataType.INT64, dims: [1], data: { kind: 'field', field: 'int64_data', values: new BigInt64Array([-(2n ** 63n)]) } });
+    b.init('u64', { dtype: DataType.UINT64, dims: [1], data: { kind: 'field', field: 'uint64_data', values: new BigUint64Array([2n ** 64n - 1n]) } });
     const m = model(b.graph('main', []));
     const text = printModel(m);
     expect(text).toContain('float[2] field = float_data {1.0, 2.0}');
@@ -310,6 +315,11 @@ main (float[N,3] X) => (float[N,3] Y, _v0)
     expect(text).toContain('float[2] odd = float_data 0x0000803f0000');
     expect(text).toContain('float[2] blob = {1.0, 2.0}');
     expect(text).toContain('float[64,3,7,7] none = stripped');
+    expect(text).toContain('int8[2] i8 = int32_data {-1, 5}');
+    expect(text).toContain('int64[1] i64min = int64_data {-9223372036854775808}');
+    expect(text).toContain('uint64[1] u64 = uint64_data {18446744073709551615}');
+    const g = parseModel('main () => () <int8[2] a = int32_data {-128, 127}> {}').graph;
+    expect(Array.from((g.values[g.initializers[0]].tensor!.data as { values: Int32Array }).values)).toEqual([-128, 127]);
     const back = parseModel(text);
     expect(modelsEqual(m, back)).toBeNull(); // blob ≡ raw with the same bytes
     const blobBack = back.graph.values[back.graph.initializers[4]].tensor!.data;
