@@ -399,6 +399,9 @@ describe('errors carry line and column', () => {
     ['g (x) => (y) { y = Foo <a: floats = 1.0> (x) }', /needs a \[list\]/],
     ['g (x) => (y) { y = Foo (x) } junk', /^line 1 col 30: /],
     ['g (x) => (y) { y = Foo (x) $ }', /^line 1 col 28: unexpected character "\$"/],
+    // refused, not rounded to 2^53 + 2 or dropped (a seq has no dims to denote)
+    ['g (float[9007199254740993] x) => (x) {}', /^line 1 col 10: dimension 9007199254740993 passes 2\^53/],
+    ['g (seq(float) @{dim_denotations: ["N"]} x) => (x) {}', /^line 1 col 34: dim_denotations need a tensor type/],
   ];
   for (const [text, re] of cases) {
     it(re.source, () => {
