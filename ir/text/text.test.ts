@@ -402,6 +402,8 @@ describe('errors carry line and column', () => {
     // refused, not rounded to 2^53 + 2 or dropped (a seq has no dims to denote)
     ['g (float[9007199254740993] x) => (x) {}', /^line 1 col 10: dimension 9007199254740993 passes 2\^53/],
     ['g (seq(float) @{dim_denotations: ["N"]} x) => (x) {}', /^line 1 col 34: dim_denotations need a tensor type/],
+    // a key given twice is an error, not "the last one wins"
+    ['g (x @{doc: "a", doc: "b"}) => (x) {}', /^line 1 col 18: duplicate value annotation key 'doc'/],
   ];
   for (const [text, re] of cases) {
     it(re.source, () => {
