@@ -393,6 +393,7 @@ describe('errors carry line and column', () => {
     ['g (x) => (y) { y = Foo <a = []> (x) }', /^line 1 col 29: an empty list needs a type annotation/],
     ['g (x) => (y) { y = Foo <a = 0x01> (x) }', /^line 1 col 29: a 0x value needs the attribute type/],
     ['g (x) => (y) { y = Foo <a = 99999999999999999999> (x) }', /does not fit int64/],
+    ['g (x) => (y) { y = Foo <a = -9223372036854775809> (x) }', /^line 1 col 29: -9223372036854775809 does not fit int64/],
     ['g (uint8[2] x = {1, 256}) => (x) {}', /^line 1 col 21: 256 is out of range for uint8 tensor/],
     ['g (x @{dog: "x"}) => (x) {}', /^line 1 col 8: unknown value annotation key 'dog'/],
     ['g (float[N] x = {1.0}) => (x) {}', /numeric dimensions/],
