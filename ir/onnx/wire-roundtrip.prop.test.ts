@@ -5,10 +5,10 @@
  * emit lose nothing: encode(emit(lift(decode(B)))) decodes to what B does (value_info order aside).
  *
  * roundtrip.test.ts runs the same bridge over real files, which rarely carry these fields: a lift
- * that dropped a tensor's segment or a value's doc went unnoticed there. (The first trip is not
- * compared with the random model itself: the IR can say things the wire cannot, such as an
- * initializer whose tensor is named apart from its value, or an orphan named like a value without
- * info; the first emit settles them.)
+ * that dropped dim denotations went unnoticed there. The first trip is not compared with the
+ * random model itself: the IR can say things the wire cannot (an initializer whose tensor is named
+ * apart from its value, an orphan named like a value without info, an empty metadata list), and
+ * the first emit settles them.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -96,20 +96,10 @@ function graphsOf(m: Model): Graph[] {
 }
 
 /**
- * A value_info entry is the only wire form of an orphan (a value with info, no definition, read
- * by nothing), and lift gives an entry to the value of that name when that value has no info of
- * its own: such an orphan comes back as that value's info. The IR allows it; the wire cannot say it.
+ * Whether two values of the main graph and its subgraphs (or of one function body) share a name:
+ * the wire joins values by name, so such a model may come back joined differently (a graph output
+ * named like an input is that input once read back).
  */
-function ambiguousOrphan(g: Graph): boolean {
-  const listed = new Set<ValueId>([...g.inputs, ...g.initializers, ...g.sparseInitializers]);
-  const bare = new Set<string>();
-  for (const v of Object.values(g.values)) {
-    if (v.name && v.type === undefined && v.doc === undefined && v.meta === undefined && v.extra === undefined) bare.add(v.name);
-  }
-  return Object.values(g.values).some((v) => !v.def && !listed.has(v.id) && v.name !== undefined && bare.has(v.name));
-}
-
-/** Whether two values of the main graph and its subgraphs (or of one function body) share a name. */
 function repeatsAName(m: Model): boolean {
   const scopes = [graphsOf({ ...m, functions: [] }), ...m.functions.map((f) => graphsOf({ ...m, graph: f.graph, functions: [] }))];
   return scopes.some((graphs) => {
