@@ -280,6 +280,11 @@ describe('lift: tensors', () => {
     err(init({ dims: [2n ** 54n] }), /dims\[0\] passes 2\^53/);
   });
   test('typed field entry count must match', () => err(init({ dims: [3n], floatData: new Float32Array(2) }), /2 entries.*needs 3/));
+  test('string count must match the element count, fewer as well as more', () => {
+    const strs = (n: number) => Array.from({ length: n }, (_, i) => new TextEncoder().encode(`s${i}`));
+    err(init({ dataType: 8, dims: [3n], stringData: strs(2) }), /initializer 'w': 2 strings for 3 elements/);
+    err(init({ dataType: 8, dims: [3n], stringData: strs(4) }), /initializer 'w': 4 strings for 3 elements/);
+  });
   test('two payload fields at once are refused', () => err(init({ dims: [1n], rawData: f32bytes(1), floatData: new Float32Array(1) }), /both raw_data and float_data/));
   test('external tensors without a resolver need a file system', () => {
     err(init({ dims: [1n], dataLocation: 1, externalData: [{ key: 'location', value: 'w.bin' }] }), /external data needs a file system/);
