@@ -83,6 +83,15 @@ describe('external data: locations that leave the model folder are refused', () 
     symlinkSync(outside, join(dir, 'sub'));
     refused(writeExternalModel(dir, [['location', 'sub/secret.bin'], ['length', '16']]), /leads outside the model folder/);
   });
+  test('a link into a sibling folder whose name starts with the model folder\'s name', () => {
+    // root/kN/model and root/kN/model-secrets: a prefix test without the separator lets the link
+    // through (the real path starts with ".../model").
+    const { dir } = scene();
+    mkdirSync(`${dir}-secrets`);
+    writeFileSync(join(`${dir}-secrets`, 'secret.bin'), new Uint8Array(64).fill(7));
+    symlinkSync(`${dir}-secrets`, join(dir, 'sub'));
+    refused(writeExternalModel(dir, [['location', 'sub/secret.bin'], ['length', '16']]), /leads outside the model folder/);
+  });
   test('a link that stays inside is followed', () => {
     const { dir } = scene();
     mkdirSync(join(dir, 'real'));
