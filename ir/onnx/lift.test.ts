@@ -189,6 +189,17 @@ describe('lift: nodes, attributes, functions', () => {
     expect(n.extra).toEqual([new Uint8Array([0x52, 2, 8, 1])]);
     expect(n.overload).toBe('o');
   });
+  test('string attributes starting with a byte-order mark keep it', () => {
+    // TextDecoder drops a leading U+FEFF unless told not to: a separator or stop word "\ufeff…" lost it
+    const bom = Uint8Array.from([0xef, 0xbb, 0xbf, 0x61]);
+    const m = roundTrip(P.model({ graph: P.graph({ node: [P.node('Custom', [], ['y'], { attribute: [P.attr({ name: 's', type: 3, s: bom }), P.attr({ name: 'ss', type: 8, strings: [bom, bom.subarray(3)] })] })] }) }));
+    const n = m.graph.nodes[m.graph.order[0]];
+    expect(n.attrs[0]).toMatchObject({ value: '\ufeffa' });
+    expect(n.attrs[1]).toMatchObject({ value: ['\ufeffa', 'a'] });
+    const out = emitModel(m, { external: 'never' }).proto.graph!.node[0].attribute;
+    expect(Array.from(out[0].s!)).toEqual([0xef, 0xbb, 0xbf, 0x61]);
+    expect(out[1].strings.map((b) => Array.from(b))).toEqual([[0xef, 0xbb, 0xbf, 0x61], [0x61]]);
+  });
   test('function bodies: params, defaults, refs, opsets, value_info on formal inputs', () => {
     const f = P.func({
       name: 'F', domain: 'ai.onnx', overload: 'v2', input: ['a'], output: ['b'], attribute: ['alpha'],
