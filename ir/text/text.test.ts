@@ -6,6 +6,7 @@ import type { Attr, Graph, Model, Node, NodeId, Tensor, Type, Value, ValueId } f
 import { modelsEqual } from './equal.js';
 import { parseGraph, parseModel } from './parse.js';
 import { printModel, printType } from './print.js';
+import { f32BitsOfText, formatF32Bits } from './syntax.js';
 
 // ---------------------------------------------------------------------------------------------
 // A tiny IR builder for hand-written models (ids are arbitrary: equality ignores them).
@@ -360,6 +361,27 @@ main (float[N,3] X) => (float[N,3] Y, _v0)
     expect(text).toContain('@{orphan}');
     expect(text).toContain('float[N] @{denotation: "TENSOR", dim_denotations: ["DATA_BATCH"], extra: [0x01]} x @{doc: "input doc"');
     expect(text).toContain('@{name: "w0", doc: "td", segment: [1, 2], meta: [], external: ["w.bin", 0, 4]}');
+  });
+});
+
+describe('literals print in their shortest exact form', () => {
+  it('a float32 prints as the shortest decimal that reads back to its bits, 9 digits when 8 are not enough', () => {
+    // 0x3df0b26f: no 8-digit decimal rounds to it; the float64 text of its value (0.11752783507108688)
+    // reads back too, but is not what the syntax promises or what ONNX's printer writes.
+    expect(formatF32Bits(0x3df0b26f)).toBe('0.117527835');
+    expect(f32BitsOfText('0.117527835')).toBe(0x3df0b26f);
+    expect(formatF32Bits(0x3dcccccd)).toBe('0.1');
+  });
+
+  it('string tensor elements keep a leading byte-order mark', () => {
+    // ef bb bf is U+FEFF: a decoder that strips a BOM (TextDecoder's default) would drop 3 bytes
+    const b = new G();
+    const bom = Uint8Array.from([0xef, 0xbb, 0xbf, 0x61]);
+    b.init('s', { dtype: DataType.STRING, dims: [2], data: { kind: 'strings', values: [bom, Uint8Array.from([0x62])] } });
+    const m = model(b.graph('main', []));
+    const back = parseModel(printModel(m));
+    const t = back.graph.values[back.graph.initializers[0]].tensor!;
+    expect((t.data as { values: Uint8Array[] }).values.map((v) => Array.from(v))).toEqual([[0xef, 0xbb, 0xbf, 0x61], [0x62]]);
   });
 });
 
