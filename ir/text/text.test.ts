@@ -373,6 +373,13 @@ describe('literals print in their shortest exact form', () => {
     expect(formatF32Bits(0x3dcccccd)).toBe('0.1');
   });
 
+  it('hex bytes read the same with 0x or 0X', () => {
+    const g = parseGraph('g () => () <uint8[2] a = 0XAB01, uint8[2] b = 0xab01> {}');
+    const bytesOf = (i: number) => Array.from((g.values[g.initializers[i]].tensor!.data as { bytes: Uint8Array }).bytes);
+    expect(bytesOf(0)).toEqual([0xab, 0x01]);
+    expect(bytesOf(1)).toEqual([0xab, 0x01]);
+  });
+
   it('string tensor elements keep a leading byte-order mark', () => {
     // ef bb bf is U+FEFF: a decoder that strips a BOM (TextDecoder's default) would drop 3 bytes
     const b = new G();
@@ -427,6 +434,7 @@ describe('errors carry line and column', () => {
     ['g (seq(float) @{dim_denotations: ["N"]} x) => (x) {}', /^line 1 col 34: dim_denotations need a tensor type/],
     // a key given twice is an error, not "the last one wins"
     ['g (x @{doc: "a", doc: "b"}) => (x) {}', /^line 1 col 18: duplicate value annotation key 'doc'/],
+    ['g () => () <s = sparse[9007199254740993](float[1] {1.0}, int64[1] {0})> {}', /^line 1 col 24: sparse dims are integers/],
   ];
   for (const [text, re] of cases) {
     it(re.source, () => {
