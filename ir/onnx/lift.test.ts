@@ -154,6 +154,17 @@ describe('lift: names and scopes', () => {
     expect(m.graph.outputInfo?.[0]?.type).toEqual({ kind: 'tensor', dtype: 1, shape: [3] });
     expect(m.graph.values[m.graph.inputs[0]].type).toEqual({ kind: 'tensor', dtype: 1, shape: [2] });
   });
+  test('denotations of a type and of each dim (numeric, symbolic or unknown) survive', () => {
+    const type = {
+      denotation: 'TENSOR',
+      tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'N', denotation: 'DATA_BATCH' }, { dimValue: 3n, denotation: 'DATA_CHANNEL' }, { denotation: 'DATA_FEATURE' }, { dimValue: 4n }] } },
+    };
+    const m = roundTrip(P.model({ graph: P.graph({ input: [P.vi('x', type)], output: [P.vi('x')] }) }));
+    expect(m.graph.values[m.graph.inputs[0]].type).toEqual({
+      kind: 'tensor', dtype: 1, shape: ['N', 3, null, 4], dimDenotations: ['DATA_BATCH', 'DATA_CHANNEL', 'DATA_FEATURE', undefined], denotation: 'TENSOR',
+    });
+    expect(emitModel(m, { external: 'never' }).proto.graph!.input[0].type).toEqual(type);
+  });
   test('names like __proto__ and constructor are ordinary names', () => {
     const p = P.model({
       graph: P.graph({
@@ -180,10 +191,15 @@ describe('lift: nodes, attributes, functions', () => {
       P.attr({ name: 'ts', type: 9, tensors: [t] }), P.attr({ name: 'sps', type: 12, sparseTensors: [sp] }),
       P.attr({ name: 'tps', type: 14, typeProtos: [P.f32(2), { sequenceType: { elemType: P.f32() } }, { mapType: { keyType: 7, valueType: { optionalType: {} } } }, { opaqueType: { domain: 'a', name: 'b' } }, {}] }),
       P.attr({ name: 'u', docString: 'undefined one', $unknown: [new Uint8Array([0xa0, 0x06, 0x00])] }),
+      // old-style (no type) string and float attributes; a float -0 keeps its sign
+      P.attr({ name: 'us', s: new TextEncoder().encode('old') }), P.attr({ name: 'uf', f: 2.5 }), P.attr({ name: 'nz', type: 1, f: -0 }),
     ];
     const m = roundTrip(P.model({ graph: P.graph({ node: [P.node('Custom', [], ['y'], { domain: 'x', overload: 'o', attribute: attrs, docString: 'nd', metadataProps: [{ key: 'k', value: 'v' }], deviceConfigurations: [new Uint8Array([8, 1])] })] }) }));
     const n = m.graph.nodes[m.graph.order[0]];
-    expect(n.attrs.map((a) => a.kind)).toEqual(['float', 'int', 'string', 'string', 'tensor', 'sparse_tensor', 'type', 'floats', 'ints', 'strings', 'tensors', 'sparse_tensors', 'types', 'undefined']);
+    expect(n.attrs.map((a) => a.kind)).toEqual(['float', 'int', 'string', 'string', 'tensor', 'sparse_tensor', 'type', 'floats', 'ints', 'strings', 'tensors', 'sparse_tensors', 'types', 'undefined', 'string', 'float', 'float']);
+    expect(n.attrs[14]).toMatchObject({ value: 'old' });
+    expect(Object.is((n.attrs[16] as { value: number }).value, -0)).toBe(true);
+    expect(Object.is(emitModel(m, { external: 'never' }).proto.graph!.node[0].attribute[16].f, -0)).toBe(true);
     expect(n.attrs[2]).toMatchObject({ value: 'é' });
     expect(n.attrs[3]).toMatchObject({ bytes: new Uint8Array([0xff, 0xfe]) });
     expect(n.extra).toEqual([new Uint8Array([0x52, 2, 8, 1])]);
