@@ -388,7 +388,8 @@ describe('literals print in their shortest exact form', () => {
     const m = model(b.graph('main', []));
     const back = parseModel(printModel(m));
     const t = back.graph.values[back.graph.initializers[0]].tensor!;
-    expect((t.data as { values: Uint8Array[] }).values.map((v) => Array.from(v))).toEqual([[0xef, 0xbb, 0xbf, 0x61], [0x62]]);
+    expect(t.data.kind).toBe('strings');
+    expect((t.data as Extract<typeof t.data, { kind: 'strings' }>).values.map((v) => Array.from(v))).toEqual([[0xef, 0xbb, 0xbf, 0x61], [0x62]]);
   });
 });
 
