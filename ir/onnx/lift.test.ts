@@ -230,6 +230,21 @@ describe('lift: nodes, attributes, functions', () => {
     expect(fn.graph.nodes[fn.graph.order[0]].attrs[0]).toEqual({ name: 'alpha', kind: 'ref', ref: 'alpha', type: 'float' });
     expect(fn.graph.values[fn.graph.inputs[0]].type).toEqual({ kind: 'tensor', dtype: 1, shape: [1] });
   });
+  test('a graph-valued default of a function attribute keeps its names and its weights (emit walks it too)', () => {
+    const body = P.graph({
+      name: 'dflt', input: [P.vi('p', P.f32(2))], output: [P.vi('q')],
+      initializer: [P.tensor({ name: 'k', dims: [300n], rawData: new Uint8Array(1200) })],
+      node: [P.node('Add', ['p', 'k'], ['q'])],
+    });
+    const f = P.func({ name: 'G', domain: 'd', input: ['a'], output: ['b'], attribute: [], attributeProto: [P.attr({ name: 'body', type: 5, g: body })], node: [P.node('Neg', ['a'], ['b'])] });
+    const m = roundTrip(P.model({ functions: [f] }));
+    const { proto, dataFile } = emitModel(m, { external: 'always' });
+    const g = proto.functions[0].attributeProto[0].g!;
+    expect(g.node[0]).toMatchObject({ input: ['p', 'k'], output: ['q'] });
+    expect([g.input[0].name, g.output[0].name, g.initializer[0].name]).toEqual(['p', 'q', 'k']);
+    expect(g.initializer[0].dataLocation).toBe(1);
+    expect(dataFile!.chunks.map((c) => c.length)).toEqual([1200]);
+  });
   test('unknown attribute type is an error naming the attribute', () => {
     err(P.model({ graph: P.graph({ node: [P.node('X', [], [], { name: 'nx', attribute: [P.attr({ name: 'weird', type: 99 })] })] }) }), /nx.*weird.*99/);
   });
