@@ -30,7 +30,9 @@ describe('strings survive byte-exact', () => {
     const b = decodeStringLossless(new Uint8Array([0xfe]), 0, 1);
     expect(a).not.toBe(b);
     // valid UTF-8, surrogates encoded as UTF-8 (invalid), overlongs and truncated sequences
-    for (const bytes of [[0xe2, 0x82, 0xac], [0xed, 0xa0, 0x80], [0xc0, 0x80], [0xf0, 0x9f, 0x98], [0x61, 0xff, 0x62]]) {
+    // … and the edges of the 4-byte range: U+10000 and U+10FFFF are valid, f0 8f … (overlong) and
+    // f4 90 … (past U+10FFFF) are not, and must go byte by byte, not to the strict decoder
+    for (const bytes of [[0xe2, 0x82, 0xac], [0xed, 0xa0, 0x80], [0xc0, 0x80], [0xf0, 0x9f, 0x98], [0x61, 0xff, 0x62], [0xf0, 0x90, 0x80, 0x80], [0xf4, 0x8f, 0xbf, 0xbf], [0xf0, 0x8f, 0xbf, 0xbf], [0x61, 0xf4, 0x90, 0x80, 0x80]]) {
       const u = Uint8Array.from(bytes);
       expect(Array.from(encodeStringLossless(decodeStringLossless(u, 0, u.length)))).toEqual(bytes);
     }
