@@ -14,6 +14,7 @@ import { liftModel } from '../ir/onnx/lift.js';
 import type { StringStringEntryProto, TensorProto } from '../ir/onnx/proto.js';
 import { normalForm, P } from '../ir/onnx/test-util.js';
 import type { Model, Tensor } from '../ir/types.js';
+import { createNodeResolver } from './external.js';
 import { loadModel, saveModel } from './io.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lathe-io-'));
@@ -82,6 +83,28 @@ describe('external data: locations that leave the model folder are refused', () 
     const { dir, outside } = scene();
     symlinkSync(outside, join(dir, 'sub'));
     refused(writeExternalModel(dir, [['location', 'sub/secret.bin'], ['length', '16']]), /leads outside the model folder/);
+  });
+  test('a link into a sibling folder whose name starts with the model folder\'s name', () => {
+    // root/kN/model and root/kN/model-secrets: a prefix test without the separator lets the link
+    // through (the real path starts with ".../model").
+    const { dir } = scene();
+    mkdirSync(`${dir}-secrets`);
+    writeFileSync(join(`${dir}-secrets`, 'secret.bin'), new Uint8Array(64).fill(7));
+    symlinkSync(`${dir}-secrets`, join(dir, 'sub'));
+    refused(writeExternalModel(dir, [['location', 'sub/secret.bin'], ['length', '16']]), /leads outside the model folder/);
+  });
+  test('one open file per data file, however its location reaches it', () => {
+    // ExternalResolver's contract: the same source for the same file. Keyed by anything but the real
+    // path, a second spelling (through a link) opened the file again and dropped the first source
+    // from the list the loader closes: one descriptor per tensor, and a leak.
+    const { dir } = scene();
+    symlinkSync('.', join(dir, 'here'));
+    const resolver = createNodeResolver(dir);
+    const a = resolver.open('w.bin');
+    expect(resolver.open('here/w.bin')).toBe(a);
+    expect(resolver.open('w.bin')).toBe(a);
+    expect(resolver.sources).toEqual([a]);
+    for (const s of resolver.sources) s.close();
   });
   test('a link that stays inside is followed', () => {
     const { dir } = scene();

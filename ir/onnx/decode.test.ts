@@ -109,6 +109,14 @@ describe('untrusted input', () => {
     expect(() => decodeModel(memorySource(bytes(varint(2n ** 40n))))).toThrow(/field tag at byte 0 is out of range/);
   });
 
+  test('a fixed-width value cut by the end of its own message is truncated, though the file goes on', () => {
+    // The bytes after the cut belong to the enclosing message (here the graph's doc_string): reading
+    // the float from them would misplace every later field of the file instead of refusing it.
+    const after = ld(10, [65, 65, 65, 65, 65, 65, 65, 65]);
+    expect(() => decodeModel(memorySource(bytes(ld(7, [...ld(5, [...field(4, 5), 0, 0]), ...after]))))).toThrow(/TensorProto\.float_data: fixed32 value is truncated/);
+    expect(() => decodeModel(memorySource(bytes(ld(7, [...ld(5, [...field(10, 1), 0, 0, 0, 0]), ...after]))))).toThrow(/TensorProto\.double_data: fixed64 value is truncated/);
+  });
+
   test('packed varint runs: truncated last element, misaligned fixed widths', () => {
     expect(() => decodeTensor(memorySource(bytes(ld(7, [1, 0x80]))))).toThrow(/TensorProto\.int64_data: last packed varint is truncated/);
     expect(() => decodeTensor(memorySource(bytes(ld(4, [0, 0, 0, 0, 0]))))).toThrow(/TensorProto\.float_data: packed length 5 is not a multiple of 4/);

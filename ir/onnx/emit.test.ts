@@ -116,6 +116,25 @@ describe('emit: external data plans', () => {
     expect(proto.graph!.initializer[3].externalData).toEqual(proto.graph!.initializer[1].externalData);
     expect(emitModel(m, { external: 'always', threshold: 2000 }).dataFile!.chunks).toHaveLength(1);
   });
+  test("'always' moves the payloads of tensor and tensors attributes too (a Constant's value, a node's list of weights)", () => {
+    const src = untouchable(2 ** 20);
+    const m = model({
+      outputs: ['y' as ValueId],
+      order: ['n0' as NodeId],
+      nodes: {
+        ['n0' as NodeId]: {
+          id: 'n0' as NodeId, op: 'Custom', domain: 'x', inputs: [], outputs: ['y' as ValueId],
+          attrs: [{ name: 't', kind: 'tensor', value: blobTensor(3000, src) }, { name: 'ts', kind: 'tensors', value: [blobTensor(2000, src), blobTensor(10, src)] }],
+        },
+      },
+      values: { ['y' as ValueId]: v('y', { name: 'y', def: { node: 'n0' as NodeId, index: 0 } }) },
+    });
+    const { proto, dataFile } = emitModel(m, { external: 'always' });
+    const [t, ts] = proto.graph!.node[0].attribute;
+    expect(t.t!.dataLocation).toBe(1);
+    expect(ts.tensors.map((x) => x.dataLocation ?? 0)).toEqual([1, 0]);
+    expect(dataFile!.chunks.map((c) => c.length)).toEqual([3000, 2000]);
+  });
   test('typed-field tensors going external become raw little-endian bytes', () => {
     const m = withInits([{ dtype: 7, dims: [200], data: { kind: 'field', field: 'int64_data', values: new BigInt64Array(200).fill(-2n) } }]);
     const { proto, dataFile } = emitModel(m, { external: 'always', threshold: 0 });

@@ -334,7 +334,9 @@ describe('round trip', () => {
   });
 
   test('strings: non-ASCII, astral and lone surrogates encode like TextEncoder', () => {
-    for (const s of ['héllo', '日本語', '😀x', 'a\ud800b', '\udc00', 'x'.repeat(50) + 'é', 'é'.repeat(200_000), 'é'.repeat(400_000)]) {
+    // 43 code units is where the writer stops reserving one length byte (42 × 3 = 126 bytes at most):
+    // 43 and 63 three-byte characters are 129 and 189 bytes, whose length takes two varint bytes.
+    for (const s of ['héllo', '日本語', '😀x', 'a\ud800b', '\udc00', 'x'.repeat(50) + 'é', '€'.repeat(42), '€'.repeat(43), '€'.repeat(63), 'é'.repeat(200_000), 'é'.repeat(400_000)]) {
       const bytes = encodeModelToBytes({ ...emptyModel(), producerName: s });
       const expected = new TextEncoder().encode(s);
       expect(Buffer.from(bytes).includes(Buffer.from(expected))).toBe(true);
@@ -347,6 +349,12 @@ describe('round trip', () => {
     expect(() => encodeModelToBytes(bad)).toThrow(/ModelProto\.ir_version: .*out of range for int64/);
     const bad2 = { ...emptyModel(), graph: { ...emptyGraph(), node: [{ input: [], output: [], attribute: [], metadataProps: [], deviceConfigurations: [], name: 5 as unknown as string }] } };
     expect(() => encodeModelToBytes(bad2)).toThrow(LatheError);
+    // an int32 field holding a number past int32 or a fraction: refused, not wrapped (2^31 would
+    // read back as -2^31) or truncated (1.5 as 1)
+    const tensor = (dataType: number): TensorProto => ({ dims: [], dataType, stringData: [], externalData: [], metadataProps: [] });
+    expect(() => encodeTensorToBytes(tensor(2 ** 31))).toThrow(/TensorProto\.data_type: 2147483648 is not an int32/);
+    expect(() => encodeTensorToBytes(tensor(1.5))).toThrow(/TensorProto\.data_type: 1\.5 is not an int32/);
+    expect(() => encodeTensorToBytes(tensor(-(2 ** 31)))).not.toThrow();
   });
 });
 

@@ -154,6 +154,17 @@ describe('lift: names and scopes', () => {
     expect(m.graph.outputInfo?.[0]?.type).toEqual({ kind: 'tensor', dtype: 1, shape: [3] });
     expect(m.graph.values[m.graph.inputs[0]].type).toEqual({ kind: 'tensor', dtype: 1, shape: [2] });
   });
+  test('denotations of a type and of each dim (numeric, symbolic or unknown) survive', () => {
+    const type = {
+      denotation: 'TENSOR',
+      tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'N', denotation: 'DATA_BATCH' }, { dimValue: 3n, denotation: 'DATA_CHANNEL' }, { denotation: 'DATA_FEATURE' }, { dimValue: 4n }] } },
+    };
+    const m = roundTrip(P.model({ graph: P.graph({ input: [P.vi('x', type)], output: [P.vi('x')] }) }));
+    expect(m.graph.values[m.graph.inputs[0]].type).toEqual({
+      kind: 'tensor', dtype: 1, shape: ['N', 3, null, 4], dimDenotations: ['DATA_BATCH', 'DATA_CHANNEL', 'DATA_FEATURE', undefined], denotation: 'TENSOR',
+    });
+    expect(emitModel(m, { external: 'never' }).proto.graph!.input[0].type).toEqual(type);
+  });
   test('names like __proto__ and constructor are ordinary names', () => {
     const p = P.model({
       graph: P.graph({
@@ -180,14 +191,30 @@ describe('lift: nodes, attributes, functions', () => {
       P.attr({ name: 'ts', type: 9, tensors: [t] }), P.attr({ name: 'sps', type: 12, sparseTensors: [sp] }),
       P.attr({ name: 'tps', type: 14, typeProtos: [P.f32(2), { sequenceType: { elemType: P.f32() } }, { mapType: { keyType: 7, valueType: { optionalType: {} } } }, { opaqueType: { domain: 'a', name: 'b' } }, {}] }),
       P.attr({ name: 'u', docString: 'undefined one', $unknown: [new Uint8Array([0xa0, 0x06, 0x00])] }),
+      // old-style (no type) string and float attributes; a float -0 keeps its sign
+      P.attr({ name: 'us', s: new TextEncoder().encode('old') }), P.attr({ name: 'uf', f: 2.5 }), P.attr({ name: 'nz', type: 1, f: -0 }),
     ];
     const m = roundTrip(P.model({ graph: P.graph({ node: [P.node('Custom', [], ['y'], { domain: 'x', overload: 'o', attribute: attrs, docString: 'nd', metadataProps: [{ key: 'k', value: 'v' }], deviceConfigurations: [new Uint8Array([8, 1])] })] }) }));
     const n = m.graph.nodes[m.graph.order[0]];
-    expect(n.attrs.map((a) => a.kind)).toEqual(['float', 'int', 'string', 'string', 'tensor', 'sparse_tensor', 'type', 'floats', 'ints', 'strings', 'tensors', 'sparse_tensors', 'types', 'undefined']);
+    expect(n.attrs.map((a) => a.kind)).toEqual(['float', 'int', 'string', 'string', 'tensor', 'sparse_tensor', 'type', 'floats', 'ints', 'strings', 'tensors', 'sparse_tensors', 'types', 'undefined', 'string', 'float', 'float']);
+    expect(n.attrs[14]).toMatchObject({ value: 'old' });
+    expect(Object.is((n.attrs[16] as { value: number }).value, -0)).toBe(true);
+    expect(Object.is(emitModel(m, { external: 'never' }).proto.graph!.node[0].attribute[16].f, -0)).toBe(true);
     expect(n.attrs[2]).toMatchObject({ value: 'é' });
     expect(n.attrs[3]).toMatchObject({ bytes: new Uint8Array([0xff, 0xfe]) });
     expect(n.extra).toEqual([new Uint8Array([0x52, 2, 8, 1])]);
     expect(n.overload).toBe('o');
+  });
+  test('string attributes starting with a byte-order mark keep it', () => {
+    // TextDecoder drops a leading U+FEFF unless told not to: a separator or stop word "\ufeff…" lost it
+    const bom = Uint8Array.from([0xef, 0xbb, 0xbf, 0x61]);
+    const m = roundTrip(P.model({ graph: P.graph({ node: [P.node('Custom', [], ['y'], { attribute: [P.attr({ name: 's', type: 3, s: bom }), P.attr({ name: 'ss', type: 8, strings: [bom, bom.subarray(3)] })] })] }) }));
+    const n = m.graph.nodes[m.graph.order[0]];
+    expect(n.attrs[0]).toMatchObject({ value: '\ufeffa' });
+    expect(n.attrs[1]).toMatchObject({ value: ['\ufeffa', 'a'] });
+    const out = emitModel(m, { external: 'never' }).proto.graph!.node[0].attribute;
+    expect(Array.from(out[0].s!)).toEqual([0xef, 0xbb, 0xbf, 0x61]);
+    expect(out[1].strings.map((b) => Array.from(b))).toEqual([[0xef, 0xbb, 0xbf, 0x61], [0x61]]);
   });
   test('function bodies: params, defaults, refs, opsets, value_info on formal inputs', () => {
     const f = P.func({
@@ -202,6 +229,21 @@ describe('lift: nodes, attributes, functions', () => {
     expect(fn.paramDefaults[0]).toMatchObject({ kind: 'float', value: 2 });
     expect(fn.graph.nodes[fn.graph.order[0]].attrs[0]).toEqual({ name: 'alpha', kind: 'ref', ref: 'alpha', type: 'float' });
     expect(fn.graph.values[fn.graph.inputs[0]].type).toEqual({ kind: 'tensor', dtype: 1, shape: [1] });
+  });
+  test('a graph-valued default of a function attribute keeps its names and its weights (emit walks it too)', () => {
+    const body = P.graph({
+      name: 'dflt', input: [P.vi('p', P.f32(2))], output: [P.vi('q')],
+      initializer: [P.tensor({ name: 'k', dims: [300n], rawData: new Uint8Array(1200) })],
+      node: [P.node('Add', ['p', 'k'], ['q'])],
+    });
+    const f = P.func({ name: 'G', domain: 'd', input: ['a'], output: ['b'], attribute: [], attributeProto: [P.attr({ name: 'body', type: 5, g: body })], node: [P.node('Neg', ['a'], ['b'])] });
+    const m = roundTrip(P.model({ functions: [f] }));
+    const { proto, dataFile } = emitModel(m, { external: 'always' });
+    const g = proto.functions[0].attributeProto[0].g!;
+    expect(g.node[0]).toMatchObject({ input: ['p', 'k'], output: ['q'] });
+    expect([g.input[0].name, g.output[0].name, g.initializer[0].name]).toEqual(['p', 'q', 'k']);
+    expect(g.initializer[0].dataLocation).toBe(1);
+    expect(dataFile!.chunks.map((c) => c.length)).toEqual([1200]);
   });
   test('unknown attribute type is an error naming the attribute', () => {
     err(P.model({ graph: P.graph({ node: [P.node('X', [], [], { name: 'nx', attribute: [P.attr({ name: 'weird', type: 99 })] })] }) }), /nx.*weird.*99/);
@@ -280,6 +322,11 @@ describe('lift: tensors', () => {
     err(init({ dims: [2n ** 54n] }), /dims\[0\] passes 2\^53/);
   });
   test('typed field entry count must match', () => err(init({ dims: [3n], floatData: new Float32Array(2) }), /2 entries.*needs 3/));
+  test('string count must match the element count, fewer as well as more', () => {
+    const strs = (n: number) => Array.from({ length: n }, (_, i) => new TextEncoder().encode(`s${i}`));
+    err(init({ dataType: 8, dims: [3n], stringData: strs(2) }), /initializer 'w': 2 strings for 3 elements/);
+    err(init({ dataType: 8, dims: [3n], stringData: strs(4) }), /initializer 'w': 4 strings for 3 elements/);
+  });
   test('two payload fields at once are refused', () => err(init({ dims: [1n], rawData: f32bytes(1), floatData: new Float32Array(1) }), /both raw_data and float_data/));
   test('external tensors without a resolver need a file system', () => {
     err(init({ dims: [1n], dataLocation: 1, externalData: [{ key: 'location', value: 'w.bin' }] }), /external data needs a file system/);

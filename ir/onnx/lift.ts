@@ -55,8 +55,8 @@ interface Scope {
 
 const noInputs: readonly (ValueId | null)[] = [];
 const noAttrs: readonly Attr[] = [];
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const utf8Lossy = new TextDecoder('utf-8');
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8Lossy = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function encodeLenField(field: number, payload: Uint8Array): Uint8Array {
   const head: number[] = [(field << 3) | 2];

@@ -10,7 +10,7 @@
  * Other lone surrogates (only from strings built in code) are written as U+FFFD, as TextEncoder does.
  */
 
-const strict = new TextDecoder('utf-8', { fatal: true });
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** `b[s, e)` as a string: UTF-8, with bytes outside valid sequences escaped (see the file comment). */
 export function decodeStringLossless(b: Uint8Array, s: number, e: number): string {

@@ -6,6 +6,7 @@ import type { Attr, Graph, Model, Node, NodeId, Tensor, Type, Value, ValueId } f
 import { modelsEqual } from './equal.js';
 import { parseGraph, parseModel } from './parse.js';
 import { printModel, printType } from './print.js';
+import { f32BitsOfText, formatF32Bits } from './syntax.js';
 
 // ---------------------------------------------------------------------------------------------
 // A tiny IR builder for hand-written models (ids are arbitrary: equality ignores them).
@@ -302,6 +303,11 @@ main (float[N,3] X) => (float[N,3] Y, _v0)
     b.init('odd', { dtype: DataType.FLOAT, dims: [2], data: { kind: 'field', field: 'float_data', values: new Blob(memorySource(bytes), 0, 6) } });
     b.init('blob', { dtype: DataType.FLOAT, dims: [2], data: { kind: 'blob', blob: new Blob(memorySource(bytes), 0, 8) } });
     b.init('none', { dtype: DataType.FLOAT, dims: [64, 3, 7, 7], data: { kind: 'none' } });
+    // typed fields print their entries as the field's own type: int32_data signed (an int8 -1 is
+    // -1, not 4294967295), int64_data signed, uint64_data unsigned up to 2^64 - 1
+    b.init('i8', { dtype: DataType.INT8, dims: [2], data: { kind: 'field', field: 'int32_data', values: new Int32Array([-1, 5]) } });
+    b.init('i64min', { dtype: DataType.INT64, dims: [1], data: { kind: 'field', field: 'int64_data', values: new BigInt64Array([-(2n ** 63n)]) } });
+    b.init('u64', { dtype: DataType.UINT64, dims: [1], data: { kind: 'field', field: 'uint64_data', values: new BigUint64Array([2n ** 64n - 1n]) } });
     const m = model(b.graph('main', []));
     const text = printModel(m);
     expect(text).toContain('float[2] field = float_data {1.0, 2.0}');
@@ -310,6 +316,11 @@ main (float[N,3] X) => (float[N,3] Y, _v0)
     expect(text).toContain('float[2] odd = float_data 0x0000803f0000');
     expect(text).toContain('float[2] blob = {1.0, 2.0}');
     expect(text).toContain('float[64,3,7,7] none = stripped');
+    expect(text).toContain('int8[2] i8 = int32_data {-1, 5}');
+    expect(text).toContain('int64[1] i64min = int64_data {-9223372036854775808}');
+    expect(text).toContain('uint64[1] u64 = uint64_data {18446744073709551615}');
+    const g = parseModel('main () => () <int8[2] a = int32_data {-128, 127}> {}').graph;
+    expect(Array.from((g.values[g.initializers[0]].tensor!.data as { values: Int32Array }).values)).toEqual([-128, 127]);
     const back = parseModel(text);
     expect(modelsEqual(m, back)).toBeNull(); // blob ≡ raw with the same bytes
     const blobBack = back.graph.values[back.graph.initializers[4]].tensor!.data;
@@ -353,6 +364,35 @@ main (float[N,3] X) => (float[N,3] Y, _v0)
   });
 });
 
+describe('literals print in their shortest exact form', () => {
+  it('a float32 prints as the shortest decimal that reads back to its bits, 9 digits when 8 are not enough', () => {
+    // 0x3df0b26f: no 8-digit decimal rounds to it; the float64 text of its value (0.11752783507108688)
+    // reads back too, but is not what the syntax promises or what ONNX's printer writes.
+    expect(formatF32Bits(0x3df0b26f)).toBe('0.117527835');
+    expect(f32BitsOfText('0.117527835')).toBe(0x3df0b26f);
+    expect(formatF32Bits(0x3dcccccd)).toBe('0.1');
+  });
+
+  it('hex bytes read the same with 0x or 0X', () => {
+    const g = parseGraph('g () => () <uint8[2] a = 0XAB01, uint8[2] b = 0xab01> {}');
+    const bytesOf = (i: number) => Array.from((g.values[g.initializers[i]].tensor!.data as { bytes: Uint8Array }).bytes);
+    expect(bytesOf(0)).toEqual([0xab, 0x01]);
+    expect(bytesOf(1)).toEqual([0xab, 0x01]);
+  });
+
+  it('string tensor elements keep a leading byte-order mark', () => {
+    // ef bb bf is U+FEFF: a decoder that strips a BOM (TextDecoder's default) would drop 3 bytes
+    const b = new G();
+    const bom = Uint8Array.from([0xef, 0xbb, 0xbf, 0x61]);
+    b.init('s', { dtype: DataType.STRING, dims: [2], data: { kind: 'strings', values: [bom, Uint8Array.from([0x62])] } });
+    const m = model(b.graph('main', []));
+    const back = parseModel(printModel(m));
+    const t = back.graph.values[back.graph.initializers[0]].tensor!;
+    expect(t.data.kind).toBe('strings');
+    expect((t.data as Extract<typeof t.data, { kind: 'strings' }>).values.map((v) => Array.from(v))).toEqual([[0xef, 0xbb, 0xbf, 0x61], [0x62]]);
+  });
+});
+
 describe('scoping on parse', () => {
   it('names defined nowhere become dangling values of the graph that uses them', () => {
     const g = parseGraph('g (x) => (y) { y = Add (x, missing) z = If (x) <then_branch = t () => (w) { w = Neg (missing2) }> }');
@@ -383,12 +423,19 @@ describe('errors carry line and column', () => {
     ['g (x) => (y) { y = Foo <a = []> (x) }', /^line 1 col 29: an empty list needs a type annotation/],
     ['g (x) => (y) { y = Foo <a = 0x01> (x) }', /^line 1 col 29: a 0x value needs the attribute type/],
     ['g (x) => (y) { y = Foo <a = 99999999999999999999> (x) }', /does not fit int64/],
+    ['g (x) => (y) { y = Foo <a = -9223372036854775809> (x) }', /^line 1 col 29: -9223372036854775809 does not fit int64/],
     ['g (uint8[2] x = {1, 256}) => (x) {}', /^line 1 col 21: 256 is out of range for uint8 tensor/],
     ['g (x @{dog: "x"}) => (x) {}', /^line 1 col 8: unknown value annotation key 'dog'/],
     ['g (float[N] x = {1.0}) => (x) {}', /numeric dimensions/],
     ['g (x) => (y) { y = Foo <a: floats = 1.0> (x) }', /needs a \[list\]/],
     ['g (x) => (y) { y = Foo (x) } junk', /^line 1 col 30: /],
     ['g (x) => (y) { y = Foo (x) $ }', /^line 1 col 28: unexpected character "\$"/],
+    // refused, not rounded to 2^53 + 2 or dropped (a seq has no dims to denote)
+    ['g (float[9007199254740993] x) => (x) {}', /^line 1 col 10: dimension 9007199254740993 passes 2\^53/],
+    ['g (seq(float) @{dim_denotations: ["N"]} x) => (x) {}', /^line 1 col 34: dim_denotations need a tensor type/],
+    // a key given twice is an error, not "the last one wins"
+    ['g (x @{doc: "a", doc: "b"}) => (x) {}', /^line 1 col 18: duplicate value annotation key 'doc'/],
+    ['g () => () <s = sparse[9007199254740993](float[1] {1.0}, int64[1] {0})> {}', /^line 1 col 24: sparse dims are integers/],
   ];
   for (const [text, re] of cases) {
     it(re.source, () => {
