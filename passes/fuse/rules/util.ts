@@ -44,7 +44,8 @@ export const rankOf = (view: GraphView, v: ValueId): number | undefined => view.
  * The matched root's output has the rank of `x` (the fused op's output is x-shaped), or why not: a
  * one-element constant of higher rank in the written-out form (a [1,1,1] ½ on a 2-D x) broadcasts
  * the result to more dims, which the fused op would drop. Where inference does not know both
- * ranks, the match's constants decide: none of higher rank than x (than 1 when x's is unknown).
+ * ranks, the match's constants decide: none of higher rank than x, and only scalars when x's rank
+ * is unknown (x may be a scalar, which a [1] constant turns into a [1] result).
  */
 export function keepsRank(ctx: MatchContext, x: ValueId): true | Fail {
   const { view, root } = ctx;
@@ -56,7 +57,7 @@ export function keepsRank(ctx: MatchContext, x: ValueId): true | Fail {
     for (const v of n.inputs) {
       if (v === null || !view.isConstant(v)) continue;
       const s = view.shape(v);
-      if (s === undefined || s.length > (r ?? 1)) return fail('a constant of higher rank may broadcast the result to more dims');
+      if (s === undefined || s.length > (r ?? 0)) return fail('a constant of higher rank may broadcast the result to more dims');
     }
   }
   return true;
