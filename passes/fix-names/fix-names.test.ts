@@ -9,6 +9,8 @@ import { rootPaths, walkGraphTree } from '../../ir/walk.js';
 import { createPassContext } from '../../src/pass.js';
 import { arbModel, floatTensor } from '../../test/arbitraries/model.js';
 import { checkPassProperties } from '../../test/support/pass-properties.js';
+import { evaluate } from '../../ir/eval/index.js';
+import { loadModelFromBytes, saveModelToBytes } from '../../src/io.js';
 import { fixNames } from './fix-names.js';
 
 const run = (m: Model) => fixNames().run(m, createPassContext());
@@ -50,6 +52,23 @@ describe('fix-names', () => {
     b.output(b.ops('Neg', [inner], undefined, { outputs: ['y'] })[0]!);
     const out = run(modelOf(b.build()));
     expect(Object.values(out.graph.values).map((v) => v.name)).toEqual(['x', 'y_1', 'y']);
+  });
+
+  it('a renamed initializer whose tensor carries its name is written under the new name', () => {
+    // A tensor may carry its value's name (edits that copy a value's name onto a constant do); the
+    // ONNX file names the initializer by it, so it must follow the rename or readers of `w_1`
+    // find nothing (and two initializers are called `w`).
+    const b = new GraphBuilder('g');
+    const x = b.input('x', tensorType(1, [2]));
+    const w1 = b.initializer('w', { ...floatTensor([2], [1, 2]), name: 'w' });
+    const w2 = b.initializer('w', { ...floatTensor([2], [3, 5]), name: 'w' });
+    b.output(b.op('Mul', [b.op('Add', [x, w1]), w2]), 'y');
+    const m = modelOf(b.build());
+    const back = loadModelFromBytes(saveModelToBytes(run(m)));
+    expect(verify(back).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(back.graph.initializers.map((v) => back.graph.values[v].name)).toEqual(['w', 'w_1']);
+    const feed = { x: { kind: 'tensor', dtype: 1, dims: [2], data: Float32Array.of(1, -1) } } as const;
+    expect(evaluate(back, feed).get('y')).toMatchObject({ data: Float32Array.of(6, 5) });
   });
 
   it('a suffix skips every name in use: an inner `t` beside outer `t` and `t_1` becomes `t_2`', () => {

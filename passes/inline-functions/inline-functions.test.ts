@@ -109,6 +109,22 @@ g (float[2] x, bool c) => (y, z) { y = f.B <s = 2.0> (x, c)\n z = f.B (y, c) }
     expect(run(out)).toBe(out);
   });
 
+  it('a list-of-graphs attribute (a custom op) in a body is copied with fresh ids too', () => {
+    // No standard op takes a `graphs` list, but a custom one may; each call needs its own copy of
+    // every graph in it, or the two inlined copies define the same value ids.
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1, "c" : 1]>
+g (float[2] x) => (y, z) { y = f.M (x)\n z = f.M (y) }
+<domain: "f", opset_import: ["" : 17, "c" : 1]> M (p) => (q) {
+  h = Relu (p)
+  q = c.Branches <gs = [a () => (o) { o = Neg (h) }, b () => (o2) { o2 = Abs (h) }]> (h)
+}`);
+    const out = run(m);
+    expect(ops(out)).toEqual(['Relu', 'Branches', 'Relu', 'Branches']);
+    const defined: string[] = [];
+    walkNodes(out, (n) => n.outputs.forEach((v) => v !== null && defined.push(v)));
+    expect(new Set(defined).size).toBe(defined.length);
+  });
+
   it('properties on generated models (verifier clean, same outputs, idempotent)', () => {
     checkPassProperties(() => inlineFunctions(), { exact: true });
   });
