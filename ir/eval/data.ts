@@ -48,7 +48,7 @@ interface OptionalProto {
   optionalValue?: OptionalProto;
 }
 
-const utf8 = new TextDecoder();
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 /** Decodes a test-data file into a runtime value; `declared` selects the message (default tensor). */

@@ -17,7 +17,10 @@ import { decodeNarrow, encodeNarrow } from './float-formats.js';
 import type { NumericArray, TensorValue } from './types.js';
 import { allocate, checkMaterialize, WIDENED_FLOATS } from './util.js';
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
+// Strict, and keeping a leading U+FEFF: a string element is computed on as text, then encoded
+// again, so bytes that are not UTF-8 (or a BOM the default decoder strips) would come back
+// changed. Such a tensor is refused instead; fold-constants then leaves its readers alone.
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 const byteTables = new Map<number, Float32Array>();
@@ -131,7 +134,14 @@ export function tensorValue(t: Tensor, what = 'tensor'): TensorValue {
     if (t.data.kind === 'none' && count === 0) return { kind: 'tensor', dtype: D.STRING, dims, data: [] };
     if (t.data.kind !== 'strings') throw new LatheError(`${what}: string tensor without string_data`);
     if (t.data.values.length !== count) throw new LatheError(`${what}: ${t.data.values.length} strings for ${count} elements`);
-    return { kind: 'tensor', dtype: D.STRING, dims, data: t.data.values.map((b) => utf8Decoder.decode(b)) };
+    const data = t.data.values.map((b, i) => {
+      try {
+        return utf8Decoder.decode(b);
+      } catch {
+        throw new LatheError(`${what}: string element ${i} is not UTF-8`);
+      }
+    });
+    return { kind: 'tensor', dtype: D.STRING, dims, data };
   }
   if (t.data.kind === 'none') {
     if (count === 0) return { kind: 'tensor', dtype: t.dtype, dims, data: allocate(t.dtype, 0) as NumericArray };

@@ -452,6 +452,21 @@ g (float[2] x, bool c) => (y) <float[2] a = {-1, 2}> {
     expect(foldConstants({}).run(skeleton, createPassContext())).toBe(skeleton);
   });
 
+  it('folds string constants byte for byte: a leading BOM stays, bytes that are not UTF-8 leave the node alone', () => {
+    const m = parseModel(`${header} g () => (string[2] y) <string[1] a = {"a"}, string[1] b = {"b"}> { y = Concat <axis = 0> (a, b) }`);
+    const a = m.graph.initializers[0] as ValueId;
+    const withA = (bytes: number[]): Model => {
+      const t = m.graph.values[a].tensor!;
+      return { ...m, graph: { ...m.graph, values: { ...m.graph.values, [a]: { ...m.graph.values[a], tensor: { ...t, data: { kind: 'strings', values: [new Uint8Array(bytes)] } } } } } };
+    };
+    const out = fold(withA([0xef, 0xbb, 0xbf, 0x61]));
+    expect(out.graph.order).toEqual([]);
+    const y = Object.values(out.graph.values).find((v) => v.name === 'y')!.tensor!;
+    expect(y.data.kind === 'strings' && y.data.values.map((b) => [...b])).toEqual([[0xef, 0xbb, 0xbf, 0x61], [0x62]]);
+    const notUtf8 = withA([0xff, 0x61]);
+    expect(foldConstants({}).run(notUtf8, createPassContext())).toBe(notUtf8);
+  });
+
   it('leaves a node whose kernel refuses its inputs unchanged', () => {
     const m = parseModel(`${header} g () => (y) <float[6] a = {1, 2, 3, 4, 5, 6}, int64[2] s = {4, 4}> { y = Reshape (a, s) }`);
     expect(fold(m)).toBe(m);
