@@ -94,6 +94,19 @@ describe('narrowing float32 to half', () => {
     expect(Uint8Array.from(parts)).toEqual(want);
     expect(blob.source.read(7, 5)).toEqual(want.subarray(7, 12));
   });
+
+  it('narrows a tensor stored at an offset inside its file (external data shares one file): the bytes at that offset, not the file start', () => {
+    const values = Float32Array.from({ length: 300 }, (_, i) => i - 150.25);
+    const file = new Uint8Array(64 + values.byteLength);
+    file.fill(0x7f, 0, 64); // other tensors' bytes before this one
+    file.set(new Uint8Array(values.buffer), 64);
+    const eager = narrowTensor({ dtype: D.FLOAT, dims: [300], data: { kind: 'raw', bytes: new Uint8Array(values.buffer) } }, D.FLOAT16, 'e')!;
+    const lazy = narrowTensor({ dtype: D.FLOAT, dims: [300], data: { kind: 'blob', blob: new Blob(memorySource(file), 64, values.byteLength) } }, D.FLOAT16, 'l')!;
+    const want = (eager.data as { bytes: Uint8Array }).bytes;
+    const blob = (lazy.data as { blob: Blob }).blob;
+    expect(blob.bytes()).toEqual(want);
+    expect(blob.source.read(10, 6)).toEqual(want.subarray(10, 16));
+  });
 });
 
 const mlp = `<ir_version: 8, opset_import: ["" : 17]>

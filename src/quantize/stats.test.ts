@@ -62,4 +62,13 @@ describe('calibration statistics', () => {
     c.observe('a', { kind: 'tensor', dtype: 7, dims: [1], data: BigInt64Array.of(100n) });
     expect([...c.ranges('minmax')]).toEqual([['a', { min: -1, max: 3 }]]);
   });
+
+  it('gives no range for a tensor never seen or seen with no finite value (a range of [0, 0] would make static int8 quantize it with scale 1)', () => {
+    for (const method of ['minmax', 'percentile', 'entropy'] as const) {
+      const c = new StatsCollector(['a', 'nan', 'unseen'], method !== 'minmax');
+      c.observe('a', { kind: 'tensor', dtype: 1, dims: [2], data: Float32Array.of(-1, 3) });
+      c.observe('nan', { kind: 'tensor', dtype: 1, dims: [3], data: Float32Array.of(NaN, Infinity, -Infinity) });
+      expect([...c.ranges(method).keys()], method).toEqual(['a']);
+    }
+  });
 });

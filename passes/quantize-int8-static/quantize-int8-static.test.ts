@@ -1,0 +1,48 @@
+/**
+ * quantize-int8-static with calibration ranges given by the caller (library use): a range that is
+ * not finite (a tensor whose calibration saw no finite value reports min = +Infinity, max =
+ * -Infinity) gives no usable scale, so that activation stays float while the weight is still
+ * quantized.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseModel } from '../../ir/text/parse.js';
+import { verify } from '../../ir/verify/verify.js';
+import { createPassContext } from '../../src/pass.js';
+import type { Range } from '../../src/quantize/stats.js';
+import { quantizeInt8Static } from './quantize-int8-static.js';
+
+const model = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,8] x) => (float[2,8] y) <float[8,8] w = {${Array.from({ length: 64 }, (_, i) => ((i * 5) % 11) / 8 - 0.6).join(', ')}}> {
+  y = MatMul (x, w)
+}`);
+
+// run directly, as lathe quantize does: `ranges` has no pipeline-text form
+const quantized = (ranges: Map<string, Range>) => {
+  const out = quantizeInt8Static({ ranges }).run(model, createPassContext());
+  expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+  return out;
+};
+
+const opsOf = (m: ReturnType<typeof parseModel>) => m.graph.order.map((id) => m.graph.nodes[id]!.op);
+
+describe('quantize-int8-static with given ranges', () => {
+  it('a finite range puts a QuantizeLinear/DequantizeLinear pair on the activation', () => {
+    const out = quantized(new Map([['x', { min: -1, max: 3 }]]));
+    expect(opsOf(out).filter((op) => op === 'QuantizeLinear')).toHaveLength(1);
+  });
+
+  for (const [label, range] of [
+    ['no finite value seen (min +Infinity, max -Infinity)', { min: Infinity, max: -Infinity }],
+    ['an infinite bound', { min: -Infinity, max: 3 }],
+    ['a NaN bound', { min: -1, max: NaN }],
+  ] as const) {
+    it(`leaves the activation float for ${label}, still quantizing the weight`, () => {
+      const out = quantized(new Map([['x', range]]));
+      const ops = opsOf(out);
+      expect(ops).not.toContain('QuantizeLinear');
+      expect(ops.filter((op) => op === 'DequantizeLinear')).toHaveLength(1);
+      const mm = out.graph.order.map((id) => out.graph.nodes[id]!).find((n) => n.op === 'MatMul')!;
+      expect(out.graph.values[mm.inputs[0]!]?.name).toBe('x');
+    });
+  }
+});
