@@ -84,6 +84,16 @@ describe('loops', () => {
     runSchedule(seq(peek(), peek()), model);
     expect(seen).toEqual(['a:g', 'a:g']);
   });
+  it('a fixpoint runs every pass while rules are traced (the trace shows each attempt)', () => {
+    // With --trace-rules the user reads every rule attempt, so no rerun is skipped: the last
+    // round's peek reads g-2 again. Untraced, that run is skipped (the test above).
+    const seen: string[] = [];
+    const peek = definePass({ name: 'peek', summary: 'records the graph name', run: (m) => (seen.push(m.graph.name), m) });
+    const traced = { traced: () => true, trace: () => {} };
+    const r = runSchedule(fixpoint({ maxIterations: 8 }, seq(countdown({ times: 2 }), peek())), model, { rules: traced });
+    expect(seen).toEqual(['g-1', 'g-2', 'g-2']);
+    expect(r.passes.map((p) => p.name)).toEqual(['countdown', 'peek', 'countdown', 'peek', 'countdown', 'peek']);
+  });
   it('an idle schedule returns the same model', () => {
     const r = runSchedule(seq(countdown({ times: 0 }), needsFlat()), model);
     expect(r.model).toBe(model);
