@@ -75,6 +75,17 @@ g () => (y) <float[3] z = {1, 2, 3}, float[3] w = {1, 2, 3}> { y = Add (z, ${sec
     }
   });
 
+  it('a node bound twice under one name (`.as`) must be the same node', () => {
+    // Add(Relu(p), Relu(q)): the two Relus are different nodes, so `r` cannot stand for both.
+    const same = rule('add-same-relu', op.Add(op.Relu(P.any()).as('r'), op.Relu(P.any()).as('r')), (m, emit) => emit.op('Abs', [m.r.outputs[0]!]), { sharedIntermediates: true });
+    const text = (second: string) => `<ir_version: 8, opset_import: ["" : 17]>
+g (float[3] p, float[3] q) => (y) { a = Relu (p)  b = Relu (q)  y = Add (a, ${second}) }`;
+    for (const mode of modes) {
+      expect(run(parseModel(text('a')), [same], mode).rewrites).toBe(1);
+      expect(run(parseModel(text('b')), [same], mode).rewrites).toBe(0);
+    }
+  });
+
   it('root alternatives: one wanting an output the node lacks does not stop the next', () => {
     // At a Relu, the first alternative's output 1 does not exist: the second still matches.
     const either = rule('split1-or-relu', P.or(op.Split(x, P.rest()).out(1), op.Relu(x)), (m, emit) => emit.op('Abs', [m.x]));
