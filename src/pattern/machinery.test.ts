@@ -205,6 +205,11 @@ g (bool c, float[3] p) => (y) <float[3] z = {1, 2, 3}> {
   y = If (c) <then_branch = t () => (o1) { o1 = Add (p, z) }, else_branch = e () => (o2) { o2 = Relu (p) }>
 }`);
     expect(run(inner, [single]).rewrites).toBe(0);
+    // Nor unused: a rule asking for "no other reader" (at most one use) declines too.
+    const atMostOne = rule('add-no-other-reader', op.Add(x, P.constVar('k')), (m, emit) => emit.op('Neg', [m.x]), {
+      check: (m, ctx) => (ctx.view.useCount(m.k.id as ValueId) <= 1 ? true : fail('k has other readers')),
+    });
+    expect(run(inner, [atMostOne]).rewrites).toBe(0);
     const flat = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[3] p) => (y) <float[3] z = {1, 2, 3}> { y = Add (p, z) }`);
     expect(run(flat, [single]).rewrites).toBe(1);
