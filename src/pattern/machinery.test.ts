@@ -11,6 +11,7 @@ import { applyRules, type RuleTraceEvent } from './driver.js';
 import { editorView } from './view.js';
 import { P, op, opIn } from './pattern.js';
 import { fail, ruleSet, rule, type Rule } from './rule.js';
+import { attrEquals } from './attr-value.js';
 
 const [x] = P.vars('x');
 
@@ -84,6 +85,32 @@ g (float[3] p, float[3] q) => (y) { a = Relu (p)  b = Relu (q)  y = Add (a, ${se
       expect(run(parseModel(text('a')), [same], mode).rewrites).toBe(1);
       expect(run(parseModel(text('b')), [same], mode).rewrites).toBe(0);
     }
+  });
+
+  it('P.const(n) does not match an empty constant (no element equals n)', () => {
+    // Add(x: [1], e: [0]) broadcasts to [0]: taking e for "all zeros" would replace it by x: [1].
+    const addZero = rule('add-zero', op.Add(x, P.const(0)), (m) => m.x);
+    const text = (shape: string, data: string) => `<ir_version: 8, opset_import: ["" : 17]>
+g (float[1] p) => (y) <float[${shape}] e = {${data}}> { y = Add (p, e) }`;
+    for (const mode of modes) {
+      expect(run(parseModel(text('0', '')), [addZero], mode).rewrites).toBe(0);
+      expect(run(parseModel(text('1', '0')), [addZero], mode).rewrites).toBe(1);
+    }
+  });
+
+  it('attribute literals: lists of another length differ; a fractional number is no int', () => {
+    // perm [1, 0] is not the literal [1, 0, 2] (its first two elements agree).
+    expect(attrEquals([1n, 0n], [1, 0, 2])).toBe(false);
+    expect(attrEquals([1n, 0n, 2n], [1, 0])).toBe(false);
+    expect(attrEquals([1n, 0n], [1, 0])).toBe(true);
+    // An int attribute against a fractional literal: unequal (BigInt(0.5) would throw).
+    expect(attrEquals(0n, 0.5)).toBe(false);
+    expect(attrEquals(0.5, 0n)).toBe(false);
+    expect(attrEquals(2n, 2)).toBe(true);
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,3] p) => (y) { y = Transpose <perm = [1, 0]> (p) }`);
+    const perm3 = rule('transpose-102', op.Transpose(x, { perm: [1n, 0n, 2n] }), (b, emit) => emit.op('Identity', [b.x]));
+    for (const mode of modes) expect(run(m, [perm3], mode).rewrites).toBe(0);
   });
 
   it('root alternatives: one wanting an output the node lacks does not stop the next', () => {
