@@ -25,4 +25,18 @@ describe('report op changes', () => {
       { op: 'Identity', before: 0, after: 1 },
     ]);
   });
+
+  it('rules fired are listed most first, ties by rule name', () => {
+    const m = withBranch('o = Identity (x)');
+    const stats = new Map([
+      ['fuse/rule/gelu-erf', 1],
+      ['fold-affine/rule/conv-add', 3],
+      ['fuse/rule/attention', 1],
+      ['fuse/fused', 2],
+    ]);
+    const report = buildReport({ before: m, after: m, level: null, pipeline: '', records: [], stats, warnings: [] });
+    expect(report.rules.map((r) => `${r.pass}/${r.rule}: ${r.count}`)).toEqual(['fold-affine/conv-add: 3', 'fuse/attention: 1', 'fuse/gelu-erf: 1']);
+    // A pass's own counter goes to its pass entry, not to the rules.
+    expect(report.passes).toEqual([{ pass: 'fuse', runs: 0, changed: 0, ms: 0, stats: { fused: 2 } }]);
+  });
 });
