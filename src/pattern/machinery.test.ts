@@ -290,6 +290,19 @@ g (bool c, float[2,3] p, float[3,4] q, float[4] r) => (y, z) {
     expect(r.model).toBe(m);
   });
 
+  it("an intermediate read by the root's own subgraph is used outside the match too", () => {
+    // The If's branch reads n: the pattern covers the If node, not what its branches read, so
+    // n is used outside the match (a rewrite keeping the branches would keep the Not alive).
+    const ifNot = rule('if-of-not', op.If(op.Not(x)), (_m, emit) => emit.constant({ kind: 'tensor', dtype: 1, dims: [2], data: Float32Array.of(0, 0) }));
+    const text = (branch: string) => `<ir_version: 8, opset_import: ["" : 17]>
+g (bool c, float[2] p) => (z) {
+  n = Not (c)
+  z = If (n) <then_branch = th () => (o1) { o1 = ${branch} }, else_branch = el () => (o2) { o2 = Neg (p) }>
+}`;
+    expect(run(parseModel(text('Where (n, p, p)')), [ifNot]).rewrites).toBe(0);
+    expect(run(parseModel(text('Relu (p)')), [ifNot]).rewrites).toBe(1);
+  });
+
   it('the value replacing a root output inherits its declared type', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[3] p) => (y) <float[3] s> { s = Relu (p)  y = Neg (s) }`);
