@@ -89,7 +89,7 @@ describe('loops', () => {
     // With --trace-rules the user reads every rule attempt, so no rerun is skipped: the last
     // round's peek reads g-2 again. Untraced, that run is skipped (the test above).
     const seen: string[] = [];
-    const peek = definePass({ name: 'peek', summary: 'records the graph name', run: (m) => (seen.push(m.graph.name), m) });
+    const peek = definePass({ name: 'peek', summary: 'records the graph name', defaults: {}, run: (m) => (seen.push(m.graph.name), m) });
     const traced = { traced: () => true, trace: () => {} };
     const r = runSchedule(fixpoint({ maxIterations: 8 }, seq(countdown({ times: 2 }), peek())), model, { rules: traced });
     expect(seen).toEqual(['g-1', 'g-2', 'g-2']);
