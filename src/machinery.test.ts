@@ -85,6 +85,16 @@ g (float[batch,3] p, float[batch,4] q) => (float[batch,3] y, float[batch,n] q) {
     expect(q.type).toEqual({ kind: 'tensor', dtype: 1, shape: [2, 4] });
   });
 
+  it('a fixed symbol is fixed in the declared type of a graph output too', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[batch,3] p) => (float[batch,3] y) { y = Relu (p) }`);
+    const out = setInputShapes(m, new Map([['p', [2, 3]]]));
+    expect(out.graph.values[out.graph.outputs[0]].type).toEqual({ kind: 'tensor', dtype: 1, shape: [2, 3] });
+    // Fixed to another symbol, the output follows the rename too.
+    const renamed = setInputShapes(m, new Map([['p', ['n', 3]]]));
+    expect(renamed.graph.values[renamed.graph.outputs[0]].type).toEqual({ kind: 'tensor', dtype: 1, shape: ['n', 3] });
+  });
+
   it('a given symbol-to-symbol shape means what it says (no rename through the other dims)', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[a,b] p, float[n] q) => (float[a,b] y) { y = Relu (p) }`);

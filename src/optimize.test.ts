@@ -36,6 +36,20 @@ describe('optimize', () => {
     expect(optimize(model, { passes: standIns, level: 1, pipeline: 'fuse,fuse' }).report).toMatchObject({ level: null, pipeline: 'fuse,fuse', passes: [{ pass: 'fuse', runs: 2, changed: 0 }] });
     expect(seen).toEqual(['fuse', 'fuse']);
   });
+  it('-O2 looks for fusions again after the simplifications that follow a fusion', () => {
+    // Stand-ins: fuse fuses once, which lets dedupe-initializers (the last simplification) clean
+    // up, which exposes a second fusion. -O2's loop runs fuse and the simplifications together
+    // until nothing changes, so the second fusion is found.
+    const rename = (from: string, to: string) => (m: Model): Model => (m.graph.name === from ? { ...m, graph: { ...m.graph, name: to } } : m);
+    const fuseRun = (m: Model) => rename('g~s', 'g~fused2')(rename('g', 'g~f1')(m));
+    const standIns = Object.fromEntries(
+      [...new Set(LEVEL_PIPELINES[2].match(/[a-z][a-z0-9-]*/g) ?? [])]
+        .filter((n) => !['fixpoint', 'seq', 'repeat', 'max', 'n'].includes(n))
+        .map((name) => [name, definePass({ name, summary: 's', defaults: {}, run: name === 'fuse' ? fuseRun : name === 'dedupe-initializers' ? rename('g~f1', 'g~s') : (m: Model) => m })]),
+    );
+    const named = { ...model, graph: { ...model.graph, name: 'g' } };
+    expect(optimize(named, { passes: standIns }).model.graph.name).toBe('g~fused2');
+  });
   it('setInputShapes fixes input dims (a record or a Map); bad ones are LatheErrors', () => {
     const r = optimize(model, { level: 0, setInputShapes: { x: [2] } });
     expect(r.model.graph.values[r.model.graph.inputs[0]].type).toMatchObject({ shape: [2] });

@@ -6,6 +6,7 @@ import type { Model, ValueId } from '../ir/types.js';
 import { definePass } from './pass.js';
 import { fixpoint, parsePipeline, repeat, seq, type PassRegistry } from './schedule.js';
 import { PassFailure, runSchedule, type Instrument } from './runner.js';
+import { invariantChecker } from './invariants.js';
 
 const model = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[2] x) => (float[2] y) { a = Relu (x)
@@ -84,6 +85,16 @@ describe('loops', () => {
     runSchedule(seq(peek(), peek()), model);
     expect(seen).toEqual(['a:g', 'a:g']);
   });
+  it('a fixpoint runs every pass while rules are traced (the trace shows each attempt)', () => {
+    // With --trace-rules the user reads every rule attempt, so no rerun is skipped: the last
+    // round's peek reads g-2 again. Untraced, that run is skipped (the test above).
+    const seen: string[] = [];
+    const peek = definePass({ name: 'peek', summary: 'records the graph name', defaults: {}, run: (m) => (seen.push(m.graph.name), m) });
+    const traced = { traced: () => true, trace: () => {} };
+    const r = runSchedule(fixpoint({ maxIterations: 8 }, seq(countdown({ times: 2 }), peek())), model, { rules: traced });
+    expect(seen).toEqual(['g-1', 'g-2', 'g-2']);
+    expect(r.passes.map((p) => p.name)).toEqual(['countdown', 'peek', 'countdown', 'peek', 'countdown', 'peek']);
+  });
   it('an idle schedule returns the same model', () => {
     const r = runSchedule(seq(countdown({ times: 0 }), needsFlat()), model);
     expect(r.model).toBe(model);
@@ -123,6 +134,18 @@ describe('checks', () => {
     const f = failure(() => runSchedule(reverse(), model));
     expect(f.message).toMatch(/^pass 'reverse-order' ensures 'topo-sorted', which does not hold after it: graph g: node .* \(Neg\) reads a before its definition$/);
     expect(f.kind).toBe('ensures');
+  });
+  it('topo-sorted: a subgraph reading an outer value defined later breaks it (captures count)', () => {
+    // The If comes first and its branch reads t, which the Neg after it defines.
+    const capture = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (bool c, float[2] x) => (z) {
+  t = Neg (x)
+  z = If (c) <then_branch = th () => (o1) { o1 = Abs (t) }, else_branch = el () => (o2) { o2 = Relu (x) }>
+}`);
+    const check = invariantChecker('topo-sorted')!;
+    expect(check(capture)).toBeUndefined();
+    const late = { ...capture, graph: { ...capture.graph, order: [...capture.graph.order].reverse() } };
+    expect(check(late)).toMatch(/^graph g: node .* \(If\) reads t before its definition$/);
   });
   it('an unknown invariant name is an error naming it', () => {
     expect(() => runSchedule(typo(), model)).toThrow("pass 'typo' names an unknown invariant 'sorted' (known: no-functions, topo-sorted, verified)");

@@ -11,6 +11,7 @@ import { applyRules, type RuleTraceEvent } from './driver.js';
 import { editorView } from './view.js';
 import { P, op, opIn } from './pattern.js';
 import { fail, ruleSet, rule, type Rule } from './rule.js';
+import { attrEquals } from './attr-value.js';
 
 const [x] = P.vars('x');
 
@@ -73,6 +74,43 @@ g () => (y) <float[3] z = {1, 2, 3}, float[3] w = {1, 2, 3}> { y = Add (z, ${sec
       expect(run(parseModel(text('z')), [twice], mode).rewrites).toBe(1);
       expect(run(parseModel(text('w')), [twice], mode).rewrites).toBe(0);
     }
+  });
+
+  it('a node bound twice under one name (`.as`) must be the same node', () => {
+    // Add(Relu(p), Relu(q)): the two Relus are different nodes, so `r` cannot stand for both.
+    const same = rule('add-same-relu', op.Add(op.Relu(P.any()).as('r'), op.Relu(P.any()).as('r')), (m, emit) => emit.op('Abs', [m.r.outputs[0]!]), { sharedIntermediates: true });
+    const text = (second: string) => `<ir_version: 8, opset_import: ["" : 17]>
+g (float[3] p, float[3] q) => (y) { a = Relu (p)  b = Relu (q)  y = Add (a, ${second}) }`;
+    for (const mode of modes) {
+      expect(run(parseModel(text('a')), [same], mode).rewrites).toBe(1);
+      expect(run(parseModel(text('b')), [same], mode).rewrites).toBe(0);
+    }
+  });
+
+  it('P.const(n) does not match an empty constant (no element equals n)', () => {
+    // Add(x: [1], e: [0]) broadcasts to [0]: taking e for "all zeros" would replace it by x: [1].
+    const addZero = rule('add-zero', op.Add(x, P.const(0)), (m) => m.x);
+    const text = (shape: string, data: string) => `<ir_version: 8, opset_import: ["" : 17]>
+g (float[1] p) => (y) <float[${shape}] e = {${data}}> { y = Add (p, e) }`;
+    for (const mode of modes) {
+      expect(run(parseModel(text('0', '')), [addZero], mode).rewrites).toBe(0);
+      expect(run(parseModel(text('1', '0')), [addZero], mode).rewrites).toBe(1);
+    }
+  });
+
+  it('attribute literals: lists of another length differ; a fractional number is no int', () => {
+    // perm [1, 0] is not the literal [1, 0, 2] (its first two elements agree).
+    expect(attrEquals([1n, 0n], [1, 0, 2])).toBe(false);
+    expect(attrEquals([1n, 0n, 2n], [1, 0])).toBe(false);
+    expect(attrEquals([1n, 0n], [1, 0])).toBe(true);
+    // An int attribute against a fractional literal: unequal (BigInt(0.5) would throw).
+    expect(attrEquals(0n, 0.5)).toBe(false);
+    expect(attrEquals(0.5, 0n)).toBe(false);
+    expect(attrEquals(2n, 2)).toBe(true);
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,3] p) => (y) { y = Transpose <perm = [1, 0]> (p) }`);
+    const perm3 = rule('transpose-102', op.Transpose(x, { perm: [1n, 0n, 2n] }), (b, emit) => emit.op('Identity', [b.x]));
+    for (const mode of modes) expect(run(m, [perm3], mode).rewrites).toBe(0);
   });
 
   it('root alternatives: one wanting an output the node lacks does not stop the next', () => {
@@ -194,6 +232,11 @@ g (bool c, float[3] p) => (y) <float[3] z = {1, 2, 3}> {
   y = If (c) <then_branch = t () => (o1) { o1 = Add (p, z) }, else_branch = e () => (o2) { o2 = Relu (p) }>
 }`);
     expect(run(inner, [single]).rewrites).toBe(0);
+    // Nor unused: a rule asking for "no other reader" (at most one use) declines too.
+    const atMostOne = rule('add-no-other-reader', op.Add(x, P.constVar('k')), (m, emit) => emit.op('Neg', [m.x]), {
+      check: (m, ctx) => (ctx.view.useCount(m.k.id as ValueId) <= 1 ? true : fail('k has other readers')),
+    });
+    expect(run(inner, [atMostOne]).rewrites).toBe(0);
     const flat = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[3] p) => (y) <float[3] z = {1, 2, 3}> { y = Add (p, z) }`);
     expect(run(flat, [single]).rewrites).toBe(1);
@@ -245,6 +288,19 @@ g (bool c, float[2,3] p, float[3,4] q, float[4] r) => (y, z) {
     const r = run(m, [matmulAdd]);
     expect(r.rewrites).toBe(0);
     expect(r.model).toBe(m);
+  });
+
+  it("an intermediate read by the root's own subgraph is used outside the match too", () => {
+    // The If's branch reads n: the pattern covers the If node, not what its branches read, so
+    // n is used outside the match (a rewrite keeping the branches would keep the Not alive).
+    const ifNot = rule('if-of-not', op.If(op.Not(x)), (_m, emit) => emit.constant({ kind: 'tensor', dtype: 1, dims: [2], data: Float32Array.of(0, 0) }));
+    const text = (branch: string) => `<ir_version: 8, opset_import: ["" : 17]>
+g (bool c, float[2] p) => (z) {
+  n = Not (c)
+  z = If (n) <then_branch = th () => (o1) { o1 = ${branch} }, else_branch = el () => (o2) { o2 = Neg (p) }>
+}`;
+    expect(run(parseModel(text('Where (n, p, p)')), [ifNot]).rewrites).toBe(0);
+    expect(run(parseModel(text('Relu (p)')), [ifNot]).rewrites).toBe(1);
   });
 
   it('the value replacing a root output inherits its declared type', () => {
