@@ -175,6 +175,10 @@ describe('cli: usage', () => {
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--report'], /option '--report' needs a value/],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--report', 'b.onnx'], /--report b.onnx would overwrite a model/],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--external-data', 'sometimes'], /--external-data must be/],
+    // refused before anything is read or written: a report, sidecar or filled model over a file we need
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '--report', 'a.onnx'], /--report a.onnx would overwrite a model/],
+    [['strip', 'a.weights.json', '-o', 'a.onnx'], /^lathe: strip: the sidecar a.weights.json would overwrite the input/],
+    [['fill', 'a.onnx', '-o', 'w.json', '--weights', 'w.json'], /^lathe: fill: output w.json is the weights sidecar/],
     [['inspect', 'a.onnx', '--quiet=1'], /unknown option/],
     [['inspect', 'a.onnx', '--json=yes'], /takes no value/],
     [['check', 'a.onnx', '-o', 'b.onnx'], /unknown option '-o'/],

@@ -72,5 +72,7 @@ describe('sidecar format', () => {
     bad(`{"init:a": {${ok.replace('"mean": 0.5', '"mean": "x"')}}}`, /init:a: mean must be/);
     bad(`{"init:a": 3}`, /init:a: expected an object/);
     expect(parseSidecar(`{"init:__proto__": {${ok}}}`, 'w').get('init:__proto__')?.dims).toEqual([65]);
+    // an empty tensor is a valid shape: a zero dim is accepted, only negative ones are refused
+    expect(parseSidecar(`{"init:a": {${ok.replace('[65]', '[0, 65]')}}}`, 'w').get('init:a')?.dims).toEqual([0, 65]);
   });
 });

@@ -149,6 +149,15 @@ describe('strip', () => {
 });
 
 describe('fill', () => {
+  test('a sidecar entry of lower rank whose dims are a prefix of the tensor\'s is refused (rank checked, not only the common dims)', () => {
+    const r = stripModel(sampleModel().model);
+    const entry = [...r.weights].find(([, s]) => s.dims.length >= 2);
+    expect(entry).toBeDefined();
+    const [key, s] = entry!;
+    const weights = new Map(r.weights).set(key, { ...s, dims: s.dims.slice(0, -1) });
+    expect(() => fillModel(r.model, weights, { seed: 0 })).toThrow(/do not match the model's/);
+  });
+
   test('strip → fill gives the right dtypes and dims and the recorded statistics', () => {
     const { model } = sampleModel();
     const r = stripModel(model);
