@@ -239,6 +239,23 @@ describe('saveModel', () => {
     // typed fields became raw little-endian bytes
     expect(back.graph.values[back.graph.initializers[2]].tensor!.data.kind).toBe('blob');
   });
+  test("'always' pads a gap of one byte before an aligned tensor (a 4095-byte tensor, then another)", () => {
+    const { dir } = scene();
+    const bytes = (n: number, k: number) => new Uint8Array(n).map((_, i) => (i * k + 1) & 0xff);
+    const m = liftModel(P.model({
+      graph: P.graph({
+        output: [P.vi('a'), P.vi('b')],
+        initializer: [
+          P.tensor({ name: 'a', dataType: 2, dims: [4095n], rawData: bytes(4095, 7) }),
+          P.tensor({ name: 'b', dataType: 2, dims: [2048n], rawData: bytes(2048, 13) }),
+        ],
+      }),
+    }));
+    const path = join(dir, 'gap.onnx');
+    const r = saveModel(m, path, { externalData: 'always' });
+    expect(r.dataBytes).toBe(4096 + 2048);
+    expect(normalForm(loadModel(path), 'content')).toEqual(normalForm(m, 'content'));
+  });
   test("'never' and 'auto' keep a small model inline; re-saving a loaded model streams its blobs", () => {
     const { dir } = scene();
     const path = join(dir, 'in.onnx');
