@@ -18,7 +18,7 @@ import fc from 'fast-check';
 import { float } from '../../ir/attrs.js';
 import { DataType as D } from '../../ir/dtype.js';
 import { GraphBuilder, modelOf, tensorType } from '../../ir/edit/build.js';
-import type { Attr, Graph, Model, OnnxFunction, Type, ValueId } from '../../ir/types.js';
+import type { Attr, Graph, Model, NodeId, OnnxFunction, Type, ValueId } from '../../ir/types.js';
 import { minOpsetOf, plantGenerators, PLANT, type Plantable } from './plant.js';
 import { element, permutation, tensorOf, type BuildContext, type Dim, type Feature, type Val } from './build-context.js';
 
@@ -790,9 +790,10 @@ function bodyResult(c: Ctx, firstLocal: number, like: Val): ValueId {
   return c.builder.op('Identity', [like.id], undefined, { types: [tensorType(like.dtype, like.shape)] });
 }
 
-function runSteps(c: Ctx, steps: readonly Step[]): void {
+function runSteps(c: Ctx, steps: readonly Step[], afterStep?: (i: number) => void): void {
   let previous: string | undefined;
-  for (const s of steps) {
+  for (const [i, s] of steps.entries()) {
+    if (i > 0) afterStep?.(i - 1);
     if (s.op === 'If') emitIf(c, s);
     else if (s.op === 'Loop') emitLoop(c, s);
     else if (s.op === 'Again') {
@@ -805,6 +806,7 @@ function runSteps(c: Ctx, steps: readonly Step[]): void {
       else builtins[s.op]?.(c, s);
     }
   }
+  if (steps.length > 0) afterStep?.(steps.length - 1);
 }
 
 function emitIf(c: Ctx, s: Step): void {
@@ -845,8 +847,12 @@ function emitLoop(c: Ctx, s: Step): void {
   c.last = undefined;
 }
 
-/** The model a spec describes (deterministic; the same spec gives an equal model). */
-export function buildModel(spec: ModelSpec, options: ArbModelOptions = {}): Model {
+/**
+ * The model a spec describes (deterministic; the same spec gives an equal model). With `stepOf`,
+ * also records which step made each main-graph node: the node id → the step's index in pre-order
+ * (bodies after their step, as near-miss.ts counts them).
+ */
+export function buildModel(spec: ModelSpec, options: ArbModelOptions = {}, stepOf?: Map<NodeId, number>): Model {
   const features = featuresOf(options);
   const dtypes = dtypesOf(options);
   const generators = new Map([...(options.generators ?? []), ...plantGenerators(options)].map((g) => [g.name, g]));
@@ -860,7 +866,12 @@ export function buildModel(spec: ModelSpec, options: ArbModelOptions = {}): Mode
   });
   if (features.if && hasOp(spec.steps, 'If')) root.cond = b.input('cond', tensorType(D.BOOL, []));
   const first = c.avail.length;
-  runSteps(c, spec.steps);
+  let seen = 0;
+  const preOrder = preOrderIndexes(spec.steps);
+  runSteps(c, spec.steps, stepOf && ((i) => {
+    const order = b.build().order;
+    for (; seen < order.length; seen++) stepOf.set(order[seen], preOrder[i]);
+  }));
   const local = c.avail.slice(first).filter((v) => b.build().values[v.id]?.def !== undefined);
   const outs: Val[] = [];
   const add = (v: Val) => {
@@ -884,6 +895,18 @@ export function buildModel(spec: ModelSpec, options: ArbModelOptions = {}): Mode
     functions.push(scaledLeaky(b, opset));
   }
   return modelOf(main, opsets, { functions, producerName: 'lathe/testing' });
+}
+
+/** The pre-order index (bodies counted after their step) of each top-level step. */
+function preOrderIndexes(steps: readonly Step[]): number[] {
+  const size = (s: Step): number => 1 + [...(s.then ?? []), ...(s.else ?? [])].reduce((n, t) => n + size(t), 0);
+  const out: number[] = [];
+  let at = 0;
+  for (const s of steps) {
+    out.push(at);
+    at += size(s);
+  }
+  return out;
 }
 
 function hasOp(steps: readonly Step[], op: string): boolean {

@@ -21,7 +21,7 @@ import { forEachGraph, forEachTensor } from '../../ir/onnx/emit-walk.js';
 import type { RtValue, TensorValue } from '../../ir/ops/types.js';
 import { modelsEqual } from '../../ir/text/equal.js';
 import { printModel } from '../../ir/text/print.js';
-import type { Model, Type, ValueId } from '../../ir/types.js';
+import type { Model, NodeId, Type, ValueId } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
 import { saveModelToBytes } from '../io.js';
 import { compareValues, type Tolerance } from '../compare.js';
@@ -29,7 +29,8 @@ import type { Pass, PassFactory } from '../pass.js';
 import type { Schedule } from '../pipeline.js';
 import { runSchedule } from '../runner.js';
 import { arbFeeds, type ArbFeedsOptions, type Feeds } from './arb-feeds.js';
-import { arbModel, type ArbModelOptions } from './arb-model.js';
+import { arbModelSpec, buildModel, type ArbModelOptions, type ModelSpec } from './arb-model.js';
+import { applyVariant, nearMissesOf, nearMissPick, type Variant } from './near-miss.js';
 import { resolveOracle, type Oracle, type OracleOption } from './oracle.js';
 
 /** What `checkPass` accepts: a pass, a pass factory (run with its defaults), a schedule, or a function. */
@@ -57,6 +58,16 @@ export interface CheckPassOptions {
    * on without the caller writing a generator. 1 turns it off.
    */
   readonly focus?: number;
+  /**
+   * Near misses tried per run (default 16), shared among the candidates the pass acts on:
+   * variants of them, each with one knob bit flipped in a step whose nodes the pass changed, or
+   * one input dim moved by one (near-miss.ts), picked by a hash of the candidate's spec (so
+   * shrinking keeps a failing variant while it drops other candidates). The run also checks every
+   * variant the pass acts on. A pass that ignores a condition of its
+   * pattern (an axis, a flag, a layout) is caught on the variant where the condition fails. 0
+   * turns it off; it needs the built-in generator (not an arbitrary of your own).
+   */
+  readonly nearMisses?: number;
   /** A second run on the output must change nothing (default false). */
   readonly idempotent?: boolean;
   /** The output may not have more nodes / tensor bytes than the input (default false). */
@@ -411,7 +422,6 @@ function setup(pass: Checkable, options: CheckPassOptions) {
   const given = options.models ?? [];
   const runs = options.runs ?? 200;
   const gen = options.generate;
-  const models = isArbitrary(gen) ? gen : arbModel(gen);
   const focus = Math.max(1, options.focus ?? 64);
   const acts = (m: Model): boolean => {
     try {
@@ -420,14 +430,73 @@ function setup(pass: Checkable, options: CheckPassOptions) {
       return true;
     }
   };
+  const withFeeds = (list: readonly Model[]): fc.Arbitrary<Candidates> => fc.tuple(...list.map((m) => fc.tuple(fc.constant(m), feedsOf(m))));
   // A run draws up to `focus` candidates and checks every one the pass acts on (or the first,
   // when it acts on none). Shrinking drops candidates and simplifies the rest.
-  const candidates = focus === 1 ? models.map((m) => [m]) : fc.array(models, { minLength: 1, maxLength: focus, size: 'max' });
-  const arb: fc.Arbitrary<Candidates> = candidates.chain((ms) => {
-    const acted = ms.filter(acts);
-    const list = acted.length > 0 ? acted : [ms[0]];
-    return fc.tuple(...list.map((m) => fc.tuple(fc.constant(m), feedsOf(m))));
-  });
+  let arb: fc.Arbitrary<Candidates>;
+  if (isArbitrary(gen)) {
+    const candidates = focus === 1 ? gen.map((m) => [m]) : fc.array(gen, { minLength: 1, maxLength: focus, size: 'max' });
+    arb = candidates.chain((ms) => {
+      const acted = ms.filter(acts);
+      return withFeeds(acted.length > 0 ? acted : [ms[0]]);
+    });
+  } else {
+    const specs = arbModelSpec(gen);
+    const nearMisses = Math.max(0, options.nearMisses ?? 16);
+    const maxDim = gen?.maxDim ?? 3;
+    /** The steps that made the main-graph nodes the pass changed or removed in `out` (every step, when it threw). */
+    const touchedSteps = (m: Model, out: Model | undefined, stepOf: ReadonlyMap<NodeId, number>): number[] => {
+      if (out === undefined) return [...new Set(stepOf.values())];
+      const steps = new Set<number>();
+      for (const [id, step] of stepOf) if (out.graph.nodes[id] !== m.graph.nodes[id]) steps.add(step);
+      return [...steps];
+    };
+    /** Up to `n` of the near misses around `steps`: all when they are few, else a spread picked by a hash of the spec. */
+    const pickVariants = (spec: ModelSpec, steps: readonly number[], n: number): Variant[] => {
+      const all = nearMissesOf(spec, steps, maxDim);
+      if (all.length <= n) return all;
+      const chosen = new Set<number>();
+      for (let i = 0; chosen.size < n && i < 4 * n; i++) chosen.add(nearMissPick(spec, i) % all.length);
+      return [...chosen].map((i) => all[i]);
+    };
+    // A variant is a spec inside the generator's own space (knobs below 2^12, dims within
+    // 1..maxDim), so it builds a valid model as every drawn spec does.
+    const buildVariant = (spec: ModelSpec): Model | undefined => {
+      try {
+        return buildModel(spec, gen);
+      } catch {
+        return undefined;
+      }
+    };
+    const candidates = focus === 1 ? specs.map((s) => [s]) : fc.array(specs, { minLength: 1, maxLength: focus, size: 'max' });
+    arb = candidates.chain((ss) => {
+      const drawn = ss.map((spec) => {
+        const stepOf = new Map<NodeId, number>();
+        const model = buildModel(spec, gen, stepOf);
+        let out: Model | undefined;
+        try {
+          out = transform(model);
+        } catch {
+          out = undefined; // it threw: the pass acts on this model
+        }
+        return { spec, stepOf, model, out };
+      });
+      const acted = drawn.filter((c) => c.out !== c.model);
+      if (acted.length === 0) return withFeeds([drawn[0].model]);
+      const misses: Model[] = [];
+      // The budget is shared in order (earlier candidates get no fewer): when shrinking drops a
+      // candidate, the others' shares only grow, and each share is a prefix of the same sequence.
+      for (const [i, c] of acted.entries()) {
+        const share = Math.floor(nearMisses / acted.length) + (i < nearMisses % acted.length ? 1 : 0);
+        if (share === 0) break;
+        for (const v of pickVariants(c.spec, touchedSteps(c.model, c.out, c.stepOf), share)) {
+          const m = buildVariant(applyVariant(c.spec, v));
+          if (m && acts(m)) misses.push(m);
+        }
+      }
+      return withFeeds([...acted.map((c) => c.model), ...misses]);
+    });
+  }
   const throwFinding = (m: Model, f: Finding, replay: string, s: number | undefined, path: string | undefined): never => {
     const msg = formatFinding(passName, m, f, replay);
     throw new CheckPassError(msg, s, path, f.problem, printModel(m), f.output && printModel(f.output), f.differences ?? [], m);

@@ -14,10 +14,23 @@ const lossy: Readonly<Record<string, { pass: Checkable; options: CheckPassOption
   ...quantizeCheckTargets(),
 };
 
+/**
+ * fuse checked whole without near misses: its near misses reach the known numerical classes —
+ * matmul-const-chain reassociates (x·A)·B into x·(A·B), which on an infinite x gives ±∞ where the
+ * original gives NaN, and a written-out LayerNorm over a nearly constant row, renormalized after,
+ * differs from the fused op by rounding past 1e-4 (BENCHMARKS.md, fuzzing). The test after it
+ * checks fuse with near misses, without that rule.
+ */
+const drawnOnly: Readonly<Record<string, CheckPassOptions>> = { fuse: { nearMisses: 0 } };
+
+test('fuse without matmul-const-chain, with near misses', () => {
+  checkPass(passes.fuse({ disable: 'matmul-const-chain' }), { seed: 20261206, runs: 200 });
+});
+
 describe('checkPass over every registered pass', () => {
   for (const [name, factory] of Object.entries(passes)) {
     test(name, () => {
-      checkPass(lossy[name]?.pass ?? factory, { seed: 20261206, runs: 200, ...lossy[name]?.options });
+      checkPass(lossy[name]?.pass ?? factory, { seed: 20261206, runs: 200, ...drawnOnly[name], ...lossy[name]?.options });
     });
   }
 });
