@@ -63,9 +63,9 @@ export interface CheckPassOptions {
    * variants of them, each with one knob bit flipped in a step whose nodes the pass changed, or
    * one input dim moved by one (near-miss.ts), picked by a hash of the candidate's spec (so
    * shrinking keeps a failing variant while it drops other candidates). The run also checks every
-   * variant the pass acts on. A pass that ignores a condition of its
-   * pattern (an axis, a flag, a layout) is caught on the variant where the condition fails. 0
-   * turns it off; it needs the built-in generator (not an arbitrary of your own).
+   * variant the pass acts on. A pass that ignores a condition of its pattern (an axis, a flag, a
+   * layout) is caught on the variant where the condition fails. 0 turns it off; it needs the
+   * built-in generator (not an arbitrary of your own).
    */
   readonly nearMisses?: number;
   /** A second run on the output must change nothing (default false). */
@@ -460,7 +460,8 @@ function setup(pass: Checkable, options: CheckPassOptions) {
       return [...chosen].map((i) => all[i]);
     };
     // A variant is a spec inside the generator's own space (knobs below 2^12, dims within
-    // 1..maxDim), so it builds a valid model as every drawn spec does.
+    // 1..maxDim), so it builds a valid model as every drawn spec does; should the builder ever
+    // throw on one, the variant is skipped rather than blamed on the pass.
     const buildVariant = (spec: ModelSpec): Model | undefined => {
       try {
         return buildModel(spec, gen);
