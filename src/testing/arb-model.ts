@@ -899,14 +899,20 @@ export function buildModel(spec: ModelSpec, options: ArbModelOptions = {}, stepO
 
 /** The pre-order index (bodies counted after their step) of each top-level step. */
 function preOrderIndexes(steps: readonly Step[]): number[] {
-  const size = (s: Step): number => 1 + [...(s.then ?? []), ...(s.else ?? [])].reduce((n, t) => n + size(t), 0);
   const out: number[] = [];
   let at = 0;
   for (const s of steps) {
     out.push(at);
-    at += size(s);
+    at += countSteps([s]);
   }
   return out;
+}
+
+/** Steps in `steps`, bodies included (the pre-order count near misses index by). */
+export function countSteps(steps: readonly Step[]): number {
+  let n = 0;
+  for (const s of steps) n += 1 + countSteps(s.then ?? []) + countSteps(s.else ?? []);
+  return n;
 }
 
 function hasOp(steps: readonly Step[], op: string): boolean {

@@ -8,16 +8,10 @@
  * correct pass declines most of them and costs a pass run each; a pass that ignores the condition
  * acts on one and is caught there.
  */
-import type { ModelSpec, Step } from './arb-model.js';
+import { countSteps, type ModelSpec, type Step } from './arb-model.js';
 
 /** Bits of a step's knob (`k` is drawn below 2^12). */
 const KNOB_BITS = 12;
-
-function countSteps(steps: readonly Step[]): number {
-  let n = 0;
-  for (const s of steps) n += 1 + countSteps(s.then ?? []) + countSteps(s.else ?? []);
-  return n;
-}
 
 /** `steps` with the `i`-th step in pre-order (bodies after their step) replaced by `f(step)`. */
 function mapStep(steps: readonly Step[], i: number, f: (s: Step) => Step): { steps: Step[]; rest: number } {
