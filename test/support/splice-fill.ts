@@ -10,7 +10,7 @@
  * StringStringEntryProto key = 1, value = 2. Like the corpus's fill.py, only the main graph's
  * initializers and Constant `value`s are filled; over 1.8 GB of weights go to external data.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -208,7 +208,11 @@ export function spliceFill(skeleton: string, out: string): number {
     if (filled !== Object.keys(stats).length) {
       throw new Error(`splice-fill: ${skeleton}: filled ${filled} of the sidecar's ${Object.keys(stats).length} tensors`);
     }
-    writeFileSync(out, result);
+    // Written aside and renamed: another test file may splice the same model at the same time, and
+    // must never read half a file.
+    const aside = `${out}.${process.pid}.tmp`;
+    writeFileSync(aside, result);
+    renameSync(aside, out);
   } finally {
     if (dataFd !== undefined) closeSync(dataFd);
   }
