@@ -107,11 +107,16 @@ describe('inputs that are not regular files never hang', () => {
     const dir = freshDir();
     const path = join(dir, 'm.onnx');
     fifo(path);
-    // the writer is another process (this one only reads): it holds the FIFO open while writing
-    const out = execFileSync('bash', ['-c', `(printf 'hello pipe' > ${path}) & node -e "
+    // The reader runs the built file (a child node cannot load TypeScript): npm test builds first.
+    const reader = new URL('../dist/node/file-source.js', import.meta.url).pathname;
+    expect(existsSync(reader), `${reader} is missing: run npm run build first`).toBe(true);
+    // The writer is another process (this one only reads): it holds the FIFO open while writing.
+    // Its output is not this shell's (a writer blocked for want of a reader would keep the pipe
+    // to this test open forever), and it gives up after 20 s.
+    const out = execFileSync('bash', ['-c', `(timeout 20 bash -c "printf 'hello pipe' > ${path}") >/dev/null 2>&1 & node -e "
       const { readWholeFile } = await import(process.argv[1]);
       process.stdout.write(readWholeFile(process.argv[2]));
-    " --input-type=module ${JSON.stringify(new URL('../dist/node/file-source.js', import.meta.url).pathname)} ${path}`]).toString();
+    " --input-type=module ${JSON.stringify(reader)} ${path}`]).toString();
     expect(out).toBe('hello pipe');
   });
 
