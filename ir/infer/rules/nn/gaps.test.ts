@@ -5,9 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { DataType as DT } from '../../../dtype.js';
 import { rules } from '../nn.js';
+import type { Known } from '../../types.js';
 import { constF32, constI64, inferOp, out, T } from './test-util.js';
 
 const F = DT.FLOAT;
+/** A constant int64 scalar. */
+const scalarI64 = (v: bigint): Known => ({ type: { kind: 'tensor', dtype: DT.INT64, shape: [] }, value: { kind: 'tensor', dtype: DT.INT64, dims: [], data: BigInt64Array.from([v]) } });
 const inf = (op: string, ins: Parameters<typeof inferOp>[2], attrs: Parameters<typeof inferOp>[3] = {}, o: Parameters<typeof inferOp>[4] = {}) =>
   inferOp(rules, op, ins, attrs, o);
 
@@ -84,5 +87,30 @@ describe('rank from another input when X has no shape', () => {
   it('RoiAlign: num_rois from batch_indices when rois has no shape', () => {
     const r = inf('RoiAlign', [T(F, [1, 256, 50, 50]), T(F), T(DT.INT64, [5])], { output_height: 7n, output_width: 6n });
     expect(out(r)).toEqual({ kind: 'tensor', dtype: F, shape: [5, 256, 7, 6] });
+  });
+});
+
+describe('BatchNormalization with X of unknown shape', () => {
+  it('C for the running mean/var outputs comes from scale\'s [C]', () => {
+    const r = inf('BatchNormalization', [T(F), T(F, [64]), T(F, [64]), T(F, [64]), T(F, [64])], {}, { opset: 15, outputs: 3 });
+    expect(r.slice(1, 3).map((k) => k?.type)).toEqual([{ kind: 'tensor', dtype: F, shape: [64] }, { kind: 'tensor', dtype: F, shape: [64] }]);
+  });
+});
+
+describe('DFT-20: axis is input 2, default −2', () => {
+  // A real signal [2, 8, 4, 1]; one-sided output along the axis: floor(n/2) + 1.
+  const x = T(F, [2, 8, 4, 1]);
+  it('without an axis input the transformed axis is −2 (here 2: 4 → 3)', () => {
+    expect(out(inf('DFT', [x], { onesided: 1n }, { opset: 20 }))).toEqual({ kind: 'tensor', dtype: F, shape: [2, 8, 3, 2] });
+  });
+  it('a constant axis input picks its axis (1: 8 → 5)', () => {
+    expect(out(inf('DFT', [x, null, scalarI64(1n)], { onesided: 1n }, { opset: 20 }))).toEqual({ kind: 'tensor', dtype: F, shape: [2, 5, 4, 2] });
+  });
+});
+
+describe('STFT without a frame_length input', () => {
+  it('takes the frame length from the window: frames = ⌊(L − fl)/step⌋ + 1, bins = ⌊fl/2⌋ + 1', () => {
+    // L = 128, fl = 16, step 8: (128 − 16)/8 + 1 = 15 frames; one-sided (default): 9 bins.
+    expect(out(inf('STFT', [T(F, [1, 128, 1]), scalarI64(8n), T(F, [16])], {}, { opset: 17 }))).toEqual({ kind: 'tensor', dtype: F, shape: [1, 15, 9, 2] });
   });
 });
