@@ -5,9 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DataType as D } from '../../dtype.js';
-import type { Dim } from '../../types.js';
+import type { Attr, Dim } from '../../types.js';
 import type { Known } from '../types.js';
-import { broadcastDim, normAxes } from './common.js';
+import { broadcastDim, intsOf, normAxes } from './common.js';
+import { rules as elementwiseRules } from './elementwise.js';
+import { inferOp } from './nn/test-util.js';
 import { i64, infer1, shapeOfK, t, valueOf } from './test-util.js';
 
 const F = D.FLOAT;
@@ -97,5 +99,27 @@ describe('common helpers on branches no rule test reached', () => {
   it('normAxes refuses an axis repeated after normalizing (-2 is 0 at rank 2)', () => {
     expect(normAxes([0, -2], 2)).toBeUndefined();
     expect(normAxes([0, -1], 2)).toEqual([0, 1]);
+  });
+});
+
+describe('Constant whose sparse_value payload cannot be read (a stripped skeleton)', () => {
+  it('is typed from the sparse attribute: the values\' dtype and the dense dims', () => {
+    const none = { kind: 'none' } as const;
+    const attrs: Attr[] = [{
+      name: 'sparse_value', kind: 'sparse_tensor',
+      value: { values: { dtype: D.FLOAT, dims: [2], data: none }, indices: { dtype: D.INT64, dims: [2], data: none }, dims: [2, 3] },
+    }];
+    const r = inferOp(elementwiseRules, 'Constant', [], attrs);
+    expect(r[0]?.type).toEqual({ kind: 'tensor', dtype: D.FLOAT, shape: [2, 3] });
+  });
+});
+
+describe('intsOf on a dims vector with no constant value', () => {
+  it('reads it only when every dim is a number', () => {
+    expect(intsOf(dimsK([2, 3]))).toEqual([2, 3]);
+    expect(intsOf(dimsK([2, 'N']))).toBeUndefined();
+  });
+  it('so Unsqueeze with such axes places the new dims', () => {
+    expect(shapeOfK(infer1('Unsqueeze', [t(F, [3, 4]), dimsK([0, 3])]))).toEqual([1, 3, 4, 1]);
   });
 });
