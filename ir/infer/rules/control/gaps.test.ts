@@ -94,3 +94,30 @@ describe('LabelEncoder output dtype', () => {
     expect(labelEncoder(T(0, [3]), [], 1)).toEqual({ kind: 'tensor', dtype: 0, shape: [3] });
   });
 });
+
+describe('SequenceMap', () => {
+  it('the body gets each sequence input\'s element and each tensor input as is; outputs are sequences', () => {
+    const body = fakeGraph('body');
+    const s: Known = { type: { kind: 'sequence', elem: { kind: 'tensor', dtype: F, shape: ['batch', 3] } } };
+    let seen: (Known | null)[] = [];
+    const r = inf('SequenceMap', [s, T(DT.INT64, [2])], { body }, {
+      inferGraph: (_g, ins) => { seen = [...ins]; return [T(F, ['batch'])]; },
+    });
+    expect(seen).toEqual([T(F, ['batch', 3]), T(DT.INT64, [2])]);
+    expect(out(r)).toEqual({ kind: 'sequence', elem: { kind: 'tensor', dtype: F, shape: ['batch'] } });
+  });
+});
+
+describe('string and image ops', () => {
+  it('TfIdfVectorizer: [C] → [max(ngram_indexes)+1], [N, C] → [N, max(ngram_indexes)+1]', () => {
+    const attrs = { ngram_indexes: [0n, 1n, 5n, 2n] };
+    expect(out(inf('TfIdfVectorizer', [T(DT.INT64, ['n', 10])], attrs))).toEqual({ kind: 'tensor', dtype: F, shape: ['n', 6] });
+    expect(out(inf('TfIdfVectorizer', [T(DT.INT64, [10])], attrs))).toEqual({ kind: 'tensor', dtype: F, shape: [6] });
+  });
+  it('ImageDecoder: 3 channels for RGB and BGR, 1 for Grayscale', () => {
+    const fmt = (f: string): Attr[] => [{ name: 'pixel_format', kind: 'string', value: f } as Attr];
+    expect(out(inf('ImageDecoder', [T(DT.UINT8, [100])], fmt('BGR')))).toEqual({ kind: 'tensor', dtype: DT.UINT8, shape: [null, null, 3] });
+    expect(out(inf('ImageDecoder', [T(DT.UINT8, [100])], fmt('Grayscale')))).toEqual({ kind: 'tensor', dtype: DT.UINT8, shape: [null, null, 1] });
+    expect(out(inf('ImageDecoder', [T(DT.UINT8, [100])]))).toEqual({ kind: 'tensor', dtype: DT.UINT8, shape: [null, null, 3] });
+  });
+});
