@@ -45,6 +45,23 @@ describe('fix-names', () => {
     expect(run(out)).toBe(out);
   });
 
+  it('names the unnamed outputs of a named node by their position, the first without a number, and skips omitted ones', () => {
+    // TopK named "top" with both outputs unnamed: `top_out` and `top_out1`; a Split named "cut"
+    // with its first output omitted: its second output is `cut_out1` (the index is the slot's).
+    const b = new GraphBuilder('g');
+    const x = b.input('x', tensorType(1, [4]));
+    const k = b.initializer('k', { dtype: 7, dims: [1], data: { kind: 'raw', bytes: new Uint8Array([2, 0, 0, 0, 0, 0, 0, 0]) } });
+    const [v, i] = b.ops('TopK', [x, k], undefined, { outputs: 2, name: 'top' });
+    const [, s1] = b.ops('Split', [x], { num_outputs: 2n }, { outputs: [null, undefined as unknown as string], name: 'cut' });
+    b.output(b.op('Neg', [v!]), 'y');
+    b.output(b.op('Cast', [i!], { to: 1n }), 'z');
+    b.output(b.op('Neg', [s1!]), 'w');
+    const out = run(modelOf(b.build(), [{ domain: '', version: 18 }]));
+    const names = out.graph.order.flatMap((id) => out.graph.nodes[id].outputs.map((o) => (o === null ? null : out.graph.values[o].name)));
+    expect(names).toEqual(['top_out', 'top_out1', null, 'cut_out1', 'y', 'z', 'w']);
+    expectUniqueNames(out);
+  });
+
   it('keeps the interface: an inner value named like a graph output is renamed, not the output', () => {
     const b = new GraphBuilder('g');
     const x = b.input('x', tensorType(1, [2]));
