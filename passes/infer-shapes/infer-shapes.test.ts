@@ -68,6 +68,25 @@ g (float[1,4] x) => (float[2,2] y) <int64[2] s = {2, 2}> {
     expect(writeInferredTypes(m, new Map<ValueId, Type>([[r.id, partial]]))).toBe(m);
   });
 
+  it('writes a nested type only when every tensor in it has a dtype and every map a key type', () => {
+    // Each candidate type is offered for the untyped intermediate `t`; a written one shows in the
+    // printed value_info, an unwritable one leaves the model as it is.
+    const m = parseModel(src);
+    const t = Object.values(m.graph.values).find((v) => v.name === 't')!.id;
+    const f2: Type = { kind: 'tensor', dtype: D.FLOAT, shape: [2] };
+    const offer = (type: Type) => writeInferredTypes(m, new Map<ValueId, Type>([[t, type]]));
+    const written = (type: Type) => Object.values(offer(type).graph.values).find((v) => v.name === 't')!.type;
+    expect(written({ kind: 'map', key: D.INT64, value: f2 })).toEqual({ kind: 'map', key: D.INT64, value: f2 });
+    expect(written({ kind: 'optional', elem: { kind: 'sequence', elem: f2 } })).toEqual({ kind: 'optional', elem: { kind: 'sequence', elem: f2 } });
+    // a map without a key type, or whose values lack a dtype; a sequence of unknown elements; an opaque type
+    expect(offer({ kind: 'map', key: 0, value: f2 })).toBe(m);
+    expect(offer({ kind: 'map', key: D.INT64, value: { kind: 'tensor', dtype: 0, shape: [2] } })).toBe(m);
+    expect(offer({ kind: 'map', key: D.INT64 })).toBe(m);
+    expect(offer({ kind: 'sequence' })).toBe(m);
+    expect(offer({ kind: 'optional', elem: { kind: 'sequence', elem: { kind: 'tensor', dtype: 0 } } })).toBe(m);
+    expect(offer({ kind: 'opaque', domain: 'd', name: 'n' })).toBe(m);
+  });
+
   it('the pass logs contradictions and never overwrites the declared type', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[2] x) => (float[2] y) <int64[5] t> {
