@@ -377,6 +377,20 @@ g (bool cond, float[5,32] x) => (float[5,32] y) <float[64,32] W = {${w}}> {
     }
   });
 
+  it('an Expand or Tile to 10^10 elements is refused by its element count before the kernel runs (it could not even allocate it)', () => {
+    // Neither output has a declared shape: the count comes from the target shape (Expand) or
+    // the repeats times the input's size (Tile). Over budget, never 'kernel-refused'.
+    const m = parseModel(`${header}
+g () => (e, t) <float[1] one = {1}, float[1,1] cell = {1}, int64[2] big = {100000, 100000}> {
+  e = Expand (one, big)
+  t = Tile (cell, big)
+}`);
+    const ctx = createPassContext();
+    expect(foldConstants({ limit: 1 << 20 }).run(m, ctx.scoped('fold-constants'))).toBe(m);
+    expect(ctx.counts.get('fold-constants/over-budget')).toBe(2);
+    expect(ctx.counts.get('fold-constants/kernel-refused')).toBeUndefined();
+  });
+
   it('a large ConstantOfShape stays one even with a limit; a tiny one folds', () => {
     const big = parseModel(`${header} g () => (y) <int64[1] n = {100000}> { y = ConstantOfShape <value = float[1] {1}> (n) }`);
     expect(fold(big, { limit: 1 << 30 })).toBe(big);
