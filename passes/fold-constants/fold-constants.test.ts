@@ -377,6 +377,33 @@ g (bool cond, float[5,32] x) => (float[5,32] y) <float[64,32] W = {${w}}> {
     }
   });
 
+  it('the same Split of an outer weight with an omitted output moves once: the omitted part is no result and no initializer', () => {
+    // W[48,32] (6 kB) cut in thirds in both branches, the middle third omitted: each Split adds
+    // 4 kB while W stays; together (equal results stored once) they free W. Two initializers
+    // (rows 0-15 and 32-47) replace it, and each branch reads them in place of its Split.
+    const w = Array.from({ length: 48 * 32 }, (_, i) => (i % 79) / 4).join(', ');
+    const branch = (name: string, out: string) => `${name} () => (float[5,32] ${out}) {
+        ${out}a, "", ${out}c = Split <axis = 0, num_outputs = 3> (W)
+        ${out}m1 = MatMul (x, ${out}a)
+        ${out}m2 = MatMul (x, ${out}c)
+        ${out} = Sub (${out}m1, ${out}m2)
+      }`;
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 18]>
+g (bool cond, float[5,16] x) => (float[5,32] y) <float[48,32] W = {${w}}> {
+  y = If (cond) <then_branch = ${branch('t', 'o1')}, else_branch = ${branch('f', 'o2')}>
+}`);
+    const ctx = createPassContext();
+    const out = foldConstants({}).run(m, ctx.scoped('fold-constants'));
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(ctx.counts.get('fold-constants/hoisted')).toBe(2);
+    expect(printModel(out)).not.toMatch(/Split/);
+    expect(out.graph.initializers.map((v) => out.graph.values[v].tensor!.dims)).toEqual([[16, 32], [16, 32]]);
+    for (const c of [0, 1]) {
+      const feeds = { cond: { kind: 'tensor' as const, dtype: 9, dims: [], data: Uint8Array.of(c) }, x: { kind: 'tensor' as const, dtype: 1, dims: [5, 16], data: Float32Array.from({ length: 80 }, (_, i) => Math.cos(i)) } };
+      expect(evaluate(out, feeds).get('y')).toEqual(evaluate(m, feeds).get('y'));
+    }
+  });
+
   it('an Expand or Tile to 10^10 elements is refused by its element count before the kernel runs (it could not even allocate it)', () => {
     // Neither output has a declared shape: the count comes from the target shape (Expand) or
     // the repeats times the input's size (Tile). Over budget, never 'kernel-refused'.
