@@ -7,6 +7,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { parseModel } from '../../ir/text/parse.js';
+import type { ValueId } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
 import { createPassContext } from '../../src/pass.js';
 import { expectSameOutputs } from '../../test/support/pass-properties.js';
@@ -28,7 +29,7 @@ g (float[2] x) => (y) <float[2] a = {1, 2}, float[2] b = {3, 4}, float[2] c = {1
 }`);
     const out = dedupeInitializers().run(m, createPassContext());
     expect(verify(out).filter((e) => e.severity === 'error')).toEqual([]);
-    const name = (v: string) => out.graph.values[v].name;
+    const name = (v: ValueId) => out.graph.values[v].name;
     // c reads a, d reads b: two initializers are left, with their own contents.
     expect(out.graph.initializers.map(name)).toEqual(['a', 'b']);
     const adds = out.graph.order.map((id) => out.graph.nodes[id].inputs[1]).map((v) => name(v!));

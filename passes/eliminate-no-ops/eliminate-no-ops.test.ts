@@ -79,6 +79,19 @@ describe('eliminate-no-ops', () => {
     expect(Object.is(first(minus), -0)).toBe(true);
   });
 
+  it('Reshape whose -1 stands beside a 0 dim is kept: with no elements the -1 is not determined by the others', () => {
+    // [0,3] to [0,-1] and [3,0] to [-1,0]: the copied dims multiply to 0, so the -1 could be any
+    // size (lathe's evaluator refuses to run it); it is not known to give back the input shape, so
+    // the node stays.
+    for (const [xType, target] of [['float[0,3]', '{0, -1}'], ['float[3,0]', '{-1, 0}']]) {
+      const m = wrap('t = Reshape (x, s)', `int64[2] s = ${target}`, xType);
+      expect(run(m)).toBe(m);
+    }
+    // The same targets on a shape without a 0 dim are no-ops.
+    expect(ops(run(wrap('t = Reshape (x, s)', 'int64[2] s = {0, -1}', 'float[2,3]')))).toEqual(['Relu']);
+    expect(ops(run(wrap('t = Reshape (x, s)', 'int64[2] s = {-1, 0}', 'float[2,3]')))).toEqual(['Relu']);
+  });
+
   it('Reshape with a symbolic dim: 0 keeps it, a number never matches it', () => {
     expect(ops(run(wrap('t = Reshape (x, s)', 'int64[2] s = {0, 3}', 'float[N,3]')))).toEqual(['Relu']);
     const m = wrap('t = Reshape (x, s)', 'int64[2] s = {2, 3}', 'float[N,3]');
