@@ -276,35 +276,51 @@ const concatConcat = rule(
   },
 );
 
-/** Slice inputs as constants: [starts, ends, axes?, steps?]. */
-function sliceParams(view: GraphView, inputs: readonly (ValueId | null)[]): number[][] | undefined {
-  const [, starts, ends, axes, steps] = inputs;
-  const read = (v: ValueId | null | undefined) => (v === null || v === undefined ? undefined : intsOf(view.constant(v)));
-  const s = read(starts);
-  const e = read(ends);
-  if (!s || !e || s.length !== e.length) return undefined;
-  const a = axes ? read(axes) : s.map((_, i) => i);
-  const st = steps ? read(steps) : s.map(() => 1);
-  if (!a || !st || a.length !== s.length || st.length !== s.length) return undefined;
-  return [s, e, a, st];
+/** The elements of an integer constant as bigints, exact (INT64_MAX, "to the end", stays itself). */
+function bigintsOf(t: TensorValue | undefined): bigint[] | undefined {
+  return t && (t.data instanceof BigInt64Array || t.data instanceof Int32Array) ? Array.from(t.data as ArrayLike<number | bigint>, (v) => BigInt(v)) : undefined;
 }
+
+/** Slice inputs as constants: starts, ends and steps exact; axes (small) as numbers. */
+interface SliceParams {
+  readonly starts: bigint[];
+  readonly ends: bigint[];
+  readonly axes: number[];
+  readonly steps: bigint[];
+}
+
+function sliceParams(view: GraphView, inputs: readonly (ValueId | null)[]): SliceParams | undefined {
+  const [, starts, ends, axes, steps] = inputs;
+  const constant = (v: ValueId | null | undefined) => (v === null || v === undefined ? undefined : view.constant(v));
+  const s = bigintsOf(constant(starts));
+  const e = bigintsOf(constant(ends));
+  if (!s || !e || s.length !== e.length) return undefined;
+  const a = axes ? intsOf(constant(axes)) : s.map((_, i) => i);
+  const st = steps ? bigintsOf(constant(steps)) : s.map(() => 1n);
+  if (!a || !st || a.length !== s.length || st.length !== s.length) return undefined;
+  return { starts: s, ends: e, axes: a, steps: st };
+}
+
+/** A 1-D int64 constant of `values`. */
+const bigints = (values: readonly bigint[]): TensorValue => ({ kind: 'tensor', dtype: 7, dims: [values.length], data: BigInt64Array.from(values) });
 
 /** Slice(Slice(x, ...p), ...q) = Slice(x, ...p ++ q) when the two slice different axes (slicing distinct axes commutes). */
 const sliceSlice = rule(
   'slice-slice',
   op.Slice(op.Slice(x, P.rest()).as('inner'), P.rest()).as('outer'),
-  (m, emit, p: number[][]) => emit.op('Slice', [m.x, ...p.map((list) => emit.constant(int64s(list)))]),
+  (m, emit, p: SliceParams) => emit.op('Slice', [m.x, ...[p.starts, p.ends, p.axes.map(BigInt), p.steps].map((list) => emit.constant(bigints(list)))]),
   {
     check: (m, g) => {
       const p = sliceParams(g.view, m.inner.inputs);
       const q = sliceParams(g.view, m.outer.inputs);
       if (!p || !q) return fail('starts, ends, axes or steps are not constant');
       const r = rank(g.view, m.x);
-      const a1 = normalizeAxes(p[2], r);
-      const a2 = normalizeAxes(q[2], r);
+      const a1 = normalizeAxes(p.axes, r);
+      const a2 = normalizeAxes(q.axes, r);
       if (!a1 || !a2) return fail('axes are negative and the rank is unknown, or repeat');
       if (a1.some((a) => a2.includes(a))) return fail('both slice the same axis');
-      return [0, 1, 2, 3].map((k) => (k === 2 ? [...nonNegative(p[2], r), ...nonNegative(q[2], r)] : [...p[k], ...q[k]]));
+      // Concatenated, not computed: starts and ends as written (INT64_MAX and negatives included).
+      return { starts: [...p.starts, ...q.starts], ends: [...p.ends, ...q.ends], axes: [...nonNegative(p.axes, r), ...nonNegative(q.axes, r)], steps: [...p.steps, ...q.steps] };
     },
   },
 );
