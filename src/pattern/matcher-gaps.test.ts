@@ -93,6 +93,14 @@ describe('matcher', () => {
   });
 });
 
+describe('pattern builder', () => {
+  it('P.rest() anywhere but last is refused (it would match a node of any arity by position)', () => {
+    expect(() => op.Concat(P.rest(), x)).toThrow(/op.Concat: P.rest\(\) must be the last input/);
+    expect(() => op.Concat(x, P.rest(), P.var('y'))).toThrow(/P.rest\(\) must be the last input/);
+    expect(op.Concat(x, P.rest()).node).toMatchObject({ kind: 'op', op: 'Concat', rest: true, inputs: [{ kind: 'var', name: 'x' }] });
+  });
+});
+
 describe('graph view reads Constant nodes in every attribute form', () => {
   // ONNX Constant: value_float is a float32 scalar, value_floats a 1-D float32, value_int an
   // int64 scalar, value_ints a 1-D int64.
