@@ -108,6 +108,14 @@ describe('values of every kind', () => {
     const optInfo = dataMessageInfo('OptionalProto');
     expect(() => readValue(encodeMessageToBytes({ elemType: 2 }, optInfo), { kind: 'optional' }, 'o.pb')).toThrow(/OptionalProto elem_type 2 is not supported/);
   });
+  test('a map whose values do not pair one to one with its keys is refused, not written as a file no reader accepts', () => {
+    const two = t([1, 2]);
+    expect(() => writeValue({ kind: 'map', keyDtype: D.INT64, keys: [1n, 2n], values: two }, 'm')).toThrow(/m: 2 keys and 1 values cannot be written/);
+    expect(() => writeValue({ kind: 'map', keyDtype: D.INT64, keys: [1n], values: { kind: 'sequence', items: [t([1]), t([2])] } })).toThrow(/map: 1 keys and 2 values/);
+    // A single key with a bare value is that key's value.
+    const one: RtValue = { kind: 'map', keyDtype: D.INT64, keys: [5n], values: t([3]) };
+    expect(readValue(writeValue(one), { kind: 'map', key: D.INT64 })).toEqual({ kind: 'map', keyDtype: D.INT64, keys: [5n], values: { kind: 'sequence', elemDtype: D.FLOAT, items: [t([3])] } });
+  });
   test('bad files are LatheErrors', () => {
     expect(() => readValue(Uint8Array.of(0x0a, 0x05, 1), undefined, 'in.pb')).toThrow(LatheError);
     const mismatched = encodeMessageToBytes({ keyType: D.INT64, keys: [1n, 2n], stringKeys: [] }, dataMessageInfo('MapProto'));
