@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { parseModel } from '../text/parse.js';
 import type { Graph, Model, NodeId, ValueId } from '../types.js';
 import { verify } from '../verify/verify.js';
-import { edit, editGraph } from './edit.js';
+import { edit, editAll, editGraph } from './edit.js';
 
 const ops = (g: Graph) => g.order.map((id) => g.nodes[id].op);
 const idOf = (g: Graph, name: string) => Object.values(g.values).find((v) => v.name === name)!.id as ValueId;
@@ -138,5 +138,51 @@ g (float[1,1,2,2] x) => (y) <int64[4] sizes = {1, 1, 4, 4}> { y = Resize (x) }`)
     const m = clip();
     expect(() => edit(m, (e) => e.replaceAllUses(idOf(m.graph, 'lo'), 'v999' as ValueId))).toThrow(/replaceAllUses: v999 is not defined/);
     expect(() => edit(m, (e) => e.setValue('v999' as ValueId, { name: 'x' }))).toThrow(/setValue: v999 is not defined/);
+  });
+});
+
+describe('nodes() while editing', () => {
+  test('a node removed ahead of the cursor is skipped, not yielded as undefined', () => {
+    // Three independent Relus; at the first, the third (unused: its output is no graph output) goes.
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] p) => (a, b) { a = Relu (p)  b = Neg (p)  c = Abs (p) }`);
+    const seen: string[] = [];
+    const out = edit(m, (e) => {
+      const abs = [...e.nodes({ op: 'Abs' })][0];
+      for (const n of e.nodes()) {
+        seen.push(n.op);
+        if (n.op === 'Relu') e.remove(abs.id);
+      }
+    });
+    expect(seen).toEqual(['Relu', 'Neg']);
+    expect(ops(out.graph)).toEqual(['Relu', 'Neg']);
+  });
+});
+
+describe('outer values seen from a subgraph editor', () => {
+  const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (bool c, float[3] p, float[3] z) => (y) <float[3] w = {1, 2, 3}, float[3] z = {0, 0, 0}> {
+  t = Neg (p)
+  y = If (c) <then_branch = th () => (o1) <float[3] k = {4, 5, 6}> { o1 = Add (t, w)  o2 = Add (z, k) }, else_branch = el () => (o3) { o3 = Relu (t) }>
+}`);
+  test('outerTensor: an outer initializer yes; a local one, an overridable outer one, a computed value no', () => {
+    const got: Record<string, unknown> = {};
+    editAll(m, (e, path) => {
+      if (path.graph.name !== 'th') return;
+      const id = (g: Graph, n: string) => idOf(g, n);
+      const outer = m.graph;
+      got.w = e.outerTensor(id(outer, 'w'))?.dims;
+      got.z = e.outerTensor(id(outer, 'z'));
+      got.t = e.outerTensor(id(outer, 't'));
+      got.k = e.outerTensor(id(path.graph, 'k'));
+    });
+    expect(got).toEqual({ w: [3], z: undefined, t: undefined, k: undefined });
+  });
+  test('consumers: a subgraph reading a value counts as a capture by the node holding it', () => {
+    let kinds: unknown;
+    edit(m, (e) => {
+      kinds = e.consumers(idOf(m.graph, 't')).map((c) => `${c.kind}:${c.kind === 'output' ? '' : c.node.op}`);
+    });
+    expect(kinds).toEqual(['capture:If']);
   });
 });
