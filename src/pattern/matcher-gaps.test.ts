@@ -143,6 +143,30 @@ g (int64[2] p) => (y) { k = Constant <value_ints = [7, -8]> ()  y = Add (p, k) }
   });
 });
 
+describe('graph view: stored tensors and declared dtypes', () => {
+  const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[3] p, float[3] o) => (y) <float[3] w = {1, 2, 3}, float[3] s = {4, 5, 6}, float[3] o = {0, 0, 0}, sparse_tensor(float[3]) sp = sparse[3](float[1] {7}, int64[1] {2})> {
+  a = Add (p, w)  b = Add (a, s)  y = Add (b, o)
+}`);
+  const id = (n: string) => Object.values(m.graph.values).find((v) => v.name === n)!.id as ValueId;
+  // s stripped as `lathe strip` does: no payload.
+  const sv = m.graph.values[id('s')];
+  const stripped: Model = { ...m, graph: { ...m.graph, values: { ...m.graph.values, [sv.id]: { ...sv, tensor: { ...sv.tensor!, data: { kind: 'none' } } } } } };
+  it('storedTensor: an initializer\'s Tensor; nothing for a stripped one, an overridable one, or a computed value', () => {
+    editAll(stripped, (ed) => {
+      const view = editorView(ed, false);
+      expect(view.storedTensor(id('w'))?.dims).toEqual([3]);
+      expect(view.storedTensor(id('s'))).toBeUndefined();
+      expect(view.storedTensor(id('o'))).toBeUndefined();
+      expect(view.storedTensor(id('a'))).toBeUndefined();
+      expect(view.storedTensor(id('sp'))).toBeUndefined();
+    });
+  });
+  it('dtype of a sparse initializer comes from its declared sparse_tensor type', () => {
+    editAll(m, (ed) => expect(editorView(ed, false).dtype(id('sp'))).toBe(1));
+  });
+});
+
 describe('driver', () => {
   const relu = text('float[3] p', 'y = Relu (p)');
   it('a check throwing a LatheError declines the match (reason kept); any other error propagates', () => {
