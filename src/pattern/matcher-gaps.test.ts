@@ -180,6 +180,20 @@ describe('driver', () => {
     expect(() => applyRules(relu, ruleSet([bug]))).toThrow(TypeError);
   });
 
+  it('a constant binding whose elements cannot be read (a value_string Constant) declines the rule, naming it', () => {
+    // isConstant holds (a Constant node with one attribute), but there is no numeric value:
+    // reading m.k.tensor must be a LatheError the driver turns into a decline, not a crash.
+    const readsK = rule('concat-const-elements', op.Concat(x, P.constVar('k'), { axis: 0n }), (m, emit) => emit.op('Identity', [m.x]), {
+      check: (m) => m.k.tensor.data.length > 0,
+    });
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (string[1] p) => (y) { k = Constant <value_string = "s"> ()  y = Concat <axis = 0> (p, k) }`);
+    const events: RuleTraceEvent[] = [];
+    const r = applyRules(m, ruleSet([readsK]), { traced: () => true, trace: (e) => events.push(e) });
+    expect(r.rewrites).toBe(0);
+    expect(events.map((e) => e.reason)).toEqual([expect.stringMatching(/^constant .* cannot be read$/)]);
+  });
+
   it('a replacement list with null leaves that output of the root as it is', () => {
     // Replace only Split's first output; the second keeps its Split producer.
     const firstOnly = rule('split-first-only', op.Split(x, P.rest()), (m, emit) => [emit.op('Neg', [m.x]), null]);
