@@ -50,3 +50,35 @@ describe('analyses', () => {
     expect(seen[0]).toBe(seen[2]);
   });
 });
+
+describe('the constants analysis', () => {
+  it('holds initializers (subgraphs too) and Constant nodes given as a `value` tensor, nothing else', () => {
+    // value_float is a Constant too, but not a stored Tensor: the analysis maps values to Tensors
+    // only, so it must leave it out rather than hand out the float as if it were one.
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (bool b, float[2] x) => (float[2] y, z) <float[2] w = {1, 2}> {
+  c = Constant <value = float[2] {3, 4}> ()
+  f = Constant <value_float = 5.0> ()
+  a = Add (x, w)
+  m = Mul (a, c)
+  y = Add (m, f)
+  z = If (b) <then_branch = t () => (o1) <float[1] k = {7}> { o1 = Add (x, k) }, else_branch = e () => (o2) { o2 = Neg (x) }>
+}`);
+    const consts = createAnalyses().get(m, 'constants');
+    const names = new Map<string, string>();
+    const collect = (g: typeof m.graph) => {
+      for (const v of Object.values(g.values)) if (v.name) names.set(v.id, v.name);
+      for (const id of g.order) for (const a of g.nodes[id].attrs) if (a.kind === 'graph') collect(a.value);
+    };
+    collect(m.graph);
+    expect([...consts.keys()].map((id) => names.get(id)).sort()).toEqual(['c', 'k', 'w']);
+    const c = [...consts.entries()].find(([id]) => names.get(id) === 'c')![1];
+    expect(c.dims).toEqual([2]);
+  });
+
+  it('an unknown analysis name is an error, not undefined', () => {
+    expect(() => createAnalyses().get(model, 'nope' as never)).toThrow(/unknown analysis 'nope'/);
+    // Nor does a name on Object.prototype count as an analysis.
+    expect(() => createAnalyses().get(model, 'toString' as never)).toThrow(/unknown analysis 'toString'/);
+  });
+});

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LatheError } from '../ir/error.js';
 import { definePass } from './pass.js';
-import { fixpoint, parsePipeline, printSchedule, repeat, seq, type PassRegistry, type Schedule } from './pipeline.js';
+import { fixpoint, parsePipeline, printSchedule, repeat, seq, step, type PassRegistry, type Schedule } from './pipeline.js';
 
 const idle = (m: never) => m;
 const fold = definePass({ name: 'fold-constants', summary: 'folds', defaults: { limit: 1024, exact: true, mode: 'fast' }, run: idle });
@@ -80,6 +80,47 @@ describe('pipeline text', () => {
     expect(err('eliminate-dead-code,')).toMatch(/empty pass name/);
     expect(err(`${'seq('.repeat(100000)}eliminate-dead-code${')'.repeat(100000)}`)).toMatch(/nested deeper than 64 levels/);
     expect(rt(`${'seq('.repeat(63)}eliminate-dead-code${')'.repeat(63)}`)).toMatch(/^seq\(seq\(/);
+  });
+});
+
+describe('pipeline text corners no other test reached', () => {
+  const err = (t: string) => {
+    try {
+      parsePipeline(t, registry);
+    } catch (e) {
+      expect(e).toBeInstanceOf(LatheError);
+      return (e as Error).message;
+    }
+    throw new Error(`parsed: ${t}`);
+  };
+  it('empty braces are no options (the defaults)', () => {
+    expect(data(parsePipeline('fold-constants{}', registry))).toEqual({ pass: 'fold-constants', options: { limit: 1024, exact: true, mode: 'fast' } });
+    expect(data(parsePipeline('fixpoint{}(eliminate-dead-code)', registry))).toEqual({ fixpoint: 8, body: { pass: 'eliminate-dead-code', options: {} } });
+  });
+  it('a bad option name, a missing value, a bad quoted string, a stray character are named', () => {
+    expect(err('fold-constants{9x=1}')).toMatch(/bad option name '9x'/);
+    expect(err('fold-constants{=1}')).toMatch(/expected an option name/);
+    expect(err('fold-constants{limit=}')).toMatch(/option 'limit' needs a value/);
+    expect(err('fold-constants{mode="\\q"}')).toMatch(/option 'mode' of pass 'fold-constants' must be a string/);
+    expect(err('eliminate-dead-code,{')).toMatch(/unexpected '\{'/);
+  });
+  it('a loop bound that is not an integer names the loop (and where)', () => {
+    expect(err('repeat{n=1.5}(eliminate-dead-code)')).toMatch(/repeat\{n=…\} must be an integer/);
+  });
+  it('an option whose default is not a number, boolean or string cannot be set in text', () => {
+    const listy = definePass({ name: 'listy', summary: 'list option', defaults: { items: [1, 2] as number[] }, run: idle });
+    expect(() => parsePipeline('listy{items=1}', { listy })).toThrow(/option 'items' of pass 'listy' cannot be set in pipeline text/);
+  });
+  it('printing refuses option values text cannot carry back (Infinity, NaN, a list)', () => {
+    expect(() => printSchedule(step(fold({ limit: Infinity })))).toThrow(/Infinity cannot be written in pipeline text/);
+    expect(() => printSchedule(step(fold({ limit: NaN })))).toThrow(/NaN cannot be written in pipeline text/);
+    expect(() => printSchedule(step(fold({ mode: ['a'] as never })))).toThrow(/only number, boolean and string options can be written/);
+    // -0 prints as -0 and a word-like string bare; 'false' as a string is quoted so it stays one.
+    expect(printSchedule(step(fold({ limit: -0, mode: 'false' })))).toBe('fold-constants{limit=-0,mode="false"}');
+  });
+  it('repeat and fixpoint over several steps run them as one sequence; fixpoint defaults to 8 iterations', () => {
+    expect(data(repeat(2, dce(), inline()))).toEqual({ repeat: 2, body: { seq: [data(step(dce())), data(step(inline()))] } });
+    expect(data(fixpoint({}, dce()))).toEqual({ fixpoint: 8, body: data(step(dce())) });
   });
 });
 

@@ -159,6 +159,23 @@ g (bool c, float[2] x) => (z) {
   });
 });
 
+describe('failures inside passes', () => {
+  it('a PassFailure from a nested runSchedule goes through as it is (the inner pass is named, not the outer)', () => {
+    const inner = definePass({ name: 'inner-boom', summary: 'throws', defaults: {}, run: (): Model => { throw new Error('inner kaboom'); } });
+    const outer = definePass({ name: 'outer-runner', summary: 'runs inner-boom', defaults: {}, run: (m): Model => runSchedule(inner(), m).model });
+    const f = failure(() => runSchedule(outer(), model));
+    expect(f.pass).toBe('inner-boom');
+    expect(f.message).toBe("pass 'inner-boom' failed: inner kaboom");
+    expect(f.pipeline).toBe('inner-boom');
+  });
+  it('a pass throwing something that is not an Error still fails with what it threw', () => {
+    const odd = definePass({ name: 'throws-string', summary: 'throws a string', defaults: {}, run: (): Model => { throw 'not an error object'; } });
+    const f = failure(() => runSchedule(odd(), model));
+    expect(f.message).toBe("pass 'throws-string' failed: not an error object");
+    expect(f.kind).toBe('threw');
+  });
+});
+
 describe('instruments', () => {
   it('see every pass before and after, with time and change, and failures', () => {
     const log: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DraftTable, mapEntries } from './draft.js';
+import { DraftList, DraftTable, mapEntries } from './draft.js';
 
 describe('DraftTable', () => {
   it('never reads what a plain object inherits as a table entry', () => {
@@ -34,5 +34,55 @@ describe('mapEntries', () => {
     expect(out.b).toBe(base.b);
     expect(base.a).toEqual({ id: 'a' });
     expect(mapEntries<string, object>(base, (v) => v)).toBe(base);
+  });
+});
+
+describe('DraftList', () => {
+  it('current() mid-edit is a plain copy with the edits; the base is never written', () => {
+    const base = ['a', 'b'] as const;
+    const l = new DraftList<string>(base);
+    expect(l.current()).toBe(base);
+    l.set(1, 'c');
+    l.push('d');
+    const now = l.current();
+    expect(now).toEqual(['a', 'c', 'd']);
+    expect(base).toEqual(['a', 'b']);
+    l.push('e');
+    expect(now).toEqual(['a', 'c', 'd']); // a snapshot, not a live view
+    expect(l.finish()).toEqual(['a', 'c', 'd', 'e']);
+  });
+  it('finish is stable, is the base when nothing was written, and a write after it throws', () => {
+    const base = ['x'];
+    const idle = new DraftList<string>(base);
+    expect(idle.finish()).toBe(base);
+    const l = new DraftList<string>(base);
+    l.set(0, 'y');
+    const first = l.finish();
+    expect(l.finish()).toBe(first);
+    expect(l.current()).toBe(first);
+    expect(l.items).toBe(first);
+    expect(() => l.push('z')).toThrow(/DraftList: written after finish/);
+    expect(() => l.set(0, 'q')).toThrow(/DraftList: written after finish/);
+    expect(first).toEqual(['y']);
+    // Setting an item to the value it has is no write (and no error).
+    expect(() => l.set(0, 'y')).not.toThrow();
+  });
+});
+
+describe('DraftTable after finish', () => {
+  it('untouched() is true for an edit that wrote nothing, false after a write; finish twice is the same table', () => {
+    const base = { a: { n: 1 } } as Record<string, { n: number }>;
+    const t = new DraftTable(base);
+    expect(t.untouched()).toBe(true);
+    expect(t.finish()).toBe(base);
+    expect(t.untouched()).toBe(true);
+    const w = new DraftTable(base);
+    w.set('b', { n: 2 });
+    expect(w.untouched()).toBe(false);
+    const out = w.finish();
+    expect(w.finish()).toBe(out);
+    expect(w.untouched()).toBe(false);
+    expect(() => w.set('c', { n: 3 })).toThrow(/DraftTable: written after finish/);
+    expect(Object.keys(base)).toEqual(['a']);
   });
 });

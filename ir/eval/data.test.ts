@@ -62,6 +62,60 @@ describe('values of every kind', () => {
     const strings: RtValue = { kind: 'tensor', dtype: D.STRING, dims: [2], data: ['x', 'ÿ'] };
     expect(readValue(writeValue(strings))).toEqual(strings);
   });
+  test('a sequence of int64-keyed maps, and a sequence of optionals (one empty), round-trip', () => {
+    const i64 = (xs: bigint[]): RtValue => ({ kind: 'tensor', dtype: D.INT64, dims: [xs.length], data: BigInt64Array.from(xs) });
+    const mapT: Type = { kind: 'map', key: D.INT64, value: { kind: 'tensor', dtype: D.FLOAT } };
+    const m1: RtValue = { kind: 'map', keyDtype: D.INT64, keys: [3n, -1n], values: { kind: 'sequence', elemDtype: D.FLOAT, items: [t([1]), t([2])] } };
+    const m2: RtValue = { kind: 'map', keyDtype: D.INT64, keys: [7n], values: { kind: 'sequence', elemDtype: D.FLOAT, items: [t([5, 6])] } };
+    const seqOfMaps: RtValue = { kind: 'sequence', items: [m1, m2] };
+    expect(readValue(writeValue(seqOfMaps), { kind: 'sequence', elem: mapT })).toEqual(seqOfMaps);
+    const optT: Type = { kind: 'optional', elem: { kind: 'tensor', dtype: D.INT64 } };
+    const seqOfOpts: RtValue = { kind: 'sequence', items: [{ kind: 'optional', elemDtype: D.INT64, value: i64([4n]) }, { kind: 'optional', elemDtype: D.INT64, value: null }] };
+    expect(readValue(writeValue(seqOfOpts), { kind: 'sequence', elem: optT })).toEqual(seqOfOpts);
+  });
+  test('an optional holding a map, and an optional holding an optional, round-trip', () => {
+    const mapT: Type = { kind: 'map', key: D.STRING, value: { kind: 'tensor', dtype: D.FLOAT } };
+    const m: RtValue = { kind: 'map', keyDtype: D.STRING, keys: ['k'], values: { kind: 'sequence', elemDtype: D.FLOAT, items: [t([9])] } };
+    const optMap: RtValue = { kind: 'optional', value: m };
+    expect(readValue(writeValue(optMap), { kind: 'optional', elem: mapT })).toEqual(optMap);
+    const inner: RtValue = { kind: 'optional', elemDtype: D.FLOAT, value: t([1, 2]) };
+    const optOpt: RtValue = { kind: 'optional', value: inner };
+    // Reading takes the element dtype from the declared type, through the inner optional.
+    expect(readValue(writeValue(optOpt), { kind: 'optional', elem: { kind: 'optional', elem: { kind: 'tensor', dtype: D.FLOAT } } })).toEqual({ ...optOpt, elemDtype: D.FLOAT });
+  });
+  test('the name given to writeValue is stored in the proto of every kind', () => {
+    // field 8 of TensorProto, 1 of SequenceProto / MapProto / OptionalProto; the bytes hold it.
+    const has = (b: Uint8Array, s: string) => Buffer.from(b).includes(Buffer.from(s));
+    expect(has(writeValue(t([1]), 'in_x'), 'in_x')).toBe(true);
+    expect(has(writeValue({ kind: 'sequence', items: [t([1])] }, 'in_s'), 'in_s')).toBe(true);
+    expect(has(writeValue({ kind: 'optional', value: null }, 'in_o'), 'in_o')).toBe(true);
+    expect(has(writeValue({ kind: 'map', keyDtype: D.INT64, keys: [], values: { kind: 'sequence', items: [] } }, 'in_m'), 'in_m')).toBe(true);
+    expect(has(writeValue(t([1])), 'in_x')).toBe(false);
+  });
+  test('a sequence mixing kinds, or a string tensor holding numbers, cannot be written', () => {
+    expect(() => writeValue({ kind: 'sequence', items: [t([1]), { kind: 'optional', value: null }] }, 's')).toThrow(/s: items of different kinds cannot be written/);
+    expect(() => writeValue({ kind: 'tensor', dtype: D.STRING, dims: [1], data: Float32Array.of(1) }, 'x')).toThrow(/x: string tensor holds numbers/);
+  });
+  test('a SequenceProto with values but no elem_type, or an unknown elem_type, is refused; an empty one reads as empty', () => {
+    const info = dataMessageInfo('SequenceProto');
+    const tensor = { dims: [1n], dataType: D.FLOAT, rawData: new Uint8Array(4), stringData: [], externalData: [], metadataProps: [] };
+    const noKind = encodeMessageToBytes({ tensorValues: [tensor], sparseTensorValues: [], sequenceValues: [], mapValues: [], optionalValues: [] }, info);
+    expect(() => readValue(noKind, { kind: 'sequence' }, 's.pb')).toThrow(/s.pb: SequenceProto has values but no elem_type/);
+    const empty = encodeMessageToBytes({ tensorValues: [], sparseTensorValues: [], sequenceValues: [], mapValues: [], optionalValues: [] }, info);
+    expect(readValue(empty, { kind: 'sequence', elem: { kind: 'tensor', dtype: D.INT32 } }, 's.pb')).toEqual({ kind: 'sequence', elemDtype: D.INT32, items: [] });
+    const sparse = encodeMessageToBytes({ elemType: 2, tensorValues: [], sparseTensorValues: [], sequenceValues: [], mapValues: [], optionalValues: [] }, info);
+    expect(() => readValue(sparse, { kind: 'sequence' }, 's.pb')).toThrow(/SequenceProto elem_type 2 is not supported/);
+    const optInfo = dataMessageInfo('OptionalProto');
+    expect(() => readValue(encodeMessageToBytes({ elemType: 2 }, optInfo), { kind: 'optional' }, 'o.pb')).toThrow(/OptionalProto elem_type 2 is not supported/);
+  });
+  test('a map whose values do not pair one to one with its keys is refused, not written as a file no reader accepts', () => {
+    const two = t([1, 2]);
+    expect(() => writeValue({ kind: 'map', keyDtype: D.INT64, keys: [1n, 2n], values: two }, 'm')).toThrow(/m: 2 keys and 1 values cannot be written/);
+    expect(() => writeValue({ kind: 'map', keyDtype: D.INT64, keys: [1n], values: { kind: 'sequence', items: [t([1]), t([2])] } })).toThrow(/map: 1 keys and 2 values/);
+    // A single key with a bare value is that key's value.
+    const one: RtValue = { kind: 'map', keyDtype: D.INT64, keys: [5n], values: t([3]) };
+    expect(readValue(writeValue(one), { kind: 'map', key: D.INT64 })).toEqual({ kind: 'map', keyDtype: D.INT64, keys: [5n], values: { kind: 'sequence', elemDtype: D.FLOAT, items: [t([3])] } });
+  });
   test('bad files are LatheErrors', () => {
     expect(() => readValue(Uint8Array.of(0x0a, 0x05, 1), undefined, 'in.pb')).toThrow(LatheError);
     const mismatched = encodeMessageToBytes({ keyType: D.INT64, keys: [1n, 2n], stringKeys: [] }, dataMessageInfo('MapProto'));

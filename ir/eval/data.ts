@@ -182,6 +182,10 @@ function toMapProto(v: MapValue, name: string | undefined, depth: number): MapPr
     else m.keys.push(k);
   }
   const values = v.values;
+  // MapProto pairs keys[i] with values[i]: a count that differs would be a file no reader
+  // (lathe's included) accepts. A lone non-sequence value is the value of a single key.
+  const count = values.kind === 'sequence' ? values.items.length : 1;
+  if (count !== v.keys.length) throw new LatheError(`${name ?? 'map'}: ${v.keys.length} keys and ${count} values cannot be written (a MapProto pairs them one to one)`);
   m.values = values.kind === 'sequence' ? toSequenceProto(values, undefined, d) : toSequenceProto({ kind: 'sequence', items: [values] }, undefined, d);
   return m;
 }

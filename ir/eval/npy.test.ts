@@ -70,6 +70,56 @@ describe('.npy files', () => {
     }
   });
 
+  test('header damage the first cases do not reach: version, truncation, header length, repeated or missing keys', () => {
+    const withVersion = (b: Uint8Array, major: number) => {
+      const out = b.slice();
+      out[6] = major;
+      return out;
+    };
+    const withLength32 = (len: number, total: number) => {
+      const out = new Uint8Array(total);
+      out.set(bytes('f8_v2').subarray(0, 8));
+      new DataView(out.buffer).setUint32(8, len, true);
+      return out;
+    };
+    const cases: [Uint8Array, RegExp][] = [
+      [withVersion(bytes('f4_v1'), 4), /format version 4.0 is not supported \(1, 2 or 3\)/],
+      [withVersion(bytes('f4_v1'), 0), /format version 0.0 is not supported/],
+      [bytes('f8_v2').subarray(0, 11), /truncated in its header/],
+      [withLength32(500, 100), /header of 500 bytes passes the end of the file/],
+      [withLength32(70000, 70012), /header of 70000 bytes is too long/],
+      [patch(bytes('f4_v1'), "'shape'", "'descr'"), /key 'descr' twice/],
+      [patch(bytes('f4_v1'), '{', '['), /not a dict/],
+      [patch(bytes('f4_v1'), "'descr': '<f4'", "'descr': True "), /no 'descr' string/],
+      [patch(bytes('f4_v1'), "'fortran_order'", "'fortran_ordex'"), /no 'fortran_order'/],
+    ];
+    for (const [b, message] of cases) expect(() => readNpy(b, 'x.npy'), String(message)).toThrow(message);
+  });
+
+  test('a code point past U+10FFFF in a string array is refused', () => {
+    const b = bytes('u3');
+    // The first character of the first string ('a' = 0x61) becomes 0x110000.
+    const out = b.slice();
+    const start = out.length - 9 * 4;
+    new DataView(out.buffer).setUint32(start, 0x110000, true);
+    expect(() => readNpy(out, 'x.npy')).toThrow(/string holds code point 1114112/);
+  });
+
+  test('a header too long for v1 is written as v2.0: 4-byte length, the whole header a multiple of 64', () => {
+    // 22000 dims of size 1: the shape tuple alone is 66000 characters.
+    const dims = new Array<number>(22000).fill(1);
+    const out = writeNpy({ kind: 'tensor', dtype: D.FLOAT, dims, data: Float32Array.of(2.5) });
+    expect(out[6]).toBe(2);
+    expect(out[7]).toBe(0);
+    const len = new DataView(out.buffer).getUint32(8, true);
+    expect((12 + len) % 64).toBe(0);
+    const header = new TextDecoder('latin1').decode(out.subarray(12, 12 + len));
+    expect(header.startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, ")).toBe(true);
+    expect(header.endsWith('\n')).toBe(true);
+    expect(out.length).toBe(12 + len + 4);
+    expect(new DataView(out.buffer).getFloat32(12 + len, true)).toBe(2.5);
+  });
+
   test('dtypes numpy lacks are refused by the writer', () => {
     expect(() => writeNpy({ kind: 'tensor', dtype: D.BFLOAT16, dims: [1], data: Float32Array.of(1) })).toThrow(/bfloat16 has no .npy dtype/);
   });

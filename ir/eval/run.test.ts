@@ -172,6 +172,45 @@ g (float[2] x) => (y) { y = test.Rand () }`);
     expect(() => run(tooOld, { x: f32(1, 2) })).toThrow(/no kernel for test::Rand at opset 0/);
   });
 
+  test('a main-graph output left empty is an error, not a missing entry', () => {
+    // test.Opt returns its first input, here omitted: y gets no value.
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "test" : 1]>
+g (float[2] x) => (y) { y = test.Opt ("", x) }`);
+    expect(() => run(m, { x: f32(1, 2) })).toThrow(/^output 'y' was not produced$/);
+  });
+
+  test('a branch output left empty is an error naming the branch (only function bodies may leave one out)', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "test" : 1]>
+g (float[2] x, bool c) => (y) {
+  y = If (c) <then_branch = th () => (a) { a = test.Opt ("", x) }, else_branch = el () => (b) { b = Identity (x) }>
+}`);
+    expect(() => run(m, { x: f32(1, 2), c: bool(true) })).toThrow(/^node #0 If: graph 'th': output 'a' has no value$/);
+    expect(nums(run(m, { x: f32(1, 2), c: bool(false) }).get('y'))).toEqual([1, 2]);
+  });
+
+  test('a function called with fewer inputs than it declares sees the rest as omitted (null)', () => {
+    calls.length = 0;
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "test" : 1, "local" : 1]>
+g (float[2] x) => (y) { y = local.F (x) }
+<domain: "local", opset_import: ["test" : 1]>
+F (a, b) => (c) { c = test.Opt (a, b) }`);
+    expect(nums(run(m, { x: f32(1, 2) }).get('y'))).toEqual([1, 2]);
+    expect(calls).toEqual(['opset 1 inputs tensor,null']);
+  });
+
+  test('a value of another kind than declared (a tensor declared a sequence) names the node', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x) => (seq(float) y) { y = Identity (x) }`);
+    expect(() => run(m, { x: f32(1, 2) })).toThrow(/node #0 Identity: output 'y' is a float\[2\] but declared a sequence/);
+  });
+
+  test('nodes out of order: a read before the write is an error, not an undefined input', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2] x) => (y) { t = Add (x, x)  y = Mul (t, x) }`);
+    const swapped: Model = { ...m, graph: { ...m.graph, order: [...m.graph.order].reverse() } };
+    expect(() => run(swapped, { x: f32(1, 2) })).toThrow(/node #0 Mul: input 't' has no value \(not computed before this node\)/);
+  });
+
   test('random ops are deterministic per seed', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "test" : 1]>
 g (float[2] x) => (y) { y = test.Rand () }`);
