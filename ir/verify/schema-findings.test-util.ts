@@ -20,6 +20,8 @@ export const schemaFindings: Record<string, [code: string, model: () => Model]> 
   'Loop body with a float iteration number': ['body-arity', () => model('y = Loop<body = b (float i, bool ci, float[2] xi) => (bool co, float[2] xo) { co = Identity(ci)\n xo = Identity(xi) }>(m, c, x)', 'int64 m, bool c, float[2] x')],
   'unknown ai.onnx op': ['op-unknown', () => model('y = Frobnicate(x)')],
   'Cast without to': ['attr-missing', () => model('y = Cast(x)')],
+  'Constant with two value attributes': ['attr-conflict', () => model('y = Constant<value_float = 1.0, value_floats = [1.0, 2.0]>()', 'float[2] x')],
+  'Constant with no value attribute (opset 13)': ['attr-missing', () => model('y = Constant()', 'float[2] x', 'float[2] y', 'ir_version: 8, opset_import: ["" : 13]')],
   'an attribute the op does not define': ['attr-unknown', () => model('y = Relu<alpha = 0.5>(x)')],
   'Transpose perm as floats': ['attr-kind', () => model('y = Transpose<perm = [1.0, 0.0]>(x)', 'float[2,3] x', 'float[3,2] y')],
   'Add with 1 input': ['op-arity', () => model('y = Add(x)')],

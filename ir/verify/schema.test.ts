@@ -79,6 +79,8 @@ describe('verify checks nodes against their op schema', () => {
   test('the same models, made valid, have no diagnostics', () => {
     expect(verify(model('y = Add(x, x)'))).toEqual([]);
     expect(verify(model('y = Cast<to = 1>(x)'))).toEqual([]);
+    expect(verify(model('y = Constant<value_floats = [1.0, 2.0]>()'))).toEqual([]);
+    expect(verify(model('y = Constant<value = float[2] {1.0, 2.0}>()', 'float[2] x', 'float[2] y', 'ir_version: 8, opset_import: ["" : 9]'))).toEqual([]);
     expect(verify(model('y = Transpose<perm = [1, 0]>(x)', 'float[2,3] x', 'float[3,2] y'))).toEqual([]);
     expect(verify(model('y = Gelu(x)', undefined, undefined, 'ir_version: 8, opset_import: ["" : 20]'))).toEqual([]);
     expect(verify(withSparse([1n, 3n], [2], [2], [5]))).toEqual([]);

@@ -15,6 +15,7 @@
  * - `attr-missing`   a required attribute absent
  * - `attr-kind`      an attribute of another kind than the op defines
  * - `attr-unknown`   an attribute the op does not define (onnx's checker and onnxruntime refuse it)
+ * - `attr-conflict`  attributes of which the op takes only one (Constant's value forms)
  * - `input-dtype`    an input whose declared type the op's type constraint does not allow, or
  *                    two inputs of one constraint with different types
  * - `output-dtype`   the same for a declared output type (against the inputs' types too)
@@ -256,6 +257,20 @@ function checkAttrs(node: Node, s: OpSchema, report: Report) {
     if (kind !== undefined && kind !== want.kind) report('attr-kind', `attribute ${a.name} is ${kind}; ${node.op} wants ${want.kind}`);
   }
   for (const [name, a] of s.attrs) if (a.required && !seen.has(name)) report('attr-missing', `required attribute ${name} (${a.kind}) is missing`);
+  if (node.op === 'Constant' && s.domain === '') checkConstantValue(node, s, report);
+}
+
+/** Constant's value forms: ONNX wants exactly one (onnx's checker and onnxruntime refuse others). */
+const CONSTANT_VALUES = new Set(['value', 'sparse_value', 'value_float', 'value_floats', 'value_int', 'value_ints', 'value_string', 'value_strings']);
+
+function checkConstantValue(node: Node, s: OpSchema, report: Report) {
+  const given = node.attrs.filter((a) => CONSTANT_VALUES.has(a.name)).map((a) => a.name);
+  // None: before opset 11 `value` is required and the check above reported it; from 11 it is not.
+  if (given.length === 0 && !s.attrs.get('value')?.required) {
+    report('attr-missing', 'Constant has none of value, sparse_value, value_float(s), value_int(s), value_string(s): it needs exactly one');
+  } else if (given.length > 1) {
+    report('attr-conflict', `Constant has ${given.join(' and ')}: it takes exactly one value attribute`);
+  }
 }
 
 /** The kind an attribute holds (a function's `ref` attribute declares it); undefined when unset. */
