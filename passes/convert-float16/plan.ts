@@ -32,6 +32,9 @@ export const NUMERIC_OPS: ReadonlySet<string> = new Set([
   'LayerNormalization', 'RMSNormalization', 'Sqrt', 'Reciprocal', 'Erf',
 ]);
 
+/** Attributes that set an op's output dtype (with a default when absent). */
+const DTYPE_ATTRS: readonly string[] = ['dtype', 'output_dtype', 'output_datatype'];
+
 /** Input slots kept in float32 even when their node runs in half (coordinates, not data). */
 const KEEP_INPUTS: Readonly<Record<string, readonly number[]>> = {
   Resize: [1, 2],
@@ -141,10 +144,12 @@ export function planHalf(input: PlanInput): Set<NodeId> {
     // Only nodes computing float32 values: Shape, Size, comparisons and casts to integers keep
     // reading the float32 value (their results do not get cheaper, and integers must stay exact).
     if (!n.outputs.some(isFloat)) continue;
-    // An op whose output dtype is an attribute: only Cast (`to`) and ConstantOfShape (`value`) are rewritten.
-    if (n.attrs.some((a) => a.name === 'dtype' || a.name === 'output_dtype')) continue;
     const schema = opSchema('', n.op, opset);
     if (!schema || schema.deprecated !== undefined) continue;
+    // An op whose output dtype is an attribute: only Cast (`to`) and ConstantOfShape (`value`) are
+    // rewritten. Asked of the schema, not the node: an absent attribute has a default
+    // (HannWindow's output_datatype is float32 when not set).
+    if (DTYPE_ATTRS.some((a) => schema.attrs.has(a))) continue;
     if (!schemaAllows(n, schema, dtypes, target)) continue;
     if (input.ranges && target === D.FLOAT16) {
       const r = input.ranges;
