@@ -238,7 +238,11 @@ function rewrite(model: Model, half: ReadonlySet<NodeId>, types: ReadonlyMap<Val
     if (n.op === 'Cast' && outV && inDt !== undefined) {
       const outDt = dtype(outV) === D.FLOAT ? target : dtype(outV);
       const removable = !(uses.get(outV) ?? []).some((u) => u.kind !== 'input' || hasSubgraphs(g.nodes[u.node]!));
-      if (inDt === outDt && (dtype(outV) === D.FLOAT || removable)) {
+      // A graph output leaving in half takes the name of the value that replaces it: never one of
+      // the model's own values (a graph input, another output), only a fresh half twin. Else the
+      // Cast stays, as a half→half Cast under the output's name.
+      const renamesOwn = dtype(outV) === D.FLOAT && !needsFloat(outV) && outputInHalf(outV) && g.values[inputs[0]!] !== undefined;
+      if (inDt === outDt && !renamesOwn && (dtype(outV) === D.FLOAT || removable)) {
         order.push(...pre);
         if (dtype(outV) === D.FLOAT) {
           halfOf.set(outV, inputs[0]!);
