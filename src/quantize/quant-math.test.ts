@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataType as D } from '../../ir/dtype.js';
 import { evalOpTensor } from '../../ir/eval/op.js';
-import { channelIndexer, dequantizeValue, paramsFromRange, quantizeTensor, roundHalfEven, type QuantDtype } from './quant-math.js';
+import { channelIndexer, channelRanges, dequantizeValue, paramsFromRange, quantizeTensor, relativeL2, roundHalfEven, type QuantDtype } from './quant-math.js';
 
 const floats = fc.float({ min: -1000, max: 1000, noNaN: true, noDefaultInfinity: true }).map(Math.fround);
 
@@ -74,5 +74,28 @@ describe('quantization arithmetic', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('a channel with no finite value gets the range [0, 0] (scale from an empty range, never Infinity/-Infinity), beside a normal channel', () => {
+    // dims [2, 2], axis 0: channel 0 is all NaN/Infinity, channel 1 is {-2, 4}
+    const r = channelRanges([NaN, Infinity, -2, 4], [2, 2], 0);
+    expect([...r.min]).toEqual([0, -2]);
+    expect([...r.max]).toEqual([0, 4]);
+    const q = quantizeTensor([NaN, Infinity, -2, 4], [2, 2], { dtype: D.INT8, symmetric: true, axis: 0 });
+    expect(Number.isFinite(q.params.scale[0])).toBe(true);
+    expect(q.params.scale[1]).toBeCloseTo(4 / 127, 7);
+  });
+});
+
+describe('relative L2 distance of two outputs', () => {
+  it('is ||a - b|| / ||a||, Infinity for different lengths or a zero reference against a nonzero result, 0 for two zeros, and skips positions NaN in both', () => {
+    expect(relativeL2([3, 4], [3, 4])).toBe(0);
+    expect(relativeL2([3, 4], [0, 4])).toBeCloseTo(3 / 5, 12);
+    expect(relativeL2([1, 2], [1, 2, 3])).toBe(Infinity);
+    expect(relativeL2([0, 0], [0, 0])).toBe(0);
+    expect(relativeL2([0, 0], [0, 1])).toBe(Infinity);
+    // NaN where both have NaN is agreement, not an error; NaN on one side only is an error (NaN)
+    expect(relativeL2([NaN, 3, 4], [NaN, 3, 4])).toBe(0);
+    expect(relativeL2([1, 3, 4], [NaN, 3, 4])).toBeNaN();
   });
 });
