@@ -71,4 +71,15 @@ describe('calibration statistics', () => {
       expect([...c.ranges(method).keys()], method).toEqual(['a']);
     }
   });
+
+  it('the histogram counts only finite values (an infinity would be counted in the top bin, as if it were a peak value)', () => {
+    const s = new TensorStats(true);
+    s.add(Float32Array.of(0.5, Infinity, 1, -Infinity, NaN, -1));
+    let total = 0;
+    for (const c of s.bins!) total += c;
+    expect(total).toBe(3);
+    // top is 1: |±1| fall in the last bin, 0.5 in the middle one; the infinities nowhere
+    expect(s.bins![HISTOGRAM_BINS - 1]).toBe(2);
+    expect(s.bins![HISTOGRAM_BINS / 2]).toBe(1);
+  });
 });
