@@ -23,6 +23,7 @@ import { checkPass } from '../../src/testing.js';
 import { convertFloat16CheckOptions } from './check-options.js';
 import { convertFloat16 } from './convert-float16.js';
 import { f32BitsToBf16, f32BitsToHalf, halfBits, narrowTensor } from './half-tensor.js';
+import { generatedInputs } from './ranges.js';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -71,6 +72,33 @@ describe('narrowing float32 to half', () => {
         { numRuns: 2000, seed: 5 },
       );
     }
+  });
+
+  it('a float32 NaN, signaling or with the sign bit, stays a quiet NaN in bfloat16 (rounding its bits would carry into an infinity or -0)', () => {
+    // 0x7f800001: a signaling NaN whose payload sits in the 16 bits rounding drops
+    expect(f32BitsToBf16(0x7f800001)).toBe(0x7fc0);
+    expect(f32BitsToBf16(0xffffffff)).toBe(0xffff);
+    expect(f32BitsToBf16(0x7fffffff)).toBe(0x7fff);
+    for (const u of [0x7f800001, 0xffffffff, 0x7fffffff, 0x7fc00000]) expect(decodeNarrow(D.BFLOAT16, f32BitsToBf16(u)), u.toString(16)).toBeNaN();
+    expect(decodeNarrow(D.BFLOAT16, halfBits(D.BFLOAT16, NaN))).toBeNaN();
+  });
+
+  it('declines a tensor that is not float32 or has no payload (stripped): undefined, never bytes reread as float32', () => {
+    const half = { dtype: D.FLOAT16, dims: [2], data: { kind: 'raw', bytes: new Uint8Array([0, 0x3c, 0, 0x40]) } } as const;
+    expect(narrowTensor(half, D.FLOAT16, 'h')).toBeUndefined();
+    expect(narrowTensor({ dtype: D.FLOAT, dims: [2], data: { kind: 'none' } }, D.FLOAT16, 'n')).toBeUndefined();
+  });
+
+  it('a lazily narrowed tensor reads up to its end and refuses a read past it', () => {
+    // the tensor sits 8 bytes into its file (external data): a read before its start must not reach the bytes before it
+    const file = new Uint8Array(8 + 16);
+    file.set(new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer), 8);
+    const lazy = narrowTensor({ dtype: D.FLOAT, dims: [4], data: { kind: 'blob', blob: new Blob(memorySource(file), 8, 16) } }, D.FLOAT16, 'l')!;
+    const src = (lazy.data as { blob: Blob }).blob.source;
+    expect(src.size).toBe(8);
+    expect(Array.from(src.read(6, 2))).toEqual([0x00, 0x44]); // 4.0 in float16 is 0x4400
+    expect(() => src.read(7, 2)).toThrow(/passes the end/);
+    expect(() => src.read(-2, 2)).toThrow(/passes the end/);
   });
 
   it('narrows a tensor and counts the clamped elements', () => {
@@ -340,3 +368,110 @@ g (float[1,2,4,4] x) => (float[1,2,8,8] r)
     expect(g.values[resize.inputs[2]!]).toMatchObject({ name: 'scales', tensor: { dtype: D.FLOAT } });
   });
 });
+
+describe('convert-float16: weights and measuring, the rarer paths', () => {
+  const weight = (n: number, big: boolean) => Array.from({ length: n }, (_, i) => (big && i === 0 ? '1000000.0' : String(((i % 9) - 4) / 8))).join(', ');
+
+  it('a large weight with an element beyond 65504 read only in float32 stays float32, with no unused half copy', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[4] x) => (float[4] y, float[1] s)
+  <float[1024] w = {${weight(1024, true)}}, int64[1] ax = {0}>
+{
+  y = Relu (x)
+  s = ReduceSum <keepdims = 1> (w, ax)
+}`);
+    const out = runSchedule(convertFloat16({ measure: false }), m, { verifyEach: true }).model;
+    const g = out.graph;
+    expect(g.initializers.map((id) => g.values[id]!.name)).toEqual(['w', 'ax']);
+    expect(g.values[g.initializers[0]!]!.tensor!.dtype).toBe(D.FLOAT);
+    expect((evaluate(out, { x: { kind: 'tensor', dtype: D.FLOAT, dims: [4], data: new Float32Array(4) } }).get('s') as TensorValue).data[0]).toBeCloseTo(1000000 - 0.5, 0);
+  });
+
+  it('a weight stored in half and read by two float32 nodes goes through one shared Cast', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[4] x) => (float[4] y, float[1] s, float[1024] t)
+  <float[1024] w = {${weight(1024, false)}}, int64[1] ax = {0}>
+{
+  y = Relu (x)
+  s = ReduceSum <keepdims = 1> (w, ax)
+  t = Sqrt (w)
+}`);
+    const out = runSchedule(convertFloat16({ measure: false }), m, { verifyEach: true }).model;
+    const g = out.graph;
+    const nodes = g.order.map((id) => g.nodes[id]!);
+    const wId = g.initializers.find((id) => g.values[id]!.name === 'w')!;
+    const casts = nodes.filter((n) => n.op === 'Cast' && n.inputs[0] === wId);
+    expect(casts).toHaveLength(1);
+    const up = casts[0]!.outputs[0];
+    expect(nodes.filter((n) => n.op === 'ReduceSum' || n.op === 'Sqrt').map((n) => n.inputs[0])).toEqual([up, up]);
+  });
+
+  it('a model with a string input (no values to generate) is converted by the op lists alone, with a warning that ranges were not measured', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[4] x, string[2] t) => (float[4] y, string[2] u)
+{
+  y = Relu (x)
+  u = Identity (t)
+}`);
+    const ctx = createPassContext();
+    const out = convertFloat16().run(m, ctx);
+    expect(ctx.warnings.join()).toMatch(/value ranges not measured \(an input has no static rank/);
+    expect(out.graph.order.map((id) => out.graph.nodes[id]!.op)).toEqual(['Cast', 'Relu', 'Cast', 'Identity']);
+  });
+
+  it('a model the evaluator cannot run is converted by the op lists alone, and the warning says why', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "acme" : 1]>
+g (float[4] x) => (float[4] y)
+{
+  r = Relu (x)
+  y = acme.Frob (r)
+}`);
+    const ctx = createPassContext();
+    const out = convertFloat16().run(m, ctx);
+    expect(ctx.warnings.join()).toMatch(/value ranges not measured \(.*Frob/);
+    expect(out.graph.order.map((id) => out.graph.nodes[id]!.op)).toEqual(['Cast', 'Relu', 'Cast', 'Frob']);
+  });
+
+  it('above 1 GiB of weights ranges are not measured (warned), and a weight whose payload is not loaded stays as it is', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[4] x) => (float[4] y, float[1] s)
+  <float[4] w = {1.0, 2.0, 3.0, 4.0}, int64[1] ax = {0}>
+{
+  y = Relu (x)
+  z = Add (x, w)
+  s = ReduceSum <keepdims = 1> (z, ax)
+}`);
+    // w claims 2^28 + 4 float32 elements (just over 1 GiB) with no payload: neither read nor narrowed
+    const wId = m.graph.initializers[0]!;
+    const huge = { dtype: D.FLOAT, dims: [2 ** 28 + 4], data: { kind: 'none' } } as const;
+    const big: Model = { ...m, graph: { ...m.graph, values: { ...m.graph.values, [wId]: { ...m.graph.values[wId]!, tensor: huge } } } };
+    const ctx = createPassContext();
+    const out = convertFloat16().run(big, ctx);
+    // one warning, this one: the evaluator never ran (it would have failed on the missing payload, and said so)
+    expect(ctx.warnings.filter((w) => /value ranges not measured/.test(w))).toEqual([expect.stringMatching(/^convert-float16: \d+ bytes of weights: value ranges not measured/)]);
+    expect(out.graph.values[wId]!.tensor).toBe(huge);
+    expect(out.graph.initializers).toHaveLength(2);
+    // Relu still runs in half (op lists only)
+    const relu = out.graph.order.map((id) => out.graph.nodes[id]!).find((n) => n.op === 'Relu')!;
+    expect(out.graph.values[relu.outputs[0]!]!.type).toMatchObject({ dtype: D.FLOAT16 });
+  });
+});
+
+describe('generated inputs for measuring ranges', () => {
+  it('integers are 0 or 1 (valid indices of any table), booleans false, floats in [-1, 1); an input with an initializer keeps it', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (int32[64] i, int64[64] j, bool[8] b, float[64] f, float[2] w) => (float[64] y)
+  <float[2] w = {5.0, 6.0}>
+{
+  y = Relu (f)
+}`);
+    const feeds = generatedInputs(m)!;
+    expect([...feeds.keys()]).toEqual(['i', 'j', 'b', 'f']);
+    const data = (k: string) => Array.from((feeds.get(k) as TensorValue).data as ArrayLike<number | bigint>, Number);
+    expect(new Set(data('i'))).toEqual(new Set([0, 1]));
+    expect(new Set(data('j'))).toEqual(new Set([0, 1]));
+    expect(data('b').every((x) => x === 0)).toBe(true);
+    expect(data('f').every((x) => x >= -1 && x < 1)).toBe(true);
+  });
+});
+
