@@ -17,6 +17,7 @@ import { saveModelToBytes } from '../../src/io.js';
 import { createPassContext } from '../../src/pass.js';
 import { runSchedule } from '../../src/schedule.js';
 import { dequantizeInt4Blocks, quantizeInt4Blocks } from './blocks.js';
+import type { TensorRecord } from '../../src/quantize/records.js';
 import { quantizeInt4Weight } from './quantize-int4-weight.js';
 
 describe('int4 blocks', () => {
@@ -138,6 +139,25 @@ describe('quantize-int4-weight', () => {
     expect(quantizeInt4Weight().run(m, ctx)).toBe(m);
     expect(ctx.warnings.join()).toMatch(/opset 21/);
     expect(() => quantizeInt4Weight({ block: 48 }).run(m, createPassContext())).toThrow(/32, 64 or 128/);
+    // an unknown format is an error, not silently the msft form
+    expect(() => quantizeInt4Weight({ format: 'gguf' as 'qdq' }).run(m, createPassContext())).toThrow(/format must be qdq or msft, not 'gguf'/);
+  });
+
+  it('the report row: int4 with zero points all 0 when symmetric, uint4 with the zero points\' spread otherwise', () => {
+    const rows = (symmetric: boolean) => {
+      const got: TensorRecord[] = [];
+      quantizeInt4Weight({ format: 'msft', symmetric, record: (r) => got.push(r) }).run(parseModel(text(17)), createPassContext());
+      return got;
+    };
+    const [sym] = rows(true);
+    expect(sym).toMatchObject({ name: 'w', op: 'MatMulNBits', dtype: 'int4', axis: 0, blockSize: 32, zeroPoint: [0, 0] });
+    const q = quantizeInt4Blocks(Float32Array.from(weights), K, N, 32, false);
+    const [asym] = rows(false);
+    expect(asym).toMatchObject({ dtype: 'uint4', zeroPoint: [Math.min(...q.zeros), Math.max(...q.zeros)] });
+    expect(Math.max(...q.zeros)).toBeGreaterThan(0);
+    // the error figures are of the dequantized weight against the float one
+    const back = dequantizeInt4Blocks(q);
+    expect(asym!.maxAbsError).toBeCloseTo(Math.max(...weights.map((w, i) => Math.abs(Math.fround(w) - back[i]!))), 6);
   });
 
   it('quantizes weights with K of 16 or more rows (one partial block), and leaves shorter ones float', () => {
