@@ -45,4 +45,33 @@ describe('quantize-int8-static with given ranges', () => {
       expect(out.graph.values[mm.inputs[0]!]?.name).toBe('x');
     });
   }
+
+  it('an unknown calibration method leaves the model as it is, with a warning (not another method silently)', () => {
+    const ctx = createPassContext();
+    expect(quantizeInt8Static({ method: 'kl' as 'minmax' }).run(model, ctx)).toBe(model);
+    expect(ctx.warnings.join()).toMatch(/unknown method 'kl'/);
+  });
+
+  it('exclude lists a tensor the node writes: that node stays float', () => {
+    const out = quantizeInt8Static({ ranges: new Map([['x', { min: -1, max: 3 }]]), exclude: 'y' }).run(model, createPassContext());
+    expect(opsOf(out)).toEqual(['MatMul']);
+  });
+
+  it('below opset 13 per-tensor weights, warned only when per-channel was asked', () => {
+    const m12 = { ...model, opsets: model.opsets.map((o) => (o.domain === '' ? { ...o, version: 12 } : o)) };
+    const ranges = new Map([['x', { min: -1, max: 3 }]]);
+    const quiet = createPassContext();
+    const a = quantizeInt8Static({ ranges, perChannel: false }).run(m12, quiet);
+    expect(quiet.warnings).toEqual([]);
+    const warned = createPassContext();
+    const b = quantizeInt8Static({ ranges }).run(m12, warned);
+    expect(warned.warnings.join()).toMatch(/opset 12 has no per-axis DequantizeLinear/);
+    // both per tensor: DequantizeLinear of the weight without an axis, one scale
+    for (const out of [a, b]) {
+      const dq = out.graph.order.map((id) => out.graph.nodes[id]!).filter((n) => n.op === 'DequantizeLinear' && out.graph.values[n.inputs[0]!]?.tensor);
+      expect(dq).toHaveLength(1);
+      expect(dq[0]!.attrs.find((x) => x.name === 'axis')).toBeUndefined();
+    }
+  });
 });
+
