@@ -72,6 +72,24 @@ g (float[2,8] x) => (int64[2,8] k) <float[8,8] w = {${w}}> {
   });
 });
 
+describe('quantize: half precision', () => {
+  it('fp16 reports the weights newly stored as float16, bf16 those stored as bfloat16', async () => {
+    const two = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,8] x) => (float[2,8] y) <float[8,8] w = {${w}}, float[8] b = {0.5, -0.5, 0.25, -0.25, 1.0, -1.0, 0.125, 0.0}> {
+  m = MatMul (x, w)
+  y = Add (m, b)
+}`);
+    const stored = (m: Model, dtype: number) => m.graph.initializers.filter((v) => m.graph.values[v]!.tensor!.dtype === dtype).length;
+    const fp16 = await quantize(two, { mode: 'fp16', passes });
+    expect(stored(fp16.model, D.FLOAT16)).toBe(2);
+    expect(fp16.report.halved).toBe(2);
+    const bf16 = await quantize(two, { mode: 'bf16', passes });
+    expect(stored(bf16.model, D.BFLOAT16)).toBe(2);
+    expect(bf16.report.halved).toBe(2);
+    expect((await quantize(two, { mode: 'int8-dynamic', passes })).report.halved).toBeUndefined();
+  });
+});
+
 describe('quantize: calibration samples', () => {
   it('an empty calibration source is "no calibration samples", as it is (not "the model failed on sample 1")', async () => {
     await expect(quantize(model, { mode: 'int8-static', passes, calibration: () => [] })).rejects.toThrow(/^no calibration samples$/);
