@@ -14,7 +14,7 @@ import { evaluate } from '../../ir/eval/index.js';
 import { encodeNarrow, decodeNarrow } from '../../ir/ops/float-formats.js';
 import type { TensorValue } from '../../ir/ops/types.js';
 import { parseModel } from '../../ir/text/parse.js';
-import type { Model, ValueId } from '../../ir/types.js';
+import type { Attr, Model, ValueId } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
 import { saveModelToBytes } from '../../src/io.js';
 import { createPassContext } from '../../src/pass.js';
@@ -454,6 +454,34 @@ g (float[4] x) => (float[4] y, float[1] s)
     // Relu still runs in half (op lists only)
     const relu = out.graph.order.map((id) => out.graph.nodes[id]!).find((n) => n.op === 'Relu')!;
     expect(out.graph.values[relu.outputs[0]!]!.type).toMatchObject({ dtype: D.FLOAT16 });
+  });
+});
+
+describe('convert-float16: a ConstantOfShape whose value cannot be read', () => {
+  it('stays as it was, float32, and its half reader reads it through a Cast (never a value attribute dropped or half-typed float32 bytes)', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,3] x) => (float[2,3] y)
+{
+  s = Shape (x)
+  c = ConstantOfShape <value = float[1] {0.5}> (s)
+  y = Add (x, c)
+}`);
+    // the value's payload was not loaded (a stripped model)
+    const cos = Object.values(m.graph.nodes).find((n) => n.op === 'ConstantOfShape')!;
+    const a0 = cos.attrs[0] as Extract<Attr, { kind: 'tensor' }>;
+    const attrs: Attr[] = [{ ...a0, value: { ...a0.value, data: { kind: 'none' } } }];
+    const stripped: Model = { ...m, graph: { ...m.graph, nodes: { ...m.graph.nodes, [cos.id]: { ...cos, attrs } } } };
+    const out = convertFloat16({ measure: false }).run(stripped, createPassContext());
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+    const g = out.graph;
+    expect(g.nodes[cos.id]!.attrs).toBe(attrs);
+    const c = cos.outputs[0]!;
+    expect(g.nodes[cos.id]!.outputs).toEqual([c]);
+    expect(g.values[c]!.type?.kind === 'tensor' ? g.values[c]!.type.dtype : D.FLOAT).toBe(D.FLOAT);
+    const add = g.order.map((id) => g.nodes[id]!).find((n) => n.op === 'Add')!;
+    const cast = g.nodes[g.values[add.inputs[1]!]!.def!.node]!;
+    expect(cast).toMatchObject({ op: 'Cast', inputs: [c] });
+    expect(cast.attrs).toEqual([{ name: 'to', kind: 'int', value: BigInt(D.FLOAT16) }]);
   });
 });
 
