@@ -143,6 +143,17 @@ describe('quantize-int4-weight', () => {
     expect(() => quantizeInt4Weight({ format: 'gguf' as 'qdq' }).run(m, createPassContext())).toThrow(/format must be qdq or msft, not 'gguf'/);
   });
 
+  it('the report row of an all-zero weight: errors 0, not NaN (0/0 in the relative error)', () => {
+    const got: TensorRecord[] = [];
+    const zeros = parseModel(`<ir_version: 10, opset_import: ["" : 21]>
+g (float[2,16] x) => (float[2,2] y) <float[16,2] w = {${Array(32).fill('0.0').join(', ')}}> {
+  y = MatMul (x, w)
+}`);
+    quantizeInt4Weight({ record: (r) => got.push(r) }).run(zeros, createPassContext());
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ maxAbsError: 0, relL2Error: 0 });
+  });
+
   it('the report row: int4 with zero points all 0 when symmetric, uint4 with the zero points\' spread otherwise', () => {
     const rows = (symmetric: boolean) => {
       const got: TensorRecord[] = [];
