@@ -112,6 +112,13 @@ describe('lathe run: inputs', () => {
     expect(r.out).toContain('  z: float[2,3] min 0 max 9 mean 2.33333  -> z.pb\n');
   });
 
+  test('a model whose value_info is stale (an intermediate declared [2,3], computed [3,2]) still runs, as in onnxruntime', async () => {
+    const { dir, path } = modelFile(`<ir_version: 8, opset_import: ["" : 17]> g (float[2,3] x) => (float[3,2] y) <float[2,3] t> { t = Transpose(x)\n y = Neg(t) }`);
+    const r = await lathe('run', path, '--random-inputs', '-o', join(dir, 'out'), '-q');
+    expect(r.code, r.err).toBe(0);
+    expect((readValue(readFileSync(join(dir, 'out', 'output_0.pb'))) as TensorValue).dims).toEqual([3, 2]);
+  });
+
   test('--random-inputs: shapes from the model, symbolic dims bound by --set-input-shape, deterministic per seed', async () => {
     const { dir, path } = modelFile(MLP);
     const run = async (seed: string, out: string) => lathe('run', path, '--random-inputs', '--set-input-shape', 'x=4,3', '--seed', seed, '-o', join(dir, out), '-q');

@@ -11,7 +11,8 @@
  *   same (domain, name, overload) runs through its body, with `ref` attributes bound to the
  *   calling node's attributes or the function's defaults.
  * - After each kernel, widened float outputs are rounded to their dtype, storage is checked and a
- *   dtype that contradicts the declared value type is a LatheError naming node and value.
+ *   dtype, rank or static dim that contradicts the declared value type is a LatheError naming
+ *   node and value.
  * - Values are dropped after their last use (memory stays near the live set).
  * - Subgraph and function nesting is bounded (MAX_EVAL_DEPTH).
  */
@@ -42,6 +43,12 @@ export interface EvaluateOptions {
    * (calibration collects statistics this way without keeping the tensors).
    */
   readonly observe?: (name: string, value: RtValue) => void;
+  /**
+   * A computed value whose rank or static dims contradict its declared type: an error (default
+   * true), or let through (false: `lathe run` and `lathe compare`, as onnxruntime lets a model's
+   * stale value_info through with a warning).
+   */
+  readonly checkDeclaredShapes?: boolean;
 }
 
 export type Inputs = ReadonlyMap<string, RtValue> | Readonly<Record<string, RtValue>>;
@@ -50,6 +57,7 @@ export type Inputs = ReadonlyMap<string, RtValue> | Readonly<Record<string, RtVa
 interface Run {
   readonly registry: Registry;
   readonly observe?: (name: string, value: RtValue) => void;
+  readonly checkShapes: boolean;
   readonly functions: readonly OnnxFunction[];
   readonly key: StreamKey;
   counter: number;
@@ -63,6 +71,7 @@ export function evaluate(model: Model, inputs: Inputs, options: EvaluateOptions 
   const run: Run = {
     registry: registryFor(options.ops ?? standardOps),
     functions: model.functions,
+    checkShapes: options.checkDeclaredShapes !== false,
     key: streamKey(options.seed ?? 0, 'lathe-eval'),
     counter: 0,
     ...(options.observe && { observe: options.observe }),
@@ -219,7 +228,7 @@ function runNode(
       throw withLabel(e, label);
     }
   }
-  return finishOutputs(graph, node, label, inputs, outs);
+  return finishOutputs(graph, node, label, inputs, outs, run.checkShapes);
 }
 
 function withLabel(e: unknown, label: string): unknown {
@@ -250,7 +259,7 @@ function callFunction(run: Run, fn: OnnxFunction, frame: Frame, node: Node, inpu
 }
 
 function finishOutputs(
-  graph: Graph, node: Node, label: string, inputs: readonly (RtValue | null)[], outs: (RtValue | null)[],
+  graph: Graph, node: Node, label: string, inputs: readonly (RtValue | null)[], outs: (RtValue | null)[], checkShapes: boolean,
 ): (RtValue | null)[] {
   if (!Array.isArray(outs)) throw new Error(`${label}: kernel returned no output list`);
   const result: (RtValue | null)[] = [];
@@ -271,6 +280,14 @@ function finishOutputs(
     }
     if (declared && declared.kind !== 'none' && declared.kind !== v.kind && !(declared.kind === 'sparse' && v.kind === 'tensor')) {
       throw new LatheError(`${what} is a ${describeValue(v)} but declared a ${declared.kind}`);
+    }
+    // A declared rank or static dim the value contradicts: a model (or a pass that wrote its
+    // value_info) that says [3, 4] where [4, 3] is computed is wrong, and runtimes refuse it.
+    if (checkShapes && declared?.kind === 'tensor' && declared.shape && v.kind === 'tensor') {
+      const s = declared.shape;
+      if (s.length !== v.dims.length || s.some((d, i) => typeof d === 'number' && d !== v.dims[i])) {
+        throw new LatheError(`${what} has shape [${v.dims.join(', ')}] but is declared [${s.map((d) => d ?? '?').join(', ')}]`);
+      }
     }
     result.push(v);
   });
