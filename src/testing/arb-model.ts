@@ -439,11 +439,15 @@ const builtins: Record<string, Builtin> = {
     const a = c.pick(s.a, (v) => v.shape.length >= 1);
     if (!a) return false;
     const axis = s.k % a.shape.length;
-    // The other operand: a value of the same shape off the axis, or (knob) a fresh constant like a.
-    const fresh = ((s.k >> 3) & 1) === 1 && staticDims(a.shape) && (c.features.initializers || c.features.constants);
-    const b = fresh
-      ? { id: c.constant(a.dtype, a.shape as number[], Array.from({ length: (a.shape as number[]).reduce((x, y) => x * y, 1) }, (_, i) => element(a.dtype, s.k, i)), s.b), dtype: a.dtype, shape: a.shape }
-      : c.pick(s.b, (v) => v.dtype === a.dtype && v.shape.length === a.shape.length && v.shape.every((d, i) => i === axis || (d !== null && d === a.shape[i])));
+    // The other operand: another value of the same shape off the axis, or (knob) a fresh constant
+    // like a; a itself only when neither is possible. (Concat(a, a) reads a twice, and a rule that
+    // needs a single reader of a declines: when a near miss moves the axis, the Concat it gets
+    // must still be one a pass bug could act on.)
+    const canFresh = staticDims(a.shape) && (c.features.initializers || c.features.constants);
+    const fresh = () => ({ id: c.constant(a.dtype, a.shape as number[], Array.from({ length: (a.shape as number[]).reduce((x, y) => x * y, 1) }, (_, i) => element(a.dtype, s.k, i)), s.b), dtype: a.dtype, shape: a.shape });
+    const fits = (v: Val) => v.dtype === a.dtype && v.shape.length === a.shape.length && v.shape.every((d, i) => i === axis || (d !== null && d === a.shape[i]));
+    const b =
+      ((s.k >> 3) & 1) === 1 && canFresh ? fresh() : (c.pick(s.b, (v) => v.id !== a.id && fits(v)) ?? (canFresh ? fresh() : c.pick(s.b, fits)));
     if (!b) return false;
     const x = a.shape[axis];
     const y = b.shape[axis];
