@@ -27,6 +27,17 @@ function data(s: Schedule): unknown {
 
 const rt = (t: string) => printSchedule(parsePipeline(t, registry));
 
+/** The message parsePipeline refuses `t` with (a LatheError), or a failure when it parses. */
+function err(t: string): string {
+  try {
+    parsePipeline(t, registry);
+  } catch (e) {
+    expect(e).toBeInstanceOf(LatheError);
+    return (e as Error).message;
+  }
+  throw new Error(`parsed: ${t}`);
+}
+
 describe('pipeline text', () => {
   it('parses the forms of the brief and prints them canonically', () => {
     expect(rt('inline-functions,fixpoint(fold-constants,eliminate-dead-code)')).toBe('inline-functions,fixpoint(fold-constants,eliminate-dead-code)');
@@ -53,15 +64,6 @@ describe('pipeline text', () => {
     expect(data(parsePipeline(printSchedule(s), registry))).toEqual(data(s));
   });
   it('names what is wrong', () => {
-    const err = (t: string) => {
-      try {
-        parsePipeline(t, registry);
-      } catch (e) {
-        expect(e).toBeInstanceOf(LatheError);
-        return (e as Error).message;
-      }
-      throw new Error(`parsed: ${t}`);
-    };
     expect(err('fold-constants{limt=3}')).toBe("pass 'fold-constants' has no option 'limt' (options: limit, exact, mode)");
     expect(err('fold-constants{limit=many}')).toBe("option 'limit' of pass 'fold-constants' must be a number (got many)");
     expect(err('fold-constants{exact=1}')).toBe("option 'exact' of pass 'fold-constants' must be true or false (got 1)");
@@ -84,15 +86,6 @@ describe('pipeline text', () => {
 });
 
 describe('pipeline text corners no other test reached', () => {
-  const err = (t: string) => {
-    try {
-      parsePipeline(t, registry);
-    } catch (e) {
-      expect(e).toBeInstanceOf(LatheError);
-      return (e as Error).message;
-    }
-    throw new Error(`parsed: ${t}`);
-  };
   it('empty braces are no options (the defaults)', () => {
     expect(data(parsePipeline('fold-constants{}', registry))).toEqual({ pass: 'fold-constants', options: { limit: 1024, exact: true, mode: 'fast' } });
     expect(data(parsePipeline('fixpoint{}(eliminate-dead-code)', registry))).toEqual({ fixpoint: 8, body: { pass: 'eliminate-dead-code', options: {} } });

@@ -5,23 +5,18 @@
 import { describe, expect, it } from 'vitest';
 import { parseModel } from '../../ir/text/parse.js';
 import type { Model, ValueId } from '../../ir/types.js';
-import { verify } from '../../ir/verify/verify.js';
 import { editAll } from '../../ir/edit/edit.js';
-import { applyRules, type RuleTraceEvent } from './driver.js';
+import type { RuleTraceEvent } from './driver.js';
 import { editorView } from './view.js';
 import { P, op, opIn } from './pattern.js';
-import { fail, ruleSet, rule, type Rule } from './rule.js';
+import { fail, rule, type Rule } from './rule.js';
 import { attrEquals } from './attr-value.js';
+import { ops, run } from './rules.test-util.js';
 
 const [x] = P.vars('x');
 
-function run(model: Model, rules: readonly Rule[], options: Parameters<typeof applyRules>[2] = {}) {
-  const out = applyRules(model, ruleSet(rules), options);
-  expect(verify(out.model).filter((d) => d.severity === 'error')).toEqual([]);
-  return out;
-}
 
-const ops = (m: Model): string[] => m.graph.order.map((id) => m.graph.nodes[id].op);
+
 
 describe('matcher', () => {
   it('an inner op pattern matches only the output it selects (default output 0, else `.out(i)`)', () => {

@@ -6,22 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import { parseModel } from '../../ir/text/parse.js';
 import type { Model, ValueId } from '../../ir/types.js';
-import { verify } from '../../ir/verify/verify.js';
 import { editAll } from '../../ir/edit/edit.js';
 import { LatheError } from '../../ir/error.js';
 import { applyRules, type RuleTraceEvent } from './driver.js';
 import { editorView } from './view.js';
 import { P, op } from './pattern.js';
 import { ruleSet, rule, type Rule } from './rule.js';
+import { ops, run } from './rules.test-util.js';
 
 const [x] = P.vars('x');
 
-function run(model: Model, rules: readonly Rule[], options: Parameters<typeof applyRules>[2] = {}) {
-  const out = applyRules(model, ruleSet(rules), options);
-  expect(verify(out.model).filter((d) => d.severity === 'error')).toEqual([]);
-  return out;
-}
-const ops = (m: Model): string[] => m.graph.order.map((id) => m.graph.nodes[id].op);
+
 const text = (sig: string, body: string, inits = '') => parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (${sig}) => (y) ${inits} { ${body} }`);
 // Traced rules skip the driver's quick test (cannotMatch): the matcher must hold on its own.

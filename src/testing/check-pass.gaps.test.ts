@@ -8,7 +8,8 @@ import { describe, expect, test } from 'vitest';
 import { edit } from '../../ir/edit/edit.js';
 import { parseModel } from '../../ir/text/parse.js';
 import type { Model, Type } from '../../ir/types.js';
-import { CheckPassError, checkOne, checkPass, formatFinding, tensorBytes } from './check-pass.js';
+import { checkOne, checkPass, formatFinding, tensorBytes } from './check-pass.js';
+import { failure } from './check-pass.test-util.js';
 
 const model = (outType: string) => parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[2,N] x) => (${outType} y) { y = Relu (x) }`);
@@ -91,15 +92,6 @@ g (float[2] a) => (float[2] y) { y = Relu (a) }`);
     }
   });
   const gen = fc.oneof(fc.integer({ min: 1, max: 4 }).map(subModel), fc.constant(reluModel));
-  const failure = (run: () => unknown) => {
-    try {
-      run();
-    } catch (e) {
-      if (e instanceof CheckPassError) return e;
-      throw e;
-    }
-    throw new Error('checkPass did not fail');
-  };
   test('a wrong pass is caught on the drawn models, with focus 1 and with the default focus', () => {
     for (const focus of [1, undefined]) {
       const e = failure(() => checkPass(swapSub, { generate: gen, seed: 3, runs: 20, ...(focus && { focus }) }));

@@ -5,7 +5,8 @@ import type { Model } from '../../ir/types.js';
 import { definePass } from '../../src/pass.js';
 import { seq, step } from '../../src/pipeline.js';
 import { eliminateDeadCode } from '../../passes/eliminate-dead-code/eliminate-dead-code.js';
-import { CheckPassError, checkPass, nodeCount } from '../../src/testing.js';
+import { checkPass, nodeCount } from '../../src/testing.js';
+import { failure } from '../../src/testing/check-pass.test-util.js';
 
 /** Sub(a, b) → Sub(b, a): wrong whenever a ≠ b. */
 const swapSub = (m: Model): Model =>
@@ -19,15 +20,6 @@ const swapSub = (m: Model): Model =>
     }
   });
 
-function failure(run: () => unknown): CheckPassError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof CheckPassError) return e;
-    throw e;
-  }
-  throw new Error('checkPass did not fail');
-}
 
 describe('checkPass', () => {
   test('passes the identity, a definePass factory and a schedule', () => {
