@@ -352,6 +352,23 @@ g (bool cond, float[5,48] x) => (float[5,32] y) <float[64,32] W = {${w}}, int64[
     expectSameOutputs(m, out, 2);
   });
 
+  /**
+   * `m` (an If on `cond` whose branches both Split the outer weight W, reading x of [5, xCols])
+   * folded: valid, the two Splits hoisted and gone, and y the same on both branches.
+   */
+  function splitHoistedOnce(m: Model, xCols: number): Model {
+    const ctx = createPassContext();
+    const out = foldConstants({}).run(m, ctx.scoped('fold-constants'));
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(ctx.counts.get('fold-constants/hoisted')).toBe(2);
+    expect(printModel(out)).not.toMatch(/Split/);
+    for (const c of [0, 1]) {
+      const feeds = { cond: { kind: 'tensor' as const, dtype: 9, dims: [], data: Uint8Array.of(c) }, x: { kind: 'tensor' as const, dtype: 1, dims: [5, xCols], data: Float32Array.from({ length: 5 * xCols }, (_, i) => Math.cos(i)) } };
+      expect(evaluate(out, feeds).get('y')).toEqual(evaluate(m, feeds).get('y'));
+    }
+    return out;
+  }
+
   it('the same Split of an outer weight in both branches moves once, each output to its own result', () => {
     // W[64,32] (8 kB) split in halves inside both branches: alone each Split adds 8 kB while W
     // stays; together (equal results stored once) they free W. s1 and s2 must stay apart.
@@ -366,15 +383,7 @@ g (bool cond, float[5,48] x) => (float[5,32] y) <float[64,32] W = {${w}}, int64[
 g (bool cond, float[5,32] x) => (float[5,32] y) <float[64,32] W = {${w}}> {
   y = If (cond) <then_branch = ${branch('t', 'o1')}, else_branch = ${branch('f', 'o2')}>
 }`);
-    const ctx = createPassContext();
-    const out = foldConstants({}).run(m, ctx.scoped('fold-constants'));
-    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
-    expect(ctx.counts.get('fold-constants/hoisted')).toBe(2);
-    expect(printModel(out)).not.toMatch(/Split/);
-    for (const c of [0, 1]) {
-      const feeds = { cond: { kind: 'tensor' as const, dtype: 9, dims: [], data: Uint8Array.of(c) }, x: { kind: 'tensor' as const, dtype: 1, dims: [5, 32], data: Float32Array.from({ length: 160 }, (_, i) => Math.cos(i)) } };
-      expect(evaluate(out, feeds).get('y')).toEqual(evaluate(m, feeds).get('y'));
-    }
+    splitHoistedOnce(m, 32);
   });
 
   it('the same Split of an outer weight with an omitted output moves once: the omitted part is no result and no initializer', () => {
@@ -392,16 +401,8 @@ g (bool cond, float[5,32] x) => (float[5,32] y) <float[64,32] W = {${w}}> {
 g (bool cond, float[5,16] x) => (float[5,32] y) <float[48,32] W = {${w}}> {
   y = If (cond) <then_branch = ${branch('t', 'o1')}, else_branch = ${branch('f', 'o2')}>
 }`);
-    const ctx = createPassContext();
-    const out = foldConstants({}).run(m, ctx.scoped('fold-constants'));
-    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
-    expect(ctx.counts.get('fold-constants/hoisted')).toBe(2);
-    expect(printModel(out)).not.toMatch(/Split/);
+    const out = splitHoistedOnce(m, 16);
     expect(out.graph.initializers.map((v) => out.graph.values[v].tensor!.dims)).toEqual([[16, 32], [16, 32]]);
-    for (const c of [0, 1]) {
-      const feeds = { cond: { kind: 'tensor' as const, dtype: 9, dims: [], data: Uint8Array.of(c) }, x: { kind: 'tensor' as const, dtype: 1, dims: [5, 16], data: Float32Array.from({ length: 80 }, (_, i) => Math.cos(i)) } };
-      expect(evaluate(out, feeds).get('y')).toEqual(evaluate(m, feeds).get('y'));
-    }
   });
 
   it('an Expand or Tile to 10^10 elements is refused by its element count before the kernel runs (it could not even allocate it)', () => {

@@ -40,5 +40,10 @@ export const sameList = (a: readonly number[], b: readonly number[]): boolean =>
 
 /** An int64 tensor of `values` (for emitted shapes, axes …). */
 export function int64s(values: readonly number[]): TensorValue {
-  return { kind: 'tensor', dtype: 7, dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) };
+  return bigints(values.map(BigInt));
+}
+
+/** A 1-D int64 constant of exact `values` (INT64_MAX stays itself). */
+export function bigints(values: readonly bigint[]): TensorValue {
+  return { kind: 'tensor', dtype: 7, dims: [values.length], data: BigInt64Array.from(values) };
 }

@@ -8,7 +8,7 @@ import { DataType as D } from '../../ir/dtype.js';
 import type { TensorValue } from '../../ir/ops/types.js';
 import type { ValueId } from '../../ir/types.js';
 import { P, fail, op, rule, type ConstBinding, type GraphView, type MatchContext, type Pattern, type Rule } from '../../src/pattern/index.js';
-import { int64s, intsAttr, intsOf, normalizeAxes, sameList } from './axes.js';
+import { bigints, int64s, intsAttr, intsOf, normalizeAxes, sameList } from './axes.js';
 import { exactCast, plainDtype } from './exact-cast.js';
 
 const [x] = P.vars('x');
@@ -300,9 +300,6 @@ function sliceParams(view: GraphView, inputs: readonly (ValueId | null)[]): Slic
   if (!a || !st || a.length !== s.length || st.length !== s.length) return undefined;
   return { starts: s, ends: e, axes: a, steps: st };
 }
-
-/** A 1-D int64 constant of `values`. */
-const bigints = (values: readonly bigint[]): TensorValue => ({ kind: 'tensor', dtype: 7, dims: [values.length], data: BigInt64Array.from(values) });
 
 /** Slice(Slice(x, ...p), ...q) = Slice(x, ...p ++ q) when the two slice different axes (slicing distinct axes commutes). */
 const sliceSlice = rule(
