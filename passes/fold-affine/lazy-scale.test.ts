@@ -40,3 +40,33 @@ describe('fold-affine keeps a stored weight in its file when it only scales it',
     expectSameOutputs(m, out, 3);
   });
 });
+
+describe('fold-affine scales only float32 weights lazily', () => {
+  // The lazy payload multiplies 4-byte words as float32: a float16 or float64 weight in a file
+  // (16 float16 elements are 32 bytes, a whole number of words) must be scaled eagerly, in its dtype.
+  // float16 literals are bit patterns: 0.5, 1, 2, -1, 0.25, 3, 4, -0.5, … as below for float64.
+  const weights: Record<string, string> = {
+    float16: '14336,15360,16384,48128,13312,16896,17408,47104,15360,15360,16384,16384,48128,14336,13312,17408',
+    double: '0.5,1,2,-1,0.25,3,4,-0.5,1,1,2,2,-1,0.5,0.25,4',
+  };
+  it.each([['float16', 10], ['double', 11]] as const)('a %s weight in a file is scaled by the kernel, with the eager bytes', (dtype, to) => {
+    const text = `<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,3,4] x, float[2,3,4] q) => (y)
+  <${dtype}[4,4] wk = {${weights[dtype]}}, ${dtype} scale = {${dtype === 'float16' ? 13312 : 0.25}}> {
+  xc = Cast <to = ${to}> (x)
+  qc = Cast <to = ${to}> (q)
+  p = MatMul (xc, wk)
+  kt = Transpose <perm = [0, 2, 1]> (p)
+  s = MatMul (qc, kt)
+  y = Mul (s, scale)
+}`;
+    const eager = run(parseModel(text));
+    expect(printModel(eager)).toContain('matmul-scale-into-weights');
+    const m = blobbed(parseModel(text), 'wk');
+    const out = run(m);
+    const lazy = out.graph.initializers.map((v) => out.graph.values[v].tensor!).filter((t) => t.data.kind === 'blob' && scaledOrigin(t.data.blob));
+    expect(lazy).toHaveLength(0);
+    expect(printModel(out)).toBe(printModel(eager));
+    expectSameOutputs(m, out, 3);
+  });
+});
