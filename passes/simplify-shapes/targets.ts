@@ -41,6 +41,9 @@ const reshapeTarget = rule(
         }
       }
       if (free > 1) return fail('more than one target dim is neither a number nor a dim of the input at its place');
+      // Under allowzero = 1 a 0 is a size, and a target holding both 0 and -1 is invalid (the -1
+      // cannot be solved for): a symbolic dim beside a 0 keeps the computed target.
+      if (m.allowzero === 1n && free > 0 && target.includes(0)) return fail('with allowzero = 1 the target has a 0, so no dim can become -1');
       return target;
     },
   },
