@@ -335,6 +335,32 @@ g (bool cond, float[5,64] x) => (float[5,32] y) <float[64,32] W = {${w}}, int64[
     expect(ctx3.counts.get('fold-constants/over-budget')).toBe(5);
   });
 
+  it('a group whose outer weights belong to different graphs is not hoisted: no one graph is in scope of every reader', () => {
+    // W1 belongs to the main graph, W2 to the main If's then-branch. The inner If's then-branch
+    // reads both, the main If's else-branch reads W1: the two folds join through W1. Stored beside
+    // W2, the results would be out of the else-branch's scope (a planted bug that dropped the
+    // same-owner check did that and failed); the nodes stay, and the model computes the same.
+    const vals = (k: number) => Array.from({ length: 300 }, (_, i) => ((i * k) % 97) / 8).join(', ');
+    const m = parseModel(`${header}
+g (bool c1, bool c2, float[300] x) => (float[300] y) <float[300] W1 = {${vals(7)}}> {
+  y = If (c1) <then_branch = t () => (float[300] o1) <float[300] W2 = {${vals(11)}}> {
+      o1 = If (c2) <then_branch = tt () => (float[300] o3) { s = Add (W2, W1)\n o3 = Mul (x, s) }, else_branch = te () => (float[300] o4) { o4 = Identity (x) }>
+    }, else_branch = f () => (float[300] o2) { n = Neg (W1)\n o2 = Mul (x, n) }>
+}`);
+    expect(verify(m).filter((d) => d.severity === 'error')).toEqual([]);
+    const out = fold(m);
+    for (const [c1, c2] of [[1, 1], [1, 0], [0, 0]]) {
+      const feeds = {
+        c1: { kind: 'tensor' as const, dtype: 9, dims: [], data: Uint8Array.of(c1) },
+        c2: { kind: 'tensor' as const, dtype: 9, dims: [], data: Uint8Array.of(c2) },
+        x: { kind: 'tensor' as const, dtype: 1, dims: [300], data: Float32Array.from({ length: 300 }, (_, i) => Math.sin(i)) },
+      };
+      expect(evaluate(out, feeds).get('y')).toEqual(evaluate(m, feeds).get('y'));
+    }
+    expect(printModel(out)).toMatch(/Add \(W2, W1\)/);
+    expect(printModel(out)).toMatch(/Neg \(W1\)/);
+  });
+
   it('cuts of an outer weight in two branches that add more than it frees move only when the limit pays for the difference', () => {
     // W[64,32] (8 kB) cut as rows 0:48 in one branch and 16:64 in the other: 12 kB of results
     // for 8 kB freed. Alone each 6 kB cut is over a 5000-byte limit; together they are within it.
