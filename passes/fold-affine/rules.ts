@@ -275,6 +275,10 @@ function scalarIntoWeights(kind: 'Mul' | 'Div'): Rule {
       check: (m, g) => {
         const c = m.c.tensor;
         if (c.data.length !== 1 || !FLOATS.has(c.dtype)) return fail('the factor is not one float');
+        // A factor of more dims than the product ([1,1,1,1] times a [B,3,3] score) broadcasts it
+        // to its rank: without the Mul the output would lose those leading 1s. (A product has
+        // one dim at least.)
+        if (c.dims.length > (g.view.shape(m.mm.outputs[0] as ValueId)?.length ?? 1)) return fail('the factor has more dims than the product (it broadcasts it)');
         const factor = kind === 'Mul' ? f64(c) : div(scalar64(1), f64(c));
         if (!allFinite(factor)) return fail('the factor is not finite');
         for (const side of [0, 1] as const) {
