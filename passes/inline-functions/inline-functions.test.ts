@@ -89,6 +89,15 @@ g (float[2] x) => (z, w) { z = Relu (x)\n w = f.Two (x, ) }
     expect(run(m)).toBe(m);
   });
 
+  it('never takes a custom-domain If for the ONNX If: its branches are not known to mean what ONNX If means', () => {
+    // A planted bug dropping the domain check inlined the then branch of com.example.If unnoticed.
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "com.example" : 1]>
+g (float[2] x) => (y) <bool yes = {1}> {
+  y = com.example.If (yes) <then_branch = t () => (o) { o = Neg (x) }, else_branch = e () => (o2) { o2 = Relu (x) }>
+}`);
+    expect(run(m)).toBe(m);
+  });
+
   it('a body holding subgraphs is copied with fresh ids at every call, references resolved inside', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
 g (float[2] x, bool c) => (y, z) { y = f.B <s = 2.0> (x, c)\n z = f.B (y, c) }
