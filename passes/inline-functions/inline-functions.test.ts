@@ -5,6 +5,7 @@ import { printModel } from '../../ir/text/print.js';
 import type { Model } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
 import { createPassContext } from '../../src/pass.js';
+import { loadModelFromBytes, saveModelToBytes } from '../../src/io.js';
 import { arbModel } from '../../test/arbitraries/model.js';
 import { checkPassProperties, expectSameOutputs } from '../../test/support/pass-properties.js';
 import type { ValueId } from '../../ir/types.js';
@@ -66,6 +67,23 @@ g (float[2] x) => (y, z, w) <bool yes = {1}> {
     expect(ops(out)).not.toContain('If');
     expectSameOutputs(m, out, 3, true);
     expect(run(out)).toBe(out);
+  });
+
+  it('If with a constant condition in a function body: the branch initializers become Constant nodes (a FunctionProto holds no initializers)', () => {
+    // They were moved in as initializers of the body, which saving drops: the reloaded body read an undefined value.
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
+g (float[2] x) => (y) { y = f.Pick (x, ) }
+<domain: "f", opset_import: ["" : 17]> Pick (p, q) => (r) {
+  yes = Constant <value = bool {1}> ()
+  r = If (yes) <then_branch = t () => (o) <float[2] k = {1, 2}> { o = Add (p, k) }, else_branch = e () => (o2) { o2 = Neg (p) }>
+}`);
+    const out = run(m);
+    const body = out.functions[0].graph;
+    expect(body.initializers).toEqual([]);
+    expect(body.order.map((id) => body.nodes[id].op)).toEqual(['Constant', 'Constant', 'Add']);
+    const back = loadModelFromBytes(saveModelToBytes(out));
+    expect(verify(back).filter((d) => d.severity === 'error')).toEqual([]);
+    expectSameOutputs(m, back, 2);
   });
 
   it('an inlined branch keeps its nested subgraph, reading the moved values', () => {

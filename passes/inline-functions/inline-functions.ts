@@ -16,7 +16,8 @@
  * eliminate-dead-code.
  *
  * `If` with a constant condition: the branch's nodes and initializers move into the graph (their
- * subgraphs kept, captures rewired); the If's outputs are replaced by the branch outputs, which may
+ * subgraphs kept, captures rewired; in a function body the initializers become Constant nodes, as a
+ * FunctionProto holds none); the If's outputs are replaced by the branch outputs, which may
  * be an initializer or an outer-scope value (edit.ts then keeps a main-graph output's name with an
  * Identity).
  * Returns the same model when nothing is inlined.
@@ -133,10 +134,12 @@ function inlineGraph(e: Editor, path: GraphPath, s: Sweep): void {
   let root = path;
   while (root.parent) root = root.parent;
   const rootKey = root.step.kind === 'function' ? `f${root.step.index}` : 'main';
+  // A FunctionProto has no initializers: a branch's initializers land there as Constant nodes.
+  const inFunction = root.step.kind === 'function';
   const constants = constantReader(e, path, opsets);
   for (const node of e.nodes()) {
     if (node.op === 'If' && node.domain === '' && node.inputs[0]) {
-      inlineIf(e, node, constants.value(node.inputs[0]), s);
+      inlineIf(e, node, constants.value(node.inputs[0]), s, inFunction);
       continue;
     }
     const fn = s.functions.get(fnKey(node.domain, node.op, node.overload));
@@ -170,7 +173,7 @@ function inlineGraph(e: Editor, path: GraphPath, s: Sweep): void {
   }
 }
 
-function inlineIf(e: Editor, node: Node, cond: ReturnType<ReturnType<typeof constantReader>['value']>, s: Sweep): void {
+function inlineIf(e: Editor, node: Node, cond: ReturnType<ReturnType<typeof constantReader>['value']>, s: Sweep, inFunction: boolean): void {
   if (cond?.kind !== 'tensor' || cond.data.length !== 1) return;
   const branch = getAttr(node.attrs, Number(cond.data[0]) !== 0 ? 'then_branch' : 'else_branch');
   if (branch?.kind !== 'graph' || branch.value.inputs.length > 0 || branch.value.sparseInitializers.length > 0) return;
@@ -180,7 +183,7 @@ function inlineIf(e: Editor, node: Node, cond: ReturnType<ReturnType<typeof cons
   for (const v of g.initializers) {
     const t = g.values[v].tensor;
     if (!t) return;
-    const c = e.addInitializer(t);
+    const c = inFunction ? e.add('Constant', [], { value: t }, { before: node.id })[0]! : e.addInitializer(t);
     e.setValue(c, { type: undefined }); // the tensor says it all (no value_info)
     map.set(v, c);
     fresh.add(c);
