@@ -62,6 +62,9 @@ describe('eliminate-no-ops', () => {
     ['Slice that stops one short of the last dim', 't = Slice (x, s, e)', 'int64[2] s = {0, 0}, int64[2] e = {2, 2}'],
     ['CastLike to the type of an int32 target', 't0 = CastLike (x, i)\n t = Cast <to = 1> (t0)', 'int32 i = {0}'],
     ['nonzero Pad', 't = Pad (x, p)', 'int64[4] p = {0, 1, 0, 0}'],
+    // Sub and Div are not commutative: 0 − x is −x and 1 / x the reciprocal.
+    ['Sub of x from +0 (0 - x)', 't = Sub (z, x)', 'float z = {0.0}'],
+    ['Div of 1 by x (1 / x)', 't = Div (o, x)', 'float o = {1}'],
   ])('keeps %s', (_label, body, inits) => {
     const m = wrap(body, inits);
     expect(run(m)).toBe(m);
