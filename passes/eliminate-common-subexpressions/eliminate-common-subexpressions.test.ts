@@ -102,6 +102,14 @@ g (float[2] x) => (y) { a = custom.Noise (x)\n b = custom.Noise (x)\n y = Sub (a
     expect(run(m)).toBe(m);
   });
 
+  it('never takes a custom-domain op for the ONNX op of its name: f.Relu here is a local function drawing random numbers', () => {
+    // A planted bug looking ops up in the ONNX domain whatever their own merged the two calls, so y was 0.
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
+g (float[2] x) => (y) { a = f.Relu (x)\n b = f.Relu (x)\n y = Sub (a, b) }
+<domain: "f", opset_import: ["" : 17]> Relu (p) => (q) { r = RandomUniformLike (p)\n q = Add (p, r) }`);
+    expect(run(m)).toBe(m);
+  });
+
   it('a subgraph node reuses an outer node only when that node comes before the holder', () => {
     const m = parseModel(`${header}
 g (float[2] x, bool c) => (z, late) {
