@@ -8,8 +8,8 @@
  * Constant nodes, compared byte for byte after a hash; large tensors are dedupe-initializers' job).
  * Equal attributes: compared by name whatever their order; tensor attributes by content.
  *
- * Never merged: ops the op table marks random, ops it does not know (a custom op or a local
- * function may be nondeterministic), nodes holding subgraphs, and a duplicate whose output is a
+ * Never merged: ops the op table marks random, ops it does not know at the graph's opset (a custom
+ * op or a local function may be nondeterministic, also one named like an ONNX op of a later opset), nodes holding subgraphs, and a duplicate whose output is a
  * graph output the earlier value cannot carry (edit.ts would add an Identity for it).
  * Returns the same model when there is nothing to merge.
  */
@@ -19,7 +19,7 @@ import { standardOps } from '../../ir/ops/index.js';
 import { registryFor, type Registry } from '../../ir/ops/registry.js';
 import type { Attr, Graph, Model, Node, Tensor, ValueId } from '../../ir/types.js';
 import { hasSubgraphs, type GraphPath } from '../../ir/walk.js';
-import { isConstantNode } from '../../src/constants.js';
+import { isConstantNode, opsetsFor } from '../../src/constants.js';
 import { definePass, type PassStats } from '../../src/pass.js';
 import { sameTensor, tensorKey } from '../../src/tensor-identity.js';
 
@@ -28,11 +28,16 @@ const SMALL = 4096;
 
 let standard: Registry | undefined;
 
-/** Nodes the pass may merge: known to the op table, deterministic, no subgraphs. */
-function mergeable(node: Node): boolean {
-  if (hasSubgraphs(node)) return false;
-  const def = (standard ??= registryFor(standardOps)).lookup(node.domain, node.op);
-  return def !== undefined && !def.random;
+/**
+ * Nodes the pass may merge: an op of the op table at the graph's opset (else the node calls a
+ * local function of that name, which may be random), deterministic, no subgraphs, no overload
+ * (only function calls have one).
+ */
+function mergeable(node: Node, opsets: ReadonlyMap<string, number>): boolean {
+  if (hasSubgraphs(node) || node.overload !== undefined) return false;
+  const opset = opsets.get(node.domain);
+  const found = opset === undefined ? undefined : (standard ??= registryFor(standardOps)).resolve(node.domain, node.op, opset);
+  return found !== undefined && !found.def.random;
 }
 
 function tensorAttr(a: Attr): Tensor | undefined {
@@ -128,7 +133,8 @@ function mainCanon(e: Editor, graph: Graph) {
   return { canon, seen };
 }
 
-function cseGraph(e: Editor, path: GraphPath, stats?: PassStats): void {
+function cseGraph(e: Editor, path: GraphPath, model: Model, stats?: PassStats): void {
+  const opsets = opsetsFor(model, path);
   const main = path.parent === null ? mainCanon(e, path.graph) : undefined;
   const canon = main?.canon ?? inputCanon(e, path);
   const table = new Map<string, Node[]>();
@@ -166,12 +172,12 @@ function cseGraph(e: Editor, path: GraphPath, stats?: PassStats): void {
     for (const id of g.order) {
       if (id === step.node) break;
       const n = g.nodes[id];
-      if (n && mergeable(n)) add(n);
+      if (n && mergeable(n, opsets)) add(n);
     }
   }
   for (const node of e.nodes()) {
     main?.seen(node);
-    if (!mergeable(node)) continue;
+    if (!mergeable(node, opsets)) continue;
     const k = keyOf(node);
     const list = table.get(k);
     const earlier = list?.find((m) => m.op === node.op && m.domain === node.domain && (m.overload ?? '') === (node.overload ?? '') && sameInputs(m, node) && attrsEqual(m.attrs, node.attrs));
@@ -204,7 +210,7 @@ export function eliminateCommonSubexpressionsIn(model: Model, stats?: PassStats)
   let out = model;
   for (let i = 0; i < MAX_SWEEPS; i++) {
     const at = out;
-    out = editAll(at, (e, path) => cseGraph(e, path, stats));
+    out = editAll(at, (e, path) => cseGraph(e, path, at, stats));
     if (out === at) break;
   }
   return out;
