@@ -141,6 +141,14 @@ g (float[2,3] x, int64[2] st) => (y) <int64[2] s = {0, 0}, int64[2] e = {9223372
     expect(run(mul)).toBe(mul);
   });
 
+  it('never takes a call of a local function named like a later ONNX op (CastLike is ONNX from opset 15) for that op', () => {
+    // At opset 13 CastLike here is the local function, which negates: it is no no-op.
+    const m = parseModel(`${header(13)}
+g (float[2,3] x) => (y) { t = CastLike (x, x)\n y = Relu (t) }
+<domain: "", opset_import: ["" : 13]> CastLike (p, q) => (r) { r = Neg (p) }`);
+    expect(run(m)).toBe(m);
+  });
+
   it('never takes a custom-domain op for the ONNX op of the same name', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "acme" : 1]>
 g (float[2,3] x) => (y) { t = acme.Identity (x)\n u = acme.Cast <to = 1> (t)\n y = Relu (u) }`);

@@ -8,10 +8,14 @@
  * Graph outputs: when the output is a graph output and the input cannot take its place (a graph
  * input, an initializer, an outer value, or already an output), the node stays: edit.ts would
  * otherwise insert an Identity for the output's name, and a subgraph would output an outer value.
+ * Local functions: a node named like an ONNX op before that op's first opset (CastLike at opset
+ * 13), or with an overload, calls a model-local function of that name and is left alone.
  * Constants the removed nodes read (a Reshape's shape) are left to eliminate-dead-code.
  * Returns the same model when nothing is a no-op.
  */
 import { editAll, type Editor } from '../../ir/edit/edit.js';
+import { standardOps } from '../../ir/ops/index.js';
+import { registryFor } from '../../ir/ops/registry.js';
 import type { Model, Type, ValueId } from '../../ir/types.js';
 import type { GraphPath } from '../../ir/walk.js';
 import { constantReader, opsetsFor } from '../../src/constants.js';
@@ -35,8 +39,11 @@ function removeNoOps(e: Editor, path: GraphPath, model: Model, stats?: PassStats
     opset,
     unused: (v) => e.uses(v).length === 0,
   };
+  const ops = registryFor(standardOps);
   for (const node of e.nodes()) {
     if (node.domain !== '' || !Object.hasOwn(rules, node.op)) continue;
+    // Before the op's first opset (or with an overload) the node calls a local function of that name.
+    if (node.overload !== undefined || !ops.resolve('', node.op, opset)) continue;
     const y = node.outputs[0];
     if (!y) continue;
     const x = rules[node.op](node, ctx);
