@@ -171,9 +171,9 @@ export function applyRules(model: Model, rules: RuleSet, options: ApplyRulesOpti
     }
   }
   const out = editAll(model, (e, path) => {
-    const view = editorView(e, inFunctionBody(path), options.facts);
-    let shared: Operands | undefined;
     const opset = onnxOpset(model, path);
+    const view = editorView(e, inFunctionBody(path), options.facts, opset);
+    let shared: Operands | undefined;
     for (let sweep = 0; ; sweep++) {
       if (sweep === maxSweeps) {
         if (options.mode !== 'walk') stop = 'max-sweeps';

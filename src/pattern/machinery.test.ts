@@ -47,6 +47,25 @@ g (float[4] p, float lo) => (y) { y = Clip (${inputs}) }`);
     }
   });
 
+  it('a call of a local function is never matched as the ONNX op of its name (an overload, or before the op existed)', () => {
+    // The local Gelu (opset 17 has none) and the overload Relu:neg both negate: Neg of them is no Neg∘Gelu or Neg∘Relu.
+    const model = (opset: number, call: string) =>
+      parseModel(`<ir_version: 10, opset_import: ["" : ${opset}]>
+g (float[4] p) => (y) { r = ${call} (p)  y = Neg (r) }
+<domain: "", opset_import: ["" : ${opset}]> Gelu (a) => (b) { b = Neg (a) }
+<domain: "", overload: "neg", opset_import: ["" : ${opset}]> Relu (a) => (b) { b = Neg (a) }`);
+    const negGelu = rule('neg-gelu', op.Neg(op.Gelu(x)), (m, emit) => emit.op('Abs', [m.x]));
+    const negRelu = rule('neg-relu', op.Neg(op.Relu(x)), (m, emit) => emit.op('Abs', [m.x]));
+    const gelu = rule('gelu-root', op.Gelu(x), (m, emit) => emit.op('Abs', [m.x]));
+    for (const mode of modes) {
+      expect(run(model(17, 'Gelu'), [negGelu], mode).rewrites).toBe(0);
+      expect(run(model(17, 'Gelu'), [gelu], mode).rewrites).toBe(0);
+      expect(run(model(20, 'Gelu'), [negGelu], mode).rewrites).toBe(1); // from 20, Gelu is ONNX's
+      expect(run(model(17, 'Relu:neg'), [negRelu], mode).rewrites).toBe(0);
+      expect(run(model(17, 'Relu'), [negRelu], mode).rewrites).toBe(1);
+    }
+  });
+
   it('an op pattern matches its own domain only, at the root and inside', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "test" : 1]>
 g (float[4] p) => (y, z) { r1 = test.Relu (p)  y = Neg (r1)  r2 = Relu (p)  z = Neg (r2) }`);

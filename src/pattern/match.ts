@@ -6,6 +6,8 @@
  */
 import { attrToJs, attrEquals } from './attr-value.js';
 import { isCommutative } from '../../ir/ops/traits.js';
+import { standardOps } from '../../ir/ops/index.js';
+import { registryFor } from '../../ir/ops/registry.js';
 import type { ConstBinding, PNode } from './pattern.js';
 import type { TensorValue } from '../../ir/ops/types.js';
 import { LatheError } from '../../ir/error.js';
@@ -59,6 +61,12 @@ function* matchOp(p: Extract<PNode, { kind: 'op' }>, v: ValueId, s: Solution, vi
   const node = def.node;
   if (node.op !== p.op || node.domain !== p.domain) {
     st.failure = () => `expected ${p.op}, found ${label(node)}`;
+    return;
+  }
+  // A call with an overload, or a node named like an ONNX op before that op's first opset (Gelu at
+  // 17), calls a model-local function of that name: its body, not the ONNX op, says what it computes.
+  if (node.overload !== undefined || (node.domain === '' && !registryFor(standardOps).resolve('', node.op, view.opset))) {
+    st.failure = () => `${label(node)} calls a local function, not the ONNX op`;
     return;
   }
   if (def.index !== p.output) {

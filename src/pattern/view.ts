@@ -40,6 +40,8 @@ export interface GraphView {
   dims(v: ValueId): readonly Dim[] | undefined;
   /** True when this graph is a function body (no initializers: constants become Constant nodes). */
   readonly inFunction: boolean;
+  /** The ONNX opset the graph imports (a function body's own): an op before its first version is a local function's call. */
+  readonly opset: number;
 }
 
 /** What inference knew of the model when the rule pass started (values made since are unknown). */
@@ -71,12 +73,13 @@ function constantNodeValue(node: Node): TensorValue | undefined {
 const CACHE_ELEMENTS = 1 << 16;
 
 /** A view over an edit session. Constant values are decoded once per value (payloads may be lazy). */
-export function editorView(e: Editor, inFunction: boolean, facts?: Facts): GraphView {
+export function editorView(e: Editor, inFunction: boolean, facts?: Facts, opset = Infinity): GraphView {
   // A declared type first (the model's own, or written by a rewrite), else the inferred one.
   const typeOf = (v: ValueId): Type | undefined => e.value(v)?.type ?? facts?.types.get(v);
   const constants = new Map<ValueId, TensorValue | null>();
   const view: GraphView = {
     inFunction,
+    opset,
     producer(v) {
       const def = e.value(v)?.def;
       const node = def && e.node(def.node);
