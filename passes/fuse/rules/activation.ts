@@ -36,7 +36,9 @@ const hardSwishWritten = P.or(
 );
 /** A Clip whose bounds are attributes (before opset 11): both must be there, 0 and 6. */
 function attrBoundsOk(clip: Node): boolean {
-  if (clip.inputs.length > 1) return true; // the pattern matched the constant inputs
+  // The pattern matched the constant inputs; an omitted min and max ("", dropped by the matcher as
+  // trailing) leave the one-input form, which must then have both bounds as attributes.
+  if (clip.inputs.slice(1).some((v) => v !== null)) return true;
   const lo = attrOf(clip, 'min');
   const hi = attrOf(clip, 'max');
   return lo?.kind === 'float' && lo.value === 0 && hi?.kind === 'float' && hi.value === 6;
