@@ -14,6 +14,8 @@
  *                                                   compute the outer target (~8 nodes a layer) go.
  *                                                   onnxruntime runs both as one GEMM over d₀·…·dₙ₋₁ rows.
  * MatMul with operands of another rank (batched, or vectors) stays MatMul: Gemm is 2-D only.
+ * Before opset 7 neither Gemm nor Add broadcasts without broadcast=1: a bias must there be [M, N]
+ * exactly, and the flattened linear layer with a bias stays.
  */
 import { evalOpTensor } from '../../../ir/eval/op.js';
 import type { Dim, ValueId } from '../../../ir/types.js';
@@ -34,6 +36,8 @@ function biasFits(bias: readonly Dim[], m: Dim, n: Dim): boolean {
 
 const FLOAT_GEMM = new Set([1, 10, 11, 16]);
 
+const same = (p: Dim | undefined, q: Dim | undefined): boolean => p !== undefined && p !== null && p === q;
+
 const matmulAdd = rule(
   'matmul-add-to-gemm',
   op.Add(op.MatMul(a, b), c),
@@ -46,6 +50,9 @@ const matmulAdd = rule(
       if (sa?.length !== 2 || sb?.length !== 2) return fail('MatMul operands are not both 2-D', m.a, m.b);
       if (!sc) return fail('the rank of the bias is unknown', m.c);
       if (!biasFits(sc, sa[0], sb[1])) return fail('the bias would broadcast the product to another shape', m.c);
+      // Before opset 7 Gemm broadcasts C only with broadcast=1 (and an Add<broadcast=1> may align
+      // the bias to another axis): there the bias must be exactly [M, N].
+      if (g.opset < 7 && !(sc.length === 2 && same(sc[0], sa[0]) && same(sc[1], sb[1]))) return fail('before opset 7 the bias must be [M, N] exactly', m.c);
       const dt = g.view.dtype(m.a);
       if (dt === undefined || !FLOAT_GEMM.has(dt)) return fail('Gemm takes float types only');
       return true;
@@ -97,8 +104,6 @@ const matmulChain = rule(
   },
 );
 
-const same = (p: Dim | undefined, q: Dim | undefined): boolean => p !== undefined && p !== null && p === q;
-
 const unflatten = rule(
   'reshape-gemm-reshape-to-matmul',
   op.Reshape(op.Gemm(op.Reshape(a, P.var('t1')).as('flat'), b, P.rest()).as('gemm'), P.var('t2')).as('out'),
@@ -123,6 +128,8 @@ const unflatten = rule(
         return fail('the outer Reshape does not restore the leading dims of x');
       }
       const c = gm.inputs[2];
+      // Before opset 7 an Add does not broadcast (without broadcast=1): the bias could not be added on x's rank.
+      if (c && g.opset < 7) return fail('before opset 7 the Add of the bias would not broadcast', c);
       if (c) {
         const cs = g.view.shape(c);
         // Gemm broadcasts C to [M, N]; on x's rank only a row vector broadcasts the same way.
