@@ -89,7 +89,22 @@ const rmsNorm = rule(
   'rms-norm',
   op.Mul(overRoot(x, op.Add(op.ReduceMean(square(x), P.rest()).as('mean2'), P.constVar('eps'))), gamma),
   (m, emit, data: NormData) => emit.op('RMSNormalization', [m.x, m.gamma], { axis: BigInt(data.axis), epsilon: float(data.epsilon) }),
-  { minOpset: 23, check: normCheck },
+  {
+    minOpset: 23,
+    check: (m, ctx) => (centered(m.x, ctx) ? fail('x is centered by its own mean: a layer norm, the layer-norm rules take it') : normCheck(m, ctx)),
+  },
 );
+
+/**
+ * x = y − ReduceMean(y): the RMS pattern over it is a layer norm. Fusing it as RMSNormalization
+ * first (its root Mul comes before the layer norm's bias Add) would leave the mean, the Sub and
+ * the Add beside it instead of one LayerNormalization.
+ */
+function centered(v: ValueId, ctx: MatchContext): boolean {
+  const sub = ctx.view.producer(v)?.node;
+  if (sub?.op !== 'Sub' || sub.domain !== '') return false;
+  const mean = sub.inputs[1] === null ? undefined : ctx.view.producer(sub.inputs[1])?.node;
+  return mean?.op === 'ReduceMean' && mean.domain === '' && mean.inputs[0] === sub.inputs[0];
+}
 
 export const normRules: readonly Rule[] = [layerNorm(true), layerNorm(false), rmsNorm];
