@@ -50,11 +50,20 @@ export interface ApplyRulesResult {
   readonly stop: StopReason;
 }
 
+const onnxVersion = (opsets: Model['opsets']): number | undefined => opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version;
+
+/**
+ * The ONNX opset a rule may emit for: the graph's own import; in a function body, also no later
+ * than the model's (a runtime inlines the body at the model's opset: onnxruntime refuses a Mish
+ * of a body importing 18 in a model importing 17, and ONNX wants a body's ops to mean the same
+ * at both versions).
+ */
 function onnxOpset(model: Model, path: GraphPath): number {
   let root = path;
   while (root.parent) root = root.parent;
-  const opsets = root.step.kind === 'function' ? model.functions[root.step.index].opsets : model.opsets;
-  return opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
+  const own = onnxVersion(root.step.kind === 'function' ? model.functions[root.step.index].opsets : model.opsets) ?? 0;
+  const outer = root.step.kind === 'function' ? onnxVersion(model.opsets) : undefined;
+  return outer === undefined ? own : Math.min(own, outer);
 }
 
 function inFunctionBody(path: GraphPath): boolean {
