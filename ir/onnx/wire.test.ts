@@ -9,7 +9,12 @@ import {
 import { varint as refVarint } from '../../test/support/wire-bytes.js';
 
 
-const int64 = fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.constantFrom(-(2n ** 63n), 2n ** 63n - 1n, -1n, 0n, 127n, 128n));
+// The constants include both sides of ±2^53, where varintInt64/varintUint64 switch from a
+// number to bigint arithmetic: an odd value just past 2^53 read through a number is rounded.
+const int64 = fc.oneof(
+  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+  fc.constantFrom(-(2n ** 63n), 2n ** 63n - 1n, -1n, 0n, 127n, 128n, 2n ** 53n - 1n, 2n ** 53n + 1n, 2n ** 53n + 2n ** 32n - 1n, -(2n ** 53n) + 1n, -(2n ** 53n) - 1n, -(2n ** 53n) - 2n ** 32n + 1n),
+);
 const RUNS = { seed: 42, numRuns: 1000 };
 
 describe('varints', () => {
