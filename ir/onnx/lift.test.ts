@@ -306,6 +306,10 @@ describe('lift: tensors', () => {
     expect(t).toMatchObject({ segment: { begin: 1n, end: 2n }, doc: 'td', meta: [{ key: 'a', value: 'b' }] });
     expect(t.extra).toHaveLength(1);
   });
+  test('a segment with one bound set lifts the other as 0, not as a copy of the one given', () => {
+    expect(tensorOf(init({ dims: [0n], segment: { begin: 2n ** 62n + 1n } })).segment).toEqual({ begin: 2n ** 62n + 1n, end: 0n });
+    expect(tensorOf(init({ dims: [0n], segment: { end: 7n } })).segment).toEqual({ begin: 0n, end: 7n });
+  });
   test('raw length mismatch names the tensor', () => err(init({ dims: [3n], rawData: f32bytes(1, 2) }), /initializer 'w'.*8 bytes.*needs 12/));
   test('odd int4 count with odd-length payload is fine; a wrong length is not', () => {
     expect(tensorOf(init({ dataType: 22, dims: [3n], rawData: new Uint8Array(2) })).dims).toEqual([3]);
