@@ -204,6 +204,18 @@ describe('wire forms', () => {
     expect(m.graph!.input).toHaveLength(1);
   });
 
+  test('oneof of scalars: a dim with dim_value then dim_param keeps only the last (and the other way)', () => {
+    // Dimension { dim_value = 1 (varint), dim_param = 2 (string) } is a oneof: a writer that sets
+    // both leaves the last one on the wire in force, and the first must not survive beside it.
+    const dimOf = (dim: number[]) => {
+      const tensorType = ld(1, [...field(1, 0), 1, ...ld(2, ld(1, dim))]);
+      const vi = ld(11, [...ld(1, [0x78]), ...ld(2, tensorType)]);
+      return decodeModel(memorySource(bytes(ld(7, vi)))).graph!.input[0].type!.tensorType!.shape!.dim[0];
+    };
+    expect(dimOf([...field(1, 0), 5, ...ld(2, [0x4e])])).toStrictEqual({ dimParam: 'N' });
+    expect(dimOf([...ld(2, [0x4e]), ...field(1, 0), 5])).toStrictEqual({ dimValue: 5n });
+  });
+
   test('unknown enum values stay numbers; unknown fields keep their bytes in order', () => {
     const unknown1 = bytes(field(300, 0), [0x96, 0x01]);
     const unknown2 = bytes(ld(99, [1, 2, 3]));
