@@ -165,6 +165,31 @@ describe('lift: names and scopes', () => {
     });
     expect(emitModel(m, { external: 'never' }).proto.graph!.input[0].type).toEqual(type);
   });
+  test('a name defined twice resolves to its first definition (graph input before node output, first node output before a later one)', () => {
+    const p = P.model({
+      graph: P.graph({
+        input: [P.vi('x', P.f32(2))], output: [P.vi('z')],
+        node: [P.node('Relu', ['x'], ['y']), P.node('Neg', ['x'], ['y']), P.node('Abs', ['y'], ['x']), P.node('Add', ['x', 'y'], ['z'])],
+      }),
+    });
+    const m = liftModel(p);
+    const [relu, , , add] = m.graph.order.map((id) => m.graph.nodes[id]);
+    expect(add.inputs).toEqual([m.graph.inputs[0], relu.outputs[0]]);
+  });
+  test('a second initializer named like a graph input is a value of its own, not written over the first', () => {
+    const p = P.model({
+      graph: P.graph({
+        input: [P.vi('w', P.f32(1))], output: [P.vi('w')],
+        initializer: [P.tensor({ name: 'w', dims: [1n], rawData: f32bytes(1) }), P.tensor({ name: 'w', dims: [1n], rawData: f32bytes(2) })],
+      }),
+    });
+    const m = liftModel(p);
+    const [first, second] = m.graph.initializers;
+    expect(first).toBe(m.graph.inputs[0]);
+    expect(second).not.toBe(first);
+    expect(m.graph.values[first].tensor!.data).toEqual({ kind: 'raw', bytes: f32bytes(1) });
+    expect(m.graph.values[second].tensor!.data).toEqual({ kind: 'raw', bytes: f32bytes(2) });
+  });
   test('names like __proto__ and constructor are ordinary names', () => {
     const p = P.model({
       graph: P.graph({
@@ -204,6 +229,20 @@ describe('lift: nodes, attributes, functions', () => {
     expect(n.attrs[3]).toMatchObject({ bytes: new Uint8Array([0xff, 0xfe]) });
     expect(n.extra).toEqual([new Uint8Array([0x52, 2, 8, 1])]);
     expect(n.overload).toBe('o');
+  });
+  test('untyped old-style attributes of every kind are inferred from the field that is set', () => {
+    const t = P.tensor({ dims: [1n], rawData: f32bytes(3) });
+    const sp = P.sparse({ values: P.tensor({ dims: [1n], rawData: f32bytes(1) }), indices: P.tensor({ dataType: 7, dims: [1n], int64Data: new BigInt64Array([0n]) }), dims: [4n] });
+    const attrs = [
+      P.attr({ name: 't', t }), P.attr({ name: 'g', g: P.graph({}) }), P.attr({ name: 'sp', sparseTensor: sp }), P.attr({ name: 'tp', tp: P.f32(1) }),
+      P.attr({ name: 'fs', floats: [1, 2] }), P.attr({ name: 'is', ints: [1n, -2n] }), P.attr({ name: 'ss', strings: [new Uint8Array([0x61])] }),
+      P.attr({ name: 'ts', tensors: [t] }), P.attr({ name: 'gs', graphs: [P.graph({})] }), P.attr({ name: 'sps', sparseTensors: [sp] }),
+      P.attr({ name: 'tps', typeProtos: [P.f32(2)] }),
+    ];
+    const m = roundTrip(P.model({ graph: P.graph({ node: [P.node('Custom', [], ['y'], { domain: 'x', attribute: attrs })] }) }));
+    const n = m.graph.nodes[m.graph.order[0]];
+    expect(n.attrs.map((a) => a.kind)).toEqual(['tensor', 'graph', 'sparse_tensor', 'type', 'floats', 'ints', 'strings', 'tensors', 'graphs', 'sparse_tensors', 'types']);
+    expect(n.attrs[7]).toMatchObject({ value: [{ dims: [1], data: { kind: 'raw', bytes: f32bytes(3) } }] });
   });
   test('string attributes starting with a byte-order mark keep it', () => {
     // TextDecoder drops a leading U+FEFF unless told not to: a separator or stop word "\ufeff…" lost it
