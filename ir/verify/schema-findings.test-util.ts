@@ -4,7 +4,7 @@
  * and the CLI tests (`lathe check` exits 2 on each).
  */
 import { parseModel } from '../text/parse.js';
-import type { Model, SparseTensor, Tensor } from '../types.js';
+import type { Model, SparseTensor, Tensor, Type } from '../types.js';
 
 /** A one-node model at ai.onnx opset 17 (or as given). */
 export function model(body: string, inputs = 'float[2] x', outputs = 'float[2] y', head = 'ir_version: 8, opset_import: ["" : 17]'): Model {
@@ -31,6 +31,12 @@ export const schemaFindings: Record<string, [code: string, model: () => Model]> 
   'output declared of another type than the inputs': ['output-dtype', () => model('y = Add(x, x)', 'float[2] x', 'int64[2] y')],
   'inputs of one type constraint with different types': ['input-dtype', () => model('y = Add(x, z)', 'float[2] x, double[2] z')],
   'required input omitted': ['op-arity', () => model('y = Gemm(x, , x)', 'float[2,2] x', 'float[2,2] y')],
+  'the last input, required, omitted': ['op-arity', () => withLastInputOmitted(model('y = Add(x, x)'))],
+  'Loop body without the condition output': ['body-arity', () => model('y = Loop<body = b (int64 i, bool ci, float[2] xi) => (bool co) { co = Identity(ci) }>(m, c, x)', 'int64 m, bool c, float[2] x')],
+  'Scan-9 body of the wrong arity': ['body-arity', () => model('y = Scan<body = b (float s, float t) => (float o) { o = Add(s, t) }, num_scan_inputs = 1>(x)', 'float[2] x', 'float[2] y', 'ir_version: 8, opset_import: ["" : 9]')],
+  'Add with 3 inputs, the extra one of another type (one arity error, no dtype error after it)': ['op-arity', () => model('y = Add(x, x, i)', 'float[2] x, int64[2] i')],
+  'a map type with key data_type 99': ['bad-dtype', () => withInputType(model('y = Relu(x)', 'float[2] x, float[2] z'), { kind: 'map', key: 99, value: { kind: 'tensor', dtype: 1 } }, 1)],
+  'a sparse tensor where the op wants a dense one': ['input-dtype', () => withInputType(model('y = Relu(x)', 'float[2] x'), { kind: 'sparse', dtype: 1, shape: [2] })],
   'initializer of data_type 0': ['bad-dtype', () => withInitDtype(0)],
   'initializer of data_type 99': ['bad-dtype', () => withInitDtype(99)],
   'sparse index out of range': ['sparse-tensor', () => withSparse([5n], [1], [1], [5])],
@@ -69,3 +75,18 @@ export function withSparse(indices: bigint[], indexDims: number[], values: numbe
   return { ...m, graph: { ...g, inputs: [g.inputs[0]], sparseInitializers: [s], values: { ...g.values, [s]: value } } };
 }
 
+
+/** `m` with graph input `index` declared of type `type` (types the text format cannot write). */
+function withInputType(m: Model, type: Type, index = 0): Model {
+  const g = m.graph;
+  const x = g.inputs[index];
+  return { ...m, graph: { ...g, values: { ...g.values, [x]: { ...g.values[x], type } } } };
+}
+
+/** `m` with the last input of its first node omitted ('' in the file; the text format drops a trailing one). */
+function withLastInputOmitted(m: Model): Model {
+  const g = m.graph;
+  const id = g.order[0];
+  const node = g.nodes[id];
+  return { ...m, graph: { ...g, nodes: { ...g.nodes, [id]: { ...node, inputs: [...node.inputs.slice(0, -1), null] } } } };
+}

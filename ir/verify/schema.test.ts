@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { standardOps } from '../ops/index.js';
 import { decodeRow } from '../ops/schema/rows.js';
-import { opSchema, opSchemaVersions, schemaOps } from '../ops/schema/index.js';
+import { newestOpset, opSchema, opSchemaVersions, schemaOps } from '../ops/schema/index.js';
 import { table as control } from '../ops/schema/control.js';
 import { table as elementwise } from '../ops/schema/elementwise.js';
 import { table as more } from '../ops/schema/more.js';
@@ -92,6 +92,10 @@ describe('verify checks nodes against their op schema', () => {
     expect(verify(ir).map((d) => [d.severity, d.code])).toEqual([['warning', 'ir-version']]);
     const opset = model('y = Relu(x)', undefined, undefined, 'ir_version: 8, opset_import: ["" : 99]');
     expect(verify(opset).map((d) => [d.severity, d.code])).toEqual([['warning', 'opset-newer']]);
+    // One past the newest is already newer (and the newest itself is not).
+    const next = model('y = Relu(x)', undefined, undefined, `ir_version: 8, opset_import: ["" : ${newestOpset('')! + 1}]`);
+    expect(verify(next).map((d) => [d.severity, d.code])).toEqual([['warning', 'opset-newer']]);
+    expect(verify(model('y = Relu(x)', undefined, undefined, `ir_version: 8, opset_import: ["" : ${newestOpset('')!}]`))).toEqual([]);
     const ml = model('y = Relu(x)', undefined, undefined, 'ir_version: 8, opset_import: ["" : 17, "ai.onnx.ml" : 99]');
     expect(verify(ml).map((d) => d.code)).toEqual(['opset-newer']);
   });
