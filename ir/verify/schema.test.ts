@@ -162,5 +162,10 @@ F (a) => (b) { b = Gelu (a) }`);
     expect(sparseProblems(sp([1n, 2n], [1, 2], 1, [5]))[0][1]).toMatch(/indices have shape/);
     expect(sparseProblems({ values: f32(1), indices: { ...i64([0n], [1]), dtype: 6 }, dims: [5] })[0][1]).toMatch(/int64/);
     expect(sparseProblems({ values: f32(0), indices: i64([], [0]), dims: [5] })).toEqual([]);
+    // Coordinates must have one column per dim: [2,1] for a rank-2 tensor is a bad shape, not skipped.
+    expect(sparseProblems(sp([0n, 1n], [2, 1], 2, [2, 3]))[0]?.[1]).toMatch(/indices have shape/);
+    // More values than elements, even when the indices cannot be read (a stripped skeleton's).
+    expect(sparseProblems({ values: f32(6), indices: { dtype: 7, dims: [6], data: { kind: 'none' } }, dims: [5] })[0]?.[1]).toMatch(/6 values for a tensor of 5 elements/);
+    expect(sparseProblems({ values: f32(5), indices: { dtype: 7, dims: [5], data: { kind: 'none' } }, dims: [5] })).toEqual([]);
   });
 });

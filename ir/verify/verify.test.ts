@@ -191,6 +191,9 @@ describe('tensor payload checks', () => {
     expect(codes({ dtype: 14, dims: [2], data: { kind: 'field', field: 'float_data', values: new Float32Array(4) } })).toEqual([]); // complex64
     expect(codes({ dtype: 1, dims: [2], data: { kind: 'field', field: 'float_data', values: new Blob(src, 0, 8) } })).toEqual([]);
     expect(codes({ dtype: 1, dims: [3], data: { kind: 'field', field: 'float_data', values: new Blob(src, 0, 8) } })).toEqual(['tensor-size']);
+    // double_data held as a Blob: 8 bytes per value
+    expect(codes({ dtype: 11, dims: [2], data: { kind: 'field', field: 'double_data', values: new Blob(src, 0, 16) } })).toEqual([]);
+    expect(codes({ dtype: 11, dims: [4], data: { kind: 'field', field: 'double_data', values: new Blob(src, 0, 16) } })).toEqual(['tensor-size']);
     expect(codes({ dtype: 8, dims: [2], data: { kind: 'strings', values: [new Uint8Array(1)] } })).toEqual(['tensor-size']);
     expect(codes({ dtype: 8, dims: [1], data: { kind: 'raw', bytes: new Uint8Array(1) } })).toEqual(['tensor-size']);
     expect(codes({ dtype: 1, dims: [2 ** 30, 2 ** 30, 2 ** 30], data: { kind: 'none' } })).toEqual(['bad-dims']);
@@ -203,5 +206,23 @@ describe('tensor payload checks', () => {
     b.output(b.op('Constant', [], { value: bad }, { name: 'c0' }), 'y');
     const diags = verify(modelOf(b.build()));
     expect(diags.map((d) => [d.code, d.node])).toEqual([['tensor-size', 'c0']]);
+  });
+
+  test('every tensor of a tensors attribute, and the indices of a sparse_tensor attribute, are checked', () => {
+    const good: Tensor = { dtype: 1, dims: [1], data: { kind: 'raw', bytes: new Uint8Array(4) } };
+    const bad: Tensor = { dtype: 1, dims: [4], data: { kind: 'raw', bytes: new Uint8Array(3) } };
+    const badIndices: Tensor = { dtype: 7, dims: [1], data: { kind: 'raw', bytes: new Uint8Array(5) } };
+    const b = new GraphBuilder();
+    b.output(b.op('Custom', [], [{ name: 'ts', kind: 'tensors', value: [good, bad] }], { name: 'c0', domain: 'x' }), 'y');
+    b.output(b.op('Constant', [], [{ name: 'sparse_value', kind: 'sparse_tensor', value: { values: good, indices: badIndices, dims: [3] } }], { name: 'c1' }), 'z');
+    const diags = verify(modelOf(b.build(), [{ domain: '', version: 17 }, { domain: 'x', version: 1 }]));
+    expect(diags.map((d) => [d.code, d.node])).toEqual([['tensor-size', 'c0'], ['tensor-size', 'c1']]);
+  });
+
+  test('a sparse-typed value with a negative dim is bad-dims, as a dense one is', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', { kind: 'sparse', dtype: 1, shape: [-1] });
+    b.output(b.op('Identity', [x]), 'y');
+    expect(verify(modelOf(b.build())).map((d) => d.code)).toContain('bad-dims');
   });
 });
