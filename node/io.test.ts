@@ -146,6 +146,14 @@ describe('external data: offset and length', () => {
     const { dir } = scene();
     refused(writeExternalModel(dir, [['location', 'w.bin'], ...entries]), re);
   });
+  test('an empty tensor may sit exactly at the end of the data file (offset = file size)', () => {
+    const { dir } = scene();
+    const m = loadModel(writeExternalModel(dir, [['location', 'w.bin'], ['offset', '64'], ['length', '0']], { dims: [0n] }));
+    expect(tensorOf(m).dims).toEqual([0]);
+    expect(tensorOf(m).externalOrigin).toEqual({ location: 'w.bin', offset: 64, length: 0 });
+    const noLength = loadModel(writeExternalModel(dir, [['location', 'w.bin'], ['offset', '64']], { dims: [0n] }));
+    expect(tensorOf(noLength).externalOrigin).toEqual({ location: 'w.bin', offset: 64, length: 0 });
+  });
   test('duplicate keys are refused', () => {
     const { dir } = scene();
     refused(writeExternalModel(dir, [['location', 'w.bin'], ['offset', '0'], ['offset', '16'], ['length', '16']]), /"offset" appears twice/);
