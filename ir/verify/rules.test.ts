@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { GraphBuilder, modelOf, tensorType } from '../edit/build.js';
+import { parseModel } from '../text/parse.js';
 import type { Model, NodeId, ValueId } from '../types.js';
 import { tensorProblems } from './tensor.js';
 import { verify } from './verify.js';
@@ -126,5 +127,31 @@ describe('Loop body signature', () => {
     };
     expect(loop(9)).toEqual([]);
     expect(loop(1)).toEqual([['body-arity', 'node #0 Loop (Loop): body input 1 is float; Loop needs bool']]);
+  });
+});
+
+describe('scopes of nested graphs', () => {
+  const branchReading = (name: string) =>
+    parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (bool c, float[2] x) => (float[2] y) {
+  y = If<then_branch = t () => (float[2] o) { o = Identity(${name}) }, else_branch = e () => (float[2] o2) { o2 = Identity(x) }>(c)
+}`);
+
+  test('a graph exactly at maxDepth is still checked (only deeper ones are not)', () => {
+    expect(verify(branchReading('ghost'), { maxDepth: 1 }).map((d) => d.code)).toEqual(['undefined-value']);
+    expect(verify(branchReading('x'), { maxDepth: 1 })).toEqual([]);
+    expect(verify(branchReading('ghost'), { maxDepth: 0 }).map((d) => d.code)).toEqual(['nesting-depth']);
+  });
+
+  test("a branch inside a function body sees the function's opset imports, not the model's", () => {
+    const m = (modelImports: string, fnImports: string, domain: string) =>
+      parseModel(`<ir_version: 8, opset_import: ["" : 17, "local" : 1${modelImports}]>
+g (bool c, float[2] x) => (float[2] y) { y = local.F (c, x) }
+<domain: "local", opset_import: ["" : 17${fnImports}]>
+F (c, x) => (y) {
+  y = If<then_branch = t () => (float[2] o) { o = ${domain}.Op(x) }, else_branch = e () => (float[2] o2) { o2 = Identity(x) }>(c)
+}`);
+    expect(verify(m('', ', "com.x" : 1', 'com.x'))).toEqual([]);
+    expect(verify(m(', "com.y" : 1', '', 'com.y')).map((d) => d.code)).toEqual(['unknown-domain']);
   });
 });
