@@ -370,6 +370,11 @@ describe('lift: tensors', () => {
     err(init({ dataType: 8, dims: [3n], stringData: strs(2) }), /initializer 'w': 2 strings for 3 elements/);
     err(init({ dataType: 8, dims: [3n], stringData: strs(4) }), /initializer 'w': 4 strings for 3 elements/);
   });
+  test('a data_location other than DEFAULT (0) or EXTERNAL (1) is refused, negative ones too', () => {
+    err(init({ dims: [1n], rawData: f32bytes(1), dataLocation: 2 }), /initializer 'w': data_location 2 is unknown/);
+    err(init({ dims: [1n], rawData: f32bytes(1), dataLocation: -1 }), /initializer 'w': data_location -1 is unknown/);
+    expect(tensorOf(init({ dims: [1n], rawData: f32bytes(1), dataLocation: 0 })).data).toEqual({ kind: 'raw', bytes: f32bytes(1) });
+  });
   test('two payload fields at once are refused', () => err(init({ dims: [1n], rawData: f32bytes(1), floatData: new Float32Array(1) }), /both raw_data and float_data/));
   test('external tensors without a resolver need a file system', () => {
     err(init({ dims: [1n], dataLocation: 1, externalData: [{ key: 'location', value: 'w.bin' }] }), /external data needs a file system/);
