@@ -190,6 +190,21 @@ describe('lift: names and scopes', () => {
     expect(m.graph.values[first].tensor!.data).toEqual({ kind: 'raw', bytes: f32bytes(1) });
     expect(m.graph.values[second].tensor!.data).toEqual({ kind: 'raw', bytes: f32bytes(2) });
   });
+  test('quantization annotations keep their parameter names, and an untyped value_info keeps its doc, through emit', () => {
+    const p = P.model({
+      graph: P.graph({
+        input: [P.vi('x', P.f32(2))], output: [P.vi('z')],
+        node: [P.node('Relu', ['x'], ['y']), P.node('Neg', ['y'], ['z'])],
+        valueInfo: [P.vi('y', undefined, { docString: 'only a doc' })],
+        quantizationAnnotation: [{ tensorName: 'y', quantParameterTensorNames: [{ key: 'SCALE_TENSOR', value: 's' }, { key: 'ZERO_POINT_TENSOR', value: 'zp' }] }],
+      }),
+    });
+    const m = roundTrip(p);
+    expect(m.graph.quantization).toEqual([{ tensor: 'y', params: [{ key: 'SCALE_TENSOR', value: 's' }, { key: 'ZERO_POINT_TENSOR', value: 'zp' }] }]);
+    const out = emitModel(m, { external: 'never' }).proto.graph!;
+    expect(out.quantizationAnnotation[0].quantParameterTensorNames).toEqual([{ key: 'SCALE_TENSOR', value: 's' }, { key: 'ZERO_POINT_TENSOR', value: 'zp' }]);
+    expect(out.valueInfo.map((v) => [v.name, v.type, v.docString])).toEqual([['y', undefined, 'only a doc']]);
+  });
   test('names like __proto__ and constructor are ordinary names', () => {
     const p = P.model({
       graph: P.graph({
