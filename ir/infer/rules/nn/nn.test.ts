@@ -161,6 +161,8 @@ describe('quantization', () => {
   it('DequantizeLinear follows the scale from opset 19, float before', () => {
     expect(out(inf('DequantizeLinear', [T(DT.INT8, ['batch']), T(DT.FLOAT16, [])], {}, { opset: 21 }))).toEqual({ kind: 'tensor', dtype: DT.FLOAT16, shape: ['batch'] });
     expect(out(inf('DequantizeLinear', [T(DT.INT8, ['batch']), T(F, [])], {}, { opset: 13 }))).toEqual({ kind: 'tensor', dtype: F, shape: ['batch'] });
+    // Opset 19 itself (the version that allowed float16/bfloat16 scales) already follows the scale.
+    expect(out(inf('DequantizeLinear', [T(DT.INT8, ['batch']), T(DT.FLOAT16, [])], {}, { opset: 19 }))).toEqual({ kind: 'tensor', dtype: DT.FLOAT16, shape: ['batch'] });
   });
   it('DynamicQuantizeLinear', () => {
     const r = inf('DynamicQuantizeLinear', [T(F, ['batch', 8])], {}, { outputs: 3 });
