@@ -200,6 +200,12 @@ describe('attention, resize, recurrent, NMS, losses', () => {
     expect(r.map((k) => (k?.type as { shape?: unknown } | undefined)?.shape)).toEqual([['seq', 2, 'batch', 20], [2, 'batch', 20], [2, 'batch', 20]]);
     const g = inf('GRU', [T(F, ['batch', 'seq', 10]), T(F, [1, 60, 10]), T(F, [1, 60, 20])], { layout: 1n }, { outputs: 2 });
     expect(out(g)).toEqual({ kind: 'tensor', dtype: F, shape: ['batch', 'seq', 1, 20] });
+    // layout came in opset 14: read there (X is [batch, seq, input]), not before.
+    const x = T(F, [2, 5, 10]);
+    const at14 = inf('RNN', [x, T(F, [1, 20, 10]), T(F, [1, 20, 20])], { layout: 1n }, { outputs: 2, opset: 14 });
+    expect(at14.map((k) => (k?.type as { shape?: unknown } | undefined)?.shape)).toEqual([[2, 5, 1, 20], [2, 1, 20]]);
+    const at13 = inf('RNN', [x, T(F, [1, 20, 10]), T(F, [1, 20, 20])], { layout: 1n }, { outputs: 2, opset: 13 });
+    expect(at13.map((k) => (k?.type as { shape?: unknown } | undefined)?.shape)).toEqual([[2, 1, 5, 20], [1, 5, 20]]);
   });
   it('NonMaxSuppression names its data-dependent first dim with a fresh symbol', () => {
     expect(out(inf('NonMaxSuppression', [T(F, [1, 'n', 4]), T(F, [1, 1, 'n'])]))).toEqual({ kind: 'tensor', dtype: DT.INT64, shape: ['unk__0', 3] });
