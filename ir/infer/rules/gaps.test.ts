@@ -95,6 +95,9 @@ describe('common helpers on branches no rule test reached', () => {
   it('broadcastDim(min(E,D), E) is E whichever side min(E,D) is on', () => {
     expect(broadcastDim('seq', 'min(seq,512)')).toBe('seq');
     expect(broadcastDim('min(seq,512)', 'seq')).toBe('seq');
+    // min(E,0) is 0, which broadcasts against E = 1 to 0, not E: only D >= 1 makes E the answer.
+    expect(broadcastDim('seq', 'min(seq,0)')).toBeNull();
+    expect(broadcastDim('min(seq,0)', 'seq')).toBeNull();
   });
   it('normAxes refuses an axis repeated after normalizing (-2 is 0 at rank 2)', () => {
     expect(normAxes([0, -2], 2)).toBeUndefined();
