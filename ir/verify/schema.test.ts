@@ -124,6 +124,16 @@ describe('verify checks nodes against their op schema', () => {
     expect(verify({ ...ln, opsets: [{ domain: '', version: 17 }] })).toEqual([]);
   });
 
+  test('an attribute reference outside a function body is a warning; inside one it is fine', () => {
+    // onnx's checker lets it pass and onnxruntime runs it with alpha 0 (measured): lathe warns.
+    const main = model('y = LeakyRelu<alpha: float = @alpha>(x)');
+    expect(verify(main).map((d) => [d.severity, d.code])).toEqual([['warning', 'ref-outside-function']]);
+    const inBody = parseModel(`<ir_version: 8, opset_import: ["" : 17, "f" : 1]>
+g (float[2] x) => (float[2] y) { y = f.Leaky<alpha = 0.5>(x) }
+<domain: "f", opset_import: ["" : 17]> Leaky <alpha> (p) => (q) { q = LeakyRelu <alpha: float = @alpha> (p) }`);
+    expect(verify(inBody)).toEqual([]);
+  });
+
   test('a declared tensor type without a data_type is a warning (onnxruntime refuses it)', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[2] x) => (float[2] y) <dtype0[2] t> {

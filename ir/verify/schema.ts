@@ -16,6 +16,9 @@
  * - `attr-kind`      an attribute of another kind than the op defines
  * - `attr-unknown`   an attribute the op does not define (onnx's checker and onnxruntime refuse it)
  * - `attr-conflict`  attributes of which the op takes only one (Constant's value forms)
+ * - `ref-outside-function` (warning) an attribute referring to a function's attributes
+ *                    (ref_attr_name) outside a function body, where there is none to refer to;
+ *                    onnx's checker lets it pass, onnxruntime reads the unset value field as 0
  * - `input-dtype`    an input whose declared type the op's type constraint does not allow, or
  *                    two inputs of one constraint with different types
  * - `output-dtype`   the same for a declared output type (against the inputs' types too)
@@ -127,6 +130,9 @@ export function checkSchema(model: Model, out: Diagnostic[], maxDepth = 100): vo
         const attrs = node.attrs;
         for (let k = 0; k < attrs.length; k++) {
           const a = attrs[k];
+          // Only a function body has attributes to refer to (ref_attr_name). onnx's checker lets it
+          // pass and onnxruntime reads the attribute's own (unset, zero) value field: a warning.
+          if (a.kind === 'ref' && !fn) report('ref-outside-function', `attribute ${a.name} refers to @${a.ref}, but only a function body has attributes to refer to (onnxruntime reads ${a.name} as 0)`, 'warning');
           if (a.kind !== 'sparse_tensor' && a.kind !== 'sparse_tensors') continue;
           for (const sp of a.kind === 'sparse_tensor' ? [a.value] : a.value) {
             for (const [code, message] of sparseProblems(sp)) report(code, `attribute ${a.name}: ${message}`);
