@@ -122,8 +122,13 @@ describe('golden cases compute the same before and after', () => {
     const input = parseModel(readFileSync(c.inputFile, 'utf8'));
     const expected = parseModel(readFileSync(c.expectedFile, 'utf8'));
     let ran = 0;
-    for (const size of [2, 1]) {
-      const scale = HALVED_INPUTS.has(c.folder) ? 0.5 : 1;
+    const lossy = LOSSY.find(([prefix]) => c.folder.startsWith(prefix));
+    // Symbols bound to 2, then to 1; then, where precision is kept, float inputs spread over
+    // [-16, 16): inputs in [-2, 2) never leave a bound like Clip(x + 3, 0, 6)'s, so a rewrite
+    // that holds only inside it would pass.
+    const runs = [{ size: 2, wide: false }, { size: 1, wide: false }, ...(lossy || HALVED_INPUTS.has(c.folder) ? [] : [{ size: 2, wide: true }])];
+    for (const { size, wide } of runs) {
+      const scale = HALVED_INPUTS.has(c.folder) ? 0.5 : wide ? 8 : 1;
       const f = retyped(input, feeds(input, size), scale);
       let before: Map<string, RtValue>;
       try {
@@ -135,10 +140,9 @@ describe('golden cases compute the same before and after', () => {
       ran++;
       const after = evaluate(expected, retyped(expected, f, 1));
       expect([...after.keys()]).toEqual([...before.keys()]);
-      const lossy = LOSSY.find(([prefix]) => c.folder.startsWith(prefix));
       for (const [name, v] of before) {
         if (!lossy) {
-          expect(agree(after.get(name)!, v), `output ${name} (symbols = ${size})`).toBeUndefined();
+          expect(agree(after.get(name)!, v), `output ${name} (symbols = ${size}${wide ? ', inputs in [-16, 16)' : ''})`).toBeUndefined();
           continue;
         }
         const r = relL2(after.get(name)!, v);
