@@ -15,8 +15,7 @@
  */
 import { attrEqual } from '../../ir/attrs.js';
 import { editAll, type Editor } from '../../ir/edit/edit.js';
-import { standardOps } from '../../ir/ops/index.js';
-import { registryFor, type Registry } from '../../ir/ops/registry.js';
+import { standardOpCall } from '../../ir/ops/op-call.js';
 import type { Attr, Graph, Model, Node, Tensor, ValueId } from '../../ir/types.js';
 import { hasSubgraphs, type GraphPath } from '../../ir/walk.js';
 import { isConstantNode, opsetsFor } from '../../src/constants.js';
@@ -26,18 +25,15 @@ import { sameTensor, tensorKey } from '../../src/tensor-identity.js';
 /** Initializers up to this size take part in input comparison by content. */
 const SMALL = 4096;
 
-let standard: Registry | undefined;
-
 /**
  * Nodes the pass may merge: an op of the op table at the graph's opset (else the node calls a
  * local function of that name, which may be random), deterministic, no subgraphs, no overload
  * (only function calls have one).
  */
 function mergeable(node: Node, opsets: ReadonlyMap<string, number>): boolean {
-  if (hasSubgraphs(node) || node.overload !== undefined) return false;
-  const opset = opsets.get(node.domain);
-  const found = opset === undefined ? undefined : (standard ??= registryFor(standardOps)).resolve(node.domain, node.op, opset);
-  return found !== undefined && !found.def.random;
+  if (hasSubgraphs(node)) return false;
+  const def = standardOpCall(node, opsets.get(node.domain));
+  return def !== undefined && !def.random;
 }
 
 function tensorAttr(a: Attr): Tensor | undefined {

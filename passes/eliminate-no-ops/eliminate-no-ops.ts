@@ -14,8 +14,7 @@
  * Returns the same model when nothing is a no-op.
  */
 import { editAll, type Editor } from '../../ir/edit/edit.js';
-import { standardOps } from '../../ir/ops/index.js';
-import { registryFor } from '../../ir/ops/registry.js';
+import { standardOpCall } from '../../ir/ops/op-call.js';
 import type { Model, Type, ValueId } from '../../ir/types.js';
 import type { GraphPath } from '../../ir/walk.js';
 import { constantReader, opsetsFor } from '../../src/constants.js';
@@ -39,11 +38,10 @@ function removeNoOps(e: Editor, path: GraphPath, model: Model, stats?: PassStats
     opset,
     unused: (v) => e.uses(v).length === 0,
   };
-  const ops = registryFor(standardOps);
   for (const node of e.nodes()) {
     if (node.domain !== '' || !Object.hasOwn(rules, node.op)) continue;
     // Before the op's first opset (or with an overload) the node calls a local function of that name.
-    if (node.overload !== undefined || !ops.resolve('', node.op, opset)) continue;
+    if (!standardOpCall(node, opset)) continue;
     const y = node.outputs[0];
     if (!y) continue;
     const x = rules[node.op](node, ctx);

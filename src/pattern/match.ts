@@ -6,8 +6,7 @@
  */
 import { attrToJs, attrEquals } from './attr-value.js';
 import { isCommutative } from '../../ir/ops/traits.js';
-import { standardOps } from '../../ir/ops/index.js';
-import { registryFor } from '../../ir/ops/registry.js';
+import { standardOpCall } from '../../ir/ops/op-call.js';
 import type { ConstBinding, PNode } from './pattern.js';
 import type { TensorValue } from '../../ir/ops/types.js';
 import { LatheError } from '../../ir/error.js';
@@ -65,7 +64,7 @@ function* matchOp(p: Extract<PNode, { kind: 'op' }>, v: ValueId, s: Solution, vi
   }
   // A call with an overload, or a node named like an ONNX op before that op's first opset (Gelu at
   // 17), calls a model-local function of that name: its body, not the ONNX op, says what it computes.
-  if (node.overload !== undefined || (node.domain === '' && !registryFor(standardOps).resolve('', node.op, view.opset))) {
+  if (node.overload !== undefined || (node.domain === '' && !standardOpCall(node, view.opset))) {
     st.failure = () => `${label(node)} calls a local function, not the ONNX op`;
     return;
   }
