@@ -291,13 +291,47 @@ g (float[2,2] x, float[3,1] z) => (y) { dead = NonZero (x)
  y = Add (c, z) }`);
     expect(runSchedule(dropHead(), fresh, { verifyEach: true }).model.graph.order).toHaveLength(3);
   });
-  it('a new contradiction is blamed even next to an old one just like it', () => {
+  it('a new contradiction is blamed even next to old ones, and it is the one named', () => {
     // y is [2, 3] × [5, 4] already; reading w, z becomes the very same contradiction.
     const two = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[2,3] x, float[5,4] w, float[3,4] v) => (y, z) { y = MatMul (x, w)
  z = MatMul (x, v) }`);
     const f = failure(() => runSchedule(wrongWeight(), two, { verifyEach: true }));
     expect(f.message).toBe("pass 'wrong-weight' made a shape contradiction: [shape-mismatch] main/#1 MatMul: inner dims differ: [2, 3] × [5, 4]");
+    // The new one comes first and an old one of another text after it: the new one is named.
+    const first = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,3] x, float[5,4] w, float[3,4] v, float[2,7] u) => (z, y) { z = MatMul (x, v)
+ y = MatMul (u, w) }`);
+    expect(failure(() => runSchedule(wrongWeight(), first, { verifyEach: true })).message).toMatch(/main\/#0 MatMul: inner dims differ: \[2, 3\] × \[5, 4\]$/);
+  });
+  it('a pass that rewrites a contradictory node into another of its op carries the contradiction, it does not make one', () => {
+    // Concat(Concat(x, x), s) with a scalar s becomes Concat(x, x, s): another text, same fault.
+    const nested = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[N] x, float s) => (y) { a = Concat <axis = 0> (x, x)
+ y = Concat <axis = 0> (a, s) }`);
+    const flatten = definePass({
+      name: 'flatten-concat', summary: 'Concat(Concat(a, b), c) -> Concat(a, b, c)', defaults: {},
+      run: (m): Model => {
+        const [inner, outer] = m.graph.order.map((id) => m.graph.nodes[id]!);
+        const flat = mapNodes(m, (n) => (n === outer ? { ...n, inputs: [...inner.inputs, ...outer.inputs.slice(1)] } : n));
+        return edit(flat, (e) => e.remove(inner.id));
+      },
+    });
+    const r = runSchedule(flatten(), nested, { verifyEach: true });
+    expect(op(r.model, 'Concat').inputs).toHaveLength(3);
+    // The same pass on a sound model (s of rank 1) is fine; one that breaks it is not.
+    const sound = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[N] x, float[1] s) => (y) { a = Concat <axis = 0> (x, x)
+ y = Concat <axis = 0> (a, s) }`);
+    expect(runSchedule(flatten(), sound, { verifyEach: true }).changed).toBe(true);
+    const scalar = definePass({
+      name: 'scalar-last', summary: 'makes the last Concat read a scalar', defaults: {},
+      run: (m) => mapNodes(m, (n) => (n.outputs[0] === m.graph.outputs[0] ? { ...n, inputs: [n.inputs[0], m.graph.inputs[1]] } : n)),
+    });
+    const withScalar = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[N] x, float s, float[1] t) => (y) { a = Concat <axis = 0> (x, x)
+ y = Concat <axis = 0> (a, t) }`);
+    expect(failure(() => runSchedule(scalar(), withScalar, { verifyEach: true })).message).toMatch(/^pass 'scalar-last' made a shape contradiction: \[shape-mismatch\] main\/#1 Concat: inputs differ in rank/);
   });
   it('infers the input\'s shapes only when the output has contradictions, each model once', () => {
     const inferred: string[] = [];

@@ -151,14 +151,15 @@ function reshape(node: Node, x: Shape | undefined, target: number[] | undefined)
 }
 
 /**
- * A shape contradiction and its identity across a pass (`key`): code, op and the problem with
- * every symbolic dim shown as `?`, but no node name, position or graph. Passes rename, reorder and
- * move nodes (a folded If's branch lands in its parent graph), and inference numbers the dims it
- * invents in walk order (`unk__3` becomes `unk__2` once a node before it goes), so none of those
- * may make an old contradiction look new.
+ * A shape contradiction, its op and its identity across a pass (`key`): code, op and the problem
+ * with every symbolic dim shown as `?`, but no node name, position or graph. Passes rename,
+ * reorder and move nodes (a folded If's branch lands in its parent graph), and inference numbers
+ * the dims it invents in walk order (`unk__3` becomes `unk__2` once a node before it goes), so
+ * none of those may make an old contradiction look new.
  */
 export interface ShapeFinding {
   readonly diagnostic: Diagnostic;
+  readonly op: string;
   readonly key: string;
 }
 
@@ -192,7 +193,7 @@ export function shapeFindings(model: Model, inferred: InferResult = inferTypes(m
       const problem = nodeProblem(node, opset, facts);
       if (!problem) return;
       const diagnostic: Diagnostic = { severity: 'error', code: 'shape-mismatch', message: node.name ? `${node.op}: ${problem}` : problem, graph: pathLabel(model, path), node: nodeLabel(node, index) };
-      out.push({ diagnostic, key: `shape-mismatch ${node.op}: ${nodeProblem(node, opset, withoutSymbols(facts)) ?? problem}` });
+      out.push({ diagnostic, op: node.op, key: `shape-mismatch ${node.op}: ${nodeProblem(node, opset, withoutSymbols(facts)) ?? problem}` });
     });
   });
   return out;
@@ -204,15 +205,25 @@ export function checkShapes(model: Model, inferred?: InferResult): Diagnostic[] 
 }
 
 /**
- * The findings of `after` that `before` does not account for: a multiset difference by key, so a
- * pass that adds a second contradiction just like one already there is still caught.
+ * The findings of `after` that `before` does not account for. Each is matched to one of `before`
+ * by key, else to a leftover one of the same op: a pass that rewrites an already contradictory
+ * node into another of its op (Concat(Concat(a, b), s) into Concat(a, b, s), the scalar s still
+ * of the wrong rank) only carries the contradiction along. So a pass is blamed when it makes an
+ * op contradict more often than its input did, and the finding named is one no key matched.
  */
 export function newShapeFindings(before: readonly ShapeFinding[], after: readonly ShapeFinding[]): ShapeFinding[] {
-  const left = new Map<string, number>();
-  for (const f of before) left.set(f.key, (left.get(f.key) ?? 0) + 1);
-  return after.filter((f) => {
-    const n = left.get(f.key) ?? 0;
-    if (n > 0) left.set(f.key, n - 1);
+  const byKey = new Map<string, ShapeFinding[]>();
+  for (const f of before) {
+    const list = byKey.get(f.key);
+    if (list) list.push(f);
+    else byKey.set(f.key, [f]);
+  }
+  const unmatched = after.filter((f) => byKey.get(f.key)?.pop() === undefined);
+  const byOp = new Map<string, number>();
+  for (const list of byKey.values()) for (const f of list) byOp.set(f.op, (byOp.get(f.op) ?? 0) + 1);
+  return unmatched.filter((f) => {
+    const n = byOp.get(f.op) ?? 0;
+    if (n > 0) byOp.set(f.op, n - 1);
     return n === 0;
   });
 }
