@@ -74,7 +74,7 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
       --no-provenance           do not stamp rewritten nodes with lathe.rule metadata
       --report FILE.json        write the report as JSON (schema: REPORT.md) instead of printing it
       --report FILE.html        write it as a self-contained HTML page (summary, op chart, graphs before/after)
-      --verify-each             verify the model after every pass that changed it
+      --verify-each             verify and shape-check the model after every pass that changed it
       --print-after PASS        print the ONNX text after each run of PASS that changed the model
 ` + COMMON_OUT,
   },

@@ -1,8 +1,11 @@
 /** runSchedule: loops, verify-each, requires/ensures, instruments and failures with their reproducer data. */
 import { describe, expect, it } from 'vitest';
 import { LatheError } from '../ir/error.js';
+import { edit } from '../ir/edit/edit.js';
 import { parseModel } from '../ir/text/parse.js';
-import type { Model, ValueId } from '../ir/types.js';
+import type { Model, Node, ValueId } from '../ir/types.js';
+import { inferTypes } from '../ir/infer/infer.js';
+import { createAnalyses, standardAnalyses } from './analyses.js';
 import { definePass } from './pass.js';
 import { fixpoint, parsePipeline, repeat, seq, type PassRegistry } from './schedule.js';
 import { PassFailure, runSchedule, type Instrument } from './runner.js';
@@ -207,5 +210,136 @@ describe('context', () => {
     runSchedule(seq(peek(), peek()), model, { rules: { provenance: false } });
     runSchedule(peek(), model);
     expect(seen).toEqual([false, false, undefined]);
+  });
+});
+
+describe('verifyEach: shape contradictions', () => {
+  /** `m` with `f` applied to every node of the main graph. */
+  const mapNodes = (m: Model, f: (n: Node) => Node): Model => ({
+    ...m,
+    graph: { ...m.graph, nodes: Object.fromEntries(Object.entries(m.graph.nodes).map(([id, n]) => [id, f(n)])) as Model['graph']['nodes'] },
+  });
+  const op = (m: Model, name: string) => Object.values(m.graph.nodes).find((n) => n.op === name)!;
+  // Planted bugs: each leaves a structurally sound model that no runtime loads.
+  const swapMatMul = definePass({
+    name: 'swap-matmul', summary: 'swaps the operands of every MatMul', defaults: {},
+    run: (m) => mapNodes(m, (n) => (n.op === 'MatMul' ? { ...n, inputs: [n.inputs[1], n.inputs[0]] } : n)),
+  });
+  const groupConv = definePass({
+    name: 'group-conv', summary: 'sets group = 3 on every Conv', defaults: {},
+    run: (m) => mapNodes(m, (n) => (n.op === 'Conv' ? { ...n, attrs: [{ name: 'group', kind: 'int', value: 3n }] } : n)),
+  });
+  // Correct passes that rename, drop and reorder nodes around a contradiction already there.
+  const reluRelu = definePass({
+    name: 'relu-relu', summary: 'Relu(Relu(x)) -> Relu(x)', defaults: {},
+    run: (m) => edit(m, (e) => {
+      for (const n of [...e.nodes({ op: 'Relu' })]) {
+        if (e.producer(n.inputs[0]!)?.node.op !== 'Relu') continue;
+        e.replaceAllUses(n.outputs[0]!, n.inputs[0]!);
+        e.remove(n.id);
+      }
+    }),
+  });
+  const nameMatMul = definePass({
+    name: 'name-matmul', summary: 'names every MatMul', defaults: {},
+    run: (m) => mapNodes(m, (n) => (n.op === 'MatMul' ? { ...n, name: 'mm_renamed' } : n)),
+  });
+  const dropHead = definePass({
+    name: 'drop-head', summary: 'drops the first node (dead in its models)', defaults: {},
+    run: (m) => edit(m, (e) => e.remove(m.graph.order[0])),
+  });
+  const wrongWeight = definePass({
+    name: 'wrong-weight', summary: 'makes every MatMul read the graph input w', defaults: {},
+    run: (m) => edit(m, (e) => {
+      for (const n of [...e.nodes({ op: 'MatMul' })]) e.setInput(n.id, 1, m.graph.inputs[1]);
+    }),
+  });
+  const matmul = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,3] x, float[3,4] w) => (float[2,4] y) { y = MatMul (x, w) }`);
+  const conv = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[1,3,4,4] x, float[2,3,1,1] w) => (float[1,2,4,4] y) { y = Conv (x, w) }`);
+  // Already contradictory: [N, 3] × [5, 4].
+  const broken = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[N,3] x, float[5,4] w) => (y) { a = Relu (x)
+ b = Relu (a)
+ y = MatMul (b, w) }`);
+
+  it('a pass that makes a MatMul or Conv contradiction fails as invalid, naming the pass and the problem', () => {
+    const f = failure(() => runSchedule(seq(countdown({ times: 1 }), swapMatMul()), matmul, { verifyEach: true }));
+    expect(f.kind).toBe('invalid');
+    expect(f.pass).toBe('swap-matmul');
+    expect(f.message).toBe("pass 'swap-matmul' made a shape contradiction: [shape-mismatch] main/#0 MatMul: inner dims differ: [3, 4] × [2, 3]");
+    expect(f.input.graph.name).toBe('g-1');
+    const g = failure(() => runSchedule(groupConv(), conv, { verifyEach: true }));
+    expect(g.kind).toBe('invalid');
+    expect(g.message).toBe("pass 'group-conv' made a shape contradiction: [shape-mismatch] main/#0 Conv: input has 3 channels, the weight [2, 3, 1, 1] reads 9 (group 3)");
+  });
+  it('without verifyEach the same passes go through', () => {
+    expect(op(runSchedule(swapMatMul(), matmul).model, 'MatMul').inputs).toEqual([...op(matmul, 'MatMul').inputs].reverse());
+    expect(runSchedule(groupConv(), conv).model).not.toBe(conv);
+  });
+  it('a contradiction the input already has is not blamed on a pass that renames, drops or reorders nodes', () => {
+    const r = runSchedule(seq(reluRelu(), nameMatMul(), countdown({ times: 1 })), broken, { verifyEach: true });
+    expect(r.passes.map((p) => [p.name, p.changed])).toEqual([['relu-relu', true], ['name-matmul', true], ['countdown', true]]);
+    expect(op(r.model, 'MatMul').inputs[0]).toBe(op(r.model, 'Relu').outputs[0]);
+    // Inference numbers the dims it invents in walk order: dropping the dead NonZero turns the
+    // live one's unk__1 into unk__0, and the contradiction below must still be recognized.
+    const fresh = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,2] x, float[3,1] z) => (y) { dead = NonZero (x)
+ n = NonZero (x)
+ c = Cast <to = 1> (n)
+ y = Add (c, z) }`);
+    expect(runSchedule(dropHead(), fresh, { verifyEach: true }).model.graph.order).toHaveLength(3);
+  });
+  it('a new contradiction is blamed even next to old ones, and it is the one named', () => {
+    // y is [2, 3] × [5, 4] already; reading w, z becomes the very same contradiction.
+    const two = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,3] x, float[5,4] w, float[3,4] v) => (y, z) { y = MatMul (x, w)
+ z = MatMul (x, v) }`);
+    const f = failure(() => runSchedule(wrongWeight(), two, { verifyEach: true }));
+    expect(f.message).toBe("pass 'wrong-weight' made a shape contradiction: [shape-mismatch] main/#1 MatMul: inner dims differ: [2, 3] × [5, 4]");
+    // The new one comes first and an old one of another text after it: the new one is named.
+    const first = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,3] x, float[5,4] w, float[3,4] v, float[2,7] u) => (z, y) { z = MatMul (x, v)
+ y = MatMul (u, w) }`);
+    expect(failure(() => runSchedule(wrongWeight(), first, { verifyEach: true })).message).toMatch(/main\/#0 MatMul: inner dims differ: \[2, 3\] × \[5, 4\]$/);
+  });
+  it('a pass that rewrites a contradictory node into another of its op carries the contradiction, it does not make one', () => {
+    // Concat(Concat(x, x), s) with a scalar s becomes Concat(x, x, s): another text, same fault.
+    const nested = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[N] x, float s) => (y) { a = Concat <axis = 0> (x, x)
+ y = Concat <axis = 0> (a, s) }`);
+    const flatten = definePass({
+      name: 'flatten-concat', summary: 'Concat(Concat(a, b), c) -> Concat(a, b, c)', defaults: {},
+      run: (m): Model => {
+        const [inner, outer] = m.graph.order.map((id) => m.graph.nodes[id]!);
+        const flat = mapNodes(m, (n) => (n === outer ? { ...n, inputs: [...inner.inputs, ...outer.inputs.slice(1)] } : n));
+        return edit(flat, (e) => e.remove(inner.id));
+      },
+    });
+    const r = runSchedule(flatten(), nested, { verifyEach: true });
+    expect(op(r.model, 'Concat').inputs).toHaveLength(3);
+    // The same pass on a sound model (s of rank 1) is fine; one that breaks it is not.
+    const sound = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[N] x, float[1] s) => (y) { a = Concat <axis = 0> (x, x)
+ y = Concat <axis = 0> (a, s) }`);
+    expect(runSchedule(flatten(), sound, { verifyEach: true }).changed).toBe(true);
+    const scalar = definePass({
+      name: 'scalar-last', summary: 'makes the last Concat read a scalar', defaults: {},
+      run: (m) => mapNodes(m, (n) => (n.outputs[0] === m.graph.outputs[0] ? { ...n, inputs: [n.inputs[0], m.graph.inputs[1]] } : n)),
+    });
+    const withScalar = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[N] x, float s, float[1] t) => (y) { a = Concat <axis = 0> (x, x)
+ y = Concat <axis = 0> (a, t) }`);
+    expect(failure(() => runSchedule(scalar(), withScalar, { verifyEach: true })).message).toMatch(/^pass 'scalar-last' made a shape contradiction: \[shape-mismatch\] main\/#1 Concat: inputs differ in rank/);
+  });
+  it('infers the input\'s shapes only when the output has contradictions, each model once', () => {
+    const inferred: string[] = [];
+    const analyses = createAnalyses({ ...standardAnalyses, types: (m) => (inferred.push(m.graph.name), inferTypes(m)) });
+    runSchedule(seq(countdown({ times: 1 }), countdown({ times: 2 })), matmul, { verifyEach: true, analyses });
+    expect(inferred).toEqual(['g-1', 'g-2']);
+    inferred.length = 0;
+    runSchedule(seq(countdown({ times: 1 }), countdown({ times: 2 })), broken, { verifyEach: true, analyses: createAnalyses({ ...standardAnalyses, types: (m) => (inferred.push(m.graph.name), inferTypes(m)) }) });
+    expect(inferred).toEqual(['g-1', 'g', 'g-2']);
   });
 });

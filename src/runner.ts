@@ -4,12 +4,15 @@
  * `afterPassFailed`), not prints: the CLI turns them into `--print-after` output and reproducers.
  *
  * Around every pass the runner checks the pass's `requires` (before) and `ensures` (after) against
- * the checkers of src/invariants.ts and, with `verifyEach`, runs the verifier on a changed model.
+ * the checkers of src/invariants.ts and, with `verifyEach`, runs the verifier on a changed model,
+ * then the shape checks of `lathe check` (ir/verify/shapes.ts), blaming the pass only for the
+ * contradictions its input did not already have.
  * A pass that throws, or any of those checks failing, ends the run with a `PassFailure` carrying
  * the failing pass's input model and its own schedule text: everything a reproducer needs.
  */
 import { LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
+import { newShapeFindings, shapeFindings, type ShapeFinding } from '../ir/verify/shapes.js';
 import { verify } from '../ir/verify/verify.js';
 import { createAnalyses, type Analyses } from './analyses.js';
 import { invariantChecker, invariants } from './invariants.js';
@@ -47,8 +50,9 @@ export interface Instrument {
 export type FailureKind = 'threw' | 'invalid' | 'requires' | 'ensures';
 
 /**
- * A pass failed: it threw, left a model the verifier rejects (`verifyEach`), found a `requires`
- * invariant unmet, or did not establish an `ensures` one. `input` and `pipeline` reproduce it.
+ * A pass failed: it threw, left a model the verifier rejects or with a new shape contradiction
+ * (`verifyEach`), found a `requires` invariant unmet, or did not establish an `ensures` one.
+ * `input` and `pipeline` reproduce it.
  */
 export class PassFailure extends LatheError {
   constructor(
@@ -82,8 +86,10 @@ export interface RunScheduleOptions {
   /** Called for every warning as it happens (e.g. printed by the CLI). */
   readonly onWarn?: (message: string) => void;
   /**
-   * Run the verifier after every pass that changed the model; the first error ends the run with a
-   * PassFailure (a LatheError) naming the pass and the diagnostic. Always on in tests.
+   * Run the verifier after every pass that changed the model, then the static shape checks (a
+   * Conv whose channels disagree, a Reshape to another element count …); the first error, or the
+   * first shape contradiction the pass's input did not have, ends the run with a PassFailure (a
+   * LatheError) naming the pass and the diagnostic. Always on in tests.
    */
   readonly verifyEach?: boolean;
   readonly instruments?: readonly Instrument[];
@@ -104,7 +110,8 @@ function diagnosticLine(d: { code: string; graph: string; node?: string; value?:
 
 /** Runs `schedule` (or one pass) on `model`. `changed` is `out !== in` (passes keep identity when idle). */
 export function runSchedule(schedule: Schedule | Pass, model: Model, options: RunScheduleOptions = {}): ScheduleResult {
-  const ctx = createPassContext(options.onWarn, options.analyses ?? createAnalyses());
+  const analyses = options.analyses ?? createAnalyses();
+  const ctx = createPassContext(options.onWarn, analyses);
   const instruments = options.instruments ?? [];
   const now = options.now ?? (() => globalThis.performance.now());
   const checkInvariants = options.checkInvariants !== false;
@@ -129,6 +136,15 @@ export function runSchedule(schedule: Schedule | Pass, model: Model, options: Ru
     if (!memo) held.set(m, (memo = new Map()));
     if (!memo.has(inv)) memo.set(inv, check(m));
     return memo.get(inv);
+  };
+
+  // verifyEach's shape contradictions per model: a pass's output is the next one's input, and the
+  // inferred types come from the shared memo, which the next pass would compute anyway.
+  const shapeMemo = new WeakMap<Model, ShapeFinding[]>();
+  const shapesOf = (m: Model): ShapeFinding[] => {
+    let found = shapeMemo.get(m);
+    if (!found) shapeMemo.set(m, (found = shapeFindings(m, analyses.get(m, 'types'))));
+    return found;
   };
 
   let inFixpoint = 0;
@@ -164,6 +180,14 @@ export function runSchedule(schedule: Schedule | Pass, model: Model, options: Ru
     if (options.verifyEach && changed) {
       const bad = verify(out).find((d) => d.severity === 'error');
       if (bad) fail('invalid', `pass '${pass.name}' made an invalid model: ${diagnosticLine(bad)}`);
+      // The input's shapes only when the output has contradictions: the input may carry some of
+      // its own (lathe leaves what it cannot compute as it is), and those are not this pass's.
+      const after = shapesOf(out);
+      const fresh = after.length === 0 ? [] : newShapeFindings(shapesOf(m), after);
+      if (fresh.length > 0) {
+        const more = fresh.length > 1 ? ` (and ${fresh.length - 1} more)` : '';
+        fail('invalid', `pass '${pass.name}' made a shape contradiction: ${diagnosticLine(fresh[0].diagnostic)}${more}`);
+      }
     }
     if (checkInvariants) {
       for (const inv of pass.ensures ?? []) {

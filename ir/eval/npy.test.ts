@@ -86,8 +86,10 @@ describe('.npy files', () => {
       [withVersion(bytes('f4_v1'), 4), /format version 4.0 is not supported \(1, 2 or 3\)/],
       [withVersion(bytes('f4_v1'), 0), /format version 0.0 is not supported/],
       [bytes('f8_v2').subarray(0, 11), /truncated in its header/],
-      [withLength32(500, 100), /header of 500 bytes passes the end of the file/],
-      [withLength32(70000, 70012), /header of 70000 bytes is too long/],
+      [withLength32(500, 100), /^x\.npy: \.npy header of 500 bytes passes the end of the file \(100 bytes\)$/],
+      // The length's word is not trusted: 4 GiB claimed by a 100-byte file, one byte past the bound.
+      [withLength32(0xffffffff, 100), /^x\.npy: \.npy header of 4294967295 bytes passes the end of the file \(100 bytes\)$/],
+      [withLength32((16 << 20) + 1, (16 << 20) + 13), /^x\.npy: \.npy header of 16777217 bytes is too long \(lathe reads up to 16777216\)$/],
       [patch(bytes('f4_v1'), "'shape'", "'descr'"), /key 'descr' twice/],
       [patch(bytes('f4_v1'), '{', '['), /not a dict/],
       [patch(bytes('f4_v1'), "'descr': '<f4'", "'descr': True "), /no 'descr' string/],
@@ -118,6 +120,21 @@ describe('.npy files', () => {
     expect(header.endsWith('\n')).toBe(true);
     expect(out.length).toBe(12 + len + 4);
     expect(new DataView(out.buffer).getFloat32(12 + len, true)).toBe(2.5);
+  });
+
+  test('a v2 (and v3) file with a header past 64 KiB reads back what was written', () => {
+    const dims = new Array<number>(22000).fill(1);
+    dims[7] = 2;
+    const v = { kind: 'tensor' as const, dtype: D.INT32, dims, data: Int32Array.of(-3, 9) };
+    const out = writeNpy(v);
+    expect(new DataView(out.buffer).getUint32(8, true)).toBeGreaterThan(1 << 16);
+    expect(readNpy(out, 'long.npy')).toEqual(v);
+    const v3 = out.slice();
+    v3[6] = 3;
+    expect(readNpy(v3, 'long.npy')).toEqual(v);
+    // Cut inside the header, or inside the data: one-line errors naming the file.
+    expect(() => readNpy(out.subarray(0, 40000), 'long.npy')).toThrow(/^long\.npy: \.npy header of \d+ bytes passes the end of the file \(40000 bytes\)$/);
+    expect(() => readNpy(out.subarray(0, out.length - 1), 'long.npy')).toThrow(/^long\.npy: \.npy data has 7 bytes, shape \(1, 1, .*\) of int32 needs 8$/);
   });
 
   test('dtypes numpy lacks are refused by the writer', () => {

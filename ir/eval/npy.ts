@@ -15,8 +15,12 @@ import { DataType as D, dtypeName, elementCount } from '../dtype.js';
 import { decodeRaw, encodeRaw } from '../ops/tensor-value.js';
 import type { TensorValue } from '../ops/types.js';
 
-/** numpy writes headers of a few hundred bytes; anything near this is not an array header. */
-const MAX_HEADER = 1 << 16;
+/**
+ * The longest header read. numpy writes a few hundred bytes, but a header too long for v1's
+ * 2-byte length (a shape of ~22,000 dims: lathe's writer and numpy switch to v2's 4-byte length
+ * then) must read back; a 4 GiB length from a damaged file must not become a 4 GiB string.
+ */
+const MAX_HEADER = 16 << 20;
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -95,9 +99,10 @@ export function readNpy(bytes: Uint8Array, what = 'npy'): TensorValue {
   if (bytes.length < 8 + lenBytes) throw new LatheError(`${what}: .npy file truncated in its header`);
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = 8 + lenBytes + headerLen;
-  if (start > bytes.length) throw new LatheError(`${what}: .npy header of ${headerLen} bytes passes the end of the file`);
+  // Both before anything is decoded or allocated for the header: its length is the file's word.
+  if (start > bytes.length) throw new LatheError(`${what}: .npy header of ${headerLen} bytes passes the end of the file (${bytes.length} bytes)`);
+  if (headerLen > MAX_HEADER) throw new LatheError(`${what}: .npy header of ${headerLen} bytes is too long (lathe reads up to ${MAX_HEADER})`);
   const raw = bytes.subarray(8 + lenBytes, start);
-  if (headerLen > MAX_HEADER) throw new LatheError(`${what}: .npy header of ${headerLen} bytes is too long`);
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(raw);
   const h = parseHeader(text, what);
   if (h.fortran) throw new LatheError(`${what}: Fortran-order .npy arrays are not supported (save with numpy.ascontiguousarray)`);

@@ -11,7 +11,7 @@
  * shapes depend on each call).
  */
 import { attrInt, attrInts } from '../attrs.js';
-import { inferTypes } from '../infer/infer.js';
+import { inferTypes, type InferResult } from '../infer/infer.js';
 import type { TensorValue } from '../ops/types.js';
 import type { Dim, Model, Node, ValueId } from '../types.js';
 import { nodeLabel, pathLabel, walkGraphTree, rootPaths } from '../walk.js';
@@ -150,25 +150,80 @@ function reshape(node: Node, x: Shape | undefined, target: number[] | undefined)
   return known === 0 ? undefined : total % known === 0 ? undefined : `cannot reshape ${show(x)} (${total} elements) to ${show(target)}: ${known} does not divide it`;
 }
 
-/** The shape contradictions of `model` (main graph and its subgraphs), as `shape-mismatch` errors. */
-export function checkShapes(model: Model): Diagnostic[] {
-  const inferred = inferTypes(model);
+/**
+ * A shape contradiction, its op and its identity across a pass (`key`): code, op and the problem
+ * with every symbolic dim shown as `?`, but no node name, position or graph. Passes rename,
+ * reorder and move nodes (a folded If's branch lands in its parent graph), and inference numbers
+ * the dims it invents in walk order (`unk__3` becomes `unk__2` once a node before it goes), so
+ * none of those may make an old contradiction look new.
+ */
+export interface ShapeFinding {
+  readonly diagnostic: Diagnostic;
+  readonly op: string;
+  readonly key: string;
+}
+
+/** `f` with every symbolic dim unknown: the checks read numbers only, so the verdict is the same. */
+function withoutSymbols(f: Facts): Facts {
+  return {
+    shape: (i) => f.shape(i)?.map((d) => (typeof d === 'number' ? d : null)),
+    value: f.value,
+  };
+}
+
+/**
+ * The shape contradictions of `model` (main graph and its subgraphs) with their keys. `inferred`
+ * is `inferTypes(model)` when the caller has it already (the runner's memo of analyses).
+ */
+export function shapeFindings(model: Model, inferred: InferResult = inferTypes(model)): ShapeFinding[] {
   const opset = model.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 1;
   const shapeOf = (v: ValueId | null | undefined): Shape | undefined => {
     const t = v ? inferred.types.get(v) : undefined;
     return t?.kind === 'tensor' ? t.shape : undefined;
   };
-  const out: Diagnostic[] = [];
+  const out: ShapeFinding[] = [];
   walkGraphTree(rootPaths(model)[0], (graph, path) => {
     graph.order.forEach((id, index) => {
       const node = graph.nodes[id];
       if (!node || (node.domain !== '' && node.domain !== 'ai.onnx')) return;
-      const problem = nodeProblem(node, opset, {
+      const facts: Facts = {
         shape: (i) => shapeOf(node.inputs[i]),
         value: (i) => (node.inputs[i] ? inferred.values.get(node.inputs[i]!) : undefined),
-      });
-      if (problem) out.push({ severity: 'error', code: 'shape-mismatch', message: node.name ? `${node.op}: ${problem}` : problem, graph: pathLabel(model, path), node: nodeLabel(node, index) });
+      };
+      const problem = nodeProblem(node, opset, facts);
+      if (!problem) return;
+      const diagnostic: Diagnostic = { severity: 'error', code: 'shape-mismatch', message: node.name ? `${node.op}: ${problem}` : problem, graph: pathLabel(model, path), node: nodeLabel(node, index) };
+      out.push({ diagnostic, op: node.op, key: `shape-mismatch ${node.op}: ${nodeProblem(node, opset, withoutSymbols(facts)) ?? problem}` });
     });
   });
   return out;
+}
+
+/** The shape contradictions of `model` (main graph and its subgraphs), as `shape-mismatch` errors. */
+export function checkShapes(model: Model, inferred?: InferResult): Diagnostic[] {
+  return shapeFindings(model, inferred).map((f) => f.diagnostic);
+}
+
+/**
+ * The findings of `after` that `before` does not account for. Each is matched to one of `before`
+ * by key, else to a leftover one of the same op: a pass that rewrites an already contradictory
+ * node into another of its op (Concat(Concat(a, b), s) into Concat(a, b, s), the scalar s still
+ * of the wrong rank) only carries the contradiction along. So a pass is blamed when it makes an
+ * op contradict more often than its input did, and the finding named is one no key matched.
+ */
+export function newShapeFindings(before: readonly ShapeFinding[], after: readonly ShapeFinding[]): ShapeFinding[] {
+  const byKey = new Map<string, ShapeFinding[]>();
+  for (const f of before) {
+    const list = byKey.get(f.key);
+    if (list) list.push(f);
+    else byKey.set(f.key, [f]);
+  }
+  const unmatched = after.filter((f) => byKey.get(f.key)?.pop() === undefined);
+  const byOp = new Map<string, number>();
+  for (const list of byKey.values()) for (const f of list) byOp.set(f.op, (byOp.get(f.op) ?? 0) + 1);
+  return unmatched.filter((f) => {
+    const n = byOp.get(f.op) ?? 0;
+    if (n > 0) byOp.set(f.op, n - 1);
+    return n === 0;
+  });
 }

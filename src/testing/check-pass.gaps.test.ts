@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { edit } from '../../ir/edit/edit.js';
+import { edit, editAll } from '../../ir/edit/edit.js';
 import { parseModel } from '../../ir/text/parse.js';
 import type { Model, Type } from '../../ir/types.js';
 import { checkOne, checkPass, formatFinding, tensorBytes } from './check-pass.js';
@@ -75,6 +75,38 @@ g (float[2] x) => (float[2] y) <float[2] w = {1, 2}> { y = Add (x, w) }`);
   test('an input model that does not verify is the generator\'s fault, reported as such', () => {
     const broken: Model = { ...m, graph: { ...m.graph, outputs: ['nowhere' as never] } };
     expect(checkOne((mm) => mm, broken, [])?.problem).toMatch(/^the INPUT model does not verify \(a generator bug, not the pass's\): \[undefined-output\]/);
+  });
+});
+
+describe('checkOne: shape contradictions the pass makes, not those its input has', () => {
+  const swapMatMul = (m: Model) => editAll(m, (e) => {
+    for (const n of [...e.nodes({ op: 'MatMul' })]) {
+      const [a, b] = n.inputs;
+      e.setInput(n.id, 0, b);
+      e.setInput(n.id, 1, a);
+    }
+  });
+  test('a contradiction in an If branch no feed takes is caught (the evaluator never runs it)', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[2,3] x, float[3,4] w) => (float[2,4] y) {
+  c = Constant <value = bool {0}> ()
+  y = If (c) <then_branch = t () => (o) { o = MatMul (x, w) }, else_branch = e () => (o2) { o2 = Gemm (x, w) }>
+}`);
+    const e = failure(() => checkPass(swapMatMul, { models: [m], runs: 0 }));
+    expect(e.problem).toBe('the output has a shape contradiction the input has not: [shape-mismatch] main/#1 If.then_branch/#0 MatMul: inner dims differ: [3, 4] × [2, 3]');
+  });
+  test('one the input has already is not the pass\'s, though its node moves from #2 to #1', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[N,3] x, float[5,4] w) => (y) { a = Relu (x)
+ b = Relu (a)
+ y = MatMul (b, w) }`);
+    const reluRelu = (mm: Model) => edit(mm, (e) => {
+      const [, second] = [...e.nodes({ op: 'Relu' })];
+      e.replaceAllUses(second.outputs[0]!, second.inputs[0]!);
+      e.remove(second.id);
+    });
+    expect(reluRelu(m).graph.order).toHaveLength(2);
+    expect(checkOne(reluRelu, m, [])).toBeUndefined();
   });
 });
 

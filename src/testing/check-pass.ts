@@ -1,9 +1,10 @@
 /**
  * `checkPass(pass, options)`: property-based check of a pass on generated (or given) models.
  *
- * For each model: the pass runs; its output must verify clean, keep the graph's input/output
- * signature (names, dtypes, and every dim the original declares), and compute the same outputs as
- * the original on generated feeds (lathe's evaluator, tolerances per dtype). Feeds on which the
+ * For each model: the pass runs; its output must verify clean, have no shape contradiction its
+ * input has not (`lathe check`'s static checks), keep the graph's input/output signature (names,
+ * dtypes, and every dim the original declares), and compute the same outputs as the original on
+ * generated feeds (lathe's evaluator, tolerances per dtype). Feeds on which the
  * ORIGINAL model fails to evaluate (e.g. a symbolic dim bound to 0 that a Reshape cannot take)
  * are skipped: they say nothing about the pass. Options add idempotence, no growth in nodes or
  * bytes, and "no change returns the same object".
@@ -22,6 +23,7 @@ import type { RtValue, TensorValue } from '../../ir/ops/types.js';
 import { modelsEqual } from '../../ir/text/equal.js';
 import { printModel } from '../../ir/text/print.js';
 import type { Model, NodeId, Type, ValueId } from '../../ir/types.js';
+import { newShapeFindings, shapeFindings } from '../../ir/verify/shapes.js';
 import { verify } from '../../ir/verify/verify.js';
 import { saveModelToBytes } from '../io.js';
 import { compareValues, type Tolerance } from '../compare.js';
@@ -236,6 +238,14 @@ function structural(transform: (m: Model) => Model, model: Model): { out: Model 
   }
   const errors = verify(out).filter((d) => d.severity === 'error');
   if (errors.length > 0) return { problem: `the output does not verify: [${errors[0].code}] ${errors[0].message}`, output: out };
+  // What `lathe check` and --verify-each refuse: static dims no runtime can run (also in an If
+  // branch no feed takes). The input's own only when the output has some (a given model may).
+  const after = out === model ? [] : shapeFindings(out);
+  const fresh = after.length === 0 ? [] : newShapeFindings(shapeFindings(model), after);
+  if (fresh.length > 0) {
+    const d = fresh[0].diagnostic;
+    return { problem: `the output has a shape contradiction the input has not: [${d.code}] ${d.graph}/${d.node}: ${d.message}`, output: out };
+  }
   const sig = signatureBreak(model, out);
   if (sig) return { problem: sig, output: out };
   return { out };
