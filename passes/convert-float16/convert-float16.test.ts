@@ -432,6 +432,19 @@ g (float[4] x) => (float[4] y)
     expect(out.graph.order.map((id) => out.graph.nodes[id]!.op)).toEqual(['Cast', 'Relu', 'Cast', 'Frob']);
   });
 
+  it('bfloat16 has float32\'s exponent range: its ranges are not measured (no run, no warning when the evaluator cannot run the model)', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "acme" : 1]>
+g (float[4] x) => (float[4] y)
+{
+  r = Relu (x)
+  y = acme.Frob (r)
+}`);
+    const ctx = createPassContext();
+    const out = convertFloat16({ to: 'bf16' }).run(m, ctx);
+    expect(ctx.warnings).toEqual([]);
+    expect(out.graph.order.map((id) => out.graph.nodes[id]!.op)).toEqual(['Cast', 'Relu', 'Cast', 'Frob']);
+  });
+
   it('above 1 GiB of weights ranges are not measured (warned), and a weight whose payload is not loaded stays as it is', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[4] x) => (float[4] y, float[1] s)
