@@ -108,6 +108,18 @@ describe('narrowing float32 to half', () => {
     expect(stats).toEqual({ clamped: 1, raisedTiny: 1 });
   });
 
+  it('counts as raised exactly the tiny values that would have rounded to zero (half the smallest subnormal included: its tie goes to even, 0)', () => {
+    for (const [dtype, tiny] of [[D.FLOAT16, 2 ** -24], [D.BFLOAT16, 2 ** -133]] as const) {
+      const xs = [tiny / 4, tiny / 2, -tiny / 2, tiny * 0.75, tiny];
+      const stats = { clamped: 0, raisedTiny: 0 };
+      const t = narrowTensor({ dtype: D.FLOAT, dims: [xs.length], data: { kind: 'raw', bytes: new Uint8Array(new Float32Array(xs).buffer) } }, dtype, 't', stats);
+      expect(t?.dtype).toBe(dtype);
+      // every one narrows to ±tiny; the first three only because they were raised
+      expect(xs.map((x) => decodeNarrow(dtype, halfBits(dtype, x)))).toEqual([tiny, tiny, -tiny, tiny, tiny]);
+      expect(stats).toEqual({ clamped: 0, raisedTiny: 3 });
+    }
+  });
+
   it('narrows a tensor still in its file lazily, to the same bytes, read in any ranges', () => {
     const values = Float32Array.from({ length: 1001 }, (_, i) => Math.sin(i) * 10 ** ((i % 13) - 6));
     const bytes = new Uint8Array(values.buffer);
