@@ -364,6 +364,26 @@ g (float[${n}] x) => (float[${n}] y, float[1] s)
     expect(stored(1023)).toEqual({ dtype: D.FLOAT, readThrough: 'initializer' });
   });
 
+  it('a constant of 1024 elements read by a node holding a subgraph (a Loop\'s initial state) keeps its float32 bytes', () => {
+    const n = 1024;
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[${n}] x) => (float[${n}] y, float[${n}] s)
+  <float[${n}] w = {${Array.from({ length: n }, (_, i) => ((i % 9) - 4) / 8).join(', ')}}, int64 trip = {2}, bool go = {1}>
+{
+  y = Relu (x)
+  s = Loop (trip, go, w) <body = b (int64 i, bool c, float[${n}] acc) => (bool c2, float[${n}] acc2) {
+    c2 = Identity (c)
+    acc2 = Neg (acc)
+  }>
+}`);
+    const out = runSchedule(convertFloat16({ measure: false }), m, { verifyEach: true }).model;
+    const g = out.graph;
+    const w = g.initializers.map((id) => g.values[id]!).find((v) => v.name === 'w')!;
+    expect(w.tensor!.dtype).toBe(D.FLOAT);
+    const loop = g.order.map((id) => g.nodes[id]!).find((x) => x.op === 'Loop')!;
+    expect(loop.inputs[2]).toBe(w.id);
+  });
+
   it('Resize runs in half with its scales kept float32 (the schema allows only float there)', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[1,2,4,4] x) => (float[1,2,8,8] r)
