@@ -108,6 +108,18 @@ describe('narrowing float32 to half', () => {
     expect(stats).toEqual({ clamped: 1, raisedTiny: 1 });
   });
 
+  it('counts as raised exactly the tiny values that would have rounded to zero (half the smallest subnormal included: its tie goes to even, 0)', () => {
+    for (const [dtype, tiny] of [[D.FLOAT16, 2 ** -24], [D.BFLOAT16, 2 ** -133]] as const) {
+      const xs = [tiny / 4, tiny / 2, -tiny / 2, tiny * 0.75, tiny];
+      const stats = { clamped: 0, raisedTiny: 0 };
+      const t = narrowTensor({ dtype: D.FLOAT, dims: [xs.length], data: { kind: 'raw', bytes: new Uint8Array(new Float32Array(xs).buffer) } }, dtype, 't', stats);
+      expect(t?.dtype).toBe(dtype);
+      // every one narrows to ±tiny; the first three only because they were raised
+      expect(xs.map((x) => decodeNarrow(dtype, halfBits(dtype, x)))).toEqual([tiny, tiny, -tiny, tiny, tiny]);
+      expect(stats).toEqual({ clamped: 0, raisedTiny: 3 });
+    }
+  });
+
   it('narrows a tensor still in its file lazily, to the same bytes, read in any ranges', () => {
     const values = Float32Array.from({ length: 1001 }, (_, i) => Math.sin(i) * 10 ** ((i % 13) - 6));
     const bytes = new Uint8Array(values.buffer);
@@ -352,6 +364,26 @@ g (float[${n}] x) => (float[${n}] y, float[1] s)
     expect(stored(1023)).toEqual({ dtype: D.FLOAT, readThrough: 'initializer' });
   });
 
+  it('a constant of 1024 elements read by a node holding a subgraph (a Loop\'s initial state) keeps its float32 bytes', () => {
+    const n = 1024;
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[${n}] x) => (float[${n}] y, float[${n}] s)
+  <float[${n}] w = {${Array.from({ length: n }, (_, i) => ((i % 9) - 4) / 8).join(', ')}}, int64 trip = {2}, bool go = {1}>
+{
+  y = Relu (x)
+  s = Loop (trip, go, w) <body = b (int64 i, bool c, float[${n}] acc) => (bool c2, float[${n}] acc2) {
+    c2 = Identity (c)
+    acc2 = Neg (acc)
+  }>
+}`);
+    const out = runSchedule(convertFloat16({ measure: false }), m, { verifyEach: true }).model;
+    const g = out.graph;
+    const w = g.initializers.map((id) => g.values[id]!).find((v) => v.name === 'w')!;
+    expect(w.tensor!.dtype).toBe(D.FLOAT);
+    const loop = g.order.map((id) => g.nodes[id]!).find((x) => x.op === 'Loop')!;
+    expect(loop.inputs[2]).toBe(w.id);
+  });
+
   it('Resize runs in half with its scales kept float32 (the schema allows only float there)', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
 g (float[1,2,4,4] x) => (float[1,2,8,8] r)
@@ -429,6 +461,19 @@ g (float[4] x) => (float[4] y)
     const ctx = createPassContext();
     const out = convertFloat16().run(m, ctx);
     expect(ctx.warnings.join()).toMatch(/value ranges not measured \(.*Frob/);
+    expect(out.graph.order.map((id) => out.graph.nodes[id]!.op)).toEqual(['Cast', 'Relu', 'Cast', 'Frob']);
+  });
+
+  it('bfloat16 has float32\'s exponent range: its ranges are not measured (no run, no warning when the evaluator cannot run the model)', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "acme" : 1]>
+g (float[4] x) => (float[4] y)
+{
+  r = Relu (x)
+  y = acme.Frob (r)
+}`);
+    const ctx = createPassContext();
+    const out = convertFloat16({ to: 'bf16' }).run(m, ctx);
+    expect(ctx.warnings).toEqual([]);
     expect(out.graph.order.map((id) => out.graph.nodes[id]!.op)).toEqual(['Cast', 'Relu', 'Cast', 'Frob']);
   });
 

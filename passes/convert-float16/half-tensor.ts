@@ -106,7 +106,7 @@ export function narrowTensor(t: Tensor, dtype: HalfDtype, label: string, stats?:
       const x = values[i];
       if (stats && Number.isFinite(x)) {
         if (Math.abs(x) > max) stats.clamped++;
-        else if (x !== 0 && Math.abs(x) < LIMITS[dtype].tiny / 2) stats.raisedTiny++;
+        else if (x !== 0 && Math.abs(x) <= LIMITS[dtype].tiny / 2) stats.raisedTiny++; // half of tiny ties to even, 0: raised too
       }
       if (out) {
         const b = halfBits(dtype, x);

@@ -24,9 +24,10 @@ export interface Int4Blocks {
 }
 
 /**
- * Quantizes `w` (K×N row-major float values). Symmetric: scale = max|w| / 8 with codes clamped
- * to 0…15 around zero 8 (−8 × scale reaches the block's most negative value when it is the
- * larger in magnitude; a positive peak clamps at 7 × scale, within one step of it). Asymmetric:
+ * Quantizes `w` (K×N row-major float values). Symmetric: codes clamped to 0…15 around zero 8;
+ * when the most negative value is the larger in magnitude (ties included) scale = max|w| / 8, so
+ * −8 × scale reaches it and the positive side clamps at 7 × scale, within one step; a positive
+ * peak gets scale = max / 7 and fits without clamping. Asymmetric:
  * scale = (max − min) / 15 over the block's own range, zero = round(−min / scale) clamped to 0…15.
  */
 export function quantizeInt4Blocks(w: ArrayLike<number>, K: number, N: number, block: number, symmetric: boolean): Int4Blocks {

@@ -43,6 +43,14 @@ describe('int4 blocks', () => {
     );
   });
 
+  it('symmetric: a tie of the two signs\' magnitudes goes to the −8 side (scale max|w|/8; the positive peak clamps at +7, one step off)', () => {
+    const w = Float32Array.from({ length: 16 }, (_, k) => (k === 0 ? -4 : k === 1 ? 4 : 0.5));
+    const q = quantizeInt4Blocks(w, 16, 1, 32, true);
+    expect(q.scales[0]).toBe(0.5);
+    expect([q.codes[0], q.codes[1]]).toEqual([0, 15]);
+    expect(dequantizeInt4Blocks(q)[1]).toBe(3.5);
+  });
+
   it('scale and zero point of each block: a weight on the int4 grid comes back exactly (symmetric −8…7 × max|w|/8, asymmetric over the block\'s range / 15)', () => {
     // K = 40 with blocks of 32: a full block and a partial one of 8 rows; N = 2 columns.
     const K = 40, N = 2, block = 32;

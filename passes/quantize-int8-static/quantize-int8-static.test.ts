@@ -75,3 +75,22 @@ describe('quantize-int8-static with given ranges', () => {
   });
 });
 
+
+describe('quantize-int8-static calibrating itself (no ranges given)', () => {
+  /** The scale of the activation's QuantizeLinear. */
+  const activationScale = (options: Parameters<typeof quantizeInt8Static>[0]) => {
+    const out = quantizeInt8Static(options).run(model, createPassContext());
+    const q = out.graph.order.map((id) => out.graph.nodes[id]!).find((n) => n.op === 'QuantizeLinear')!;
+    const t = out.graph.values[q.inputs[1]!]!.tensor!;
+    return new Float32Array((t.data as { bytes: Uint8Array }).bytes.slice().buffer)[0]!;
+  };
+
+  it('uses the method asked for: the median of |x| (percentile 50) gives a range about half of minmax\'s (not minmax silently)', () => {
+    // inputs uniform in [-1, 1): minmax about [-1, 1], the 50th percentile of |x| about 0.5
+    const minmax = activationScale({ method: 'minmax' });
+    const median = activationScale({ method: 'percentile', percentile: 50 });
+    expect(minmax).toBeGreaterThan(1.8 / 255);
+    expect(median / minmax).toBeGreaterThan(0.3);
+    expect(median / minmax).toBeLessThan(0.7);
+  });
+});

@@ -27,6 +27,14 @@ describe('quantization arithmetic', () => {
     expect(Array.from(pc.data)).toEqual([127, -64, 127, 127]);
   });
 
+  it('parameters of a range: asymmetric over [min, max] widened to 0 with qmin in the zero point; symmetric zero point 0 (int8) or 128 (uint8, the middle of 0…255)', () => {
+    expect(paramsFromRange(-1, 3, D.UINT8, false)).toEqual({ scale: Math.fround(4 / 255), zeroPoint: 64 });
+    expect(paramsFromRange(-1, 3, D.INT8, false)).toEqual({ scale: Math.fround(4 / 255), zeroPoint: -64 });
+    expect(paramsFromRange(0.5, 3, D.UINT8, false)).toEqual({ scale: Math.fround(3 / 255), zeroPoint: 0 });
+    expect(paramsFromRange(-1, 2, D.INT8, true)).toEqual({ scale: Math.fround(2 / 127), zeroPoint: 0 });
+    expect(paramsFromRange(-1, 2, D.UINT8, true)).toEqual({ scale: Math.fround(2 / 127.5), zeroPoint: 128 });
+  });
+
   it('keeps zero exact for any range', () => {
     fc.assert(
       fc.property(floats, floats, fc.constantFrom<QuantDtype>(D.INT8, D.UINT8), fc.boolean(), (a, b, dtype, symmetric) => {
