@@ -95,6 +95,16 @@ describe('loops', () => {
     expect(seen).toEqual(['g-1', 'g-2', 'g-2']);
     expect(r.passes.map((p) => p.name)).toEqual(['countdown', 'peek', 'countdown', 'peek', 'countdown', 'peek']);
   });
+  it('a fixpoint runs every pass while an instrument watches (it sees each run)', () => {
+    // The same fixpoint as above: untraced and unwatched, the last round's peek is skipped.
+    const seen: string[] = [];
+    const peek = definePass({ name: 'peek', summary: 'records the graph name', defaults: {}, run: (m) => (seen.push(m.graph.name), m) });
+    const watched: string[] = [];
+    const inst: Instrument = { afterPass: (e) => watched.push(e.text) };
+    runSchedule(fixpoint({ maxIterations: 8 }, seq(countdown({ times: 2 }), peek())), model, { instruments: [inst] });
+    expect(seen).toEqual(['g-1', 'g-2', 'g-2']);
+    expect(watched).toEqual(['countdown', 'peek', 'countdown', 'peek', 'countdown', 'peek']);
+  });
   it('an idle schedule returns the same model', () => {
     const r = runSchedule(seq(countdown({ times: 0 }), needsFlat()), model);
     expect(r.model).toBe(model);
