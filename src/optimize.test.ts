@@ -72,6 +72,10 @@ describe('optimize', () => {
     expect(seen).toEqual([]);
     expect(optimize(broken, { pipeline: { kind: 'pass', pass: peek() }, verify: false }).model).toBe(broken);
   });
+  it('a schedule whose pass has an option text cannot carry (Infinity) runs and is reported', () => {
+    const r = optimize(model, { pipeline: { kind: 'pass', pass: definePass({ name: 'capped', summary: 's', defaults: { limit: 0 }, run: (m) => m })({ limit: Infinity }) } });
+    expect(r.report.pipeline).toBe('capped{limit=Infinity}');
+  });
   it('verifyEach names the pass that broke the model', () => {
     expect(() => optimize(model, { schedule: { kind: 'pass', pass: breaker() }, verifyEach: true })).toThrow(PassFailure);
   });

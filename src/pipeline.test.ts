@@ -115,7 +115,7 @@ describe('pipeline text corners no other test reached', () => {
     const signed = definePass({ name: 'signed', summary: 'zero default', defaults: { bias: 0 }, run: idle });
     const s = step(signed({ bias: -0 }));
     expect(printSchedule(s)).toBe('signed{bias=-0}');
-    expect(Object.is((parsePipeline(printSchedule(s), { signed }) as { pass: { options: { bias: number } } }).pass.options.bias, -0)).toBe(true);
+    expect(Object.is((parsePipeline(printSchedule(s), { signed }) as unknown as { pass: { options: { bias: number } } }).pass.options.bias, -0)).toBe(true);
     expect(printSchedule(step(signed({ bias: 0 })))).toBe('signed');
   });
   it('repeat and fixpoint over several steps run them as one sequence; fixpoint defaults to 8 iterations', () => {

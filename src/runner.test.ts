@@ -186,6 +186,19 @@ describe('failures inside passes', () => {
   });
 });
 
+describe('passes built in code with options pipeline text cannot carry', () => {
+  it('run, and are named with the value as JavaScript writes it (a limit of Infinity is a fine option)', () => {
+    const fold = definePass({ name: 'fold', summary: 'renames the graph', defaults: { limit: 0 }, run: (m, _c, o): Model => ({ ...m, graph: { ...m.graph, name: `limit ${o.limit}` } }) });
+    const r = runSchedule(seq(fold({ limit: Infinity }), fold({ limit: 2 })), model);
+    expect(r.model.graph.name).toBe('limit 2');
+    expect(r.passes.map((p) => p.text)).toEqual(['fold{limit=Infinity}', 'fold{limit=2}']);
+    const f = failure(() => runSchedule(boom({ why: ['a'] as never }), model));
+    expect(f.pipeline).toBe('boom{why=["a"]}');
+    const capped = runSchedule(fixpoint({ maxIterations: 1 }, fold({ limit: -Infinity })), model);
+    expect(capped.warnings).toEqual(['fixpoint{max=1}(fold{limit=-Infinity}) stopped at its cap of 1 iterations with the model still changing']);
+  });
+});
+
 describe('instruments', () => {
   it('see every pass before and after, with time and change, and failures', () => {
     const log: string[] = [];
