@@ -42,6 +42,14 @@ describe('checkOne compares every output within the dtype tolerance', () => {
   });
 });
 
+test('a difference at an infinity is listed with its element (|inf - x| <= rtol * inf holds, yet they differ)', () => {
+  const relu = m('g (float[2] x) => (float[2] y) { y = Relu (x) }');
+  const capped = m('g (float[2] x) => (float[2] y) <float c = {3}> { y = Min (x, c) }');
+  const negated = m('g (float[2] x) => (float[2] y) { y = Neg (x) }');
+  expect(checkOne(becomes(capped), relu, [{ x: f32([Infinity, 1]) }])?.differences).toEqual(['y: 1 of 2 elements differ (max |diff| Infinity)', 'y[0]: expected Infinity, got 3']);
+  expect(checkOne(becomes(negated), relu, [{ x: f32([Infinity, 0]) }])?.differences).toEqual(['y: 1 of 2 elements differ (max |diff| Infinity)', 'y[0]: expected Infinity, got -Infinity']);
+});
+
 test('an output the oracle does not return for the pass\'s model is a difference', async () => {
   // A runtime may leave out an output (an optional one it prunes): the original's y has no match.
   const relu = m('g (float[2] x) => (float[2] y) { y = Relu (x) }');
