@@ -172,6 +172,9 @@ describe('cli: usage', () => {
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--passes', 'frobnicate'], /^lathe: --passes: unknown pass 'frobnicate' \(known: /],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--set-input-shape', 'x=2,?'], /--set-input-shape expects NAME=D0,D1,... with sizes or symbols \(got 'x=2,\?'\)/],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--set-input-shape', 'x=2', '--set-input-shape', 'x=3'], /--set-input-shape x given twice/],
+    // no input name, and a dim no JS number holds exactly: usage errors, before any file is read
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '--set-input-shape', '=2,3'], /--set-input-shape expects NAME=D0,D1,... with sizes or symbols \(got '=2,3'\)/],
+    [['optimize', 'a.onnx', '-o', 'b.onnx', '--set-input-shape', 'x=99999999999999999999'], /^lathe: --set-input-shape x: a dim is too large/],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--report'], /option '--report' needs a value/],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--report', 'b.onnx'], /--report b.onnx would overwrite a model/],
     [['optimize', 'a.onnx', '-o', 'b.onnx', '--external-data', 'sometimes'], /--external-data must be/],

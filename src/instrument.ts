@@ -33,7 +33,11 @@ export function reproducerText(failure: PassFailure): string {
 /** Elements past which a too-large reproducer leaves a tensor's values out. */
 const STRIP_ABOVE = 4096;
 
-/** Where the CLI writes the reproducer of a run writing `out`: `OUT.repro.onnx.txt` (`.onnx` dropped). */
+/**
+ * Where the CLI writes the reproducer of a run writing `out`: `OUT.repro.onnx.txt` (`.onnx`
+ * dropped); `lathe.repro.onnx.txt` when the model was going to standard output (`-o -`).
+ */
 export function reproducerPath(out: string): string {
+  if (out === '-') return 'lathe.repro.onnx.txt';
   return `${out.replace(/\.onnx$/i, '')}.repro.onnx.txt`;
 }

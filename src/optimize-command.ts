@@ -69,8 +69,15 @@ export function runOptimizeRequest(options: OptimizeOptions, model: Model, io: O
     }
     // The failing pass's input and pipeline, next to where the output would have gone.
     const repro = reproducerPath(io.out);
-    platform.writeText(repro, reproducerText(e));
-    throw new LatheError(`${e.message.split('\n')[0]} (reproducer: ${repro})`, io.file);
+    const failed = e.message.split('\n')[0];
+    try {
+      platform.writeText(repro, reproducerText(e));
+    } catch (w) {
+      // The pass's failure is the news; a reproducer that cannot be written must not hide it.
+      if (!(w instanceof LatheError)) throw w;
+      throw new LatheError(`${failed} (no reproducer: ${w.file !== undefined ? `${w.file}: ` : ''}${w.message.split('\n')[0]})`, io.file);
+    }
+    throw new LatheError(`${failed} (reproducer: ${repro})`, io.file);
   }
 }
 

@@ -64,6 +64,18 @@ describe('optimize', () => {
     expect(r.passes.map((p) => p.name)).toEqual(['rename']);
     expect(r.report.passes).toEqual([{ pass: 'rename', runs: 1, changed: 1, ms: expect.any(Number), stats: { renamed: 1 } }]);
   });
+  it('refuses a model with verifier errors before any pass runs, unless verify is false', () => {
+    const broken: Model = { ...model, graph: { ...model.graph, order: [] } }; // y is defined by no node
+    const seen: string[] = [];
+    const peek = definePass({ name: 'peek', summary: 's', defaults: {}, run: (m) => (seen.push(m.graph.name), m) });
+    expect(() => optimize(broken, { pipeline: { kind: 'pass', pass: peek() } })).toThrow(/^invalid model: /);
+    expect(seen).toEqual([]);
+    expect(optimize(broken, { pipeline: { kind: 'pass', pass: peek() }, verify: false }).model).toBe(broken);
+  });
+  it('a schedule whose pass has an option text cannot carry (Infinity) runs and is reported', () => {
+    const r = optimize(model, { pipeline: { kind: 'pass', pass: definePass({ name: 'capped', summary: 's', defaults: { limit: 0 }, run: (m) => m })({ limit: Infinity }) } });
+    expect(r.report.pipeline).toBe('capped{limit=Infinity}');
+  });
   it('verifyEach names the pass that broke the model', () => {
     expect(() => optimize(model, { schedule: { kind: 'pass', pass: breaker() }, verifyEach: true })).toThrow(PassFailure);
   });

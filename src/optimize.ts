@@ -12,7 +12,7 @@ import { verifyInput } from './input-order.js';
 import { setInputShapes, type InputShape } from './input-shapes.js';
 import { DEFAULT_LEVEL, isOptLevel, LEVEL_PIPELINES, type OptLevel } from './levels.js';
 import type { RuleRunOptions, RuleTraceEvent } from './pass.js';
-import { parsePipeline, printSchedule, type PassRegistry, type Schedule } from './pipeline.js';
+import { describeSchedule, parsePipeline, type PassRegistry, type Schedule } from './pipeline.js';
 import { ruleGlob } from './pattern/rule.js';
 import { buildReport, type OptimizeReport } from './report.js';
 import { runSchedule, type Instrument, type PassRecord, type StopReason } from './runner.js';
@@ -108,7 +108,7 @@ export function optimize(model: Model, options: OptimizeOptions = {}): OptimizeR
     : { model: shaped, stats: new Map<string, number>(), warnings: [], passes: [], stop: 'done' as const };
   const warnings = 'sorted' in checked && checked.sorted !== undefined ? [checked.sorted, ...r.warnings] : r.warnings;
   const report = buildReport({
-    before: model, after: r.model, level, pipeline: schedule ? printSchedule(schedule) : '', records: r.passes, stats: r.stats, warnings,
+    before: model, after: r.model, level, pipeline: schedule ? describeSchedule(schedule) : '', records: r.passes, stats: r.stats, warnings,
   });
   return { model: r.model, diagnostics, stats: r.stats, warnings, passes: r.passes, stop: r.stop, report, ruleTrace };
 }

@@ -111,6 +111,13 @@ describe('pipeline text corners no other test reached', () => {
     // -0 prints as -0 and a word-like string bare; 'false' as a string is quoted so it stays one.
     expect(printSchedule(step(fold({ limit: -0, mode: 'false' })))).toBe('fold-constants{limit=-0,mode="false"}');
   });
+  it('an option of -0 whose default is 0 is printed (0 === -0, but they are not the same value)', () => {
+    const signed = definePass({ name: 'signed', summary: 'zero default', defaults: { bias: 0 }, run: idle });
+    const s = step(signed({ bias: -0 }));
+    expect(printSchedule(s)).toBe('signed{bias=-0}');
+    expect(Object.is((parsePipeline(printSchedule(s), { signed }) as unknown as { pass: { options: { bias: number } } }).pass.options.bias, -0)).toBe(true);
+    expect(printSchedule(step(signed({ bias: 0 })))).toBe('signed');
+  });
   it('repeat and fixpoint over several steps run them as one sequence; fixpoint defaults to 8 iterations', () => {
     expect(data(repeat(2, dce(), inline()))).toEqual({ repeat: 2, body: { seq: [data(step(dce())), data(step(inline()))] } });
     expect(data(fixpoint({}, dce()))).toEqual({ fixpoint: 8, body: data(step(dce())) });

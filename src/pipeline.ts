@@ -69,49 +69,74 @@ function checkCount(what: string, key: string, n: number, min: number): void {
 
 const WORD = /^[A-Za-z_][A-Za-z0-9_.\-/]*$/;
 
-function printValue(v: unknown, where: string): string {
+/**
+ * `lenient`: a value text cannot carry (Infinity, NaN, a list) is written as JavaScript would
+ * instead of refused: for naming a pass in records and messages, never for parsing back.
+ */
+function printValue(v: unknown, where: string, lenient: boolean): string {
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new LatheError(`${where}: ${v} cannot be written in pipeline text`);
+    if (!Number.isFinite(v)) {
+      if (lenient) return String(v);
+      throw new LatheError(`${where}: ${v} cannot be written in pipeline text`);
+    }
     return Object.is(v, -0) ? '-0' : String(v);
   }
   if (typeof v === 'string') return WORD.test(v) && v !== 'true' && v !== 'false' ? v : JSON.stringify(v);
+  if (lenient) return lenientText(v);
   throw new LatheError(`${where}: only number, boolean and string options can be written in pipeline text`);
 }
 
 /** The options of `pass` that differ from its defaults, as `{k=v,…}` (empty when none). */
-function printOptions(pass: Pass): string {
+function printOptions(pass: Pass, lenient: boolean): string {
   const options = pass.options as Record<string, unknown>;
   const defaults = (pass.defaults ?? {}) as Record<string, unknown>;
   const parts: string[] = [];
   for (const key of Object.keys(options)) {
     if (Object.hasOwn(defaults, key) && Object.is(defaults[key], options[key])) continue;
-    parts.push(`${key}=${printValue(options[key], `option '${key}' of pass '${pass.name}'`)}`);
+    parts.push(`${key}=${printValue(options[key], `option '${key}' of pass '${pass.name}'`, lenient)}`);
   }
   return parts.length > 0 ? `{${parts.join(',')}}` : '';
 }
 
 /** The body of a loop: a sequence of two or more prints bare, anything else as one item. */
-function printList(s: Schedule): string {
-  return s.kind === 'seq' && s.steps.length >= 2 ? s.steps.map(printItem).join(',') : printItem(s);
+function printList(s: Schedule, lenient: boolean): string {
+  return s.kind === 'seq' && s.steps.length >= 2 ? s.steps.map((x) => printItem(x, lenient)).join(',') : printItem(s, lenient);
 }
 
-function printItem(s: Schedule): string {
+function printItem(s: Schedule, lenient: boolean): string {
   switch (s.kind) {
     case 'pass':
-      return s.pass.name + printOptions(s.pass);
+      return s.pass.name + printOptions(s.pass, lenient);
     case 'seq':
-      return `seq(${s.steps.map(printItem).join(',')})`;
+      return `seq(${s.steps.map((x) => printItem(x, lenient)).join(',')})`;
     case 'repeat':
-      return `repeat{n=${s.times}}(${printList(s.body)})`;
+      return `repeat{n=${s.times}}(${printList(s.body, lenient)})`;
     case 'fixpoint':
-      return `fixpoint${s.maxIterations === DEFAULT_FIXPOINT_MAX ? '' : `{max=${s.maxIterations}}`}(${printList(s.body)})`;
+      return `fixpoint${s.maxIterations === DEFAULT_FIXPOINT_MAX ? '' : `{max=${s.maxIterations}}`}(${printList(s.body, lenient)})`;
+  }
+}
+
+function lenientText(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v); // a bigint, a cycle
   }
 }
 
 /** The canonical text of a schedule (see the module comment). */
 export function printSchedule(s: Schedule): string {
-  return printList(s);
+  return printList(s, false);
+}
+
+/**
+ * `printSchedule`, except that option values text cannot carry are written as JavaScript would
+ * (`fold-constants{limit=Infinity}`) rather than refused. The runner names passes and the report
+ * its pipeline this way: a pass built in code with such an option runs like any other.
+ */
+export function describeSchedule(s: Schedule): string {
+  return printList(s, true);
 }
 
 // ---------------------------------------------------------------- parsing

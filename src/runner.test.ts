@@ -98,6 +98,16 @@ describe('loops', () => {
     expect(seen).toEqual(['g-1', 'g-2', 'g-2']);
     expect(r.passes.map((p) => p.name)).toEqual(['countdown', 'peek', 'countdown', 'peek', 'countdown', 'peek']);
   });
+  it('a fixpoint runs every pass while an instrument watches (it sees each run)', () => {
+    // The same fixpoint as above: untraced and unwatched, the last round's peek is skipped.
+    const seen: string[] = [];
+    const peek = definePass({ name: 'peek', summary: 'records the graph name', defaults: {}, run: (m) => (seen.push(m.graph.name), m) });
+    const watched: string[] = [];
+    const inst: Instrument = { afterPass: (e) => watched.push(e.text) };
+    runSchedule(fixpoint({ maxIterations: 8 }, seq(countdown({ times: 2 }), peek())), model, { instruments: [inst] });
+    expect(seen).toEqual(['g-1', 'g-2', 'g-2']);
+    expect(watched).toEqual(['countdown', 'peek', 'countdown', 'peek', 'countdown', 'peek']);
+  });
   it('an idle schedule returns the same model', () => {
     const r = runSchedule(seq(countdown({ times: 0 }), needsFlat()), model);
     expect(r.model).toBe(model);
@@ -176,6 +186,19 @@ describe('failures inside passes', () => {
     const f = failure(() => runSchedule(odd(), model));
     expect(f.message).toBe("pass 'throws-string' failed: not an error object");
     expect(f.kind).toBe('threw');
+  });
+});
+
+describe('passes built in code with options pipeline text cannot carry', () => {
+  it('run, and are named with the value as JavaScript writes it (a limit of Infinity is a fine option)', () => {
+    const fold = definePass({ name: 'fold', summary: 'renames the graph', defaults: { limit: 0 }, run: (m, _c, o): Model => ({ ...m, graph: { ...m.graph, name: `limit ${o.limit}` } }) });
+    const r = runSchedule(seq(fold({ limit: Infinity }), fold({ limit: 2 })), model);
+    expect(r.model.graph.name).toBe('limit 2');
+    expect(r.passes.map((p) => p.text)).toEqual(['fold{limit=Infinity}', 'fold{limit=2}']);
+    const f = failure(() => runSchedule(boom({ why: ['a'] as never }), model));
+    expect(f.pipeline).toBe('boom{why=["a"]}');
+    const capped = runSchedule(fixpoint({ maxIterations: 1 }, fold({ limit: -Infinity })), model);
+    expect(capped.warnings).toEqual(['fixpoint{max=1}(fold{limit=-Infinity}) stopped at its cap of 1 iterations with the model still changing']);
   });
 });
 

@@ -17,7 +17,7 @@ import { verify } from '../ir/verify/verify.js';
 import { createAnalyses, type Analyses } from './analyses.js';
 import { invariantChecker, invariants } from './invariants.js';
 import { createPassContext, passOrigin, type Invariant, type Pass, type PassContext, type RuleRunOptions } from './pass.js';
-import { printSchedule, type Schedule } from './pipeline.js';
+import { describeSchedule, type Schedule } from './pipeline.js';
 
 /** Why a pipeline stopped: it ran to its end, or a fixpoint hit its iteration cap still changing. */
 export type StopReason = 'done' | 'cap';
@@ -149,7 +149,7 @@ export function runSchedule(schedule: Schedule | Pass, model: Model, options: Ru
 
   let inFixpoint = 0;
   const runPass = (pass: Pass, m: Model): Model => {
-    const text = printSchedule({ kind: 'pass', pass });
+    const text = describeSchedule({ kind: 'pass', pass });
     const origin = passOrigin(pass);
     if (inFixpoint > 0 && idle?.get(m)?.get(origin)?.has(text)) return m;
     const event: PassEvent = { pass, text, model: m };
@@ -231,7 +231,7 @@ export function runSchedule(schedule: Schedule | Pass, model: Model, options: Ru
           inFixpoint--;
         }
         stop = 'cap';
-        ctx.log.warn(`${printSchedule(s)} stopped at its cap of ${s.maxIterations} iterations with the model still changing`);
+        ctx.log.warn(`${describeSchedule(s)} stopped at its cap of ${s.maxIterations} iterations with the model still changing`);
         return acc;
       }
     }

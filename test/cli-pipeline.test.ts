@@ -52,6 +52,12 @@ describe('lathe optimize with a pipeline', () => {
     const input = parseModel(text); // the input of the failing pass: after infer-shapes typed it
     expect(Object.values(input.graph.values).some((v) => v.name === 'h' && v.type !== undefined)).toBe(true);
   });
+  it('a failing pass whose reproducer cannot be written (no such folder) is still named, with why there is no reproducer', async () => {
+    const out = join(dir, 'no-such-folder', 'e.onnx');
+    const r = await lathe('optimize', mlp, '-o', out, '--passes', 'boom{why=here}');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^lathe: .*tiny-mlp\.onnx: pass 'boom' failed: kaboom here \(no reproducer: .*e\.repro\.onnx\.txt: .*\)\n$/);
+  });
   it('--verify-each stops at the pass that broke the model', async () => {
     const r = await lathe('optimize', mlp, '-o', join(dir, 'd.onnx'), '--passes', 'break-outputs', '--verify-each');
     expect(r.code).toBe(2);

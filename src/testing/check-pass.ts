@@ -205,7 +205,8 @@ function differingElements(name: string, got: TensorValue, want: TensorValue, to
     if (typeof a === 'number' && typeof b === 'number') {
       if (Number.isNaN(a) && Number.isNaN(b)) continue;
       if (a === b) continue;
-      if (Math.abs(a - b) <= tol.atol + tol.rtol * Math.abs(b)) continue;
+      // an infinity agrees only with itself (above): atol + rtol·∞ would pass anything (compare.ts)
+      if (Number.isFinite(b) && Math.abs(a - b) <= tol.atol + tol.rtol * Math.abs(b)) continue;
     } else if (a === b) continue;
     out.push(`${name}[${i}]: expected ${formatElement(b)}, got ${formatElement(a)}`);
   }

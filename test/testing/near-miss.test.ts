@@ -39,6 +39,7 @@ describe('nearMissesOf / applyVariant', () => {
 
   test('a step is named by its pre-order index: the If is 1, its body step 2, the Transpose 3', () => {
     expect(applyVariant(spec, { step: 2, bit: 3 }).steps[1].then![0].k).toBe(1 ^ 8);
+    expect(applyVariant(spec, { step: 2, bit: 0 }).steps[1].then![0].k).toBe(0); // a flip: a set bit is cleared
     const t = applyVariant(spec, { step: 3, bit: 0 });
     expect(t.steps[2].k).toBe(3);
     expect(t.steps[0]).toBe(spec.steps[0]);
