@@ -58,8 +58,8 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
   optimize: {
     summary: 'optimize a model (-O2 by default: simplify and fuse; -O1 simplify; -O0 only load, verify, write back)',
     usage:
-      'lathe optimize IN -o OUT [-O0|-O1|-O2] [--passes PIPELINE] [--set-input-shape NAME=D0,D1,...] [--disable-rules GLOB] [--trace-rules GLOB] [--no-provenance] [--report FILE.json|FILE.html] [--verify-each] [--print-after PASS] [--external-data MODE] [--in-place] [--quiet]',
-    values: ['output', 'passes', 'external-data', 'print-after', 'report', 'disable-rules', 'trace-rules'],
+      'lathe optimize IN -o OUT [-O0|-O1|-O2] [--passes PIPELINE] [--fold-limit BYTES] [--set-input-shape NAME=D0,D1,...] [--disable-rules GLOB] [--trace-rules GLOB] [--no-provenance] [--report FILE.json|FILE.html] [--verify-each] [--print-after PASS] [--external-data MODE] [--in-place] [--quiet]',
+    values: ['output', 'passes', 'fold-limit', 'external-data', 'print-after', 'report', 'disable-rules', 'trace-rules'],
     flags: ['in-place', 'quiet', 'verify-each', 'no-provenance'],
     lists: ['set-input-shape'],
     levels: true,
@@ -68,6 +68,7 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
   -O1                           simplification only (folding, shapes, algebra, affine folding)
   -O0                           lift and emit only
       --passes PIPELINE         run these passes instead of the level's (e.g. infer-shapes; see 'lathe passes')
+      --fold-limit BYTES        let constant folding grow the model by up to BYTES (4096, 64K, 1M; default 0)
       --set-input-shape NAME=D0,D1,...  fix the dims of input NAME first (sizes or symbols; repeatable)
       --disable-rules GLOB[,GLOB]  turn these rewrite rules off (for bisecting; RULE or PASS/RULE)
       --trace-rules GLOB        print each attempt of these rules to stderr: rule node (op): why it did not fire

@@ -5,7 +5,7 @@
  */
 import { LatheError } from '../ir/error.js';
 import type { Model } from '../ir/types.js';
-import { UsageError, type ParsedArgs } from './cli-args.js';
+import { UsageError, type Command, type ParsedArgs } from './cli-args.js';
 import { printAfterChange, reproducerPath, reproducerText } from './instrument.js';
 import { isOptLevel, type OptLevel } from './levels.js';
 import { formatRuleTrace, optimize, resolveSchedule, type OptimizeOptions, type OptimizeResult } from './optimize.js';
@@ -27,6 +27,7 @@ export function optimizeRequest(args: ParsedArgs, passes: PassRegistry, printAft
     passes,
     ...(level !== undefined && { level: level as OptLevel }),
     ...(pipeline !== undefined && { pipeline }),
+    ...(args.values.has('fold-limit') && { foldLimit: parseByteCount(args.values.get('fold-limit')!, '--fold-limit', args.command) }),
     setInputShapes: parseInputShapes(args, true),
     ...(args.values.has('disable-rules') && { disableRules: args.values.get('disable-rules') }),
     ...(args.values.has('trace-rules') && { traceRules: args.values.get('trace-rules') }),
@@ -41,6 +42,15 @@ export function optimizeRequest(args: ParsedArgs, passes: PassRegistry, printAft
     throw e;
   }
   return options;
+}
+
+/** `123`, `64K`, `1.5M`, `2G` (binary multiples) as a whole number of bytes; anything else is a usage error. */
+export function parseByteCount(text: string, option: string, command: Command): number {
+  const m = /^(\d+(?:\.\d+)?)([KMG]?)(?:i?B)?$/i.exec(text.trim());
+  const scale = m ? 1024 ** ' KMG'.indexOf((m[2] || ' ').toUpperCase()) : NaN;
+  const n = m ? Math.floor(Number(m[1]) * scale) : NaN;
+  if (!Number.isSafeInteger(n)) throw new UsageError(`${option} ${text}: expected a number of bytes such as 4096, 64K or 1M`, command);
+  return n;
 }
 
 export interface OptimizeIo {

@@ -76,6 +76,28 @@ describe('optimize', () => {
     const r = optimize(model, { pipeline: { kind: 'pass', pass: definePass({ name: 'capped', summary: 's', defaults: { limit: 0 }, run: (m) => m })({ limit: Infinity }) } });
     expect(r.report.pipeline).toBe('capped{limit=Infinity}');
   });
+  it('foldLimit sets limit in every fold-constants step, nested ones included, and nothing else', () => {
+    const limits: number[] = [];
+    const fold = definePass({ name: 'fold-constants', summary: 's', defaults: { limit: 0 }, run: (m, _ctx, o) => (limits.push(o.limit), m) });
+    const other = definePass({ name: 'other', summary: 's', defaults: { limit: 7 }, run: (m, _ctx, o) => (limits.push(-o.limit), m) });
+    const passes = { 'fold-constants': fold, other };
+    const r = optimize(model, { passes, pipeline: 'fold-constants{limit=5},other,repeat{n=2}(fixpoint(fold-constants))', foldLimit: 4096 });
+    // (The nested steps see the model the first already left unchanged, so the runner skips them:
+    // the pipeline text shows their options.)
+    expect(limits).toEqual([4096, -7]);
+    expect(r.report.pipeline).toBe('fold-constants{limit=4096},other,repeat{n=2}(fixpoint(fold-constants{limit=4096}))');
+    limits.length = 0;
+    optimize(model, { passes, pipeline: 'fold-constants{limit=5},other' });
+    expect(limits).toEqual([5, -7]);
+    limits.length = 0;
+    optimize(model, { passes, pipeline: 'fold-constants', foldLimit: Infinity });
+    expect(limits).toEqual([Infinity]);
+    for (const bad of [-1, 1.5, NaN]) {
+      expect(() => optimize(model, { passes, pipeline: 'fold-constants', foldLimit: bad })).toThrow(`fold limit ${bad}: expected a whole number of bytes, 0 or more`);
+    }
+    // A pipeline without fold-constants is left as it was, whatever the limit.
+    expect(optimize(model, { passes, pipeline: 'other', foldLimit: 1 }).report.pipeline).toBe('other');
+  });
   it('verifyEach names the pass that broke the model', () => {
     expect(() => optimize(model, { schedule: { kind: 'pass', pass: breaker() }, verifyEach: true })).toThrow(PassFailure);
   });

@@ -12,7 +12,7 @@ import { verifyInput } from './input-order.js';
 import { setInputShapes, type InputShape } from './input-shapes.js';
 import { DEFAULT_LEVEL, isOptLevel, LEVEL_PIPELINES, type OptLevel } from './levels.js';
 import type { RuleRunOptions, RuleTraceEvent } from './pass.js';
-import { describeSchedule, parsePipeline, type PassRegistry, type Schedule } from './pipeline.js';
+import { describeSchedule, parsePipeline, withPassOptions, type PassRegistry, type Schedule } from './pipeline.js';
 import { ruleGlob } from './pattern/rule.js';
 import { buildReport, type OptimizeReport } from './report.js';
 import { runSchedule, type Instrument, type PassRecord, type StopReason } from './runner.js';
@@ -26,6 +26,12 @@ export interface OptimizeOptions {
   readonly schedule?: Schedule;
   /** Pass factories `pipeline` text and the levels name (the Node entry passes the standard ones). */
   readonly passes?: PassRegistry;
+  /**
+   * Bytes by which constant folding may grow the model (`--fold-limit`): sets `limit` of every
+   * fold-constants and simplify-shapes step of the level's pipeline (or of the given one),
+   * overriding a limit written in pipeline text. Default: each step's own (0: never bigger).
+   */
+  readonly foldLimit?: number;
   /** Input name → dims (sizes or symbols) fixed before the passes run (`--set-input-shape`). */
   readonly setInputShapes?: ReadonlyMap<string, InputShape> | Readonly<Record<string, InputShape>>;
   /** Rules to turn off: globs over rule names, comma-separated or a list (`--disable-rules`). */
@@ -67,6 +73,23 @@ export function formatRuleTrace(e: RuleTraceEvent): string {
 
 /** The schedule `options` ask for, or undefined for none (-O0). Bad pipeline text is a LatheError. */
 export function resolveSchedule(options: OptimizeOptions): { schedule?: Schedule; level: OptLevel | null } {
+  const r = namedSchedule(options);
+  const limit = options.foldLimit;
+  if (limit === undefined || !r.schedule) return r;
+  if (typeof limit !== 'number' || !(limit >= 0) || (!Number.isInteger(limit) && limit !== Infinity)) {
+    throw new LatheError(`fold limit ${String(limit)}: expected a whole number of bytes, 0 or more`);
+  }
+  if (!options.passes) throw new LatheError('a fold limit needs a pass registry (options.passes)');
+  let schedule = r.schedule;
+  for (const name of BUDGETED) schedule = withPassOptions(schedule, name, { limit }, options.passes);
+  return { ...r, schedule };
+}
+
+/** The passes whose size budget (`limit`) `foldLimit` sets: both make constants of computed values. */
+const BUDGETED = ['fold-constants', 'simplify-shapes'];
+
+/** The schedule of the level or the given pipeline, before `foldLimit` applies. */
+function namedSchedule(options: OptimizeOptions): { schedule?: Schedule; level: OptLevel | null } {
   const given = options.pipeline ?? options.schedule;
   if (given !== undefined && typeof given !== 'string') return { schedule: given, level: null };
   const level = options.level ?? DEFAULT_LEVEL;

@@ -139,6 +139,31 @@ export function describeSchedule(s: Schedule): string {
   return printList(s, true);
 }
 
+/**
+ * `s` with every step of pass `name` rebuilt by its factory in `registry` with `overrides` over its
+ * own options (`--fold-limit` sets fold-constants' `limit` this way in a level's pipeline). Steps
+ * of other passes, and the whole schedule when no step is `name`, are returned as they were.
+ */
+export function withPassOptions(s: Schedule, name: string, overrides: Readonly<Record<string, unknown>>, registry: PassRegistry): Schedule {
+  switch (s.kind) {
+    case 'pass': {
+      if (s.pass.name !== name) return s;
+      const factory = registry[name];
+      if (!factory) throw new LatheError(`unknown pass '${name}'`);
+      return { kind: 'pass', pass: factory({ ...(s.pass.options as object), ...overrides }) };
+    }
+    case 'seq': {
+      const steps = s.steps.map((t) => withPassOptions(t, name, overrides, registry));
+      return steps.every((t, i) => t === s.steps[i]) ? s : { ...s, steps };
+    }
+    case 'repeat':
+    case 'fixpoint': {
+      const body = withPassOptions(s.body, name, overrides, registry);
+      return body === s.body ? s : { ...s, body };
+    }
+  }
+}
+
 // ---------------------------------------------------------------- parsing
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
