@@ -1,5 +1,7 @@
-/** Sizes for fold-constants' budget. */
-import type { Tensor } from '../../ir/types.js';
+/** Tensor payload sizes, for the size budgets of fold-constants and simplify-shapes. */
+import type { Model, Node, Tensor, ValueId } from '../ir/types.js';
+import { usesOf } from '../ir/uses.js';
+import { rootPaths, walkGraphTree } from '../ir/walk.js';
 
 /** Bytes a tensor's payload takes in the file. */
 export function tensorBytes(t: Tensor): number {
@@ -9,4 +11,52 @@ export function tensorBytes(t: Tensor): number {
   if (d.kind === 'blob') return d.blob.length;
   if (d.kind === 'field') return d.values instanceof Object && 'byteLength' in d.values ? d.values.byteLength : 0;
   return 0;
+}
+
+/** A rough size of the NodeProto `node` (names, op type, attributes): what removing it saves. */
+export function nodeProtoBytes(node: Node, nameOf: (v: ValueId) => string | undefined): number {
+  let n = 4 + node.op.length + node.domain.length + (node.name?.length ?? 0);
+  for (const v of [...node.inputs, ...node.outputs]) n += 2 + (v === null ? 0 : (nameOf(v)?.length ?? 6));
+  n += node.attrs.length * 8;
+  return n;
+}
+
+/**
+ * Roughly the bytes a model's file comes to once unread constants are cleaned up: the payloads of
+ * the constants it still reads (`liveTensorBytes`) plus each node's `nodeProtoBytes`. The size
+ * budgets compare it before and after a pass.
+ */
+export function liveModelBytes(model: Model): number {
+  let total = liveTensorBytes(model);
+  for (const root of rootPaths(model)) {
+    walkGraphTree(root, (graph) => {
+      for (const id of graph.order) total += nodeProtoBytes(graph.nodes[id], (v) => graph.values[v]?.name);
+    });
+  }
+  return total;
+}
+
+/**
+ * Payload bytes of the constants a model still reads: initializers with a use (a node input, a
+ * subgraph capture or a graph output) and Constant nodes whose output is used, in every graph,
+ * subgraph and function body. Constants nothing reads are what dead-code elimination removes, so
+ * this is the size a pass's result comes to once cleaned up.
+ */
+export function liveTensorBytes(model: Model): number {
+  let total = 0;
+  for (const root of rootPaths(model)) {
+    walkGraphTree(root, (graph) => {
+      const uses = usesOf(graph);
+      for (const v of graph.initializers) {
+        const t = graph.values[v]?.tensor;
+        if (t && (uses.get(v)?.length ?? 0) > 0) total += tensorBytes(t);
+      }
+      for (const id of graph.order) {
+        const node = graph.nodes[id];
+        if (node.op !== 'Constant' || node.domain !== '' || !node.outputs.some((o) => o !== null && (uses.get(o)?.length ?? 0) > 0)) continue;
+        for (const a of node.attrs) if (a.kind === 'tensor') total += tensorBytes(a.value);
+      }
+    });
+  }
+  return total;
 }

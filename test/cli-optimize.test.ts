@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { documentedFields, jsonPaths } from './support/report-doc.js';
-import { loadModel } from '../node/io.js';
+import { loadModel, saveModel } from '../node/io.js';
+import { parseModel } from '../ir/text/parse.js';
 import { optimize } from '../node/index.js';
 import { passes } from '../passes/index.js';
 import { LEVEL_PIPELINES } from '../src/levels.js';
@@ -60,6 +61,30 @@ describe('lathe optimize levels', () => {
     const bad = await lathe('optimize', mlp, '-o', join(dir, 'bad.onnx'), '--set-input-shape', 'x=4,9');
     expect(bad).toMatchObject({ code: 2, out: '' });
     expect(bad.err).toBe(`lathe: ${mlp}: --set-input-shape x: dim 1 is 9, declared [batch,8]\n`);
+  });
+  it('--fold-limit lets folding grow the file by that many bytes, and no more', async () => {
+    // Tile of a 16-byte constant makes 4 KiB: folding it grows the model by about 4 KiB.
+    const input = join(dir, 'tile.onnx');
+    saveModel(parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[1024] x) => (float[1024] y) <float[4] c = {1, 2, 3, 4}, int64[1] reps = {256}> {
+  t = Tile (c, reps)
+  y = Add (x, t)
+}`), input);
+    const run = async (...extra: string[]) => {
+      const out = join(dir, `tile-${extra.join('-') || 'default'}.onnx`);
+      const r = await lathe('optimize', input, '-o', out, '-O1', '-q', ...extra);
+      expect(r, r.err).toMatchObject({ code: 0 });
+      return ops(loadModel(out));
+    };
+    expect(await run()).toEqual(['Tile', 'Add']); // the default, 0: never bigger
+    expect(await run('--fold-limit', '1K')).toEqual(['Tile', 'Add']); // 4 KiB does not fit in 1 KiB
+    expect(await run('--fold-limit', '8K')).toEqual(['Add']);
+    expect(await run('--fold-limit', '8192')).toEqual(['Add']);
+    // It overrides the limit written in --passes text, in every fold-constants step.
+    expect(await run('--passes', 'fold-constants{limit=0},eliminate-dead-code', '--fold-limit', '1M')).toEqual(['Add']);
+    const bad = await lathe('optimize', input, '-o', join(dir, 'bad-limit.onnx'), '--fold-limit', 'lots');
+    expect(bad).toMatchObject({ code: 1, out: '' });
+    expect(bad.err).toBe("lathe: --fold-limit lots: expected a number of bytes such as 4096, 64K or 1M (see 'lathe optimize --help')\n");
   });
 });
 

@@ -43,7 +43,7 @@ import { foldableDef, runKernel } from '../../src/kernel-call.js';
 import { normalizeDomain } from '../../ir/domain.js';
 import { DataType as D } from '../../ir/dtype.js';
 import { transposedBlob } from '../../ir/transposed-blob.js';
-import { tensorBytes } from './bytes.js';
+import { nodeProtoBytes, tensorBytes } from '../../src/tensor-bytes.js';
 import { graphKey, hoistFolds, type HoistCandidate } from './hoist.js';
 
 export interface FoldOptions {
@@ -53,12 +53,8 @@ export interface FoldOptions {
 
 
 
-/** A rough size of the NodeProto `node` (names, op type, attributes): what removing it saves. */
 function nodeBytes(node: Node, e: Editor): number {
-  let n = 4 + node.op.length + node.domain.length + (node.name?.length ?? 0);
-  for (const v of [...node.inputs, ...node.outputs]) n += 2 + (v === null ? 0 : (e.value(v)?.name?.length ?? 6));
-  n += node.attrs.length * 8;
-  return n;
+  return nodeProtoBytes(node, (v) => e.value(v)?.name);
 }
 
 /** Element count of a result sized from the inputs before running the kernel, when it can be large. */

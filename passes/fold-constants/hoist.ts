@@ -13,7 +13,7 @@ import type { Model, NodeId, Tensor, ValueId } from '../../ir/types.js';
 import { pathSteps, walkGraphs, type GraphPath } from '../../ir/walk.js';
 import type { PassStats } from '../../src/pass.js';
 import { sameTensor, tensorKey } from '../../src/tensor-identity.js';
-import { tensorBytes } from './bytes.js';
+import { tensorBytes } from '../../src/tensor-bytes.js';
 
 /** A node in a body, over budget alone because it reads large constants of an enclosing graph. */
 export interface HoistCandidate {
