@@ -3,7 +3,7 @@
  * contained resolver) and `saveModel` (streaming, atomic: data file then model file, nothing left
  * behind on failure).
  */
-import { unlinkSync, writeSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Blob, type ByteSink, type ByteSource } from '../ir/blob.js';
 import { LatheError } from '../ir/error.js';
@@ -17,6 +17,7 @@ import { warmCopyPool } from './copy-pool.js';
 import { createNodeResolver } from './external.js';
 import { createAtomicFileSink, outputTarget } from './file-sink.js';
 import { openFileSource } from './file-source.js';
+import { stdoutError, writeAllSync } from './std-out.js';
 
 function withFile(e: unknown, file: string): unknown {
   if (e instanceof LatheError && e.file === undefined) {
@@ -167,13 +168,10 @@ export function saveModel(model: Model, path: string, options: SaveOptions = {})
 function writeToStdout(proto: Parameters<typeof encodeModelToBytes>[0], hasDataFile: boolean): { modelBytes: number; dataBytes: number } {
   if (hasDataFile) throw new LatheError('a model written to stdout cannot have external data (use --external-data never, or a file)');
   const bytes = encodeModelToBytes(proto);
-  for (let done = 0; done < bytes.length; ) {
-    try {
-      done += writeSync(1, bytes, done, bytes.length - done);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-      throw new LatheError(`cannot write to stdout: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+  try {
+    writeAllSync(1, bytes);
+  } catch (e) {
+    throw stdoutError(e);
   }
   return { modelBytes: bytes.length, dataBytes: 0 };
 }

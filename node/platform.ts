@@ -11,6 +11,7 @@ import type { Platform } from '../src/platform.js';
 import { createAtomicFileSink } from './file-sink.js';
 import { fileKind, readWholeFile } from './file-source.js';
 import { loadModel, saveModel, writeFiles } from './io.js';
+import { writeStderrText, writeStdoutText } from './std-out.js';
 
 /** The version in the nearest package.json named `lathe` above this file (node/, dist/node/, or a test build under .cache/). */
 function readVersion(): string {
@@ -98,9 +99,9 @@ export function createNodePlatform(): Platform {
     stderrIsTTY: process.stderr.isTTY === true,
     env: (name) => process.env[name],
     now: () => performance.now(),
-    stdout: (text) => void process.stdout.write(text),
-    stderr: (text) => void process.stderr.write(text),
-    progress: (text) => void process.stderr.write(text === '' ? '\r\x1b[K' : `\r${text}\x1b[K`),
+    stdout: writeStdoutText,
+    stderr: writeStderrText,
+    progress: (text) => writeStderrText(text === '' ? '\r\x1b[K' : `\r${text}\x1b[K`),
     loadModel: (path) => loadModel(path),
     saveModel: (model, path, options) => saveModel(model, path, options),
     readText(path) {

@@ -3,8 +3,8 @@
  * through the compiled `lathe` executable on real files. Builds into its own folder
  * (.cache/cli-ux-e2e) so parallel builds of dist/ cannot interfere.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -79,5 +79,32 @@ describe('lathe (built executable): print, parse, run, compare', () => {
     const r = lathe('optimze', 'm.onnx');
     expect(r.code).toBe(1);
     expect(r.err).toBe("lathe: unknown command 'optimze'; did you mean 'optimize'? (see 'lathe --help')\n");
+  });
+
+  test('stdout that fails: a full device is one line and status 2, with nothing written', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const args of [['inspect', 'm.onnx'], ['print', 'm.onnx'], ['optimize', 'm.onnx', '-o', '-']]) {
+        const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', stdio: ['ignore', full, 'pipe'], env: { ...process.env, LATHE_DEBUG: '' } });
+        expect(r.stderr, args.join(' ')).toBe('lathe: m.onnx: cannot write to stdout: ENOSPC\n');
+        expect(r.status, args.join(' ')).toBe(2);
+      }
+    } finally {
+      closeSync(full);
+    }
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  test('a reader that closes the pipe early (`lathe print big.onnx | head`) ends lathe quietly with status 0', async () => {
+    // 3,000 nodes print as about 150 kB, more than a pipe holds, so lathe writes after the close
+    const body = Array.from({ length: 3000 }, (_, i) => `  v${i + 1} = Relu (v${i})`).join('\n');
+    writeFileSync(join(dir, 'big.onnx'), saveModelToBytes(parseModel(`<ir_version: 8, opset_import: ["" : 17]>\ng (float[2] v0) => (float[2] v3000) {\n${body}\n}\n`)));
+    const child = spawn(process.execPath, [BIN, 'print', 'big.onnx'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+    expect(err).toBe('');
+    expect(code).toBe(0);
   });
 });
