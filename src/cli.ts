@@ -140,9 +140,16 @@ function describeSave(out: string, r: SaveResult): string {
   return `${out} (${formatBytes(r.modelBytes)}${data})`;
 }
 
+/**
+ * The input's bytes on disk: the model file plus each external data file it references, measured
+ * as the output is (a data file's alignment padding counts on both sides, so an unchanged model
+ * does not seem to grow). A data file that cannot be measured counts its tensors' bytes.
+ */
 function inputBytes(ctx: Context, model: Model): number {
-  const ext = summarizeModel(model).externalData.reduce((s, e) => s + e.bytes, 0);
-  return (ctx.platform.fileSize(ctx.args.input) ?? 0) + ext;
+  const input = ctx.args.input;
+  const dir = input.slice(0, Math.max(input.lastIndexOf('/'), input.lastIndexOf('\\')) + 1);
+  const ext = summarizeModel(model).externalData.reduce((s, e) => s + (ctx.platform.fileSize(dir + e.location) ?? e.bytes), 0);
+  return (ctx.platform.fileSize(input) ?? 0) + ext;
 }
 
 /** Loads IN for a command (lift refuses files without ir_version or graph). */
