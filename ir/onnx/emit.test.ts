@@ -105,16 +105,18 @@ describe('emit: external data plans', () => {
     const t = emitModel(m, { external: 'never' }).proto.graph!.initializer[0];
     expect(t.rawData).toBeInstanceOf(Blob);
   });
-  test("'always' uses the threshold, aligns offsets to 4 KiB, writes a shared tensor once", () => {
+  test("'always' uses the threshold, starts small tensors on 64-byte lines and large ones on 4 KiB pages, writes a shared tensor once", () => {
     const src = untouchable(2 ** 20);
     const shared = blobTensor(5000, src);
-    const m = withInits([blobTensor(1023, src), shared, blobTensor(1024, src), shared]);
+    const m = withInits([blobTensor(1023, src), shared, blobTensor(1024, src), shared, blobTensor(65535, src), blobTensor(65536, src), blobTensor(1100, src)]);
     const { proto, dataFile } = emitModel(m, { external: 'always' });
-    expect(proto.graph!.initializer.map((t) => t.dataLocation ?? 0)).toEqual([0, 1, 1, 1]);
-    expect(dataFile!.chunks.map((c) => c.offset)).toEqual([0, 8192]);
-    expect(dataFile!.size).toBe(8192 + 1024);
+    expect(proto.graph!.initializer.map((t) => t.dataLocation ?? 0)).toEqual([0, 1, 1, 1, 1, 1, 1]);
+    // 5000 bytes end at 5000, the next line is 5056; 1024 more end at 6080; 65535 bytes (below a
+    // page-aligned size) start at 6080 and end at 71615; 65536 bytes start on the page at 73728
+    expect(dataFile!.chunks.map((c) => c.offset)).toEqual([0, 5056, 6080, 73728, 139264]);
+    expect(dataFile!.size).toBe(139264 + 1100);
     expect(proto.graph!.initializer[3].externalData).toEqual(proto.graph!.initializer[1].externalData);
-    expect(emitModel(m, { external: 'always', threshold: 2000 }).dataFile!.chunks).toHaveLength(1);
+    expect(emitModel(m, { external: 'always', threshold: 2000 }).dataFile!.chunks).toHaveLength(3);
   });
   test("'always' moves the payloads of tensor and tensors attributes too (a Constant's value, a node's list of weights)", () => {
     const src = untouchable(2 ** 20);

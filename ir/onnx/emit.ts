@@ -183,7 +183,7 @@ class Emitter {
     for (const t of scan.tensors) {
       if (!external.has(t) || this.placed.has(t)) continue;
       const payload = rawPayload(t, `tensor '${t.name ?? ''}'`)!;
-      const offset = alignOffset(end);
+      const offset = alignOffset(end, payload.length);
       const chunk = payload instanceof Uint8Array
         ? { offset, bytes: payload, length: payload.length }
         : { offset, blob: payload, length: payload.length };

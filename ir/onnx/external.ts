@@ -19,8 +19,15 @@ export interface ExternalResolver {
   open(location: string): ByteSource;
 }
 
-/** Alignment of payloads in the data files lathe writes (page size: lets readers mmap them). */
+/**
+ * Alignment of payloads in the data files lathe writes. A tensor of `PAGE_ALIGNED_FROM` bytes or
+ * more starts on a page (`DATA_ALIGNMENT`), so a reader can map it; a smaller one starts on a
+ * 64-byte line (any element type's alignment, one cache line), since a page each would waste up to
+ * 4 KiB per tensor: 18% of the data file of a model of many 1-16 KiB tensors (PaddleOCR's cls).
+ */
 export const DATA_ALIGNMENT = 4096;
+export const SMALL_ALIGNMENT = 64;
+export const PAGE_ALIGNED_FROM = 64 * 1024;
 
 /**
  * Validates an external `location` and returns it normalized ('./' and repeated '/' removed).
@@ -114,7 +121,8 @@ export function checkDataFileName(name: string): void {
   }
 }
 
-/** Offset of the next payload: `DATA_ALIGNMENT`-aligned. */
-export function alignOffset(offset: number): number {
-  return Math.ceil(offset / DATA_ALIGNMENT) * DATA_ALIGNMENT;
+/** Offset of the next payload of `length` bytes after `offset`: page-aligned when large, else line-aligned. */
+export function alignOffset(offset: number, length: number): number {
+  const a = length >= PAGE_ALIGNED_FROM ? DATA_ALIGNMENT : SMALL_ALIGNMENT;
+  return Math.ceil(offset / a) * a;
 }
