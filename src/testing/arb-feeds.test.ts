@@ -1,7 +1,8 @@
 /**
- * arbFeeds draws inputs a model can be run on: small non-negative integers for int32/int8/uint8
- * (they often index or size something; uint8 cannot hold a negative), symbolic dims bound to
- * one size per symbol, unknown dims as 2, and an input without a shape as a scalar.
+ * arbFeeds draws inputs a model can be run on: integers mostly small and non-negative (they often
+ * index or size something), sometimes negative where the type is signed, rarely the type's
+ * extremes; values every dtype holds (64-bit ones as bigints, strings as strings); symbolic dims
+ * bound to one size per symbol, unknown dims as 2, and an input without a shape as a scalar.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -10,24 +11,45 @@ import type { TensorValue } from '../../ir/ops/types.js';
 import { arbFeeds } from './arb-feeds.js';
 
 describe('arbFeeds', () => {
-  test('int32, int8 and uint8 inputs get integers in [0, 4] in their own typed arrays', () => {
-    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
-g (int32[6] a, int8[6] b, uint8[6] c) => (a2) { a2 = Identity (a) }`);
-    const draws = fc.sample(arbFeeds(m), { seed: 1, numRuns: 40 });
-    const seen = new Set<number>();
+  test('integer inputs: their own typed arrays, small values mostly, negatives only where signed, and the extremes sometimes', () => {
+    const m = parseModel(`<ir_version: 10, opset_import: ["" : 21]>
+g (int32[6] a, int8[6] b, uint8[6] c, uint16[6] d, uint64[6] e, int16[6] f) => (a2) { a2 = Identity (a) }`);
+    const draws = fc.sample(arbFeeds(m), { seed: 1, numRuns: 60 });
+    const types = { a: Int32Array, b: Int8Array, c: Uint8Array, d: Uint16Array, e: BigUint64Array, f: Int16Array };
+    const range = { a: [-(2 ** 31), 2 ** 31 - 1], b: [-128, 127], c: [0, 255], d: [0, 65535], e: [0, 4], f: [-32768, 32767] };
+    const seen = Object.fromEntries(Object.keys(types).map((k) => [k, new Set<number>()]));
+    let small = 0;
+    let all = 0;
     for (const f of draws) {
-      expect((f.a as TensorValue).data).toBeInstanceOf(Int32Array);
-      expect((f.b as TensorValue).data).toBeInstanceOf(Int8Array);
-      expect((f.c as TensorValue).data).toBeInstanceOf(Uint8Array);
-      for (const k of ['a', 'b', 'c']) {
-        for (const x of (f[k] as TensorValue).data as Int32Array) {
-          expect(x).toBeGreaterThanOrEqual(0);
-          expect(x).toBeLessThanOrEqual(4);
-          seen.add(x);
+      for (const [k, type] of Object.entries(types)) {
+        const data = (f[k] as TensorValue).data;
+        expect(data, k).toBeInstanceOf(type);
+        for (const raw of data as Int32Array) {
+          const x = Number(raw);
+          const [lo, hi] = range[k as keyof typeof range];
+          expect(x).toBeGreaterThanOrEqual(lo);
+          expect(x).toBeLessThanOrEqual(hi);
+          seen[k].add(x);
+          all++;
+          if (x >= 0 && x <= 4) small++;
         }
       }
     }
-    expect([...seen].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(small / all).toBeGreaterThan(0.6);
+    for (const k of ['a', 'b', 'f']) {
+      expect([...seen[k]].some((x) => x < 0), `${k} negative`).toBe(true);
+      expect(seen[k].has(range[k as 'a'][0]) || seen[k].has(range[k as 'a'][1]), `${k} extreme`).toBe(true);
+    }
+    for (const k of ['c', 'd']) expect(seen[k].has(range[k as 'c'][1]), `${k} largest`).toBe(true);
+    expect([...seen.e].sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+  test('string inputs get strings, bool inputs 0 and 1', () => {
+    const m = parseModel(`<ir_version: 10, opset_import: ["" : 21]>
+g (string[4] s, bool[4] t) => (s2) { s2 = Identity (s) }`);
+    for (const f of fc.sample(arbFeeds(m), { seed: 3, numRuns: 10 })) {
+      for (const x of (f.s as TensorValue).data as string[]) expect(typeof x).toBe('string');
+      for (const x of (f.t as TensorValue).data as Uint8Array) expect([0, 1]).toContain(x);
+    }
   });
   test('one size per symbol across inputs; an unknown dim is 2; no shape is a scalar', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>

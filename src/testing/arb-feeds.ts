@@ -3,7 +3,9 @@
  * are also inputs are left to their defaults). Each symbolic dim is bound once per draw and used
  * consistently by every input that names it (0 among the choices: empty tensors); unknown dims
  * take small sizes. Values mix small integers and fractions with edge values: zeros, negatives,
- * -0, NaN and ±infinity for float types.
+ * -0, NaN and ±infinity for float types; integers are mostly small and non-negative (they often
+ * index or size something), sometimes negative, rarely their type's extremes; every dtype gets
+ * values it holds (64-bit ones as bigints, strings as short strings).
  */
 import fc from 'fast-check';
 import { DataType as D } from '../../ir/dtype.js';
@@ -42,17 +44,41 @@ function floatElement(special: boolean, minMagnitude = 0, maxMagnitude = 4): fc.
   return fc.oneof({ arbitrary: plain, weight: 30 }, { arbitrary: fc.constantFrom(0, -0, Number.NaN, Infinity, -Infinity), weight: 1 });
 }
 
-function element(dtype: number, special: boolean, minMagnitude?: number, maxMagnitude?: number): fc.Arbitrary<number | bigint | boolean> {
+/** Integers of a signed type: mostly small and non-negative (they often index or size something), some negative, rarely the type's extremes. */
+function signedElement(min: number, max: number): fc.Arbitrary<number> {
+  return fc.oneof(
+    { arbitrary: fc.integer({ min: 0, max: Math.min(4, max) }), weight: 12 },
+    { arbitrary: fc.integer({ min: Math.max(-4, min), max: -1 }), weight: 4 },
+    { arbitrary: fc.constantFrom(min, max), weight: 1 },
+  );
+}
+
+/** Integers of an unsigned type: mostly small, rarely the type's largest. */
+function unsignedElement(max: number): fc.Arbitrary<number> {
+  return fc.oneof({ arbitrary: fc.integer({ min: 0, max: Math.min(4, max) }), weight: 16 }, { arbitrary: fc.constant(max), weight: 1 });
+}
+
+const SIGNED: ReadonlyMap<number, readonly [number, number]> = new Map([
+  [D.INT8, [-128, 127]], [D.INT16, [-32768, 32767]], [D.INT32, [-(2 ** 31), 2 ** 31 - 1]], [D.INT4, [-8, 7]], [D.INT2, [-2, 1]],
+]);
+const UNSIGNED: ReadonlyMap<number, number> = new Map([[D.UINT8, 255], [D.UINT16, 65535], [D.UINT32, 2 ** 32 - 1], [D.UINT4, 15], [D.UINT2, 3]]);
+
+function element(dtype: number, special: boolean, minMagnitude?: number, maxMagnitude?: number): fc.Arbitrary<number | bigint | boolean | string> {
   if (dtype === D.INT64) return fc.integer({ min: -4, max: 4 }).map(BigInt);
+  if (dtype === D.UINT64) return fc.integer({ min: 0, max: 4 }).map(BigInt);
   if (dtype === D.BOOL) return fc.boolean();
-  if (dtype === D.INT32 || dtype === D.INT8 || dtype === D.UINT8) return fc.integer({ min: 0, max: 4 });
+  if (dtype === D.STRING) return fc.constantFrom('', 'a', 'b', 'ab', 'é');
+  const signed = SIGNED.get(dtype);
+  if (signed) return signedElement(signed[0], signed[1]);
+  const unsigned = UNSIGNED.get(dtype);
+  if (unsigned !== undefined) return unsignedElement(unsigned);
   return floatElement(special, minMagnitude, maxMagnitude);
 }
 
-function tensorOf(dtype: number, dims: number[], xs: readonly (number | bigint | boolean)[]): TensorValue {
+function tensorOf(dtype: number, dims: number[], xs: readonly (number | bigint | boolean | string)[]): TensorValue {
   const data = allocate(dtype, xs.length);
   xs.forEach((x, i) => {
-    (data as unknown as (number | bigint)[])[i] = typeof x === 'boolean' ? (x ? 1 : 0) : x;
+    (data as unknown as (number | bigint | string)[])[i] = typeof x === 'boolean' ? (x ? 1 : 0) : x;
   });
   // float16 (and other narrow floats) live in a Float32Array: values must be ones the dtype holds.
   if (WIDENED_FLOATS.has(dtype)) roundArrayInPlace(dtype, data as Float32Array);
