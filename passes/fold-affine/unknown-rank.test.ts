@@ -28,4 +28,15 @@ g (float[] x) => (y) <float[4,3] w = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, ${
     expect(ops(model('float[3] k = {1, 2, 3}'))).toEqual(['MatMul']);
     expect(ops(model('float[3,1] k = {1, 2, 3}'))).toEqual(['MatMul', 'Mul']);
   });
+
+  it('moves a scalar factor of a score into the projection, not a [1,1] one (on a 1-D score it adds a dim)', () => {
+    const model = (c: string) => `<ir_version: 8, opset_import: ["" : 17]>
+g (float[] x, float[3,2] kt) => (y) <float[4,3] wq = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, ${c}> {
+  q = MatMul (x, wq)
+  s = MatMul (q, kt)
+  y = Mul (s, c)
+}`;
+    expect(ops(model('float c = {0.5}'))).toEqual(['MatMul', 'MatMul']);
+    expect(ops(model('float[1,1] c = {0.5}'))).toEqual(['MatMul', 'MatMul', 'Mul']);
+  });
 });
