@@ -34,6 +34,23 @@ g (float[2] x, bool c) => (y, z) <float[2] a = {1, 2}, float[2] b = {1, 2}> {
     expect(run(out)).toBe(out);
   });
 
+  it('two levels down, a duplicate reads the outermost copy, and the middle copy goes too', () => {
+    const m = parseModel(`${header}
+g (float[2] x, bool c) => (z) <float[2] a = {1, 2}> {
+  s = Add (x, a)
+  z = If (c) <then_branch = t () => (o) <float[2] b = {1, 2}> {
+    u = Mul (s, b)
+    o = If (c) <then_branch = t2 () => (o3) <float[2] k = {1, 2}> { o3 = Sub (u, k) }, else_branch = e2 () => (o4) { o4 = Neg (u) }>
+  }, else_branch = e () => (o2) { o2 = Neg (x) }>
+}`);
+    const out = run(m);
+    const text = printModel(out);
+    expect(text).toContain('u = Mul (s, a)');
+    expect(text).toContain('o3 = Sub (u, a)');
+    expect(text).not.toMatch(/float\[2\] [bk] =/);
+    expectSameOutputs(m, out, 4, true);
+  });
+
   it('returns the same object when nothing repeats', () => {
     const m = parseModel(`${header} g (float[2] x) => (y) <float[2] a = {1, 2}, float[2] b = {2, 1}> { s = Add (x, a)\n y = Add (s, b) }`);
     expect(run(m)).toBe(m);

@@ -96,6 +96,29 @@ g (float[2] x, bool c, float[2] a = {1, 2}, float[2] b = {1, 2}) => (y, z) {
     expect(run(m)).toBe(m);
   });
 
+  it('never merges nodes whose float attributes differ only in the sign of zero (alpha 0 and -0 differ on negative x)', () => {
+    const m = parseModel(`${header}
+g (float[2] x) => (y, z) {
+  a = LeakyRelu <alpha = 0.0> (x)
+  b = LeakyRelu <alpha = -0.0> (x)
+  y = Add (a, b)
+  c = Constant <value_floats = [0.0, 1.0]> ()
+  d = Constant <value_floats = [-0.0, 1.0]> ()
+  z = Div (c, d)
+}`);
+    expect(run(m)).toBe(m);
+  });
+
+  it('in a subgraph, equal constants of an enclosing graph count as one input', () => {
+    const m = parseModel(`${header}
+g (float[2] x, bool c) => (z) <float[2] a = {1, 2}, float[2] b = {1, 2}> {
+  z = If (c) <then_branch = t () => (o) { p1 = Mul (x, a)\n q1 = Mul (x, b)\n o = Sub (p1, q1) }, else_branch = e () => (o2) { o2 = Neg (x) }>
+}`);
+    const out = run(m);
+    expect(printModel(out)).toContain('o = Sub (p1, p1)');
+    expectSameOutputs(m, out, 2, true);
+  });
+
   it('never merges unknown (custom) ops', () => {
     const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "custom" : 1]>
 g (float[2] x) => (y) { a = custom.Noise (x)\n b = custom.Noise (x)\n y = Sub (a, b) }`);

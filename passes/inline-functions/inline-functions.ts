@@ -11,9 +11,10 @@
  * fresh ids (clone.ts), so a function inlined twice never defines an id twice. Not inlined (left as
  * calls): a call the op table also resolves (the evaluator runs the kernel, not the function), a
  * call leaving out an input, a body importing a domain at another version than the caller's graph,
- * and a body nesting subgraphs deeper than MAX_CLONE_DEPTH. A domain the caller's
- * model lacks is imported at the function's version. Functions no longer called are left to
- * eliminate-dead-code.
+ * and a body nesting subgraphs deeper than MAX_CLONE_DEPTH. A domain the caller (the model, or
+ * the function whose body holds the call) does not import itself is imported at the function's
+ * version: a function body needs its own import even of a domain the model imports. Functions no
+ * longer called are left to eliminate-dead-code.
  *
  * `If` with a constant condition: the branch's nodes and initializers move into the graph (their
  * subgraphs kept, captures rewired; in a function body the initializers become Constant nodes, as a
@@ -136,6 +137,9 @@ function inlineGraph(e: Editor, path: GraphPath, s: Sweep): void {
   const rootKey = root.step.kind === 'function' ? `f${root.step.index}` : 'main';
   // A FunctionProto has no initializers: a branch's initializers land there as Constant nodes.
   const inFunction = root.step.kind === 'function';
+  // The domains the root imports itself: a function body needs its own import of every domain
+  // its nodes use, even one the model imports (`opsets` merges the model's in).
+  const own = new Set((root.step.kind === 'function' ? s.model.functions[root.step.index].opsets : s.model.opsets).map((o) => normalizeDomain(o.domain)));
   const constants = constantReader(e, path, opsets);
   for (const node of e.nodes()) {
     if (node.op === 'If' && node.domain === '' && node.inputs[0]) {
@@ -154,7 +158,7 @@ function inlineGraph(e: Editor, path: GraphPath, s: Sweep): void {
     if (!fn.opsets.every((o) => {
       const d = normalizeDomain(o.domain);
       const have = opsets.get(d);
-      if (have === undefined) need.set(d, o.version);
+      if (!own.has(d)) need.set(d, o.version);
       return have === undefined || have === o.version;
     })) continue;
     const map = new Map<ValueId, ValueId | null>();

@@ -49,6 +49,13 @@ g (float[2] x, bool c) => (y) {
     expect(ctx.warnings.join()).toMatch(/cycle/);
   });
 
+  it('a node reading its own output is a cycle too: left as it is, with a warning', () => {
+    const m = parseModel(`${header} g (float[2] x) => (y) { a = Add (x, a)\n y = Relu (a) }`);
+    const ctx = createPassContext();
+    expect(topoSort().run(m, ctx)).toBe(m);
+    expect(ctx.warnings.join()).toMatch(/cycle/);
+  });
+
   it('a shuffled generated model comes back valid with the same outputs', () => {
     const shuffle = (g: Graph, seed: number): Graph => {
       const order = [...g.order];
