@@ -361,6 +361,24 @@ g (bool c1, bool c2, float[300] x) => (float[300] y) <float[300] W1 = {${vals(7)
     expect(printModel(out)).toMatch(/Neg \(W1\)/);
   });
 
+  it('what a hoisted node frees in its own body (a local constant, the node) counts too', () => {
+    // c = Concat(W, L) in the then-branch: 8,320 bytes of result for the outer W (8 kB) and the
+    // branch's own L (128 B) and node, freed together; W alone would not pay for it.
+    const w = Array.from({ length: 64 * 32 }, (_, i) => (i % 71) / 4).join(', ');
+    const l = Array.from({ length: 32 }, (_, i) => i / 8).join(', ');
+    const m = parseModel(`${header}
+g (bool cond, float[5,65] x) => (float[5,32] y) <float[64,32] W = {${w}}, int64[1] z = {0}, int64[1] one = {1}, int64[1] f = {32}> {
+  y = If (cond) <then_branch = t () => (float[5,32] o1) <float[1,32] L = {${l}}> { c = Concat <axis = 0> (W, L)\n o1 = MatMul (x, c) }, else_branch = e () => (float[5,32] o2) { o2 = Slice (x, z, f, one) }>
+}`);
+    expect(verify(m).filter((d) => d.severity === 'error')).toEqual([]);
+    const ctx = createPassContext();
+    const out = foldConstants({}).run(m, ctx.scoped('fold-constants'));
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(ctx.counts.get('fold-constants/hoisted')).toBe(1);
+    expect(printModel(out)).not.toMatch(/Concat/);
+    expectSameOutputs(m, out, 2);
+  });
+
   it('cuts of an outer weight in two branches that add more than it frees move only when the limit pays for the difference', () => {
     // W[64,32] (8 kB) cut as rows 0:48 in one branch and 16:64 in the other: 12 kB of results
     // for 8 kB freed. Alone each 6 kB cut is over a 5000-byte limit; together they are within it.
