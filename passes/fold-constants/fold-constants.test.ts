@@ -449,7 +449,7 @@ g (bool cond, float[5,16] x) => (float[5,32] y) <float[48,32] W = {${w}}> {
     expect(out.graph.initializers.map((v) => out.graph.values[v].tensor!.dims)).toEqual([[16, 32], [16, 32]]);
   });
 
-  it('an Expand or Tile to 10^10 elements is refused by its element count before the kernel runs (it could not even allocate it)', () => {
+  it('an Expand, Tile or Resize to 10^10 elements is refused by its element count before the kernel runs (it could not even allocate it)', () => {
     // Neither output has a declared shape: the count comes from the target shape (Expand) or
     // the repeats times the input's size (Tile). Over budget, never 'kernel-refused'.
     const m = parseModel(`${header}
@@ -461,6 +461,15 @@ g () => (e, t) <float[1] one = {1}, float[1,1] cell = {1}, int64[2] big = {10000
     expect(foldConstants({ limit: 1 << 20 }).run(m, ctx.scoped('fold-constants'))).toBe(m);
     expect(ctx.counts.get('fold-constants/over-budget')).toBe(2);
     expect(ctx.counts.get('fold-constants/kernel-refused')).toBeUndefined();
+    // Any other op is sized by its declared static output shape: a Resize of one element to 10^10.
+    const resize = parseModel(`${header}
+g () => (float[1,1,100000,100000] y) <float[1,1,1,1] x = {1}, float[4] scales = {1, 1, 100000, 100000}> {
+  y = Resize <mode = "nearest"> (x, "", scales)
+}`);
+    const ctx2 = createPassContext();
+    expect(foldConstants({ limit: 1 << 20 }).run(resize, ctx2.scoped('fold-constants'))).toBe(resize);
+    expect(ctx2.counts.get('fold-constants/over-budget')).toBe(1);
+    expect(ctx2.counts.get('fold-constants/kernel-refused')).toBeUndefined();
   });
 
   it('a large ConstantOfShape stays one even with a limit; a tiny one folds', () => {
