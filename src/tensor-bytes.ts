@@ -1,5 +1,5 @@
 /** Tensor payload sizes, for the size budgets of fold-constants and simplify-shapes. */
-import type { Model, Node, Tensor, ValueId } from '../ir/types.js';
+import type { Attr, Model, Node, Tensor, ValueId } from '../ir/types.js';
 import { usesOf } from '../ir/uses.js';
 import { rootPaths, walkGraphTree } from '../ir/walk.js';
 
@@ -54,9 +54,30 @@ export function liveTensorBytes(model: Model): number {
       for (const id of graph.order) {
         const node = graph.nodes[id];
         if (node.op !== 'Constant' || node.domain !== '' || !node.outputs.some((o) => o !== null && (uses.get(o)?.length ?? 0) > 0)) continue;
-        for (const a of node.attrs) if (a.kind === 'tensor') total += tensorBytes(a.value);
+        for (const a of node.attrs) total += constantAttrBytes(a);
       }
     });
   }
   return total;
+}
+
+/**
+ * Payload bytes of a Constant node's value attribute, in whichever form it is written: a
+ * `value_floats` of 200 elements is as large as a `value` tensor of them.
+ */
+function constantAttrBytes(a: Attr): number {
+  switch (a.kind) {
+    case 'tensor':
+      return tensorBytes(a.value);
+    case 'sparse_tensor':
+      return tensorBytes(a.value.values) + tensorBytes(a.value.indices);
+    case 'floats':
+      return a.value.length * 4;
+    case 'ints':
+      return a.value.length * 8;
+    case 'strings':
+      return a.value.reduce((n, v) => n + v.length + 2, 0);
+    default:
+      return 0;
+  }
 }

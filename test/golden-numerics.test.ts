@@ -36,6 +36,11 @@ function feeds(model: Model, symbolSize: number): Record<string, RtValue> {
       case 9: data = Uint8Array.from({ length: n }, () => (next() < 0.5 ? 1 : 0)); break;
       case 7: data = BigInt64Array.from({ length: n }, () => BigInt(Math.floor(next() * 3))); break;
       case 6: data = Int32Array.from({ length: n }, () => Math.floor(next() * 3)); break;
+      // Narrow integers over their whole range (a Float32Array here would feed fractions to an int8 input).
+      case 2: data = Uint8Array.from({ length: n }, () => Math.floor(next() * 256)); break;
+      case 3: data = Int8Array.from({ length: n }, () => Math.floor(next() * 256) - 128); break;
+      case 4: data = Uint16Array.from({ length: n }, () => Math.floor(next() * 65536)); break;
+      case 5: data = Int16Array.from({ length: n }, () => Math.floor(next() * 65536) - 32768); break;
       case 11: data = Float64Array.from({ length: n }, () => next() * 4 - 2); break;
       default: data = Float32Array.from({ length: n }, () => next() * 4 - 2);
     }

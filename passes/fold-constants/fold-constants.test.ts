@@ -361,6 +361,24 @@ g (bool c1, bool c2, float[300] x) => (float[300] y) <float[300] W1 = {${vals(7)
     expect(printModel(out)).toMatch(/Neg \(W1\)/);
   });
 
+  it('what a hoisted node frees in its own body (a local constant, the node) counts too', () => {
+    // c = Concat(W, L) in the then-branch: 8,320 bytes of result for the outer W (8 kB) and the
+    // branch's own L (128 B) and node, freed together; W alone would not pay for it.
+    const w = Array.from({ length: 64 * 32 }, (_, i) => (i % 71) / 4).join(', ');
+    const l = Array.from({ length: 32 }, (_, i) => i / 8).join(', ');
+    const m = parseModel(`${header}
+g (bool cond, float[5,65] x) => (float[5,32] y) <float[64,32] W = {${w}}, int64[1] z = {0}, int64[1] one = {1}, int64[1] f = {32}> {
+  y = If (cond) <then_branch = t () => (float[5,32] o1) <float[1,32] L = {${l}}> { c = Concat <axis = 0> (W, L)\n o1 = MatMul (x, c) }, else_branch = e () => (float[5,32] o2) { o2 = Slice (x, z, f, one) }>
+}`);
+    expect(verify(m).filter((d) => d.severity === 'error')).toEqual([]);
+    const ctx = createPassContext();
+    const out = foldConstants({}).run(m, ctx.scoped('fold-constants'));
+    expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(ctx.counts.get('fold-constants/hoisted')).toBe(1);
+    expect(printModel(out)).not.toMatch(/Concat/);
+    expectSameOutputs(m, out, 2);
+  });
+
   it('cuts of an outer weight in two branches that add more than it frees move only when the limit pays for the difference', () => {
     // W[64,32] (8 kB) cut as rows 0:48 in one branch and 16:64 in the other: 12 kB of results
     // for 8 kB freed. Alone each 6 kB cut is over a 5000-byte limit; together they are within it.
@@ -431,7 +449,7 @@ g (bool cond, float[5,16] x) => (float[5,32] y) <float[48,32] W = {${w}}> {
     expect(out.graph.initializers.map((v) => out.graph.values[v].tensor!.dims)).toEqual([[16, 32], [16, 32]]);
   });
 
-  it('an Expand or Tile to 10^10 elements is refused by its element count before the kernel runs (it could not even allocate it)', () => {
+  it('an Expand, Tile or Resize to 10^10 elements is refused by its element count before the kernel runs (it could not even allocate it)', () => {
     // Neither output has a declared shape: the count comes from the target shape (Expand) or
     // the repeats times the input's size (Tile). Over budget, never 'kernel-refused'.
     const m = parseModel(`${header}
@@ -443,6 +461,15 @@ g () => (e, t) <float[1] one = {1}, float[1,1] cell = {1}, int64[2] big = {10000
     expect(foldConstants({ limit: 1 << 20 }).run(m, ctx.scoped('fold-constants'))).toBe(m);
     expect(ctx.counts.get('fold-constants/over-budget')).toBe(2);
     expect(ctx.counts.get('fold-constants/kernel-refused')).toBeUndefined();
+    // Any other op is sized by its declared static output shape: a Resize of one element to 10^10.
+    const resize = parseModel(`${header}
+g () => (float[1,1,100000,100000] y) <float[1,1,1,1] x = {1}, float[4] scales = {1, 1, 100000, 100000}> {
+  y = Resize <mode = "nearest"> (x, "", scales)
+}`);
+    const ctx2 = createPassContext();
+    expect(foldConstants({ limit: 1 << 20 }).run(resize, ctx2.scoped('fold-constants'))).toBe(resize);
+    expect(ctx2.counts.get('fold-constants/over-budget')).toBe(1);
+    expect(ctx2.counts.get('fold-constants/kernel-refused')).toBeUndefined();
   });
 
   it('a large ConstantOfShape stays one even with a limit; a tiny one folds', () => {
