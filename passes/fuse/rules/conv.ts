@@ -53,7 +53,7 @@ function mergedPads(consumer: Node, pads: number[]): bigint[] | Fail {
 
 /**
  * The AveragePool keeps its windows with the merged pads, and still loads. Under ceil_mode a window
- * starting in the end padding is dropped (ONNX, onnxruntime) where one starting in the Pad's zeros
+ * starting in the end padding is dropped (onnxruntime, lathe's evaluator) where one in the Pad's zeros
  * was not: [1,1,5,5] padded by 2 at the end, pooled 3×3 by 3, gives [1,1,3,3] and merged
  * [1,1,2,2]. Pads at the beginning shift every window alike. onnxruntime refuses a pool whose
  * pads are not smaller than its kernel ("Pad should be smaller than kernel").
