@@ -153,6 +153,9 @@ const HELP: Readonly<Record<string, Omit<ArbModelOptions, 'around'> & { around?:
   // The check looks below x for a constant-weight MatMul: plant the Gelu between two linear layers.
   // The check needs a Reshape pair around Gemm that flattens and restores x's leading dims.
   'reshape-gemm-reshape-to-matmul': { around: flattenedLinear },
+  // Only a pool counting its pads takes a Pad (the near miss flips it), and only pads smaller than
+  // its kernel (onnxruntime refuses more): plant kernels of 3 beside the generator's 1 and 2.
+  'pad-into-average-pool': { around: P.or(op.AveragePool(op.Pad(x, P.rest()), { count_include_pad: 1n }), op.AveragePool(op.Pad(x, P.rest()), { count_include_pad: 1n, kernel_shape: [3n, 3n] })) },
   // Computed targets: the Shape-computing composites.
   'reshape-computed-target': { ops: ['FlattenByShape', 'Reshape', 'Relu', 'Add'] },
   'expand-computed-target': { ops: ['ExpandLike', 'Expand', 'Relu', 'Add'] },

@@ -53,3 +53,22 @@ describe('fuse where the rank of x is unknown', () => {
     expect(ops(out)).toEqual(['Div', 'Erf', 'Add', 'Mul', 'Mul']);
   });
 });
+
+describe('fuse at opsets onnxruntime does not run (no golden-fuse-ort case possible)', () => {
+  it('fuses x · Clip(x + 3, 0, 6) / 6 at opset 6, HardSigmoid\'s first version, as x · HardSigmoid(x)', () => {
+    // onnxruntime has no Add or Div kernel before opset 7, so this is checked in lathe's evaluator.
+    const m = parseModel(`<ir_version: 3, opset_import: ["" : 6]>
+g (float[2,4] x) => (y) <float[1] three = {3}, float[1] six = {6}> {
+  a = Add <broadcast = 1> (x, three)
+  c = Clip <min = 0.0, max = 6.0> (a)
+  p = Mul (x, c)
+  y = Div <broadcast = 1> (p, six)
+}`);
+    const out = run(m);
+    expect(ops(out)).toEqual(['HardSigmoid', 'Mul']);
+    const x = { kind: 'tensor' as const, dtype: 1, dims: [2, 4], data: Float32Array.of(-4, -3, -1.5, 0, 0.5, 2.5, 3, 5) };
+    const want = evaluate(m, { x }).get('y') as TensorValue;
+    const got = evaluate(out, { x }).get('y') as TensorValue;
+    expect(Array.from(got.data as Float32Array).map((v) => Math.round(v * 1e5) / 1e5)).toEqual(Array.from(want.data as Float32Array).map((v) => Math.round(v * 1e5) / 1e5));
+  });
+});

@@ -4,7 +4,8 @@
  *   AveragePool(Pad(x, p; constant 0); count_include_pad=1) = AveragePool(x; pads += p)
  * when the Pad pads only spatial dims, by non-negative amounts, with zeros (mode constant), and the
  * consumer does not choose its own padding (auto_pad NOTSET). An AveragePool that excludes pads
- * from its count would divide by another number: it is left alone.
+ * from its count would divide by another number: it is left alone. So is one whose merged pads
+ * would change its windows or fail to load (poolKeeps).
  */
 import type { Node } from '../../../ir/types.js';
 import { P, fail, op, rule, type Fail, type GraphView, type Rule } from '../../../src/pattern/index.js';
@@ -50,6 +51,23 @@ function mergedPads(consumer: Node, pads: number[]): bigint[] | Fail {
   return own.map((p, i) => BigInt(p + (i < s ? pads[2 + i] : pads[r + 2 + (i - s)])));
 }
 
+/**
+ * The AveragePool keeps its windows with the merged pads, and still loads. Under ceil_mode a window
+ * starting in the end padding is dropped (onnxruntime, lathe's evaluator) where one in the Pad's zeros
+ * was not: [1,1,5,5] padded by 2 at the end, pooled 3×3 by 3, gives [1,1,3,3] and merged
+ * [1,1,2,2]. Pads at the beginning shift every window alike. onnxruntime refuses a pool whose
+ * pads are not smaller than its kernel ("Pad should be smaller than kernel").
+ */
+function poolKeeps(pool: Node, pads: number[], merged: bigint[]): bigint[] | Fail {
+  const r = pads.length / 2;
+  if (intAttr(pool, 'ceil_mode', 0) !== 0 && pads.slice(r + 2).some((p) => p !== 0)) return fail('under ceil_mode the Pad\'s end pads would drop the last windows');
+  const k = attrOf(pool, 'kernel_shape');
+  const kernel = k?.kind === 'ints' ? k.value : undefined;
+  const s = r - 2;
+  if (kernel?.length !== s || merged.some((p, i) => p >= kernel[i % s])) return fail('the merged pads would not be smaller than the kernel (onnxruntime refuses the pool)');
+  return merged;
+}
+
 function padInto(consumer: 'Conv' | 'AveragePool'): Rule {
   const inner = op.Pad(x, P.rest()).as('pad');
   const pattern = consumer === 'Conv' ? op.Conv(inner, P.rest()).as('consumer') : op.AveragePool(inner).as('consumer');
@@ -66,7 +84,8 @@ function padInto(consumer: 'Conv' | 'AveragePool'): Rule {
         if (consumer === 'AveragePool' && intAttr(m.consumer, 'count_include_pad', 0) !== 1) return fail('AveragePool excludes pads from its count');
         const pads = padAmounts(m.pad, g.view);
         if (!Array.isArray(pads)) return pads;
-        return mergedPads(m.consumer, pads);
+        const merged = mergedPads(m.consumer, pads);
+        return consumer === 'AveragePool' && Array.isArray(merged) ? poolKeeps(m.consumer, pads, merged) : merged;
       },
     },
   );
