@@ -19,6 +19,7 @@ import type { Model, Node, Tensor, Type, ValueId } from '../../ir/types.js';
 import { usesOf } from '../../ir/uses.js';
 import { definePass, type PassContext } from '../../src/pass.js';
 import type { RecordSink, TensorRecord } from '../../src/quantize/records.js';
+import { warnOutsideMain } from '../../src/quantize/weights.js';
 import { dequantizeInt4Blocks, quantizeInt4Blocks, type Int4Blocks } from './blocks.js';
 
 export interface QuantizeInt4WeightOptions {
@@ -49,6 +50,7 @@ export const quantizeInt4Weight = definePass<QuantizeInt4WeightOptions>({
     }
     const msOpset = model.opsets.find((x) => x.domain === MS)?.version;
     if (o.format === 'msft' && msOpset !== undefined && msOpset < 1) return model;
+    warnOutsideMain(model, 'quantize-int4-weight', ['MatMul'], (m) => ctx.log.warn(m));
     const out = rewrite(model, o, ctx);
     if (out === model || o.format !== 'msft' || msOpset !== undefined) return out;
     return { ...out, opsets: [...out.opsets, { domain: MS, version: 1 }] };

@@ -25,7 +25,7 @@ import type { Model, ValueId } from '../../ir/types.js';
 import { definePass } from '../../src/pass.js';
 import { quantizeTensor, type QuantizedTensor } from '../../src/quantize/quant-math.js';
 import { addQuantizedWeight, weightRecord, type RecordSink } from '../../src/quantize/records.js';
-import { excludedBy, floatWeight, isFloatValue, mainReader, nameAllocator, int8Opset, transpose2d, valueName } from '../../src/quantize/weights.js';
+import { excludedBy, floatWeight, isFloatValue, mainReader, nameAllocator, int8Opset, transpose2d, valueName, warnOutsideMain } from '../../src/quantize/weights.js';
 
 export interface QuantizeInt8DynamicOptions {
   /** Per output channel weight scales (default true). */
@@ -52,6 +52,7 @@ export const quantizeInt8Dynamic = definePass<QuantizeInt8DynamicOptions>({
     const how = int8Opset(model, 'quantize-int8-dynamic', 11, options.perChannel, (m) => ctx.log.warn(m));
     if (!how) return model;
     options = { ...options, ...how };
+    warnOutsideMain(model, 'quantize-int8-dynamic', ['MatMul', 'Gemm', ...(options.conv ? ['Conv'] : []), ...(options.gather ? ['Gather'] : [])], (m) => ctx.log.warn(m));
     return rewrite(model, options, (k) => ctx.stats.count(k));
   },
 });

@@ -24,7 +24,7 @@ import { paramsFromRange, quantizeTensor, type QuantizedTensor } from '../../src
 import { addQuantizedWeight, floatTensor, int8Tensor, weightRecord, type RecordSink } from '../../src/quantize/records.js';
 import { staticActivationNames, staticSitesIn } from '../../src/quantize/static-plan.js';
 import type { CalibrationMethod, Range } from '../../src/quantize/stats.js';
-import { mainReader, nameAllocator, int8Opset, valueName } from '../../src/quantize/weights.js';
+import { mainReader, nameAllocator, int8Opset, valueName, warnOutsideMain } from '../../src/quantize/weights.js';
 
 export interface QuantizeInt8StaticOptions {
   readonly method: CalibrationMethod;
@@ -62,6 +62,7 @@ export const quantizeInt8Static = definePass<QuantizeInt8StaticOptions>({
       ctx.log.warn(`quantize-int8-static: unknown method '${options.method}' (minmax, percentile, entropy); left as it is`);
       return model;
     }
+    warnOutsideMain(model, 'quantize-int8-static', ['Conv', 'Gemm', 'MatMul'], (m) => ctx.log.warn(m));
     let ranges = options.ranges;
     if (!ranges) {
       const names = staticActivationNames(model, options);

@@ -1,0 +1,54 @@
+/**
+ * The quantize passes rewrite the main graph only. A model keeping weighted nodes in subgraphs
+ * (Silero VAD v5 keeps all of them in If branches) must not come out "0 weights quantized" with
+ * no reason: each pass warns with the number of nodes of its ops it leaves in float there, and
+ * still quantizes the main graph.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseModel } from '../../ir/text/parse.js';
+import type { Model } from '../../ir/types.js';
+import { quantizeInt4Weight } from '../../passes/quantize-int4-weight/quantize-int4-weight.js';
+import { quantizeInt8Dynamic } from '../../passes/quantize-int8-dynamic/quantize-int8-dynamic.js';
+import { quantizeInt8Static } from '../../passes/quantize-int8-static/quantize-int8-static.js';
+import { createPassContext } from '../pass.js';
+
+const w = `float[16,8] w = {${Array.from({ length: 128 }, (_, i) => ((i * 7) % 13) / 8 - 0.7).join(', ')}}`;
+const withBranch = parseModel(`<ir_version: 10, opset_import: ["" : 21]>
+g (float[2,16] x, bool c) => (float[2,8] y, float[2,8] z) <${w}> {
+  y = MatMul (x, w)
+  z = If (c) <then_branch = t () => (float[2,8] zt) {
+    a = MatMul (x, w)
+    zt = Relu (a)
+  }, else_branch = e () => (float[2,8] ze) {
+    b = MatMul (x, w)
+    ze = Neg (b)
+  }>
+}`);
+const mainOnly = parseModel(`<ir_version: 10, opset_import: ["" : 21]>
+g (float[2,16] x) => (float[2,8] y) <${w}> {
+  y = MatMul (x, w)
+}`);
+
+const ops = (m: Model) => m.graph.order.map((id) => m.graph.nodes[id]!.op);
+const passes = [
+  ['quantize-int8-dynamic', () => quantizeInt8Dynamic(), 'MatMulInteger'],
+  ['quantize-int8-static', () => quantizeInt8Static({ ranges: new Map([['x', { min: -1, max: 1 }]]) }), 'QuantizeLinear'],
+  ['quantize-int4-weight', () => quantizeInt4Weight(), 'DequantizeLinear'],
+] as const;
+
+describe('quantize passes and subgraphs', () => {
+  for (const [name, make, marker] of passes) {
+    it(`${name} says how many nodes it leaves in float inside subgraphs, and quantizes the main graph`, () => {
+      const ctx = createPassContext();
+      const out = make().run(withBranch, ctx);
+      const warning = ctx.warnings.find((m) => m.includes('inside subgraphs'));
+      expect(warning, ctx.warnings.join('\n')).toMatch(new RegExp(`^${name}: 2 (\\w+/)*MatMul(/\\w+)* nodes inside subgraphs or functions left in float \\(only the main graph is quantized\\)$`));
+      expect(ops(out)).toContain(marker);
+    });
+    it(`${name} gives no such warning for a model without subgraphs`, () => {
+      const ctx = createPassContext();
+      expect(ops(make().run(mainOnly, ctx))).toContain(marker);
+      expect(ctx.warnings.filter((m) => m.includes('subgraph'))).toEqual([]);
+    });
+  }
+});
