@@ -13,16 +13,20 @@ import { createNodePlatform } from '../../node/platform.js';
 import { passes } from '../../passes/index.js';
 import { runCli, type PassSource, type Platform } from '../../src/cli.js';
 
-const root = mkdtempSync(join(tmpdir(), 'lathe-bad-input-'));
+// Made on first use: a test file that imports the harness only for its helpers (and so never
+// calls removeCaseDirs) must not leave an empty folder in the temp dir.
+let root: string | undefined;
 
 /** Removes every folder `freshDir` made (call from afterAll). */
 export function removeCaseDirs(): void {
-  rmSync(root, { recursive: true, force: true });
+  if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  root = undefined;
 }
 
 let cases = 0;
 /** A fresh, empty folder for one case. */
 export function freshDir(): string {
+  root ??= mkdtempSync(join(tmpdir(), 'lathe-bad-input-'));
   const d = join(root, `c${cases++}`);
   mkdirSync(d);
   return d;
