@@ -1,8 +1,9 @@
 /**
- * The quantize passes rewrite the main graph only. A model keeping weighted nodes in subgraphs
- * (Silero VAD v5 keeps all of them in If branches) must not come out "0 weights quantized" with
- * no reason: each pass warns with the number of nodes of its ops it leaves in float there, and
- * still quantizes the main graph.
+ * Where the quantize passes reach. quantize-int8-dynamic rewrites the main graph and the
+ * If/Loop/Scan bodies under it (Silero VAD v5 keeps every weighted node in If branches), but not
+ * function bodies; the static int8 and the int4 passes rewrite the main graph only. A model must
+ * not come out "0 weights quantized" with no reason: each pass warns with the number of nodes of
+ * its ops it leaves in float, and still quantizes what it reaches.
  */
 import { describe, expect, it } from 'vitest';
 import { parseModel } from '../../ir/text/parse.js';
@@ -31,10 +32,50 @@ g (float[2,16] x) => (float[2,8] y) <${w}> {
 
 const ops = (m: Model) => m.graph.order.map((id) => m.graph.nodes[id]!.op);
 const passes = [
-  ['quantize-int8-dynamic', () => quantizeInt8Dynamic(), 'MatMulInteger'],
   ['quantize-int8-static', () => quantizeInt8Static({ ranges: new Map([['x', { min: -1, max: 1 }]]) }), 'QuantizeLinear'],
   ['quantize-int4-weight', () => quantizeInt4Weight(), 'DequantizeLinear'],
 ] as const;
+
+const inFunction = parseModel(`<ir_version: 10, opset_import: ["" : 21, "local" : 1]>
+g (float[2,16] x) => (float[2,8] y, float[2,8] z) <${w}> {
+  y = MatMul (x, w)
+  z = local.F (x, w)
+}
+<domain: "local", opset_import: ["" : 21]>
+F (a, b) => (c) {
+  c = MatMul (a, b)
+}`);
+
+const opsIn = (m: Model, branch: number) => {
+  const iff = m.graph.order.map((id) => m.graph.nodes[id]!).find((n) => n.op === 'If')!;
+  const a = iff.attrs[branch]!;
+  if (a.kind !== 'graph') throw new Error('not a graph attribute');
+  return a.value.order.map((id) => a.value.nodes[id]!.op);
+};
+
+describe('quantize-int8-dynamic and subgraphs', () => {
+  it('rewrites the MatMuls of both If branches, with no warning', () => {
+    const ctx = createPassContext();
+    const out = quantizeInt8Dynamic().run(withBranch, ctx);
+    expect(ctx.warnings).toEqual([]);
+    expect(ops(out)).toContain('MatMulInteger');
+    for (const branch of [0, 1]) {
+      expect(opsIn(out, branch)).toContain('MatMulInteger');
+      expect(opsIn(out, branch)).not.toContain('MatMul');
+    }
+    // w is read by the main graph and both branches: one int8 copy, in the main graph
+    const inits = (m: Model) => m.graph.initializers.map((v) => m.graph.values[v]!.name);
+    expect(inits(out).filter((n) => n?.startsWith('w_quantized'))).toEqual(['w_quantized']);
+    expect(ctx.counts.get('MatMul')).toBe(3);
+  });
+  it('says how many nodes it leaves in float inside functions, and quantizes the main graph', () => {
+    const ctx = createPassContext();
+    const out = quantizeInt8Dynamic().run(inFunction, ctx);
+    expect(ctx.warnings).toEqual(['quantize-int8-dynamic: 1 MatMul/Gemm/Conv/Gather node inside functions left in float (function bodies are not quantized)']);
+    expect(ops(out)).toContain('MatMulInteger');
+    expect(out.functions[0]!.graph.order.map((id) => out.functions[0]!.graph.nodes[id]!.op)).toEqual(['MatMul']);
+  });
+});
 
 describe('quantize passes and subgraphs', () => {
   for (const [name, make, marker] of passes) {

@@ -6,7 +6,8 @@
 import { DataType as D } from '../../ir/dtype.js';
 import type { Editor } from '../../ir/edit/edit.js';
 import type { Model, Node, ValueId } from '../../ir/types.js';
-import { rootPaths, walkGraphTree } from '../../ir/walk.js';
+import { editAll } from '../../ir/edit/edit.js';
+import { rootPaths, walkGraphs, walkGraphTree, type GraphPath } from '../../ir/walk.js';
 import { constantReader, opsetsFor, type ConstantReader } from '../constants.js';
 
 /** A constant float32 tensor. */
@@ -68,7 +69,10 @@ export function valueName(e: Editor, v: ValueId): string {
 /** Fresh initializer names: `base`, `base_1`, … avoiding every name in the graph. */
 export function nameAllocator(model: Model): (base: string) => string {
   const used = new Set<string>();
-  for (const v of Object.values(model.graph.values)) if (v.name !== undefined) used.add(v.name);
+  // Every graph's names: a body's name may not shadow one of an enclosing graph (ONNX scoping).
+  walkGraphs(model, (g) => {
+    for (const v of Object.values(g.values)) if (v.name !== undefined) used.add(v.name);
+  });
   return (base) => {
     let name = base;
     for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
@@ -99,15 +103,29 @@ export function transpose2d(data: Float32Array, r: number, c: number): Float32Ar
 }
 
 /**
- * Warns (through `warn`) when nodes of `ops` sit in subgraphs (If/Loop/Scan bodies) or function
- * bodies, which the quantize passes leave in float: they rewrite the main graph only. Without
- * it a model keeping its weights in If branches (Silero VAD v5: 50 branches) came out unchanged
- * with "0 weights quantized" and no reason given.
+ * Edits the main graph and every If/Loop/Scan body under it, bodies before the graph holding them
+ * (`editAll`); function bodies are skipped: they cannot hold initializers.
  */
-export function warnOutsideMain(model: Model, pass: string, ops: readonly string[], warn: (message: string) => void): void {
+export function forEachQuantizable(model: Model, recipe: (e: Editor, path: GraphPath) => void): Model {
+  return editAll(model, (e, path) => {
+    let root = path;
+    while (root.parent) root = root.parent;
+    if (root.step.kind === 'main') recipe(e, path);
+  });
+}
+
+/**
+ * Warns (through `warn`) when nodes of `ops` sit where the pass leaves them in float: in
+ * subgraphs (If/Loop/Scan bodies) or function bodies for a pass that rewrites the main graph only
+ * (`where` 'subgraphs'), in function bodies alone for one that also rewrites the bodies under the
+ * main graph ('functions'). Without it a model keeping its weights in If branches (Silero VAD v5:
+ * 50 branches) came out unchanged with "0 weights quantized" and no reason given.
+ */
+export function warnOutsideMain(model: Model, pass: string, ops: readonly string[], warn: (message: string) => void, where: 'subgraphs' | 'functions' = 'subgraphs'): void {
   const wanted = new Set(ops);
   let n = 0;
   for (const root of rootPaths(model)) {
+    if (where === 'functions' && root.step.kind === 'main') continue;
     walkGraphTree(root, (g, path) => {
       if (path.step.kind === 'main') return;
       for (const id of g.order) {
@@ -116,5 +134,9 @@ export function warnOutsideMain(model: Model, pass: string, ops: readonly string
       }
     });
   }
-  if (n > 0) warn(`${pass}: ${n} ${ops.join('/')} node${n === 1 ? '' : 's'} inside subgraphs or functions left in float (only the main graph is quantized)`);
+  if (n === 0) return;
+  const nodes = `${n} ${ops.join('/')} node${n === 1 ? '' : 's'}`;
+  warn(where === 'functions'
+    ? `${pass}: ${nodes} inside functions left in float (function bodies are not quantized)`
+    : `${pass}: ${nodes} inside subgraphs or functions left in float (only the main graph is quantized)`);
 }
