@@ -192,7 +192,8 @@ function rewrite(model: Model, options: QuantizeInt8DynamicOptions, count: (key:
 function apply(
   e: Editor, p: Plan, qw: Stored, activation: (a: ValueId, before: NodeId) => { q: ValueId; scale: ValueId; zp: ValueId }, options: QuantizeInt8DynamicOptions,
 ): void {
-  const node = p.node;
+  // The node as it is now: an earlier rewrite may have replaced the value it reads.
+  const node = e.node(p.node.id) ?? p.node;
   const out = node.outputs[0]!;
   if (p.op === 'Conv') {
     const [dq] = e.add('DequantizeLinear', [qw.data, qw.scale], options.perChannel ? { axis: 0n } : {}, { before: node.id });

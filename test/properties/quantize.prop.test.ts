@@ -15,6 +15,7 @@ import { evaluate } from '../../ir/eval/index.js';
 import type { RtValue } from '../../ir/ops/types.js';
 import type { Model } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
+import { walkGraphs } from '../../ir/walk.js';
 import { passes } from '../../passes/index.js';
 import { createPassContext } from '../../src/pass.js';
 import { calibrateSync } from '../../src/quantize/calibrate.js';
@@ -25,6 +26,18 @@ import { arbModel } from '../../src/testing/arb-model.js';
 const BOUND = 0.1;
 
 const models = arbModel({ ops: ['MatMul', 'Gemm', 'Conv', 'Relu', 'Add', 'GlobalAveragePool', 'Softmax'], dtypes: ['float32'], maxNodes: 5 });
+// The same ops inside If and Loop bodies: quantize-int8-dynamic rewrites bodies too.
+const nested = arbModel({ ops: ['MatMul', 'Gemm', 'Conv', 'Relu', 'Add', 'If', 'Loop'], dtypes: ['float32'], maxNodes: 6 });
+
+/** How many MatMulInteger/DequantizeLinear nodes sit inside subgraphs of `m`. */
+function quantizedInBodies(m: Model): number {
+  let n = 0;
+  walkGraphs(m, (g, path) => {
+    if (path.step.kind === 'main') return;
+    for (const id of g.order) if (['MatMulInteger', 'DequantizeLinear'].includes(g.nodes[id]!.op)) n++;
+  });
+  return n;
+}
 
 function withinBound(a: RtValue, b: RtValue): boolean {
   if (a.kind !== 'tensor' || b.kind !== 'tensor') return false;
@@ -40,26 +53,31 @@ function withinBound(a: RtValue, b: RtValue): boolean {
   return x.length === 0 || Math.sqrt(sq / x.length) <= BOUND * (maxAbs + 1);
 }
 
-function check(run: (m: Model, feeds: Feeds) => Model) {
-  let fired = 0;
+function check(run: (m: Model, feeds: Feeds) => Model, arb = models, fired = (out: Model, model: Model) => out !== model) {
+  let count = 0;
   fc.assert(
-    fc.property(models.chain((m) => arbFeeds(m, { specialFloats: false }).map((f) => [m, f] as const)), ([model, feeds]) => {
+    fc.property(arb.chain((m) => arbFeeds(m, { specialFloats: false }).map((f) => [m, f] as const)), ([model, feeds]) => {
       const out = run(model, feeds);
       expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
-      if (out !== model) fired++;
+      if (fired(out, model)) count++;
       const a = evaluate(model, feeds);
       const b = evaluate(out, feeds);
       for (const [name, v] of a) expect(withinBound(v, b.get(name)!), `output ${name}`).toBe(true);
     }),
     { seed: 11, numRuns: 150 },
   );
-  return fired;
+  return count;
 }
 
 describe('int8 quantization of generated models', () => {
   it('quantize-int8-dynamic verifies and stays within the bound', () => {
     const pass = passes['quantize-int8-dynamic']({ minElements: 1 });
     expect(check((m) => pass.run(m, createPassContext()))).toBeGreaterThan(20);
+  });
+
+  it('quantize-int8-dynamic rewrites inside If and Loop bodies, verifies and stays within the bound', () => {
+    const pass = passes['quantize-int8-dynamic']({ minElements: 1 });
+    expect(check((m) => pass.run(m, createPassContext()), nested, (out) => quantizedInBodies(out) > 0)).toBeGreaterThan(10);
   });
 
   // static ranges hold for data like the calibration data: calibrated on the very inputs measured
