@@ -94,10 +94,28 @@ export function loadModel(path: string, options: { lazyThreshold?: number } = {}
     if (source.size >= WARM_POOL_BYTES) warmCopyPool();
     return model;
   } catch (e) {
+    const hint = e instanceof LatheError && source !== undefined ? textHint(source, path) : '';
     source?.close();
     for (const s of resolver.sources) s.close();
-    throw withFile(e, path);
+    throw withFile(hint === '' ? e : new LatheError(`${(e as LatheError).message}${hint}`), path);
   }
+}
+
+/**
+ * A model written in the ONNX text syntax fails to decode with a wire-type message that does
+ * not say what is wrong; its first non-blank character is `<` (the model header) or `#` (a
+ * comment), which a binary ModelProto cannot start with (field 0 does not exist).
+ */
+function textHint(source: ByteSource, path: string): string {
+  try {
+    const head = source.read(0, Math.min(source.size, 256));
+    let i = 0;
+    while (i < head.length && (head[i] === 0x20 || head[i] === 0x09 || head[i] === 0x0a || head[i] === 0x0d)) i++;
+    if (head[i] !== 0x3c && head[i] !== 0x23) return '';
+  } catch {
+    return '';
+  }
+  return ` (this looks like ONNX text, not a binary model: \`lathe parse ${basename(path)} -o MODEL.onnx\` converts it)`;
 }
 
 /** Input size from which loading starts the copy workers (node/copy-pool). */

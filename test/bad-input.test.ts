@@ -70,6 +70,17 @@ describe('files that are not ONNX models', () => {
     await expectRefused(path, dir, /: not an ONNX model \(empty file\)$/m);
   });
 
+  test('a model in the ONNX text syntax: the message says so and names the command that reads it', async () => {
+    const text = new TextEncoder().encode('\n<ir_version: 8, opset_import: ["" : 17]>\ng (float[2] x) => (float[2] y) {\n  y = Relu (x)\n}\n');
+    const { dir, path } = input(text, 'relu.onnx.txt');
+    await expectRefused(path, dir, /: ModelProto\.\S+: .* \(this looks like ONNX text, not a binary model: `lathe parse relu\.onnx\.txt -o MODEL\.onnx` converts it\)$/m);
+  });
+
+  test('random bytes that happen to start with a letter get no text hint', async () => {
+    const { dir, path } = input(new Uint8Array([0x41, 0xff, 0xff, 0xff]));
+    await expectRefused(path, dir, /^lathe: .*: (?!.*ONNX text).*$/m);
+  });
+
   test('the sample itself is valid (the mutations below start from a good model)', async () => {
     const { dir, path } = input(sample);
     expect(await expectHandled(path, dir)).toBe('ok');
