@@ -223,7 +223,7 @@ export async function quantize(model: Model, options: QuantizeOptions): Promise<
     } catch (e) {
       // The model refusing its samples is the input's problem, said in one line, never an internal error.
       if (e instanceof LatheError && e.message === 'no calibration samples') throw e;
-      throw new LatheError(`calibration: the model failed on ${sampleLabel(isGenerated, (samples ?? 0) + 1)}: ${firstLine(e)}${isGenerated ? ' (give samples it accepts with --calibration DIR)' : ''}`);
+      throw new LatheError(`calibration: the model failed on ${sampleLabel(isGenerated, (samples ?? 0) + 1)}: ${firstLine(e)}${isGenerated ? generatedHint(optimized) : ''}`);
     }
     Object.assign(passOptions, { ...plan, method, ranges, symmetric: options.symmetric ?? false });
   }
@@ -245,7 +245,7 @@ export async function quantize(model: Model, options: QuantizeOptions): Promise<
       outputError = await measureError(optimized, r.model, source(), runner);
     } catch (e) {
       // The quantized model is made; only the figure is missing.
-      warnings.push(`the output error is not measured: the model failed on ${isGenerated ? 'a generated sample' : 'a sample'}: ${firstLine(e)}${isGenerated ? ' (give samples it accepts with --calibration DIR)' : ''}`);
+      warnings.push(`the output error is not measured: the model failed on ${isGenerated ? 'a generated sample' : 'a sample'}: ${firstLine(e)}${isGenerated ? generatedHint(optimized) : ''}`);
     }
   }
   progress('');
@@ -285,4 +285,18 @@ export function formatQuantizeReport(r: QuantizeReport): string {
 /** The report as JSON. */
 export function quantizeReportJson(r: QuantizeReport): string {
   return `${JSON.stringify(r, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`;
+}
+
+/**
+ * What to do when the model refuses its generated samples: give real ones, or, when an input has
+ * symbolic dims (generated as 1 or 8, a length the model may not take), fix them.
+ */
+function generatedHint(model: Model): string {
+  const g = model.graph;
+  const symbolic = g.inputs.filter((v) => !g.initializers.includes(v)).map((v) => g.values[v]).find((v) => {
+    const t = v?.type;
+    return t?.kind === 'tensor' && t.shape !== undefined && t.shape.some((d) => typeof d !== 'number');
+  });
+  if (symbolic === undefined) return ' (give samples it accepts with --calibration DIR)';
+  return ` (give samples it accepts with --calibration DIR, or fix the symbolic dims of input '${symbolic.name ?? symbolic.id}' with --set-input-shape)`;
 }
