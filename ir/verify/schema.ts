@@ -319,7 +319,11 @@ function checkTypes(node: Node, s: OpSchema, report: Report, typeOf: (v: ValueId
     }
   };
   side(node.inputs, s.inputs, 'input');
-  side(node.outputs, s.outputs, 'output');
+  // A Constant's output has its value's type. Constant-1 (opsets 1-8) lists only float types for
+  // T, yet exporters of that era (PyTorch 0.3-0.4) wrote int64 Constants for Reshape targets, and
+  // onnxruntime loads them (it turns Constants into initializers): declaring that type, as shape
+  // inference does, must not make such a model invalid when leaving it undeclared does not.
+  if (node.op !== 'Constant') side(node.outputs, s.outputs, 'output');
 }
 
 function graphAttr(node: Node, name: string): Graph | undefined {
