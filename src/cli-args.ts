@@ -82,9 +82,9 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
   quantize: {
     summary: 'quantize a model (int8 dynamic or static QDQ; int4 weights; fp16/bf16) after -O2',
     usage:
-      'lathe quantize IN -o OUT --mode int8-dynamic|int8-static|int4-weight|fp16|bf16 [--calibration DIR] [--method minmax|percentile|entropy] [--per-channel|--per-tensor] [--symmetric] [--exclude NAMES] [--exclude-last] [--block 32|64|128] [--format qdq|msft] [--half-io] [--set-input-shape NAME=D0,D1,...] [--report FILE.json] [-O0|-O1|-O2]',
+      'lathe quantize IN -o OUT --mode int8-dynamic|int8-static|int4-weight|fp16|bf16 [--calibration DIR] [--method minmax|percentile|entropy] [--per-channel|--per-tensor] [--symmetric] [--exclude NAMES] [--exclude-last] [--reduce-range] [--block 32|64|128] [--format qdq|msft] [--half-io] [--set-input-shape NAME=D0,D1,...] [--report FILE.json] [-O0|-O1|-O2]',
     values: ['output', 'mode', 'calibration', 'method', 'percentile', 'report', 'external-data', 'block', 'format'],
-    flags: ['per-channel', 'per-tensor', 'symmetric', 'exclude-last', 'half-io', 'in-place', 'quiet'],
+    flags: ['per-channel', 'per-tensor', 'symmetric', 'exclude-last', 'reduce-range', 'half-io', 'in-place', 'quiet'],
     lists: ['exclude', 'set-input-shape'],
     levels: true,
     optionHelp:
@@ -100,6 +100,7 @@ export const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
       --half-io                 fp16/bf16: graph inputs and outputs in half precision too (default: kept float32)
       --exclude NAMES           leave in float the nodes with these names or reading/writing these tensors (comma-separated; repeatable)
       --exclude-last            leave the last layer in float (int8-static)
+      --reduce-range            int8: weights in 7 bits, for uint8 x int8 kernels that saturate on x86 CPUs without VNNI (onnxruntime's reduce_range)
       --set-input-shape NAME=D0,D1,...  fix the dims of input NAME first, as optimize does (generated samples take them; repeatable)
       --report FILE.json        also write the report as JSON
   -O2                           optimize first at this level (default -O2)

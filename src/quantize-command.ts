@@ -78,8 +78,9 @@ function modePassOptions(args: ParsedArgs, mode: QuantizeOptions['mode']): Recor
     if (format !== undefined && format !== 'qdq' && format !== 'msft') throw new UsageError(`--format must be qdq or msft (got '${format}')`, args.command);
     return { ...(block !== undefined && { block: Number(block) }), ...(format !== undefined && { format }), ...(args.flags.has('symmetric') && { symmetric: true }) };
   }
+  if (mode !== 'int8-dynamic' && mode !== 'int8-static' && args.flags.has('reduce-range')) only('reduce-range', 'int8-dynamic or int8-static');
   if (mode === 'fp16' || mode === 'bf16') return args.flags.has('half-io') ? { keepIo: false } : {};
-  return {};
+  return args.flags.has('reduce-range') ? { reduceRange: true } : {};
 }
 
 export interface QuantizeCommandIo {

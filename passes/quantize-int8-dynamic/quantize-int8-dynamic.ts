@@ -44,11 +44,18 @@ export interface QuantizeInt8DynamicOptions {
   readonly conv: boolean;
   /** Quantize Gather tables (embeddings). */
   readonly gather: boolean;
+  /**
+   * MatMul/Gemm weights in 7 bits ([-64, 64]), as onnxruntime's reduce_range: MatMulInteger
+   * multiplies uint8 activations by int8 weights, which x86 CPUs without VNNI do with an
+   * instruction that saturates (quant-math.ts `qRange`). Conv and Gather weights are
+   * dequantized to float and never meet that kernel.
+   */
+  readonly reduceRange: boolean;
   /** Receives a record per quantized weight (library use; not settable in pipeline text). */
   readonly record?: RecordSink;
 }
 
-const DEFAULTS: QuantizeInt8DynamicOptions = { perChannel: true, minElements: 64, exclude: '', conv: true, gather: true };
+const DEFAULTS: QuantizeInt8DynamicOptions = { perChannel: true, minElements: 64, exclude: '', conv: true, gather: true, reduceRange: false };
 
 export const quantizeInt8Dynamic = definePass<QuantizeInt8DynamicOptions>({
   name: 'quantize-int8-dynamic',
@@ -90,10 +97,10 @@ function plan(node: Node, e: Editor, reader: ConstantReader, options: QuantizeIn
     }
     const [k, n] = transB ? [w.dims[1], w.dims[0]] : [w.dims[0], w.dims[1]];
     return {
-      node, weight: b, op: node.op, key: `kn${transB ? 't' : ''}${options.perChannel ? 'c' : ''}`,
+      node, weight: b, op: node.op, key: `kn${transB ? 't' : ''}${options.perChannel ? 'c' : ''}${options.reduceRange ? 'r' : ''}`,
       make: () => {
         const data = transB ? transpose2d(w.data, w.dims[0], w.dims[1]) : w.data;
-        return { q: quantizeTensor(data, [k, n], { dtype: D.INT8, symmetric: true, ...(options.perChannel && { axis: 1 }) }), dims: [k, n] };
+        return { q: quantizeTensor(data, [k, n], { dtype: D.INT8, symmetric: true, reduceRange: options.reduceRange, ...(options.perChannel && { axis: 1 }) }), dims: [k, n] };
       },
     };
   }

@@ -38,6 +38,11 @@ export interface QuantizeInt8StaticOptions {
   /** Leave the last quantizable node (the classifier) in float. */
   readonly excludeLast: boolean;
   readonly minElements: number;
+  /**
+   * Weights in 7 bits ([-64, 64]), as onnxruntime's reduce_range: runtimes that fuse QDQ into
+   * uint8 × int8 kernels saturate on x86 CPUs without VNNI otherwise (quant-math.ts `qRange`).
+   */
+  readonly reduceRange: boolean;
   /** Generated samples the pass calibrates on when no `ranges` are given. */
   readonly samples: number;
   readonly seed: number;
@@ -47,7 +52,7 @@ export interface QuantizeInt8StaticOptions {
 }
 
 const DEFAULTS: QuantizeInt8StaticOptions = {
-  method: 'minmax', percentile: 99.999, perChannel: true, symmetric: false, exclude: '', excludeLast: false, minElements: 64, samples: 4, seed: 0,
+  method: 'minmax', percentile: 99.999, perChannel: true, symmetric: false, exclude: '', excludeLast: false, minElements: 64, reduceRange: false, samples: 4, seed: 0,
 };
 
 export const quantizeInt8Static = definePass<QuantizeInt8StaticOptions>({
@@ -113,7 +118,7 @@ function rewrite(model: Model, options: QuantizeInt8StaticOptions, ranges: Reado
       if (wdq === undefined) {
         const w = reader.value(site.weight);
         if (!w || w.kind !== 'tensor' || !(w.data instanceof Float32Array)) continue;
-        const q: QuantizedTensor = quantizeTensor(w.data, w.dims, { dtype: D.INT8, symmetric: true, ...(options.perChannel && { axis: site.axis }) });
+        const q: QuantizedTensor = quantizeTensor(w.data, w.dims, { dtype: D.INT8, symmetric: true, reduceRange: options.reduceRange, ...(options.perChannel && { axis: site.axis }) });
         const added = addQuantizedWeight(e, q, w.dims, valueName(e, site.weight), fresh);
         [wdq] = e.add('DequantizeLinear', [added.data, added.scale], options.perChannel ? { axis: BigInt(site.axis) } : {}, { before: site.node });
         weights.set(key, wdq);

@@ -24,9 +24,16 @@ export interface QuantError {
   readonly relL2: number;
 }
 
-/** The representable range of `dtype`; symmetric int8 leaves out -128 so that +-absmax both fit. */
-export function qRange(dtype: QuantDtype, symmetric: boolean): [number, number] {
+/**
+ * The representable range of `dtype`; symmetric int8 leaves out -128 so that +-absmax both fit.
+ * `reduceRange` (7 bits, as onnxruntime's quantizer's reduce_range, for int8 weights): [-64, 64].
+ * x86 CPUs without VNNI multiply uint8 activations by int8 weights with an instruction
+ * (vpmaddubsw) that adds two products in 16 bits and saturates: 2 · 255 · 127 does not fit,
+ * 2 · 255 · 64 does.
+ */
+export function qRange(dtype: QuantDtype, symmetric: boolean, reduceRange = false): [number, number] {
   if (dtype === D.UINT8) return [0, 255];
+  if (reduceRange) return [-64, 64];
   return symmetric ? [-127, 127] : [-128, 127];
 }
 
@@ -47,10 +54,10 @@ const MIN_SCALE = 1e-30;
  * padding's value, is exact). Symmetric: zero point 0 (int8) or 128 (uint8) and the scale from
  * the larger magnitude.
  */
-export function paramsFromRange(min: number, max: number, dtype: QuantDtype, symmetric: boolean): { scale: number; zeroPoint: number } {
+export function paramsFromRange(min: number, max: number, dtype: QuantDtype, symmetric: boolean, reduceRange = false): { scale: number; zeroPoint: number } {
   const lo = Math.min(min, 0);
   const hi = Math.max(max, 0);
-  const [qmin, qmax] = qRange(dtype, symmetric);
+  const [qmin, qmax] = qRange(dtype, symmetric, reduceRange);
   if (symmetric) {
     const scale = Math.fround(Math.max(-lo, hi) / ((qmax - qmin) / 2));
     return { scale: scale >= MIN_SCALE ? scale : 1, zeroPoint: dtype === D.UINT8 ? 128 : 0 };
@@ -111,19 +118,20 @@ export interface QuantizedTensor {
  * error of dequantize(quantize(x)) against x. Non-finite inputs saturate (NaN becomes the zero point).
  */
 export function quantizeTensor(
-  data: ArrayLike<number>, dims: readonly number[], options: { dtype: QuantDtype; symmetric: boolean; axis?: number },
+  data: ArrayLike<number>, dims: readonly number[], options: { dtype: QuantDtype; symmetric: boolean; axis?: number; reduceRange?: boolean },
 ): QuantizedTensor {
   const { dtype, symmetric, axis } = options;
+  const reduceRange = options.reduceRange ?? false;
   const { min, max } = channelRanges(data, dims, axis);
   const channels = min.length;
   const scale = new Float32Array(channels);
   const zeroPoint = new Int32Array(channels);
   for (let c = 0; c < channels; c++) {
-    const p = paramsFromRange(min[c], max[c], dtype, symmetric);
+    const p = paramsFromRange(min[c], max[c], dtype, symmetric, reduceRange);
     scale[c] = p.scale;
     zeroPoint[c] = p.zeroPoint;
   }
-  const [qmin, qmax] = qRange(dtype, symmetric);
+  const [qmin, qmax] = qRange(dtype, symmetric, reduceRange);
   const out = dtype === D.UINT8 ? new Uint8Array(data.length) : new Int8Array(data.length);
   const ch = channelIndexer(dims, axis);
   let maxAbs = 0;
