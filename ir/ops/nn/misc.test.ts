@@ -106,6 +106,13 @@ describe('quantization', () => {
 });
 
 describe('Resize', () => {
+  it("coordinate_transformation_mode 'tf_half_pixel_for_nn' (Resize-11) samples at (o + 0.5) / scale", () => {
+    // onnx's test_resize_downsample_sizes_nearest_tf_half_pixel_for_nn: rows 0.67, 2, 3.33 → 1, 2, 3; columns 1, 3
+    const X = f32([1, 1, 4, 4], Array.from({ length: 16 }, (_, i) => i + 1));
+    const y = runT('Resize', [X, f32([0], []), f32([0], []), i64([4], [1, 1, 3, 2])], { mode: 'nearest', coordinate_transformation_mode: 'tf_half_pixel_for_nn' }, 11);
+    expect(y.dims).toEqual([1, 1, 3, 2]);
+    expect(arr(y)).toEqual([6, 8, 10, 12, 14, 16]);
+  });
   it('is the identity at scale 1 for every mode', () => {
     for (const mode of ['nearest', 'linear', 'cubic']) {
       const X = randF32([1, 2, 3, 4], 4);

@@ -108,6 +108,9 @@ function resampleAxis(data: Float64Array, dims: number[], p: AxisPlan, st: Setti
       }
       case 'pytorch_half_pixel': x = outW === 1 ? -0.5 : (o + 0.5) / p.scale - 0.5; break;
       case 'half_pixel': x = (o + 0.5) / p.scale - 0.5; break;
+      // Resize-11 only (dropped at 13; tf2onnx wrote it for TF's half_pixel_centers nearest):
+      // onnxruntime still runs it at any version, so the evaluator does too.
+      case 'tf_half_pixel_for_nn': x = (o + 0.5) / p.scale; break;
       case 'half_pixel_symmetric': {
         const adj = O / outW, center = L / 2;
         x = center * (1 - adj) + (o + 0.5) / p.scale - 0.5;
@@ -197,7 +200,7 @@ function resize(ctx: KernelContext, X: TensorValue, scalesIn: number[] | null, s
   } else if (mode === 'linear') coeffs = antialias ? linearAntialias : linearCoeffs;
   else if (mode === 'cubic') coeffs = antialias ? cubicAntialias(A) : cubicCoeffs(A);
   else throw opError(ctx, `unknown mode '${mode}'`);
-  if (!['align_corners', 'asymmetric', 'tf_crop_and_resize', 'pytorch_half_pixel', 'half_pixel', 'half_pixel_symmetric'].includes(ctm)) {
+  if (!['align_corners', 'asymmetric', 'tf_crop_and_resize', 'pytorch_half_pixel', 'half_pixel', 'half_pixel_symmetric', 'tf_half_pixel_for_nn'].includes(ctm)) {
     throw opError(ctx, `unknown coordinate_transformation_mode '${ctm}'`);
   }
   const st: Settings = {
