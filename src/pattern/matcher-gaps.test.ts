@@ -97,15 +97,16 @@ describe('pattern builder', () => {
 });
 
 describe('graph view reads Constant nodes in every attribute form', () => {
-  // ONNX Constant: value_float is a float32 scalar, value_floats a 1-D float32, value_int an
-  // int64 scalar, value_ints a 1-D int64.
+  // ONNX Constant: value a tensor of its own dtype and dims (what exporters write), value_float a
+  // float32 scalar, value_floats a 1-D float32, value_int an int64 scalar, value_ints a 1-D int64.
   const m = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
-g () => (a, b, c, d, e) {
+g () => (a, b, c, d, e, f) {
   a = Constant <value_floats = [1.5, -2.0, 4.0]> ()
   b = Constant <value_int = -3> ()
   c = Constant <value_ints = [4, 5]> ()
   d = Constant <value_float = 2.5> ()
   e = Constant <value_string = "s"> ()
+  f = Constant <value = double[2,1] {0.5, -3}> ()
 }`);
   const byName = (n: string) => Object.values(m.graph.values).find((v) => v.name === n)!.id as ValueId;
   const read = (n: string) => {
@@ -120,6 +121,7 @@ g () => (a, b, c, d, e) {
   it('value_int: int64 scalar', () => expect(read('b')).toEqual({ dtype: 7, dims: [], data: [-3n] }));
   it('value_ints: int64 [n]', () => expect(read('c')).toEqual({ dtype: 7, dims: [2], data: [4n, 5n] }));
   it('value_float: float32 scalar', () => expect(read('d')).toEqual({ dtype: 1, dims: [], data: [2.5] }));
+  it('value: the tensor as it is', () => expect(read('f')).toEqual({ dtype: 11, dims: [2, 1], data: [0.5, -3] }));
   it('value_string is not read as a number', () => expect(read('e')).toBeUndefined());
   it('a Constant with two value attributes (invalid) has no value', () => {
     const two = parseModel(`<ir_version: 8, opset_import: ["" : 17]>

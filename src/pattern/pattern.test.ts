@@ -300,4 +300,12 @@ g (float[2,3] p, float[3,4] q, float[4] r) => (y) {
 }`);
     expect(applyRules(swapped, ruleSet([matmulAdd])).rewrites).toBe(1);
   });
+  it('is on for opset-6 arithmetic with broadcast = 0 set explicitly (the operands have one shape)', () => {
+    const m = parseModel(`<ir_version: 3, opset_import: ["" : 6]>
+g (float[2,3] p, float[3,4] q, float[2,4] r) => (y) {
+  t = MatMul (p, q)
+  y = Add <broadcast = 0> (r, t)
+}`);
+    expect(applyRules(m, ruleSet([matmulAdd])).rewrites).toBe(1);
+  });
 });
