@@ -137,11 +137,16 @@ export function createPassContext(onWarn?: (message: string) => void, analyses: 
 } {
   const counts = new Map<string, number>();
   const warnings: string[] = [];
+  // A pass that runs several times in a pipeline (infer-shapes runs three times at -O2) finds
+  // the same problem each time: it is said once.
+  const said = new Set<string>();
   const make = (prefix: string): PassContext => ({
     analyses,
     stats: { count: (key, by = 1) => counts.set(prefix + key, (counts.get(prefix + key) ?? 0) + by) },
     log: {
       warn: (message) => {
+        if (said.has(message)) return;
+        said.add(message);
         warnings.push(message);
         onWarn?.(message);
       },
