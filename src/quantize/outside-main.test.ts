@@ -77,6 +77,26 @@ describe('quantize-int8-dynamic and subgraphs', () => {
   });
 });
 
+const constantInFunction = parseModel(`<ir_version: 10, opset_import: ["" : 21, "local" : 1]>
+g (float[2,16] x) => (float[2,8] z) {
+  z = local.F (x)
+}
+<domain: "local", opset_import: ["" : 21]>
+F (a) => (c) {
+  b = Constant <value = ${w}> ()
+  c = MatMul (a, b)
+}`);
+
+describe('quantize-int8-dynamic and function bodies', () => {
+  it('leaves a function body float even when its weight is a Constant node there (a function has no initializers to hold an int8 copy)', () => {
+    const ctx = createPassContext();
+    const out = quantizeInt8Dynamic().run(constantInFunction, ctx);
+    expect(ctx.warnings).toEqual(['quantize-int8-dynamic: 1 MatMul/Gemm/Conv/Gather node inside functions left in float (function bodies are not quantized)']);
+    expect(out.functions[0]!.graph.order.map((id) => out.functions[0]!.graph.nodes[id]!.op)).toEqual(['Constant', 'MatMul']);
+    expect(out.functions[0]!.graph.initializers).toEqual([]);
+  });
+});
+
 describe('quantize passes and subgraphs', () => {
   for (const [name, make, marker] of passes) {
     it(`${name} says how many nodes it leaves in float inside subgraphs, and quantizes the main graph`, () => {
