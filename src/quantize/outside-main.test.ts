@@ -68,6 +68,18 @@ describe('quantize-int8-dynamic and subgraphs', () => {
     expect(inits(out).filter((n) => n?.startsWith('w_quantized'))).toEqual(['w_quantized']);
     expect(ctx.counts.get('MatMul')).toBe(3);
   });
+  it('exclude reaches into the branches: a weight or an activation they read from the main graph by name keeps their MatMuls float', () => {
+    for (const name of ['w', 'x']) {
+      const out = quantizeInt8Dynamic({ exclude: name }).run(withBranch, createPassContext());
+      expect(ops(out), name).toEqual(['MatMul', 'If']);
+      for (const branch of [0, 1]) expect(opsIn(out, branch), `${name}, branch ${branch}`).toContain('MatMul');
+    }
+    // a name of the then branch's own: only that branch stays float
+    const out = quantizeInt8Dynamic({ exclude: 'a' }).run(withBranch, createPassContext());
+    expect(opsIn(out, 0)).toContain('MatMul');
+    expect(opsIn(out, 1)).toContain('MatMulInteger');
+  });
+
   it('says how many nodes it leaves in float inside functions, and quantizes the main graph', () => {
     const ctx = createPassContext();
     const out = quantizeInt8Dynamic().run(inFunction, ctx);
