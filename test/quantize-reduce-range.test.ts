@@ -36,8 +36,12 @@ const quantized = (reduceRange: boolean): Model =>
   passes['quantize-int8-dynamic']({ minElements: 4, reduceRange }).run(parseModel(text), createPassContext());
 
 function initializer(m: Model, name: string): Int8Array {
+  return initializerData(m, name) as Int8Array;
+}
+
+function initializerData(m: Model, name: string): ArrayLike<number> {
   const id = m.graph.initializers.find((v) => m.graph.values[v]!.name === name)!;
-  return tensorValue(m.graph.values[id]!.tensor as Tensor, name).data as Int8Array;
+  return tensorValue(m.graph.values[id]!.tensor as Tensor, name).data as ArrayLike<number>;
 }
 
 describe('reduceRange', () => {
@@ -50,6 +54,32 @@ describe('reduceRange', () => {
     }
     expect(Math.max(...Array.from(initializer(quantized(false), 'w_quantized'), Math.abs))).toBe(127);
     expect(Math.max(...Array.from(initializer(m, 'k_quantized'), Math.abs))).toBe(127);
+  });
+
+  it('scales each MatMul column by its largest magnitude over 64, the top of the range', () => {
+    // [-65, 64] or [-64, 63] would still store codes within 64 of zero, with another scale
+    const scale = initializerData(quantized(true), 'w_scale');
+    for (let n = 0; n < N; n++) {
+      const top = Math.max(...Array.from({ length: K }, (_, k) => Math.abs(wValues[k * N + n])));
+      expect(scale[n]).toBe(Math.fround(top / 64));
+    }
+  });
+
+  it('leaves a Gather table (dequantized to float) in the full range', () => {
+    const table = Array.from({ length: 16 }, (_, i) => Math.cos(i));
+    const gather = parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (int64[3] i) => (float[3,4] y) <float[4,4] t = {${table.join(', ')}}> {
+  y = Gather (t, i)
+}`);
+    const m = passes['quantize-int8-dynamic']({ minElements: 4, reduceRange: true }).run(gather, createPassContext());
+    expect(Math.max(...Array.from(initializer(m, 't_quantized'), Math.abs))).toBe(127);
+  });
+
+  it('quantize-int8-static keeps symmetric int8 activations in the full range: only weights are reduced', () => {
+    const ranges = new Map([['x', { min: -1, max: 1 }], ['img', { min: -1, max: 1 }]]);
+    const m = passes['quantize-int8-static']({ minElements: 4, reduceRange: true, symmetric: true, ranges }).run(parseModel(text), createPassContext());
+    expect(initializerData(m, 'x_scale')[0]).toBe(Math.fround(1 / 127));
+    expect(initializerData(m, 'img_scale')[0]).toBe(Math.fround(1 / 127));
   });
 
   it('quantize-int8-static stores every weight in [-64, 64]', () => {

@@ -56,7 +56,11 @@ describe('narrowing float32 to half', () => {
     expect(decodeNarrow(D.FLOAT16, halfBits(D.FLOAT16, 1e-12))).toBe(2 ** -24);
     expect(decodeNarrow(D.FLOAT16, halfBits(D.FLOAT16, -1e-12))).toBe(-(2 ** -24));
     expect(halfBits(D.FLOAT16, 0)).toBe(0);
+    // infinities were meant (an attention mask's -inf): both signs stay infinite, in both types
     expect(halfBits(D.FLOAT16, Infinity)).toBe(0x7c00);
+    expect(halfBits(D.FLOAT16, -Infinity)).toBe(0xfc00);
+    expect(halfBits(D.BFLOAT16, Infinity)).toBe(0x7f80);
+    expect(halfBits(D.BFLOAT16, -Infinity)).toBe(0xff80);
     expect(decodeNarrow(D.BFLOAT16, halfBits(D.BFLOAT16, 3.4e38))).toBeLessThan(Infinity);
   });
 

@@ -179,6 +179,27 @@ g (float[2,16] x) => (float[2,2] y) <float[16,2] w = {${Array(32).fill('0.0').jo
     expect(asym!.maxAbsError).toBeCloseTo(Math.max(...weights.map((w, i) => Math.abs(Math.fround(w) - back[i]!))), 6);
   });
 
+  it('msft: the rows past an odd K in the last block hold the zero point (they dequantize to 0 in a kernel reading the whole block)', () => {
+    const k = 17;
+    const m = parseModel(`<ir_version: 10, opset_import: ["" : 17]>
+g (float[2,${k}] x) => (float[2,2] y) <float[${k},2] w = {${Array.from({ length: 2 * k }, (_, i) => ((i % 7) - 3) / 4).join(', ')}}> {
+  y = MatMul (x, w)
+}`);
+    for (const symmetric of [true, false]) {
+      const out = quantizeInt4Weight({ format: 'msft', symmetric }).run(m, createPassContext());
+      const g = out.graph;
+      const nb = g.order.map((id) => g.nodes[id]!).find((n) => n.op === 'MatMulNBits')!;
+      const packed = (g.values[nb.inputs[1]!]!.tensor!.data as { bytes: Uint8Array }).bytes;
+      const q = quantizeInt4Blocks(Float32Array.from({ length: 2 * k }, (_, i) => ((i % 7) - 3) / 4), k, 2, 32, symmetric);
+      for (let n = 0; n < 2; n++) {
+        const zero = q.zeros[n];
+        // byte 8 of the column's one block holds rows 16 (the last) and 17 (past K)
+        expect(packed[n * 16 + 8], `column ${n}`).toBe(q.codes[16 * 2 + n] | (zero << 4));
+        for (let j = 9; j < 16; j++) expect(packed[n * 16 + j]).toBe(zero | (zero << 4));
+      }
+    }
+  });
+
   it('quantizes weights with K of 16 or more rows (one partial block), and leaves shorter ones float', () => {
     const model = (k: number) => parseModel(`<ir_version: 10, opset_import: ["" : 21]>
 g (float[2,${k}] x) => (float[2,2] y) <float[${k},2] w = {${Array.from({ length: 2 * k }, (_, i) => ((i % 7) - 3) / 4).join(', ')}}> {

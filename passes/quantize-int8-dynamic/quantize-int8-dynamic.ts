@@ -31,7 +31,7 @@ import { constantReader, opsetsFor, type ConstantReader } from '../../src/consta
 import { definePass } from '../../src/pass.js';
 import { quantizeTensor, type QuantizedTensor } from '../../src/quantize/quant-math.js';
 import { addQuantizedWeight, weightRecord, type RecordSink } from '../../src/quantize/records.js';
-import { excludedBy, floatWeight, forEachQuantizable, isFloatValue, nameAllocator, int8Opset, transpose2d, valueName, warnOutsideMain } from '../../src/quantize/weights.js';
+import { excludedBy, floatWeight, forEachQuantizable, isFloatValue, modelValueNames, nameAllocator, int8Opset, transpose2d, valueName, warnOutsideMain } from '../../src/quantize/weights.js';
 
 export interface QuantizeInt8DynamicOptions {
   /** Per output channel weight scales (default true). */
@@ -140,7 +140,7 @@ interface Stored {
  */
 function rewrite(model: Model, options: QuantizeInt8DynamicOptions, count: (key: string) => void): Model {
   const fresh = nameAllocator(model);
-  const excluded = excludedBy(options.exclude);
+  const excluded = excludedBy(options.exclude, modelValueNames(model));
   const plans = (e: Editor, path: GraphPath, each: (p: Plan) => void) => {
     const reader = constantReader(e, path, opsetsFor(model, path));
     for (const node of e.nodes()) {

@@ -68,12 +68,44 @@ describe('quantize-int8-dynamic and subgraphs', () => {
     expect(inits(out).filter((n) => n?.startsWith('w_quantized'))).toEqual(['w_quantized']);
     expect(ctx.counts.get('MatMul')).toBe(3);
   });
+  it('exclude reaches into the branches: a weight or an activation they read from the main graph by name keeps their MatMuls float', () => {
+    for (const name of ['w', 'x']) {
+      const out = quantizeInt8Dynamic({ exclude: name }).run(withBranch, createPassContext());
+      expect(ops(out), name).toEqual(['MatMul', 'If']);
+      for (const branch of [0, 1]) expect(opsIn(out, branch), `${name}, branch ${branch}`).toContain('MatMul');
+    }
+    // a name of the then branch's own: only that branch stays float
+    const out = quantizeInt8Dynamic({ exclude: 'a' }).run(withBranch, createPassContext());
+    expect(opsIn(out, 0)).toContain('MatMul');
+    expect(opsIn(out, 1)).toContain('MatMulInteger');
+  });
+
   it('says how many nodes it leaves in float inside functions, and quantizes the main graph', () => {
     const ctx = createPassContext();
     const out = quantizeInt8Dynamic().run(inFunction, ctx);
     expect(ctx.warnings).toEqual(['quantize-int8-dynamic: 1 MatMul/Gemm/Conv/Gather node inside functions left in float (function bodies are not quantized)']);
     expect(ops(out)).toContain('MatMulInteger');
     expect(out.functions[0]!.graph.order.map((id) => out.functions[0]!.graph.nodes[id]!.op)).toEqual(['MatMul']);
+  });
+});
+
+const constantInFunction = parseModel(`<ir_version: 10, opset_import: ["" : 21, "local" : 1]>
+g (float[2,16] x) => (float[2,8] z) {
+  z = local.F (x)
+}
+<domain: "local", opset_import: ["" : 21]>
+F (a) => (c) {
+  b = Constant <value = ${w}> ()
+  c = MatMul (a, b)
+}`);
+
+describe('quantize-int8-dynamic and function bodies', () => {
+  it('leaves a function body float even when its weight is a Constant node there (a function has no initializers to hold an int8 copy)', () => {
+    const ctx = createPassContext();
+    const out = quantizeInt8Dynamic().run(constantInFunction, ctx);
+    expect(ctx.warnings).toEqual(['quantize-int8-dynamic: 1 MatMul/Gemm/Conv/Gather node inside functions left in float (function bodies are not quantized)']);
+    expect(out.functions[0]!.graph.order.map((id) => out.functions[0]!.graph.nodes[id]!.op)).toEqual(['Constant', 'MatMul']);
+    expect(out.functions[0]!.graph.initializers).toEqual([]);
   });
 });
 

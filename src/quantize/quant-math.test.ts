@@ -35,6 +35,18 @@ describe('quantization arithmetic', () => {
     expect(paramsFromRange(-1, 2, D.UINT8, true)).toEqual({ scale: Math.fround(2 / 127.5), zeroPoint: 128 });
   });
 
+  it('a zero point halfway between two integers rounds to even, as QuantizeLinear does (onnxruntime: np.round)', () => {
+    // -lo / scale = 126.5 exactly
+    expect(paramsFromRange(-126.5, 128.5, D.UINT8, false)).toEqual({ scale: 1, zeroPoint: 126 });
+    expect(paramsFromRange(-127.5, 127.5, D.UINT8, false)).toEqual({ scale: 1, zeroPoint: 128 });
+  });
+
+  it('a range so narrow that its scale would be below 1e-30 gets scale 1 (x / scale would overflow), though that scale is a positive float32', () => {
+    expect(paramsFromRange(-1e-38, 1e-38, D.INT8, true)).toEqual({ scale: 1, zeroPoint: 0 });
+    expect(paramsFromRange(0, 1e-30, D.UINT8, false)).toEqual({ scale: 1, zeroPoint: 0 });
+    expect(paramsFromRange(-1e-27, 1e-27, D.INT8, true).scale).toBe(Math.fround(1e-27 / 127));
+  });
+
   it('keeps zero exact for any range', () => {
     fc.assert(
       fc.property(floats, floats, fc.constantFrom<QuantDtype>(D.INT8, D.UINT8), fc.boolean(), (a, b, dtype, symmetric) => {

@@ -55,6 +55,22 @@ describe('calibration statistics', () => {
     expect(percentileThreshold(bins, 2048, 100)).toBe(10);
   });
 
+  it('entropy: when every candidate fits equally (nothing lies beyond the first 128 bins), the narrowest threshold wins; a wider one only costs resolution', () => {
+    const bins = new Float64Array(HISTOGRAM_BINS);
+    bins.fill(1, 0, 16);
+    expect(entropyThreshold(bins, 2048)).toBe(128);
+  });
+
+  it('the histogram grows only as far as a new peak needs: a peak equal to the doubled top fits in its last bin', () => {
+    const s = new TensorStats(true);
+    s.add(Float32Array.of(1));
+    s.add(Float32Array.of(2, 0.5));
+    expect(s.top).toBe(2);
+    // 1 sat in the last bin of [0, 1) and merged into bin 1023; 0.5 in bin 512; 2 clamps into the last
+    expect([s.bins![512], s.bins![1023], s.bins![2047]]).toEqual([1, 1, 1]);
+    expect(s.range('percentile', 50).max).toBe(1);
+  });
+
   it('the collector ignores names it was not asked for and non-float values', () => {
     const c = new StatsCollector(['a'], false);
     c.observe('a', { kind: 'tensor', dtype: 1, dims: [2], data: Float32Array.of(-1, 3) });

@@ -82,15 +82,29 @@ export function nameAllocator(model: Model): (base: string) => string {
 }
 
 /**
+ * The name of every named value of every graph of `model` (ids are unique across the model): what
+ * a body's editor cannot tell about a value it reads from an enclosing graph.
+ */
+export function modelValueNames(model: Model): (v: ValueId) => string | undefined {
+  const names = new Map<ValueId, string>();
+  walkGraphs(model, (g) => {
+    for (const v of Object.values(g.values)) if (v.name !== undefined) names.set(v.id, v.name);
+  });
+  return (v) => names.get(v);
+}
+
+/**
  * A comma-separated list of names (`--exclude`) as a predicate on nodes: a node is excluded when
  * its own name or the name of a tensor it reads or writes is listed. Tensor names are those of the
  * optimized model the report prints (a fused node's output may be unnamed, its weight is not).
+ * `outerName` names the values a body reads from an enclosing graph (`modelValueNames`): without
+ * it an If branch reading an excluded weight of the main graph was quantized all the same.
  */
-export function excludedBy(list: string): (node: Node, e: Editor) => boolean {
+export function excludedBy(list: string, outerName?: (v: ValueId) => string | undefined): (node: Node, e: Editor) => boolean {
   const names = new Set(list.split(',').map((s) => s.trim()).filter((s) => s !== ''));
   if (names.size === 0) return () => false;
   return (node, e) => {
-    const listed = (v: ValueId | null) => v !== null && names.has(valueName(e, v));
+    const listed = (v: ValueId | null) => v !== null && names.has(e.value(v)?.name ?? outerName?.(v) ?? v);
     return (node.name !== undefined && names.has(node.name)) || node.outputs.some(listed) || node.inputs.some(listed);
   };
 }
