@@ -237,12 +237,18 @@ function inferGraph(
   const inputSet = new Set(isMain && !run.inputInitializersConstant ? graph.inputs : []);
   // The main graph's inputs and outputs are the model's interface: their declared symbols stay.
   const interfaceOutputs = isMain ? new Set(graph.outputs) : undefined;
+  // A body inferred again (a loop state loosened after a first pass typed it from iteration 0
+  // alone) replaces what the earlier pass recorded: a value or dims it knew must not survive, or
+  // simplify-shapes makes a constant of a state's size that changes from one iteration to the next.
   const record = (id: ValueId, k: Known | null): void => {
     known.set(id, k);
-    if (!frame.record || !k) return;
-    if (k.type) run.types.set(id, k.type);
-    if (k.value) run.values.set(id, k.value);
-    if (k.dims) run.dims.set(id, k.dims);
+    if (!frame.record) return;
+    if (k?.type) run.types.set(id, k.type);
+    else run.types.delete(id);
+    if (k?.value) run.values.set(id, k.value);
+    else run.values.delete(id);
+    if (k?.dims) run.dims.set(id, k.dims);
+    else run.dims.delete(id);
   };
   for (const id of graph.initializers) {
     // In the main graph an initializer that is also an input is only a default (IR version >= 4):

@@ -449,7 +449,7 @@ g (bool cond, float[5,16] x) => (float[5,32] y) <float[48,32] W = {${w}}> {
     expect(out.graph.initializers.map((v) => out.graph.values[v].tensor!.dims)).toEqual([[16, 32], [16, 32]]);
   });
 
-  it('an Expand, Tile or Resize to 10^10 elements is refused by its element count before the kernel runs (it could not even allocate it)', () => {
+  it('an Expand, Tile, Range or Resize to 10^10 elements is refused by its element count before the kernel runs (it could not even allocate it)', () => {
     // Neither output has a declared shape: the count comes from the target shape (Expand) or
     // the repeats times the input's size (Tile). Over budget, never 'kernel-refused'.
     const m = parseModel(`${header}
@@ -470,6 +470,15 @@ g () => (float[1,1,100000,100000] y) <float[1,1,1,1] x = {1}, float[4] scales = 
     expect(foldConstants({ limit: 1 << 20 }).run(resize, ctx2.scoped('fold-constants'))).toBe(resize);
     expect(ctx2.counts.get('fold-constants/over-budget')).toBe(1);
     expect(ctx2.counts.get('fold-constants/kernel-refused')).toBeUndefined();
+    // Range is sized from start, limit and delta: 10^10 elements, never allocated.
+    const range = parseModel(`${header}
+g () => (r) <float start = {0}, float limit = {10000000000}, float delta = {1}> {
+  r = Range (start, limit, delta)
+}`);
+    const ctx3 = createPassContext();
+    expect(foldConstants({ limit: 1 << 20 }).run(range, ctx3.scoped('fold-constants'))).toBe(range);
+    expect(ctx3.counts.get('fold-constants/over-budget')).toBe(1);
+    expect(ctx3.counts.get('fold-constants/kernel-refused')).toBeUndefined();
   });
 
   it('a large ConstantOfShape stays one even with a limit; a tiny one folds', () => {
