@@ -34,6 +34,16 @@ describe('checkShapes', () => {
     expect(problems('(float[1,4,5] x, float[8,4,3,3] w) => (y)', 'y = Conv (x, w)')[0]).toMatch(/differ in rank/);
   });
 
+  it('Conv and ConvTranspose bias: one element per output channel (onnxruntime loads the model and fails at every run)', () => {
+    expect(problems('(float[1,2,4,4] x, float[1,2,1,1] w, float[1] b) => (y)', 'y = Conv (x, w, b)')).toEqual([]);
+    expect(problems('(float[1,2,4,4] x, float[1,2,1,1] w, float[3] b) => (y)', 'y = Conv (x, w, b)')).toEqual(['shape-mismatch bias has 3 elements, the weight [1, 2, 1, 1] makes 1 output channels']);
+    expect(problems('(float[1,2,4,4] x, float[1,2,1,1] w, float[1,1] b) => (y)', 'y = Conv (x, w, b)')).toEqual(['shape-mismatch bias [1, 1] is not 1-D']);
+    // ConvTranspose's weight is [C, M/group, k…]: with group 2, [4, 3, 2, 2] makes 6 output channels
+    expect(problems('(float[1,4,3,3] x, float[4,3,2,2] w, float[6] b) => (y)', 'y = ConvTranspose <group = 2> (x, w, b)')).toEqual([]);
+    expect(problems('(float[1,4,3,3] x, float[4,3,2,2] w, float[3] b) => (y)', 'y = ConvTranspose <group = 2> (x, w, b)')).toEqual(['shape-mismatch bias has 3 elements, the weight [4, 3, 2, 2] (group 2) makes 6 output channels']);
+    expect(problems('(float[1,5,3,3] x, float[4,3,2,2] w) => (y)', 'y = ConvTranspose (x, w)')).toEqual(['shape-mismatch input has 5 channels, the weight [4, 3, 2, 2] reads 4']);
+  });
+
   it('Concat off the axis', () => {
     expect(problems('(float[2,3] a, float[2,4] b) => (y)', 'y = Concat <axis = 1> (a, b)')).toEqual([]);
     expect(problems('(float[2,3] a, float[2,4] b) => (y)', 'y = Concat <axis = 0> (a, b)')[0]).toMatch(/differ off the axis 0/);

@@ -2,9 +2,10 @@
  * Shape contradictions a model carries in its own static dims: inputs that cannot broadcast,
  * MatMul/Gemm/Conv operands whose inner or channel dims disagree, Concat inputs that differ off
  * the axis, a Squeeze of a dim that is not 1, a Reshape to another element count, a TopK whose K
- * is not a one-element 1-D tensor. Every runtime refuses such a model (onnxruntime at load, with
- * ONNX's shape inference), while the structural verifier passes it: `lathe check` reports these
- * as errors (`shape-mismatch`).
+ * is not a one-element 1-D tensor, a Conv/ConvTranspose bias that is not one element per output
+ * channel. Every runtime refuses such a model (onnxruntime at load, with ONNX's shape inference,
+ * or at every run: the bias), while the structural verifier passes it: `lathe check` reports
+ * these as errors (`shape-mismatch`).
  *
  * Only what the dims prove: each check compares numbers that inference knows (declared or
  * inferred), and anything symbolic or unknown passes. Function bodies are not checked (their
@@ -67,7 +68,8 @@ function nodeProblem(node: Node, opset: number, f: Facts): string | undefined {
   switch (op) {
     case 'MatMul': return matmul(f.shape(0), f.shape(1));
     case 'Gemm': return gemm(node, f.shape(0), f.shape(1));
-    case 'Conv': return conv(node, f.shape(0), f.shape(1));
+    case 'Conv': return conv(node, f.shape(0), f.shape(1), node.inputs[2] ? f.shape(2) : undefined);
+    case 'ConvTranspose': return convTranspose(node, f.shape(0), f.shape(1), node.inputs[2] ? f.shape(2) : undefined);
     case 'Concat': return concat(node, node.inputs.map((_, i) => f.shape(i)));
     case 'Squeeze': return squeeze(f.shape(0), opset >= 13 ? ints(f.value(1)) : attrInts(node.attrs, 'axes')?.map(Number));
     case 'Reshape': return opset >= 5 ? reshape(node, f.shape(0), ints(f.value(1))) : undefined;
@@ -96,13 +98,35 @@ function gemm(node: Node, a: Shape | undefined, b: Shape | undefined): string | 
   return num(ka) && num(kb) && ka !== kb ? `inner dims differ: A ${show(a)}, B ${show(b)} (transA ${attrInt(node.attrs, 'transA', 0n)}, transB ${attrInt(node.attrs, 'transB', 0n)})` : undefined;
 }
 
-function conv(node: Node, x: Shape | undefined, w: Shape | undefined): string | undefined {
+function conv(node: Node, x: Shape | undefined, w: Shape | undefined, b: Shape | undefined): string | undefined {
+  const group = Number(attrInt(node.attrs, 'group', 1n));
+  // A bias with another length than the output channels (onnxruntime loads it and fails at every run).
+  const bias = b && w ? biasProblem(b, w[0], show(w)) : undefined;
+  if (bias) return bias;
   if (!x || !w) return undefined;
   if (x.length !== w.length) return `input ${show(x)} and weight ${show(w)} differ in rank`;
-  const group = Number(attrInt(node.attrs, 'group', 1n));
   const c = x[1];
   const wc = w[1];
   if (num(c) && num(wc) && c !== wc * group) return `input has ${c} channels, the weight ${show(w)} reads ${wc * group} (group ${group})`;
+  return undefined;
+}
+
+/** ConvTranspose: the weight is [C, M/group, k…], so the input's channels are its first dim. */
+function convTranspose(node: Node, x: Shape | undefined, w: Shape | undefined, b: Shape | undefined): string | undefined {
+  const group = Number(attrInt(node.attrs, 'group', 1n));
+  const m = w && num(w[1]) ? w[1] * group : undefined;
+  const bias = b && w ? biasProblem(b, m ?? null, `${show(w)} (group ${group})`) : undefined;
+  if (bias) return bias;
+  if (!x || !w) return undefined;
+  if (x.length !== w.length) return `input ${show(x)} and weight ${show(w)} differ in rank`;
+  if (num(x[1]) && num(w[0]) && x[1] !== w[0]) return `input has ${x[1]} channels, the weight ${show(w)} reads ${w[0]}`;
+  return undefined;
+}
+
+/** A Conv bias must be 1-D with one element per output channel (`m`, when known). */
+function biasProblem(b: Shape, m: Dim | undefined, weight: string): string | undefined {
+  if (b.length !== 1) return `bias ${show(b)} is not 1-D`;
+  if (num(b[0]) && num(m) && b[0] !== m) return `bias has ${b[0]} elements, the weight ${weight} makes ${m} output channels`;
   return undefined;
 }
 
