@@ -42,6 +42,7 @@ function feeds(model: Model, symbolSize: number): Record<string, RtValue> {
       case 4: data = Uint16Array.from({ length: n }, () => Math.floor(next() * 65536)); break;
       case 5: data = Int16Array.from({ length: n }, () => Math.floor(next() * 65536) - 32768); break;
       case 11: data = Float64Array.from({ length: n }, () => next() * 4 - 2); break;
+      case 8: data = Array.from({ length: n }, () => ['', 'a', 'b', 'ab', 'é'][Math.floor(next() * 5)]!) as unknown as TensorValue['data']; break;
       default: data = Float32Array.from({ length: n }, () => next() * 4 - 2);
     }
     out[v.name ?? id] = { kind: 'tensor', dtype: t.dtype, dims, data };
