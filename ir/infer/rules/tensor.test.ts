@@ -349,6 +349,14 @@ describe('untrusted inputs', () => {
     expect(shapeOfK(infer1('Reshape', [t(F, [6]), i64([-2, 3])]))).toEqual([null, 3]);
     expect(shapeOfK(infer1('OneHot', [t(D.INT64, [2]), i64([-4], true), t(F, [2])]))).toEqual([2, null]);
   });
+  it('an axis equal to the rank is out of range: unknown, never a shape built from it', () => {
+    // Gather would give [3, 4, 2] (the indices appended after every dim), Concat [2, 3] (no
+    // axis summed), Unsqueeze at 3 of a rank-3 output [1, 3, 4] as if the axis were valid.
+    expect(shapeOfK(infer1('Gather', [t(F, [3, 4]), i64([0, 1])], { axis: 2 }))).toBeUndefined();
+    expect(shapeOfK(infer1('Concat', [t(F, [2, 3]), t(F, [2, 3])], { axis: 2 }))).toBeUndefined();
+    expect(shapeOfK(infer1('Unsqueeze', [t(F, [3, 4]), i64([3])]))).toBeUndefined();
+    expect(shapeOfK(infer1('OneHot', [t(D.INT64, [2]), i64([5], true), t(F, [2])], { axis: 2 }))).toBeUndefined();
+  });
   it('symbols named like Object.prototype members are plain symbols', () => {
     const r = infer1('Einsum', [t(F, ['__proto__', 'constructor'])], { equation: 'ij->ji' });
     expect(shapeOfK(r)).toEqual(['constructor', '__proto__']);
