@@ -349,6 +349,11 @@ describe('untrusted inputs', () => {
     expect(shapeOfK(infer1('Reshape', [t(F, [6]), i64([-2, 3])]))).toEqual([null, 3]);
     expect(shapeOfK(infer1('OneHot', [t(D.INT64, [2]), i64([-4], true), t(F, [2])]))).toEqual([2, null]);
   });
+  it('Gather of a dims vector at an index equal to its length carries no dims', () => {
+    // Index 3 of Shape([batch, seq, 768]) is out of range: a scalar of unknown value.
+    const g = infer1('Gather', [infer1('Shape', [x]), i64([3], true)]);
+    expect([shapeOfK(g), g?.dims, g?.value]).toEqual([[], undefined, undefined]);
+  });
   it('an axis equal to the rank is out of range: unknown, never a shape built from it', () => {
     // Gather would give [3, 4, 2] (the indices appended after every dim), Concat [2, 3] (no
     // axis summed), Unsqueeze at 3 of a rank-3 output [1, 3, 4] as if the axis were valid.
