@@ -189,6 +189,11 @@ describe('attention, resize, recurrent, NMS, losses', () => {
     expect(out(inf('Resize', [T(F, ['n', 3, 'h', 10]), null, constF32([1, 1, 1.5, 1])], {}, { opset: 13 }))).toEqual({ kind: 'tensor', dtype: F, shape: ['n', 3, null, 10] });
     expect(out(inf('Resize', [T(F, ['n', 3, 'h', 10]), null, null, T(DT.INT64, [4])], {}, { opset: 13 }))).toEqual({ kind: 'tensor', dtype: F, shape: [null, null, null, null] });
   });
+  it('QLinearConv has the type of y_zero_point, not of x', () => {
+    // int8 x, uint8 y: the output is uint8.
+    const r = inf('QLinearConv', [T(DT.INT8, [1, 1, 5, 5]), T(F, []), T(DT.INT8, []), T(DT.INT8, [2, 1, 3, 3]), T(F, []), T(DT.INT8, []), T(F, []), T(DT.UINT8, [])]);
+    expect(out(r)).toEqual({ kind: 'tensor', dtype: DT.UINT8, shape: [1, 2, 3, 3] });
+  });
   it('Resize by a scale that is not exact floors the size, as the kernel does', () => {
     // 5·0.7 = 3.5 and 5·1.5 = 7.5: floor gives 3 and 7 (rounding would give 4 and 8).
     const x = randF32([1, 1, 5, 5], 4);
