@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataType as D } from '../../dtype.js';
 import type { Dim } from '../../types.js';
+import type { Known } from '../types.js';
 import { run1, iota, i64 as k64 } from '../../ops/tensor/test-util.js';
 import { broadcastShape } from '../../ops/util.js';
 import { dimAdd, dimMul, dimSub } from '../dims.js';
@@ -166,6 +167,11 @@ describe('rearranging ops', () => {
       { ...t(F, []), value: { kind: 'tensor', dtype: F, dims: [], data: Float32Array.of(1) } },
       { ...t(F, []), value: { kind: 'tensor', dtype: F, dims: [], data: Float32Array.of(0.25) } }]);
     expect(shapeOfK(f)).toEqual([4]);
+  });
+  it('Range(0, N, -1) over a propagated dim is empty or invalid, never -N elements', () => {
+    // Only a positive delta divides a size into a count; a negative one leaves the count to data.
+    const r = infer1('Range', [i64([0], true), { ...t(D.INT64, []), dims: ['N'] }, i64([-1], true)]);
+    expect(shapeOfK(r)).toEqual(['unk__0']);
   });
   it('DepthToSpace / SpaceToDepth', () => {
     expect(shapeOfK(infer1('DepthToSpace', [t(F, ['n', 8, 'h', 3])], { blocksize: 2 }))).toEqual(['n', 2, dimMul('h', 2), 6]);
@@ -348,6 +354,26 @@ describe('untrusted inputs', () => {
     expect(shapeOfK(infer1('ConstantOfShape', [i64([-3, 2])]))).toEqual([null, 2]);
     expect(shapeOfK(infer1('Reshape', [t(F, [6]), i64([-2, 3])]))).toEqual([null, 3]);
     expect(shapeOfK(infer1('OneHot', [t(D.INT64, [2]), i64([-4], true), t(F, [2])]))).toEqual([2, null]);
+  });
+  it('Gather of a dims vector at an index equal to its length carries no dims', () => {
+    // Index 3 of Shape([batch, seq, 768]) is out of range: a scalar of unknown value.
+    const g = infer1('Gather', [infer1('Shape', [x])!, i64([3], true)]);
+    expect([shapeOfK(g), g?.dims, g?.value]).toEqual([[], undefined, undefined]);
+  });
+  it('a 2-D integer constant is not read as a dims vector', () => {
+    // A shape input must be 1-D: ConstantOfShape([[2, 3]]) and Reshape(x, [[2, 3]]) are invalid,
+    // and must not come out as [2, 3].
+    const m: Known = { type: { kind: 'tensor', dtype: D.INT64, shape: [1, 2] }, value: { kind: 'tensor', dtype: D.INT64, dims: [1, 2], data: BigInt64Array.of(2n, 3n) } };
+    expect(shapeOfK(infer1('ConstantOfShape', [m]))).toBeUndefined();
+    expect(shapeOfK(infer1('Reshape', [t(F, [6]), m]))).toBeUndefined();
+  });
+  it('an axis equal to the rank is out of range: unknown, never a shape built from it', () => {
+    // Gather would give [3, 4, 2] (the indices appended after every dim), Concat [2, 3] (no
+    // axis summed), Unsqueeze at 3 of a rank-3 output [1, 3, 4] as if the axis were valid.
+    expect(shapeOfK(infer1('Gather', [t(F, [3, 4]), i64([0, 1])], { axis: 2 }))).toBeUndefined();
+    expect(shapeOfK(infer1('Concat', [t(F, [2, 3]), t(F, [2, 3])], { axis: 2 }))).toBeUndefined();
+    expect(shapeOfK(infer1('Unsqueeze', [t(F, [3, 4]), i64([3])]))).toBeUndefined();
+    expect(shapeOfK(infer1('OneHot', [t(D.INT64, [2]), i64([5], true), t(F, [2])], { axis: 2 }))).toBeUndefined();
   });
   it('symbols named like Object.prototype members are plain symbols', () => {
     const r = infer1('Einsum', [t(F, ['__proto__', 'constructor'])], { equation: 'ij->ji' });

@@ -65,6 +65,17 @@ describe('Scan', () => {
   });
 });
 
+describe('Scan inputs of differing lengths', () => {
+  it('give scan outputs of unknown length, not the first input\'s', () => {
+    // 4 and 6 steps: the kernel refuses such a model; the output length must not read as 4.
+    const body = fakeGraph('body');
+    const r = inf('Scan', [T(F, [4, 2]), T(F, [6, 2])], { body, num_scan_inputs: 2n }, {
+      opset: 16, outputs: 1, inferGraph: () => [T(F, [2])],
+    });
+    expect(r.map((k) => k?.type)).toEqual([{ kind: 'tensor', dtype: F, shape: [null, 2] }]);
+  });
+});
+
 describe('sequences and optionals', () => {
   it('SequenceConstruct merges element types; SequenceAt returns them', () => {
     const s = inf('SequenceConstruct', [T(F, ['batch', 3]), T(F, ['batch', 4])]);

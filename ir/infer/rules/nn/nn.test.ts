@@ -189,6 +189,20 @@ describe('attention, resize, recurrent, NMS, losses', () => {
     expect(out(inf('Resize', [T(F, ['n', 3, 'h', 10]), null, constF32([1, 1, 1.5, 1])], {}, { opset: 13 }))).toEqual({ kind: 'tensor', dtype: F, shape: ['n', 3, null, 10] });
     expect(out(inf('Resize', [T(F, ['n', 3, 'h', 10]), null, null, T(DT.INT64, [4])], {}, { opset: 13 }))).toEqual({ kind: 'tensor', dtype: F, shape: [null, null, null, null] });
   });
+  it('QLinearConv has the type of y_zero_point, not of x', () => {
+    // int8 x, uint8 y: the output is uint8.
+    const r = inf('QLinearConv', [T(DT.INT8, [1, 1, 5, 5]), T(F, []), T(DT.INT8, []), T(DT.INT8, [2, 1, 3, 3]), T(F, []), T(DT.INT8, []), T(F, []), T(DT.UINT8, [])]);
+    expect(out(r)).toEqual({ kind: 'tensor', dtype: DT.UINT8, shape: [1, 2, 3, 3] });
+  });
+  it('Resize by a scale that is not exact floors the size, as the kernel does', () => {
+    // 5·0.7 = 3.5 and 5·1.5 = 7.5: floor gives 3 and 7 (rounding would give 4 and 8).
+    const x = randF32([1, 1, 5, 5], 4);
+    const scales = { kind: 'tensor' as const, dtype: F, dims: [4], data: Float32Array.from([1, 1, 0.7, 1.5]) };
+    const res = run('Resize', [x, null, scales], {}, 13)[0];
+    const r = out(inf('Resize', [T(F, [1, 1, 5, 5]), null, constF32([1, 1, 0.7, 1.5])], {}, { opset: 13 }));
+    expect(res && res.kind === 'tensor' ? [...res.dims] : 'kernel failed').toEqual([1, 1, 3, 7]);
+    expect(r).toEqual({ kind: 'tensor', dtype: F, shape: [1, 1, 3, 7] });
+  });
   it('Resize agrees with the kernel for keep_aspect_ratio_policy', () => {
     const x = randF32([1, 1, 4, 6], 3);
     const res = run('Resize', [x, null, null, { kind: 'tensor', dtype: DT.INT64, dims: [2], data: BigInt64Array.from([7n, 7n]) }], { axes: [2n, 3n], keep_aspect_ratio_policy: 'not_larger' }, 19)[0];
