@@ -139,8 +139,10 @@ interface Stored {
  *    reads the copy of sweep 2).
  */
 function rewrite(model: Model, options: QuantizeInt8DynamicOptions, count: (key: string) => void): Model {
-  const fresh = nameAllocator(model);
-  const excluded = excludedBy(options.exclude, modelValueNames(model));
+  // one walk of the model's names, for fresh names and for exclude's look-up through bodies
+  const names = modelValueNames(model);
+  const fresh = nameAllocator(model, names);
+  const excluded = excludedBy(options.exclude, names);
   const plans = (e: Editor, path: GraphPath, each: (p: Plan) => void) => {
     const reader = constantReader(e, path, opsetsFor(model, path));
     for (const node of e.nodes()) {

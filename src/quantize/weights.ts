@@ -66,13 +66,13 @@ export function valueName(e: Editor, v: ValueId): string {
   return e.value(v)?.name ?? v;
 }
 
-/** Fresh initializer names: `base`, `base_1`, … avoiding every name in the graph. */
-export function nameAllocator(model: Model): (base: string) => string {
-  const used = new Set<string>();
-  // Every graph's names: a body's name may not shadow one of an enclosing graph (ONNX scoping).
-  walkGraphs(model, (g) => {
-    for (const v of Object.values(g.values)) if (v.name !== undefined) used.add(v.name);
-  });
+/**
+ * Fresh initializer names: `base`, `base_1`, … avoiding every name of every graph (a body's name
+ * may not shadow one of an enclosing graph: ONNX scoping). `names`: the model's, when the caller
+ * has them already (`modelValueNames`).
+ */
+export function nameAllocator(model: Model, names: ReadonlyMap<ValueId, string> = modelValueNames(model)): (base: string) => string {
+  const used = new Set(names.values());
   return (base) => {
     let name = base;
     for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
@@ -85,26 +85,26 @@ export function nameAllocator(model: Model): (base: string) => string {
  * The name of every named value of every graph of `model` (ids are unique across the model): what
  * a body's editor cannot tell about a value it reads from an enclosing graph.
  */
-export function modelValueNames(model: Model): (v: ValueId) => string | undefined {
+export function modelValueNames(model: Model): ReadonlyMap<ValueId, string> {
   const names = new Map<ValueId, string>();
   walkGraphs(model, (g) => {
     for (const v of Object.values(g.values)) if (v.name !== undefined) names.set(v.id, v.name);
   });
-  return (v) => names.get(v);
+  return names;
 }
 
 /**
  * A comma-separated list of names (`--exclude`) as a predicate on nodes: a node is excluded when
  * its own name or the name of a tensor it reads or writes is listed. Tensor names are those of the
  * optimized model the report prints (a fused node's output may be unnamed, its weight is not).
- * `outerName` names the values a body reads from an enclosing graph (`modelValueNames`): without
+ * `outerNames` names the values a body reads from an enclosing graph (`modelValueNames`): without
  * it an If branch reading an excluded weight of the main graph was quantized all the same.
  */
-export function excludedBy(list: string, outerName?: (v: ValueId) => string | undefined): (node: Node, e: Editor) => boolean {
+export function excludedBy(list: string, outerNames?: ReadonlyMap<ValueId, string>): (node: Node, e: Editor) => boolean {
   const names = new Set(list.split(',').map((s) => s.trim()).filter((s) => s !== ''));
   if (names.size === 0) return () => false;
   return (node, e) => {
-    const listed = (v: ValueId | null) => v !== null && names.has(e.value(v)?.name ?? outerName?.(v) ?? v);
+    const listed = (v: ValueId | null) => v !== null && names.has(e.value(v)?.name ?? outerNames?.get(v) ?? v);
     return (node.name !== undefined && names.has(node.name)) || node.outputs.some(listed) || node.inputs.some(listed);
   };
 }
