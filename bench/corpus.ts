@@ -46,10 +46,22 @@ export function filledModel(name: string): string {
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `${name}.onnx`);
   const skeleton = join(corpusDir, `${name}.onnx`);
+  // A mistyped name is the usual cause: say what the corpus has instead of an ENOENT stack.
+  if (!existsSync(skeleton)) throw new Error(`no corpus model '${name}' (the corpus has: ${corpusModels().join(', ')})`);
   const stamp = `${statSync(skeleton).mtimeMs}:${statSync(cliPath).mtimeMs}`;
   const stampFile = `${out}.stamp`;
   if (existsSync(out) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return out;
   lathe(['fill', skeleton, '-o', out, '--seed', '1', '--quiet']);
   writeFileSync(stampFile, stamp);
   return out;
+}
+
+/** Runs a bench driver's main: a failure is one line and exit status 1, not a stack. */
+export async function benchMain(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (e) {
+    console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  }
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadModel, saveModel } from '../node/io.js';
 import { optimize } from '../passes/library.js';
-import { cacheDir, corpusModels, filledModel } from './corpus.js';
+import { benchMain, cacheDir, corpusModels, filledModel } from './corpus.js';
 import { pairedRounds, summarize, type PairedSummary } from './paired.js';
 import { randomFeeds } from './ort.js';
 
@@ -102,4 +102,4 @@ async function main(): Promise<void> {
   console.log(formatLatency(rows).join('\n'));
 }
 
-if (process.argv[1]?.endsWith('latency.js')) await main();
+if (process.argv[1]?.endsWith('latency.js')) await benchMain(main);

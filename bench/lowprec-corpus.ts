@@ -15,7 +15,7 @@ import { loadModel, saveModel } from '../node/io.js';
 import { passes } from '../passes/index.js';
 import { parsePipeline, runSchedule } from '../src/schedule.js';
 import type { Model } from '../ir/types.js';
-import { cacheDir, corpusModels, sharedDir } from './corpus.js';
+import { benchMain, cacheDir, corpusModels, sharedDir } from './corpus.js';
 import { asFloats } from './optimize-corpus.js';
 import { randomFeeds, type Feeds } from './ort.js';
 
@@ -148,4 +148,4 @@ async function main(): Promise<void> {
   console.log(table(rows).join('\n'));
 }
 
-if (process.argv[1]?.endsWith('lowprec-corpus.js')) await main();
+if (process.argv[1]?.endsWith('lowprec-corpus.js')) await benchMain(main);

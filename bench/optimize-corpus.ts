@@ -15,7 +15,7 @@ import { passes } from '../passes/index.js';
 import { optimize, type OptimizeOptions } from '../src/optimize.js';
 import { parsePipeline, runSchedule } from '../src/schedule.js';
 import type { Model } from '../ir/types.js';
-import { cacheDir, corpusModels, filledModel, sharedDir } from './corpus.js';
+import { benchMain, cacheDir, corpusModels, filledModel, sharedDir } from './corpus.js';
 import { randomFeeds, type Feeds } from './ort.js';
 
 interface Baseline {
@@ -244,4 +244,4 @@ async function main(): Promise<void> {
   console.log(formatRows(rows, options.level === 2).join('\n'));
 }
 
-if (process.argv[1]?.endsWith('optimize-corpus.js')) await main();
+if (process.argv[1]?.endsWith('optimize-corpus.js')) await benchMain(main);

@@ -13,7 +13,7 @@ import * as ort from 'onnxruntime-node';
 import { loadModel, saveModel } from '../node/io.js';
 import { passes } from '../passes/index.js';
 import { quantize, type QuantizeMode } from '../src/quantize/quantize.js';
-import { cacheDir, filledModel, sharedDir } from './corpus.js';
+import { benchMain, cacheDir, filledModel, sharedDir } from './corpus.js';
 import { createSession, randomFeeds } from './ort.js';
 
 /** The models issue 10's acceptance names per mode. */
@@ -125,4 +125,4 @@ async function main(): Promise<void> {
   for (const l of formatQuantizeRows(rows)) console.log(l);
 }
 
-if (process.argv[1]?.endsWith('quantize-corpus.js')) await main();
+if (process.argv[1]?.endsWith('quantize-corpus.js')) await benchMain(main);
