@@ -8,6 +8,7 @@
 import * as ort from 'onnxruntime-node';
 import { dtypeName } from '../ir/dtype.js';
 import type { Dim, Model, Type } from '../ir/types.js';
+import { storedIn } from '../ir/uses.js';
 
 /** lathe dtype code → onnxruntime-node tensor type (the ones its JS binding can create). */
 const ortTypes: Record<number, ort.Tensor.Type> = {
@@ -97,7 +98,7 @@ export function randomFeeds(
   const intMax = options.intMax ?? 2;
   const symbol = options.symbolSize ?? ((n: string) => (/batch/i.test(n) ? 1 : 8));
   const g = model.graph;
-  const inits = new Set(g.initializers);
+  const inits = storedIn(g);
   const feeds: Feeds = {};
   for (const id of g.inputs) {
     if (inits.has(id)) continue;

@@ -52,6 +52,14 @@ export function usesOfValue(graph: Graph, v: ValueId): readonly Use[] {
   return usesOf(graph).get(v) ?? none;
 }
 
+/**
+ * The values the graph file stores, dense or sparse initializers: a graph input among them has a
+ * default (ONNX IR 4 on) and may be left unfed.
+ */
+export function storedIn(graph: Graph): Set<ValueId> {
+  return new Set([...graph.initializers, ...graph.sparseInitializers]);
+}
+
 /** The values a graph defines: inputs, initializers, sparse initializers, node outputs. */
 export function definedIn(graph: Graph, into: Set<ValueId> = new Set()): Set<ValueId> {
   for (const v of graph.inputs) into.add(v);

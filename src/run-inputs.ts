@@ -16,6 +16,7 @@ import type { Model, Type } from '../ir/types.js';
 import { UsageError, type ParsedArgs } from './cli-args.js';
 import { plural } from './inspect.js';
 import type { Platform } from './platform.js';
+import { storedIn } from '../ir/uses.js';
 
 /** Most elements of one random input (a typo like 100000 for a dim must not exhaust memory). */
 export const MAX_RANDOM_ELEMENTS = 1 << 26;
@@ -101,7 +102,7 @@ export function readInputFile(platform: Platform, file: string, type: Type | und
  */
 export function gatherInputs(platform: Platform, model: Model, spec: FeedSpec, modelFile: string): Map<string, RtValue> {
   const g = model.graph;
-  const initializers = new Set(g.initializers);
+  const initializers = storedIn(g);
   const nameOf = (id: (typeof g.inputs)[number]) => g.values[id]?.name ?? id;
   const known = new Set(g.inputs.map(nameOf));
   for (const name of spec.named.keys()) if (!known.has(name)) throw new LatheError(`--input ${name}: the model has no input '${name}'`, modelFile);

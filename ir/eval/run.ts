@@ -25,7 +25,7 @@ import { registryFor, type Registry } from '../ops/registry.js';
 import type { KernelContext, OpTable, RtValue } from '../ops/types.js';
 import { streamKey, uniformAt, type StreamKey } from '../random.js';
 import type { Graph, Model, Node, OnnxFunction, ValueId } from '../types.js';
-import { capturesOf } from '../uses.js';
+import { capturesOf, storedIn } from '../uses.js';
 import { nodeLabel } from '../walk.js';
 import { checkFeed } from './feed.js';
 import { checkStorage, denseValue, describeValue, initializerValue, storedResult } from './values.js';
@@ -78,7 +78,7 @@ export function evaluate(model: Model, inputs: Inputs, options: EvaluateOptions 
   };
   const graph = model.graph;
   const feed = new Map<string, RtValue>(inputs instanceof Map ? inputs : Object.entries(inputs));
-  const initializers = new Set(graph.initializers);
+  const initializers = storedIn(graph);
   const bound: (RtValue | null | undefined)[] = [];
   const known = new Set<string>();
   for (const id of graph.inputs) {

@@ -7,6 +7,8 @@ import { liftModel } from './lift.js';
 import type { ModelProto } from './proto.js';
 import { modelsEqual } from '../text/equal.js';
 import { normalForm, P } from './test-util.js';
+import { evaluate } from '../eval/run.js';
+import { verify } from '../verify/verify.js';
 
 const f32bytes = (...v: number[]) => new Uint8Array(new Float32Array(v).buffer);
 const byName = (g: Graph, name: string): Value => Object.values(g.values).find((v) => v.name === name)!;
@@ -401,6 +403,17 @@ describe('lift: tensors', () => {
     expect(v.name).toBe('s');
     expect(v.sparse!.dims).toEqual([4]);
     expect(m.graph.outputs).toEqual([v.id as ValueId]);
+  });
+  test('a sparse initializer named like a graph input is that input\'s default, as a dense one is (onnx\'s checker allows both)', () => {
+    const sp = P.sparse({ values: P.tensor({ name: 's', dims: [1n], rawData: f32bytes(5) }), indices: P.tensor({ dataType: 7, dims: [1n], int64Data: new BigInt64Array([2n]) }), dims: [4n] });
+    const m = roundTrip(P.model({
+      graph: P.graph({ input: [P.vi('s', P.f32(4))], sparseInitializer: [sp], node: [P.node('Neg', ['s'], ['y'])], output: [P.vi('y', P.f32(4))] }),
+    }));
+    expect(m.graph.sparseInitializers).toEqual(m.graph.inputs);
+    expect(verify(m).filter((d) => d.severity === 'error')).toEqual([]);
+    expect([...(evaluate(m, {}).get('y') as { data: Float32Array }).data]).toEqual([-0, -0, -5, -0]);
+    const fed = evaluate(m, { s: { kind: 'tensor', dtype: 1, dims: [4], data: new Float32Array([1, 2, 3, 4]) } as never });
+    expect([...(fed.get('y') as { data: Float32Array }).data]).toEqual([-1, -2, -3, -4]);
   });
 });
 

@@ -54,7 +54,8 @@ function graphDefinitions(ctx: VerifyContext, g: Graph, p: GraphPath, gi: number
   const inputs = new Set<ValueId>();
   const define = (v: unknown, what: string) => {
     if (!graphIoId(ctx, p, v, what)) return;
-    if (what === 'initializer' && inputs.has(v)) return; // ONNX: an input may have a default
+    // ONNX: an input may have a default, dense or sparse (onnx's checker allows a sparse one too)
+    if ((what === 'initializer' || what === 'sparse initializer') && inputs.has(v)) return;
     const value = entry(g.values, v);
     if (defs.has(v)) duplicateValueId(ctx, p, v, { value: value?.name ?? v });
     else {

@@ -11,6 +11,7 @@ import { allocate } from '../../ir/ops/util.js';
 import { streamKey, uniformAt } from '../../ir/random.js';
 import type { Model } from '../../ir/types.js';
 import { StatsCollector, type CalibrationMethod, type Range } from './stats.js';
+import { storedIn } from '../../ir/uses.js';
 
 /** One calibration sample: graph input name → value. */
 export type Sample = ReadonlyMap<string, RtValue>;
@@ -27,7 +28,7 @@ export function generatedDimSize(symbol: string): number {
  */
 export function generatedSample(model: Model, index: number, seed = 0): Map<string, RtValue> {
   const g = model.graph;
-  const inits = new Set(g.initializers);
+  const inits = storedIn(g);
   const out = new Map<string, RtValue>();
   for (const id of g.inputs) {
     if (inits.has(id)) continue;

@@ -13,6 +13,7 @@ import type { RtValue, TensorValue } from '../../ir/ops/types.js';
 import type { Model } from '../../ir/types.js';
 import { allocate, WIDENED_FLOATS } from '../../ir/ops/util.js';
 import { roundArrayInPlace } from '../../ir/ops/float-formats.js';
+import { storedIn } from '../../ir/uses.js';
 
 export interface ArbFeedsOptions {
   /** Sizes a symbolic dim may be bound to (default [2, 1, 3, 0]: shrinking goes to 2). */
@@ -90,7 +91,7 @@ export function arbFeeds(model: Model, options: ArbFeedsOptions = {}): fc.Arbitr
   const sizes = options.symbolSizes ?? [2, 1, 3, 0];
   const special = options.specialFloats ?? true;
   const g = model.graph;
-  const inits = new Set(g.initializers);
+  const inits = storedIn(g);
   const inputs = g.inputs.filter((id) => !inits.has(id)).map((id) => g.values[id]);
   const symbols = [...new Set(inputs.flatMap((v) => (v?.type?.kind === 'tensor' ? (v.type.shape ?? []) : []).filter((d): d is string => typeof d === 'string')))];
   return fc.array(fc.constantFrom(...sizes), { minLength: symbols.length, maxLength: symbols.length }).chain((bound) => {
