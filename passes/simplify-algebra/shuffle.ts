@@ -68,6 +68,7 @@ const reshapeTransposeSplit = rule(
       const os = v.shape(m.outer.outputs[0] as ValueId);
       const static_ = (s: readonly unknown[] | undefined): s is number[] => !!s && s.every((d) => typeof d === 'number' && d > 0);
       if (!static_(ts) || !static_(os)) return fail('the shapes are not static and nonzero');
+      if (ts.length === 0) return fail('the transposed tensor is a scalar');
       const p = permOf(m.p, ts.length);
       if (!p || p.length !== ts.length) return fail('the perm does not fit the rank');
       // Output dims grouped by the transposed dim they split, in order; 1s past the end join the last.
