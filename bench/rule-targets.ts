@@ -172,10 +172,13 @@ export function ruleGenerateOptions(rule: Rule): ArbModelOptions {
 /**
  * checkPass options per rule beside the generator's. matmul-const-chain reassociates products,
  * which is not exact with infinities in the input (inf·0 terms become NaN on one side only):
- * its property test feeds finite values (npm run fuzz does not, and reports it).
+ * its property test feeds finite values (npm run fuzz does not, and reports it); so does
+ * mul-reciprocal's, whose x·(1/y) is infinite for a subnormal y where x/y is not.
  */
 const CHECK: Readonly<Record<string, Pick<CheckPassOptions, 'feedOptions'>>> = {
   'matmul-const-chain': { feedOptions: { specialFloats: false } },
+  // x·(1/y) overflows for a subnormal y where x/y does not (rules.ts says so): finite values only.
+  'mul-reciprocal': { feedOptions: { specialFloats: false } },
 };
 
 /** checkPass options (beside `generate`) for `rule`'s property test. */
