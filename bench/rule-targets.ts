@@ -8,6 +8,7 @@ import { affineRules } from '../passes/fold-affine/rules.js';
 import { fuseRules } from '../passes/fuse/rules/index.js';
 import { roundTripRules } from '../passes/simplify-algebra/round-trips.js';
 import { algebraRules } from '../passes/simplify-algebra/rules.js';
+import { shuffleRules } from '../passes/simplify-algebra/shuffle.js';
 import { targetRules } from '../passes/simplify-shapes/targets.js';
 import { op, P, rewritePass, type Rule } from '../src/pattern/index.js';
 import type { PassFactory } from '../src/pass.js';
@@ -18,7 +19,7 @@ import type { Dim, ValueId } from '../ir/types.js';
 /** Rule families by the pass that runs them; `infer`: the pass runs shape inference first. */
 export const RULE_FAMILIES: readonly { readonly pass: string; readonly rules: readonly Rule[]; readonly infer: boolean }[] = [
   { pass: 'fuse', rules: fuseRules, infer: true },
-  { pass: 'simplify-algebra', rules: [...algebraRules, ...roundTripRules], infer: false },
+  { pass: 'simplify-algebra', rules: [...algebraRules, ...roundTripRules, ...shuffleRules], infer: false },
   { pass: 'fold-affine', rules: affineRules, infer: false },
   { pass: 'simplify-shapes', rules: targetRules, infer: true },
 ];
@@ -132,6 +133,7 @@ const HELP: Readonly<Record<string, Omit<ArbModelOptions, 'around'> & { around?:
   'unsqueeze-unsqueeze-attr': { opset: 12, ops: OPSET12_OPS },
   'unsqueeze-squeeze-attr': { opset: 12, ops: OPSET12_OPS },
   'squeeze-unsqueeze-attr': { opset: 12, ops: OPSET12_OPS },
+  'unsqueeze-reshape-attr': { opset: 12, ops: OPSET12_OPS },
   // Integers only (float addition does not associate): cast the anchor to int64 first.
   'add-const-add-const': { around: op.Add(op.Add(op.Cast(x, { to: 7n }), P.const()), P.const()) },
   // The rule takes any Concat and looks for a Concat among its inputs in its check.
@@ -170,10 +172,13 @@ export function ruleGenerateOptions(rule: Rule): ArbModelOptions {
 /**
  * checkPass options per rule beside the generator's. matmul-const-chain reassociates products,
  * which is not exact with infinities in the input (inf·0 terms become NaN on one side only):
- * its property test feeds finite values (npm run fuzz does not, and reports it).
+ * its property test feeds finite values (npm run fuzz does not, and reports it); so does
+ * mul-reciprocal's, whose x·(1/y) is infinite for a subnormal y where x/y is not.
  */
 const CHECK: Readonly<Record<string, Pick<CheckPassOptions, 'feedOptions'>>> = {
   'matmul-const-chain': { feedOptions: { specialFloats: false } },
+  // x·(1/y) overflows for a subnormal y where x/y does not (rules.ts says so): finite values only.
+  'mul-reciprocal': { feedOptions: { specialFloats: false } },
 };
 
 /** checkPass options (beside `generate`) for `rule`'s property test. */

@@ -52,7 +52,10 @@ function liftTensorType(kind: 'tensor' | 'sparse', t: TypeProtoTensor, what: str
   let denoted = false;
   for (let i = 0; i < dims.length; i++) {
     const d = dims[i];
-    shape[i] = d.dimValue !== undefined ? dimCount(d.dimValue, what, i, ' ', '') : d.dimParam !== undefined ? d.dimParam : null;
+    // A negative dim_value is the "unknown" of TensorFlow-style shapes, and converters write it
+    // (tract's test models declare inputs `-1 x 10`): onnxruntime loads such a file and reads the
+    // dim as unknown, so lathe does too instead of refusing the model.
+    shape[i] = d.dimValue !== undefined ? (d.dimValue < 0n ? null : dimCount(d.dimValue, what, i, ' ', '')) : d.dimParam !== undefined ? d.dimParam : null;
     if (d.denotation !== undefined) denoted = true;
   }
   const out: MutableTensorType = { kind, dtype, shape };

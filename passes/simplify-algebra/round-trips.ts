@@ -5,13 +5,15 @@
  *       the slices step by 1 and tile x's axis a: s₀ = 0, eᵢ = sᵢ₊₁, the last reaching the end
  *   Reshape(Flatten(x), s) = Reshape(x, s)                            s has no 0 (a 0 would copy a
  *       dim of the flattened tensor), or allowzero = 1
+ *   Unsqueeze(Reshape(x, s), a) = Reshape(x, s')                      s' is s with a 1 at each of a;
+ *       s has no 0 (its position would move), or allowzero = 1 (a 0 is then a size)
  * Exporters write the first two when they unpack and repack a tensor (chunked attention heads,
  * gated activations whose halves both pass through); the parts stay computed where something
  * else reads them.
  */
 import type { Node, ValueId } from '../../ir/types.js';
-import { P, fail, op, rule, type GraphView, type Rule } from '../../src/pattern/index.js';
-import { intsOf } from './axes.js';
+import { P, fail, op, rule, type ConstBinding, type GraphView, type Pattern, type Rule } from '../../src/pattern/index.js';
+import { int64s, intsAttr, intsOf, normalizeAxes } from './axes.js';
 
 const [x] = P.vars('x');
 
@@ -107,4 +109,30 @@ const reshapeFlatten = rule(
   },
 );
 
-export const roundTripRules: readonly Rule[] = [concatSplit, concatSlices, reshapeFlatten];
+/** Unsqueeze of a Reshape read only there: one Reshape to the target with the 1s in place (torch's MultiheadAttention writes it). */
+function unsqueezeReshape(name: string, pattern: Pattern<{ x: ValueId; s: ConstBinding; z: bigint; reshape: Node; a?: ConstBinding; t?: unknown }>): Rule {
+  return rule(name, pattern, (m, emit, d: number[]) => emit.op('Reshape', [m.x, emit.constant(int64s(d))], m.z === 1n ? { allowzero: 1n } : {}), {
+    check: (m) => {
+      const s = intsOf(m.s.tensor);
+      const axes = m.a ? intsOf(m.a.tensor) : intsAttr(m.t as never);
+      if (!s || !axes) return fail('the target or the axes are not constant');
+      if (m.z !== 1n && s.includes(0)) return fail('a 0 in the target copies a dim by position');
+      const n = normalizeAxes(axes, s.length + axes.length);
+      if (!n) return fail('the axes are out of range or repeat');
+      const out: number[] = [];
+      let k = 0;
+      for (let i = 0; i < s.length + n.length; i++) out.push(n.includes(i) ? 1 : s[k++]);
+      return out;
+    },
+  });
+}
+
+const reshapeOf = op.Reshape(x, P.constVar('s'), { allowzero: P.attr('z', 0n) }).as('reshape');
+
+export const roundTripRules: readonly Rule[] = [
+  concatSplit,
+  concatSlices,
+  reshapeFlatten,
+  unsqueezeReshape('unsqueeze-reshape', op.Unsqueeze(reshapeOf, P.constVar('a')) as never),
+  unsqueezeReshape('unsqueeze-reshape-attr', op.Unsqueeze(reshapeOf, { axes: P.attr('t') }) as never),
+];

@@ -227,6 +227,30 @@ const scaleChains: readonly Rule[] = [
   }),
 ];
 
+/**
+ * Mul(x, Div(1, y)) = Div(x, y): one rounding instead of two (torch exports
+ * `x * rsqrt(v)` as Mul(x, Div(1, Sqrt(v))), which the norm fusions then see as the division they
+ * match). float32 and float64 only: there 1/y overflows only for subnormal y, where the product is
+ * infinite and the quotient is the finite answer; in float16 it would overflow below 1.5e-5. The 1
+ * must broadcast to y's own shape (a scalar, or 1-dims of at most y's rank).
+ */
+function mulReciprocal(name: string, pattern: Pattern<{ x: ValueId; y: ValueId; one: ConstBinding }>): Rule {
+  return rule(name, pattern, (m, emit) => emit.op('Div', [m.x, m.y]), {
+    check: (m, g) => {
+      const dt = m.one.tensor.dtype; // Div's inputs share one type
+      if (dt !== D.FLOAT && dt !== D.DOUBLE) return fail('not float32 or float64 (a float16 reciprocal overflows early)');
+      const c = m.one.tensor.dims;
+      const r = rank(g.view, m.y);
+      if (c.length > 0 && (r === undefined || c.length > r)) return fail('the 1 could raise the rank of the reciprocal');
+      return true;
+    },
+  });
+}
+
+const [y] = P.vars('y');
+// Mul is matched in both operand orders.
+const mulReciprocalRule = mulReciprocal('mul-reciprocal', op.Mul(x, op.Div(P.constVar('one', 1), y)) as never);
+
 /** Add(Add(x, c1), c2) = Add(x, c1+c2): integers only (float addition does not associate: cancellation). */
 const addAdd = rule(
   'add-const-add-const',
@@ -335,6 +359,7 @@ export const algebraRules: readonly Rule[] = [
   negNeg,
   mulMul,
   ...scaleChains,
+  mulReciprocalRule,
   addAdd,
   concatConcat,
   sliceSlice,
