@@ -76,6 +76,15 @@ g (float[3,4] x) => (y) <float[3,4] w = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}>
     const kept = fold(same);
     expect(printModel(kept)).toContain('t = {1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0}');
     expectSameOutputs(same, kept, 1);
+    // Another op with no attributes on the same weight (Neg) is no transpose either: the kernel runs.
+    const negated = blobbed(parseModel(`${header}
+g (float[3,4] x) => (y) <float[3,4] w = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}> {
+  t = Neg (w)
+  y = Add (x, t)
+}`));
+    const neg = fold(negated);
+    expect(printModel(neg)).toContain('t = {-1.0, -2.0, -3.0, -4.0, -5.0, -6.0, -7.0, -8.0, -9.0, -10.0, -11.0, -12.0}');
+    expectSameOutputs(negated, neg, 1);
     // A weight another node also reads stays, so its transposed copy would only add bytes: over budget.
     const shared = blobbed(parseModel(`${header}
 g (float[2,4] x, float[3,4] x2) => (y, z) <float[3,4] w = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}> {
