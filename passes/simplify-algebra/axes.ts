@@ -21,6 +21,12 @@ export function intsAttr(v: AttrValue | undefined): number[] | undefined {
   return out.every(Number.isSafeInteger) ? out : undefined;
 }
 
+/** A Transpose's perm from its attribute, or the reversal a missing perm means (needs the rank). */
+export function permOf(attr: unknown, rank: number | undefined): number[] | undefined {
+  if (attr === undefined) return rank === undefined ? undefined : Array.from({ length: rank }, (_, i) => rank - 1 - i);
+  return intsAttr(attr as never);
+}
+
 /**
  * Axes made non-negative against `rank` and sorted; undefined when one is out of range, repeats,
  * or is negative while the rank is unknown.

@@ -8,7 +8,7 @@ import { DataType as D } from '../../ir/dtype.js';
 import type { TensorValue } from '../../ir/ops/types.js';
 import type { ValueId } from '../../ir/types.js';
 import { P, fail, op, rule, type ConstBinding, type GraphView, type MatchContext, type Pattern, type Rule } from '../../src/pattern/index.js';
-import { bigints, int64s, intsAttr, intsOf, normalizeAxes, sameList } from './axes.js';
+import { bigints, int64s, intsAttr, intsOf, normalizeAxes, permOf, sameList } from './axes.js';
 import { exactCast, plainDtype } from './exact-cast.js';
 
 const [x] = P.vars('x');
@@ -22,9 +22,8 @@ const transposeTranspose = rule(
   {
     check: (m, g) => {
       const r = rank(g.view, m.x);
-      const reverse = r === undefined ? undefined : Array.from({ length: r }, (_, i) => r - 1 - i);
-      const p1 = m.p1 === undefined ? reverse : intsAttr(m.p1);
-      const p2 = m.p2 === undefined ? reverse : intsAttr(m.p2);
+      const p1 = permOf(m.p1, r);
+      const p2 = permOf(m.p2, r);
       if (!p1 || !p2) return fail('a perm is missing and the rank is unknown');
       if (p1.length !== p2.length) return fail('the perms have different lengths');
       return p2.map((j) => p1[j]);

@@ -7,15 +7,9 @@
  */
 import type { ValueId } from '../../ir/types.js';
 import { P, fail, op, rule } from '../../src/pattern/index.js';
-import { int64s, intsAttr } from './axes.js';
+import { int64s, permOf } from './axes.js';
 
 const [x] = P.vars('x');
-
-/** perm read from its attribute, or the reversal a missing perm means (needs the rank). */
-function permOf(attr: unknown, rank: number | undefined): number[] | undefined {
-  if (attr === undefined) return rank === undefined ? undefined : Array.from({ length: rank }, (_, i) => rank - 1 - i);
-  return intsAttr(attr as never);
-}
 
 /**
  * Gather(Transpose(x, p), i, axis a) with a scalar i = Transpose(Gather(x, i, axis p[a]), q), where
