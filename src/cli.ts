@@ -15,6 +15,7 @@ import { formatBytes, formatSummary, plural, summarizeModel, summaryToJson, type
 import { COMMANDS, parseArgs, UsageError, type Command, type ParsedArgs } from './cli-args.js';
 import { countBlobReads, ProgressMeter } from './progress.js';
 import { formatSidecar, parseSidecar, sidecarPathFor } from './sidecar.js';
+import { staleDataNotes, unusedInputData } from './stale-data.js';
 import { opChanges } from './report.js';
 import type { PassRegistry } from './schedule.js';
 import type { ExternalDataMode, Platform, SaveOptions, SaveResult } from './platform.js';
@@ -131,6 +132,12 @@ function save(ctx: Context, model: Model, out: string, options: SaveOptions, tot
   }
 }
 
+/** Says which of the input's data files an in-place write left unused (src/stale-data.ts). */
+function noteUnusedData(ctx: Context, input: Model, out: string, saved: SaveResult): void {
+  if (ctx.args.flags.has('quiet')) return;
+  for (const line of staleDataNotes(unusedInputData(ctx.platform, ctx.args.input, input, out, saved), out)) ctx.platform.stderr(line);
+}
+
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
@@ -196,6 +203,7 @@ async function runOptimize(ctx: Context): Promise<number> {
   }
   const t3 = platform.now();
   const result = save(ctx, r.model, out, { externalData: mode });
+  noteUnusedData(ctx, loaded, out, result);
   const t4 = platform.now();
   const report = cmd.finishReport({ ...r.report, warnings }, {
     bytes: { before: inputBytes(ctx, model), after: result.modelBytes + result.dataBytes },
@@ -279,6 +287,7 @@ async function runStrip(ctx: Context): Promise<number> {
   // the sidecar goes with the model, all or nothing: a failure at either leaves neither behind
   const alongside = [{ path: sidecar, bytes: new TextEncoder().encode(formatSidecar(stripped.weights)) }];
   const result = save(ctx, stripped.model, out, { externalData: mode, alongside });
+  noteUnusedData(ctx, model, out, result);
   if (!args.flags.has('quiet')) {
     platform.stdout(
       `lathe: wrote ${describeSave(out, result)} and ${sidecar}: ${plural(stripped.weights.size, 'tensor')} stripped (${formatBytes(stripped.bytesRemoved)})\n`,
@@ -321,6 +330,7 @@ async function runFill(ctx: Context): Promise<number> {
   const filled = fillModel(model, weights, { seed, sidecarFile: sidecar });
   const t1 = platform.now();
   const result = save(ctx, filled.model, out, { externalData: mode }, filled.bytes);
+  noteUnusedData(ctx, model, out, result);
   const t2 = platform.now();
   if (!args.flags.has('quiet')) {
     platform.stdout(

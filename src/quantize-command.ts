@@ -17,6 +17,7 @@ import { gatherInputs, parseInputShapes, type FeedSpec } from './run-inputs.js';
 import type { Sample, SampleRunner } from './quantize/calibrate.js';
 import { formatQuantizeReport, isQuantizeMode, MODE_PASSES, QUANTIZE_MODES, quantize, quantizeReportJson, type QuantizeOptions } from './quantize/quantize.js';
 import { CALIBRATION_METHODS, type CalibrationMethod } from './quantize/stats.js';
+import { staleDataNotes, unusedInputData } from './stale-data.js';
 
 function joinPath(dir: string, file: string): string {
   return dir.endsWith('/') || dir.endsWith('\\') ? `${dir}${file}` : `${dir}/${file}`;
@@ -151,6 +152,7 @@ export async function runQuantizeCommand(io: QuantizeCommandIo): Promise<number>
   // the JSON report goes with the model, all or nothing
   const alongside = reportFile === undefined ? [] : [{ path: reportFile, bytes: new TextEncoder().encode(quantizeReportJson(result.report)) }];
   const saved = platform.saveModel(result.model, out, { externalData: external, alongside });
+  if (!quiet) for (const line of staleDataNotes(unusedInputData(platform, args.input, model, out, saved), out)) platform.stderr(line);
   if (!quiet) {
     const bytes = saved.modelBytes + saved.dataBytes;
     platform.stdout(`lathe: wrote ${out} (${bytes} bytes)${reportFile !== undefined ? ` and the report ${reportFile}` : ''}\n`);

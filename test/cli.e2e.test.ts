@@ -86,6 +86,31 @@ describe('lathe (built executable)', () => {
     expect(summarizeModel(loadModel(a)).nodes.main).toBe(summarizeModel(loadModel(RESNET)).nodes.main);
   });
 
+  test('--in-place that leaves the input\'s data file unused says so once, and keeps the file', () => {
+    const m = join(dir, 'ext.onnx');
+    const weights = Array.from({ length: 512 }, (_, i) => i / 7).join(', ');
+    const model = () =>
+      saveModel(parseModel(`<ir_version: 8, opset_import: ["" : 17]>
+g (float[512] x) => (float[512] y) <float[512] w = {${weights}}> { y = Add (x, w) }`), m, { externalData: 'always' });
+    model();
+    expect(existsSync(`${m}.data`)).toBe(true);
+    // the weights go inline: the old data file is now nobody's, as far as lathe can tell
+    const inline = lathe('optimize', m, '--in-place', '--external-data', 'never', '-q');
+    expect(inline).toEqual({ code: 0, out: '', err: '' }); // --quiet says nothing
+    model();
+    const said = lathe('optimize', m, '--in-place', '--external-data', 'never');
+    expect(said.code).toBe(0);
+    expect(said.err).toBe(`lathe: note: ${m}.data is no longer used by ${m} (rewritten in place); delete it unless another model reads it\n`);
+    expect(existsSync(`${m}.data`)).toBe(true);
+    expect(summarizeModel(loadModel(m)).externalData).toEqual([]);
+    // still external under the same name: the file is the model's, nothing to say
+    model();
+    const kept = lathe('optimize', m, '--in-place', '--external-data', 'always');
+    expect(kept.code).toBe(0);
+    expect(kept.err).toBe('');
+    expect(summarizeModel(loadModel(m)).externalData.map((e) => e.location)).toEqual(['ext.onnx.data']);
+  });
+
   test('quantize of a model onnxruntime cannot run on the generated samples: lathe\'s one line only, no onnxruntime log lines', () => {
     const model = join(dir, 'picky.onnx');
     saveModel(parseModel(`<ir_version: 8, opset_import: ["" : 17]>
