@@ -15,7 +15,9 @@ import type { Model } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
 import { saveModelToBytes } from '../../src/io.js';
 import { createPassContext } from '../../src/pass.js';
+import { seq } from '../../src/pipeline.js';
 import { runSchedule } from '../../src/schedule.js';
+import { eliminateDeadCode } from '../eliminate-dead-code/eliminate-dead-code.js';
 import { dequantizeInt4Blocks, quantizeInt4Blocks } from './blocks.js';
 import type { TensorRecord } from '../../src/quantize/records.js';
 import { quantizeInt4Weight } from './quantize-int4-weight.js';
@@ -138,6 +140,33 @@ describe('quantize-int4-weight', () => {
       expect(out.opsets).toContainEqual({ domain: 'com.microsoft', version: 1 });
       expect(g.initializers.some((id) => g.values[id]!.tensor!.dtype === D.FLOAT && g.values[id]!.tensor!.dims.length === 2 && g.values[id]!.tensor!.dims[0] === K)).toBe(false);
       close(await runOrt(out), reference(32, symmetric));
+    });
+  }
+
+  // Silero-style and optimum's merged decoders keep the MatMuls in If branches, the weights outside.
+  const branches = (opset: number) => `<ir_version: 10, opset_import: ["" : ${opset}]>
+g (float[3,${K}] x, bool c) => (float[3,${N}] y) <float[${K},${N}] w = {${weights.join(', ')}}> {
+  y = If (c) <then_branch = t () => (float[3,${N}] yt) { yt = MatMul (x, w) },
+              else_branch = e () => (float[3,${N}] ye) { m = MatMul (x, w)  ye = Identity (m) }>
+}`;
+  for (const format of ['qdq', 'msft'] as const) {
+    it(`${format}: MatMuls in both If branches reading one outer weight share one int4 copy, and onnxruntime computes the dequantized product in each branch`, async () => {
+      const out = runSchedule(seq(quantizeInt4Weight({ format }), eliminateDeadCode()), parseModel(branches(format === 'qdq' ? 21 : 17)), { verifyEach: true }).model;
+      const g = out.graph;
+      const packed = (t: { dtype: number; dims: readonly number[] }) => (format === 'qdq' ? t.dtype === D.UINT4 && t.dims[0] === K : t.dims.length === 3);
+      const int4 = g.initializers.filter((id) => packed(g.values[id]!.tensor!));
+      expect(int4.length).toBe(1); // one quantized copy, in the main graph; the float weight is gone
+      expect(g.initializers.some((id) => g.values[id]!.tensor!.dtype === D.FLOAT && g.values[id]!.tensor!.dims[0] === K)).toBe(false);
+      const want = reference(32, false);
+      for (const c of [true, false]) {
+        const s = await ort.InferenceSession.create(saveModelToBytes(out), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, logSeverityLevel: 3 });
+        try {
+          const r = await s.run({ x: new ort.Tensor('float32', x.data as Float32Array, [3, K]), c: new ort.Tensor('bool', [c], []) });
+          close(r['y']!.data as Float32Array, want);
+        } finally {
+          await s.release();
+        }
+      }
     });
   }
 

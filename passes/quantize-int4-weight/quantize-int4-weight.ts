@@ -9,17 +9,18 @@
  * - `msft`: com.microsoft MatMulNBits (bits=4), B packed [N, blocks, block/2] low nibble first
  *   along K, scales [N, blocks], zero points packed [N, ceil(blocks/2)] (omitted when symmetric:
  *   the default 8) — onnxruntime's contrib op, written only when asked.
- * Main graph only; a weight read by several MatMuls is quantized once.
+ * The main graph and the If/Loop/Scan bodies under it (function bodies stay float, with a warning);
+ * a weight read by several MatMuls, in one graph or in several, is quantized once.
  */
 import { LatheError } from '../../ir/error.js';
 import { DataType as D } from '../../ir/dtype.js';
-import { edit } from '../../ir/edit/edit.js';
+import type { Editor } from '../../ir/edit/edit.js';
 import { tensorValue, toTensor } from '../../ir/ops/tensor-value.js';
 import type { Model, Node, Tensor, Type, ValueId } from '../../ir/types.js';
 import { usesOf } from '../../ir/uses.js';
 import { definePass, type PassContext } from '../../src/pass.js';
 import type { RecordSink, TensorRecord } from '../../src/quantize/records.js';
-import { warnOutsideMain } from '../../src/quantize/weights.js';
+import { forEachQuantizable, nameAllocator, warnOutsideMain } from '../../src/quantize/weights.js';
 import { dequantizeInt4Blocks, quantizeInt4Blocks, type Int4Blocks } from './blocks.js';
 
 export interface QuantizeInt4WeightOptions {
@@ -50,75 +51,119 @@ export const quantizeInt4Weight = definePass<QuantizeInt4WeightOptions>({
     }
     const msOpset = model.opsets.find((x) => x.domain === MS)?.version;
     if (o.format === 'msft' && msOpset !== undefined && msOpset < 1) return model;
-    warnOutsideMain(model, 'quantize-int4-weight', ['MatMul'], (m) => ctx.log.warn(m));
+    warnOutsideMain(model, 'quantize-int4-weight', ['MatMul'], (m) => ctx.log.warn(m), 'functions');
     const out = rewrite(model, o, ctx);
     if (out === model || o.format !== 'msft' || msOpset !== undefined) return out;
     return { ...out, opsets: [...out.opsets, { domain: MS, version: 1 }] };
   },
 });
 
-/** The constant float32 2-D tensor held by `v` (initializer or Constant node), else undefined. */
-function constantWeight(model: Model, v: ValueId): Tensor | undefined {
-  const g = model.graph;
-  const val = g.values[v];
-  if (!val || g.inputs.includes(v)) return undefined;
-  let t = val.tensor;
-  if (!t && val.def) {
-    const n = g.nodes[val.def.node];
-    const a = n?.op === 'Constant' && n.domain === '' && n.attrs.length === 1 ? n.attrs[0] : undefined;
+/**
+ * The constant float32 2-D tensor `v` names, seen from the graph `e` edits: an initializer (not
+ * also a graph input, which a caller may override) or a Constant node, of this graph or of an
+ * enclosing one (a body reading the outer graph's weight); else undefined. Structural: no payload
+ * is decoded here, so planning a 3 GB model holds no weight in memory.
+ */
+function constantWeight(e: Editor, v: ValueId): Tensor | undefined {
+  let t: Tensor | undefined;
+  const val = e.value(v);
+  if (val ? e.isInitializer(v) && !e.isGraphInput(v) : false) t = val!.tensor;
+  else if (!val) t = e.outerTensor(v);
+  if (!t) {
+    const p = e.producer(v);
+    const a = p?.node.op === 'Constant' && p.node.domain === '' && p.node.attrs.length === 1 ? p.node.attrs[0] : undefined;
     if (a?.kind === 'tensor' && a.name === 'value') t = a.value;
   }
   return t && t.dtype === D.FLOAT && t.dims.length === 2 && t.data.kind !== 'none' ? t : undefined;
 }
 
-function rewrite(model: Model, o: QuantizeInt4WeightOptions, ctx: PassContext): Model {
-  const types = ctx.analyses.get(model, 'types').types;
-  const g = model.graph;
-  const targets: Node[] = [];
-  for (const id of g.order) {
-    const n = g.nodes[id]!;
-    if (n.op !== 'MatMul' || n.domain !== '' || !n.inputs[0] || !n.inputs[1]) continue;
-    const w = constantWeight(model, n.inputs[1]);
+/** The MatMuls of the graph `e` edits that read a quantizable weight, in graph order. */
+function targetsIn(e: Editor, types: ReadonlyMap<ValueId, Type>, o: QuantizeInt4WeightOptions): Node[] {
+  const out: Node[] = [];
+  for (const n of e.nodes({ op: 'MatMul', domain: '' })) {
+    if (!n.inputs[0] || !n.inputs[1]) continue;
+    const w = constantWeight(e, n.inputs[1]);
     if (!w || w.dims[0] < 16) continue;
-    const a = types.get(n.inputs[0]);
+    const a = types.get(n.inputs[0]) ?? e.value(n.inputs[0])?.type;
     if (a?.kind !== 'tensor' || a.dtype !== D.FLOAT) continue;
     if (o.format === 'msft' && (a.shape === undefined || a.shape.length < 2)) continue;
-    targets.push(n);
+    out.push(n);
   }
-  if (targets.length === 0) {
+  return out;
+}
+
+/** A quantized weight's initializers, in the graph that owns the float one. */
+interface Stored {
+  readonly inputs: ValueId[];
+  readonly K: number;
+  readonly N: number;
+}
+
+/**
+ * Three sweeps, as quantize-int8-dynamic makes them: find the MatMuls of every graph (the main
+ * graph and the If/Loop/Scan bodies under it); store each weight a body reads from an enclosing
+ * graph once, quantized, in the graph that owns it (two branches reading one weight share one
+ * int4 copy); rewrite the MatMuls, a weight of the graph itself stored there. The float weights
+ * of the main graph go here; those of bodies are left to eliminate-dead-code (the quantize
+ * command runs it).
+ */
+function rewrite(model: Model, o: QuantizeInt4WeightOptions, ctx: PassContext): Model {
+  const types = ctx.analyses.get(model, 'types').types;
+  const captured = new Set<ValueId>();
+  let found = 0;
+  forEachQuantizable(model, (e) => {
+    for (const n of targetsIn(e, types, o)) {
+      found++;
+      if (e.value(n.inputs[1]!) === undefined) captured.add(n.inputs[1]!);
+    }
+  });
+  if (found === 0) {
     // Say why, rather than report "0 weights": Gemm is the usual reason (a Gemm-only MLP).
+    const g = model.graph;
     const gemms = g.order.filter((id) => g.nodes[id]!.op === 'Gemm' && g.nodes[id]!.domain === '').length;
-    ctx.log.warn(`quantize-int4-weight: no MatMul in the main graph reads a constant float32 [K, N] weight with K ≥ 16: nothing quantized${gemms > 0 ? ` (the ${gemms} Gemm weight${gemms === 1 ? ' is' : 's are'} left float: int4 covers MatMul, as onnxruntime's MatMulNBits does)` : ''}`);
+    ctx.log.warn(`quantize-int4-weight: no MatMul reads a constant float32 [K, N] weight with K ≥ 16: nothing quantized${gemms > 0 ? ` (the ${gemms} Gemm weight${gemms === 1 ? ' is' : 's are'} left float: int4 covers MatMul, as onnxruntime's MatMulNBits does)` : ''}`);
     return model;
   }
+  const fresh = nameAllocator(model);
+  const store = (e: Editor, wid: ValueId): Stored => {
+    const t = constantWeight(e, wid)!;
+    const [K, N] = t.dims as [number, number];
+    const label = e.value(wid)?.name ?? wid;
+    const data = tensorValue(t, label).data as Float32Array;
+    const q = quantizeInt4Blocks(data, K, N, o.block, o.symmetric);
+    o.record?.(int4Record(label, o.format === 'msft' ? 'MatMulNBits' : 'MatMul', data, q, o.symmetric));
+    ctx.stats.count('weights');
+    ctx.stats.count('weight-elements', K * N);
+    const name = (suffix: string) => fresh(`${label}${suffix}`);
+    return { inputs: o.format === 'qdq' ? qdqInitializers(e, q, o.symmetric, name) : msftInitializers(e, q, o.symmetric, name), K, N };
+  };
+  const stored = new Map<ValueId, Stored>();
+  let out = captured.size === 0 ? model : forEachQuantizable(model, (e) => {
+    for (const w of captured) if (e.value(w) !== undefined && !stored.has(w)) stored.set(w, store(e, w));
+  });
   const replaced = new Set<ValueId>();
-  const edited = edit(model, (e) => {
-    const made = new Map<ValueId, ValueId[]>();
-    for (const n of targets) {
+  out = forEachQuantizable(out, (e) => {
+    const local = new Map<ValueId, Stored>();
+    const dequantized = new Map<ValueId, ValueId>(); // one DequantizeLinear per weight and graph
+    for (const n of targetsIn(e, types, o)) {
       const wid = n.inputs[1]!;
-      const t = constantWeight(model, wid)!;
-      const [K, N] = t.dims as [number, number];
-      let ins = made.get(wid);
-      if (!ins) {
-        const data = tensorValue(t, g.values[wid]?.name ?? wid).data as Float32Array;
-        const q = quantizeInt4Blocks(data, K, N, o.block, o.symmetric);
-        const label = g.values[wid]?.name;
-        o.record?.(int4Record(label ?? wid, o.format === 'msft' ? 'MatMulNBits' : 'MatMul', data, q, o.symmetric));
-        ins = o.format === 'qdq' ? qdqInputs(e, q, o.symmetric, label, n.id) : msftInputs(e, q, o.symmetric, label);
-        made.set(wid, ins);
-        replaced.add(wid);
-        ctx.stats.count('weights');
-        ctx.stats.count('weight-elements', K * N);
-      }
+      let w = stored.get(wid) ?? local.get(wid);
+      if (!w) local.set(wid, (w = store(e, wid)));
+      replaced.add(wid);
       if (o.format === 'qdq') {
-        e.setInput(n.id, 1, ins[0]!);
+        let dq = dequantized.get(wid);
+        if (!dq) {
+          [dq] = e.add('DequantizeLinear', w.inputs, { axis: 0n, block_size: BigInt(o.block) }, { before: n.id, types: [{ kind: 'tensor', dtype: D.FLOAT, shape: [w.K, w.N] }] });
+          dequantized.set(wid, dq!);
+        }
+        e.setInput(n.id, 1, dq!);
       } else {
         const y = n.outputs[0]!;
-        const outType = types.get(y) ?? g.values[y]?.type;
-        const [ny] = e.add('MatMulNBits', [n.inputs[0], ...ins], {
-          K: BigInt(K), N: BigInt(N), bits: 4n, block_size: BigInt(o.block),
+        const outType = types.get(y) ?? e.value(y)?.type;
+        const [ny] = e.add('MatMulNBits', [n.inputs[0], ...w.inputs], {
+          K: BigInt(w.K), N: BigInt(w.N), bits: 4n, block_size: BigInt(o.block),
         }, { domain: MS, before: n.id, ...(outType ? { types: [outType as Type] } : {}), ...(n.name ? { name: n.name } : {}) });
-        const name = g.values[y]?.name;
+        const name = e.value(y)?.name;
         if (name !== undefined) {
           e.setValue(y, { name: undefined });
           e.setValue(ny!, { name });
@@ -129,7 +174,7 @@ function rewrite(model: Model, o: QuantizeInt4WeightOptions, ctx: PassContext): 
       ctx.stats.count('matmuls');
     }
   });
-  return dropUnused(edited, replaced);
+  return dropUnused(out, replaced);
 }
 
 /** The report's row for a blockwise weight: the spread of its scales and zero points, and the error dequantizing brings. */
@@ -156,11 +201,11 @@ function int4Record(name: string, op: string, w: Float32Array, q: Int4Blocks, sy
   };
 }
 
-/** DequantizeLinear(int4 weight, scale [blocks, N], zero point) → the float32 K×N weight. */
-function qdqInputs(e: Parameters<Parameters<typeof edit>[1]>[0], q: Int4Blocks, symmetric: boolean, label: string | undefined, before: Node['id']): ValueId[] {
+/** DequantizeLinear's inputs for the float32 K×N weight: the int4 weight, scale [blocks, N], zero point. */
+function qdqInitializers(e: Editor, q: Int4Blocks, symmetric: boolean, name: (suffix: string) => string): ValueId[] {
   const { K, N, blocks } = q;
   const codes = symmetric ? Int8Array.from(q.codes, (c) => c - 8) : q.codes;
-  const wq = e.addInitializer(toTensor({ kind: 'tensor', dtype: symmetric ? D.INT4 : D.UINT4, dims: [K, N], data: codes }), label && `${label}_int4`);
+  const wq = e.addInitializer(toTensor({ kind: 'tensor', dtype: symmetric ? D.INT4 : D.UINT4, dims: [K, N], data: codes }), name('_int4'));
   const scale = new Float32Array(blocks * N);
   const zero = new Uint8Array(blocks * N);
   for (let n = 0; n < N; n++) {
@@ -169,15 +214,14 @@ function qdqInputs(e: Parameters<Parameters<typeof edit>[1]>[0], q: Int4Blocks, 
       zero[b * N + n] = q.zeros[n * blocks + b];
     }
   }
-  const s = e.addInitializer(toTensor({ kind: 'tensor', dtype: D.FLOAT, dims: [blocks, N], data: scale }), label && `${label}_scale`);
+  const s = e.addInitializer(toTensor({ kind: 'tensor', dtype: D.FLOAT, dims: [blocks, N], data: scale }), name('_scale'));
   const inputs: ValueId[] = [wq, s];
-  if (!symmetric) inputs.push(e.addInitializer(toTensor({ kind: 'tensor', dtype: D.UINT4, dims: [blocks, N], data: zero }), label && `${label}_zero_point`));
-  const [w] = e.add('DequantizeLinear', inputs, { axis: 0n, block_size: BigInt(q.block) }, { before, types: [{ kind: 'tensor', dtype: D.FLOAT, shape: [K, N] }] });
-  return [w!];
+  if (!symmetric) inputs.push(e.addInitializer(toTensor({ kind: 'tensor', dtype: D.UINT4, dims: [blocks, N], data: zero }), name('_zero_point')));
+  return inputs;
 }
 
 /** MatMulNBits' B, scales and (asymmetric) zero points, packed as its spec says. */
-function msftInputs(e: Parameters<Parameters<typeof edit>[1]>[0], q: Int4Blocks, symmetric: boolean, label: string | undefined): ValueId[] {
+function msftInitializers(e: Editor, q: Int4Blocks, symmetric: boolean, name: (suffix: string) => string): ValueId[] {
   const { K, N, blocks, block } = q;
   const blob = block / 2;
   const packed = new Uint8Array(N * blocks * blob);
@@ -193,13 +237,13 @@ function msftInputs(e: Parameters<Parameters<typeof edit>[1]>[0], q: Int4Blocks,
       }
     }
   }
-  const bv = e.addInitializer({ dtype: D.UINT8, dims: [N, blocks, blob], data: { kind: 'raw', bytes: packed } }, label && `${label}_Q4`);
-  const s = e.addInitializer(toTensor({ kind: 'tensor', dtype: D.FLOAT, dims: [N, blocks], data: q.scales }), label && `${label}_scales`);
+  const bv = e.addInitializer({ dtype: D.UINT8, dims: [N, blocks, blob], data: { kind: 'raw', bytes: packed } }, name('_Q4'));
+  const s = e.addInitializer(toTensor({ kind: 'tensor', dtype: D.FLOAT, dims: [N, blocks], data: q.scales }), name('_scales'));
   if (symmetric) return [bv, s];
   const zb = Math.ceil(blocks / 2);
   const zp = new Uint8Array(N * zb);
   for (let n = 0; n < N; n++) for (let b = 0; b < blocks; b++) zp[n * zb + (b >> 1)] |= q.zeros[n * blocks + b] << ((b & 1) * 4);
-  return [bv, s, e.addInitializer({ dtype: D.UINT8, dims: [N, zb], data: { kind: 'raw', bytes: zp } }, label && `${label}_zero_points`)];
+  return [bv, s, e.addInitializer({ dtype: D.UINT8, dims: [N, zb], data: { kind: 'raw', bytes: zp } }, name('_zero_points'))];
 }
 
 /** The float32 weights nothing reads any more (initializers, Constant nodes) removed. */
