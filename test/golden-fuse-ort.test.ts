@@ -58,7 +58,10 @@ async function run(model: Model, f: Record<string, ort.Tensor>): Promise<ort.Inf
 const fired = goldenFolders()
   .filter((f) => f.name === 'fuse')
   .flatMap((f) => f.cases)
-  .filter((c) => existsSync(c.expectedFile) && readFileSync(c.expectedFile, 'utf8').includes('lathe.rule'));
+  .filter((c) => existsSync(c.expectedFile) && readFileSync(c.expectedFile, 'utf8').includes('lathe.rule'))
+  // onnxruntime has no kernels for Add/Mul before opset 7 (broadcast attribute era): those cases
+  // are checked by lathe's evaluator alone (test/golden-numerics.test.ts).
+  .filter((c) => (parseModel(readFileSync(c.inputFile, 'utf8')).opsets.find((o) => o.domain === '')?.version ?? 0) >= 7);
 
 describe('fuse golden cases agree in onnxruntime', () => {
   it('finds the firing cases', () => expect(fired.length).toBeGreaterThanOrEqual(8));
