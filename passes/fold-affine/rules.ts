@@ -10,6 +10,7 @@
 import type { TensorValue } from '../../ir/ops/types.js';
 import { evalOpTensor } from '../../ir/eval/op.js';
 import { LatheError } from '../../ir/error.js';
+import { batchNormTraining } from '../../ir/ops/nn/norm.js';
 import type { Attr, Node, ValueId } from '../../ir/types.js';
 import { P, fail, op, rule, type ConstBinding, type Fail, type GraphView, type MatchContext, type Rule } from '../../src/pattern/index.js';
 import { FLOATS, add, allFinite, along, cast, div, f64, lazilyScaled, mul, perChannel, scalar64, scaleBy, size, sqrt, sub } from './tensor-math.js';
@@ -130,7 +131,6 @@ const finite = (f: Folded): Folded | Fail =>
 
 /** The channel vector of a BatchNormalization's statistics, or why they do not fit. */
 function bnScale(bn: Node, l: Layer, m: { scale: ConstBinding; bias: ConstBinding; mean: ConstBinding; var: ConstBinding }): { s: TensorValue; shift: TensorValue } | Fail {
-  if (intAttr(bn, 'training_mode', 0) !== 0) return fail('BatchNormalization in training mode');
   if (intAttr(bn, 'spatial', 1) !== 1) return fail('BatchNormalization with spatial = 0 (statistics per element)');
   const stats = [m.scale, m.bias, m.mean, m.var].map((c) => c.tensor);
   if (stats.some((t) => !FLOATS.has(t.dtype) || t.dims.length !== 1 || size(t) !== l.channels)) return fail('statistics are not float vectors of one value per channel');
@@ -149,6 +149,8 @@ function bnRule(producer: 'Conv' | 'ConvTranspose' | 'Gemm' | 'MatMul'): Rule {
     {
       check: (m, g) => {
         const bn = m.bn;
+        // Before opset 14 the statistics outputs, read or not, put the node in training mode.
+        if (batchNormTraining(bn, g.opset)) return fail('BatchNormalization in training mode (training_mode = 1, or before opset 14 its statistics outputs)');
         if (bn.outputs.slice(1).some((v) => v !== null && g.view.useCount(v) > 0)) return fail('BatchNormalization statistics outputs are used');
         const l = layerOf(m.layer, m.w, g.view, g.opset);
         if ('kind' in l) return l;

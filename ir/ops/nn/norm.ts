@@ -4,6 +4,8 @@
  * before opset 21, per channel from 21), RMSNormalization, MeanVarianceNormalization,
  * LpNormalization, LRN. Statistics accumulate in doubles.
  */
+import { attrInt } from '../../attrs.js';
+import type { Node } from '../../types.js';
 import type { KernelContext, OpDef, TensorValue } from '../types.js';
 import { broadcastIndex, normAxis, sizeOf } from '../util.js';
 import { floatInput, floatTensor, opError, optFloatInput, type FloatArray, type FloatTensor } from './common.js';
@@ -17,6 +19,18 @@ function perChannel(ctx: KernelContext, t: FloatTensor | null, C: number, what: 
   throw opError(ctx, `${what} [${t.dims}] must have ${C} elements`);
 }
 
+/**
+ * Whether a BatchNormalization computes with the batch's statistics (training mode): from opset 14
+ * its training_mode attribute says so; from 7 to 13 its output count does (more than Y: the mean
+ * and variance outputs exist only in training mode); before 7, is_test = 0 with those outputs.
+ * Passes folding a BatchNormalization as an inference affine map must ask this first.
+ */
+export function batchNormTraining(node: Pick<Node, 'attrs' | 'outputs'>, opset: number): boolean {
+  if (opset >= 14) return attrInt(node.attrs, 'training_mode', 0n) !== 0n;
+  if (opset < 7 && attrInt(node.attrs, 'is_test', 0n) !== 0n) return false;
+  return node.outputs.length > 1;
+}
+
 const batchNorm: OpDef = {
   domain: '', name: 'BatchNormalization', since: [1, 6, 7, 9, 14, 15],
   kernel(ins, ctx) {
@@ -25,9 +39,7 @@ const batchNorm: OpDef = {
     const mean = floatInput(ins, 3, ctx, 'input_mean'), vr = floatInput(ins, 4, ctx, 'input_var');
     const eps = ctx.attrs.float('epsilon', 1e-5);
     const momentum = ctx.attrs.float('momentum', 0.9);
-    const training = ctx.opset >= 14 ? ctx.attrs.int('training_mode', 0) !== 0
-      : ctx.opset < 7 ? ctx.attrs.int('is_test', 0) === 0 && ctx.node.outputs.length > 1
-        : ctx.node.outputs.length > 1;
+    const training = batchNormTraining(ctx.node, ctx.opset);
     if (X.dims.length < 2) throw opError(ctx, `X must have rank >= 2, got [${X.dims}]`);
     const [N, C] = X.dims;
     const plane = sizeOf(X.dims.slice(2));
