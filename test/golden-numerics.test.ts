@@ -18,7 +18,8 @@ import { parseModel } from '../ir/text/parse.js';
 import type { Model } from '../ir/types.js';
 import { goldenFolders } from './support/golden.js';
 
-function feeds(model: Model, symbolSize: number): Record<string, RtValue> {
+/** Inputs: symbols bound to `symbolSize`; an input of unknown shape (`float[]`) fed at rank `unknownRank`, each dim `symbolSize`. */
+function feeds(model: Model, symbolSize: number, unknownRank = 2): Record<string, RtValue> {
   const g = model.graph;
   const inits = new Set(g.initializers);
   const out: Record<string, RtValue> = {};
@@ -27,8 +28,8 @@ function feeds(model: Model, symbolSize: number): Record<string, RtValue> {
     if (inits.has(id)) continue;
     const v = g.values[id];
     const t = v.type;
-    if (!t || t.kind !== 'tensor' || !t.shape) throw new Error(`input ${v.name}: needs a tensor type with a shape`);
-    const dims = t.shape.map((d) => (typeof d === 'number' ? d : symbolSize));
+    if (!t || t.kind !== 'tensor') throw new Error(`input ${v.name}: needs a tensor type`);
+    const dims = t.shape ? t.shape.map((d) => (typeof d === 'number' ? d : symbolSize)) : new Array<number>(unknownRank).fill(symbolSize);
     const n = dims.reduce((p, d) => p * d, 1);
     const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
     let data: TensorValue['data'];
@@ -132,10 +133,12 @@ describe('golden cases compute the same before and after', () => {
     // Symbols bound to 2, then to 1; then, where precision is kept, float inputs spread over
     // [-16, 16): inputs in [-2, 2) never leave a bound like Clip(x + 3, 0, 6)'s, so a rewrite
     // that holds only inside it would pass.
-    const runs = [{ size: 2, wide: false }, { size: 1, wide: false }, ...(lossy || HALVED_INPUTS.has(c.folder) ? [] : [{ size: 2, wide: true }])];
-    for (const { size, wide } of runs) {
+    // An input of unknown rank is fed at ranks 2, 0 (a scalar), 3 and 1: a rewrite must hold at each.
+    const unknownRank = input.graph.inputs.some((id) => { const t = input.graph.values[id]?.type; return t?.kind === 'tensor' && !t.shape; });
+    const runs = [{ size: 2, wide: false, rank: 2 }, { size: 1, wide: false, rank: 0 }, ...(lossy || HALVED_INPUTS.has(c.folder) ? [] : [{ size: 2, wide: true, rank: 3 }]), ...(unknownRank ? [{ size: 2, wide: false, rank: 1 }] : [])];
+    for (const { size, wide, rank } of runs) {
       const scale = HALVED_INPUTS.has(c.folder) ? 0.5 : wide ? 8 : 1;
-      const f = retyped(input, feeds(input, size), scale);
+      const f = retyped(input, feeds(input, size, rank), scale);
       let before: Map<string, RtValue>;
       try {
         before = evaluate(input, f);
@@ -148,7 +151,7 @@ describe('golden cases compute the same before and after', () => {
       expect([...after.keys()]).toEqual([...before.keys()]);
       for (const [name, v] of before) {
         if (!lossy) {
-          expect(agree(after.get(name)!, v), `output ${name} (symbols = ${size}${wide ? ', inputs in [-16, 16)' : ''})`).toBeUndefined();
+          expect(agree(after.get(name)!, v), `output ${name} (symbols = ${size}${wide ? ', inputs in [-16, 16)' : ''}${unknownRank ? `, unknown ranks = ${rank}` : ''})`).toBeUndefined();
           continue;
         }
         const r = relL2(after.get(name)!, v);

@@ -101,6 +101,12 @@ describe('eliminate-no-ops', () => {
     expect(run(m)).toBe(m);
   });
 
+  it('Cast of a value of unknown type (a custom op\'s output) is kept: nothing says it is already of that type', () => {
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 17, "com.example" : 1]>
+g (float[2] x) => (y) { u = com.example.Opaque (x)  t = Cast <to = 1> (u)  y = Relu (t) }`);
+    expect(run(m)).toBe(m);
+  });
+
   it('Dropout by opset: 7–11 is inference, opset 6 needs is_test, from 12 the training_mode input decides', () => {
     expect(ops(run(wrap('t = Dropout <ratio = 0.5> (x)', '', 'float[2,3]', 10)))).toEqual(['Relu']);
     const training = wrap('t = Dropout <is_test = 0> (x)', '', 'float[2,3]', 6);
