@@ -79,6 +79,29 @@ g () => (d) <float[2] p = {0.5, 0.5}, float[1,2] lg = {0, 0}> { r1 = ${call}\n r
     expect(run(m)).toBe(m);
   });
 
+  it('a body never reuses a random op of an enclosing graph (each draw is its own)', () => {
+    const m = parseModel(`${header}
+g (bool c) => (y) {
+  r = RandomNormal <shape = [2]> ()
+  y = If (c) <then_branch = t () => (float[2] a) { rb = RandomNormal <shape = [2]> ()  a = Sub (r, rb) },
+              else_branch = e () => (float[2] b) { b = Neg (r) }>
+}`);
+    expect(run(m)).toBe(m);
+  });
+
+  it('a ConstantOfShape is no constant input: readers of two with equal fill values but different shapes stay apart', () => {
+    const m = parseModel(`${header}
+g (float[3] x) => (y, z) <int64[1] s1 = {3}, int64[2] s2 = {2, 3}> {
+  a = ConstantOfShape <value = float[1] {1}> (s1)
+  b = ConstantOfShape <value = float[1] {1}> (s2)
+  p = Add (x, a)
+  q = Add (x, b)
+  y = Neg (p)
+  z = Neg (q)
+}`);
+    expect(run(m)).toBe(m);
+  });
+
   it('never merges constants of different dtypes or dims with the same bytes', () => {
     const m = parseModel(`${header}
 g (float[2] x) => (y, z) <int32[2] a = {1, 2}, int32[1,2] b = {1, 2}> { y = Add (a, a)\n z = Add (b, b) }`);
