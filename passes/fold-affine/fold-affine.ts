@@ -1,7 +1,8 @@
 /**
  * fold-affine: BatchNormalization (inference mode), and Mul/Add by per-channel constants, after a
  * Conv, ConvTranspose, Gemm or MatMul with a constant weight, folded into that weight and bias
- * (what onnxruntime's basic level fuses, with standard ops only); scalar factors of attention
+ * (what onnxruntime's basic level fuses, with standard ops only), or after a BatchNormalization
+ * into its scale and bias; scalar factors of attention
  * scores moved into neighbouring weights. See rules.ts for the identities and the conditions each
  * checks. (The erf Gelu's 1/√2 and ½ are not moved into the weights around it, though that saves
  * an op per layer: onnxruntime's BiasGelu fusion, and other runtimes' Gelu matchers, then no

@@ -4,8 +4,9 @@
  * With s = scale / sqrt(var + epsilon) per output channel c:
  *   BN(Conv(x, W, B)) = Conv(x, W·s[c], (B − mean)·s + bias)
  *   Conv(x, W, B) · k[c] = Conv(x, W·k[c], B·k)      Conv(x, W, B) + k[c] = Conv(x, W, B + k)
- * and likewise along the output-channel axis of Gemm's and MatMul's weight. Statistics are
- * combined in float64, the results cast to the weight's dtype once.
+ * and likewise along the output-channel axis of Gemm's and MatMul's weight. A per-channel Mul/Add
+ * after a BatchNormalization goes into its scale and bias (BN(x)·k + k' = BN(x; scale·k, bias·k + k')).
+ * Statistics are combined in float64, the results cast to the weight's dtype once.
  */
 import type { TensorValue } from '../../ir/ops/types.js';
 import { evalOpTensor } from '../../ir/eval/op.js';
@@ -202,6 +203,47 @@ function channelRule(producer: 'Conv' | 'ConvTranspose' | 'Gemm' | 'MatMul', kin
   );
 }
 
+/**
+ * BN(x) + k = BN(x; bias + k) and BN(x) · k = BN(x; scale · k, bias · k), k per channel (axis 1)
+ * or a scalar: BN in inference mode is scale·x̂ + bias per channel, so a per-channel affine after
+ * it composes into its own scale and bias (reassociated, as the weight folds above are). An
+ * exporter's `BN(..) + 0` (FastViT's reparameterizable branches) goes whole. The BN's input need
+ * not come from a layer with weights: a BN after a sum of two Convs stays a BN.
+ */
+function bnChannelRule(kind: 'Mul' | 'Add'): Rule {
+  const bn = op.BatchNormalization(x, P.constVar('scale'), P.constVar('bias'), P.var('mean'), P.var('var')).as('bn');
+  return rule(
+    `batchnorm-${kind.toLowerCase()}`,
+    op[kind](bn, P.constVar('k')),
+    (m, emit, d: { scale?: TensorValue; bias: TensorValue }) =>
+      emit.op('BatchNormalization', [m.x, d.scale ? emit.constant(d.scale) : m.scale.id, emit.constant(d.bias), m.mean, m.var], m.bn.attrs),
+    {
+      check: (m, g) => {
+        if (intAttr(m.bn, 'training_mode', 0) !== 0) return fail('BatchNormalization in training mode');
+        if (intAttr(m.bn, 'spatial', 1) !== 1) return fail('BatchNormalization with spatial = 0 (statistics per element)');
+        if (m.bn.outputs.slice(1).some((v) => v !== null && g.view.useCount(v) > 0)) return fail('BatchNormalization statistics outputs are used');
+        // The normalized values have x's dtype and shape.
+        const dt = g.view.dtype(m.x);
+        if (dt === undefined || !FLOATS.has(dt) || g.view.dtype(m.k.id) !== dt) return fail('the constant is not of the normalized values\' float dtype');
+        const rank = g.view.shape(m.x)?.length;
+        if (rank === undefined || rank < 2) return fail('the rank of the normalized values is unknown');
+        const [scale, bias] = [m.scale.tensor, m.bias.tensor];
+        if (![scale, bias].every((t) => FLOATS.has(t.dtype) && t.dims.length === 1 && size(t) === size(scale))) return fail('scale and bias are not float vectors of one value per channel');
+        const kDims = g.view.shape(m.k.id);
+        // A constant of higher rank, or varying along another axis, broadcasts the output.
+        if (!kDims || kDims.length > rank) return fail('the constant has more dims than the normalized values (it broadcasts them)');
+        const vec = perChannel(m.k.tensor, rank, 1, size(scale));
+        if (!vec) return fail('the constant is not one value per channel (axis 1)');
+        const k = f64(vec);
+        const out = kind === 'Add'
+          ? { bias: cast(add(f64(bias), k), bias.dtype) }
+          : { scale: cast(mul(f64(scale), k), scale.dtype), bias: cast(mul(f64(bias), k), bias.dtype) };
+        return [out.bias, out.scale].every((t) => !t || allFinite(t)) ? out : fail('the folded constants are not finite');
+      },
+    },
+  );
+}
+
 const producers = ['Conv', 'ConvTranspose', 'Gemm', 'MatMul'] as const;
 
 /** Ops that move or regroup elements without arithmetic: a scalar factor passes through them. */
@@ -299,4 +341,6 @@ export const affineRules: readonly Rule[] = [
   ...producers.map(bnRule),
   ...producers.map((p) => channelRule(p, 'Mul')),
   ...producers.filter((p) => p !== 'MatMul').map((p) => channelRule(p, 'Add')),
+  bnChannelRule('Mul'),
+  bnChannelRule('Add'),
 ];
