@@ -218,6 +218,21 @@ g (float[2] x, bool c) => (y) {
     expect(run(out)).toBe(out);
   });
 
+  it('compares initializers by content up to 4096 bytes, the last size included', () => {
+    const merged = (n: number) => {
+      const data = Array.from({ length: n }, (_, i) => i % 7).join(', ');
+      const m = parseModel(`${header}
+g (float[${n}] x) => (y) <float[${n}] w1 = {${data}}, float[${n}] w2 = {${data}}> {
+  a = Add (x, w1)
+  b = Add (x, w2)
+  y = Sub (a, b)
+}`);
+      return count(run(m), 'Add') === 1;
+    };
+    expect(merged(1024)).toBe(true);
+    expect(merged(1025)).toBe(false);
+  });
+
   it('properties on generated models (verifier clean, same outputs, idempotent)', () => {
     checkPassProperties(() => eliminateCommonSubexpressions(), { exact: true });
   });

@@ -3,7 +3,7 @@ import { Blob, memorySource } from '../../ir/blob.js';
 import { evaluate } from '../../ir/eval/index.js';
 import { parseModel } from '../../ir/text/parse.js';
 import { printModel } from '../../ir/text/print.js';
-import type { Model, ValueId } from '../../ir/types.js';
+import type { Attr, Model, ValueId } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
 import { createPassContext } from '../../src/pass.js';
 import { checkPassProperties, expectSameOutputs } from '../../test/support/pass-properties.js';
@@ -562,6 +562,16 @@ g (float[2] x, bool c) => (y) <float[2] a = {-1, 2}> {
     const lo = m.graph.initializers[1] as ValueId;
     const t = m.graph.values[lo].tensor!;
     const skeleton: Model = { ...m, graph: { ...m.graph, values: { ...m.graph.values, [lo]: { ...m.graph.values[lo], tensor: { ...t, data: { kind: 'none' } } } } } };
+    expect(foldConstants({}).run(skeleton, createPassContext())).toBe(skeleton);
+  });
+
+  it('leaves a Constant node holding a stripped tensor (a skeleton\'s, no data) a node: its value cannot be read', () => {
+    const m = parseModel(`${header} g (float[2] x) => (y) { c = Constant <value = float[2] {1, 2}> ()\n y = Add (x, c) }`);
+    const id = m.graph.order[0];
+    const node = m.graph.nodes[id];
+    const attr = node.attrs[0] as Extract<Attr, { kind: 'tensor' }>;
+    const stripped: Attr = { ...attr, value: { ...attr.value, data: { kind: 'none' } } };
+    const skeleton: Model = { ...m, graph: { ...m.graph, nodes: { ...m.graph.nodes, [id]: { ...node, attrs: [stripped] } } } };
     expect(foldConstants({}).run(skeleton, createPassContext())).toBe(skeleton);
   });
 
