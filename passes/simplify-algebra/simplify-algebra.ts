@@ -3,16 +3,18 @@
  * Squeeze/Unsqueeze pairs, exact Cast∘Cast, Neg∘Neg, constant Mul/Add chains, x·(1/y) as x/y,
  * Concat of Concat, Slice of Slice), the layout round trips of round-trips.ts (Concat of a whole
  * Split or of Slices tiling an axis, Reshape of Flatten, Unsqueeze of Reshape) and the Transpose
- * moves of shuffle.ts (a channel shuffle's Reshape→Transpose→Reshape→Gather), applied greedily to
- * every graph, subgraph and function body.
+ * moves of shuffle.ts (a channel shuffle's Reshape→Transpose→Reshape→Gather) and sequence-split.ts
+ * (SequenceAts of a SplitToSequence as a Split), applied greedily to every graph, subgraph and
+ * function body.
  */
 import { rewritePass } from '../../src/pattern/index.js';
 import { roundTripRules } from './round-trips.js';
 import { algebraRules } from './rules.js';
+import { sequenceRules } from './sequence-split.js';
 import { shuffleRules } from './shuffle.js';
 
 export const simplifyAlgebra = rewritePass({
   name: 'simplify-algebra',
-  summary: 'Algebraic identities: Transpose/Reshape/Squeeze/Cast/Neg chains, constant Mul/Add chains, x·(1/y) as x/y, nested Concat and Slice, Split/Slice/Concat and Flatten/Reshape round trips, a Transpose moved past a splitting Reshape or a scalar Gather.',
-  rules: [...algebraRules, ...roundTripRules, ...shuffleRules],
+  summary: 'Algebraic identities: Transpose/Reshape/Squeeze/Cast/Neg chains, constant Mul/Add chains, x·(1/y) as x/y, nested Concat and Slice, Split/Slice/Concat and Flatten/Reshape round trips, a Transpose moved past a splitting Reshape or a scalar Gather, SequenceAts of a SplitToSequence as a Split.',
+  rules: [...algebraRules, ...roundTripRules, ...shuffleRules, ...sequenceRules],
 });
