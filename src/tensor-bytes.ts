@@ -13,11 +13,16 @@ export function tensorBytes(t: Tensor): number {
   return 0;
 }
 
-/** A rough size of the NodeProto `node` (names, op type, attributes): what removing it saves. */
+/**
+ * A rough size of the NodeProto `node` (names, op type, attributes, doc string and metadata):
+ * what removing it saves. The dynamo exporter gives every node a stack trace and scope names in
+ * metadata_props, often a kilobyte or more: folding such a node frees them too.
+ */
 export function nodeProtoBytes(node: Node, nameOf: (v: ValueId) => string | undefined): number {
-  let n = 4 + node.op.length + node.domain.length + (node.name?.length ?? 0);
+  let n = 4 + node.op.length + node.domain.length + (node.name?.length ?? 0) + (node.doc?.length ?? 0);
   for (const v of [...node.inputs, ...node.outputs]) n += 2 + (v === null ? 0 : (nameOf(v)?.length ?? 6));
   n += node.attrs.length * 8;
+  for (const m of node.meta ?? []) n += 4 + m.key.length + m.value.length;
   return n;
 }
 

@@ -1,9 +1,10 @@
 /**
  * eliminate-no-ops: removes nodes whose output equals an input exactly (rules.ts: Identity,
  * inference-mode Dropout, Cast/CastLike to the same type, Reshape/Expand to the same shape,
- * Transpose with the identity perm, zero Pad, full Slice, single-input Concat/Sum/Max/Min/Mean,
- * Add/Sub of zero and Mul/Div by one where broadcasting and dtype leave the input unchanged and
- * the sign of zero survives), in every graph: readers of the output read the input instead.
+ * Transpose with the identity perm, zero Pad, full Slice, single-input Sum/Max/Min/Mean, Concat
+ * with one input not empty along its axis, Add/Sub of zero and Mul/Div by one where broadcasting
+ * and dtype leave the input unchanged and the sign of zero survives), in every graph: readers of
+ * the output read the input instead.
  *
  * Graph outputs: when the output is a graph output and the input cannot take its place (a graph
  * input, an initializer, an outer value, or already an output), the node stays: edit.ts would

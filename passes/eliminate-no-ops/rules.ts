@@ -177,6 +177,27 @@ const slice: Rule = (node, c) => {
 
 const single: Rule = (node) => (node.inputs.length === 1 ? node.inputs[0] : null);
 
+/**
+ * A Concat whose inputs but one are statically empty along its axis (0 there) is that input:
+ * the empty ones add no elements, and every input has the output's dims off the axis (a partial
+ * rotary embedding at a factor of 1 concatenates an empty pass-through slice). With every input
+ * empty, the output is the first (all have its shape).
+ */
+const concat: Rule = (node, c) => {
+  if (node.inputs.length === 1) return node.inputs[0];
+  if (node.inputs.some((v) => v === null)) return null;
+  const axis = attrInt(node.attrs, 'axis');
+  if (axis === undefined) return null;
+  const empty = (v: ValueId): boolean => {
+    const dims = shapeOf(c, v);
+    if (!dims) return false;
+    const k = Number(axis) < 0 ? Number(axis) + dims.length : Number(axis);
+    return k >= 0 && k < dims.length && dims[k] === 0;
+  };
+  const live = (node.inputs as ValueId[]).filter((v) => !empty(v));
+  return live.length === 0 ? node.inputs[0] : live.length === 1 ? live[0] : null;
+};
+
 /** Every element of `t` equal to `want` (with the sign of zero when `sign` is given). */
 function allEqual(t: TensorValue, want: number, sign?: 1 | -1): boolean {
   if (Array.isArray(t.data)) return false;
@@ -219,7 +240,7 @@ export const rules: Readonly<Record<string, Rule>> = {
   Transpose: transpose,
   Pad: pad,
   Slice: slice,
-  Concat: single,
+  Concat: concat,
   Sum: single,
   Max: single,
   Min: single,

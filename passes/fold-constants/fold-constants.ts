@@ -13,7 +13,8 @@
  * a constant: a symbolic dim is never frozen.
  *
  * Size budget: a fold is done only when the bytes it adds (its results) are at most the bytes it
- * frees (local constant inputs read only by this node, and an estimate of the node itself) plus
+ * frees (local constant inputs read only by this node, and an estimate of the node itself, its
+ * doc string and metadata included: the dynamo exporter writes a stack trace on every node) plus
  * `limit` (default 0: folding never makes the file bigger). ConstantOfShape ignores `limit`: a large
  * filled tensor stays a ConstantOfShape. Results that could be huge (ConstantOfShape, Expand, Tile,
  * Range, or a declared static output shape) are sized before they are computed. Nodes over budget

@@ -30,6 +30,11 @@ describe('simplify-algebra', () => {
     expect(node.attrs.find((a) => a.name === 'allowzero')).toMatchObject({ kind: 'int', value: 1n });
   });
 
+  it('SequenceAt past the end of its SplitToSequence is left alone (it fails at run time; no Split part stands for it)', () => {
+    const { model, out } = run(`g (float[4,2] x) => (a) <int64 s = {2}, int64 i = {-3}> { q = SplitToSequence (x, s)  a = SequenceAt (q, i) }`);
+    expect(out).toBe(model);
+  });
+
   it('says why it declines', () => {
     expect(reasons(run(`g (float[4] x) => (y) { h = Cast <to = 10> (x)  y = Cast <to = 1> (h) }`).events, 'cast-cast')).toContain(
       'the first cast (1 to 10) can change values',
