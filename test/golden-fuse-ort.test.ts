@@ -26,8 +26,9 @@ function feeds(model: Model): Record<string, ort.Tensor> {
     if (inits.has(id)) continue;
     const v = g.values[id];
     const t = v.type;
-    if (!t || t.kind !== 'tensor' || !t.shape) throw new Error(`input ${v.name}: needs a tensor type with a shape`);
-    const dims = t.shape.map((d) => {
+    if (!t || t.kind !== 'tensor') throw new Error(`input ${v.name}: needs a tensor type`);
+    // An input of unknown rank (`float[]`) is fed as a matrix of unbound dims.
+    const dims = (t.shape ?? [null, null]).map((d) => {
       if (typeof d === 'number') return d;
       const key = d ?? `?${sizes.size}`;
       if (!sizes.has(key)) sizes.set(key, 2 + sizes.size);
