@@ -45,6 +45,7 @@ import { normalizeDomain } from '../../ir/domain.js';
 import { DataType as D } from '../../ir/dtype.js';
 import { transposedBlob } from '../../ir/transposed-blob.js';
 import { nodeProtoBytes, tensorBytes } from '../../src/tensor-bytes.js';
+import { foldCones } from './cones.js';
 import { graphKey, hoistFolds, type HoistCandidate } from './hoist.js';
 
 export interface FoldOptions {
@@ -258,6 +259,45 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
     commit(node, made, tensors);
   }
   foldGroups(e, deferred, options.limit, commit, stats);
+  // (Nodes held for a hoist into an enclosing graph are that step's to decide.)
+  const hoisted = new Set(hoist.filter((h) => h.graph === graphKey(path)).map((h) => h.node));
+  foldCones({
+    e,
+    skip: (node) => hoisted.has(node.id),
+    isConstant: (v) => constants.isConstant(v),
+    value: (v) => constants.value(v),
+    foldable: (node) => foldableDef(node, opsets.get(normalizeDomain(node.domain))),
+    compute: (node, def, inputs) => {
+      const outputDtypes = node.outputs.map((v) => {
+        const t = v === null ? undefined : e.value(v)?.type;
+        return t?.kind === 'tensor' && t.dtype !== 0 ? t.dtype : undefined;
+      });
+      let results: (RtValue | null)[];
+      try {
+        results = runKernel(def, node, opsets.get(normalizeDomain(node.domain))!, inputs, outputDtypes);
+      } catch {
+        return undefined;
+      }
+      const tensors = checkResults(node, results, outputDtypes, inputs);
+      return tensors && { made: tensors.map((t) => (t ? toTensor(t, undefined, true) : null)), tensors };
+    },
+    expected: (node, inputs) => {
+      const y = node.outputs.find((v) => v !== null);
+      return expectedElements(node, inputs, y ? e.value(y) : undefined);
+    },
+    nodeBytes: (node) => nodeBytes(node, e),
+    tensorBytes,
+    constantBytes: (v) => {
+      const val = e.value(v);
+      if (val?.tensor) return tensorBytes(val.tensor);
+      const c = constants.value(v);
+      return c?.kind === 'tensor' ? byteSize(c) : 0;
+    },
+    commit,
+    limit: options.limit,
+    maxHeld: MAX_DEFERRED,
+    stats,
+  });
 }
 
 /**
