@@ -6,9 +6,7 @@
  */
 import { affineRules } from '../passes/fold-affine/rules.js';
 import { fuseRules } from '../passes/fuse/rules/index.js';
-import { roundTripRules } from '../passes/simplify-algebra/round-trips.js';
-import { algebraRules } from '../passes/simplify-algebra/rules.js';
-import { shuffleRules } from '../passes/simplify-algebra/shuffle.js';
+import { simplifyAlgebraRules } from '../passes/simplify-algebra/simplify-algebra.js';
 import { targetRules } from '../passes/simplify-shapes/targets.js';
 import { op, P, rewritePass, type Rule } from '../src/pattern/index.js';
 import type { PassFactory } from '../src/pass.js';
@@ -16,10 +14,17 @@ import type { ArbModelOptions, CheckPassOptions, Plantable, PlantFn } from '../s
 import { element, type Val } from '../src/testing/build-context.js';
 import type { Dim, ValueId } from '../ir/types.js';
 
+/**
+ * Rules the generator cannot plant yet, so they would fire on no draw: sequence values
+ * (SplitToSequence) and Reshape pairs regrouping a MatMul's batch dims. Their goldens are all the
+ * checking they get until bench/rule-targets.ts has plants for them.
+ */
+const UNPLANTED = new Set(['sequence-at-split', 'reshape-matmul-reshape']);
+
 /** Rule families by the pass that runs them; `infer`: the pass runs shape inference first. */
 export const RULE_FAMILIES: readonly { readonly pass: string; readonly rules: readonly Rule[]; readonly infer: boolean }[] = [
   { pass: 'fuse', rules: fuseRules, infer: true },
-  { pass: 'simplify-algebra', rules: [...algebraRules, ...roundTripRules, ...shuffleRules], infer: false },
+  { pass: 'simplify-algebra', rules: simplifyAlgebraRules.filter((r) => !UNPLANTED.has(r.name)), infer: false },
   { pass: 'fold-affine', rules: affineRules, infer: false },
   { pass: 'simplify-shapes', rules: targetRules, infer: true },
 ];

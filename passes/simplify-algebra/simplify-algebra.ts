@@ -16,8 +16,11 @@ import { sequenceRules } from './sequence-split.js';
 import { shuffleRules } from './shuffle.js';
 import { transposeBinaryRules } from './transpose-binary.js';
 
+/** Every rule of the pass, in the order it tries them (the rule property tests take this list too). */
+export const simplifyAlgebraRules = [...algebraRules, ...roundTripRules, ...shuffleRules, ...sequenceRules, ...batchReshapeRules, ...transposeBinaryRules];
+
 export const simplifyAlgebra = rewritePass({
   name: 'simplify-algebra',
   summary: 'Algebraic identities: Transpose/Reshape/Squeeze/Cast/Neg chains, constant Mul/Add chains, x·(1/y) as x/y, nested Concat and Slice, Split/Slice/Concat and Flatten/Reshape round trips, a Transpose moved past a splitting Reshape or a scalar Gather, SequenceAts of a SplitToSequence as a Split, a MatMul between batch-regrouping Reshapes, Transposes undone around Add/Sub/Mul/Div.',
-  rules: [...algebraRules, ...roundTripRules, ...shuffleRules, ...sequenceRules, ...batchReshapeRules, ...transposeBinaryRules],
+  rules: simplifyAlgebraRules,
 });
