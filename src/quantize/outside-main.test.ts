@@ -1,7 +1,7 @@
 /**
  * Where the quantize passes reach. quantize-int8-dynamic rewrites the main graph and the
  * If/Loop/Scan bodies under it (Silero VAD v5 keeps every weighted node in If branches), but not
- * function bodies; the static int8 and the int4 passes rewrite the main graph only. A model must
+ * function bodies, and so does int4; the static int8 pass rewrites the main graph only. A model must
  * not come out "0 weights quantized" with no reason: each pass warns with the number of nodes of
  * its ops it leaves in float, and still quantizes what it reaches.
  */
@@ -109,15 +109,31 @@ describe('quantize-int8-dynamic and function bodies', () => {
   });
 });
 
+describe('quantize-int4-weight and subgraphs', () => {
+  it('rewrites the MatMuls of both If branches, with no warning; the weight they share is stored once, in the main graph', () => {
+    const ctx = createPassContext();
+    const out = quantizeInt4Weight().run(withBranch, ctx);
+    expect(ctx.warnings).toEqual([]);
+    for (const branch of [0, 1]) expect(opsIn(out, branch)).toContain('DequantizeLinear');
+    expect(out.graph.initializers.map((v) => out.graph.values[v]!.name).filter((n) => n?.startsWith('w_int4'))).toEqual(['w_int4']);
+  });
+  it('says how many nodes it leaves in float inside functions, and quantizes the main graph', () => {
+    const ctx = createPassContext();
+    const out = quantizeInt4Weight().run(inFunction, ctx);
+    expect(ctx.warnings).toEqual(['quantize-int4-weight: 1 MatMul node inside functions left in float (function bodies are not quantized)']);
+    expect(ops(out)).toContain('DequantizeLinear');
+  });
+});
+
 describe('quantize passes and subgraphs', () => {
+  it('quantize-int8-static says how many nodes it leaves in float inside subgraphs (calibration sees the main graph), and quantizes the main graph', () => {
+    const ctx = createPassContext();
+    const out = passes[0][1]().run(withBranch, ctx);
+    const warning = ctx.warnings.find((m) => m.includes('inside subgraphs'));
+    expect(warning, ctx.warnings.join('\n')).toMatch(/^quantize-int8-static: 2 (\w+\/)*MatMul(\/\w+)* nodes inside subgraphs or functions left in float \(only the main graph is quantized\)$/);
+    expect(ops(out)).toContain('QuantizeLinear');
+  });
   for (const [name, make, marker] of passes) {
-    it(`${name} says how many nodes it leaves in float inside subgraphs, and quantizes the main graph`, () => {
-      const ctx = createPassContext();
-      const out = make().run(withBranch, ctx);
-      const warning = ctx.warnings.find((m) => m.includes('inside subgraphs'));
-      expect(warning, ctx.warnings.join('\n')).toMatch(new RegExp(`^${name}: 2 (\\w+/)*MatMul(/\\w+)* nodes inside subgraphs or functions left in float \\(only the main graph is quantized\\)$`));
-      expect(ops(out)).toContain(marker);
-    });
     it(`${name} gives no such warning for a model without subgraphs`, () => {
       const ctx = createPassContext();
       expect(ops(make().run(mainOnly, ctx))).toContain(marker);
