@@ -219,7 +219,9 @@ function bnChannelRule(kind: 'Mul' | 'Add'): Rule {
       emit.op('BatchNormalization', [m.x, d.scale ? emit.constant(d.scale) : m.scale.id, emit.constant(d.bias), m.mean, m.var], m.bn.attrs),
     {
       check: (m, g) => {
-        if (intAttr(m.bn, 'training_mode', 0) !== 0) return fail('BatchNormalization in training mode');
+        // The rewrite writes Y alone, which before opset 14 is inference mode: never for a
+        // training-mode BN (its statistics outputs, read or not, before opset 14).
+        if (batchNormTraining(m.bn, g.opset)) return fail('BatchNormalization in training mode (training_mode = 1, or before opset 14 its statistics outputs)');
         if (intAttr(m.bn, 'spatial', 1) !== 1) return fail('BatchNormalization with spatial = 0 (statistics per element)');
         if (m.bn.outputs.slice(1).some((v) => v !== null && g.view.useCount(v) > 0)) return fail('BatchNormalization statistics outputs are used');
         // The normalized values have x's dtype and shape.
