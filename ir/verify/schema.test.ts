@@ -111,6 +111,25 @@ describe('verify checks nodes against their op schema', () => {
     expect(verify(m).map((d) => [d.severity, d.code])).toEqual([['warning', 'op-deprecated']]);
   });
 
+  test('a BatchNormalization output count its cases rule out is a warning (onnxruntime refuses it at load)', () => {
+    // Measured with onnxruntime-node 1.30: at opset 9 only 1 or 5 outputs load; from 14 only 1
+    // with training_mode = 0 and 3 with training_mode = 1. onnx's checker passes them all.
+    const bn = (opset: number, outs: string, attrs = '') =>
+      model(`${outs} = BatchNormalization${attrs}(x, s, b, m, v)`, 'float[2,3,4] x, float[3] s, float[3] b, float[3] m, float[3] v', 'float[2,3,4] y', `ir_version: 8, opset_import: ["" : ${opset}]`);
+    const found = (m: Model) => verify(m).map((d) => [d.severity, d.code]);
+    const warned = [['warning', 'output-case']];
+    for (const outs of ['y', 'y, a, c, d, e']) expect(found(bn(9, outs)), outs).toEqual([]);
+    for (const outs of ['y, a', 'y, a, c', 'y, a, c, d']) expect(found(bn(9, outs)), outs).toEqual(warned);
+    expect(found(bn(15, 'y'))).toEqual([]);
+    expect(found(bn(15, 'y, a, c', '<training_mode = 1>'))).toEqual([]);
+    expect(found(bn(15, 'y, a, c'))).toEqual(warned);
+    expect(found(bn(14, 'y', '<training_mode = 1>'))).toEqual(warned);
+    expect(found(bn(15, 'y, a', '<training_mode = 1>'))).toEqual(warned);
+    expect(verify(bn(9, 'y, a, c')).find((d) => d.code === 'output-case')?.message).toBe(
+      'node #0 BatchNormalization (BatchNormalization): has 3 outputs; BatchNormalization-9 gives Y alone or all 5 (Y and its statistics): onnxruntime refuses other counts',
+    );
+  });
+
   test("onnxruntime's own ops in ai.onnx are a warning, not an error", () => {
     // onnxruntime's extended level writes LayerNormalization at opset 13 and its transformer
     // tools SimplifiedLayerNormalization; it loads both, so lathe takes them as they are.

@@ -12,6 +12,8 @@
  *                    (LayerNormalization before opset 17, SimplifiedLayerNormalization)
  * - `op-deprecated`  (warning) an op version used at an opset where ONNX deprecated it
  * - `op-arity`       input or output count outside the op's range; a required input omitted
+ * - `output-case`    (warning) an output count in range that the op's own cases rule out
+ *                    (BatchNormalization: Y alone or with all its statistics)
  * - `attr-missing`   a required attribute absent
  * - `attr-kind`      an attribute of another kind than the op defines
  * - `attr-unknown`   an attribute the op does not define (onnx's checker and onnxruntime refuse it)
@@ -229,6 +231,7 @@ function checkNode(node: Node, domain: string, version: number, s: OpSchema | nu
   if (nin < s.minInputs || nin > s.maxInputs) report('op-arity', `has ${nin} input${nin === 1 ? '' : 's'}; ${node.op}-${s.since} takes ${range(s.minInputs, s.maxInputs)}`);
   // A node without outputs is reported as no-outputs already.
   if (nout > 0 && (nout < s.minOutputs || nout > s.maxOutputs)) report('op-arity', `has ${nout} output${nout === 1 ? '' : 's'}; ${node.op}-${s.since} gives ${range(s.minOutputs, s.maxOutputs)}`);
+  else checkOutputCases(node, domain, s, report);
   checkMissingInputs(node, s, report);
   checkAttrs(node, s, report);
   checkTypes(node, s, report, typeOf);
@@ -238,6 +241,26 @@ function checkNode(node: Node, domain: string, version: number, s: OpSchema | nu
 function range(min: number, max: number): string {
   if (min === max) return `${min}`;
   return max === Infinity ? `${min} or more` : `${min} to ${max}`;
+}
+
+/**
+ * Output counts within the schema's range that the op's text still rules out. BatchNormalization
+ * lists its cases: Y alone (inference), or Y with every statistic (training): five outputs up to
+ * opset 13, three from 14, where the count must also agree with training_mode. onnx's checker
+ * takes any count in range (onnx's shape inference checks the agreement from 14); onnxruntime
+ * refuses every other count at load (measured). A warning, as onnx's checker passes the file.
+ */
+function checkOutputCases(node: Node, domain: string, s: OpSchema, report: Report) {
+  if (domain !== '' || node.op !== 'BatchNormalization') return;
+  const n = node.outputs.length;
+  const all = s.maxOutputs;
+  if (s.since >= 14) {
+    const training = node.attrs.some((a) => a.name === 'training_mode' && a.kind === 'int' && a.value !== 0n);
+    const want = training ? all : 1;
+    if (n !== want) report('output-case', `has ${n} output${n === 1 ? '' : 's'}; ${node.op}-${s.since} with training_mode = ${training ? 1 : 0} gives ${want === 1 ? 'Y alone' : `all ${want} (Y and the running statistics)`}: onnxruntime refuses other counts`, 'warning');
+    return;
+  }
+  if (n !== 1 && n !== all) report('output-case', `has ${n} outputs; ${node.op}-${s.since} gives Y alone or all ${all} (Y and its statistics): onnxruntime refuses other counts`, 'warning');
 }
 
 /** A required (single, non-optional) input given as "" (omitted). */
