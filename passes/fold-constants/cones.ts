@@ -16,6 +16,8 @@ import type { OpDef, RtValue, TensorValue } from '../../ir/ops/types.js';
 import type { Node, NodeId, Tensor, ValueId } from '../../ir/types.js';
 import { hasSubgraphs } from '../../ir/walk.js';
 import type { PassStats } from '../../src/pass.js';
+import { tensorBytes } from '../../src/tensor-bytes.js';
+import { constantInputs, type Computed, type Refusal } from './compute.js';
 
 /** What the fold pass lends a cone search: its reader, kernels, sizes and commit. */
 export interface ConeContext {
@@ -26,11 +28,10 @@ export interface ConeContext {
   readonly value: (v: ValueId) => RtValue | null;
   /** The op's definition when the node may be folded (deterministic, a kernel), else undefined. */
   readonly foldable: (node: Node) => OpDef | undefined;
-  /** Runs the node's kernel on `inputs`; the results checked and stored, or undefined. */
-  readonly compute: (node: Node, def: OpDef, inputs: readonly (RtValue | null)[]) => { made: (Tensor | null)[]; tensors: (TensorValue | null)[] } | undefined;
+  /** The node's results on `inputs` (compute.ts). */
+  readonly compute: (node: Node, def: OpDef, inputs: readonly (RtValue | null)[]) => Computed | Refusal;
   readonly expected: (node: Node, inputs: readonly (RtValue | null)[]) => number | undefined;
   readonly nodeBytes: (node: Node) => number;
-  readonly tensorBytes: (t: Tensor) => number;
   /** Bytes of the constant `v` holds (an initializer's payload, a Constant node's value). */
   readonly constantBytes: (v: ValueId) => number;
   readonly commit: (node: Node, made: (Tensor | null)[], tensors: (TensorValue | null)[]) => void;
@@ -64,28 +65,13 @@ export function foldCones(c: ConeContext): void {
     if ((node.op === 'Constant' && node.domain === '') || hasSubgraphs(node) || node.attrs.some((a) => a.kind === 'ref') || c.skip(node)) continue;
     const def = c.foldable(node);
     if (!def) continue;
-    const inputs: (RtValue | null)[] = [];
-    let ok = true;
-    for (const v of node.inputs) {
-      if (v === null) {
-        inputs.push(null);
-        continue;
-      }
-      const x = held.get(v) ?? (c.isConstant(v) ? c.value(v) : null);
-      if (!x || x.kind !== 'tensor') {
-        ok = false;
-        break;
-      }
-      inputs.push(x);
-    }
-    if (!ok) continue;
+    const inputs = constantInputs(node, (v) => held.get(v) ?? (c.isConstant(v) ? c.value(v) : null));
+    if (!inputs) continue;
     const expected = c.expected(node, inputs);
     if (expected !== undefined && bytes + expected > c.maxHeld) continue;
     const r = c.compute(node, def, inputs);
-    if (!r) continue;
-    const size = r.made.reduce((n, t) => n + (t ? c.tensorBytes(t) : 0), 0);
-    if (bytes + size > c.maxHeld) continue;
-    bytes += size;
+    if (typeof r === 'string' || bytes + r.bytes > c.maxHeld) continue;
+    bytes += r.bytes;
     const i = members.length;
     members.push({ node, made: r.made, tensors: r.tensors });
     index.set(node.id, i);
@@ -119,18 +105,13 @@ export function foldCones(c: ConeContext): void {
     const reads = (v: ValueId) => e.uses(v).every((u) => u.kind === 'input' && inside.has(u.node));
     // The results read outside the cone (or graph outputs) stay as initializers; the rest go.
     let made = 0;
-    const kept = list.map((i) => {
+    for (const i of list) {
       const m = members[i];
-      return m.made.map((t, k) => {
+      m.made.forEach((t, k) => {
         const y = m.node.outputs[k];
-        if (!t || y === null || y === undefined) return null;
-        if (e.isGraphOutput(y) || !reads(y)) {
-          made += c.tensorBytes(t);
-          return t;
-        }
-        return null;
+        if (t && y !== null && y !== undefined && (e.isGraphOutput(y) || !reads(y))) made += tensorBytes(t);
       });
-    });
+    }
     let freed = 0;
     const seen = new Set<ValueId>();
     for (const i of list) {
@@ -147,14 +128,9 @@ export function foldCones(c: ConeContext): void {
       continue;
     }
     // In graph order: a member's inputs are the initializers its producers' commits made.
-    list.forEach((i, j) => {
-      const m = members[i];
-      const kept_ = kept[j];
-      // An output read only inside the cone still gets an initializer for the members reading it;
-      // once they are gone nothing reads it and the sweep's clean-up drops it.
-      const made_ = m.made.map((t, k) => (kept_[k] ?? (t && m.node.outputs[k] !== null && e.uses(m.node.outputs[k]!).length > 0 ? t : null)));
-      c.commit(e.node(m.node.id)!, made_, m.tensors);
-    });
+    // An output read only inside the cone still gets an initializer for the members reading it;
+    // once they are gone nothing reads it and the sweep's clean-up drops it.
+    for (const i of list) c.commit(e.node(members[i].node.id)!, members[i].made, members[i].tensors);
     c.stats?.count('cone-folds', list.length);
   }
 }

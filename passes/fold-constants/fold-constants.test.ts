@@ -595,6 +595,26 @@ g (float[2] x, bool c) => (y) <float[2] a = {-1, 2}> {
     expect(fold(m)).toBe(m);
   });
 
+  it('a result nothing reads is neither stored nor counted against the budget (a training BatchNormalization\'s running statistics)', () => {
+    // Scale, bias, mean and var are shared with a BN of the input, so folding frees only w and
+    // the node: Y (as large as w) fits, Y with the two [64] statistics (512 bytes more) would not.
+    const stat = (v: number) => `{${Array.from({ length: 64 }, () => v).join(', ')}}`;
+    const text = (outs: string, out2: string) => `<ir_version: 8, opset_import: ["" : 15]>
+g (float[2,64] x) => (y, z${out2}) <float[2,64] w = {${Array.from({ length: 128 }, (_, i) => i % 7).join(', ')}}, float[64] s = ${stat(1)}, float[64] b = ${stat(0.5)}, float[64] m = ${stat(0)}, float[64] v = ${stat(1)}> {
+  ${outs} = BatchNormalization <training_mode = 1> (w, s, b, m, v)
+  z = BatchNormalization (x, s, b, m, v)
+}`;
+    const m = parseModel(text('y, rm, rv', ''));
+    const out = fold(m);
+    expect(ops(out)).toEqual(['BatchNormalization']);
+    // y alone: no initializer for rm or rv (unread), w gone, the four shared statistics kept.
+    expect(out.graph.initializers.map((v) => out.graph.values[v].name).sort()).toEqual(['b', 'm', 's', 'v', 'y']);
+    expectSameOutputs(m, out, 1);
+    // A statistic the graph returns is read: then the three results together are over budget.
+    const read = parseModel(text('y, rm, rv', ', rm'));
+    expect(fold(read)).toBe(read);
+  });
+
   it('properties on generated models (verifier clean, same outputs, idempotent)', () => {
     checkPassProperties(() => foldConstants());
     checkPassProperties(() => foldConstants({ limit: 1 << 16 }), { seed: 11 });

@@ -12,7 +12,8 @@
  * kernel fails or returns a non-tensor. Shape of a value is folded only when that value is itself
  * a constant: a symbolic dim is never frozen.
  *
- * Size budget: a fold is done only when the bytes it adds (its results) are at most the bytes it
+ * Size budget: a fold is done only when the bytes it adds (its results that something reads; an
+ * unread one, a training BatchNormalization's running statistics, is not stored) are at most the bytes it
  * frees (local constant inputs read only by this node, and an estimate of the node itself, its
  * doc string and metadata included: the dynamo exporter writes a stack trace on every node) plus
  * `limit` (default 0: folding never makes the file bigger). ConstantOfShape ignores `limit`: a large
@@ -32,7 +33,6 @@
  * that computes the same bytes when read, at save a chunk at a time.
  */
 import { editAll, type Editor } from '../../ir/edit/edit.js';
-import { checkStorage, storedResult } from '../../ir/eval/values.js';
 import { toTensor } from '../../ir/ops/tensor-value.js';
 import type { RtValue, TensorValue } from '../../ir/ops/types.js';
 import type { Model, Node, NodeId, Tensor, Value, ValueId } from '../../ir/types.js';
@@ -40,11 +40,12 @@ import { usesOf } from '../../ir/uses.js';
 import { hasSubgraphs, mapGraphs, type GraphPath } from '../../ir/walk.js';
 import { definePass, type PassStats } from '../../src/pass.js';
 import { constantReader, isConstantNode, opsetsFor } from '../../src/constants.js';
-import { foldableDef, runKernel } from '../../src/kernel-call.js';
+import { foldableDef } from '../../src/kernel-call.js';
 import { normalizeDomain } from '../../ir/domain.js';
 import { DataType as D } from '../../ir/dtype.js';
 import { transposedBlob } from '../../ir/transposed-blob.js';
 import { nodeProtoBytes, tensorBytes } from '../../src/tensor-bytes.js';
+import { computeNode, constantInputs, type Computed } from './compute.js';
 import { foldCones } from './cones.js';
 import { graphKey, hoistFolds, type HoistCandidate } from './hoist.js';
 
@@ -144,6 +145,11 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
   };
   const deferred: Deferred[] = [];
   let deferredBytes = 0;
+  // What the sweep learnt for the cone search: nodes whose kernel cannot fold them, and results
+  // computed but over budget alone (the inputs of both stay what they were: constants).
+  const refused = new Set<NodeId>();
+  const computed = new Map<NodeId, Computed>();
+  let keptBytes = 0;
 
   for (const node of e.nodes()) {
     if (node.op === 'Constant' && node.domain === '') {
@@ -168,21 +174,8 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
       stats?.count('nodes');
       continue;
     }
-    const inputs: (RtValue | null)[] = [];
-    let all = true;
-    for (const v of node.inputs) {
-      if (v === null) {
-        inputs.push(null);
-        continue;
-      }
-      const c = constants.value(v);
-      if (c === null || c.kind !== 'tensor') {
-        all = false;
-        break;
-      }
-      inputs.push(c);
-    }
-    if (!all) continue;
+    const inputs = constantInputs(node, (v) => constants.value(v));
+    if (!inputs) continue;
     // What folding frees: local constant inputs read by this node only, and the node itself. The
     // largest local constant it shares with other nodes is noted: folding all of them frees it.
     let freed = nodeBytes(node, e);
@@ -230,22 +223,13 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
       stats?.count('over-budget');
       continue;
     }
-    const outputDtypes = node.outputs.map((v) => {
-      const t = v === null ? undefined : e.value(v)?.type;
-      return t?.kind === 'tensor' && t.dtype !== 0 ? t.dtype : undefined;
-    });
-    let results: (RtValue | null)[];
-    try {
-      results = runKernel(def, node, opset!, inputs, outputDtypes);
-    } catch {
-      stats?.count('kernel-refused');
+    const r = computeNode(e, node, def, opset!, inputs);
+    if (typeof r === 'string') {
+      if (r === 'kernel-refused') stats?.count(r);
+      refused.add(node.id);
       continue;
     }
-    const tensors = checkResults(node, results, outputDtypes, inputs);
-    if (!tensors) continue;
-    // A folded result is written to nothing afterwards: its bytes can be a view of the kernel's output.
-    const made = tensors.map((t) => (t ? toTensor(t, undefined, true) : null));
-    const bytes = made.reduce((n, t) => n + (t ? tensorBytes(t) : 0), 0);
+    const { made, tensors, bytes } = r;
     if (bytes > budget) {
       if (mayGroup && bytes <= budget + shared!.bytes && deferredBytes + bytes <= MAX_DEFERRED) {
         deferred.push({ node, made, tensors, bytes, freed, shared: shared!.v, sharedBytes: shared!.bytes });
@@ -253,7 +237,14 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
       } else if (mayHoist && bytes <= budget + outerBytes && deferredBytes + bytes <= MAX_DEFERRED) {
         hoist.push({ graph: graphKey(path), node: node.id, made, bytes, freed, large: outerLarge });
         deferredBytes += bytes;
-      } else stats?.count('over-budget');
+      } else {
+        stats?.count('over-budget');
+        // The cone search may fold it with its neighbours: it need not run the kernel again.
+        if (keptBytes + bytes <= MAX_DEFERRED) {
+          computed.set(node.id, r);
+          keptBytes += bytes;
+        }
+      }
       continue;
     }
     commit(node, made, tensors);
@@ -263,30 +254,16 @@ function foldGraph(e: Editor, path: GraphPath, model: Model, options: FoldOption
   const hoisted = new Set(hoist.filter((h) => h.graph === graphKey(path)).map((h) => h.node));
   foldCones({
     e,
-    skip: (node) => hoisted.has(node.id),
+    skip: (node) => hoisted.has(node.id) || refused.has(node.id),
     isConstant: (v) => constants.isConstant(v),
     value: (v) => constants.value(v),
     foldable: (node) => foldableDef(node, opsets.get(normalizeDomain(node.domain))),
-    compute: (node, def, inputs) => {
-      const outputDtypes = node.outputs.map((v) => {
-        const t = v === null ? undefined : e.value(v)?.type;
-        return t?.kind === 'tensor' && t.dtype !== 0 ? t.dtype : undefined;
-      });
-      let results: (RtValue | null)[];
-      try {
-        results = runKernel(def, node, opsets.get(normalizeDomain(node.domain))!, inputs, outputDtypes);
-      } catch {
-        return undefined;
-      }
-      const tensors = checkResults(node, results, outputDtypes, inputs);
-      return tensors && { made: tensors.map((t) => (t ? toTensor(t, undefined, true) : null)), tensors };
-    },
+    compute: (node, def, inputs) => computed.get(node.id) ?? computeNode(e, node, def, opsets.get(normalizeDomain(node.domain))!, inputs),
     expected: (node, inputs) => {
       const y = node.outputs.find((v) => v !== null);
       return expectedElements(node, inputs, y ? e.value(y) : undefined);
     },
     nodeBytes: (node) => nodeBytes(node, e),
-    tensorBytes,
     constantBytes: (v) => {
       const val = e.value(v);
       if (val?.tensor) return tensorBytes(val.tensor);
@@ -370,32 +347,6 @@ function constantToInitializer(e: Editor, node: Node, constants: ReturnType<type
 function byteSize(t: TensorValue): number {
   if (Array.isArray(t.data)) return t.data.reduce((n, s) => n + s.length + 2, 0);
   return t.data.byteLength;
-}
-
-/**
- * The kernel's results as tensors, as they are stored (narrow floats rounded to their dtype, as
- * the evaluator does between nodes: a later fold in the same sweep reads them), null for omitted
- * outputs; undefined when they cannot be stored.
- */
-function checkResults(node: Node, results: readonly (RtValue | null)[], dtypes: readonly (number | undefined)[], inputs: readonly (RtValue | null)[]): (TensorValue | null)[] | undefined {
-  if (!Array.isArray(results)) return undefined;
-  const out: (TensorValue | null)[] = [];
-  for (let k = 0; k < node.outputs.length; k++) {
-    if (node.outputs[k] === null) {
-      out.push(null);
-      continue;
-    }
-    const r = results[k];
-    if (!r || r.kind !== 'tensor') return undefined;
-    if (dtypes[k] !== undefined && dtypes[k] !== r.dtype) return undefined;
-    try {
-      checkStorage(r, node.op);
-    } catch {
-      return undefined;
-    }
-    out.push(storedResult(r, inputs));
-  }
-  return out;
 }
 
 /** Removes initializers and Constant nodes in `read` that nothing reads any more. */
