@@ -68,6 +68,16 @@ describe('checkShapes', () => {
     expect(problems('(float[N,3,4] x) => (y)', to('4, 5', 2))).toEqual([]);
   });
 
+  it('Expand to a shape the input does not broadcast with (both ways, as onnxruntime checks at run time)', () => {
+    const to = (dims: string, n: number) => `s = Constant <value = int64[${n}] {${dims}}> ()\ny = Expand (x, s)`;
+    expect(problems('(float[3] x) => (y)', to('2, 2', 2))).toEqual(['shape-mismatch input of shape [3] cannot expand to [2, 2]']);
+    expect(problems('(float[3] x) => (y)', to('2, 3', 2))).toEqual([]);
+    expect(problems('(float[2,3] x) => (y)', to('1', 1))).toEqual([]);
+    expect(problems('(float[1,3] x) => (y)', to('4, 1, 1', 3))).toEqual([]);
+    expect(problems('(float[N,3] x) => (y)', to('5, 4', 2))[0]).toMatch(/cannot expand/);
+    expect(problems('(float[N,3] x) => (y)', to('5, 3', 2))).toEqual([]);
+  });
+
   it('TopK: K a 1-D tensor of one element', () => {
     const body = (k: string) => `k = Constant <value = ${k}> ()\nv, i = TopK (x, k)`;
     expect(problems('(float[5] x) => (v, i)', body('int64 {2}'))).toEqual(['shape-mismatch K has shape []: it must be a 1-D tensor of one element']);

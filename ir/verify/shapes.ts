@@ -1,7 +1,8 @@
 /**
  * Shape contradictions a model carries in its own static dims: inputs that cannot broadcast,
  * MatMul/Gemm/Conv operands whose inner or channel dims disagree, Concat inputs that differ off
- * the axis, a Squeeze of a dim that is not 1, a Reshape to another element count, a TopK whose K
+ * the axis, a Squeeze of a dim that is not 1, a Reshape to another element count, an Expand to a
+ * shape its input does not broadcast with, a TopK whose K
  * is not a one-element 1-D tensor, a Conv/ConvTranspose bias that is not one element per output
  * channel. Every runtime refuses such a model (onnxruntime at load, with ONNX's shape inference,
  * or at every run: the bias), while the structural verifier passes it: `lathe check` reports
@@ -73,6 +74,11 @@ function nodeProblem(node: Node, opset: number, f: Facts): string | undefined {
     case 'Concat': return concat(node, node.inputs.map((_, i) => f.shape(i)));
     case 'Squeeze': return squeeze(f.shape(0), opset >= 13 ? ints(f.value(1)) : attrInts(node.attrs, 'axes')?.map(Number));
     case 'Reshape': return opset >= 5 ? reshape(node, f.shape(0), ints(f.value(1))) : undefined;
+    case 'Expand': {
+      // Expand broadcasts both ways, as Add does, between the input and the shape it is given.
+      const [x, to] = [f.shape(0), ints(f.value(1))];
+      return opset >= 8 && x && to && broadcastClash(x, to) !== undefined ? `input of shape ${show(x)} cannot expand to ${show(to)}` : undefined;
+    }
     case 'TopK': {
       const k = f.shape(1);
       return opset >= 10 && k && (k.length !== 1 || (num(k[0]) && k[0] !== 1)) ? `K has shape ${show(k)}: it must be a 1-D tensor of one element` : undefined;
