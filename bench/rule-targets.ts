@@ -14,17 +14,10 @@ import type { ArbModelOptions, CheckPassOptions, Plantable, PlantFn } from '../s
 import { element, type Val } from '../src/testing/build-context.js';
 import type { Dim, ValueId } from '../ir/types.js';
 
-/**
- * Rules the generator cannot plant yet, so they would fire on no draw: sequence values
- * (SplitToSequence) and Reshape pairs regrouping a MatMul's batch dims. Their goldens are all the
- * checking they get until bench/rule-targets.ts has plants for them.
- */
-const UNPLANTED = new Set(['sequence-at-split', 'reshape-matmul-reshape']);
-
 /** Rule families by the pass that runs them; `infer`: the pass runs shape inference first. */
 export const RULE_FAMILIES: readonly { readonly pass: string; readonly rules: readonly Rule[]; readonly infer: boolean }[] = [
   { pass: 'fuse', rules: fuseRules, infer: true },
-  { pass: 'simplify-algebra', rules: simplifyAlgebraRules.filter((r) => !UNPLANTED.has(r.name)), infer: false },
+  { pass: 'simplify-algebra', rules: simplifyAlgebraRules, infer: false },
   { pass: 'fold-affine', rules: affineRules, infer: false },
   { pass: 'simplify-shapes', rules: targetRules, infer: true },
 ];
@@ -128,6 +121,74 @@ const flattenedLinear: PlantFn = (ctx, step) => {
   return true;
 };
 
+/**
+ * torch.split as the dynamo exporter writes it: SequenceAt(SplitToSequence(x, …), p), by the knob
+ * with a 1-D split (int64, or int32 rewritten as int64), a scalar chunk size, or no split (parts
+ * of length 1, kept or squeezed), one or two readers at positions counted from either end; the
+ * near miss gives the sequence a SequenceLength reader too (must not fire).
+ */
+const sequenceAtSplit: PlantFn = (ctx, step) => {
+  const s = splittable(ctx, step);
+  if (!s) return false;
+  const { v, axis, d } = s;
+  const { builder: b } = ctx;
+  const form = step.k % 6;
+  const at = (n: number) => v.shape.map((x, i) => (i === axis ? n : x));
+  let parts: readonly (readonly Dim[])[];
+  let inputs: (ValueId | null)[] = [v.id];
+  let attrs: Record<string, bigint> = { axis: BigInt(axis - (step.b % 2 ? v.shape.length : 0)) };
+  if (form <= 1 || form === 5) {
+    const first = Math.ceil(d / 2);
+    parts = [at(first), at(d - first)];
+    inputs = [v.id, ctx.constant(form === 1 ? 6 : 7, [2], form === 1 ? [first, d - first] : [BigInt(first), BigInt(d - first)])];
+  } else if (form === 2) {
+    const k = Math.max(1, Math.floor(d / 2));
+    parts = Array.from({ length: Math.ceil(d / k) }, (_, i) => at(Math.min(k, d - i * k)));
+    inputs = [v.id, ctx.constant(7, [], [BigInt(k)])];
+  } else {
+    const keep = form === 3;
+    parts = Array.from({ length: d }, () => (keep ? at(1) : v.shape.filter((_, i) => i !== axis)));
+    if (!keep) attrs = { ...attrs, keepdims: 0n };
+  }
+  const elem = ctx.type(1, parts[0].map((x, i) => (parts.every((q) => q[i] === x) ? x : null)));
+  const seq = b.op('SplitToSequence', inputs, attrs, { types: [{ kind: 'sequence', elem }] });
+  const read = (p: number) => {
+    const shape = parts[p < 0 ? p + parts.length : p];
+    ctx.push(b.op('SequenceAt', [seq, ctx.constant(7, [], [BigInt(p)])], undefined, { types: [ctx.type(1, shape)] }), 1, shape);
+  };
+  read(step.b % 2 ? -1 : 0);
+  if (parts.length > 1 && step.b % 3 === 0) read(1);
+  if (form === 5) ctx.push(b.op('SequenceLength', [seq], undefined, { types: [ctx.type(7, [])] }), 7, []);
+  return true;
+};
+
+/**
+ * torch's bmm as the dynamo exporter writes it: Reshape(MatMul(Reshape(a, [B, m, k]), Reshape(w,
+ * [B, k, n])), [β, m, n]) on a of static shape [β, m, k] (rank 3 or 4) and a constant w; the near
+ * miss restores a different grouping of the batch dims, or merges the last two (must not fire
+ * unless the grouping is the same).
+ */
+const reshapeMatmulReshape: PlantFn = (ctx, step) => {
+  const v = ctx.pick(step.a, (c) => c.dtype === 1 && (c.shape.length === 3 || c.shape.length === 4) && c.shape.every((x) => typeof x === 'number' && x >= 1));
+  if (!v) return false;
+  const dims = v.shape as readonly number[];
+  const beta = dims.slice(0, -2), [m, k] = dims.slice(-2), n = 1 + (step.b % 3);
+  const B = beta.reduce((p, x) => p * x, 1);
+  const { builder: b } = ctx;
+  const i64 = (xs: readonly number[]) => ctx.constant(7, [xs.length], xs.map(BigInt));
+  const wDims = [...beta, k, n];
+  const w = ctx.constant(1, wDims, Array.from({ length: wDims.reduce((p, x) => p * x, 1) }, (_, i) => element(1, step.k, i)));
+  // rank 4 flattens [b, h] to b·h; rank 3 adds a unit dim in front.
+  const inner = beta.length === 2 ? [B] : [1, B];
+  const ra = b.op('Reshape', [v.id, i64([...inner, m, k])], undefined, { types: [ctx.type(1, [...inner, m, k])] });
+  const rb = b.op('Reshape', [w, i64([...inner, k, n])], undefined, { types: [ctx.type(1, [...inner, k, n])] });
+  const mm = b.op('MatMul', [ra, rb], undefined, { types: [ctx.type(1, [...inner, m, n])] });
+  const miss = step.k % 4;
+  const outer = miss === 0 ? [...beta, m * n] : miss === 1 && beta.length === 2 ? [beta[1], beta[0], m, n] : [...beta, m, n];
+  ctx.push(b.op('Reshape', [mm, i64(outer)], undefined, { types: [ctx.type(1, outer)] }), 1, outer);
+  return true;
+};
+
 /** Generator options per rule, where the rule's own pattern is not enough. */
 const HELP: Readonly<Record<string, Omit<ArbModelOptions, 'around'> & { around?: Plantable }>> = {
   // γ and β must be constants of exactly the normalized dims: the written-out composite plants them.
@@ -157,6 +218,9 @@ const HELP: Readonly<Record<string, Omit<ArbModelOptions, 'around'> & { around?:
   'concat-split': { around: concatOfSplit },
   'concat-slices': { around: concatOfSlices },
   'reshape-flatten': { around: reshapeOfFlatten },
+  // Sequences and batch-regrouping Reshape pairs: the generator makes neither.
+  'sequence-at-split': { around: sequenceAtSplit },
+  'reshape-matmul-reshape': { around: reshapeMatmulReshape },
   // The check looks below x for a constant-weight MatMul: plant the Gelu between two linear layers.
   // The check needs a Reshape pair around Gemm that flattens and restores x's leading dims.
   'reshape-gemm-reshape-to-matmul': { around: flattenedLinear },
