@@ -72,7 +72,12 @@ const batchNorm: OpDef = {
         runMean.data[k] = mean.data[k] * momentum + bm[k] * (1 - momentum);
         runVar.data[k] = vr.data[k] * momentum + bv[k] * (1 - momentum);
       }
-      if (ctx.opset < 14) { m = runMean.data; v = runVar.data; } else { m = bm; v = bv; }
+      // Y is normalized with the batch's own statistics at every opset, as in the paper the op
+      // cites, as BatchNormalization-14 spells out, and as onnxruntime computes opsets 7–13
+      // (measured, test/training-mode.test.ts). onnx's reference evaluator normalizes opset 9
+      // with the momentum-blended running statistics instead; no node test covers it.
+      m = bm;
+      v = bv;
     }
     const Y = floatTensor(X.dtype, X.dims);
     // y = (x − mean)·scale/√(var+ε) + B, folded per parameter into one multiply-add
