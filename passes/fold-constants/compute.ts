@@ -56,19 +56,21 @@ export function computeNode(e: Editor, node: Node, def: OpDef, opset: number, in
   } catch {
     return 'kernel-refused';
   }
-  const tensors = checkResults(node, results, dtypes, inputs);
+  const read = node.outputs.map((y) => y !== null && e.uses(y).length > 0);
+  const tensors = checkResults(node, results, dtypes, inputs, read);
   if (!tensors) return 'unstorable';
   // A folded result is written to nothing afterwards: its bytes can be a view of the kernel's output.
-  const made = tensors.map((t, k) => (t && e.uses(node.outputs[k]!).length > 0 ? toTensor(t, undefined, true) : null));
+  const made = tensors.map((t, k) => (t && read[k] ? toTensor(t, undefined, true) : null));
   return { made, tensors, bytes: made.reduce((n, t) => n + (t ? tensorBytes(t) : 0), 0) };
 }
 
 /**
  * The kernel's results as tensors, as they are stored (narrow floats rounded to their dtype, as
  * the evaluator does between nodes: a later fold in the same sweep reads them), null for omitted
- * outputs; undefined when they cannot be stored.
+ * outputs, and for unread ones the kernel does not compute (a BatchNormalization-9's saved mean and
+ * variance); undefined when they cannot be stored.
  */
-function checkResults(node: Node, results: readonly (RtValue | null)[], dtypes: readonly (number | undefined)[], inputs: readonly (RtValue | null)[]): (TensorValue | null)[] | undefined {
+function checkResults(node: Node, results: readonly (RtValue | null)[], dtypes: readonly (number | undefined)[], inputs: readonly (RtValue | null)[], read: readonly boolean[]): (TensorValue | null)[] | undefined {
   if (!Array.isArray(results)) return undefined;
   const out: (TensorValue | null)[] = [];
   for (let k = 0; k < node.outputs.length; k++) {
@@ -77,6 +79,10 @@ function checkResults(node: Node, results: readonly (RtValue | null)[], dtypes: 
       continue;
     }
     const r = results[k];
+    if (!r && !read[k]) {
+      out.push(null);
+      continue;
+    }
     if (!r || r.kind !== 'tensor') return undefined;
     if (dtypes[k] !== undefined && dtypes[k] !== r.dtype) return undefined;
     try {

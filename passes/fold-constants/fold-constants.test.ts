@@ -615,6 +615,23 @@ g (float[2,64] x) => (y, z${out2}) <float[2,64] w = {${Array.from({ length: 128 
     expect(fold(read)).toBe(read);
   });
 
+  it('a BatchNormalization-9 in training mode on a constant folds with the batch\'s statistics, its unread saved mean and var not computed', () => {
+    // Column 0 of c is 0, 3, 6, 9: batch mean 4.5, variance 11.25, so Y[0] = (0 − 4.5)/√11.251 + 0.5
+    // = −0.8416, what onnxruntime computes for the original (the input's mean and var do not enter).
+    const m = parseModel(`<ir_version: 8, opset_import: ["" : 9]>
+g (float[4,3] x) => (y) <float[4,3] c = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, float[3] s = {1, 2, 3}, float[3] b = {0.5, -1, 2}, float[3] mu = {10, 20, 30}, float[3] va = {4, 5, 6}> {
+  n, m1, v1, sm, sv = BatchNormalization <epsilon = 0.001> (c, s, b, mu, va)
+  y = Add (x, n)
+}`);
+    const out = fold(m);
+    expect(ops(out)).toEqual(['Add']);
+    const n = out.graph.initializers.map((v) => out.graph.values[v]).find((v) => v.name === 'n')!;
+    const y = evaluate(out, { x: { kind: 'tensor', dtype: 1, dims: [4, 3], data: new Float32Array(12) } }).get('y') as { data: Float32Array };
+    expect(n).toBeDefined();
+    expect(y.data[0]).toBeCloseTo((0 - 4.5) / Math.sqrt(11.25 + 0.001) + 0.5, 5);
+    expectSameOutputs(m, out, 1);
+  });
+
   it('properties on generated models (verifier clean, same outputs, idempotent)', () => {
     checkPassProperties(() => foldConstants());
     checkPassProperties(() => foldConstants({ limit: 1 << 16 }), { seed: 11 });
