@@ -12,7 +12,7 @@ import { GraphBuilder, modelOf, tensorType } from '../../ir/edit/build.js';
 import { evaluate } from '../../ir/eval/index.js';
 import { toTensor } from '../../ir/ops/tensor-value.js';
 import type { TensorValue } from '../../ir/ops/types.js';
-import type { Model } from '../../ir/types.js';
+import type { Model, ValueId } from '../../ir/types.js';
 import { verify } from '../../ir/verify/verify.js';
 import { createPassContext } from '../../src/pass.js';
 import { foldAffine } from './fold-affine.js';
@@ -62,7 +62,10 @@ function build(s: Spec): { model: Model; feed: Record<string, TensorValue> } {
   let y;
   if (s.follower === 'BN') {
     const stats = [f32([C], s.seed + 2, 0.5, 2), f32([C], s.seed + 3), f32([C], s.seed + 4), f32([C], s.seed + 5, 0.1, 3)].map(init);
-    y = b.op('BatchNormalization', [layer, ...stats], { epsilon: float(0.001), ...(s.training && { training_mode: 1n }) });
+    // Training mode (opset 17) writes Y with both running statistics: onnxruntime refuses other counts.
+    y = s.training
+      ? (b.ops('BatchNormalization', [layer, ...stats], { epsilon: float(0.001), training_mode: 1n }, { outputs: 3 })[0] as ValueId)
+      : b.op('BatchNormalization', [layer, ...stats], { epsilon: float(0.001) });
   } else {
     const axisDims = Array.from({ length: outRank }, (_, i) => (i === (s.producer === 'Gemm' || s.producer === 'MatMul' ? outRank - 1 : 1) ? C : 1));
     const kDims =
@@ -97,7 +100,7 @@ describe('fold-affine on generated layers', () => {
     fc.assert(
       fc.property(spec, (s) => {
         const { model, feed } = build(s);
-        expect(verify(model).filter((d) => d.severity === 'error')).toEqual([]);
+        expect(verify(model).filter((d) => d.severity === 'error' || d.code === 'output-case')).toEqual([]);
         const pass = foldAffine();
         const out = pass.run(model, createPassContext());
         expect(verify(out).filter((d) => d.severity === 'error')).toEqual([]);
