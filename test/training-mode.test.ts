@@ -25,7 +25,7 @@ const vec = (k: number, lo = 0) => `{${Array.from({ length: C }, (_, i) => (lo +
 type Producer = 'conv' | 'matmul' | 'constant';
 type Follower = 'mul' | 'add' | 'mul-add' | 'relu';
 
-/** y = follower(BN(producer(x))), the BN in training mode at `opset`; `readStats`: a running statistic is an output too. */
+/** y = follower(BN(producer(x))), the BN in training mode at `opset`; `readStats`: its statistics are outputs too. */
 function model(opset: number, producer: Producer, follower: Follower, readStats: boolean): Model {
   const stats = opset >= 14 ? ['rm', 'rv'] : ['rm', 'rv', 'sm', 'sv'];
   const attrs = opset >= 14 ? '<epsilon = 0.001, training_mode = 1>' : '<epsilon = 0.001>';
@@ -52,7 +52,8 @@ function model(opset: number, producer: Producer, follower: Follower, readStats:
     `float[${C}] s = ${vec(1)}`, `float[${C}] b = ${vec(2)}`, `float[${C}] mu = ${vec(3)}`, `float[${C}] va = ${vec(4, 0.5)}`,
     `float${kDims} k = ${vec(5, 0.5)}`, `float${kDims} k2 = ${vec(6)}`,
   ];
-  const outs = readStats ? 'y, rm' : 'y';
+  // Before 14 the saved mean and variance too (onnxruntime: the batch mean and 1/√(var + ε)).
+  const outs = readStats ? (opset >= 14 ? 'y, rm' : 'y, rm, sm, sv') : 'y';
   return parseModel(`<ir_version: 8, opset_import: ["" : ${opset}]>
 g (${xType}) => (${outs}) <${inits.join(', ')}> {
   ${body.join('\n  ')}

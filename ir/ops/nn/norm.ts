@@ -53,8 +53,8 @@ const batchNorm: OpDef = {
     let m: FloatArray = mean.data, v: FloatArray = vr.data;
     const outs: (TensorValue | null)[] = [];
     let runMean: FloatTensor | null = null, runVar: FloatTensor | null = null;
+    const bm = new Float64Array(training ? P : 0), bv = new Float64Array(training ? P : 0);
     if (training) {
-      const bm = new Float64Array(P), bv = new Float64Array(P);
       const cnt = perElem ? N : N * plane;
       for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) {
         const base = (n * C + c) * plane;
@@ -96,6 +96,16 @@ const batchNorm: OpDef = {
     }
     outs.push(Y);
     if (training) outs.push(runMean, runVar);
+    if (training && ctx.opset < 14 && ctx.node.outputs.length > 3) {
+      // saved_mean and saved_var, "to speed up gradient computation": the spec names them only;
+      // onnxruntime gives the batch mean and the inverse standard deviation 1/√(var + ε) (measured).
+      const savedMean = floatTensor(X.dtype, mean.dims), savedVar = floatTensor(X.dtype, vr.dims);
+      for (let k = 0; k < P; k++) {
+        savedMean.data[k] = bm[k];
+        savedVar.data[k] = 1 / Math.sqrt(bv[k] + eps);
+      }
+      outs.push(savedMean, savedVar);
+    }
     while (outs.length < ctx.node.outputs.length) outs.push(null);
     return outs;
   },
