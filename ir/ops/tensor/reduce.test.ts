@@ -73,6 +73,12 @@ describe('Reduce*', () => {
     expect(plain(run1('ReduceMax', [bools([0], []), i64([1], [0])])).data).toEqual([0]);
     expect(plain(run1('ReduceMin', [i32([0], []), i64([1], [0])])).data).toEqual([2 ** 31 - 1]);
   });
+  it('ReduceLogSumExp of infinities is log(sum(exp)): -inf, inf, not log of their count (onnxruntime agrees)', () => {
+    const x = f32([5, 2], [-Infinity, -Infinity, Infinity, 1, Infinity, Infinity, -Infinity, 3, NaN, Infinity]);
+    const got = Array.from(run1('ReduceLogSumExp', [x, i64([1], [1])], { keepdims: 0 }).data as Float32Array);
+    expect(got.slice(0, 4)).toEqual([-Infinity, Infinity, Infinity, 3]);
+    expect(got[4]).toBeNaN();
+  });
   it('integers wrap like their width; int64 is exact', () => {
     expect(plain(run1('ReduceProd', [i32([2], [65536, 65537])])).data).toEqual([65536]);
     expect(plain(run1('ReduceMean', [i32([2], [1, 2])])).data).toEqual([1]);

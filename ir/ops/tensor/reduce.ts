@@ -72,9 +72,11 @@ function reduceNumbers(op: string, kind: Kind, x: TensorValue, outDtype: number,
       for (let i = 0; i < n; i++) if (src[i] > mx[map[i]]) mx[map[i]] = src[i];
       for (let i = 0; i < n; i++) {
         const m = mx[map[i]];
-        acc[map[i]] += Number.isFinite(m) ? Math.exp(src[i] - m) : src[i] === m ? 1 : 0;
+        acc[map[i]] += Number.isFinite(m) ? Math.exp(src[i] - m) : src[i] !== src[i] ? NaN : 0;
       }
-      for (let j = 0; j < outCount; j++) acc[j] = (Number.isFinite(mx[j]) ? mx[j] : 0) + Math.log(acc[j]);
+      // An infinite maximum is the result: the sum of exps is then 0 (all -inf: log 0 = -inf) or
+      // inf (log inf = inf), not the count of the infinities; empty gives log 0 = -inf too.
+      for (let j = 0; j < outCount; j++) acc[j] = Number.isFinite(mx[j]) ? mx[j] + Math.log(acc[j]) : acc[j] !== acc[j] ? NaN : mx[j];
       break;
     }
   }
