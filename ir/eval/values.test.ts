@@ -86,3 +86,17 @@ describe('describeValue names optionals and maps', () => {
     expect(describeValue({ kind: 'map', keyDtype: D.STRING, keys: ['a', 'b'], values: { kind: 'sequence', items: [] } } as never)).toBe('map(string, 2 keys)');
   });
 });
+
+describe('a float8e5m2 infinity survives storage (onnxruntime keeps it)', () => {
+  // 0x7c / 0xfc are +inf / -inf in e5m2, 0x7b its largest finite 57344.
+  const e5m2 = (body: string) => parseModel(`<ir_version: 9, opset_import: ["" : 19]>
+g () => (float[3] y) <float8e5m2[3] s = {124, 252, 123}, float[3] f = {1e6, -inf, 3}> { ${body}\n y = Cast <to = 1> (z) }`);
+  const out = (body: string) => Array.from((evaluate(e5m2(body), {}).get('y') as TensorValue).data as Float32Array);
+  test('moved by Identity', () => {
+    expect(out('z = Identity (s)')).toEqual([Infinity, -Infinity, 57344]);
+  });
+  test('made by Cast with saturate = 0 (overflow and inf are ±inf, not ±max)', () => {
+    expect(out('z = Cast <to = 19, saturate = 0> (f)')).toEqual([Infinity, -Infinity, 3]);
+    expect(out('z = Cast <to = 19> (f)')).toEqual([57344, -57344, 3]);
+  });
+});

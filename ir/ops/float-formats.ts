@@ -223,7 +223,18 @@ export function roundArrayInPlace(dtype: number, a: Float32Array): void {
     return;
   }
   // float8e8m0 rounds to nearest here: 'up' would move the exact 2^-127 (a float32 subnormal) up.
-  for (let i = 0; i < n; i++) a[i] = roundToDtype(dtype, a[i], true, 'nearest');
+  const saturate = storageSaturates(dtype);
+  for (let i = 0; i < n; i++) a[i] = roundToDtype(dtype, a[i], saturate, 'nearest');
+}
+
+/**
+ * Whether storing a computed value in `dtype` clamps overflow to ±max (Cast's default saturate).
+ * Not for float8e5m2: it has infinities, which Cast and QuantizeLinear make with saturate = 0 and
+ * Identity, Reshape or Concat then move; clamped here (or when written), an inf became ±57344
+ * where onnxruntime keeps it. The fn/fnuz kinds have no infinity and clamp as before.
+ */
+export function storageSaturates(dtype: number): boolean {
+  return dtype === D.FLOAT8E8M0 || formatOf(dtype).kind !== 'ieee';
 }
 
 function buildHalfTable(): Float32Array {

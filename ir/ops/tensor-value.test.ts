@@ -4,7 +4,7 @@ import { LatheError } from '../error.js';
 import { allDTypes, DataType as D, dtypeName } from '../dtype.js';
 import type { Tensor } from '../types.js';
 import { encodeNarrow } from './float-formats.js';
-import { tensorValue, toTensor } from './tensor-value.js';
+import { encodeRaw, tensorValue, toTensor } from './tensor-value.js';
 import type { TensorValue } from './types.js';
 import { allocate } from './util.js';
 
@@ -94,5 +94,13 @@ describe('decoding', () => {
   });
   test('a storage array of the wrong size is an error', () => {
     expect(() => toTensor({ kind: 'tensor', dtype: D.INT64, dims: [2], data: new Float32Array(2) })).toThrow(LatheError);
+  });
+});
+
+describe('writing narrow floats clamps only what the format cannot hold', () => {
+  test('float8e5m2 keeps its infinities; e4m3fn (none) writes ±448 as before', () => {
+    const v = (dtype: number): TensorValue => ({ kind: 'tensor', dtype, dims: [3], data: Float32Array.from([Infinity, -Infinity, 2]) });
+    expect(Array.from(encodeRaw(v(D.FLOAT8E5M2)))).toEqual([0x7c, 0xfc, 0x40]);
+    expect(Array.from(encodeRaw(v(D.FLOAT8E4M3FN)))).toEqual([0x7e, 0xfe, 0x40]);
   });
 });

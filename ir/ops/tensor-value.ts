@@ -13,7 +13,7 @@ import { LatheError } from '../error.js';
 import { DataType as D, dtypeName, rawByteLength } from '../dtype.js';
 import { checkedElementCount, rawPayload } from '../onnx/tensor.js';
 import type { Tensor } from '../types.js';
-import { decodeNarrow, encodeNarrow } from './float-formats.js';
+import { decodeNarrow, encodeNarrow, storageSaturates } from './float-formats.js';
 import type { NumericArray, TensorValue } from './types.js';
 import { allocate, checkMaterialize, WIDENED_FLOATS } from './util.js';
 
@@ -193,7 +193,8 @@ export function encodeRaw(v: TensorValue, share = false): Uint8Array {
     default: {
       if (WIDENED_FLOATS.has(dtype)) {
         const out = new Uint8Array(count);
-        for (let i = 0; i < count; i++) out[i] = encodeNarrow(dtype, Number(data[i]), true, 'nearest');
+        const saturate = storageSaturates(dtype);
+        for (let i = 0; i < count; i++) out[i] = encodeNarrow(dtype, Number(data[i]), saturate, 'nearest');
         return out;
       }
       const need = rawByteLength(dtype, count);

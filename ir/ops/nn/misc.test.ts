@@ -126,6 +126,14 @@ describe('Resize', () => {
     expect(arr(y)).toEqual([1, 1, 2, 2]);
   });
 
+  it("pytorch_half_pixel samples coordinate 0 for a single output (spec and onnxruntime; not the reference's -0.5)", () => {
+    const X = f32([1, 1, 3, 4], Array.from({ length: 12 }, (_, i) => (i + 1) ** 2));
+    for (const mode of ['cubic', 'linear', 'nearest']) {
+      const y = runT('Resize', [X, null, null, i64([4], [1, 1, 1, 1])], { mode, coordinate_transformation_mode: 'pytorch_half_pixel' }, 19);
+      expect(arr(y), mode).toEqual([1]);
+    }
+  });
+
   it('rejects both scales and sizes', () => {
     expect(() => runT('Resize', [f32([1, 1, 2, 2]), null, f32([4], [1, 1, 2, 2]), i64([4], [1, 1, 4, 4])], {}, 19)).toThrow(LatheError);
   });

@@ -106,7 +106,9 @@ function resampleAxis(data: Float64Array, dims: number[], p: AxisPlan, st: Setti
         if (x < 0 || x > L - 1) extrap[o] = 1;
         break;
       }
-      case 'pytorch_half_pixel': x = outW === 1 ? -0.5 : (o + 0.5) / p.scale - 0.5; break;
+      // A single output samples coordinate 0 (the spec's formula; onnxruntime too). ONNX's
+      // Python reference takes -0.5 there, which only a cubic or antialiased filter tells apart.
+      case 'pytorch_half_pixel': x = outW === 1 ? 0 : (o + 0.5) / p.scale - 0.5; break;
       case 'half_pixel': x = (o + 0.5) / p.scale - 0.5; break;
       // Resize-11 only (dropped at 13; tf2onnx wrote it for TF's half_pixel_centers nearest):
       // onnxruntime still runs it at any version, so the evaluator does too.

@@ -73,6 +73,26 @@ describe('Reduce*', () => {
     expect(plain(run1('ReduceMax', [bools([0], []), i64([1], [0])])).data).toEqual([0]);
     expect(plain(run1('ReduceMin', [i32([0], []), i64([1], [0])])).data).toEqual([2 ** 31 - 1]);
   });
+  it('ReduceLogSumExp of infinities is log(sum(exp)): -inf, inf, not log of their count (onnxruntime agrees)', () => {
+    const x = f32([5, 2], [-Infinity, -Infinity, Infinity, 1, Infinity, Infinity, -Infinity, 3, NaN, Infinity]);
+    const got = Array.from(run1('ReduceLogSumExp', [x, i64([1], [1])], { keepdims: 0 }).data as Float32Array);
+    expect(got.slice(0, 4)).toEqual([-Infinity, Infinity, Infinity, 3]);
+    expect(got[4]).toBeNaN();
+  });
+  it('noop_with_empty_axes still takes the non-reduction steps: |x|, x², log x (spec; onnxruntime agrees)', () => {
+    const x = f32([2, 2], [1, -2, 4, -0]);
+    const noop = (op: string, ins: TensorValue[]) => Array.from(run1(op, ins, { noop_with_empty_axes: 1 }).data as Float32Array);
+    for (const ins of [[x], [x, i64([0], [])]]) {
+      expect(noop('ReduceL1', ins)).toEqual([1, 2, 4, 0]);
+      expect(noop('ReduceL2', ins)).toEqual([1, 2, 4, 0]);
+      expect(noop('ReduceSumSquare', ins)).toEqual([1, 4, 16, 0]);
+      expect(noop('ReduceLogSum', ins)).toEqual([0, NaN, Math.fround(Math.log(4)), -Infinity]);
+      expect(Object.is(noop('ReduceLogSumExp', ins)[3], 0)).toBe(true); // log(exp(-0)) = +0
+      expect(noop('ReduceSum', ins)).toEqual([1, -2, 4, -0]);
+      expect(noop('ReduceMax', ins)).toEqual([1, -2, 4, -0]);
+    }
+    expect(plain(run1('ReduceSumSquare', [i32([2], [-3, 5])], { noop_with_empty_axes: 1 }))).toEqual({ dims: [2], data: [9, 25] });
+  });
   it('integers wrap like their width; int64 is exact', () => {
     expect(plain(run1('ReduceProd', [i32([2], [65536, 65537])])).data).toEqual([65536]);
     expect(plain(run1('ReduceMean', [i32([2], [1, 2])])).data).toEqual([1]);

@@ -72,9 +72,11 @@ function reduceNumbers(op: string, kind: Kind, x: TensorValue, outDtype: number,
       for (let i = 0; i < n; i++) if (src[i] > mx[map[i]]) mx[map[i]] = src[i];
       for (let i = 0; i < n; i++) {
         const m = mx[map[i]];
-        acc[map[i]] += Number.isFinite(m) ? Math.exp(src[i] - m) : src[i] === m ? 1 : 0;
+        acc[map[i]] += Number.isFinite(m) ? Math.exp(src[i] - m) : src[i] !== src[i] ? NaN : 0;
       }
-      for (let j = 0; j < outCount; j++) acc[j] = (Number.isFinite(mx[j]) ? mx[j] : 0) + Math.log(acc[j]);
+      // An infinite maximum is the result: the sum of exps is then 0 (all -inf: log 0 = -inf) or
+      // inf (log inf = inf), not the count of the infinities; empty gives log 0 = -inf too.
+      for (let j = 0; j < outCount; j++) acc[j] = Number.isFinite(mx[j]) ? mx[j] + Math.log(acc[j]) : acc[j] !== acc[j] ? NaN : mx[j];
       break;
     }
   }
@@ -132,9 +134,13 @@ function reduceBigInts(op: string, kind: Kind, x: TensorValue, plan: ReturnType<
 
 /** Reduces `x` over `axes` (all axes when undefined/empty) — shared with other families. */
 export function reduce(op: string, kind: Kind, x: TensorValue, axes: readonly number[] | undefined, keepdims: boolean): TensorValue {
-  if (Array.isArray(x.data) || widthOf(x.dtype) === 2) fail(op, 'input must be a real numeric tensor');
   const r = x.dims.length;
-  const set = new Set(axes && axes.length > 0 ? axesOf(op, axes, r) : x.dims.map((_, i) => i));
+  return reduceOver(op, kind, x, new Set(axes && axes.length > 0 ? axesOf(op, axes, r) : x.dims.map((_, i) => i)), keepdims);
+}
+
+/** Reduces `x` over exactly the axes in `set` (none: each element alone). */
+function reduceOver(op: string, kind: Kind, x: TensorValue, set: ReadonlySet<number>, keepdims: boolean): TensorValue {
+  if (Array.isArray(x.data) || widthOf(x.dtype) === 2) fail(op, 'input must be a real numeric tensor');
   const plan = reducePlan(x.dims, set, keepdims);
   if (x.data instanceof BigInt64Array || x.data instanceof BigUint64Array) return reduceBigInts(op, kind, x, plan);
   return reduceNumbers(op, kind, x, x.dtype, plan);
@@ -150,9 +156,11 @@ function reduceOp(name: string, kind: Kind, since: number[], axesInputFrom: numb
       const x = input(name, inputs, 0, 'data');
       const keepdims = ctx.attrs.int('keepdims', 1) !== 0;
       const axes = operandInts(name, inputs, reduceAxes(ctx, axesInputFrom, (i) => optInput(name, inputs, i, 'axes') !== null), 'axes');
-      // noop_with_empty_axes came with the axes input.
+      // noop_with_empty_axes came with the axes input. It reduces over no axes: each element
+      // alone, so the composite reductions still take their steps (ReduceL1 gives |x|,
+      // ReduceSumSquare x², ReduceLogSum log x: the spec's words, and onnxruntime's result).
       const noop = ctx.opset >= axesInputFrom && ctx.attrs.int('noop_with_empty_axes', 0) !== 0;
-      if (noop && (!axes || axes.length === 0)) return [x];
+      if (noop && (!axes || axes.length === 0)) return [kind === 'sum' || kind === 'mean' || kind === 'max' || kind === 'min' || kind === 'prod' ? x : reduceOver(name, kind, x, new Set(), true)];
       return [reduce(name, kind, x, axes, keepdims)];
     },
   };
