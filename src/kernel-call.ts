@@ -36,6 +36,7 @@ export function runKernel(
     random: () => {
       throw new LatheError(`${node.op}: a random op cannot be folded`);
     },
+    strict: true,
   };
   return def.kernel(inputs, ctx);
 }

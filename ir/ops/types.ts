@@ -83,6 +83,13 @@ export interface KernelContext {
   runGraph(graph: Graph, inputs: readonly (RtValue | null)[]): RtValue[];
   /** A seeded random source for Random* ops (deterministic per run). */
   random(): number;
+  /**
+   * Set when the result is kept in the model (constant folding, values carried by inference): a
+   * kernel then throws where ONNX leaves the result to the implementation and runtimes differ (a
+   * float cast to an integer it does not fit), so the node stays for the runtime to compute. The
+   * evaluator leaves it unset and computes what the ONNX reference does.
+   */
+  readonly strict?: boolean;
 }
 
 /** Where an integer-list operand comes from at the node's opset (`attr`: the attribute's value, or the op's default). */

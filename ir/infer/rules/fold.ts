@@ -18,6 +18,7 @@ export function foldContext(ctx: InferContext): KernelContext {
     node: ctx.node, opset: ctx.opset, attrs: ctx.attrs, outputDtypes: [],
     runGraph: () => { throw new Error('no subgraphs while folding'); },
     random: () => { throw new Error('no randomness while folding'); },
+    strict: true,
   };
 }
 

@@ -146,7 +146,36 @@ export function castTensor(x: TensorValue, to: number, ctx: KernelContext): Tens
     return { kind: 'tensor', dtype: to, dims: x.dims.slice(), data: out };
   }
   const saturate = ctx.opset >= 19 ? ctx.attrs.int('saturate', 1) !== 0 : true;
+  if (ctx.strict) {
+    const why = implementationDefined(x, to);
+    if (why) throw opError(ctx, `${why}: ONNX leaves the result to the runtime, so it is not computed ahead`);
+  }
   return mapTensor(x, to, converter(x.dtype, to, saturate, roundMode(ctx), ctx));
+}
+
+/**
+ * Why casting `x` to `to` has no result every runtime agrees on, or undefined. Measured against
+ * onnxruntime 1.30: a float outside an integer's range, NaN or ±inf becomes INT_MIN there and wraps
+ * or becomes 0 here (C++ leaves it undefined); a float to int4/uint4/int2/uint2 rounds there and
+ * truncates here (as onnx's reference); strings format and parse differently ("0" against "0.0",
+ * "1e3" read as 1 against 1000).
+ */
+function implementationDefined(x: TensorValue, to: number): string | undefined {
+  if ((x.dtype === D.STRING) !== (to === D.STRING)) return `a cast ${to === D.STRING ? 'to' : 'from'} string`;
+  const info = INT_BITS.get(to);
+  if (!info || !isFloat(x.dtype)) return undefined;
+  const { bits, signed } = info;
+  const lo = signed ? -(2 ** (bits - 1)) : 0;
+  const hi = signed ? 2 ** (bits - 1) : 2 ** bits; // exclusive
+  const sub = SUB_BYTE_INTS.has(to);
+  const data = x.data as ArrayLike<number>;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    const t = Math.trunc(v);
+    if (!(t >= lo && t < hi)) return `${v} does not fit ${dtypeName(to)}`;
+    if (sub && t !== v) return `${v} to ${dtypeName(to)} (rounded or truncated)`;
+  }
+  return undefined;
 }
 
 /**
