@@ -134,6 +134,15 @@ describe('Resize', () => {
     }
   });
 
+  it('integer results truncate toward zero, as onnxruntime and the reference do (uint8 63.75 is 63, int8 -28.4 is -28)', () => {
+    // Linear x[1,1,1,2] to 4 with align_corners: 0, v/3, 2v/3, v. onnxruntime 1.30: uint8 0 85 170 255
+    // from [0, 255] gives the same as rounding; [0, 191] gives 0 63 127 191 (63.67 and 127.33).
+    const t = (dtype: number, data: number[]): TensorValue => ({ kind: 'tensor', dtype, dims: [1, 1, 1, 2], data: dtype === D.UINT8 ? Uint8Array.from(data) : Int8Array.from(data) });
+    const up = (x: TensorValue) => arr(runT('Resize', [x, null, null, i64([4], [1, 1, 1, 4])], { mode: 'linear', coordinate_transformation_mode: 'align_corners' }, 19));
+    expect(up(t(D.UINT8, [0, 191]))).toEqual([0, 63, 127, 191]);
+    expect(up(t(D.INT8, [0, -85]))).toEqual([0, -28, -56, -85]);
+  });
+
   it('rejects both scales and sizes', () => {
     expect(() => runT('Resize', [f32([1, 1, 2, 2]), null, f32([4], [1, 1, 2, 2]), i64([4], [1, 1, 4, 4])], {}, 19)).toThrow(LatheError);
   });
