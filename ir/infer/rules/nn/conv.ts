@@ -78,7 +78,13 @@ function pool(x: Known | null, ctx: InferContext, ceilSince: number): Known {
   const wa = windowAttrs(ctx, nsp, undefined);
   const ceil = ctx.opset >= ceilSince && ctx.attrs.int('ceil_mode', 0) !== 0;
   const out: Dim[] = [xs[0], xs[1]];
-  for (let i = 0; i < nsp; i++) out.push(wa ? windowOut(xs[2 + i], wa, i, ceil) : null);
+  for (let i = 0; i < nsp; i++) {
+    // SAME with a dilated window: the spec says ceil(in/stride) but onnxruntime pads for the
+    // undilated kernel and yields fewer windows (a 7-wide, k=3, d=2, SAME_UPPER MaxPool gives 5,
+    // not 7), so no size is safe to claim.
+    const sameDilated = wa && wa.autoPad.startsWith('SAME') && wa.dilations[i] > 1;
+    out.push(wa && !sameDilated ? windowOut(xs[2 + i], wa, i, ceil) : null);
+  }
   return tensor(dtype, out);
 }
 
@@ -104,7 +110,10 @@ function convTranspose(x: Known | null, w: Known | null, ctx: InferContext): Kno
     if (!wa || outPad.length !== nsp || d === null) { out.push(null); continue; }
     const s = wa.strides[i], ek = (wa.kernel[i] - 1) * wa.dilations[i] + 1;
     if (wa.autoPad === 'SAME_UPPER' || wa.autoPad === 'SAME_LOWER') {
-      out.push(dimMul(d, s));
+      // in·stride needs a total padding of output_padding + ek − stride ≥ 0; when it would be
+      // negative onnxruntime clamps it to 0 and yields (in−1)·stride + output_padding + ek
+      // (a k=2, stride-3 SAME ConvTranspose of 4 gives 11, not 12) while the spec says in·stride.
+      out.push(outPad[i] + ek >= s ? dimMul(d, s) : null);
       continue;
     }
     if (wa.autoPad !== 'NOTSET' && wa.autoPad !== 'VALID') { out.push(null); continue; }
