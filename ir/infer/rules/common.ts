@@ -228,6 +228,9 @@ export function tensorOut(dtype: number | undefined, shape: readonly Dim[] | und
 export function dimsOut(dtype: number, dims: readonly Dim[], scalar: boolean): Known | null {
   if (scalar && dims.length !== 1) return tensorOut(dtype, []);
   const shape = scalar ? [] : [dims.length];
+  // int32 Add/Sub/Mul/Cast wrap (the kernels and onnxruntime agree: 100000·1000000 is
+  // 1215752192), so a number past the range stands for its wrapped value, as the value tensor does.
+  if (dtype === D.INT32) dims = dims.map((d) => (typeof d !== 'number' ? d : Number.isSafeInteger(d) ? d | 0 : null));
   const base = { type: { kind: 'tensor' as const, dtype, shape }, dims: [...dims] };
   if (dims.every((d): d is number => typeof d === 'number')) {
     const value = intTensor(dtype, dims as number[], scalar);

@@ -109,6 +109,14 @@ describe('constants and data propagation', () => {
     const sub = infer1('Sub', [i64([10, 20]), i64([1, 2])]);
     expect([valueOf(sub), shapeOfK(sub)]).toEqual([[9, 18], [2]]);
   });
+  it('int32 dims wrap as the int32 arithmetic does (onnxruntime gives 1215752192 for 100000·1000000)', () => {
+    const x: Parameters<typeof infer1>[1][number] = { ...t(D.INT32, [2]), dims: [100000, 2147483647] };
+    const k = { kind: 'tensor' as const, dtype: D.INT32, dims: [], data: Int32Array.from([1000000]) };
+    const m = infer1('Mul', [x, { type: { kind: 'tensor', dtype: D.INT32, shape: [] }, value: k }]);
+    expect([m?.dims, valueOf(m)]).toEqual([[1215752192, -1000000], [1215752192, -1000000]]);
+    const one = { kind: 'tensor' as const, dtype: D.INT32, dims: [], data: Int32Array.from([1]) };
+    expect(infer1('Add', [x, { type: { kind: 'tensor', dtype: D.INT32, shape: [] }, value: one }])?.dims).toEqual([100001, -2147483648]);
+  });
   it('float arithmetic carries no dims', () => {
     expect(infer1('Mul', [f32([2, 3]), f32([2], true)])?.dims).toBeUndefined();
   });
