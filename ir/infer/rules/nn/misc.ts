@@ -49,6 +49,16 @@ function symbolicScaled(d: Dim, s: number): Dim {
   return Number.isInteger(inv) && (inv & (inv - 1)) === 0 && inv <= 2 ** 24 ? dimFloorDiv(d, inv) : null;
 }
 
+/**
+ * floor(d·s + add) for a number d, where double and float32 arithmetic agree: onnxruntime 1.30
+ * multiplies in float32 (3 × 7.6666665 rounds to 23), the kernel in double (22.9999995 → 22), so
+ * where they differ no size is safe to claim.
+ */
+function scaledFloor(d: number, s: number, add = 0): Dim {
+  const wide = Math.floor(d * s + add), narrow = Math.floor(Math.fround(Math.fround(s) * d) + add);
+  return wide === narrow ? wide : null;
+}
+
 /** Resize (opset 11+: X, roi, scales, sizes) and the legacy scale-only forms. */
 function resize(x: Known | null, scalesK: Known | null | undefined, sizesK: Known | null | undefined, ctx: InferContext, axesAttr: boolean): Known {
   const xs = shapeOf(x), dtype = dtypeOf(x);
@@ -71,13 +81,13 @@ function resize(x: Known | null, scalesK: Known | null | undefined, sizesK: Know
     if (!ins.every(isNum) || !sizes.every(isNum) || ins.some((d) => d === 0)) { for (const ax of axes) out[ax] = null; return tensor(dtype, out); }
     const ratios = axes.map((_, i) => (sizes[i] as number) / (ins[i] as number));
     const s = policy === 'not_larger' ? Math.min(...ratios) : policy === 'not_smaller' ? Math.max(...ratios) : NaN;
-    for (const ax of axes) out[ax] = Number.isNaN(s) ? null : Math.floor(s * (xs[ax] as number) + 0.5);
+    for (const ax of axes) out[ax] = Number.isNaN(s) ? null : scaledFloor(xs[ax] as number, s, 0.5);
     return tensor(dtype, out);
   }
   if (scales && scales.length === axes.length && scales.length > 0) {
     axes.forEach((ax, i) => {
       const d = xs[ax], s = scales[i];
-      if (isNum(d)) out[ax] = s > 0 ? Math.floor(d * s) : null;
+      if (isNum(d)) out[ax] = s > 0 ? scaledFloor(d, s) : null;
       else out[ax] = symbolicScaled(d, s);
     });
     return tensor(dtype, out);
