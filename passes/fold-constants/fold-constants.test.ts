@@ -650,6 +650,20 @@ g (int64[2] i) => (y) <${dtype}[2] c = ${x}> {
     }
   });
 
+  it('leaves to the runtime a backward Slice ending at INT_MAX (onnxruntime: to the beginning; the spec: nothing)', () => {
+    const slice = (end: string) => parseModel(`${header}
+g (float[1] i) => (y) <float[4] c = {0, 1, 2, 3}, int64[1] s = {2}, int64[1] e = {${end}}, int64[1] a = {0}, int64[1] t = {-1}> {
+  k = Slice (c, s, e, a, t)
+  y = Identity (k)
+}`);
+    for (const end of ['9223372036854775807', '2147483647']) {
+      const m = slice(end);
+      expect(fold(m), end).toBe(m);
+    }
+    // INT64_MIN and a plain end fold: both readings agree there.
+    for (const end of ['-9223372036854775808', '0']) expect(ops(fold(slice(end))), end).toEqual([]);
+  });
+
   it('properties on generated models (verifier clean, same outputs, idempotent)', () => {
     checkPassProperties(() => foldConstants());
     checkPassProperties(() => foldConstants({ limit: 1 << 16 }), { seed: 11 });

@@ -111,9 +111,10 @@ export function sliceAxisRange(dim: number, start: number, end: number, step: nu
     end = Math.min(Math.max(end, 0), dim);
     return [start, Math.max(0, Math.ceil((end - start) / step))];
   }
-  // A start still negative after adjustment selects nothing (as numpy and onnxruntime do), so it
-  // clamps to -1 rather than to 0 as the spec's wording would suggest.
-  start = Math.min(Math.max(start, -1), dim - 1);
+  // The spec clamps a backward start to [0, dim − 1], so one before the beginning still selects
+  // element 0, as onnxruntime 1.30 computes (measured: x[-10:-10:-1] of 4 elements is [x0]);
+  // numpy and onnx's reference select nothing there.
+  start = Math.min(Math.max(start, 0), dim - 1);
   end = Math.min(Math.max(end, -1), dim - 1);
   return [start, Math.max(0, Math.ceil((start - end) / -step))];
 }
@@ -142,6 +143,9 @@ const Slice: OpDef = {
     for (let i = 0; i < k; i++) {
       const a = ax[i];
       if (steps[i] === 0) fail('Slice', 'step is zero');
+      // onnxruntime reads a backward end of INT32_MAX or INT64_MAX as "to the beginning", where the
+      // spec clamps it to dim − 1 (nothing): computed ahead, such a slice would change the model.
+      if (ctx.strict && steps[i] < 0 && (ends[i] === 2147483647 || ends[i] >= Number.MAX_SAFE_INTEGER)) fail('Slice', 'a backward slice ending at INT_MAX: onnxruntime reads it as the beginning, the spec as the end, so it is not computed ahead');
       const [s, n] = sliceAxisRange(x.dims[a], starts[i], ends[i], steps[i]);
       begin[a] = s;
       step[a] = steps[i];

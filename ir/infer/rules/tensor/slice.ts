@@ -93,18 +93,17 @@ const split: InferFn = (ins, ctx) => {
 const TO_END = 2 ** 31 - 1;
 
 /**
- * Backward slices whose length onnxruntime 1.30 computes otherwise than the kernel: an end of
+ * Backward slices whose length onnxruntime 1.30 computes otherwise than the spec: an end of
  * exactly INT32_MAX or INT64_MAX (clamped here to MAX_SAFE_INTEGER) means "to the beginning" there,
- * where the spec clamps it to dim−1 (nothing); a start before the beginning clamps to 0 there, as
- * the spec's wording says, where numpy and the kernel select nothing. x[2:INT_MAX:-1] of 4 is 3
- * elements under onnxruntime, 0 here; x[-10:-10:-1] is 1 there, 0 here. No length is safe to claim.
+ * where the spec clamps it to dim−1 (nothing): x[2:INT_MAX:-1] of 4 is 3 elements under
+ * onnxruntime, 0 by the spec. No length is safe to claim (the kernel refuses to fold it too).
  */
-function backwardSliceDisputed(dim: number, start: number, end: number, step: number): boolean {
-  return step < 0 && (end === TO_END || end >= Number.MAX_SAFE_INTEGER || start + dim < 0);
+function backwardSliceDisputed(end: number, step: number): boolean {
+  return step < 0 && (end === TO_END || end >= Number.MAX_SAFE_INTEGER);
 }
 
 function sliceDim(dim: Dim, start: number, end: number, step: number): Dim {
-  if (typeof dim === 'number') return backwardSliceDisputed(dim, start, end, step) ? null : sliceAxisRange(dim, start, end, step)[1];
+  if (typeof dim === 'number') return backwardSliceDisputed(end, step) ? null : sliceAxisRange(dim, start, end, step)[1];
   // A symbolic dim: only `start ≥ 0 … to the end` with a positive step is exact (assuming
   // dim ≥ start): ceil((dim − start) / step) elements, `(H+1)//2` for `H[::2]`.
   if (dim === null || end < TO_END || start < 0 || step < 1) return null;
@@ -169,7 +168,7 @@ const slice: InferFn = (ins, ctx) => {
   const out = [...x];
   ax.forEach((a, i) => { out[a] = sliceDim(x[a], starts![i], ends![i], st[i]); });
   const d = x.length === 1 && isIntType(dtype) ? dimsOf(ins[0]) : undefined;
-  if (d && ax.length === 1 && !backwardSliceDisputed(d.length, starts[0], ends[0], st[0])) {
+  if (d && ax.length === 1 && !backwardSliceDisputed(ends[0], st[0])) {
     const [first, count] = sliceAxisRange(d.length, starts[0], ends[0], st[0]);
     return [dimsOut(dtype!, Array.from({ length: count }, (_, i) => d[first + i * st[0]]), false)];
   }
