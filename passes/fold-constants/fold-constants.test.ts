@@ -664,6 +664,19 @@ g (float[1] i) => (y) <float[4] c = {0, 1, 2, 3}, int64[1] s = {2}, int64[1] e =
     for (const end of ['-9223372036854775808', '0']) expect(ops(fold(slice(end))), end).toEqual([]);
   });
 
+  it('leaves to the runtime a Resize whose output size floors apart in float32 (onnxruntime) and double', () => {
+    // 3 × 7.6666665: 23 elements in onnxruntime, 22 in double. 3 × 2: 6 either way, folded.
+    const resize = (scale: string) => parseModel(`${header}
+g (float[1] i) => (y) <float[1,1,1,3] c = {1, 2, 3}, float[4] sc = {1, 1, 1, ${scale}}> {
+  k = Resize <mode = "nearest"> (c, , sc)
+  y = Identity (k)
+}`);
+    // (A limit: the results are larger than what they free.)
+    const m = resize('7.6666665');
+    expect(fold(m, { limit: 4096 })).toBe(m);
+    expect(ops(fold(resize('2'), { limit: 4096 }))).toEqual([]);
+  });
+
   it('properties on generated models (verifier clean, same outputs, idempotent)', () => {
     checkPassProperties(() => foldConstants());
     checkPassProperties(() => foldConstants({ limit: 1 << 16 }), { seed: 11 });

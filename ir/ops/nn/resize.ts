@@ -172,6 +172,11 @@ function resize(ctx: KernelContext, X: TensorValue, scalesIn: number[] | null, s
   if (sizesIn && sizesIn.length !== n) throw opError(ctx, `sizes has ${sizesIn.length} elements, expected ${n}`);
   if (!scalesIn && !sizesIn) throw opError(ctx, 'one of scales and sizes is required');
   const scales = new Array<number>(r).fill(1);
+  const sizeOf = (d: number, sc: number, add = 0): number => {
+    const { size, disputed } = scaledSize(d, sc, add);
+    if (disputed && ctx.strict) throw opError(ctx, `${d} × ${sc} floors to ${size} in double but not in float32 (onnxruntime): not computed ahead`);
+    return size;
+  };
   let out = [...X.dims];
   if (sizesIn) {
     axes.forEach((ax, i) => { out[ax] = sizesIn[i]; scales[ax] = sizesIn[i] / X.dims[ax]; });
@@ -180,13 +185,13 @@ function resize(ctx: KernelContext, X: TensorValue, scalesIn: number[] | null, s
       const ss = axes.map((ax) => scales[ax]);
       const s = policy === 'not_larger' ? Math.min(...ss) : policy === 'not_smaller' ? Math.max(...ss) : NaN;
       if (Number.isNaN(s)) throw opError(ctx, `unknown keep_aspect_ratio_policy '${policy}'`);
-      for (const ax of axes) { scales[ax] = s; out[ax] = Math.floor(s * X.dims[ax] + 0.5); }
+      for (const ax of axes) { scales[ax] = s; out[ax] = sizeOf(X.dims[ax], s, 0.5); }
     }
   } else if (scalesIn) {
     axes.forEach((ax, i) => {
       if (!(scalesIn[i] > 0)) throw opError(ctx, `scales must be positive, got ${scalesIn[i]}`);
       scales[ax] = scalesIn[i];
-      out[ax] = Math.floor(scalesIn[i] * X.dims[ax]);
+      out[ax] = sizeOf(X.dims[ax], scalesIn[i]);
     });
   }
   out = out.map((d) => Math.max(0, d));
@@ -271,3 +276,13 @@ const upsample: OpDef = {
 };
 
 export const ops: readonly OpDef[] = [resizeOp, upsample];
+
+/**
+ * floor(d·s + add) as the kernel computes it (double), and whether float32 arithmetic, which
+ * onnxruntime 1.30 uses (3 × 7.6666665 rounds to 23 there, 22.9999995 → 22 here), floors it
+ * elsewhere: then no size is safe to claim or fold (inference and the strict kernel).
+ */
+export function scaledSize(d: number, s: number, add = 0): { size: number; disputed: boolean } {
+  const size = Math.floor(d * s + add);
+  return { size, disputed: size !== Math.floor(Math.fround(Math.fround(s) * d) + add) };
+}

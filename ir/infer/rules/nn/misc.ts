@@ -5,6 +5,7 @@
 import { DataType as DT } from '../../../dtype.js';
 import type { Dim } from '../../../types.js';
 import { dimAdd, dimDiv, dimFloorDiv, dimMul } from '../../dims.js';
+import { scaledSize } from '../../../ops/nn/resize.js';
 import type { InferContext, InferRule, InferTable, Known } from '../../types.js';
 import { constDims, constNumbers, dtypeOf, isNum, normAxis, sameAs, shapeOf, tensor, unknownDims } from './util.js';
 
@@ -49,14 +50,10 @@ function symbolicScaled(d: Dim, s: number): Dim {
   return Number.isInteger(inv) && (inv & (inv - 1)) === 0 && inv <= 2 ** 24 ? dimFloorDiv(d, inv) : null;
 }
 
-/**
- * floor(d·s + add) for a number d, where double and float32 arithmetic agree: onnxruntime 1.30
- * multiplies in float32 (3 × 7.6666665 rounds to 23), the kernel in double (22.9999995 → 22), so
- * where they differ no size is safe to claim.
- */
+/** floor(d·s + add) for a number d, or unknown where float32 and double floor it apart (resize.ts). */
 function scaledFloor(d: number, s: number, add = 0): Dim {
-  const wide = Math.floor(d * s + add), narrow = Math.floor(Math.fround(Math.fround(s) * d) + add);
-  return wide === narrow ? wide : null;
+  const { size, disputed } = scaledSize(d, s, add);
+  return disputed ? null : size;
 }
 
 /** Resize (opset 11+: X, roi, scales, sizes) and the legacy scale-only forms. */
